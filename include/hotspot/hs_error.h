@@ -1,0 +1,38 @@
+/*
+ * hs_error.h - the one error type of the Hotspot library.
+ *
+ * Every fallible call takes an hs_error * (may be NULL) and returns an
+ * hs_status or NULL.  On failure the message names the operation and the
+ * input ("incidents 'jan.csv' line 12, field Longitude: not a number").
+ * Library code never prints and never exits; the CLI decides what to show.
+ */
+#ifndef HOTSPOT_HS_ERROR_H
+#define HOTSPOT_HS_ERROR_H
+
+typedef enum hs_status {
+    HS_OK = 0,
+    HS_ERR_ARG,   /* caller or user passed something invalid           */
+    HS_ERR_NOMEM, /* allocation failed                                 */
+    HS_ERR_IO,    /* a file could not be opened, read or written       */
+    HS_ERR_DATA,  /* an input file's content is unusable               */
+    HS_ERR_CRS,   /* PROJ could not build or run a transformation      */
+    HS_ERR_GEOM,  /* GEOS rejected or failed on a geometry             */
+    HS_ERR_DB     /* a GeoPackage/SQLite statement failed              */
+} hs_status;
+
+typedef struct hs_error {
+    hs_status code;
+    char msg[1024]; /* "what we were doing: why it failed" */
+} hs_error;
+
+/* Sets err (if not NULL) and returns code, so callers can `return hs_fail(...)`. */
+hs_status hs_fail(hs_error *err, hs_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Clears err to HS_OK with an empty message. NULL is a no-op. */
+void hs_error_clear(hs_error *err);
+
+/* "HS_ERR_IO" etc.; never NULL. */
+const char *hs_status_name(hs_status code);
+
+#endif

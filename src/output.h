@@ -1,0 +1,91 @@
+/*
+ * output.h - GeoPackage writer with an atomic commit (internal; GDAL only).
+ *
+ * hs_gpkg_create() writes to a temporary file beside the final path; only
+ * hs_gpkg_commit() closes it and renames it over the final name, so a
+ * failed or killed run never leaves a half-written file under the final
+ * name and never harms the previous output.  hs_gpkg_destroy() without a
+ * commit deletes the temporary file.
+ *
+ * Output is reproducible: GeoPackage timestamps are pinned (OGR_CURRENT_DATE)
+ * to the value given at create, so the same inputs give the same content.
+ *
+ * Ownership: the caller owns the hs_gpkg; layers are borrowed from it and
+ * die with it.  Strings passed in are copied or used only during the call.
+ */
+#ifndef HOTSPOT_OUTPUT_H
+#define HOTSPOT_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hotspot/hs_error.h"
+
+typedef struct hs_gpkg hs_gpkg;
+typedef struct hs_layer hs_layer;
+
+typedef enum hs_field_type {
+    HS_FIELD_INT,   /* 32-bit integer */
+    HS_FIELD_INT64, /* 64-bit integer */
+    HS_FIELD_REAL,  /* double         */
+    HS_FIELD_TEXT   /* UTF-8 string   */
+} hs_field_type;
+
+typedef struct hs_field {
+    const char *name;
+    hs_field_type type;
+} hs_field;
+
+/* One attribute value; is_null makes it NULL whatever the type. */
+typedef struct hs_value {
+    int is_null;
+    int64_t i;     /* HS_FIELD_INT, HS_FIELD_INT64 */
+    double d;      /* HS_FIELD_REAL                 */
+    const char *s; /* HS_FIELD_TEXT (NULL = NULL)   */
+} hs_value;
+
+typedef enum hs_geom_kind {
+    HS_GEOM_NONE,        /* attribute table (registered as 'attributes') */
+    HS_GEOM_POINT,
+    HS_GEOM_MULTIPOLYGON /* polygons are promoted to multipolygons       */
+} hs_geom_kind;
+
+/*
+ * Starts a new GeoPackage that will become final_path on commit.  Fails
+ * (HS_ERR_IO) if the folder is missing or not writable, or if final_path
+ * exists and is not a GeoPackage (nothing the user had is overwritten unless
+ * it is a GeoPackage).  timestamp: "YYYY-MM-DDTHH:MM:SSZ" pinned into the
+ * file, or NULL for "2000-01-01T00:00:00Z".
+ */
+hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
+                        hs_error *err);
+
+/*
+ * Adds a layer.  srs: anything OSRSetFromUserInput takes ("EPSG:27700"),
+ * ignored for HS_GEOM_NONE.  description goes to gpkg_contents.  The field
+ * list is copied.  NULL on failure.
+ */
+hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
+                            const char *description, hs_geom_kind kind,
+                            const char *srs, const hs_field *fields,
+                            size_t nfields, hs_error *err);
+
+/* Appends one feature.  vals has one entry per field given at add_layer.
+ * Geometry: for HS_GEOM_POINT pass x, y (wkb NULL); for multipolygon
+ * layers pass ISO WKB of a Polygon or MultiPolygon; ignored for NONE. */
+hs_status hs_layer_add(hs_layer *l, double x, double y,
+                       const unsigned char *wkb, size_t wkb_len,
+                       const hs_value *vals, hs_error *err);
+
+/* Runs one SQL statement on the open file (e.g. for layer_styles). */
+hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err);
+
+/* Finishes writing, closes and renames onto final_path.  After a failed
+ * commit the temporary file is removed and the previous output is intact.
+ * Either way the writer must still be destroyed. */
+hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err);
+
+/* Destroys; removes the temporary file if not committed.  NULL: no-op. */
+void hs_gpkg_destroy(hs_gpkg *g);
+
+#endif
