@@ -38,3 +38,15 @@ const char *hs_status_name(hs_status code)
     }
     return "HS_ERR_UNKNOWN";
 }
+
+void hs_warn(const hs_log *log, const char *fmt, ...)
+{
+    if (!log || !log->fn)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log->fn(log->user, msg);
+}

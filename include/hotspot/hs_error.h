@@ -35,4 +35,20 @@ void hs_error_clear(hs_error *err);
 /* "HS_ERR_IO" etc.; never NULL. */
 const char *hs_status_name(hs_status code);
 
+/*
+ * Warnings (a repaired polygon, rows skipped, a small bandwidth) go to a
+ * callback the caller supplies, so the library never prints.  msg is only
+ * valid during the call.  A NULL callback discards warnings.
+ */
+typedef void (*hs_log_fn)(void *user, const char *msg);
+
+typedef struct hs_log {
+    hs_log_fn fn;
+    void *user;
+} hs_log;
+
+/* Formats a warning and passes it to log (NULL or log->fn NULL: dropped). */
+void hs_warn(const hs_log *log, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -1,0 +1,68 @@
+/*
+ * hs_options.h - everything a run can be told, from flags or a profile.
+ *
+ * Every option has one name, used both as the long flag (--name) and as the
+ * key in an INI profile (name = value), so a profile is just the flags
+ * written down.  Flags given on the command line override the profile.
+ * Input paths in a profile are relative to the profile's folder.
+ *
+ * Ownership: hs_options owns its strings; hs_options_free releases them.
+ */
+#ifndef HOTSPOT_HS_OPTIONS_H
+#define HOTSPOT_HS_OPTIONS_H
+
+#include <stddef.h>
+
+#include "hotspot/hs_error.h"
+
+typedef struct hs_options {
+    char **incidents;      /* files, folders or globs (several)         */
+    size_t n_incidents;
+    char *categories;      /* category mapping CSV                      */
+    char *areas;           /* area polygons (any OGR source)            */
+    char *areas_layer;
+    char *area_id;
+    char *area_name;
+    char *population;      /* field on the areas, table CSV, or zones   */
+    char *population_id;   /* table: id column (name or 1-based number) */
+    char *population_value;/* table/zones: population column            */
+    char *x, *y;           /* generic incidents: coordinate columns     */
+    char *incidents_crs;
+    char *category, *date, *time, *weight, *location;
+    char *crs;             /* analysis CRS (EPSG:27700)                 */
+    char *from, *to;       /* YYYY-MM                                   */
+    char *compare;         /* previous-year | previous-period | none    */
+    char *groups;          /* comma-separated group names               */
+    char *assign;          /* point | lsoa-code                         */
+    char *output;          /* .gpkg                                     */
+} hs_options;
+
+/* One option, for help texts. */
+typedef struct hs_option_info {
+    const char *name;    /* flag without "--" and profile key */
+    const char *metavar; /* "PATH...", "FIELD"                */
+    const char *help;
+    const char *dflt;    /* default, or NULL                  */
+} hs_option_info;
+
+void hs_options_init(hs_options *o);
+void hs_options_free(hs_options *o);
+
+/* All options, in help order; *n gets the count. */
+const hs_option_info *hs_options_table(size_t *n);
+
+/* Sets option key (without dashes) to value.  base_dir (may be NULL)
+ * resolves relative input paths.  "incidents" appends.  HS_ERR_ARG for an
+ * unknown key. */
+hs_status hs_options_set(hs_options *o, const char *key, const char *value,
+                         const char *base_dir, hs_error *err);
+
+/* Clears the incident list (flags replace the profile's list). */
+void hs_options_clear_incidents(hs_options *o);
+
+/* Reads an INI profile: "key = value" lines, optionally under a [hotspot]
+ * section; '#' or ';' comments.  Errors name the file and line. */
+hs_status hs_options_load_profile(hs_options *o, const char *path,
+                                  hs_error *err);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * hs_run.h - the main job: incidents and areas in, a GeoPackage of
+ * per-area rates with intervals and change out.
+ *
+ * Ownership: the caller owns options and summary; hs_run reads the options
+ * and fills the summary.
+ */
+#ifndef HOTSPOT_HS_RUN_H
+#define HOTSPOT_HS_RUN_H
+
+#include "hotspot/hs_error.h"
+#include "hotspot/hs_options.h"
+
+#define HS_MAX_GROUPS 32
+
+typedef struct hs_group_summary {
+    char name[32];
+    long count;        /* in areas with a population, in the period */
+    long prev_count;   /* same, comparison period (-1: none)        */
+    double study_rate; /* per 1,000 residents in the period         */
+    int higher, lower; /* areas significantly above / below         */
+} hs_group_summary;
+
+typedef struct hs_summary {
+    char output[4096];
+    char period[32];       /* "2024-01 to 2024-12"                      */
+    char compare[32];      /* "2023-01 to 2023-12" or "none"            */
+    long files, rows_read, rows_kept, rows_skipped;
+    long no_location, unknown_type, outside_areas, outside_period;
+    long in_period, assigned;
+    long areas, areas_no_population;
+    double population;
+    size_t ngroups;
+    hs_group_summary group[HS_MAX_GROUPS];
+} hs_summary;
+
+/* Default folder of the bundled data (categories.csv, demo.ini). */
+const char *hs_data_dir(void);
+
+/* Runs the job described by o; warnings go to log. */
+hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
+                 hs_error *err);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * hotspot - the command-line tool: a thin layer over the library that
+ * parses flags, prints warnings and a summary, and picks the exit status.
+ *
+ * Exit status: 0 success, 1 the run failed (bad input, I/O), 2 usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotspot/hotspot.h"
+
+enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "hotspot %s - crime and ASB hotspots and rates for community "
+            "safety partnerships\n\n"
+            "usage:\n"
+            "  hotspot run [PROFILE.ini] [options]   per-area rates, "
+            "intervals and change -> GeoPackage\n"
+            "  hotspot demo [-o FILE.gpkg]           run the bundled demo "
+            "county (data/demo.ini)\n"
+            "  hotspot --help | run --help | --version\n\n"
+            "Exit status: 0 done, 1 the run failed (input or output problem; "
+            "the message says which file and line), 2 bad usage.\n"
+            "See 'hotspot run --help' for every option.\n",
+            hs_version());
+}
+
+static void run_help(void)
+{
+    size_t n;
+    const hs_option_info *t = hs_options_table(&n);
+    printf("usage: hotspot run [PROFILE.ini] [options]\n\n"
+           "Every option can also be set in the profile as 'name = value' "
+           "(dashes or underscores);\nflags override the profile.  Input "
+           "paths in a profile are relative to its folder.\n\n");
+    for (size_t i = 0; i < n; i++) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", t[i].name);
+        for (char *c = flag + 2; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        printf("  %s %s\n      %s", flag, t[i].metavar, t[i].help);
+        if (t[i].dflt)
+            printf(" [default: %s]", t[i].dflt);
+        printf("\n");
+    }
+    printf("  -o FILE.gpkg\n      same as --output\n");
+}
+
+static void print_warning(void *user, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "hotspot: warning: %s\n", msg);
+}
+
+static void print_summary(const hs_summary *s)
+{
+    printf("hotspot: wrote %s\n", s->output);
+    printf("  period %s, compared with %s\n", s->period, s->compare);
+    printf("  incidents: %ld rows read from %ld file(s), %ld used, %ld "
+           "skipped, %ld without location, %ld of unknown type\n",
+           s->rows_read, s->files, s->rows_kept, s->rows_skipped,
+           s->no_location, s->unknown_type);
+    printf("  in the period: %ld, in an area and a group: %ld, outside every "
+           "area: %ld; outside both periods: %ld\n",
+           s->in_period, s->assigned, s->outside_areas, s->outside_period);
+    printf("  areas: %ld (%ld without population), population %.0f\n",
+           s->areas, s->areas_no_population, s->population);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        const hs_group_summary *gs = &s->group[g];
+        printf("  %-10s %7ld incidents, %8.2f per 1,000 residents", gs->name,
+               gs->count, gs->study_rate);
+        if (gs->prev_count >= 0)
+            printf(" (comparison period %ld)", gs->prev_count);
+        printf("; areas significantly higher %d, lower %d\n", gs->higher,
+               gs->lower);
+    }
+}
+
+/* Parses "hotspot run" arguments into o.  Returns 0, or an exit status. */
+static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
+{
+    hs_error err = {0};
+    const char *profile = NULL;
+    int flags_have_incidents = 0;
+    /* first pass: the profile, and whether flags name incidents */
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            *help = 1;
+            return 0;
+        }
+        if (strcmp(argv[i], "--incidents") == 0)
+            flags_have_incidents = 1;
+        if (argv[i][0] != '-' && i == 0)
+            profile = argv[i];
+    }
+    if (profile && hs_options_load_profile(o, profile, &err) != HS_OK) {
+        fprintf(stderr, "hotspot: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (flags_have_incidents)
+        hs_options_clear_incidents(o); /* flags replace the profile's list */
+    for (int i = profile ? 1 : 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *key;
+        if (strcmp(a, "-o") == 0)
+            key = "output";
+        else if (strncmp(a, "--", 2) == 0 && a[2])
+            key = a + 2;
+        else {
+            fprintf(stderr, "hotspot: unexpected argument '%s' (see hotspot "
+                    "run --help)\n", a);
+            return EXIT_USAGE;
+        }
+        char keybuf[64];
+        const char *eq = strchr(key, '=');
+        const char *inline_val = NULL;
+        if (eq) { /* --from=2024-01 */
+            snprintf(keybuf, sizeof keybuf, "%.*s", (int)(eq - key), key);
+            key = keybuf;
+            inline_val = eq + 1;
+        }
+        int nvals = 0;
+        if (inline_val) {
+            if (hs_options_set(o, key, inline_val, NULL, &err) != HS_OK)
+                goto bad;
+            continue;
+        }
+        /* --incidents takes several paths; other options one value */
+        int multi = strcmp(key, "incidents") == 0;
+        while (i + 1 < argc && (nvals == 0 || multi) &&
+               !(argv[i + 1][0] == '-' && argv[i + 1][1])) {
+            if (hs_options_set(o, key, argv[++i], NULL, &err) != HS_OK)
+                goto bad;
+            nvals++;
+        }
+        if (nvals == 0) {
+            fprintf(stderr, "hotspot: %s needs a value\n", a);
+            return EXIT_USAGE;
+        }
+        continue;
+    bad:
+        fprintf(stderr, "hotspot: %s (see hotspot run --help)\n", err.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int do_run(hs_options *o)
+{
+    hs_error err = {0};
+    hs_summary sum;
+    hs_log log = {print_warning, NULL};
+    if (hs_run(o, &log, &sum, &err) != HS_OK) {
+        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
+    }
+    print_summary(&sum);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    hs_options o;
+    int help = 0, rc;
+    hs_options_init(&o);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("hotspot %s\n", hs_version());
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) {
+        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        if (help)
+            run_help();
+        else if (rc == 0)
+            rc = do_run(&o);
+    } else if (strcmp(cmd, "demo") == 0) {
+        char profile[4096];
+        snprintf(profile, sizeof profile, "%s/demo.ini", hs_data_dir());
+        /* the demo is "run data/demo.ini" plus any flags given */
+        char **args = calloc((size_t)argc, sizeof *args);
+        if (!args)
+            return EXIT_RUN;
+        args[0] = profile;
+        for (int i = 2; i < argc; i++)
+            args[i - 1] = argv[i];
+        rc = parse_run_args(argc - 1, args, &o, &help);
+        free(args);
+        if (!o.output && rc == 0)
+            hs_options_set(&o, "output", "hotspot-demo.gpkg", NULL, NULL);
+        if (help)
+            usage(stdout);
+        else if (rc == 0)
+            rc = do_run(&o);
+    } else {
+        fprintf(stderr, "hotspot: unknown command '%s'\n\n", cmd);
+        usage(stderr);
+        rc = EXIT_USAGE;
+    }
+    hs_options_free(&o);
+    return rc;
+}

@@ -1,0 +1,894 @@
+/* ingest.c - reading incidents into the store (see ingest.h). */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <cpl_conv.h>
+#include <cpl_error.h>
+
+#include "crs.h"
+#include "csv.h"
+#include "ingest.h"
+
+struct hs_ingest {
+    hs_incidents *s;
+    const hs_ingest_opts *o;
+    const hs_categories *cats;
+    int16_t *type_group; /* type id -> group id, filled as types appear */
+    size_t ntype_group;
+    hs_ingest_report rep;
+    char *t_src;         /* CRS the cached transform starts from */
+    hs_transform *t;
+    char tdesc[512];
+};
+
+/* Columns of one input, -1 where absent. */
+typedef struct cols {
+    int x, y, cat, date, time, weight, loc, lsoa;
+    int ncols;
+    int geographic; /* x/y are longitude/latitude */
+    int police;     /* police.uk street file      */
+} cols;
+
+static const char *const skip_names[HS_SKIP_N] = {
+    "wrong number of fields", "month or date not readable",
+    "dated in the future",    "bad coordinates",
+    "no crime type",          "bad weight"};
+
+const char *hs_skip_name(hs_skip why) { return skip_names[why]; }
+
+hs_ingest *hs_ingest_create(hs_incidents *store, const hs_ingest_opts *opts,
+                            const hs_categories *cats, hs_error *err)
+{
+    hs_ingest *in = calloc(1, sizeof *in);
+    if (!in) {
+        hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+        return NULL;
+    }
+    in->s = store;
+    in->o = opts;
+    in->cats = cats;
+    return in;
+}
+
+void hs_ingest_destroy(hs_ingest *in)
+{
+    if (!in)
+        return;
+    free(in->type_group);
+    free(in->t_src);
+    hs_transform_destroy(in->t);
+    free(in);
+}
+
+const hs_ingest_report *hs_ingest_get_report(const hs_ingest *in)
+{
+    return &in->rep;
+}
+
+const char *hs_ingest_transform_desc(const hs_ingest *in) { return in->tdesc; }
+
+/* Counts a skipped row and keeps the first few reasons as examples. */
+static void skip(hs_ingest *in, hs_skip why, const char *file, long line,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void skip(hs_ingest *in, hs_skip why, const char *file, long line,
+                 const char *fmt, ...)
+{
+    long k = in->rep.skipped[why]++;
+    if (k >= HS_INGEST_EXAMPLES)
+        return;
+    char why_text[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why_text, sizeof why_text, fmt, ap);
+    va_end(ap);
+    snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
+             "%s line %ld: %s", file, line, why_text);
+}
+
+/* ---- small parsers ---------------------------------------------------- */
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+/* "HH:MM", "HH:MM:SS" or "HHMM" -> minute of day; -1 if not a time. */
+static int parse_time(const char *s, size_t len)
+{
+    int h, m;
+    if (len >= 5 && s[2] == ':' && digits(s, 2, &h) == 0 &&
+        digits(s + 3, 2, &m) == 0) {
+        if (len != 5 && !(len >= 8 && s[5] == ':'))
+            return -1;
+    } else if (len == 4 && digits(s, 2, &h) == 0 && digits(s + 2, 2, &m) == 0) {
+        /* HHMM */
+    } else {
+        return -1;
+    }
+    if (h > 23 || m > 59)
+        return -1;
+    return h * 60 + m;
+}
+
+/*
+ * Dates: "YYYY-MM" (month only), "YYYY-MM-DD" or "DD/MM/YYYY" (UK order),
+ * optionally followed by " HH:MM[:SS]" or "THH:MM[:SS][zone]".
+ */
+static int parse_date(const char *s, size_t len, int32_t *month, int8_t *day,
+                      int16_t *minute)
+{
+    int y, m, d = 0;
+    size_t rest;
+    if (len == 7)
+        return hs_month_parse(s, len, month) == 0 ? (*day = 0, 0) : -1;
+    if (len >= 10 && s[4] == '-' && s[7] == '-') {
+        if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+            return -1;
+    } else if (len >= 10 && s[2] == '/' && s[5] == '/') {
+        if (digits(s, 2, &d) || digits(s + 3, 2, &m) || digits(s + 6, 4, &y))
+            return -1;
+    } else {
+        return -1;
+    }
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    rest = 10;
+    if (len > rest) {
+        if (s[rest] != ' ' && s[rest] != 'T')
+            return -1;
+        const char *t = s + rest + 1;
+        size_t tl = len - rest - 1;
+        size_t core = tl >= 8 && t[5] == ':' ? 8 : 5;
+        if (tl < 5)
+            return -1;
+        int mm = parse_time(t, core);
+        if (mm < 0)
+            return -1;
+        *minute = (int16_t)mm;
+    }
+    *month = y * 12 + m - 1;
+    *day = (int8_t)d;
+    return 0;
+}
+
+/* A whole field as a finite double; -1 if it is not one. */
+static int parse_double(const char *s, size_t len, double *out)
+{
+    if (len == 0)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (end < s + len && isspace((unsigned char)*end))
+        end++;
+    if (end != s + len || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* ---- storing a row ------------------------------------------------------ */
+
+static hs_status intern_type(hs_ingest *in, const char *v, size_t len,
+                             int32_t *type, hs_error *err)
+{
+    int id = hs_pool_intern(in->s->types, v, len);
+    if (id < 0)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    if ((size_t)id >= in->ntype_group) { /* a new type: look it up once */
+        int16_t *tg = realloc(in->type_group, ((size_t)id + 1) * sizeof *tg);
+        if (!tg)
+            return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+        in->type_group = tg;
+        for (size_t i = in->ntype_group; i <= (size_t)id; i++)
+            tg[i] = (int16_t)hs_categories_group_of(
+                in->cats, hs_pool_str(in->s->types, (int)i),
+                strlen(hs_pool_str(in->s->types, (int)i)));
+        in->ntype_group = (size_t)id + 1;
+    }
+    *type = id;
+    return HS_OK;
+}
+
+/* One parsed row, before it goes into the store. */
+typedef struct row {
+    double x, y; /* NaN: no location */
+    int32_t month;
+    int8_t day;
+    int16_t minute;
+    float weight;
+    const char *type, *loc, *lsoa;
+    size_t type_len, loc_len, lsoa_len;
+    int32_t file;
+    int64_t line;
+} row;
+
+static hs_status store_row(hs_ingest *in, const row *r, hs_error *err)
+{
+    hs_incidents *s = in->s;
+    hs_status rc = hs_incidents_reserve(s, 1, err);
+    if (rc)
+        return rc;
+    size_t i = s->n;
+    int32_t type = -1;
+    if ((rc = intern_type(in, r->type, r->type_len, &type, err)))
+        return rc;
+    s->x[i] = r->x;
+    s->y[i] = r->y;
+    s->month[i] = r->month;
+    s->day[i] = r->day;
+    s->minute[i] = r->minute;
+    s->type[i] = type;
+    s->group[i] = in->type_group[type];
+    s->location[i] = r->loc_len ? hs_pool_intern(s->locations, r->loc, r->loc_len) : -1;
+    s->lsoa[i] = r->lsoa_len ? hs_pool_intern(s->lsoas, r->lsoa, r->lsoa_len) : -1;
+    s->file[i] = r->file;
+    s->row[i] = r->line;
+    s->weight[i] = r->weight;
+    s->area[i] = -1;
+    s->n++;
+    return HS_OK;
+}
+
+/* ---- transforming a file's rows --------------------------------------- */
+
+static void copy_row(hs_incidents *s, size_t d, size_t from)
+{
+    s->x[d] = s->x[from];
+    s->y[d] = s->y[from];
+    s->month[d] = s->month[from];
+    s->day[d] = s->day[from];
+    s->minute[d] = s->minute[from];
+    s->group[d] = s->group[from];
+    s->type[d] = s->type[from];
+    s->location[d] = s->location[from];
+    s->lsoa[d] = s->lsoa[from];
+    s->file[d] = s->file[from];
+    s->row[d] = s->row[from];
+    s->weight[d] = s->weight[from];
+    s->area[d] = s->area[from];
+}
+
+/*
+ * Transforms rows [start, n) from src_crs to the analysis CRS.  Rows PROJ
+ * cannot transform are removed and counted as bad coordinates.
+ */
+static hs_status transform_rows(hs_ingest *in, size_t start,
+                                const char *src_crs, const char *file,
+                                hs_error *err)
+{
+    hs_incidents *s = in->s;
+    if (s->n == start || hs_crs_same(src_crs, in->o->analysis_crs))
+        return HS_OK;
+    if (!in->t || strcmp(in->t_src, src_crs) != 0) {
+        hs_transform_destroy(in->t);
+        free(in->t_src);
+        in->t_src = NULL;
+        in->t = hs_transform_create(src_crs, in->o->analysis_crs, err);
+        if (!in->t)
+            return err ? err->code : HS_ERR_CRS;
+        in->t_src = strdup(src_crs);
+        if (!in->t_src)
+            return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+        snprintf(in->tdesc, sizeof in->tdesc, "%s",
+                 hs_transform_describe(in->t));
+    }
+    size_t n = s->n - start;
+    unsigned char *had = malloc(n);
+    if (!had)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    for (size_t i = 0; i < n; i++)
+        had[i] = !isnan(s->x[start + i]);
+    hs_transform_xy(in->t, s->x + start, s->y + start, n);
+    size_t d = start;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = start + i;
+        if (had[i] && isnan(s->x[k])) {
+            skip(in, HS_SKIP_COORD, file, (long)s->row[k],
+                 "coordinates cannot be transformed to %s",
+                 in->o->analysis_crs);
+            in->rep.rows_kept--;
+            continue;
+        }
+        if (d != k)
+            copy_row(s, d, k);
+        d++;
+    }
+    s->n = d;
+    free(had);
+    return HS_OK;
+}
+
+/* ---- CSV inputs --------------------------------------------------------- */
+
+static int field_eq(const char *f, size_t len, const char *name)
+{
+    while (len && isspace((unsigned char)*f)) {
+        f++;
+        len--;
+    }
+    while (len && isspace((unsigned char)f[len - 1]))
+        len--;
+    return strlen(name) == len && strncasecmp(f, name, len) == 0;
+}
+
+/* Index of the column named by one of names (NULL-terminated), or -1. */
+static int find_col(const hs_csv *c, const char *const *names)
+{
+    for (const char *const *n = names; *n; n++)
+        for (size_t i = 0; i < hs_csv_nfields(c); i++) {
+            size_t len;
+            const char *f = hs_csv_field(c, i, &len);
+            if (field_eq(f, len, *n))
+                return (int)i;
+        }
+    return -1;
+}
+
+/* A column the user named explicitly must exist. */
+static hs_status want_col(const hs_csv *c, const char *name, const char *flag,
+                          int *out, hs_error *err)
+{
+    const char *names[] = {name, NULL};
+    *out = find_col(c, names);
+    if (*out < 0)
+        return hs_fail(err, HS_ERR_DATA,
+                       "incidents '%s': no column '%s' (given by %s)",
+                       hs_csv_name(c), name, flag);
+    return HS_OK;
+}
+
+static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
+                             hs_error *err)
+{
+    static const char *const police[] = {
+        "Crime ID",  "Month",    "Reported by", "Falls within",
+        "Longitude", "Latitude", "Location",    "LSOA code",
+        "LSOA name", "Crime type"};
+    static const char *const lon_names[] = {"longitude", "lon", "long", "lng", NULL};
+    static const char *const lat_names[] = {"latitude", "lat", NULL};
+    static const char *const x_names[] = {"x", "easting", "east", NULL};
+    static const char *const y_names[] = {"y", "northing", "north", NULL};
+    static const char *const cat_names[] = {
+        "crime type", "crime_type", "category", "offence_code", "offence code",
+        "offence", "type", NULL};
+    static const char *const date_names[] = {
+        "date", "datetime", "date_time", "occurred_date", "occurred", "month", NULL};
+    static const char *const time_names[] = {"time", "occurred_time", NULL};
+    static const char *const loc_names[] = {"location", NULL};
+    static const char *const lsoa_names[] = {"lsoa code", "lsoa_code", "lsoa", NULL};
+    const hs_ingest_opts *o = in->o;
+    hs_status rc;
+
+    memset(k, -1, sizeof *k);
+    k->ncols = (int)hs_csv_nfields(c);
+    k->police = 1;
+    for (size_t i = 0; i < sizeof police / sizeof *police; i++) {
+        const char *names[] = {police[i], NULL};
+        if (find_col(c, names) < 0)
+            k->police = 0;
+    }
+    k->loc = find_col(c, loc_names);
+    k->lsoa = find_col(c, lsoa_names);
+    k->time = find_col(c, time_names);
+    if (k->police) { /* police.uk: fixed meaning, WGS84 lon/lat */
+        const char *lon[] = {"Longitude", NULL}, *lat[] = {"Latitude", NULL},
+                   *mon[] = {"Month", NULL}, *ty[] = {"Crime type", NULL};
+        k->x = find_col(c, lon);
+        k->y = find_col(c, lat);
+        k->date = find_col(c, mon);
+        k->cat = find_col(c, ty);
+        k->geographic = 1;
+        k->time = -1;
+        return HS_OK;
+    }
+    if (o->x || o->y) {
+        if (!o->x || !o->y)
+            return hs_fail(err, HS_ERR_ARG, "give both --x and --y");
+        if ((rc = want_col(c, o->x, "--x", &k->x, err)) ||
+            (rc = want_col(c, o->y, "--y", &k->y, err)))
+            return rc;
+        k->geographic = -1; /* decided by the CRS */
+    } else if ((k->x = find_col(c, lon_names)) >= 0 &&
+               (k->y = find_col(c, lat_names)) >= 0) {
+        k->geographic = 1;
+    } else if ((k->x = find_col(c, x_names)) >= 0 &&
+               (k->y = find_col(c, y_names)) >= 0) {
+        k->geographic = -1;
+    } else {
+        return hs_fail(err, HS_ERR_DATA,
+                       "incidents '%s': no coordinate columns (looked for "
+                       "longitude/latitude, x/y, easting/northing; name them "
+                       "with --x and --y)",
+                       hs_csv_name(c));
+    }
+    if (o->category) {
+        if ((rc = want_col(c, o->category, "--category", &k->cat, err)))
+            return rc;
+    } else if ((k->cat = find_col(c, cat_names)) < 0) {
+        return hs_fail(err, HS_ERR_DATA,
+                       "incidents '%s': no crime type column (looked for "
+                       "'Crime type', category, offence_code; name it with "
+                       "--category)",
+                       hs_csv_name(c));
+    }
+    if (o->date) {
+        if ((rc = want_col(c, o->date, "--date", &k->date, err)))
+            return rc;
+    } else if ((k->date = find_col(c, date_names)) < 0) {
+        return hs_fail(err, HS_ERR_DATA,
+                       "incidents '%s': no date or month column (looked for "
+                       "date, month, occurred_date; name it with --date)",
+                       hs_csv_name(c));
+    }
+    if (o->time && (rc = want_col(c, o->time, "--time", &k->time, err)))
+        return rc;
+    if (o->weight && (rc = want_col(c, o->weight, "--weight", &k->weight, err)))
+        return rc;
+    if (o->location && (rc = want_col(c, o->location, "--location", &k->loc, err)))
+        return rc;
+    return HS_OK;
+}
+
+/* The CRS of a file's coordinates. */
+static hs_status source_crs(hs_ingest *in, int geographic, const char *name,
+                            const char **crs, int *is_geo, hs_error *err)
+{
+    if (in->o->crs) {
+        *crs = in->o->crs;
+        int g = hs_crs_is_geographic(*crs, err);
+        if (g < 0)
+            return err ? err->code : HS_ERR_CRS;
+        *is_geo = g;
+        if (geographic == 1 && !g)
+            return hs_fail(err, HS_ERR_ARG,
+                           "incidents '%s': columns are longitude/latitude "
+                           "but --incidents-crs '%s' is projected",
+                           name, *crs);
+        return HS_OK;
+    }
+    *crs = geographic == 1 ? "EPSG:4326" : in->o->analysis_crs;
+    *is_geo = geographic == 1;
+    return HS_OK;
+}
+
+static hs_status read_csv(hs_ingest *in, const char *path, int32_t file_id,
+                          hs_error *err)
+{
+    hs_status rc = HS_OK;
+    hs_csv *c = hs_csv_open(path, err);
+    cols k;
+    const char *crs = NULL;
+    int geo = 0, r;
+    size_t start = in->s->n;
+
+    if (!c)
+        return err ? err->code : HS_ERR_IO;
+    if ((r = hs_csv_next(c, err)) <= 0) {
+        rc = r < 0 ? (err ? err->code : HS_ERR_DATA)
+                   : hs_fail(err, HS_ERR_DATA, "incidents '%s': empty file",
+                             path);
+        goto cleanup;
+    }
+    if ((rc = csv_columns(in, c, &k, err)) ||
+        (rc = source_crs(in, k.geographic, path, &crs, &geo, err)))
+        goto cleanup;
+
+    while ((r = hs_csv_next(c, err)) == 1) {
+        long line = hs_csv_line(c);
+        in->rep.rows_read++;
+        if ((int)hs_csv_nfields(c) != k.ncols) {
+            skip(in, HS_SKIP_FIELDS, path, line, "expected %d fields, found %zu",
+                 k.ncols, hs_csv_nfields(c));
+            continue;
+        }
+        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line};
+        size_t dl, xl, yl;
+        const char *d = hs_csv_field(c, (size_t)k.date, &dl);
+        if (parse_date(d, dl, &w.month, &w.day, &w.minute) != 0) {
+            skip(in, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
+                 "month (YYYY-MM) or date", k.police ? "Month" : "date", d);
+            continue;
+        }
+        if (in->o->max_month && w.month > in->o->max_month) {
+            skip(in, HS_SKIP_FUTURE, path, line, "'%.40s' is in the future", d);
+            continue;
+        }
+        if (k.time >= 0) {
+            size_t tl;
+            const char *t = hs_csv_field(c, (size_t)k.time, &tl);
+            int mm = is_blank(t, tl) ? -1 : parse_time(t, tl);
+            if (!is_blank(t, tl) && mm < 0) {
+                skip(in, HS_SKIP_DATE, path, line,
+                     "field time: '%.40s' is not HH:MM", t);
+                continue;
+            }
+            if (mm >= 0)
+                w.minute = (int16_t)mm;
+        }
+        w.type = hs_csv_field(c, (size_t)k.cat, &w.type_len);
+        while (w.type_len && isspace((unsigned char)*w.type)) {
+            w.type++;
+            w.type_len--;
+        }
+        while (w.type_len && isspace((unsigned char)w.type[w.type_len - 1]))
+            w.type_len--;
+        if (w.type_len == 0) {
+            skip(in, HS_SKIP_CATEGORY, path, line, "empty crime type");
+            continue;
+        }
+        if (k.weight >= 0) {
+            size_t wl;
+            const char *ws = hs_csv_field(c, (size_t)k.weight, &wl);
+            double wv;
+            if (parse_double(ws, wl, &wv) != 0 || wv < 0) {
+                skip(in, HS_SKIP_WEIGHT, path, line,
+                     "weight '%.40s' is not a number >= 0", ws);
+                continue;
+            }
+            w.weight = (float)wv;
+        }
+        const char *xs = hs_csv_field(c, (size_t)k.x, &xl);
+        const char *ys = hs_csv_field(c, (size_t)k.y, &yl);
+        if (is_blank(xs, xl) && is_blank(ys, yl)) {
+            w.x = w.y = NAN; /* "No Location": kept and counted */
+        } else if (parse_double(xs, xl, &w.x) || parse_double(ys, yl, &w.y)) {
+            skip(in, HS_SKIP_COORD, path, line,
+                 "coordinates '%.30s', '%.30s' are not numbers", xs, ys);
+            continue;
+        } else if (geo && (fabs(w.x) > 180 || fabs(w.y) > 90)) {
+            skip(in, HS_SKIP_COORD, path, line,
+                 "longitude %g, latitude %g out of range", w.x, w.y);
+            continue;
+        } else if (w.x == 0 && w.y == 0) {
+            skip(in, HS_SKIP_COORD, path, line,
+                 "coordinates (0, 0) are a placeholder, not a location");
+            continue;
+        }
+        if (k.loc >= 0)
+            w.loc = hs_csv_field(c, (size_t)k.loc, &w.loc_len);
+        if (k.lsoa >= 0)
+            w.lsoa = hs_csv_field(c, (size_t)k.lsoa, &w.lsoa_len);
+        if ((rc = store_row(in, &w, err)))
+            goto cleanup;
+        in->rep.rows_kept++;
+    }
+    if (r < 0) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
+    }
+    rc = transform_rows(in, start, crs, path, err);
+cleanup:
+    hs_csv_close(c);
+    return rc;
+}
+
+/* ---- OGR inputs ------------------------------------------------------- */
+
+static int ogr_field(OGRFeatureDefnH defn, const char *name, const char *flag,
+                     const char *path, hs_error *err, hs_status *rc)
+{
+    if (!name)
+        return -1;
+    int i = OGR_FD_GetFieldIndex(defn, name);
+    if (i < 0)
+        *rc = hs_fail(err, HS_ERR_DATA, "incidents '%s': no field '%s' (given "
+                      "by %s)", path, name, flag);
+    return i;
+}
+
+static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
+                          hs_error *err)
+{
+    hs_status rc = HS_OK;
+    GDALDatasetH ds = NULL;
+    OGRFeatureH f = NULL;
+    char *wkt = NULL;
+    size_t start = in->s->n;
+    const hs_ingest_opts *o = in->o;
+
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    CPLPopErrorHandler();
+    if (!ds || GDALDatasetGetLayerCount(ds) < 1) {
+        rc = hs_fail(err, HS_ERR_IO, "incidents '%s': not a CSV or a vector "
+                     "file GDAL can read", path);
+        goto cleanup;
+    }
+    OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    int ix = ogr_field(defn, o->x, "--x", path, err, &rc);
+    int iy = ogr_field(defn, o->y, "--y", path, err, &rc);
+    int icat = ogr_field(defn, o->category ? o->category : "category",
+                         "--category", path, err, &rc);
+    int idate = ogr_field(defn, o->date ? o->date : "date", "--date", path,
+                          err, &rc);
+    int itime = ogr_field(defn, o->time, "--time", path, err, &rc);
+    int iw = ogr_field(defn, o->weight, "--weight", path, err, &rc);
+    int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
+    if (rc)
+        goto cleanup;
+    const char *crs = o->crs;
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+    if (!crs && ix < 0 && srs) {
+        OSRExportToWkt(srs, &wkt);
+        crs = wkt;
+    }
+    if (!crs)
+        crs = o->analysis_crs;
+    int geo = hs_crs_is_geographic(crs, err);
+    if (geo < 0) {
+        rc = err ? err->code : HS_ERR_CRS;
+        goto cleanup;
+    }
+    OGR_L_ResetReading(lyr);
+    while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+        long line = (long)OGR_F_GetFID(f);
+        in->rep.rows_read++;
+        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
+                 .x = NAN, .y = NAN};
+        const char *d = OGR_F_GetFieldAsString(f, idate);
+        if (parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
+            skip(in, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
+                 "month (YYYY-MM) or date", OGR_Fld_GetNameRef(
+                 OGR_FD_GetFieldDefn(defn, idate)), d);
+            goto next;
+        }
+        if (o->max_month && w.month > o->max_month) {
+            skip(in, HS_SKIP_FUTURE, path, line, "'%.40s' is in the future", d);
+            goto next;
+        }
+        if (itime >= 0 && OGR_F_IsFieldSetAndNotNull(f, itime)) {
+            const char *t = OGR_F_GetFieldAsString(f, itime);
+            int mm = parse_time(t, strlen(t));
+            if (mm < 0) {
+                skip(in, HS_SKIP_DATE, path, line, "field time: '%.40s' is "
+                     "not HH:MM", t);
+                goto next;
+            }
+            w.minute = (int16_t)mm;
+        }
+        w.type = OGR_F_GetFieldAsString(f, icat);
+        w.type_len = strlen(w.type);
+        if (is_blank(w.type, w.type_len)) {
+            skip(in, HS_SKIP_CATEGORY, path, line, "empty crime type");
+            goto next;
+        }
+        if (iw >= 0) {
+            double wv = OGR_F_GetFieldAsDouble(f, iw);
+            if (!isfinite(wv) || wv < 0) {
+                skip(in, HS_SKIP_WEIGHT, path, line, "weight is not a number >= 0");
+                goto next;
+            }
+            w.weight = (float)wv;
+        }
+        if (ix >= 0) {
+            if (OGR_F_IsFieldSetAndNotNull(f, ix) &&
+                OGR_F_IsFieldSetAndNotNull(f, iy)) {
+                w.x = OGR_F_GetFieldAsDouble(f, ix);
+                w.y = OGR_F_GetFieldAsDouble(f, iy);
+            }
+        } else {
+            OGRGeometryH g = OGR_F_GetGeometryRef(f);
+            if (g && !OGR_G_IsEmpty(g)) {
+                if (wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint) {
+                    skip(in, HS_SKIP_COORD, path, line, "geometry is not a point");
+                    goto next;
+                }
+                w.x = OGR_G_GetX(g, 0);
+                w.y = OGR_G_GetY(g, 0);
+            }
+        }
+        if (!isnan(w.x) && (!isfinite(w.x) || !isfinite(w.y) ||
+                            (geo && (fabs(w.x) > 180 || fabs(w.y) > 90)) ||
+                            (w.x == 0 && w.y == 0))) {
+            skip(in, HS_SKIP_COORD, path, line, "coordinates %g, %g are not "
+                 "a usable location", w.x, w.y);
+            goto next;
+        }
+        if (iloc >= 0) {
+            w.loc = OGR_F_GetFieldAsString(f, iloc);
+            w.loc_len = strlen(w.loc);
+        }
+        if ((rc = store_row(in, &w, err)))
+            goto cleanup;
+        in->rep.rows_kept++;
+    next:
+        OGR_F_Destroy(f);
+        f = NULL;
+    }
+    rc = transform_rows(in, start, crs, path, err);
+cleanup:
+    if (f)
+        OGR_F_Destroy(f);
+    CPLFree(wkt);
+    if (ds)
+        GDALClose(ds);
+    return rc;
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n >= e && strcasecmp(path + n - e, ext) == 0;
+}
+
+hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
+{
+    int32_t file_id = hs_pool_intern(in->s->files, path, strlen(path));
+    if (file_id < 0)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    long kept = in->rep.rows_kept;
+    size_t start = in->s->n;
+    in->rep.files++;
+    hs_status rc = has_ext(path, ".csv") || has_ext(path, ".txt")
+                       ? read_csv(in, path, file_id, err)
+                       : read_ogr(in, path, file_id, err);
+    if (rc)
+        return rc;
+    for (size_t i = start; i < in->s->n; i++) {
+        in->rep.no_location += isnan(in->s->x[i]);
+        in->rep.unknown_type += in->s->group[i] < 0;
+    }
+    (void)kept;
+    return HS_OK;
+}
+
+/* ---- path expansion --------------------------------------------------- */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static int sv_push(strvec *sv, const char *s)
+{
+    if (sv->n + 1 >= sv->cap) {
+        size_t cap = sv->cap ? sv->cap * 2 : 16;
+        char **v = realloc(sv->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        sv->v = v;
+        sv->cap = cap;
+    }
+    if (!(sv->v[sv->n] = strdup(s)))
+        return -1;
+    sv->v[++sv->n] = NULL;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the CSV files under dir (recursively). */
+static hs_status walk(strvec *sv, const char *dir, hs_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return hs_fail(err, HS_ERR_IO, "cannot read folder '%s': %s", dir,
+                       strerror(errno));
+    hs_status rc = HS_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(len);
+        if (!p) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        snprintf(p, len, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = walk(sv, p, err);
+        else if (has_ext(p, ".csv") && sv_push(sv, p) != 0)
+            rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+        free(p);
+        if (rc)
+            break;
+    }
+    closedir(d);
+    return rc;
+}
+
+void hs_paths_free(char **files)
+{
+    if (!files)
+        return;
+    for (char **f = files; *f; f++)
+        free(*f);
+    free(files);
+}
+
+hs_status hs_paths_expand(const char *const *paths, size_t n, char ***files,
+                          size_t *nfiles, hs_error *err)
+{
+    strvec sv = {0};
+    hs_status rc = HS_OK;
+    *files = NULL;
+    *nfiles = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *p = paths[i];
+        struct stat st;
+        size_t before = sv.n;
+        if (stat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                rc = walk(&sv, p, err);
+            else if (sv_push(&sv, p) != 0)
+                rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+        } else if (strpbrk(p, "*?[")) {
+            glob_t g;
+            if (glob(p, 0, NULL, &g) == 0) {
+                for (size_t j = 0; j < g.gl_pathc && !rc; j++)
+                    if (sv_push(&sv, g.gl_pathv[j]) != 0)
+                        rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+                globfree(&g);
+            }
+        } else {
+            rc = hs_fail(err, HS_ERR_IO, "incidents '%s': %s", p,
+                         strerror(errno));
+        }
+        if (!rc && sv.n == before)
+            rc = hs_fail(err, HS_ERR_IO, "incidents '%s': no %s", p,
+                         strpbrk(p, "*?[") ? "file matches this pattern"
+                                           : "CSV files in this folder");
+    }
+    if (rc) {
+        hs_paths_free(sv.v);
+        return rc;
+    }
+    if (sv.n == 0)
+        return hs_fail(err, HS_ERR_ARG, "no incident files given");
+    qsort(sv.v, sv.n, sizeof *sv.v, cmp_str);
+    size_t d = 0; /* drop duplicates (a file named twice is read once) */
+    for (size_t i = 0; i < sv.n; i++) {
+        if (d > 0 && strcmp(sv.v[d - 1], sv.v[i]) == 0) {
+            free(sv.v[i]);
+            continue;
+        }
+        sv.v[d++] = sv.v[i];
+    }
+    sv.v[d] = NULL;
+    *files = sv.v;
+    *nfiles = d;
+    return HS_OK;
+}

@@ -1,0 +1,230 @@
+/* options.c - run options from flags and INI profiles (see hs_options.h). */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+#include "hotspot/hs_options.h"
+
+/* Kinds of value: plain text, an input path resolved against the profile
+ * folder, or a path-or-field (resolved only if such a file exists). */
+enum { TEXT, PATH, PATH_OR_FIELD, LIST };
+
+typedef struct opt {
+    hs_option_info info;
+    size_t offset;
+    int kind;
+} opt;
+
+#define O(field, kind, meta, dflt, help)                                      \
+    { {#field, meta, help, dflt}, offsetof(hs_options, field), kind }
+
+static const opt table[] = {
+    O(incidents, LIST, "PATH...", NULL,
+      "incident files, folders (searched for *.csv) or globs; police.uk "
+      "street CSVs are recognised by their header"),
+    O(areas, PATH, "PATH", NULL, "area polygons: any OGR source (GeoPackage, "
+      "GeoJSON, Shapefile, PostGIS)"),
+    O(areas_layer, TEXT, "NAME", "the first layer", "layer of --areas"),
+    O(area_id, TEXT, "FIELD", NULL, "unique id field of the areas"),
+    O(area_name, TEXT, "FIELD", "the id", "name field of the areas"),
+    O(population, PATH_OR_FIELD, "FIELD|CSV|ZONES", NULL,
+      "resident population: a field on the areas, a CSV joined on the area "
+      "id, or small zones (polygons with a population) best-fitted to the "
+      "areas by their interior point"),
+    O(population_id, TEXT, "COL", "column 1",
+      "CSV column with the area id (name or 1-based number)"),
+    O(population_value, TEXT, "COL", "column 2 / population",
+      "CSV column or zone field with the population"),
+    O(from, TEXT, "YYYY-MM", "12 months before --to", "first month of the "
+      "analysis period"),
+    O(to, TEXT, "YYYY-MM", "the latest month in the data",
+      "last month of the analysis period"),
+    O(compare, TEXT, "previous-year|previous-period|none", "previous-year",
+      "comparison period: the same months a year earlier, the equally long "
+      "period just before, or none"),
+    O(groups, TEXT, "LIST", "asb,sac,violence",
+      "comma-separated groups from the category mapping to analyse"),
+    O(categories, PATH, "CSV", "data/categories.csv",
+      "mapping of crime types and offence codes to groups"),
+    O(assign, TEXT, "point|lsoa-code", "point",
+      "assign incidents to areas by point in polygon, or by the police.uk "
+      "LSOA code when the areas are LSOAs"),
+    O(crs, TEXT, "CRS", "EPSG:27700", "analysis CRS (projected, metres)"),
+    O(x, TEXT, "FIELD", "longitude/x/easting", "generic incidents: x or "
+      "longitude column"),
+    O(y, TEXT, "FIELD", "latitude/y/northing", "generic incidents: y or "
+      "latitude column"),
+    O(incidents_crs, TEXT, "CRS", "EPSG:4326 for lon/lat, else --crs",
+      "generic incidents: CRS of the coordinates"),
+    O(category, TEXT, "FIELD", "category/offence_code",
+      "generic incidents: crime type or offence code column"),
+    O(date, TEXT, "FIELD", "date/month", "generic incidents: date "
+      "(YYYY-MM-DD or DD/MM/YYYY, optional time), date-time or month "
+      "(YYYY-MM) column"),
+    O(time, TEXT, "FIELD", NULL, "generic incidents: time of day column "
+      "(HH:MM)"),
+    O(weight, TEXT, "FIELD", NULL, "generic incidents: weight column"),
+    O(location, TEXT, "FIELD", "location", "generic incidents: location "
+      "label column"),
+    O(output, TEXT, "FILE.gpkg", "hotspot.gpkg", "the GeoPackage to write "
+      "(replaced only when the run succeeds)"),
+};
+
+#define NOPT (sizeof table / sizeof *table)
+
+const hs_option_info *hs_options_table(size_t *n)
+{
+    static hs_option_info infos[NOPT];
+    for (size_t i = 0; i < NOPT; i++)
+        infos[i] = table[i].info;
+    *n = NOPT;
+    return infos;
+}
+
+void hs_options_init(hs_options *o) { memset(o, 0, sizeof *o); }
+
+void hs_options_clear_incidents(hs_options *o)
+{
+    for (size_t i = 0; i < o->n_incidents; i++)
+        free(o->incidents[i]);
+    free(o->incidents);
+    o->incidents = NULL;
+    o->n_incidents = 0;
+}
+
+void hs_options_free(hs_options *o)
+{
+    hs_options_clear_incidents(o);
+    for (size_t i = 0; i < NOPT; i++)
+        if (table[i].kind != LIST)
+            free(*(char **)((char *)o + table[i].offset));
+    memset(o, 0, sizeof *o);
+}
+
+/* base_dir/value if value is relative and base_dir is set, else value. */
+static char *resolve(const char *value, const char *base_dir)
+{
+    if (!base_dir || !*base_dir || value[0] == '/')
+        return strdup(value);
+    size_t n = strlen(base_dir) + strlen(value) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", base_dir, value);
+    return p;
+}
+
+hs_status hs_options_set(hs_options *o, const char *key, const char *value,
+                         const char *base_dir, hs_error *err)
+{
+    const opt *op = NULL;
+    char norm[64];
+    snprintf(norm, sizeof norm, "%s", key);
+    for (char *c = norm; *c; c++)
+        if (*c == '-')
+            *c = '_'; /* --areas-layer and areas_layer are the same key */
+    for (size_t i = 0; i < NOPT; i++)
+        if (strcmp(table[i].info.name, norm) == 0)
+            op = &table[i];
+    if (!op)
+        return hs_fail(err, HS_ERR_ARG, "unknown option '%s'", key);
+    char *v;
+    if (op->kind == PATH || op->kind == LIST) {
+        v = resolve(value, base_dir);
+    } else if (op->kind == PATH_OR_FIELD) {
+        v = resolve(value, base_dir);
+        struct stat st;
+        if (v && stat(v, &st) != 0) { /* no such file: a field name */
+            free(v);
+            v = strdup(value);
+        }
+    } else {
+        v = strdup(value);
+    }
+    if (!v)
+        return hs_fail(err, HS_ERR_NOMEM, "options: out of memory");
+    if (op->kind == LIST) {
+        char **l = realloc(o->incidents, (o->n_incidents + 1) * sizeof *l);
+        if (!l) {
+            free(v);
+            return hs_fail(err, HS_ERR_NOMEM, "options: out of memory");
+        }
+        o->incidents = l;
+        o->incidents[o->n_incidents++] = v;
+        return HS_OK;
+    }
+    char **slot = (char **)((char *)o + op->offset);
+    free(*slot);
+    *slot = v;
+    return HS_OK;
+}
+
+typedef struct ini_ctx {
+    hs_options *o;
+    const char *path;
+    char dir[4096];
+    hs_error *err;
+    hs_status rc;
+} ini_ctx;
+
+static int on_ini(void *user, const char *section, const char *name,
+                  const char *value)
+{
+    ini_ctx *c = user;
+    if (*section && strcmp(section, "hotspot") != 0) {
+        c->rc = hs_fail(c->err, HS_ERR_ARG, "profile '%s': unknown section "
+                        "[%s] (use [hotspot] or none)", c->path, section);
+        return 0;
+    }
+    if (!*value)
+        return 1; /* "key =" leaves the default */
+    /* several incident paths may share one line, separated by spaces */
+    if (strcmp(name, "incidents") == 0) {
+        char *copy = strdup(value), *save = NULL;
+        if (!copy) {
+            c->rc = hs_fail(c->err, HS_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        for (char *t = strtok_r(copy, " \t", &save); t;
+             t = strtok_r(NULL, " \t", &save))
+            if ((c->rc = hs_options_set(c->o, name, t, c->dir, c->err)))
+                break;
+        free(copy);
+    } else {
+        c->rc = hs_options_set(c->o, name, value, c->dir, c->err);
+    }
+    if (c->rc && c->err) {
+        char m[sizeof c->err->msg];
+        snprintf(m, sizeof m, "%s", c->err->msg);
+        hs_fail(c->err, c->rc, "profile '%s': %s", c->path, m);
+    }
+    return c->rc == HS_OK;
+}
+
+hs_status hs_options_load_profile(hs_options *o, const char *path,
+                                  hs_error *err)
+{
+    ini_ctx c = {o, path, "", err, HS_OK};
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(c.dir, sizeof c.dir, "%.*s", (int)(slash - path), path);
+    if (slash == path)
+        snprintf(c.dir, sizeof c.dir, "/");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return hs_fail(err, HS_ERR_IO, "profile '%s': cannot open", path);
+    if (S_ISDIR(st.st_mode))
+        return hs_fail(err, HS_ERR_IO, "profile '%s': is a folder", path);
+    int line = ini_parse(path, on_ini, &c);
+    if (c.rc)
+        return c.rc;
+    if (line < 0)
+        return hs_fail(err, HS_ERR_IO, "profile '%s': cannot open", path);
+    if (line > 0)
+        return hs_fail(err, HS_ERR_ARG, "profile '%s' line %d: not 'key = "
+                       "value'", path, line);
+    return HS_OK;
+}

@@ -1,0 +1,792 @@
+/*
+ * output.c - GeoPackage writer with an atomic commit (see output.h).
+ *
+ * Everything is written through GDAL's GPKG driver into a hidden temporary
+ * file beside the final path, inside one SQLite transaction (one commit is
+ * what makes a million-row write fast).  Commit closes the file, fsyncs it,
+ * renames it over the final name and fsyncs the folder, so readers only
+ * ever see the previous file or the complete new one.
+ *
+ * GDAL state is touched only for the duration of each call: errors are
+ * routed to CPLQuietErrorHandler (the library never prints) and read back
+ * with CPLGetLastErrorMsg; OGR_CURRENT_DATE is set as a thread-local config
+ * option and restored afterwards, so other GDAL users in the process keep
+ * their own clock.
+ */
+#include "output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#define DEFAULT_STAMP "2000-01-01T00:00:00.000Z"
+
+struct hs_layer {
+    hs_gpkg *g;
+    OGRLayerH lyr;    /* owned by the dataset; NULL once it is closed   */
+    OGRFeatureH feat; /* reused for every row: no allocation per row    */
+    long long nrows;
+    char *name;
+    hs_geom_kind kind;
+    size_t nfields;
+    hs_field_type *types;
+    char **fnames; /* for messages */
+    hs_layer *next;
+};
+
+struct hs_gpkg {
+    GDALDatasetH ds; /* NULL after commit or a failed commit */
+    char *final_path;
+    char *tmp_path;
+    char stamp[32]; /* "YYYY-MM-DDTHH:MM:SS.sssZ" */
+    int in_txn;
+    int tmp_exists; /* we created tmp_path and still own it */
+    int committed;
+    hs_layer *layers;
+};
+
+/* ---- GDAL call scope ------------------------------------------------- */
+
+static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+
+static void gdal_register(void)
+{
+    GDALAllRegister();
+}
+
+/* Saved thread-local OGR_CURRENT_DATE, restored by gdal_leave(). */
+typedef struct gdal_scope {
+    char *saved_date;
+} gdal_scope;
+
+/* Pins the clock and silences GDAL for one call, and clears the last
+ * error so that whatever is there afterwards came from this call. */
+static void gdal_enter(const hs_gpkg *g, gdal_scope *sc)
+{
+    const char *old = CPLGetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    sc->saved_date = old ? CPLStrdup(old) : NULL;
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", g->stamp);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+}
+
+static void gdal_leave(gdal_scope *sc)
+{
+    CPLPopErrorHandler();
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", sc->saved_date);
+    CPLFree(sc->saved_date);
+    sc->saved_date = NULL;
+}
+
+/* GDAL's last message, never empty (some failures set no message). */
+static const char *gdal_msg(void)
+{
+    const char *m = CPLGetLastErrorMsg();
+    return (m && *m) ? m : "unknown GDAL error";
+}
+
+static int gdal_failed(void)
+{
+    return CPLGetLastErrorType() >= CE_Failure;
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* 1 if path starts with the SQLite header and a GeoPackage application_id
+ * ('GPKG', or 'GP10'/'GP11' from GeoPackage 1.0/1.1), 0 if not, -1 if it
+ * could not be read (errno set). */
+static int is_geopackage(const char *path)
+{
+    unsigned char h[100];
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    while (got < sizeof h) {
+        ssize_t r = read(fd, h + got, sizeof h - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 |
+                   (uint32_t)h[70] << 8 | (uint32_t)h[71];
+    return app == 0x47504B47u || app == 0x47503130u || app == 0x47503131u;
+}
+
+/* Refuses a final path that we must not replace: a folder, or anything that
+ * is not a GeoPackage.  A missing final path is fine. */
+static hs_status check_final(const char *path, hs_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return HS_OK;
+        return hs_fail(err, HS_ERR_IO, "output '%s': %s", path,
+                       strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode))
+        return hs_fail(err, HS_ERR_IO,
+                       "refusing to overwrite '%s': it is a folder", path);
+    int r = S_ISREG(st.st_mode) ? is_geopackage(path) : 0;
+    if (r < 0)
+        return hs_fail(err, HS_ERR_IO,
+                       "refusing to overwrite '%s': cannot read it to check "
+                       "it is a GeoPackage: %s", path, strerror(errno));
+    if (r == 0)
+        return hs_fail(err, HS_ERR_IO,
+                       "refusing to overwrite '%s': it is not a GeoPackage",
+                       path);
+    return HS_OK;
+}
+
+/* The folder part of path, malloc'd: "/" for "/x.gpkg", "." for "x.gpkg". */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    char *d = malloc(n + 2);
+    if (!d)
+        return NULL;
+    if (!slash)
+        strcpy(d, ".");
+    else if (n == 0)
+        strcpy(d, "/");
+    else {
+        memcpy(d, path, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Removes the temporary file, the SQLite side files a crash may leave, and
+ * the "<tmp>.tmp_rtree_<layer>.db" files GDAL's background R-tree builder
+ * uses (it removes them itself unless the process dies). */
+static void remove_tmp(const char *tmp)
+{
+    static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
+    size_t n = strlen(tmp);
+    char *p = malloc(n + sizeof "-journal");
+    if (!p) {
+        unlink(tmp); /* at least the main file */
+        return;
+    }
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        memcpy(p, tmp, n);
+        strcpy(p + n, suffix[i]);
+        unlink(p);
+    }
+    free(p);
+
+    /* Matched by prefix in a folder listing rather than glob(), because the
+     * user's file name may contain glob metacharacters. */
+    char *dir = dir_of(tmp);
+    const char *slash = strrchr(tmp, '/');
+    const char *base = slash ? slash + 1 : tmp;
+    size_t blen = strlen(base);
+    DIR *dh = dir ? opendir(dir) : NULL;
+    struct dirent *de;
+    while (dh && (de = readdir(dh)) != NULL) {
+        const char *nm = de->d_name;
+        size_t len = strlen(nm);
+        if (len > blen + 14 && strncmp(nm, base, blen) == 0 &&
+            strncmp(nm + blen, ".tmp_rtree_", 11) == 0 &&
+            strcmp(nm + len - 3, ".db") == 0) {
+            size_t dl = strlen(dir);
+            char *full = malloc(dl + 1 + len + 1);
+            if (full) {
+                snprintf(full, dl + 1 + len + 1, "%s/%s", dir, nm);
+                unlink(full);
+                free(full);
+            }
+        }
+    }
+    if (dh)
+        closedir(dh);
+    free(dir);
+}
+
+/* open + fsync + close; flags O_RDONLY for a file, |O_DIRECTORY for a folder. */
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+/* Accepts "YYYY-MM-DDTHH:MM:SSZ" or "...SS.sssZ" and writes the second form,
+ * which is what GeoPackage requires for last_change (strftime %f). */
+static int normalise_stamp(const char *in, char out[32])
+{
+    static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+    size_t i;
+    for (i = 0; pat[i]; i++) {
+        char c = in[i];
+        if (pat[i] == 'd' ? (c < '0' || c > '9') : c != pat[i])
+            return -1;
+    }
+    if (strcmp(in + i, "Z") == 0) {
+        memcpy(out, in, i);
+        memcpy(out + i, ".000Z", sizeof ".000Z");
+        return 0;
+    }
+    if (in[i] == '.' && in[i + 1] >= '0' && in[i + 1] <= '9' &&
+        in[i + 2] >= '0' && in[i + 2] <= '9' && in[i + 3] >= '0' &&
+        in[i + 3] <= '9' && strcmp(in + i + 4, "Z") == 0) {
+        memcpy(out, in, i + 5 + 1);
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- layers ---------------------------------------------------------- */
+
+/* Drops the reused features and the layer handles before the dataset
+ * closes (the handles die with it). */
+static void release_layers(hs_gpkg *g)
+{
+    for (hs_layer *l = g->layers; l; l = l->next) {
+        if (l->feat)
+            OGR_F_Destroy(l->feat);
+        l->feat = NULL;
+        l->lyr = NULL;
+    }
+}
+
+static void free_layer(hs_layer *l)
+{
+    if (!l)
+        return;
+    if (l->feat)
+        OGR_F_Destroy(l->feat);
+    if (l->fnames)
+        for (size_t i = 0; i < l->nfields; i++)
+            free(l->fnames[i]);
+    free(l->fnames);
+    free(l->types);
+    free(l->name);
+    free(l);
+}
+
+/* Closes the dataset without keeping its content (rollback first so SQLite
+ * does not write the pending pages only to have them deleted). */
+static void discard_dataset(hs_gpkg *g)
+{
+    release_layers(g);
+    if (!g->ds)
+        return;
+    gdal_scope sc;
+    gdal_enter(g, &sc);
+    if (g->in_txn)
+        GDALDatasetRollbackTransaction(g->ds);
+    GDALClose(g->ds);
+    gdal_leave(&sc);
+    g->ds = NULL;
+    g->in_txn = 0;
+}
+
+/* ---- public ---------------------------------------------------------- */
+
+hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
+                        hs_error *err)
+{
+    hs_gpkg *g = NULL;
+    char *dir = NULL;
+
+    if (!final_path || !*final_path) {
+        hs_fail(err, HS_ERR_ARG, "GeoPackage output: no path given");
+        return NULL;
+    }
+    pthread_once(&gdal_once, gdal_register);
+
+    const char *slash = strrchr(final_path, '/');
+    const char *base = slash ? slash + 1 : final_path;
+    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        hs_fail(err, HS_ERR_ARG, "GeoPackage output '%s': not a file name",
+                final_path);
+        return NULL;
+    }
+
+    g = calloc(1, sizeof *g);
+    if (!g)
+        goto nomem;
+    if (normalise_stamp(timestamp ? timestamp : DEFAULT_STAMP, g->stamp) != 0) {
+        hs_fail(err, HS_ERR_ARG,
+                "GeoPackage output '%s': timestamp '%s' is not "
+                "YYYY-MM-DDTHH:MM:SSZ", final_path, timestamp);
+        goto fail;
+    }
+
+    dir = dir_of(final_path);
+    if (!dir)
+        goto nomem;
+
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        hs_fail(err, HS_ERR_IO, "output folder '%s' of '%s' does not exist",
+                dir, final_path);
+        goto fail;
+    }
+    /* X as well as W: creating a file needs search permission too. */
+    if (access(dir, W_OK | X_OK) != 0) {
+        hs_fail(err, HS_ERR_IO, "output folder '%s' is not writable: %s", dir,
+                strerror(errno));
+        goto fail;
+    }
+    if (check_final(final_path, err) != HS_OK)
+        goto fail;
+
+    g->final_path = dup_str(final_path);
+    /* Same folder as the final file so that rename() is atomic. */
+    size_t plen = (size_t)(base - final_path);
+    size_t need = plen + 1 + strlen(base) + 40;
+    g->tmp_path = malloc(need);
+    if (!g->final_path || !g->tmp_path)
+        goto nomem;
+    snprintf(g->tmp_path, need, "%.*s.%s.tmp-%ld.gpkg", (int)plen, final_path,
+             base, (long)getpid());
+    /* A file of this name can only be left by a killed run that had our
+     * pid: clear it and its side files so nothing stale is mixed in. */
+    remove_tmp(g->tmp_path);
+
+    gdal_scope sc;
+    gdal_enter(g, &sc);
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    if (!drv) {
+        gdal_leave(&sc);
+        hs_fail(err, HS_ERR_IO, "GeoPackage output '%s': GDAL has no GPKG "
+                "driver", final_path);
+        goto fail;
+    }
+    g->tmp_exists = 1; /* even a failed create may leave a file */
+    g->ds = GDALCreate(drv, g->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!g->ds) {
+        hs_fail(err, HS_ERR_IO, "creating GeoPackage '%s': %s", g->tmp_path,
+                gdal_msg());
+        gdal_leave(&sc);
+        goto fail;
+    }
+    if (GDALDatasetStartTransaction(g->ds, FALSE) != OGRERR_NONE) {
+        hs_fail(err, HS_ERR_IO, "GeoPackage '%s': starting transaction: %s",
+                g->tmp_path, gdal_msg());
+        gdal_leave(&sc);
+        goto fail;
+    }
+    gdal_leave(&sc);
+    g->in_txn = 1;
+    free(dir);
+    return g;
+
+nomem:
+    hs_fail(err, HS_ERR_NOMEM, "GeoPackage output '%s': out of memory",
+            final_path);
+fail:
+    free(dir);
+    hs_gpkg_destroy(g);
+    return NULL;
+}
+
+hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
+                            const char *description, hs_geom_kind kind,
+                            const char *srs, const hs_field *fields,
+                            size_t nfields, hs_error *err)
+{
+    hs_layer *l = NULL;
+    OGRSpatialReferenceH sr = NULL;
+    char **opts = NULL;
+    OGRLayerH lyr = NULL;
+    gdal_scope sc;
+    int entered = 0;
+    int ok = 0;
+
+    if (!g || !name || !*name || (nfields && !fields)) {
+        hs_fail(err, HS_ERR_ARG, "adding GeoPackage layer: missing argument");
+        return NULL;
+    }
+    if (!g->ds) {
+        hs_fail(err, HS_ERR_ARG, "adding layer '%s': GeoPackage '%s' is "
+                "already closed", name, g->final_path);
+        return NULL;
+    }
+    OGRwkbGeometryType gt;
+    switch (kind) {
+    case HS_GEOM_NONE: gt = wkbNone; break;
+    case HS_GEOM_POINT: gt = wkbPoint; break;
+    case HS_GEOM_MULTIPOLYGON: gt = wkbMultiPolygon; break;
+    default:
+        hs_fail(err, HS_ERR_ARG, "adding layer '%s': bad geometry kind %d",
+                name, (int)kind);
+        return NULL;
+    }
+    for (size_t i = 0; i < nfields; i++) {
+        if (!fields[i].name || !*fields[i].name ||
+            (unsigned)fields[i].type > HS_FIELD_TEXT) {
+            hs_fail(err, HS_ERR_ARG, "adding layer '%s': field %zu has no "
+                    "name or a bad type", name, i + 1);
+            return NULL;
+        }
+    }
+
+    l = calloc(1, sizeof *l);
+    if (!l)
+        goto nomem;
+    l->g = g;
+    l->kind = kind;
+    l->name = dup_str(name);
+    l->types = calloc(nfields ? nfields : 1, sizeof *l->types);
+    l->fnames = calloc(nfields ? nfields : 1, sizeof *l->fnames);
+    if (!l->name || !l->types || !l->fnames)
+        goto nomem;
+    l->nfields = nfields;
+    for (size_t i = 0; i < nfields; i++) {
+        l->types[i] = fields[i].type;
+        if (!(l->fnames[i] = dup_str(fields[i].name)))
+            goto nomem;
+    }
+
+    gdal_enter(g, &sc);
+    entered = 1;
+    if (kind != HS_GEOM_NONE) {
+        if (!srs || !*srs) {
+            hs_fail(err, HS_ERR_CRS, "layer '%s': no CRS given", name);
+            goto cleanup;
+        }
+        sr = OSRNewSpatialReference(NULL);
+        if (!sr)
+            goto nomem;
+        /* x = easting/longitude whatever the authority says. */
+        OSRSetAxisMappingStrategy(sr, OAMS_TRADITIONAL_GIS_ORDER);
+        if (OSRSetFromUserInput(sr, srs) != OGRERR_NONE) {
+            hs_fail(err, HS_ERR_CRS, "layer '%s': unknown CRS '%s': %s", name,
+                    srs, gdal_msg());
+            goto cleanup;
+        }
+    }
+
+    opts = CSLSetNameValue(opts, "FID", "fid");
+    if (kind != HS_GEOM_NONE) {
+        opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
+        opts = CSLSetNameValue(opts, "SPATIAL_INDEX", "YES");
+    }
+    if (description)
+        opts = CSLSetNameValue(opts, "DESCRIPTION", description);
+
+    CPLErrorReset();
+    lyr = GDALDatasetCreateLayer(g->ds, name, sr, gt, opts);
+    if (!lyr) {
+        hs_fail(err, HS_ERR_DB, "GeoPackage '%s': creating layer '%s': %s",
+                g->final_path, name, gdal_msg());
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nfields; i++) {
+        static const OGRFieldType map[] = {
+            [HS_FIELD_INT] = OFTInteger, [HS_FIELD_INT64] = OFTInteger64,
+            [HS_FIELD_REAL] = OFTReal, [HS_FIELD_TEXT] = OFTString};
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, map[fields[i].type]);
+        /* bApproxOK = FALSE: the field must get exactly this name. */
+        OGRErr e = OGR_L_CreateField(lyr, fd, FALSE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE) {
+            hs_fail(err, HS_ERR_DB, "layer '%s': creating field '%s': %s",
+                    name, fields[i].name, gdal_msg());
+            goto cleanup;
+        }
+    }
+    /* Rows set fields by position, so the definition must match 1:1. */
+    if ((size_t)OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr)) != nfields) {
+        hs_fail(err, HS_ERR_DB, "layer '%s': GDAL created %d fields, not %zu",
+                name, OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr)), nfields);
+        goto cleanup;
+    }
+    l->feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+    if (!l->feat)
+        goto nomem;
+    if (kind == HS_GEOM_POINT) {
+        /* One point reused; hs_layer_add only moves it. */
+        OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+        if (!pt)
+            goto nomem;
+        OGR_F_SetGeometryDirectly(l->feat, pt);
+    }
+    l->lyr = lyr;
+    l->next = g->layers;
+    g->layers = l;
+    ok = 1;
+    goto cleanup;
+
+nomem:
+    hs_fail(err, HS_ERR_NOMEM, "adding layer '%s': out of memory", name);
+cleanup:
+    if (!ok && lyr) {
+        /* Do not leave a half-defined table in the file. */
+        for (int i = 0; i < GDALDatasetGetLayerCount(g->ds); i++)
+            if (GDALDatasetGetLayer(g->ds, i) == lyr) {
+                GDALDatasetDeleteLayer(g->ds, i);
+                break;
+            }
+    }
+    if (entered)
+        gdal_leave(&sc);
+    CSLDestroy(opts);
+    if (sr)
+        OSRRelease(sr);
+    if (!ok) {
+        free_layer(l);
+        l = NULL;
+    }
+    return l;
+}
+
+hs_status hs_layer_add(hs_layer *l, double x, double y,
+                       const unsigned char *wkb, size_t wkb_len,
+                       const hs_value *vals, hs_error *err)
+{
+    if (!l || (l->nfields && !vals))
+        return hs_fail(err, HS_ERR_ARG, "adding feature: missing argument");
+    if (!l->lyr)
+        return hs_fail(err, HS_ERR_ARG, "layer '%s': GeoPackage is already "
+                       "closed", l->name);
+
+    OGRFeatureH f = l->feat;
+    for (size_t i = 0; i < l->nfields; i++) {
+        const hs_value *v = &vals[i];
+        int fi = (int)i;
+        if (v->is_null || (l->types[i] == HS_FIELD_TEXT && !v->s)) {
+            OGR_F_SetFieldNull(f, fi);
+            continue;
+        }
+        switch (l->types[i]) {
+        case HS_FIELD_INT:
+            if (v->i < INT32_MIN || v->i > INT32_MAX)
+                return hs_fail(err, HS_ERR_ARG, "layer '%s', field '%s': "
+                               "%lld does not fit a 32-bit integer", l->name,
+                               l->fnames[i], (long long)v->i);
+            OGR_F_SetFieldInteger(f, fi, (int)v->i);
+            break;
+        case HS_FIELD_INT64:
+            OGR_F_SetFieldInteger64(f, fi, (GIntBig)v->i);
+            break;
+        case HS_FIELD_REAL:
+            OGR_F_SetFieldDouble(f, fi, v->d);
+            break;
+        case HS_FIELD_TEXT:
+            OGR_F_SetFieldString(f, fi, v->s);
+            break;
+        }
+    }
+
+    if (l->kind == HS_GEOM_POINT) {
+        if (!isfinite(x) || !isfinite(y))
+            return hs_fail(err, HS_ERR_ARG, "layer '%s': point coordinate is "
+                           "not a finite number", l->name);
+        OGR_G_SetPoint_2D(OGR_F_GetGeometryRef(f), 0, x, y);
+    } else if (l->kind == HS_GEOM_MULTIPOLYGON) {
+        OGRGeometryH geom = NULL;
+        if (!wkb || wkb_len == 0)
+            return hs_fail(err, HS_ERR_ARG, "layer '%s': no WKB geometry",
+                           l->name);
+        if (OGR_G_CreateFromWkbEx(wkb, NULL, &geom, wkb_len) != OGRERR_NONE ||
+            !geom) {
+            if (geom)
+                OGR_G_DestroyGeometry(geom);
+            return hs_fail(err, HS_ERR_GEOM, "layer '%s': WKB geometry (%zu "
+                           "bytes) cannot be parsed", l->name, wkb_len);
+        }
+        geom = OGR_G_ForceToMultiPolygon(geom);
+        if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbMultiPolygon) {
+            hs_status s = hs_fail(err, HS_ERR_GEOM, "layer '%s': geometry is "
+                                  "a %s, not a polygon", l->name,
+                                  OGR_G_GetGeometryName(geom));
+            OGR_G_DestroyGeometry(geom);
+            return s;
+        }
+        /* The layer is declared 2D; Z/M would contradict its metadata. */
+        if (OGR_G_GetCoordinateDimension(geom) != 2 || OGR_G_IsMeasured(geom))
+            OGR_G_FlattenTo2D(geom);
+        OGR_F_SetGeometryDirectly(f, geom);
+    }
+
+    /* CreateFeature stores the new FID in f; clear it for the next row. */
+    OGR_F_SetFID(f, OGRNullFID);
+    /* The GPKG driver creates the table and its gpkg_contents row (with
+     * last_change) at the first feature; later rows only mark the layer
+     * changed and the timestamp is written at commit, which is pinned.
+     * So only the first row pays for pinning the clock (~7% of a row). */
+    gdal_scope sc;
+    int pin = l->nrows == 0;
+    if (pin) {
+        gdal_enter(l->g, &sc);
+    } else {
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        CPLErrorReset();
+    }
+    hs_status s = HS_OK;
+    if (OGR_L_CreateFeature(l->lyr, f) != OGRERR_NONE)
+        s = hs_fail(err, HS_ERR_IO, "GeoPackage '%s', layer '%s': writing "
+                    "feature: %s", l->g->final_path, l->name, gdal_msg());
+    if (pin)
+        gdal_leave(&sc);
+    else
+        CPLPopErrorHandler();
+    if (s == HS_OK)
+        l->nrows++;
+    if (l->kind == HS_GEOM_MULTIPOLYGON)
+        OGR_F_SetGeometryDirectly(f, NULL); /* free it now, not next row */
+    return s;
+}
+
+hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err)
+{
+    if (!g || !sql)
+        return hs_fail(err, HS_ERR_ARG, "running SQL: missing argument");
+    if (!g->ds)
+        return hs_fail(err, HS_ERR_ARG, "running SQL '%.80s': GeoPackage "
+                       "'%s' is already closed", sql, g->final_path);
+
+    gdal_scope sc;
+    gdal_enter(g, &sc);
+    OGRLayerH rs = GDALDatasetExecuteSQL(g->ds, sql, NULL, NULL);
+    if (rs)
+        GDALDatasetReleaseResultSet(g->ds, rs);
+    hs_status s = HS_OK;
+    /* ExecuteSQL returns NULL for both failure and "no result set", so
+     * only the error state tells them apart. */
+    if (gdal_failed())
+        s = hs_fail(err, HS_ERR_DB, "GeoPackage '%s': SQL '%.80s%s' failed: "
+                    "%s", g->final_path, sql, strlen(sql) > 80 ? "..." : "",
+                    gdal_msg());
+    gdal_leave(&sc);
+    return s;
+}
+
+hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err)
+{
+    hs_status s = HS_OK;
+    gdal_scope sc;
+
+    if (!g)
+        return hs_fail(err, HS_ERR_ARG, "committing GeoPackage: no writer");
+    if (g->committed)
+        return hs_fail(err, HS_ERR_ARG, "GeoPackage '%s' is already "
+                       "committed", g->final_path);
+    if (!g->ds)
+        return hs_fail(err, HS_ERR_IO, "GeoPackage '%s': an earlier commit "
+                       "failed", g->final_path);
+
+    release_layers(g);
+    gdal_enter(g, &sc);
+    if (g->in_txn && GDALDatasetCommitTransaction(g->ds) != OGRERR_NONE) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoPackage '%s': committing: %s",
+                    g->final_path, gdal_msg());
+        gdal_leave(&sc);
+        goto cleanup;
+    }
+    g->in_txn = 0;
+    /* Close writes the spatial indexes and the last pages; a write error
+     * (disk full) shows only as an error state afterwards. */
+    CPLErrorReset();
+    GDALClose(g->ds);
+    g->ds = NULL;
+    if (gdal_failed()) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoPackage '%s': closing: %s",
+                    g->final_path, gdal_msg());
+        gdal_leave(&sc);
+        goto cleanup;
+    }
+    gdal_leave(&sc);
+
+    /* The data must be on disk before the name points at it. */
+    if (fsync_path(g->tmp_path, O_RDONLY) != 0) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoPackage '%s': syncing '%s': "
+                    "%s", g->final_path, g->tmp_path, strerror(errno));
+        goto cleanup;
+    }
+    /* Re-check: something else may have appeared there since create. */
+    if ((s = check_final(g->final_path, err)) != HS_OK)
+        goto cleanup;
+    if (rename(g->tmp_path, g->final_path) != 0) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoPackage '%s': renaming '%s': "
+                    "%s", g->final_path, g->tmp_path, strerror(errno));
+        goto cleanup;
+    }
+    g->tmp_exists = 0;
+    g->committed = 1;
+
+    /* Makes the rename itself durable.  The new file is already in place,
+     * so a failure here cannot be undone, only reported.  Some file
+     * systems cannot sync a folder (EINVAL): nothing more can be done. */
+    char *dir = dir_of(g->final_path);
+    if (!dir)
+        return hs_fail(err, HS_ERR_NOMEM, "syncing folder of '%s': out of "
+                       "memory", g->final_path);
+    if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0 && errno != EINVAL)
+        s = hs_fail(err, HS_ERR_IO, "GeoPackage '%s' written, but syncing "
+                    "folder '%s' failed: %s", g->final_path, dir,
+                    strerror(errno));
+    free(dir);
+    return s;
+
+cleanup:
+    discard_dataset(g);
+    if (g->tmp_exists) {
+        remove_tmp(g->tmp_path);
+        g->tmp_exists = 0;
+    }
+    return s;
+}
+
+void hs_gpkg_destroy(hs_gpkg *g)
+{
+    if (!g)
+        return;
+    discard_dataset(g);
+    if (!g->committed && g->tmp_exists && g->tmp_path)
+        remove_tmp(g->tmp_path);
+    while (g->layers) {
+        hs_layer *next = g->layers->next;
+        free_layer(g->layers);
+        g->layers = next;
+    }
+    free(g->tmp_path);
+    free(g->final_path);
+    free(g);
+}
