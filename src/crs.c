@@ -76,20 +76,29 @@ fail:
 
 void hs_transform_xy(hs_transform *t, double *x, double *y, size_t n)
 {
+    size_t first = 0;
+    while (first < n && (isnan(x[first]) || isnan(y[first])))
+        first++;
+    PJ_COORD probe = proj_coord(first < n ? x[first] : 0,
+                                first < n ? y[first] : 0, 0, 0);
     proj_trans_generic(t->pj, PJ_FWD, x, sizeof *x, n, y, sizeof *y, n,
                        NULL, 0, 0, NULL, 0, 0);
-    /* crs_to_crs may pick among several operations per point; record the
-     * one actually used, for the run table */
-    PJ *op = n ? proj_trans_get_last_used_operation(t->pj) : NULL;
-    if (op) {
-        PJ_PROJ_INFO info = proj_pj_info(op);
-        if (info.description)
-            snprintf(t->desc, sizeof t->desc, "%s", info.description);
-        proj_destroy(op);
-    }
     for (size_t i = 0; i < n; i++) /* PROJ flags failures with HUGE_VAL */
         if (!isfinite(x[i]) || !isfinite(y[i]) || fabs(x[i]) > 1e30)
             x[i] = y[i] = NAN;
+    /* crs_to_crs may choose among several operations per point, and
+     * proj_trans_generic does not record which: transform one point again
+     * with proj_trans to name the operation in the run table */
+    if (first < n) {
+        proj_trans(t->pj, PJ_FWD, probe);
+        PJ *op = proj_trans_get_last_used_operation(t->pj);
+        if (op) {
+            PJ_PROJ_INFO info = proj_pj_info(op);
+            if (info.description)
+                snprintf(t->desc, sizeof t->desc, "%s", info.description);
+            proj_destroy(op);
+        }
+    }
     proj_errno_reset(t->pj);
 }
 

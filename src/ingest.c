@@ -305,8 +305,6 @@ static hs_status transform_rows(hs_ingest *in, size_t start,
         in->t_src = strdup(src_crs);
         if (!in->t_src)
             return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
-        snprintf(in->tdesc, sizeof in->tdesc, "%s",
-                 hs_transform_describe(in->t));
     }
     size_t n = s->n - start;
     unsigned char *had = malloc(n);
@@ -315,6 +313,7 @@ static hs_status transform_rows(hs_ingest *in, size_t start,
     for (size_t i = 0; i < n; i++)
         had[i] = !isnan(s->x[start + i]);
     hs_transform_xy(in->t, s->x + start, s->y + start, n);
+    snprintf(in->tdesc, sizeof in->tdesc, "%s", hs_transform_describe(in->t));
     size_t d = start;
     for (size_t i = 0; i < n; i++) {
         size_t k = start + i;

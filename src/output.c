@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -93,11 +94,26 @@ static void gdal_leave(gdal_scope *sc)
     sc->saved_date = NULL;
 }
 
-/* GDAL's last message, never empty (some failures set no message). */
+/* GDAL's last message on one line (GDAL splits some with newlines) and
+ * never empty (some failures set no message).  Valid until the next call
+ * on this thread. */
 static const char *gdal_msg(void)
 {
+    static _Thread_local char buf[512];
     const char *m = CPLGetLastErrorMsg();
-    return (m && *m) ? m : "unknown GDAL error";
+    size_t n = 0;
+    if (!m || !*m)
+        return "unknown GDAL error";
+    for (; *m && n + 1 < sizeof buf; m++) {
+        char c = (*m == '\n' || *m == '\r' || *m == '\t') ? ' ' : *m;
+        if (c == ' ' && (n == 0 || buf[n - 1] == ' '))
+            continue;
+        buf[n++] = c;
+    }
+    while (n > 0 && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+    return buf;
 }
 
 static int gdal_failed(void)
@@ -292,6 +308,25 @@ static void release_layers(hs_gpkg *g)
     }
 }
 
+/* SQL such as DROP TABLE makes GDAL delete a layer object it had open:
+ * forget our handles to layers no longer in the dataset rather than use
+ * freed memory.  (Features hold a reference to their definition, so
+ * destroying ours after the layer is gone is safe.) */
+static void forget_dropped_layers(hs_gpkg *g)
+{
+    int n = GDALDatasetGetLayerCount(g->ds);
+    for (hs_layer *l = g->layers; l; l = l->next) {
+        int found = 0;
+        for (int i = 0; i < n && l->lyr && !found; i++)
+            found = GDALDatasetGetLayer(g->ds, i) == l->lyr;
+        if (l->lyr && !found) {
+            OGR_F_Destroy(l->feat);
+            l->feat = NULL;
+            l->lyr = NULL;
+        }
+    }
+}
+
 static void free_layer(hs_layer *l)
 {
     if (!l)
@@ -458,10 +493,21 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
         return NULL;
     }
     for (size_t i = 0; i < nfields; i++) {
-        if (!fields[i].name || !*fields[i].name ||
-            (unsigned)fields[i].type > HS_FIELD_TEXT) {
+        const char *fn = fields[i].name;
+        if (!fn || !*fn || (unsigned)fields[i].type > HS_FIELD_TEXT) {
             hs_fail(err, HS_ERR_ARG, "adding layer '%s': field %zu has no "
                     "name or a bad type", name, i + 1);
+            return NULL;
+        }
+        /* SQLite column names are case-insensitive; GDAL only notices a
+         * clash when it creates the table, at the first row or at commit. */
+        int clash = !strcasecmp(fn, "fid") ||
+                    (kind != HS_GEOM_NONE && !strcasecmp(fn, "geom"));
+        for (size_t j = 0; j < i && !clash; j++)
+            clash = !strcasecmp(fn, fields[j].name);
+        if (clash) {
+            hs_fail(err, HS_ERR_ARG, "adding layer '%s': field name '%s' is "
+                    "used twice or is reserved", name, fn);
             return NULL;
         }
     }
@@ -583,8 +629,8 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
     if (!l || (l->nfields && !vals))
         return hs_fail(err, HS_ERR_ARG, "adding feature: missing argument");
     if (!l->lyr)
-        return hs_fail(err, HS_ERR_ARG, "layer '%s': GeoPackage is already "
-                       "closed", l->name);
+        return hs_fail(err, HS_ERR_ARG, "layer '%s' is closed (GeoPackage "
+                       "committed, or table dropped by SQL)", l->name);
 
     OGRFeatureH f = l->feat;
     for (size_t i = 0; i < l->nfields; i++) {
@@ -687,6 +733,7 @@ hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err)
     OGRLayerH rs = GDALDatasetExecuteSQL(g->ds, sql, NULL, NULL);
     if (rs)
         GDALDatasetReleaseResultSet(g->ds, rs);
+    forget_dropped_layers(g);
     hs_status s = HS_OK;
     /* ExecuteSQL returns NULL for both failure and "no result set", so
      * only the error state tells them apart. */

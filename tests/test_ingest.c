@@ -1,0 +1,271 @@
+/* test_ingest.c - reading police.uk and generic incident files. */
+#include <math.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+#include "categories.h"
+#include "crs.h"
+#include "incidents.h"
+#include "ingest.h"
+
+static const char *CATS =
+    "value,group,note\n"
+    "Anti-social behaviour,asb,\n"
+    "Burglary,sac,\n"
+    "Violence and sexual offences,violence,\n"
+    "Violent crime,violence,legacy\n"
+    "28E,sac,\n"
+    "8N,violence,\n";
+
+static const char *POLICE_HEADER =
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n";
+
+typedef struct fx {
+    char dir[64];
+    hs_categories *cats;
+    hs_incidents *s;
+    hs_ingest *in;
+    hs_ingest_opts o;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    hs_error err = {0};
+    tu_tmpdir(f->dir, sizeof f->dir);
+    f->cats = hs_categories_load_mem(CATS, strlen(CATS), "cats", &err);
+    assert_non_null(f->cats);
+    f->s = hs_incidents_create(&err);
+    f->o.analysis_crs = "EPSG:27700";
+    f->in = hs_ingest_create(f->s, &f->o, f->cats, &err);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    hs_ingest_destroy(f->in);
+    hs_incidents_destroy(f->s);
+    hs_categories_destroy(f->cats);
+    tu_rmrf(f->dir);
+    free(f);
+    return 0;
+}
+
+static hs_status ingest_text(fx *f, const char *name, const char *text,
+                             hs_error *err)
+{
+    char path[256];
+    tu_write(f->dir, name, text, path, sizeof path);
+    return hs_ingest_file(f->in, path, err);
+}
+
+/* police.uk rows: ASB without Crime ID, No Location rows, legacy labels,
+ * unknown types kept, BOM + CRLF + quoted Location. */
+static void test_police_uk(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    char text[4096];
+    snprintf(text, sizeof text,
+             "\xEF\xBB\xBF%s"
+             ",2019-01,Wiltshire Police,Wiltshire Police,-1.794,51.069,"
+             "On or near High Street,E01031952,Wiltshire 001A,"
+             "Anti-social behaviour,,\r\n"
+             "abc,2019-01,Wiltshire Police,Wiltshire Police,,,No Location,,,"
+             "Burglary,Under investigation,\r\n"
+             "def,2013-03,W,W,-1.8,51.07,\"On or near Mill Road, Eastfield\","
+             "E01031953,W 002,Violent crime,,\r\n"
+             "ghi,2019-02,W,W,-1.8,51.07,On or near X,E01031953,W 002,"
+             "Drugs,,\r\n",
+             POLICE_HEADER);
+    assert_int_equal(ingest_text(f, "2019-01-x-street.csv", text, &err), HS_OK);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_read, 4);
+    assert_int_equal(r->rows_kept, 4);
+    assert_int_equal(r->no_location, 1);
+    assert_int_equal(r->unknown_type, 1); /* Drugs is not in CATS */
+    hs_incidents *s = f->s;
+    assert_int_equal(s->n, 4);
+    /* row 1: ASB, projected to BNG near Salisbury (independent value from
+     * the OS transformation is tested in test_crs; here just plausibility) */
+    assert_true(s->x[0] > 414000 && s->x[0] < 416000);
+    assert_true(s->y[0] > 129000 && s->y[0] < 131000);
+    assert_int_equal(s->group[0], hs_categories_find_group(f->cats, "asb"));
+    assert_int_equal(s->month[0], 2019 * 12 + 0);
+    assert_int_equal(s->row[0], 2);
+    assert_string_equal(hs_pool_str(s->locations, s->location[0]),
+                        "On or near High Street");
+    assert_string_equal(hs_pool_str(s->lsoas, s->lsoa[0]), "E01031952");
+    assert_true(isnan(s->x[1])); /* No Location */
+    assert_int_equal(s->group[1], hs_categories_find_group(f->cats, "sac"));
+    assert_int_equal(s->group[2], hs_categories_find_group(f->cats, "violence"));
+    assert_string_equal(hs_pool_str(s->locations, s->location[2]),
+                        "On or near Mill Road, Eastfield");
+    assert_int_equal(s->group[3], -1);
+    assert_string_equal(hs_pool_str(s->types, s->type[3]), "Drugs");
+    assert_int_equal(s->row[3], 5);
+}
+
+/* Bad rows are skipped, counted by reason, with file and line. */
+static void test_bad_rows(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             ",2019-13,W,W,-1.8,51.07,L,E,N,Burglary,,\n"       /* 2 month  */
+             ",2019-01,W,W,abc,51.07,L,E,N,Burglary,,\n"        /* 3 coord  */
+             ",2019-01,W,W,-1.8,51.07,L,E,N,,,\n"               /* 4 type   */
+             ",2019-01,W,W,-1.8,51.07,L,E,N,Burglary,\n"        /* 5 fields */
+             ",2019-01,W,W,0,0,L,E,N,Burglary,,\n"              /* 6 (0,0)  */
+             ",2019-01,W,W,-1.8,95,L,E,N,Burglary,,\n"          /* 7 range  */
+             ",2019-01,W,W,nan,51,L,E,N,Burglary,,\n"           /* 8 NaN    */
+             ",2019-01,W,W,-1.8,51.07,L,E,N,Burglary,,\n",      /* 9 good   */
+             POLICE_HEADER);
+    assert_int_equal(ingest_text(f, "bad.csv", text, &err), HS_OK);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_read, 8);
+    assert_int_equal(r->rows_kept, 1);
+    assert_int_equal(r->skipped[HS_SKIP_DATE], 1);
+    assert_int_equal(r->skipped[HS_SKIP_COORD], 4);
+    assert_int_equal(r->skipped[HS_SKIP_CATEGORY], 1);
+    assert_int_equal(r->skipped[HS_SKIP_FIELDS], 1);
+    assert_non_null(strstr(r->example[HS_SKIP_DATE][0], "bad.csv line 2"));
+    assert_non_null(strstr(r->example[HS_SKIP_COORD][0], "line 3"));
+    assert_non_null(strstr(r->example[HS_SKIP_FIELDS][0], "line 5"));
+    assert_int_equal(f->s->row[0], 9);
+}
+
+/* A local extract: BNG easting/northing, UK dates, times, offence codes. */
+static void test_generic_bng(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    const char *text =
+        "incident_ref,offence_code,occurred_date,occurred_time,easting,northing\n"
+        "A1,8N,05/03/2024,23:15,414123,130456\n"
+        "A2,28E,2024-03-06,,414000,130000\n"
+        "A3,8N,31/02/2024,01:00,414000,130000\n"   /* no 31 February */
+        "A4,8N,06/03/2024,25:00,414000,130000\n"   /* no hour 25 */
+        "A5,8N,06/03/2024,,,\n";                   /* no location */
+    assert_int_equal(ingest_text(f, "extract.csv", text, &err), HS_OK);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_kept, 3);
+    assert_int_equal(r->skipped[HS_SKIP_DATE], 2);
+    hs_incidents *s = f->s;
+    assert_true(s->x[0] == 414123 && s->y[0] == 130456); /* no transform */
+    assert_int_equal(s->month[0], 2024 * 12 + 2);
+    assert_int_equal(s->day[0], 5);
+    assert_int_equal(s->minute[0], 23 * 60 + 15);
+    assert_int_equal(s->day[1], 6);
+    assert_int_equal(s->minute[1], -1);
+    assert_int_equal(s->group[1], hs_categories_find_group(f->cats, "sac"));
+    assert_true(isnan(s->x[2]));
+}
+
+/* Explicit column flags, a CRS given for the file, and weights. */
+static void test_generic_flags(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    f->o.x = "E";
+    f->o.y = "N";
+    f->o.category = "what";
+    f->o.date = "when";
+    f->o.weight = "w";
+    f->o.crs = "EPSG:27700";
+    const char *text = "E,N,what,when,w\n"
+                       "414000,130000,Burglary,2024-01-02T10:30:00Z,2.5\n"
+                       "414000,130000,Burglary,2024-01,-1\n";
+    assert_int_equal(ingest_text(f, "g.csv", text, &err), HS_OK);
+    assert_int_equal(f->s->n, 1);
+    assert_true(f->s->weight[0] == 2.5f);
+    assert_int_equal(f->s->minute[0], 10 * 60 + 30);
+    assert_int_equal(hs_ingest_get_report(f->in)->skipped[HS_SKIP_WEIGHT], 1);
+    /* a named column that is missing is an error naming it and the flag */
+    f->o.category = "nope";
+    assert_int_not_equal(ingest_text(f, "g2.csv", text, &err), HS_OK);
+    assert_non_null(strstr(err.msg, "'nope'"));
+    assert_non_null(strstr(err.msg, "--category"));
+}
+
+/* Files without recognisable columns, empty files, missing files. */
+static void test_file_errors(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    assert_int_not_equal(ingest_text(f, "empty.csv", "", &err), HS_OK);
+    assert_non_null(strstr(err.msg, "empty"));
+    assert_int_not_equal(ingest_text(f, "nocoord.csv", "a,b\n1,2\n", &err),
+                         HS_OK);
+    assert_non_null(strstr(err.msg, "coordinate"));
+    assert_int_not_equal(hs_ingest_file(f->in, "/nonexistent/x.csv", &err),
+                         HS_OK);
+    assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
+    /* header only: read, nothing kept, not an error */
+    assert_int_equal(ingest_text(f, "hdr.csv", POLICE_HEADER, &err), HS_OK);
+    assert_int_equal(f->s->n, 0);
+}
+
+/* An OGR point layer (GeoJSON in WGS84) is read through GDAL. */
+static void test_ogr_layer(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    const char *gj =
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"category\":\"8N\","
+        "\"date\":\"2024-05-01\"},\"geometry\":{\"type\":\"Point\","
+        "\"coordinates\":[-1.794,51.069]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"category\":\"8N\","
+        "\"date\":\"bad\"},\"geometry\":{\"type\":\"Point\","
+        "\"coordinates\":[-1.794,51.069]}}]}";
+    assert_int_equal(ingest_text(f, "pts.geojson", gj, &err), HS_OK);
+    assert_int_equal(f->s->n, 1);
+    assert_true(f->s->x[0] > 414000 && f->s->x[0] < 416000);
+    assert_int_equal(hs_ingest_get_report(f->in)->skipped[HS_SKIP_DATE], 1);
+}
+
+/* Folders, globs and duplicates expand to a sorted list of files. */
+static void test_paths(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    char p[256], sub[128], glob_pat[256];
+    snprintf(sub, sizeof sub, "%s/sub", f->dir);
+    mkdir(sub, 0755);
+    tu_write(f->dir, "sub/b.csv", "x", p, sizeof p);
+    tu_write(f->dir, "sub/a.csv", "x", p, sizeof p);
+    tu_write(f->dir, "sub/notes.txt", "x", p, sizeof p);
+    snprintf(glob_pat, sizeof glob_pat, "%s/sub/*.csv", f->dir);
+    const char *paths[] = {sub, glob_pat};
+    char **files;
+    size_t n;
+    assert_int_equal(hs_paths_expand(paths, 2, &files, &n, &err), HS_OK);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(files[0], "/sub/a.csv"));
+    assert_non_null(strstr(files[1], "/sub/b.csv"));
+    hs_paths_free(files);
+    const char *missing[] = {"/nonexistent-folder"};
+    assert_int_not_equal(hs_paths_expand(missing, 1, &files, &n, &err), HS_OK);
+    assert_non_null(strstr(err.msg, "/nonexistent-folder"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_police_uk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generic_bng, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generic_flags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ogr_layer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
