@@ -58,6 +58,7 @@ struct hs_gpkg {
     int in_txn;
     int tmp_exists; /* we created tmp_path and still own it */
     int committed;
+    int no_index;   /* next layers get no spatial index */
     hs_layer *layers;
 };
 
@@ -551,7 +552,7 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
     opts = CSLSetNameValue(opts, "FID", "fid");
     if (kind != HS_GEOM_NONE) {
         opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
-        opts = CSLSetNameValue(opts, "SPATIAL_INDEX", "YES");
+        opts = CSLSetNameValue(opts, "SPATIAL_INDEX", g->no_index ? "NO" : "YES");
     }
     if (description)
         opts = CSLSetNameValue(opts, "DESCRIPTION", description);
@@ -719,6 +720,8 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
         OGR_F_SetGeometryDirectly(f, NULL); /* free it now, not next row */
     return s;
 }
+
+void hs_gpkg_set_spatial_index(hs_gpkg *g, int on) { g->no_index = !on; }
 
 hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err)
 {

@@ -70,6 +70,11 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
                             const char *srs, const hs_field *fields,
                             size_t nfields, hs_error *err);
 
+/* Whether layers added from now on get an R-tree spatial index (default:
+ * yes).  GDAL 3.6 inserts into the R-tree row by row, about 10 s per
+ * million points, so the caller may turn it off for very large layers. */
+void hs_gpkg_set_spatial_index(hs_gpkg *g, int on);
+
 /* Appends one feature.  vals has one entry per field given at add_layer.
  * Geometry: for HS_GEOM_POINT pass x, y (wkb NULL); for multipolygon
  * layers pass ISO WKB of a Polygon or MultiPolygon; ignored for NONE. */

@@ -23,6 +23,10 @@
 #ifndef HOTSPOT_VERSION
 #define HOTSPOT_VERSION "0.0.0"
 #endif
+/* Above this many points the incidents layer gets no R-tree: GDAL 3.6
+ * builds it row by row at about 10 s per million (see output.h). */
+#define HS_INDEX_LIMIT 250000
+
 #ifndef HOTSPOT_DATA_DIR
 #define HOTSPOT_DATA_DIR "data"
 #endif
@@ -58,7 +62,15 @@ typedef struct job {
     hs_pop_kind pop_kind;
     const char *crs;
     int by_lsoa;
+    double t0;
 } job;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static const char *or_default(const char *v, const char *d) { return v && *v ? v : d; }
 
@@ -431,9 +443,19 @@ static hs_status write_incidents(job *j, hs_error *err)
         {"area_id", HS_FIELD_TEXT},     {"location", HS_FIELD_TEXT},
         {"source_file", HS_FIELD_TEXT}, {"source_row", HS_FIELD_INT64}};
     const hs_incidents *s = j->inc;
+    size_t located = 0;
+    for (size_t i = 0; i < s->n; i++)
+        located += !isnan(s->x[i]);
+    if (located > HS_INDEX_LIMIT) {
+        hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_warn(j->log, "incidents layer: %zu points, written without a "
+                "spatial index to save time (QGIS: Layer Properties > Source "
+                "> Create Spatial Index)", located);
+    }
     hs_layer *l = hs_gpkg_add_layer(j->gpkg, "incidents", "Incidents with a "
                                     "location, in the analysis CRS",
                                     HS_GEOM_POINT, j->crs, f, 10, err);
+    hs_gpkg_set_spatial_index(j->gpkg, 1);
     if (!l)
         return err ? err->code : HS_ERR_IO;
     for (size_t i = 0; i < s->n; i++) {
@@ -618,14 +640,22 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    if ((rc = parse_groups(&j, err)) || (rc = read_areas(&j, err)) ||
-        (rc = read_incidents(&j, err)) || (rc = assign(&j, err)) ||
-        (rc = periods(&j, err)))
+    double t[6];
+    t[0] = now_s();
+    if ((rc = parse_groups(&j, err)) || (rc = read_areas(&j, err)))
         goto cleanup;
+    t[1] = now_s();
+    if ((rc = read_incidents(&j, err)))
+        goto cleanup;
+    t[2] = now_s();
+    if ((rc = assign(&j, err)) || (rc = periods(&j, err)))
+        goto cleanup;
+    t[3] = now_s();
     if (!(j.rates = hs_aggregate(j.inc, j.areas, &j.agg, &j.agg_rep, err))) {
         rc = err ? err->code : HS_ERR_NOMEM;
         goto cleanup;
     }
+    t[4] = now_s();
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
                 j.agg_rep.outside_areas);
@@ -638,8 +668,12 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         (rc = write_rates(&j, err)) || (rc = write_incidents(&j, err)) ||
         (rc = hs_gpkg_commit(j.gpkg, err)))
         goto cleanup;
-    if (sum)
+    t[5] = now_s();
+    if (sum) {
         summarise(&j, sum);
+        for (int k = 0; k < 5; k++)
+            sum->seconds[k] = t[k + 1] - t[k];
+    }
 cleanup:
     hs_gpkg_destroy(j.gpkg);
     hs_rates_destroy(j.rates);

@@ -32,6 +32,8 @@ typedef struct hs_summary {
     double population;
     size_t ngroups;
     hs_group_summary group[HS_MAX_GROUPS];
+    /* wall-clock seconds: areas, incidents, assignment, rates, output */
+    double seconds[5];
 } hs_summary;
 
 /* Default folder of the bundled data (categories.csv, demo.ini). */

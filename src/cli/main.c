@@ -59,6 +59,7 @@ static void print_warning(void *user, const char *msg)
 
 static void print_summary(const hs_summary *s)
 {
+    const double *t = s->seconds;
     printf("hotspot: wrote %s\n", s->output);
     printf("  period %s, compared with %s\n", s->period, s->compare);
     printf("  incidents: %ld rows read from %ld file(s), %ld used, %ld "
@@ -79,6 +80,8 @@ static void print_summary(const hs_summary *s)
         printf("; areas significantly higher %d, lower %d\n", gs->higher,
                gs->lower);
     }
+    printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
+           "%.2f s, GeoPackage %.2f s\n", t[0], t[1], t[2], t[3], t[4]);
 }
 
 /* Parses "hotspot run" arguments into o.  Returns 0, or an exit status. */

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Integration: the README's demo run, checked end to end against values
+# computed here by other tools (awk over the CSVs, SpatiaLite through GDAL,
+# the zones' own board_id for populations), plus determinism and the
+# "a failed run never harms the previous output" rule.
+set -euo pipefail
+SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
+D=$SRC/data/demo
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+(cd "$T" && "$BIN" demo -o demo.gpkg > out.txt 2> err.txt) || fail "demo run failed: $(cat "$T/err.txt")"
+grep -q "wrote demo.gpkg" "$T/out.txt" || fail "no summary"
+G=$T/demo.gpkg
+
+# Layers and the run table.
+for l in areas rates_asb rates_sac rates_violence incidents run; do
+    sqlite3 "$G" "SELECT count(*) FROM gpkg_contents WHERE table_name='$l'" | grep -qx 1 || fail "layer $l missing"
+done
+[ "$(sqlite3 "$G" "SELECT count(*) FROM areas")" = 18 ] || fail "expected 18 boards"
+files=$(sqlite3 "$G" "SELECT count(*) FROM run WHERE section='input' AND key LIKE '%street.csv'")
+[ "$files" = 24 ] || fail "expected 24 input files in run, got $files"
+
+# Rows read and rows without location, from awk over the raw CSVs.
+CSVS=("$D"/policeuk/*/*.csv)
+read -r want_rows want_noloc < <(awk -F, 'FNR > 1 { n++; if ($5 == "" && $6 == "") e++ } END { print n, e }' "${CSVS[@]}")
+got_rows=$(sqlite3 "$G" "SELECT value FROM run WHERE key='rows_read'")
+got_noloc=$(sqlite3 "$G" "SELECT value FROM run WHERE key='no_location'")
+[ "$got_rows" = "$want_rows" ] || fail "rows_read $got_rows, want $want_rows"
+[ "$got_noloc" = "$want_noloc" ] || fail "no_location $got_noloc, want $want_noloc"
+echo "rows read $got_rows, without location $got_noloc: as awk counts"
+
+# Populations: each board's population is the sum of its zones (the zones
+# carry the board_id the generator gave them).
+ogr2ogr -f CSV "$T/zones.csv" "$D/zones.geojson" -select board_id,population
+awk -F, 'FNR > 1 { gsub(/"/, ""); p[$1] += $2 } END { for (b in p) print b "," p[b] }' "$T/zones.csv" | sort > "$T/want_pop.csv"
+sqlite3 -separator , "$G" "SELECT area_id, CAST(population AS INTEGER) FROM areas ORDER BY area_id" > "$T/got_pop.csv"
+diff "$T/want_pop.csv" "$T/got_pop.csv" >/dev/null || fail "board populations differ: $(diff "$T/want_pop.csv" "$T/got_pop.csv" | head -5)"
+echo "board populations: as the zones' own board ids give"
+
+# Counts per board for ASB in 2024 and 2023: SpatiaLite point in polygon.
+ogr2ogr -f GPKG "$T/ref.gpkg" "$D/boards.geojson" -nln boards
+for f in "${CSVS[@]}"; do
+    ogr2ogr -f GPKG "$T/ref.gpkg" "$f" -update -append -nln pts \
+        -oo X_POSSIBLE_NAMES=Longitude -oo Y_POSSIBLE_NAMES=Latitude \
+        -s_srs EPSG:4326 -t_srs EPSG:27700 -where "Longitude <> ''" 2>/dev/null
+done
+for grp in "asb:'Anti-social behaviour'" "sac:'Burglary','Robbery','Vehicle crime'" \
+           "violence:'Violence and sexual offences'"; do
+    name=${grp%%:*} types=${grp#*:}
+    sqlite3 -separator , "$G" "SELECT area_id, count, prev_count FROM rates_$name ORDER BY area_id" > "$T/got.csv"
+    ogrinfo -q "$T/ref.gpkg" -sql "CREATE TABLE c_$name AS SELECT b.board_id AS id,
+        sum(p.Month LIKE '2024-%') AS cur, sum(p.Month LIKE '2023-%') AS prev
+        FROM boards b JOIN pts p ON ST_Intersects(b.geom, p.geom)
+        WHERE p.\"Crime type\" IN ($types) GROUP BY b.board_id" >/dev/null
+    sqlite3 -separator , "$T/ref.gpkg" "SELECT id, cur, prev FROM c_$name ORDER BY id" > "$T/want.csv"
+    diff "$T/want.csv" "$T/got.csv" >/dev/null || fail "$name counts differ from SpatiaLite: $(diff "$T/want.csv" "$T/got.csv" | head -6)"
+    echo "$name: counts per board in both periods match SpatiaLite"
+done
+
+# Rates are count / population x 1000; the study rate is total / total.
+bad=$(sqlite3 "$G" "SELECT count(*) FROM rates_asb WHERE abs(rate - count * 1000.0 / population) > 1e-9 * rate
+    OR abs(study_rate - (SELECT sum(count) * 1000.0 / sum(population) FROM rates_asb)) > 1e-9")
+[ "$bad" = 0 ] || fail "$bad rate rows wrong"
+
+# Same inputs, same bytes.
+(cd "$T" && "$BIN" demo -o demo2.gpkg >/dev/null 2>&1)
+cmp -s "$G" "$T/demo2.gpkg" || fail "two runs gave different files"
+echo "two runs: byte-identical"
+
+# A failed run leaves the previous output intact and no temporary file.
+cp "$G" "$T/before.gpkg"
+if (cd "$T" && "$BIN" demo -o demo.gpkg --areas nonexistent.geojson >/dev/null 2>&1); then
+    fail "run with missing areas succeeded"
+fi
+cmp -s "$G" "$T/before.gpkg" || fail "failed run changed the previous output"
+[ -z "$(ls -A "$T" | grep '\.tmp-')" ] || fail "temporary file left behind"
+# Output into a missing folder: exit 1, a message naming it.
+set +e
+"$BIN" demo -o "$T/no/such/dir/x.gpkg" >/dev/null 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 1 ] || fail "missing output folder: exit $rc"
+grep -q "no/such/dir" "$T/err.txt" || fail "message does not name the folder"
+# A usage error exits 2.
+set +e; "$BIN" run --bogus x >/dev/null 2>&1; rc=$?; set -e
+[ $rc = 2 ] || fail "unknown flag: exit $rc"
+
+# The force-extract profile runs and finds times of day.
+(cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" -o local.gpkg >/dev/null 2>&1) || fail "demo-local failed"
+timed=$(sqlite3 "$T/local.gpkg" "SELECT count(*) FROM incidents WHERE time IS NOT NULL")
+[ "$timed" -gt 0 ] || fail "no times in the local extract output"
+echo "PASS"
