@@ -55,7 +55,16 @@ void hs_areas_extent(const hs_areas *a, double *xmin, double *ymin,
 /* Area index covering (x, y), or -1 if none (or x is NaN). */
 int hs_areas_locate(const hs_areas *a, double x, double y);
 
-/* area[i] = hs_areas_locate(x[i], y[i]) for n points, using all cores. */
+/*
+ * Builds a lookup grid that settles most points without GEOS (worth it from
+ * about 100k points: it takes ~0.15 s for 8M cells).  Optional; does not
+ * change any answer.  Not thread-safe with hs_areas_assign on the same
+ * areas; hs_areas_locate never uses it.
+ */
+hs_status hs_areas_index(hs_areas *a, hs_error *err);
+
+/* area[i] = hs_areas_locate(x[i], y[i]) for n points, using all cores and
+ * the lookup grid if hs_areas_index was called. */
 hs_status hs_areas_assign(const hs_areas *a, const double *x, const double *y,
                           size_t n, int32_t *area, hs_error *err);
 

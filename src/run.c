@@ -1,5 +1,6 @@
 /* run.c - the main job, from options to a GeoPackage (see hs_run.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,19 @@ static hs_status read_areas(job *j, hs_error *err)
     if (!o->population)
         hs_warn(j->log, "no --population given: counts only, no rates");
     return HS_OK;
+}
+
+typedef struct index_job {
+    hs_areas *areas;
+    hs_status rc;
+    hs_error err;
+} index_job;
+
+static void *build_index(void *arg)
+{
+    index_job *ij = arg;
+    ij->rc = hs_areas_index(ij->areas, &ij->err); /* failure: GEOS alone */
+    return NULL;
 }
 
 static hs_status assign(job *j, hs_error *err)
@@ -645,7 +659,16 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if ((rc = parse_groups(&j, err)) || (rc = read_areas(&j, err)))
         goto cleanup;
     t[1] = now_s();
-    if ((rc = read_incidents(&j, err)))
+    /* Build the areas' lookup grid on the other core while incidents are
+     * read (it is ~0.15 s of work, the same order as reading 1M rows). */
+    index_job ij = {j.areas, HS_OK, {0}};
+    pthread_t index_thread;
+    int indexing = !j.by_lsoa &&
+                   pthread_create(&index_thread, NULL, build_index, &ij) == 0;
+    rc = read_incidents(&j, err);
+    if (indexing)
+        pthread_join(index_thread, NULL);
+    if (rc)
         goto cleanup;
     t[2] = now_s();
     if ((rc = assign(&j, err)) || (rc = periods(&j, err)))

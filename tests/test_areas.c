@@ -130,6 +130,10 @@ static void test_grid_assign(void **state)
         if (i % 6 == 2)
             y[i] = Y0 + 1000 * floor(v * 11); /* on a horizontal line */
     }
+    /* twice: GEOS alone, then with the lookup grid; both must be exact */
+    for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+        assert_int_equal(hs_areas_index(a, &err), HS_OK);
     assert_int_equal(hs_areas_assign(a, x, y, n, got, &err), HS_OK);
     for (size_t i = 0; i < n; i++) {
         char best[8] = "";
@@ -146,8 +150,9 @@ static void test_grid_assign(void **state)
             }
         int want = *best ? hs_areas_find(a, best) : -1;
         if (got[i] != want)
-            fail_msg("point %zu (%.3f, %.3f): got %d, want %d (%s)", i, x[i],
-                     y[i], got[i], want, best);
+            fail_msg("pass %d point %zu (%.3f, %.3f): got %d, want %d (%s)",
+                     pass, i, x[i], y[i], got[i], want, best);
+    }
     }
     free(x);
     free(y);
@@ -251,6 +256,76 @@ static void test_reprojection(void **state)
     tu_rmrf(dir);
 }
 
+/* Real LSOA boundaries (generalised, with repaired polygons): the grid
+ * path must give exactly what GEOS gives point by point, for random points
+ * and for points on the boundary vertices themselves.  Skips without
+ * ../shared. */
+static void test_grid_real(void **state)
+{
+    (void)state;
+    const char *src = getenv("HOTSPOT_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../shared/data/real/ons-boundaries-2011-"
+             "martinjc/lsoa2011_by_lad/E06000054.json", src ? src : ".");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("SKIP: %s absent\n", path);
+        skip();
+    }
+    fclose(f);
+    hs_error err = {0};
+    hs_areas_opts o = {path, NULL, "LSOA11CD", NULL, NULL, "EPSG:27700"};
+    hs_areas *a = hs_areas_load(&o, NULL, &err);
+    assert_non_null(a);
+    double x0, y0, x1, y1;
+    hs_areas_extent(a, &x0, &y0, &x1, &y1);
+    size_t n = 200000, nv = 0;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    int32_t *got = malloc(n * sizeof *got);
+    /* every 7th point is a vertex of some area's boundary (from its WKB:
+     * the first ring's coordinates follow a 13-byte header) */
+    unsigned seed = 99;
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double u = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        double v = (seed >> 8) / 16777216.0;
+        x[i] = x0 + u * (x1 - x0);
+        y[i] = y0 + v * (y1 - y0);
+        if (i % 7 == 0) {
+            size_t len, k = (size_t)(u * (double)hs_areas_count(a));
+            const unsigned char *w = hs_areas_wkb(a, k, &len);
+            /* polygon: order(1) type(4) nrings(4) npoints(4) then xy */
+            uint32_t type, npts;
+            memcpy(&type, w + 1, 4);
+            size_t off = type == 3 ? 13 : 9 + 13; /* multipolygon: skip one header */
+            memcpy(&npts, w + off - 4, 4);
+            size_t pi = (size_t)(v * npts);
+            if (off + 16 * (pi + 1) <= len) {
+                memcpy(&x[i], w + off + 16 * pi, 8);
+                memcpy(&y[i], w + off + 16 * pi + 8, 8);
+                nv++;
+            }
+        }
+    }
+    assert_true(nv > n / 10);
+    assert_int_equal(hs_areas_index(a, &err), HS_OK);
+    assert_int_equal(hs_areas_assign(a, x, y, n, got, &err), HS_OK);
+    size_t inside = 0;
+    for (size_t i = 0; i < n; i++) {
+        int want = hs_areas_locate(a, x[i], y[i]);
+        if (got[i] != want)
+            fail_msg("point %zu (%.3f, %.3f): grid path %d, GEOS %d", i, x[i],
+                     y[i], got[i], want);
+        inside += want >= 0;
+    }
+    assert_true(inside > n / 4);
+    free(x);
+    free(y);
+    free(got);
+    hs_areas_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_grid_assign),
         cmocka_unit_test(test_holes_and_bad_polygons),
         cmocka_unit_test(test_reprojection),
+        cmocka_unit_test(test_grid_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

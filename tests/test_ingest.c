@@ -256,6 +256,43 @@ static void test_paths(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent-folder"));
 }
 
+/* Coordinates parse to exactly what strtod gives, for decimals of every
+ * length (the fast path) and for exponents and long digit strings (the
+ * fallback). */
+static void test_number_parsing(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    size_t n = 20000, cap = n * 64 + 64;
+    char *text = malloc(cap), (*xs)[40] = malloc(n * sizeof *xs),
+         (*ys)[40] = malloc(n * sizeof *ys);
+    size_t len = (size_t)snprintf(text, cap, "x,y,category,month\n");
+    unsigned seed = 7;
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int decimals = (int)(seed >> 16) % 19; /* 0..18 decimals */
+        double v = 100000.0 + (double)(seed % 700000) + (seed >> 8) / 16777216.0;
+        snprintf(xs[i], sizeof xs[i], "%.*f", decimals, v);
+        snprintf(ys[i], sizeof ys[i], i % 5 == 0 ? "%.17e" : "%.9f",
+                 200000.0 + (double)(seed % 9999) / 7.0);
+        if (i % 11 == 0) /* 20 significant digits: beyond the fast path */
+            snprintf(xs[i], sizeof xs[i], "412345.12345678901234");
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,Burglary,2024-01\n",
+                                xs[i], ys[i]);
+    }
+    assert_int_equal(ingest_text(f, "nums.csv", text, &err), HS_OK);
+    assert_int_equal(f->s->n, n);
+    for (size_t i = 0; i < n; i++) {
+        double wx = strtod(xs[i], NULL), wy = strtod(ys[i], NULL);
+        if (f->s->x[i] != wx || f->s->y[i] != wy)
+            fail_msg("row %zu: '%s','%s' -> %.17g,%.17g want %.17g,%.17g", i,
+                     xs[i], ys[i], f->s->x[i], f->s->y[i], wx, wy);
+    }
+    free(text);
+    free(xs);
+    free(ys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ogr_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
