@@ -24,14 +24,16 @@ The model, in the order the script builds it
    so they are not circles.  The surface is scaled so the county holds
    N_ZONES * 1,500 people.
 
-3. Zones (LSOA-like).  N_ZONES seeds from a population-balanced k-d split,
-   then a power diagram (nearest seed with additive weights) whose weights
-   are tuned until each zone holds ~1,000-3,000 people.  Distances are
-   measured from a smoothly displaced position, so boundaries wiggle like
-   real ones.  Each lattice cell belongs to one zone; fragments are merged
-   into neighbours and "pinches" (a label touching itself only at a corner)
-   are removed, so every zone and every board is one simple polygon
-   (possibly with holes).
+3. Zones (LSOA-like), built the way ONS builds LSOAs.  ~3,000 small
+   output-area-like cells of ~150 people (seeds from a population-balanced
+   k-d split; each lattice cell goes to the nearest seed measured from a
+   smoothly displaced position, so boundaries wiggle like real ones) are
+   aggregated into contiguous zones of ~1,000-3,000 people (mean ~1,500):
+   small in towns, large in open country.  One village is deliberately an
+   enclave, wrapped by a single rural zone, so one zone has a hole.  Zone
+   fragments are merged into neighbours and "pinches" (a label touching
+   itself only at a corner) are removed, so every zone and every board is
+   one valid Polygon.
 
 4. Area boards.  18 boards grown over the zone adjacency graph from their
    main settlement (competitive Dijkstra), so each is a contiguous union of
@@ -100,6 +102,8 @@ OUT_DIR = REPO_ROOT / "data" / "demo"
 CATEGORIES_CSV = REPO_ROOT / "data" / "categories.csv"
 
 SEED = 27700                 # base seed; each stage uses its own stream
+INCIDENT_SEED = 5            # incident stream: picked from 1-15 as the one whose
+                             # realised trends come closest to TRENDS
 FORCE = "Demoshire Police"
 
 # ---------------------------------------------------------------------------
@@ -111,8 +115,8 @@ NX, NY = 780, 880            # lattice size in cells (78 km x 88 km)
 COUNTY_CENTRE = (415000.0, 160000.0)
 COUNTY_SEMI_AXES = (32000.0, 37000.0)
 
-N_ZONES = 300
-MEAN_ZONE_POP = 1500
+N_ZONES = 300                # sets the county population (N_ZONES * MEAN);
+MEAN_ZONE_POP = 1500         # the zone count comes out close to N_ZONES
 SIMPLIFY_TOLERANCE = 110.0   # metres, Douglas-Peucker on shared arcs
 SNAP_BOUNDARY_CLEARANCE = 20.0
 
@@ -790,7 +794,55 @@ def build_oa_labels(rng, inside, popgrid):
     return lab, n_oa
 
 
-def aggregate_zones(rng, oa_lab, n_oa, popgrid):
+def enclave_zones(settlements, pop, cnt, cent, adj):
+    """Pick a village for an enclave: a zone of ~1,000+ people around it,
+    entirely surrounded by one rural "doughnut" zone, so the demo data has a
+    polygon with a hole.  Returns (inner OAs, outer OAs) or None."""
+    live = [o for o in range(len(pop)) if cnt[o] > 0]
+    villages = sorted((s for s in settlements if s["kind"] == "village"),
+                      key=lambda s: (abs(s["pop"] - 1100), s["x"]))
+    for v in villages:
+        near = sorted((math.hypot(cent[o][0] - v["x"], cent[o][1] - v["y"]), o) for o in live)
+        inner, ipop, k = [], 0.0, 0
+        while ipop < 1050 and k < len(near):
+            inner.append(near[k][1])
+            ipop += pop[near[k][1]]
+            k += 1
+        outer, opop = [], 0.0
+        while (opop < 1400 or near[k][0] < near[len(inner) - 1][0] + 1500) and k < len(near) - 1:
+            outer.append(near[k][1])
+            opop += pop[near[k][1]]
+            k += 1
+        iset, oset = set(inner), set(outer)
+        if opop > 2600 or not connected(inner, adj) or not connected(outer, adj):
+            continue
+        # the inner zone may only touch the outer one ...
+        if any(n not in iset and n not in oset for o in inner for n in adj[o]):
+            continue
+        # ... and the outer one must not wrap around anything else
+        rest = [o for o in live if o not in iset and o not in oset]
+        if not connected(rest, adj):
+            continue
+        return inner, outer
+    return None
+
+
+def connected(nodes, adj):
+    nodes = set(nodes)
+    if not nodes:
+        return False
+    start = min(nodes)
+    seen, stack = {start}, [start]
+    while stack:
+        o = stack.pop()
+        for n in adj[o]:
+            if n in nodes and n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return len(seen) == len(nodes)
+
+
+def aggregate_zones(rng, oa_lab, n_oa, popgrid, settlements):
     """Aggregate output areas into contiguous zones of ~1,000-3,000 people,
     as ONS builds LSOAs: start each zone at the most hemmed-in unassigned
     output area, add the nearest adjacent unassigned ones until the zone
@@ -810,6 +862,13 @@ def aggregate_zones(rng, oa_lab, n_oa, popgrid):
         zpop[z] += pop[o]
         for n in adj[o]:
             free_nbrs[n] -= 1
+
+    enclave = enclave_zones(settlements, pop, cnt, cent, adj)
+    if enclave:
+        for members in enclave:
+            zpop.append(0.0)
+            for o in members:
+                take(o, len(zpop) - 1)
 
     while True:
         rest = [o for o in live if zone[o] == -1]
@@ -863,10 +922,10 @@ def aggregate_zones(rng, oa_lab, n_oa, popgrid):
     return oa_zone, len(roots)
 
 
-def build_zone_labels(rng, inside, popgrid):
+def build_zone_labels(rng, inside, popgrid, settlements):
     """Assign each county cell to a zone; returns (labels, zone count)."""
     oa_lab, n_oa = build_oa_labels(rng, inside, popgrid)
-    oa_zone, nz = aggregate_zones(rng, oa_lab, n_oa, popgrid)
+    oa_zone, nz = aggregate_zones(rng, oa_lab, n_oa, popgrid, settlements)
     lab = array("i", [-1]) * (NX * NY)
     for i in range(NX * NY):
         if oa_lab[i] >= 0:
@@ -1628,10 +1687,13 @@ def name_snap_points(rng, pts, settlements):
         if h[0] != "estate":
             continue
         hx, hy = hotspot_centre(h, settlements)
+        town = next(s for s in settlements if s["name"] == h[1])
         district = h[6].split()[0]
+        # a quiet street on the far side of the estate from the town centre
         cands = sorted((math.hypot(p["x"] - hx, p["y"] - hy), j) for j, p in enumerate(pts)
-                       if p["special"] is None and p["name"] not in POI_NAMES)
-        d, j = next((d, j) for d, j in cands if d > 700)
+                       if p["special"] is None and p["name"] not in POI_NAMES
+                       and math.hypot(p["x"] - town["x"], p["y"] - town["y"]) > h[3] + 300)
+        d, j = cands[0]
         pts[j]["name"] = "%s, %s" % (pts[j]["name"], district)
 
 
@@ -1690,7 +1752,7 @@ def build_geography():
     inside = rasterise_polygon(outline)
     settlements = build_settlements(Rand(SEED + 1), inside)
     popgrid, rural_density = build_population(Rand(SEED + 2), inside, settlements)
-    lab, nz = build_zone_labels(Rand(SEED + 3), inside, popgrid)
+    lab, nz = build_zone_labels(Rand(SEED + 3), inside, popgrid, settlements)
     # one piece per zone and no corner pinches, then boards, then no board
     # pinches either (which may move cells between zones, so repeat)
     board_of = None
@@ -1891,7 +1953,8 @@ def build_sources(rng, geo, zidx):
 
 
 def sample_location(rng, sampler, zidx):
-    """A true incident location (integer metres) inside the county."""
+    """A true incident location (integer metres) inside the county, at
+    least 1 m from any zone boundary."""
     for _ in range(1000):
         if sampler[0] == "cells":
             _, cells, cum = sampler
@@ -1903,7 +1966,9 @@ def sample_location(rng, sampler, zidx):
             _, mx, my, sigma = sampler
             x = round(rng.normal(mx, sigma))
             y = round(rng.normal(my, sigma))
-        if zidx.zone_at(x, y) >= 0:
+        # inside the county and not exactly on a boundary, so every
+        # point-in-polygon test agrees on the zone
+        if zidx.zone_at(x, y) >= 0 and zidx.boundary_distance(x, y, 2.0) >= 1.0:
             return x, y
     raise RuntimeError("could not sample a location in the county")
 
@@ -1966,8 +2031,8 @@ def pick_outcome(rng, ctype, year, month, pickers):
 
 def generate_incidents(geo, zidx, snaps, out_zones, out_points):
     """Draw every incident.  Returns a list of dicts sorted by date/time."""
-    rng = Rand(SEED + 20)
-    sources = build_sources(Rand(SEED + 21), geo, zidx)
+    rng = Rand(INCIDENT_SEED)
+    sources = build_sources(Rand(INCIDENT_SEED + 1000), geo, zidx)
     # scale the relative rates to the target volume
     expected = 0.0
     for (year, month) in MONTHS:
@@ -2324,6 +2389,13 @@ def summarise(geo, incidents, sources, snaps, out_zones, scale):
     st["nte_rows"] = len(nte_rows)
     st["nte_share_viol"] = sum(1 for i in nte_rows if i["type"] == VIOL) / len(nte_rows)
     st["nte_share_night"] = len(night) / len(nte_rows)
+    st["holes"] = []
+    outer = {tuple(sorted(rings[0][:-1])): z for z, rings in enumerate(geo["zone_polys"])}
+    for z, rings in enumerate(geo["zone_polys"]):
+        for hole in rings[1:]:
+            inner = outer.get(tuple(sorted(hole[:-1])))
+            st["holes"].append((zones[z]["code"], zones[z]["name"],
+                                zones[inner]["code"] if inner is not None else "?"))
     files = sorted(p for p in OUT_DIR.rglob("*") if p.is_file() and p.name != "README.md")
     st["sizes"] = [(str(p.relative_to(OUT_DIR)), p.stat().st_size) for p in files]
     return st
@@ -2342,7 +2414,7 @@ def write_readme(st, sources):
     add("streets and incidents are invented by `scripts/make_demo.py`; they are not")
     add("real crime data and do not describe any real place. Zone codes use an")
     add("unused range (E01900001 onwards) so they cannot be mistaken for real LSOAs.")
-    add("Volumes are deliberately small (about a quarter of a real county's) to keep")
+    add("Volumes are deliberately small (about a fifth of a real county's) to keep")
     add("the repository light.")
     add("")
     add("Regenerate (deterministic, byte-for-byte identical output; Python 3")
@@ -2389,8 +2461,11 @@ def write_readme(st, sources):
     add("")
     add("Total %.1f MB. The GeoJSON files are written by ogr2ogr with `RFC7946=NO`, so" % (total / 1e6))
     add("they carry a `crs` member (EPSG:27700) and BNG coordinates in whole metres;")
-    add("outer rings are counter-clockwise, holes clockwise. A few zones have holes")
-    add("(another zone inside them).")
+    add("outer rings are counter-clockwise, holes clockwise. All are single")
+    add("Polygons (no MultiPolygons).")
+    for code, name, inner in st["holes"]:
+        add("Zone %s (%s) has a hole: zone %s lies entirely inside it" % (code, name, inner))
+        add("(a village zone wrapped by its rural parish zone).")
     add("")
     add("### police.uk street files")
     add("")
@@ -2460,14 +2535,14 @@ def write_readme(st, sources):
     add("Hot spots (besides each town centre, which has shoplifting, ASB and")
     add("violence; centre = the cluster's centre in BNG):")
     add("")
-    add("| hot spot | centre E, N | zone | rows |")
+    add("| hot spot | centre E, N | zone containing the centre | rows generated |")
     add("| --- | --- | --- | ---: |")
     for label, (x, y), code, name, n in st["hotspots"]:
         add("| %s | %d, %d | %s (%s) | %d |" % (label, x, y, code, name, n))
     add("")
     add("- The Castleton night-time economy cluster (%d rows) is %d%% violence and"
         % (st["nte_rows"], round(100 * st["nte_share_viol"])))
-    add("  otherwise ASB and public order; %d%% of it happens on nights out"
+    add("  mostly ASB and public order otherwise; %d%% of it happens on nights out"
         % round(100 * st["nte_share_night"]))
     add("  (mostly Friday and Saturday, 21:00-03:00).")
     add("- Estates: burglary, vehicle crime and criminal damage. Burglary peaks in")
@@ -2495,6 +2570,8 @@ def print_summary(st, ogr):
              len(st["boards"]), st["n_villages"]))
     for bid, name, nz, pop in st["boards"]:
         print("    %s %-22s zones %3d population %6d" % (bid, name, nz, pop))
+    for code, name, inner in st["holes"]:
+        print("  zone %s (%s) has a hole holding zone %s" % (code, name, inner))
     print("  map points %d in county (%d in use), %d fictional outside zones"
           % (st["n_snaps"], st["distinct_points"], st["n_out_zones"]))
     print("  police.uk rows %d (%d-%d per month): ASB %d, crimes %d" %

@@ -72,6 +72,8 @@ static const opt table[] = {
       "label column"),
     O(output, TEXT, "FILE.gpkg", "hotspot.gpkg", "the GeoPackage to write "
       "(replaced only when the run succeeds)"),
+    O(incidents_layer, TEXT, "yes|no", "yes", "write the incident points "
+      "(layer 'incidents'); 'no' for a small file of areas and rates"),
 };
 
 #define NOPT (sizeof table / sizeof *table)

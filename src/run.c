@@ -63,7 +63,7 @@ typedef struct job {
     hs_pop_kind pop_kind;
     const char *crs;
     int by_lsoa;
-    double t0;
+    int write_points;
 } job;
 
 static double now_s(void)
@@ -534,6 +534,7 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "groups", or_default(o->groups, "asb,sac,violence"));
     ROW("parameter", "crs", j->crs);
     ROW("parameter", "assign", j->by_lsoa ? "lsoa-code" : "point");
+    ROW("parameter", "incidents_layer", j->write_points ? "yes" : "no");
     ROW("parameter", "areas", o->areas);
     ROW("parameter", "area_id", o->area_id);
     ROW("parameter", "area_name", or_default(o->area_name, o->area_id));
@@ -642,6 +643,11 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     char cats_path[4096];
 
     j.crs = or_default(o->crs, "EPSG:27700");
+    const char *layer_opt = or_default(o->incidents_layer, "yes");
+    if (strcmp(layer_opt, "yes") != 0 && strcmp(layer_opt, "no") != 0)
+        return hs_fail(err, HS_ERR_ARG, "--incidents-layer '%s': use yes or no",
+                       layer_opt);
+    j.write_points = strcmp(layer_opt, "yes") == 0;
     const char *assign_mode = or_default(o->assign, "point");
     if (strcmp(assign_mode, "point") != 0 && strcmp(assign_mode, "lsoa-code") != 0)
         return hs_fail(err, HS_ERR_ARG, "--assign '%s': use point or lsoa-code",
@@ -688,7 +694,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         goto cleanup;
     }
     if ((rc = write_run(&j, err)) || (rc = write_areas(&j, err)) ||
-        (rc = write_rates(&j, err)) || (rc = write_incidents(&j, err)) ||
+        (rc = write_rates(&j, err)) ||
+        (j.write_points && (rc = write_incidents(&j, err))) ||
         (rc = hs_gpkg_commit(j.gpkg, err)))
         goto cleanup;
     t[5] = now_s();

@@ -35,6 +35,7 @@ typedef struct hs_options {
     char *groups;          /* comma-separated group names               */
     char *assign;          /* point | lsoa-code                         */
     char *output;          /* .gpkg                                     */
+    char *incidents_layer; /* yes | no: write the incident points       */
 } hs_options;
 
 /* One option, for help texts. */
