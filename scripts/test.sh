@@ -12,7 +12,6 @@ if [ "${HOTSPOT_NO_ASAN:-0}" != 1 ]; then
     cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHOTSPOT_SANITIZE=ON \
           -DHOTSPOT_WERROR=ON >/dev/null
     cmake --build build-asan -j"$(nproc)"
-    # GDAL and PROJ keep some allocations for the life of the process
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j2)
 fi

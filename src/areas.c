@@ -501,7 +501,7 @@ typedef struct worker {
  * for the same 8M-cell grid (measured), more than all the lookups.
  */
 #define GRID_MIXED (-1)
-#define GRID_TARGET_CELLS (8u << 20)
+#define GRID_TARGET_CELLS (16u << 20)
 
 typedef struct label_grid {
     int32_t *v;        /* row r covers y0 + r*cell .. y0 + (r+1)*cell */
