@@ -18,6 +18,7 @@
 #include <geos_c.h>
 
 #include "areas.h"
+#include "vector.h"
 
 typedef struct area_rec {
     char *id, *name;
@@ -150,20 +151,13 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
     hs_status rc = HS_OK;
     GDALDatasetH ds = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    OGRSpatialReferenceH dst = NULL;
     OGRFeatureH f = NULL;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(a->ctx);
     size_t cap = 0;
     long repaired = 0, skipped = 0;
 
-    GDALAllRegister();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    ds = GDALOpenEx(o->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL,
-                    NULL);
-    CPLPopErrorHandler();
-    if (!ds) {
-        rc = hs_fail(err, HS_ERR_IO, "areas '%s': cannot open as a vector "
-                     "file (%s)", o->path, CPLGetLastErrorMsg());
+    if (!(ds = hs_vector_open(o->path, "areas", err))) {
+        rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
     OGRLayerH lyr = o->layer ? GDALDatasetGetLayerByName(ds, o->layer)
@@ -190,26 +184,12 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
                      o->path, missing, have);
         goto cleanup;
     }
-    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(lyr);
-    dst = OSRNewSpatialReference(NULL);
-    if (OSRSetFromUserInput(dst, o->crs) != OGRERR_NONE) {
-        rc = hs_fail(err, HS_ERR_CRS, "cannot resolve CRS '%s'", o->crs);
+    int no_srs = 0;
+    if ((rc = hs_vector_transform(lyr, o->crs, "areas", o->path, &ct, &no_srs,
+                                  err)))
         goto cleanup;
-    }
-    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
-    if (!src) {
+    if (no_srs)
         hs_warn(log, "areas '%s' have no CRS; assuming %s", o->path, o->crs);
-    } else if (!OSRIsSame(src, dst)) {
-        OGRSpatialReferenceH s2 = OSRClone(src);
-        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
-        ct = OCTNewCoordinateTransformation(s2, dst);
-        OSRDestroySpatialReference(s2);
-        if (!ct) {
-            rc = hs_fail(err, HS_ERR_CRS, "areas '%s': cannot transform to %s",
-                         o->path, o->crs);
-            goto cleanup;
-        }
-    }
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
         long fid = (long)OGR_F_GetFID(f);
@@ -316,8 +296,6 @@ cleanup:
         OGR_F_Destroy(f);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
-    if (dst)
-        OSRDestroySpatialReference(dst);
     if (ds)
         GDALClose(ds);
     GEOSWKBReader_destroy_r(a->ctx, rd);

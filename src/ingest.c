@@ -20,6 +20,7 @@
 #include "crs.h"
 #include "csv.h"
 #include "ingest.h"
+#include "vector.h"
 
 struct hs_ingest {
     hs_incidents *s;
@@ -672,13 +673,8 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     size_t start = in->s->n;
     const hs_ingest_opts *o = in->o;
 
-    GDALAllRegister();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    CPLPopErrorHandler();
-    if (!ds || GDALDatasetGetLayerCount(ds) < 1) {
-        rc = hs_fail(err, HS_ERR_IO, "incidents '%s': not a CSV or a vector "
-                     "file GDAL can read", path);
+    if (!(ds = hs_vector_open(path, "incidents", err))) {
+        rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
     OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
@@ -793,12 +789,6 @@ cleanup:
     return rc;
 }
 
-static int has_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n >= e && strcasecmp(path + n - e, ext) == 0;
-}
-
 hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
 {
     int32_t file_id = hs_pool_intern(in->s->files, path, strlen(path));
@@ -807,7 +797,7 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
     long kept = in->rep.rows_kept;
     size_t start = in->s->n;
     in->rep.files++;
-    hs_status rc = has_ext(path, ".csv") || has_ext(path, ".txt")
+    hs_status rc = hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")
                        ? read_csv(in, path, file_id, err)
                        : read_ogr(in, path, file_id, err);
     if (rc)
@@ -870,7 +860,7 @@ static hs_status walk(strvec *sv, const char *dir, hs_error *err)
         struct stat st;
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
             rc = walk(sv, p, err);
-        else if (has_ext(p, ".csv") && sv_push(sv, p) != 0)
+        else if (hs_has_ext(p, ".csv") && sv_push(sv, p) != 0)
             rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
         free(p);
         if (rc)

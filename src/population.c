@@ -15,19 +15,14 @@
 
 #include "csv.h"
 #include "population.h"
-
-static int has_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n >= e && strcasecmp(path + n - e, ext) == 0;
-}
+#include "vector.h"
 
 hs_pop_kind hs_population_kind(const char *arg)
 {
     struct stat st;
     if (stat(arg, &st) != 0)
         return HS_POP_FIELD;
-    return has_ext(arg, ".csv") || has_ext(arg, ".txt") ? HS_POP_TABLE
+    return hs_has_ext(arg, ".csv") || hs_has_ext(arg, ".txt") ? HS_POP_TABLE
                                                          : HS_POP_ZONES;
 }
 
@@ -181,18 +176,12 @@ hs_status hs_population_from_zones(hs_areas *a, const char *path,
     hs_status rc = HS_OK;
     GDALDatasetH ds = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    OGRSpatialReferenceH dst = NULL;
     OGRFeatureH f = NULL;
     double *sum = NULL;
 
     memset(rep, 0, sizeof *rep);
-    GDALAllRegister();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    CPLPopErrorHandler();
-    if (!ds || GDALDatasetGetLayerCount(ds) < 1) {
-        rc = hs_fail(err, HS_ERR_IO, "population zones '%s': cannot open as "
-                     "a vector file", path);
+    if (!(ds = hs_vector_open(path, "population zones", err))) {
+        rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
     OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
@@ -203,24 +192,9 @@ hs_status hs_population_from_zones(hs_areas *a, const char *path,
                      "(name it with --population-value)", path, field);
         goto cleanup;
     }
-    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(lyr);
-    dst = OSRNewSpatialReference(NULL);
-    if (OSRSetFromUserInput(dst, crs) != OGRERR_NONE) {
-        rc = hs_fail(err, HS_ERR_CRS, "cannot resolve CRS '%s'", crs);
+    if ((rc = hs_vector_transform(lyr, crs, "population zones", path, &ct,
+                                  NULL, err)))
         goto cleanup;
-    }
-    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
-    if (src && !OSRIsSame(src, dst)) {
-        OGRSpatialReferenceH s2 = OSRClone(src);
-        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
-        ct = OCTNewCoordinateTransformation(s2, dst);
-        OSRDestroySpatialReference(s2);
-        if (!ct) {
-            rc = hs_fail(err, HS_ERR_CRS, "population zones '%s': cannot "
-                         "transform to %s", path, crs);
-            goto cleanup;
-        }
-    }
     sum = calloc(hs_areas_count(a), sizeof *sum);
     if (!sum) {
         rc = hs_fail(err, HS_ERR_NOMEM, "population: out of memory");
@@ -284,8 +258,6 @@ cleanup:
     free(sum);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
-    if (dst)
-        OSRDestroySpatialReference(dst);
     if (ds)
         GDALClose(ds);
     return rc;

@@ -14,23 +14,11 @@
 
 static char dir[64];
 
-static void square(char *buf, size_t n, const char *id, double x, double y,
-                   double s, const char *pop)
-{
-    snprintf(buf, n, "{\"type\":\"Feature\",\"properties\":{\"id\":\"%s\","
-             "\"pop\":%s},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
-             "[[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}", id, pop, x, y,
-             x + s, y, x + s, y + s, x, y + s, x, y);
-}
+#define square tu_square
 
 static void write_fc(const char *name, const char *feats, char *path, size_t n)
 {
-    char *t = malloc(strlen(feats) + 256);
-    sprintf(t, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\","
-            "\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},"
-            "\"features\":[%s]}", feats);
-    tu_write(dir, name, t, path, n);
-    free(t);
+    tu_write_fc(dir, name, feats, path, n);
 }
 
 /* Areas A (pop 2000), B (pop 5000), C (no population). */

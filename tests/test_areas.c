@@ -10,27 +10,15 @@
 #define X0 400000.0
 #define Y0 100000.0
 
-/* A GeoJSON FeatureCollection in EPSG:27700 from a features string. */
-static void write_fc(const char *dir, const char *name, const char *features,
-                     char *path, size_t n)
-{
-    char *text = malloc(strlen(features) + 256);
-    sprintf(text, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\","
-            "\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},"
-            "\"features\":[%s]}", features);
-    tu_write(dir, name, text, path, n);
-    free(text);
-}
+#define write_fc tu_write_fc
 
-/* A square feature [x, x+s] x [y, y+s] with id and population. */
+/* A square with an integer population. */
 static void square(char *buf, size_t n, const char *id, double x, double y,
                    double s, int pop)
 {
-    snprintf(buf, n, "{\"type\":\"Feature\",\"properties\":{\"id\":\"%s\","
-             "\"name\":\"Area %s\",\"pop\":%d},\"geometry\":{\"type\":"
-             "\"Polygon\",\"coordinates\":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],"
-             "[%.3f,%.3f],[%.3f,%.3f]]]}}", id, id, pop, x, y, x + s, y, x + s,
-             y + s, x, y + s, x, y);
+    char p[16];
+    snprintf(p, sizeof p, "%d", pop);
+    tu_square(buf, n, id, x, y, s, p);
 }
 
 static void collect_warning(void *user, const char *msg)

@@ -36,4 +36,30 @@ static inline void tu_rmrf(const char *dir)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A GeoJSON FeatureCollection in EPSG:27700 holding features (JSON text),
+ * written to dir/name; the full path goes to path. */
+static inline void tu_write_fc(const char *dir, const char *name,
+                               const char *features, char *path, size_t n)
+{
+    char *text = malloc(strlen(features) + 256);
+    assert_non_null(text);
+    sprintf(text, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\","
+            "\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},"
+            "\"features\":[%s]}", features);
+    tu_write(dir, name, text, path, n);
+    free(text);
+}
+
+/* A square feature [x, x+s] x [y, y+s] with properties id, name ("Area
+ * <id>") and pop (JSON text: "1500" or "null"). */
+static inline void tu_square(char *buf, size_t n, const char *id, double x,
+                             double y, double s, const char *pop)
+{
+    snprintf(buf, n, "{\"type\":\"Feature\",\"properties\":{\"id\":\"%s\","
+             "\"name\":\"Area %s\",\"pop\":%s},\"geometry\":{\"type\":"
+             "\"Polygon\",\"coordinates\":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],"
+             "[%.3f,%.3f],[%.3f,%.3f]]]}}", id, id, pop, x, y, x + s, y, x + s,
+             y + s, x, y + s, x, y);
+}
+
 #endif

@@ -1,0 +1,61 @@
+/* vector.c - OGR helpers shared by areas, population and ingest. */
+#include <string.h>
+#include <strings.h>
+
+#include <cpl_error.h>
+
+#include "vector.h"
+
+GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
+{
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 NULL, NULL);
+    CPLPopErrorHandler();
+    if (ds && GDALDatasetGetLayerCount(ds) > 0)
+        return ds;
+    hs_fail(err, HS_ERR_IO, "%s '%s': cannot open as a vector file%s%s%s",
+            what, path, ds ? " (no layers)" : "", ds ? "" : ": ",
+            ds ? "" : CPLGetLastErrorMsg());
+    if (ds)
+        GDALClose(ds);
+    return NULL;
+}
+
+hs_status hs_vector_transform(OGRLayerH lyr, const char *crs, const char *what,
+                              const char *path,
+                              OGRCoordinateTransformationH *ct, int *no_srs,
+                              hs_error *err)
+{
+    hs_status rc = HS_OK;
+    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(lyr), s2 = NULL;
+    OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
+    *ct = NULL;
+    if (no_srs)
+        *no_srs = !src;
+    if (!dst || OSRSetFromUserInput(dst, crs) != OGRERR_NONE) {
+        rc = hs_fail(err, HS_ERR_CRS, "cannot resolve CRS '%s'", crs);
+        goto cleanup;
+    }
+    if (!src || OSRIsSame(src, dst))
+        goto cleanup;
+    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+    s2 = OSRClone(src);
+    OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+    if (!(*ct = OCTNewCoordinateTransformation(s2, dst)))
+        rc = hs_fail(err, HS_ERR_CRS, "%s '%s': cannot transform to %s", what,
+                     path, crs);
+cleanup:
+    if (s2)
+        OSRDestroySpatialReference(s2);
+    if (dst)
+        OSRDestroySpatialReference(dst);
+    return rc;
+}
+
+int hs_has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n >= e && strcasecmp(path + n - e, ext) == 0;
+}
