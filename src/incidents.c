@@ -55,6 +55,9 @@ hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)
 {
     if (s->n + more <= s->cap)
         return HS_OK;
+    if (s->borrowed)
+        return hs_fail(err, HS_ERR_NOMEM, "incident store: a borrowed view "
+                       "cannot grow past %zu rows", s->cap);
     size_t cap = s->cap ? s->cap : 4096;
     while (cap < s->n + more)
         cap += cap / 2; /* 1.5x keeps the transient peak of realloc lower */

@@ -33,6 +33,7 @@ typedef struct hs_incidents {
     float *weight;      /* 1 unless a weight field was given               */
     int32_t *area;      /* assigned area index; -1 none (set by assign)    */
     hs_pool *types, *locations, *lsoas, *files;
+    int borrowed;       /* columns belong to another store: never grown   */
 } hs_incidents;
 
 hs_incidents *hs_incidents_create(hs_error *err);

@@ -293,6 +293,79 @@ static void test_number_parsing(void **state)
     free(ys);
 }
 
+/* The text of a big CSV; quote != 0 puts one quoted field in row 2. */
+static char *big_csv(size_t rows, int quote, size_t *out_len)
+{
+    size_t cap = rows * 64 + 256;
+    char *text = malloc(cap);
+    size_t len = (size_t)snprintf(text, cap, "x,y,category,month,location\r\n");
+    for (size_t i = 0; i < rows; i++) {
+        const char *cat = i % 3 ? "Burglary" : "Drugs";
+        if (i == 7 || i == 150001 || i == 299990) /* bad months */
+            len += (size_t)snprintf(text + len, cap - len, "1,2,%s,2024-13,L%zu\r\n", cat, i % 7);
+        else if (i % 50000 == 3) /* blank line */
+            len += (size_t)snprintf(text + len, cap - len, "\r\n");
+        else
+            len += (size_t)snprintf(text + len, cap - len, "%zu.5,%zu.25,%s%s%s,2024-%02zu,L%zu\r\n",
+                                    400000 + i, 100000 + i % 977, quote && i == 1 ? "\"" : "",
+                                    cat, quote && i == 1 ? "\"" : "", 1 + i % 12, i % 7);
+    }
+    *out_len = len;
+    return text;
+}
+
+/* A big file is parsed by several threads (when it has no quotes); the
+ * result must be exactly what one thread gives: same rows, order, line
+ * numbers, strings, counts and first examples. */
+static void test_split_equals_sequential(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    size_t rows = 300000, len;
+    char *text = big_csv(rows, 0, &len);
+    assert_true(len > 9u << 20); /* above the split threshold */
+    assert_int_equal(ingest_text(f, "split.csv", text, &err), HS_OK);
+    free(text);
+    hs_ingest_report r1 = *hs_ingest_get_report(f->in);
+    hs_incidents *a = f->s;
+
+    /* the same content with one quoted field is read by one thread */
+    text = big_csv(rows, 1, &len);
+    hs_incidents *b = hs_incidents_create(&err);
+    hs_ingest *in2 = hs_ingest_create(b, &f->o, f->cats, &err);
+    char path[256];
+    tu_write(f->dir, "seq.csv", text, path, sizeof path);
+    free(text);
+    assert_int_equal(hs_ingest_file(in2, path, &err), HS_OK);
+    const hs_ingest_report *r2 = hs_ingest_get_report(in2);
+    assert_int_equal(r1.rows_read, 299994);
+    assert_int_equal(r1.rows_read, r2->rows_read);
+    assert_int_equal(r1.rows_kept, r2->rows_kept);
+    assert_int_equal(r1.unknown_type, 99998); /* Drugs: not in CATS */
+    assert_int_equal(r1.unknown_type, r2->unknown_type);
+    assert_int_equal(r1.skipped[HS_SKIP_DATE], 3);
+    assert_int_equal(r2->skipped[HS_SKIP_DATE], 3);
+    for (int e = 0; e < 3; e++) /* same lines, other file name */
+        assert_string_equal(strstr(r1.example[HS_SKIP_DATE][e], " line "),
+                            strstr(r2->example[HS_SKIP_DATE][e], " line "));
+    assert_non_null(strstr(r1.example[HS_SKIP_DATE][1], "line 150003:"));
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->x[i] != b->x[i] || a->y[i] != b->y[i] || a->month[i] != b->month[i] ||
+            a->row[i] != b->row[i] || a->group[i] != b->group[i] ||
+            strcmp(hs_pool_str(a->types, a->type[i]), hs_pool_str(b->types, b->type[i])) ||
+            strcmp(hs_pool_str(a->locations, a->location[i]),
+                   hs_pool_str(b->locations, b->location[i])))
+            fail_msg("row %zu differs (line %lld vs %lld)", i,
+                     (long long)a->row[i], (long long)b->row[i]);
+    }
+    /* generator row i is on line i + 2 (header first) */
+    assert_int_equal(a->row[0], 2);
+    assert_int_equal(a->row[a->n - 1], (int64_t)rows + 1);
+    hs_ingest_destroy(in2);
+    hs_incidents_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ogr_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_equals_sequential, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

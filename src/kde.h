@@ -1,0 +1,88 @@
+/*
+ * kde.h - kernel density estimation on a regular grid (internal).
+ *
+ * Pure C (libm + pthreads).  The result is the exact kernel sum at every
+ * cell centre in double precision - no binning of points to cells, no
+ * float accumulation - so it matches a brute-force double loop to rounding
+ * (and GRASS v.kernel / QGIS heatmap "unit" scaling for the quartic kernel).
+ *
+ * Kernels, with d = distance, h = bandwidth, u = d/h; every kernel is
+ * normalised so that its integral over the plane is 1, so a density is in
+ * incidents per square metre (x 1e6 for per km²):
+ *
+ *   quartic (biweight)  3/(pi h²) (1-u²)²   u < 1   the default (Chainey)
+ *   triangular          3/(pi h²) (1-u)     u < 1
+ *   uniform             1/(pi h²)           u < 1
+ *   triweight           4/(pi h²) (1-u²)³   u < 1
+ *   epanechnikov        2/(pi h²) (1-u²)    u < 1
+ *   gaussian            exp(-d²/(2h²)) / (2 pi h² (1 - e^-8))   d < 4h
+ *
+ * For the Gaussian the bandwidth IS the standard deviation (sigma = h); the
+ * kernel is cut at radius 4h and divided by the mass inside that disc,
+ * 1 - exp(-4²/2) = 1 - e^-8, so that the truncated kernel integrates to 1.
+ *
+ * Support, exactly: a point contributes to a cell centre when
+ * dx*dx + dy*dy < r*r in double precision (round to nearest, no fused
+ * multiply-add), where dx = xc - px, dy = yc - py and r = hs_kernel_radius().
+ * So a point at exactly distance r contributes nothing, for every kernel.
+ */
+#ifndef HOTSPOT_KDE_H
+#define HOTSPOT_KDE_H
+
+#include <stddef.h>
+
+#include "hotspot/hs_error.h"
+
+typedef enum hs_kernel {
+    HS_KERNEL_QUARTIC,
+    HS_KERNEL_TRIANGULAR,
+    HS_KERNEL_UNIFORM,
+    HS_KERNEL_TRIWEIGHT,
+    HS_KERNEL_EPANECHNIKOV,
+    HS_KERNEL_GAUSSIAN
+} hs_kernel;
+
+/* "quartic" (or "biweight"), "triangular", "uniform", "triweight",
+ * "epanechnikov", "gaussian"; ASCII case-insensitive.  -1 if unknown or NULL. */
+int hs_kernel_parse(const char *name);
+
+/* The canonical lower-case name ("quartic", ...); "unknown" if out of range. */
+const char *hs_kernel_name(hs_kernel k);
+
+/* Radius of the kernel's support: bandwidth, or 4 * bandwidth for Gaussian. */
+double hs_kernel_radius(hs_kernel k, double bandwidth);
+
+/* A north-up grid.  Cell (r, c) has its centre at
+ *     xc = x0 + ((double)c + 0.5) * cell
+ *     yc = y0 + ((double)(rows - r) - 0.5) * cell
+ * i.e. row 0 is the NORTH row (as in GeoTIFF), (x0, y0) the lower-left
+ * corner of the grid, in metres. */
+typedef struct hs_kde_grid {
+    double x0, y0;
+    double cell;
+    size_t cols, rows;
+} hs_kde_grid;
+
+/*
+ * Density at every cell centre into out[r*cols + c] (caller owns out, which
+ * must hold cols*rows doubles; every cell is written):
+ *
+ *     out = sum_i w_i * K_h(distance from the centre to point i)
+ *
+ * x, y: n point coordinates (borrowed; may be NULL when n is 0).  A point
+ * with a non-finite coordinate is skipped.  w: n weights, or NULL for all 1;
+ * a non-finite weight is an error.  Identical points are merged (weights
+ * summed) before the sum, which changes nothing but rounding.
+ * threads <= 0: one per online CPU.  The result does not depend on threads
+ * (bit for bit).
+ *
+ * Errors: HS_ERR_ARG (bandwidth not finite and > 0, cell not finite and > 0,
+ * empty or oversized grid, unknown kernel, bad weight), HS_ERR_NOMEM.
+ * On error out is left in an unspecified state.
+ */
+hs_status hs_kde_compute(const double *x, const double *y, const float *w,
+                         size_t n, hs_kernel k, double bandwidth,
+                         const hs_kde_grid *g, double *out, int threads,
+                         hs_error *err);
+
+#endif
