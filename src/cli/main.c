@@ -4,6 +4,7 @@
  *
  * Exit status: 0 success, 1 the run failed (bad input, I/O), 2 usage error.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ static void print_warning(void *user, const char *msg)
 static void print_summary(const hs_summary *s)
 {
     const double *t = s->seconds;
-    printf("hotspot: wrote %s\n", s->output);
+    char full[PATH_MAX];
+    printf("hotspot: wrote %s\n", realpath(s->output, full) ? full : s->output);
     printf("  period %s, compared with %s\n", s->period, s->compare);
     printf("  incidents: %ld rows read from %ld file(s), %ld used, %ld "
            "skipped, %ld without location, %ld of unknown type\n",
