@@ -15,6 +15,7 @@
 #include "aggregate.h"
 #include "areas.h"
 #include "categories.h"
+#include "crs.h"
 #include "hotspot/hotspot.h"
 #include "incidents.h"
 #include "ingest.h"
@@ -655,6 +656,14 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     j.by_lsoa = strcmp(assign_mode, "lsoa-code") == 0;
     if (o->n_incidents == 0)
         return hs_fail(err, HS_ERR_ARG, "no incidents: give --incidents PATH...");
+    /* areas in km2, densities and (later) bandwidths need metres */
+    int geographic = hs_crs_is_geographic(j.crs, err);
+    if (geographic < 0)
+        return hs_fail(err, HS_ERR_ARG, "--crs '%s': cannot resolve this CRS",
+                       j.crs);
+    if (geographic)
+        return hs_fail(err, HS_ERR_ARG, "--crs '%s' is geographic (degrees); "
+                       "use a projected CRS in metres, e.g. EPSG:27700", j.crs);
     snprintf(cats_path, sizeof cats_path, "%s/categories.csv", hs_data_dir());
     if (!(j.cats = hs_categories_load(or_default(o->categories, cats_path), err))) {
         rc = err ? err->code : HS_ERR_IO;

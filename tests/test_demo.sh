@@ -87,6 +87,11 @@ grep -q "no/such/dir" "$T/err.txt" || fail "message does not name the folder"
 set +e; "$BIN" run --bogus x >/dev/null 2>&1; rc=$?; set -e
 [ $rc = 2 ] || fail "unknown flag: exit $rc"
 
+# A geographic analysis CRS is refused (areas in km2 need metres).
+set +e; "$BIN" demo --crs EPSG:4326 -o "$T/geo.gpkg" >/dev/null 2>"$T/err.txt"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "geographic" "$T/err.txt" || fail "geographic --crs: exit $rc"
+[ ! -e "$T/geo.gpkg" ] || fail "geographic --crs wrote a file"
+
 # The force-extract profile runs and finds times of day.
 (cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" -o local.gpkg >/dev/null 2>&1) || fail "demo-local failed"
 timed=$(sqlite3 "$T/local.gpkg" "SELECT count(*) FROM incidents WHERE time IS NOT NULL")
