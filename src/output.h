@@ -82,6 +82,28 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
                        const unsigned char *wkb, size_t wkb_len,
                        const hs_value *vals, hs_error *err);
 
+/* A north-up grid: lower-left corner (x0, y0), square cells; values are
+ * row-major with row 0 the north row. */
+typedef struct hs_raster_spec {
+    double x0, y0, cell;
+    size_t cols, rows;
+    const char *srs;         /* "EPSG:27700"                               */
+    const char *description; /* for gpkg_contents                          */
+    const char *field_name;  /* what a value is, e.g. "density"            */
+    const char *uom;         /* unit, e.g. "incidents/km2"                 */
+    double nodata;           /* value marking cells outside (NaN: none)    */
+} hs_raster_spec;
+
+/*
+ * Adds a Float32 raster table (GeoPackage tiled gridded coverage, TIFF
+ * tiles: values are stored exactly as float).  The vector dataset is closed
+ * and reopened around it, so layer handles obtained before this call are
+ * no longer usable: add vector layers first, or get them again.
+ */
+hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
+                             const hs_raster_spec *r, const float *values,
+                             hs_error *err);
+
 /* Runs one SQL statement on the open file (e.g. for layer_styles). */
 hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err);
 

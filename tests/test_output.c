@@ -951,6 +951,77 @@ static void test_bad_input(void **state)
     remove_dir(dir);
 }
 
+/* Writes a vector layer, two Float32 rasters, then another vector layer
+ * (the writer reopens the file around rasters). */
+static void write_with_rasters(const char *path, float *vals, size_t cols,
+                               size_t rows)
+{
+    hs_error err = {0};
+    hs_gpkg *g = create_ok(path, "2024-01-02T03:04:05Z");
+    hs_field f[] = {{"name", HS_FIELD_TEXT}};
+    hs_layer *l = hs_gpkg_add_layer(g, "before", NULL, HS_GEOM_POINT,
+                                    "EPSG:27700", f, 1, &err);
+    assert_non_null(l);
+    hs_value v[] = {{.s = "a"}};
+    assert_int_equal(hs_layer_add(l, 400000, 100000, NULL, 0, v, &err), HS_OK);
+    hs_raster_spec r = {400000, 100000, 50, cols, rows, "EPSG:27700",
+                        "test density", "density", "incidents/km2", -9999};
+    assert_int_equal(hs_gpkg_add_raster(g, "kde_a", &r, vals, &err), HS_OK);
+    assert_int_equal(hs_gpkg_add_raster(g, "kde_b", &r, vals, &err), HS_OK);
+    l = hs_gpkg_add_layer(g, "after", NULL, HS_GEOM_NONE, NULL, f, 1, &err);
+    assert_non_null(l);
+    assert_int_equal(hs_layer_add(l, 0, 0, NULL, 0, v, &err), HS_OK);
+    commit_ok(g);
+    hs_gpkg_destroy(g);
+}
+
+static void test_rasters(void **state)
+{
+    (void)state;
+    char *d = make_dir(), *f1 = join(d, "r1.gpkg"), *f2 = join(d, "r2.gpkg");
+    size_t cols = 300, rows = 270; /* more than one 256 tile each way */
+    float *vals = malloc(cols * rows * sizeof *vals);
+    assert_non_null(vals);
+    for (size_t i = 0; i < cols * rows; i++)
+        vals[i] = i % 97 == 0 ? -9999.0f : (float)i * 0.37f + 1e-3f;
+    write_with_rasters(f1, vals, cols, rows);
+    write_with_rasters(f2, vals, cols, rows);
+    assert_true(same_bytes(f1, f2)); /* reproducible with rasters too */
+
+    char name[4200];
+    snprintf(name, sizeof name, "GPKG:%s:kde_b", f1);
+    GDALDatasetH ds = GDALOpenEx(name, GDAL_OF_RASTER, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterXSize(ds), (int)cols);
+    assert_int_equal(GDALGetRasterYSize(ds), (int)rows);
+    double gt[6];
+    assert_int_equal(GDALGetGeoTransform(ds, gt), CE_None);
+    assert_true(gt[0] == 400000 && gt[1] == 50 && gt[5] == -50);
+    assert_true(gt[3] == 100000 + 50.0 * (double)rows);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALGetRasterDataType(b), GDT_Float32);
+    int has = 0;
+    assert_true(GDALGetRasterNoDataValue(b, &has) == -9999 && has);
+    float *got = malloc(cols * rows * sizeof *got);
+    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, (int)cols, (int)rows, got,
+                                  (int)cols, (int)rows, GDT_Float32, 0, 0),
+                     CE_None);
+    assert_memory_equal(got, vals, cols * rows * sizeof *got); /* exact */
+    GDALClose(ds);
+    /* the vector layers on both sides of the rasters are there */
+    ds = GDALOpenEx(f1, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_non_null(GDALDatasetGetLayerByName(ds, "before"));
+    assert_non_null(GDALDatasetGetLayerByName(ds, "after"));
+    assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "before"), 1), 1);
+    GDALClose(ds);
+    free(vals);
+    free(got);
+    free(f1);
+    free(f2);
+    remove_dir(d);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -971,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_readonly_folder),
         cmocka_unit_test(test_exec_errors),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_rasters),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, NULL);
     GDALDestroy(); /* frees GDAL's one-time allocations for LeakSanitizer */
