@@ -58,7 +58,7 @@ for s in "${sizes[@]}"; do
     for areas in lsoa1800.gpkg areas.gpkg; do
         cmd="$BIN run --incidents points_$s.csv --areas $areas --areas-layer lsoa --area-id lsoa_code --population population --categories cats.csv --from 2024-01 --to 2024-12 --compare none --incidents-layer no -o rates_$s.gpkg"
         echo "== hotspot, $s points, $areas"
-        $cmd 2>/dev/null | grep -E "time:"
+        $cmd 2>/dev/null | grep -E "time:" || echo "   hotspot failed"
         /usr/bin/time -v $cmd 2>&1 >/dev/null | grep -E "Elapsed|Maximum resident" | sed 's/^\t*/   /'
         hyperfine --warmup 1 --runs 3 --style basic "$cmd" 2>&1 | grep -E "Time|Range"
     done
