@@ -625,20 +625,13 @@ static void mark_edge(void *user, double ax, double ay, double bx, double by)
     }
 }
 
-static int grid_build(const hs_areas *a, label_grid *g)
+/* Fills g->v (already sized and zeroed) with index + 1 of the area
+ * covering each cell centre (smallest index where areas overlap), 0 where
+ * none does.  Returns 0 if out of memory. */
+static int fill_labels(const hs_areas *a, label_grid *g)
 {
-    memset(g, 0, sizeof *g);
-    double W = a->xmax - a->xmin, H = a->ymax - a->ymin;
-    if (!(W > 0) || !(H > 0))
-        return 0;
-    g->cell = sqrt(W * H / GRID_TARGET_CELLS);
-    g->w = (size_t)(W / g->cell) + 3;
-    g->h = (size_t)(H / g->cell) + 3;
-    g->x0 = a->xmin - g->cell;
-    g->y0 = a->ymin - g->cell;
-    g->v = calloc(g->w * g->h, sizeof *g->v);
     xs_list *rows = calloc(g->h, sizeof *rows);
-    int ok = g->v && rows;
+    int ok = rows != NULL;
     for (size_t i = 0; ok && i < a->n; i++) {
         size_t k = a->n - 1 - i; /* descending index: smallest id last */
         fill_ctx f = {g, rows, SIZE_MAX, 0, 0};
@@ -657,11 +650,27 @@ static int grid_build(const hs_areas *a, label_grid *g)
             l->n = 0;
         }
     }
-    for (size_t i = 0; ok && i < a->n; i++)
-        geom_edges(a->ctx, a->v[i].geom, mark_edge, g);
     for (size_t r = 0; rows && r < g->h; r++)
         free(rows[r].x);
     free(rows);
+    return ok;
+}
+
+static int grid_build(const hs_areas *a, label_grid *g)
+{
+    memset(g, 0, sizeof *g);
+    double W = a->xmax - a->xmin, H = a->ymax - a->ymin;
+    if (!(W > 0) || !(H > 0))
+        return 0;
+    g->cell = sqrt(W * H / GRID_TARGET_CELLS);
+    g->w = (size_t)(W / g->cell) + 3;
+    g->h = (size_t)(H / g->cell) + 3;
+    g->x0 = a->xmin - g->cell;
+    g->y0 = a->ymin - g->cell;
+    g->v = calloc(g->w * g->h, sizeof *g->v);
+    int ok = g->v && fill_labels(a, g);
+    for (size_t i = 0; ok && i < a->n; i++)
+        geom_edges(a->ctx, a->v[i].geom, mark_edge, g);
     if (!ok) {
         grid_free(g);
         memset(g, 0, sizeof *g);
@@ -753,5 +762,29 @@ hs_status hs_areas_index(hs_areas *a, hs_error *err)
                        "lookup grid");
     }
     a->grid = g;
+    return HS_OK;
+}
+
+hs_status hs_areas_rasterize(const hs_areas *a, double x0, double y0,
+                             double cell, size_t cols, size_t rows,
+                             int32_t *labels, hs_error *err)
+{
+    if (!(cell > 0) || cols == 0 || rows == 0 || cols > SIZE_MAX / rows)
+        return hs_fail(err, HS_ERR_ARG, "rasterising areas: bad grid");
+    label_grid g = {labels, cols, rows, x0, y0, cell};
+    memset(labels, 0, cols * rows * sizeof *labels);
+    if (!fill_labels(a, &g))
+        return hs_fail(err, HS_ERR_NOMEM, "rasterising areas: out of memory");
+    /* the fill runs south to north; callers want row 0 north, index or -1 */
+    for (size_t r = 0; r < rows / 2; r++) {
+        int32_t *p = labels + r * cols, *q = labels + (rows - 1 - r) * cols;
+        for (size_t c = 0; c < cols; c++) {
+            int32_t t = p[c];
+            p[c] = q[c];
+            q[c] = t;
+        }
+    }
+    for (size_t k = 0; k < cols * rows; k++)
+        labels[k] -= 1;
     return HS_OK;
 }

@@ -68,4 +68,14 @@ hs_status hs_areas_index(hs_areas *a, hs_error *err);
 hs_status hs_areas_assign(const hs_areas *a, const double *x, const double *y,
                           size_t n, int32_t *area, hs_error *err);
 
+/*
+ * Labels the cells of a north-up grid (lower-left corner x0, y0; row 0 is
+ * the north row) with the index of the area covering each cell centre
+ * (the smallest index where areas overlap), or -1.  labels has cols * rows
+ * entries, filled here.
+ */
+hs_status hs_areas_rasterize(const hs_areas *a, double x0, double y0,
+                             double cell, size_t cols, size_t rows,
+                             int32_t *labels, hs_error *err);
+
 #endif

@@ -31,6 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef KDE_TIMING
+#include <stdio.h>
+#include <time.h>
+static double kt_now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
+#define KT(name) do{double t_=kt_now();fprintf(stderr,"  %-8s %.3f\n",name,t_-kt_last);kt_last=t_;}while(0)
+#else
+#define KT(name) ((void)0)
+#endif
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -582,9 +590,13 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
     for (int t = 0; t < nt; t++)
         job->th[t].bad_w = SIZE_MAX;
 
+#ifdef KDE_TIMING
+    double kt_last = kt_now();
+#endif
     /* 1. count */
     if (n > 0)
         run_phase(job, phase_count, job->nt_scan);
+    KT("count");
     size_t bad = SIZE_MAX;
     for (int t = 0; t < job->nt_scan; t++)
         if (job->th[t].bad_w < bad)
@@ -614,6 +626,7 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
         goto nomem;
     if (total > 0)
         run_phase(job, phase_scatter, job->nt_scan);
+    KT("scatter");
     free(job->tcount);
     job->tcount = NULL;
 
@@ -629,6 +642,7 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
     }
     if (total > 0)
         run_phase(job, phase_merge, nt);
+    KT("merge");
     for (int t = 0; t < nt; t++) { /* phase 3 scratch is not needed any more */
         free(job->th[t].ccount);
         free(job->th[t].tmp);
@@ -636,6 +650,7 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
         job->th[t].tmp = NULL;
     }
     run_phase(job, phase_density, nt);
+    KT("density");
     goto done;
 
 nomem:

@@ -308,6 +308,25 @@ static void test_grid_real(void **state)
         inside += want >= 0;
     }
     assert_true(inside > n / 4);
+
+    /* cell-centre labels of a 100 m north-up grid = GEOS at the centres */
+    double cell = 100, gx0 = floor(x0 / cell) * cell, gy0 = floor(y0 / cell) * cell;
+    size_t cols = (size_t)ceil((x1 - gx0) / cell), rows = (size_t)ceil((y1 - gy0) / cell);
+    int32_t *lab = malloc(cols * rows * sizeof *lab);
+    assert_int_equal(hs_areas_rasterize(a, gx0, gy0, cell, cols, rows, lab, &err), HS_OK);
+    size_t cells_in = 0;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            double cx = gx0 + ((double)c + 0.5) * cell;
+            double cy = gy0 + ((double)(rows - r) - 0.5) * cell;
+            int want = hs_areas_locate(a, cx, cy);
+            if (lab[r * cols + c] != want)
+                fail_msg("cell (%zu, %zu) centre (%.1f, %.1f): %d, GEOS %d", r,
+                         c, cx, cy, lab[r * cols + c], want);
+            cells_in += want >= 0;
+        }
+    assert_true(cells_in > cols * rows / 4);
+    free(lab);
     free(x);
     free(y);
     free(got);
