@@ -74,6 +74,29 @@ static const opt table[] = {
       "(replaced only when the run succeeds)"),
     O(incidents_layer, TEXT, "yes|no", "yes", "write the incident points "
       "(layer 'incidents'); 'no' for a small file of areas and rates"),
+    O(kde, TEXT, "yes|no", "yes", "kernel density surfaces (kde_<group>), "
+      "hotspot polygons (hotspots_<group>) and tasking tables"),
+    O(kernel, TEXT, "NAME", "quartic", "kernel: quartic, triangular, "
+      "uniform, triweight, epanechnikov, gaussian (sigma = bandwidth, cut at "
+      "4 sigma)"),
+    O(bandwidth, TEXT, "METRES|auto|knn:K", "auto", "search radius: metres, "
+      "auto (ArcGIS's spatial Silverman rule, per group) or knn:K (mean "
+      "distance to the K-th nearest distinct location)"),
+    O(cell, TEXT, "METRES", "shorter side of the areas' extent / 150",
+      "cell size of the density grid"),
+    O(kde_mask, TEXT, "yes|no", "yes", "cells outside every area are "
+      "nodata; 'no' keeps them"),
+    O(kde_units, TEXT, "km2|cell", "km2", "density in incidents per km2, or "
+      "expected incidents per cell"),
+    O(hotspot_method, TEXT, "mean-multiple|mean-sd", "mean-multiple",
+      "class breaks: multiples of the mean of non-zero cells (Home Office / "
+      "Chainey), or the mean plus multiples of the standard deviation"),
+    O(hotspot_breaks, TEXT, "LIST", "1,2,3,4,5", "the multiples (class "
+      "breaks), increasing"),
+    O(hotspot_class, TEXT, "N", "3", "cells in class N or above form "
+      "hotspots (3: at least 3x the mean)"),
+    O(tasking_share, TEXT, "SHARE", "0.03", "tasking: the top hotspots "
+      "covering at most this share of each area"),
 };
 
 #define NOPT (sizeof table / sizeof *table)

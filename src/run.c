@@ -21,6 +21,8 @@
 #include "ingest.h"
 #include "output.h"
 #include "population.h"
+#include "bandwidth.h"
+#include "surfaces.h"
 
 #ifndef HOTSPOT_VERSION
 #define HOTSPOT_VERSION "0.0.0"
@@ -65,6 +67,12 @@ typedef struct job {
     const char *crs;
     int by_lsoa;
     int write_points;
+    int kde;
+    hs_surface_opts sopt;
+    hs_surface surf[HS_MAX_GROUPS];
+    int has_surf[HS_MAX_GROUPS];
+    double spacing; /* median distance between distinct incident locations */
+    size_t distinct;
 } job;
 
 static double now_s(void)
@@ -120,6 +128,169 @@ static hs_status parse_groups(job *j, hs_error *err)
     free(list);
     if (!rc && j->ngroups == 0)
         rc = hs_fail(err, HS_ERR_ARG, "--groups: no groups given");
+    return rc;
+}
+
+static int yes_no(const char *v, const char *dflt, const char *flag, int *out,
+                  hs_error *err)
+{
+    const char *x = or_default(v, dflt);
+    if (strcmp(x, "yes") && strcmp(x, "no"))
+        return hs_fail(err, HS_ERR_ARG, "%s '%s': use yes or no", flag, x);
+    *out = strcmp(x, "yes") == 0;
+    return HS_OK;
+}
+
+static hs_status parse_surface_opts(job *j, hs_error *err)
+{
+    const hs_options *o = j->o;
+    hs_surface_opts *so = &j->sopt;
+    int masked, k;
+    char *end;
+    hs_status rc;
+    memset(so, 0, sizeof *so);
+    if ((rc = yes_no(o->kde, "yes", "--kde", &j->kde, err)) ||
+        (rc = yes_no(o->kde_mask, "yes", "--kde-mask", &masked, err)))
+        return rc;
+    so->unmasked = !masked;
+    if ((k = hs_kernel_parse(or_default(o->kernel, "quartic"))) < 0)
+        return hs_fail(err, HS_ERR_ARG, "--kernel '%s': use quartic, "
+                       "triangular, uniform, triweight, epanechnikov or "
+                       "gaussian", o->kernel);
+    so->kernel = (hs_kernel)k;
+    if (hs_parse_bandwidth(o->bandwidth, &so->bandwidth, &so->knn_k) != 0)
+        return hs_fail(err, HS_ERR_ARG, "--bandwidth '%s': give metres (> 0), "
+                       "auto or knn:K (K 1..64)", o->bandwidth);
+    if (o->cell) {
+        so->cell = strtod(o->cell, &end);
+        if (*end || !isfinite(so->cell) || so->cell <= 0)
+            return hs_fail(err, HS_ERR_ARG, "--cell '%s': give metres > 0",
+                           o->cell);
+    }
+    const char *units = or_default(o->kde_units, "km2");
+    if (strcmp(units, "km2") && strcmp(units, "cell"))
+        return hs_fail(err, HS_ERR_ARG, "--kde-units '%s': use km2 or cell",
+                       units);
+    so->per_cell = strcmp(units, "cell") == 0;
+    hs_hotspot_opts_default(&so->hot);
+    const char *m = or_default(o->hotspot_method, "mean-multiple");
+    if (strcmp(m, "mean-multiple") == 0)
+        so->hot.method = HS_THRESH_MEAN_MULTIPLE;
+    else if (strcmp(m, "mean-sd") == 0)
+        so->hot.method = HS_THRESH_MEAN_SD;
+    else
+        return hs_fail(err, HS_ERR_ARG, "--hotspot-method '%s': use "
+                       "mean-multiple or mean-sd", m);
+    if (o->hotspot_class) {
+        long c = strtol(o->hotspot_class, &end, 10);
+        if (*end || c < 1 || c > HS_HOTSPOT_MAX_BREAKS)
+            return hs_fail(err, HS_ERR_ARG, "--hotspot-class '%s': give a "
+                           "class number 1..%d", o->hotspot_class,
+                           HS_HOTSPOT_MAX_BREAKS);
+        so->hot.hot_class = (int)c;
+    }
+    if (o->hotspot_breaks && hs_parse_breaks(o->hotspot_breaks, &so->hot) != 0)
+        return hs_fail(err, HS_ERR_ARG, "--hotspot-breaks '%s': give up to %d "
+                       "increasing numbers, e.g. 1,2,3,4,5", o->hotspot_breaks,
+                       HS_HOTSPOT_MAX_BREAKS);
+    if (so->hot.hot_class > so->hot.nk)
+        return hs_fail(err, HS_ERR_ARG, "--hotspot-class %d: there are only "
+                       "%d breaks", so->hot.hot_class, so->hot.nk);
+    so->task_share = HS_TASK_MAX_SHARE;
+    if (o->tasking_share) {
+        so->task_share = strtod(o->tasking_share, &end);
+        if (*end || !(so->task_share > 0 && so->task_share <= 1))
+            return hs_fail(err, HS_ERR_ARG, "--tasking-share '%s': give a "
+                           "share in (0, 1], e.g. 0.03", o->tasking_share);
+    }
+    return HS_OK;
+}
+
+/* "violence" -> "VIO", "criminal-damage" -> "CRI" */
+static void id_prefix(const char *group, char out[8])
+{
+    size_t k = 0;
+    for (const char *c = group; *c && k < 3; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9'))
+            out[k++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    out[k] = '\0';
+}
+
+/* Density surfaces, hotspots and tasking for every group, from the
+ * incidents with a location in the analysis period. */
+static hs_status surfaces(job *j, hs_error *err)
+{
+    const hs_incidents *s = j->inc;
+    size_t n = 0;
+    double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
+    float *w = malloc((s->n + 1) * sizeof *w);
+    int32_t *loc = malloc((s->n + 1) * sizeof *loc);
+    long *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
+    hs_status rc = HS_OK;
+    if (!x || !y || !w || !loc || !per_area) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
+        goto done;
+    }
+    /* police.uk snaps incidents to anonymous map points: a bandwidth below
+     * their typical spacing maps the snapping, not the crime */
+    for (size_t i = 0; i < s->n; i++)
+        if (!isnan(s->x[i]) && s->month[i] >= j->agg.cur.from &&
+            s->month[i] <= j->agg.cur.to) {
+            x[n] = s->x[i];
+            y[n++] = s->y[i];
+        }
+    double mean;
+    if ((rc = hs_knn_distance(x, y, n, 1, 20000, &mean, &j->spacing,
+                              &j->distinct, err)))
+        goto done;
+    for (size_t g = 0; g < j->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char prefix[8];
+        id_prefix(gname, prefix);
+        n = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
+                s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
+                x[n] = s->x[i];
+                y[n] = s->y[i];
+                w[n] = s->weight[i];
+                loc[n++] = s->location[i];
+            }
+        for (size_t a = 0; a < hs_areas_count(j->areas); a++)
+            per_area[a] = j->rates->r[g * j->rates->nareas + a].count;
+        hs_error e2 = {0};
+        hs_status r2 = hs_surface_compute(j->areas, x, y, w, loc, n, prefix,
+                                          per_area, &j->sopt, &j->surf[g], &e2);
+        if (r2 == HS_ERR_DATA) { /* too few incidents: say so, go on */
+            hs_warn(j->log, "%s: no density surface: %s", gname, e2.msg);
+            continue;
+        }
+        if (r2) {
+            if (err)
+                *err = e2;
+            rc = r2;
+            goto done;
+        }
+        j->has_surf[g] = 1;
+        const hs_surface *sf = &j->surf[g];
+        if (sf->bandwidth < j->spacing)
+            hs_warn(j->log, "%s: bandwidth %.0f m is below the typical spacing "
+                    "of distinct incident locations (%.0f m, median nearest "
+                    "neighbour): the surface shows where the map points are "
+                    "more than where incidents concentrate", gname,
+                    sf->bandwidth, j->spacing);
+        if (sf->bandwidth < sf->grid.cell)
+            hs_warn(j->log, "%s: bandwidth %.0f m is smaller than the cell "
+                    "size %.0f m: use a smaller --cell", gname, sf->bandwidth,
+                    sf->grid.cell);
+    }
+done:
+    free(x);
+    free(y);
+    free(w);
+    free(loc);
+    free(per_area);
     return rc;
 }
 
@@ -504,6 +675,101 @@ static hs_status write_incidents(job *j, hs_error *err)
     return HS_OK;
 }
 
+static hs_status write_hotspots(job *j, hs_error *err)
+{
+    static const hs_field hf[] = {
+        {"hotspot_id", HS_FIELD_TEXT},  {"rank", HS_FIELD_INT},
+        {"class", HS_FIELD_INT},        {"incidents", HS_FIELD_INT},
+        {"area_km2", HS_FIELD_REAL},    {"share_pct", HS_FIELD_REAL},
+        {"pai", HS_FIELD_REAL},         {"area_id", HS_FIELD_TEXT},
+        {"area_name", HS_FIELD_TEXT},   {"label", HS_FIELD_TEXT}};
+    static const hs_field tf[] = {
+        {"area_id", HS_FIELD_TEXT},        {"area_name", HS_FIELD_TEXT},
+        {"priority", HS_FIELD_INT},        {"hotspot_id", HS_FIELD_TEXT},
+        {"label", HS_FIELD_TEXT},          {"incidents", HS_FIELD_INT},
+        {"area_km2", HS_FIELD_REAL},       {"cum_area_pct", HS_FIELD_REAL},
+        {"cum_incidents_pct", HS_FIELD_REAL}};
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_surf[g])
+            continue;
+        const hs_surface *sf = &j->surf[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        layer_name(name, sizeof name, "hotspots_", gname);
+        snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
+                 "of the density surface, ranked by incidents", gname,
+                 j->sopt.hot.hot_class);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
+                                        HS_GEOM_MULTIPOLYGON, j->crs, hf,
+                                        sizeof hf / sizeof *hf, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t h = 0; h < sf->hot->n; h++) {
+            const hs_hotspot *hp = &sf->hot->v[h];
+            int ar = hp->area;
+            hs_value v[] = {
+                txt(hp->id), int_(hp->rank), int_(hp->cls), int_(hp->incidents),
+                num(hp->km2), num(100.0 * hp->share), num(hp->pai),
+                txt(ar >= 0 ? hs_areas_id(j->areas, (size_t)ar) : NULL),
+                txt(ar >= 0 ? hs_areas_name(j->areas, (size_t)ar) : NULL),
+                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL)};
+            hs_status rc = hs_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
+            if (rc)
+                return rc;
+        }
+        layer_name(name, sizeof name, "tasking_", gname);
+        snprintf(desc, sizeof desc, "%s: per area, the top hotspots that "
+                 "together cover at most %.3g%% of it", gname,
+                 100 * j->sopt.task_share);
+        l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL, tf,
+                              sizeof tf / sizeof *tf, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t t = 0; t < sf->ntasks; t++) {
+            const hs_task *tk = &sf->tasks[t];
+            const hs_hotspot *hp = &sf->hot->v[tk->hotspot];
+            hs_value v[] = {
+                txt(hs_areas_id(j->areas, (size_t)tk->area)),
+                txt(hs_areas_name(j->areas, (size_t)tk->area)),
+                int_(tk->order), txt(hp->id),
+                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL),
+                int_(hp->incidents), num(hp->km2),
+                num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share)};
+            hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
+/* Rasters last: the writer reopens the file around each. */
+static hs_status write_surfaces(job *j, hs_error *err)
+{
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_surf[g])
+            continue;
+        const hs_surface *sf = &j->surf[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        layer_name(name, sizeof name, "kde_", gname);
+        snprintf(desc, sizeof desc, "%s density, %s kernel, bandwidth %.0f m, "
+                 "cell %.0f m, %s", gname, hs_kernel_name(j->sopt.kernel),
+                 sf->bandwidth, sf->grid.cell,
+                 j->sopt.per_cell ? "expected incidents per cell"
+                                  : "incidents per km2");
+        hs_raster_spec r = {sf->grid.x0, sf->grid.y0, sf->grid.cell,
+                            sf->grid.cols, sf->grid.rows, j->crs, desc,
+                            "density",
+                            j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
+                            HS_NODATA};
+        hs_status rc = hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
+        if (rc)
+            return rc;
+    }
+    return HS_OK;
+}
+
 static hs_status write_run(job *j, hs_error *err)
 {
     static const hs_field f[] = {{"section", HS_FIELD_TEXT},
@@ -585,6 +851,66 @@ static hs_status write_run(job *j, hs_error *err)
     NUM("count", "population_rows", j->pop_rep.rows);
     NUM("count", "population_matched", j->pop_rep.matched);
     NUM("count", "population_unmatched", j->pop_rep.unmatched);
+    ROW("parameter", "kde", j->kde ? "yes" : "no");
+    if (j->kde) {
+        ROW("parameter", "kernel", hs_kernel_name(j->sopt.kernel));
+        ROW("parameter", "kde_mask", j->sopt.unmasked ? "no" : "yes");
+        ROW("parameter", "kde_units", j->sopt.per_cell ? "expected incidents "
+            "per cell" : "incidents per km2");
+        ROW("parameter", "hotspot_method", j->sopt.hot.method ==
+            HS_THRESH_MEAN_SD ? "mean-sd" : "mean-multiple");
+        b[0] = '\0';
+        for (int k = 0; k < j->sopt.hot.nk; k++)
+            snprintf(b + strlen(b), sizeof b - strlen(b), "%s%g", k ? "," : "",
+                     j->sopt.hot.k[k]);
+        ROW("parameter", "hotspot_breaks", b);
+        snprintf(b, sizeof b, "%d", j->sopt.hot.hot_class);
+        ROW("parameter", "hotspot_class", b);
+        snprintf(b, sizeof b, "%g", j->sopt.task_share);
+        ROW("parameter", "tasking_share", b);
+        snprintf(b, sizeof b, "%.1f m (median nearest-neighbour distance of "
+                 "%zu distinct locations)", j->spacing, j->distinct);
+        ROW("method", "location_spacing", b);
+        ROW("method", "kde", "exact kernel sum at each cell centre, double "
+            "precision, stored as Float32; grid = areas' extent + kernel "
+            "radius, corners on multiples of the cell size");
+        ROW("method", "hotspots", "Home Office / Chainey: classes by multiples "
+            "of the mean of non-zero cells inside the areas; hotspots are "
+            "4-connected cells at or above the hotspot class; PAI = share of "
+            "incidents / share of area");
+        for (size_t g = 0; g < j->ngroups; g++) {
+            const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+            char key[96];
+            if (!j->has_surf[g]) {
+                snprintf(key, sizeof key, "kde_%s", gname);
+                ROW("parameter", key, "not computed (too few incidents)");
+                continue;
+            }
+            const hs_surface *sf = &j->surf[g];
+            snprintf(key, sizeof key, "bandwidth_%s", gname);
+            snprintf(b, sizeof b, "%.0f m (%s)%s", sf->bandwidth,
+                     sf->bandwidth_rule, sf->bandwidth < j->spacing
+                     ? "; WARNING: below the spacing of distinct locations" : "");
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "grid_%s", gname);
+            snprintf(b, sizeof b, "%zu x %zu cells of %.0f m from (%.0f, %.0f)",
+                     sf->grid.cols, sf->grid.rows, sf->grid.cell, sf->grid.x0,
+                     sf->grid.y0);
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "hotspot_breaks_%s", gname);
+            b[0] = '\0';
+            for (int k = 0; k < sf->hot->nbreaks; k++)
+                snprintf(b + strlen(b), sizeof b - strlen(b), "%s%.6g",
+                         k ? "," : "", sf->hot->breaks[k]);
+            snprintf(b + strlen(b), sizeof b - strlen(b), " incidents/km2 "
+                     "(mean of non-zero cells %.6g)", sf->hot->mean);
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "surface_sum_%s", gname);
+            snprintf(b, sizeof b, "%.1f incidents under the masked surface, "
+                     "of %ld with a location", sf->sum, sf->points);
+            ROW("count", key, b);
+        }
+    }
 #undef ROW
 #undef NUM
     return HS_OK;
@@ -626,6 +952,10 @@ static void summarise(job *j, hs_summary *sum)
         gs->count = j->rates->study_count[g];
         gs->prev_count = j->agg.has_prev ? j->rates->study_prev[g] : -1;
         gs->study_rate = j->rates->study_rate[g];
+        if (j->has_surf[g]) {
+            gs->bandwidth = j->surf[g].bandwidth;
+            gs->hotspots = (long)j->surf[g].hot->n;
+        }
         for (size_t a = 0; a < j->rates->nareas; a++) {
             const hs_rate *r = &j->rates->r[g * j->rates->nareas + a];
             if (isnan(r->rate))
@@ -671,7 +1001,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     }
     double t[6];
     t[0] = now_s();
-    if ((rc = parse_groups(&j, err)) || (rc = read_areas(&j, err)))
+    if ((rc = parse_surface_opts(&j, err)) || (rc = parse_groups(&j, err)) ||
+        (rc = read_areas(&j, err)))
         goto cleanup;
     t[1] = now_s();
     /* Build the areas' lookup grid on the other core while incidents are
@@ -697,6 +1028,9 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
                 j.agg_rep.outside_areas);
+    if (j.kde && (rc = surfaces(&j, err)))
+        goto cleanup;
+    double t_kde = now_s();
     if (!(j.gpkg = hs_gpkg_create(or_default(o->output, "hotspot.gpkg"), NULL,
                                   err))) {
         rc = err ? err->code : HS_ERR_IO;
@@ -705,6 +1039,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if ((rc = write_run(&j, err)) || (rc = write_areas(&j, err)) ||
         (rc = write_rates(&j, err)) ||
         (j.write_points && (rc = write_incidents(&j, err))) ||
+        (rc = write_hotspots(&j, err)) || (rc = write_surfaces(&j, err)) ||
         (rc = hs_gpkg_commit(j.gpkg, err)))
         goto cleanup;
     t[5] = now_s();
@@ -712,9 +1047,13 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         summarise(&j, sum);
         for (int k = 0; k < 5; k++)
             sum->seconds[k] = t[k + 1] - t[k];
+        sum->seconds[4] = t_kde - t[4];        /* density and hotspots */
+        sum->seconds[5] = t[5] - t_kde;        /* GeoPackage */
     }
 cleanup:
     hs_gpkg_destroy(j.gpkg);
+    for (size_t g = 0; g < HS_MAX_GROUPS; g++)
+        hs_surface_free(&j.surf[g]);
     hs_rates_destroy(j.rates);
     hs_areas_destroy(j.areas);
     hs_ingest_destroy(j.ing);

@@ -36,6 +36,16 @@ typedef struct hs_options {
     char *assign;          /* point | lsoa-code                         */
     char *output;          /* .gpkg                                     */
     char *incidents_layer; /* yes | no: write the incident points       */
+    char *kde;             /* yes | no: density surfaces and hotspots   */
+    char *kernel;          /* quartic, triangular, uniform, ...         */
+    char *bandwidth;       /* metres, auto, knn:K                       */
+    char *cell;            /* metres                                    */
+    char *kde_mask;        /* yes | no                                  */
+    char *kde_units;       /* km2 | cell                                */
+    char *hotspot_method;  /* mean-multiple | mean-sd                   */
+    char *hotspot_breaks;  /* "1,2,3,4,5"                               */
+    char *hotspot_class;   /* 1-based class from which cells are hot    */
+    char *tasking_share;   /* share of each board, 0.03                 */
 } hs_options;
 
 /* One option, for help texts. */

@@ -19,6 +19,8 @@ typedef struct hs_group_summary {
     long prev_count;   /* same, comparison period (-1: none)        */
     double study_rate; /* per 1,000 residents in the period         */
     int higher, lower; /* areas significantly above / below         */
+    double bandwidth;  /* metres; 0: no density surface             */
+    long hotspots;     /* hotspot polygons                          */
 } hs_group_summary;
 
 typedef struct hs_summary {
@@ -32,8 +34,9 @@ typedef struct hs_summary {
     double population;
     size_t ngroups;
     hs_group_summary group[HS_MAX_GROUPS];
-    /* wall-clock seconds: areas, incidents, assignment, rates, output */
-    double seconds[5];
+    /* wall-clock seconds: areas, incidents, assignment, rates, density
+     * surfaces and hotspots, output */
+    double seconds[6];
 } hs_summary;
 
 /* Default folder of the bundled data (categories.csv, demo.ini). */

@@ -79,11 +79,16 @@ static void print_summary(const hs_summary *s)
                gs->count, gs->study_rate);
         if (gs->prev_count >= 0)
             printf(" (comparison period %ld)", gs->prev_count);
-        printf("; areas significantly higher %d, lower %d\n", gs->higher,
+        printf("; areas significantly higher %d, lower %d", gs->higher,
                gs->lower);
+        if (gs->bandwidth > 0)
+            printf("; %ld hotspots (bandwidth %.0f m)", gs->hotspots,
+                   gs->bandwidth);
+        printf("\n");
     }
     printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
-           "%.2f s, GeoPackage %.2f s\n", t[0], t[1], t[2], t[3], t[4]);
+           "%.2f s, density %.2f s, GeoPackage %.2f s\n", t[0], t[1], t[2],
+           t[3], t[4], t[5]);
 }
 
 /* Parses "hotspot run" arguments into o.  Returns 0, or an exit status. */

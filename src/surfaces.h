@@ -1,0 +1,73 @@
+/*
+ * surfaces.h - one group's density surface, hotspots and tasking table,
+ * as the main run makes them (internal).
+ *
+ * The grid covers the study areas plus the kernel's radius, with corners on
+ * whole multiples of the cell size (so runs for different months line up
+ * cell for cell).  Densities are exact kernel sums at the cell centres
+ * (kde.h), in incidents per km² or, by option, expected incidents per cell.
+ * Hotspots are found on the masked surface (cells whose centre is in a
+ * study area) by Chainey's incremental mean method (hotspots.h).
+ *
+ * Ownership: hs_surface_free releases everything in an hs_surface.
+ */
+#ifndef HOTSPOT_SURFACES_H
+#define HOTSPOT_SURFACES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "areas.h"
+#include "hotspot/hs_error.h"
+#include "hotspots.h"
+#include "kde.h"
+
+#define HS_NODATA (-9999.0f)
+
+typedef struct hs_surface_opts {
+    hs_kernel kernel;
+    double bandwidth; /* metres; 0: automatic                             */
+    int knn_k;        /* automatic rule: 0 ArcGIS's spatial Silverman,
+                         k > 0 the mean distance to the k-th nearest
+                         distinct incident location                       */
+    double cell;      /* metres; 0: Chainey's shorter side / 150          */
+    int unmasked;     /* 1: keep densities outside the areas              */
+    int per_cell;     /* 1: expected incidents per cell, not per km²      */
+    hs_hotspot_opts hot;
+    double task_share; /* tasking: at most this share of each board       */
+} hs_surface_opts;
+
+typedef struct hs_surface {
+    hs_kde_grid grid;
+    double bandwidth;
+    char bandwidth_rule[96];
+    float *values;     /* rows * cols, north-up; HS_NODATA outside (masked) */
+    double sum;        /* sum of unmasked densities x cell area = incidents */
+    long points;       /* incidents with a location that went in          */
+    hs_hotspots *hot;  /* thresholds in the surface's density units per km² */
+    hs_task *tasks;
+    size_t ntasks;
+} hs_surface;
+
+/*
+ * Computes one group's surface from its n incidents (x, y in the analysis
+ * CRS; NaN skipped; w weights or NULL; loc location ids or NULL).
+ * area_incidents: the group's incidents per area (for tasking shares).
+ * prefix: hotspot id prefix ("VIO").  On failure *out is left empty.
+ */
+hs_status hs_surface_compute(const hs_areas *a, const double *x,
+                             const double *y, const float *w,
+                             const int32_t *loc, size_t n, const char *prefix,
+                             const long *area_incidents,
+                             const hs_surface_opts *o, hs_surface *out,
+                             hs_error *err);
+
+void hs_surface_free(hs_surface *s);
+
+/* Parses "--bandwidth": "auto" (Silverman), "knn:K", or metres.  0 ok. */
+int hs_parse_bandwidth(const char *s, double *metres, int *knn_k);
+
+/* Parses "1,2,3,4,5" into o->k / o->nk.  0 ok. */
+int hs_parse_breaks(const char *s, hs_hotspot_opts *o);
+
+#endif
