@@ -498,7 +498,7 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
     if (o->category) {
         if ((rc = want_col(c, o->category, "--category", &k->cat, err)))
             return rc;
-    } else if ((k->cat = find_col(c, cat_names)) < 0) {
+    } else if ((k->cat = find_col(c, cat_names)) < 0 && !o->optional_type) {
         return hs_fail(err, HS_ERR_DATA,
                        "incidents '%s': no crime type column (looked for "
                        "'Crime type', category, offence_code; name it with "
@@ -508,7 +508,7 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
     if (o->date) {
         if ((rc = want_col(c, o->date, "--date", &k->date, err)))
             return rc;
-    } else if ((k->date = find_col(c, date_names)) < 0) {
+    } else if ((k->date = find_col(c, date_names)) < 0 && !o->optional_date) {
         return hs_fail(err, HS_ERR_DATA,
                        "incidents '%s': no date or month column (looked for "
                        "date, month, occurred_date; name it with --date)",
@@ -562,8 +562,9 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
         }
         row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line};
         size_t dl, xl, yl;
-        const char *d = hs_csv_field(c, (size_t)k->date, &dl);
-        if (parse_date(d, dl, &w.month, &w.day, &w.minute) != 0) {
+        const char *d = k->date >= 0 ? hs_csv_field(c, (size_t)k->date, &dl)
+                                     : (dl = 7, "0000-01");
+        if (k->date >= 0 && parse_date(d, dl, &w.month, &w.day, &w.minute) != 0) {
             skip(in, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
                  "month (YYYY-MM) or date", k->police ? "Month" : "date", d);
             continue;
@@ -584,7 +585,10 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
             if (mm >= 0)
                 w.minute = (int16_t)mm;
         }
-        w.type = hs_csv_field(c, (size_t)k->cat, &w.type_len);
+        if (k->cat >= 0)
+            w.type = hs_csv_field(c, (size_t)k->cat, &w.type_len);
+        else
+            w.type = "incident", w.type_len = 8;
         while (w.type_len && isspace((unsigned char)*w.type)) {
             w.type++;
             w.type_len--;
@@ -964,10 +968,14 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     int ix = ogr_field(defn, o->x, "--x", path, err, &rc);
     int iy = ogr_field(defn, o->y, "--y", path, err, &rc);
-    int icat = ogr_field(defn, o->category ? o->category : "category",
-                         "--category", path, err, &rc);
-    int idate = ogr_field(defn, o->date ? o->date : "date", "--date", path,
-                          err, &rc);
+    int icat = o->category || !o->optional_type
+                   ? ogr_field(defn, o->category ? o->category : "category",
+                               "--category", path, err, &rc)
+                   : OGR_FD_GetFieldIndex(defn, "category");
+    int idate = o->date || !o->optional_date
+                    ? ogr_field(defn, o->date ? o->date : "date", "--date",
+                                path, err, &rc)
+                    : OGR_FD_GetFieldIndex(defn, "date");
     int itime = ogr_field(defn, o->time, "--time", path, err, &rc);
     int iw = ogr_field(defn, o->weight, "--weight", path, err, &rc);
     int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
@@ -992,8 +1000,8 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
         in->main.rep.rows_read++;
         row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
                  .x = NAN, .y = NAN};
-        const char *d = OGR_F_GetFieldAsString(f, idate);
-        if (parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
+        const char *d = idate >= 0 ? OGR_F_GetFieldAsString(f, idate) : "";
+        if (idate >= 0 && parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
             skip(&in->main, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
                  "month (YYYY-MM) or date", OGR_Fld_GetNameRef(
                  OGR_FD_GetFieldDefn(defn, idate)), d);
@@ -1013,7 +1021,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
             }
             w.minute = (int16_t)mm;
         }
-        w.type = OGR_F_GetFieldAsString(f, icat);
+        w.type = icat >= 0 ? OGR_F_GetFieldAsString(f, icat) : "incident";
         w.type_len = strlen(w.type);
         if (is_blank(w.type, w.type_len)) {
             skip(&in->main, HS_SKIP_CATEGORY, path, line, "empty crime type");

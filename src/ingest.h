@@ -33,6 +33,9 @@ typedef struct hs_ingest_opts {
     const char *location; /* location label column (optional)            */
     int32_t max_month;    /* rows dated after this month are skipped as in
                              the future (year*12+month-1); 0: no check    */
+    int optional_type;    /* no crime type column: every row is typed
+                             "incident" (for a density of everything)    */
+    int optional_date;    /* no date column: every row has month 0       */
 } hs_ingest_opts;
 
 typedef enum hs_skip {

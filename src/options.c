@@ -97,6 +97,9 @@ static const opt table[] = {
       "hotspots (3: at least 3x the mean)"),
     O(tasking_share, TEXT, "SHARE", "0.03", "tasking: the top hotspots "
       "covering at most this share of each area"),
+    O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
+      "kernel radius", "hotspot kde only: the grid's extent in the analysis "
+      "CRS (corners are moved out to multiples of the cell size)"),
 };
 
 #define NOPT (sizeof table / sizeof *table)

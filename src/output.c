@@ -947,3 +947,107 @@ cleanup:
         OSRDestroySpatialReference(sr);
     return s;
 }
+
+hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
+                           const float *values, hs_error *err)
+{
+    hs_status s = HS_OK;
+    GDALDatasetH ds = NULL;
+    OGRSpatialReferenceH sr = NULL;
+    char *wkt = NULL, **opts = NULL, *tmp = NULL, *dir = NULL;
+    struct stat sb;
+
+    if (!path || !*path || !r || !values || r->cols == 0 || r->rows == 0 ||
+        r->cols > INT_MAX || r->rows > INT_MAX || !(r->cell > 0))
+        return hs_fail(err, HS_ERR_ARG, "GeoTIFF '%s': empty or invalid grid",
+                       path ? path : "");
+    pthread_once(&gdal_once, gdal_register);
+    if (!(dir = dir_of(path)))
+        return hs_fail(err, HS_ERR_NOMEM, "GeoTIFF '%s': out of memory", path);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        s = hs_fail(err, HS_ERR_IO, "output folder '%s' of '%s' does not "
+                    "exist", dir, path);
+        goto cleanup;
+    }
+    if (stat(path, &sb) == 0) {
+        GDALDriverH d = S_ISREG(sb.st_mode) ? GDALIdentifyDriver(path, NULL)
+                                            : NULL;
+        if (!d || strcmp(GDALGetDriverShortName(d), "GTiff") != 0) {
+            s = hs_fail(err, HS_ERR_IO, "refusing to overwrite '%s': it is not "
+                        "a GeoTIFF", path);
+            goto cleanup;
+        }
+    }
+    size_t need = strlen(path) + 40;
+    if (!(tmp = malloc(need))) {
+        s = hs_fail(err, HS_ERR_NOMEM, "GeoTIFF '%s': out of memory", path);
+        goto cleanup;
+    }
+    snprintf(tmp, need, "%s.tmp-%ld.tif", path, (long)getpid());
+    sr = OSRNewSpatialReference(NULL);
+    if (!sr || OSRSetFromUserInput(sr, r->srs ? r->srs : "") != OGRERR_NONE ||
+        OSRExportToWkt(sr, &wkt) != OGRERR_NONE) {
+        s = hs_fail(err, HS_ERR_CRS, "GeoTIFF '%s': unknown CRS '%s'", path,
+                    r->srs ? r->srs : "");
+        goto cleanup;
+    }
+    opts = CSLSetNameValue(opts, "TILED", "YES");
+    opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
+    opts = CSLSetNameValue(opts, "PREDICTOR", "3");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    ds = drv ? GDALCreate(drv, tmp, (int)r->cols, (int)r->rows, 1, GDT_Float32,
+                          opts)
+             : NULL;
+    double gt[6] = {r->x0, r->cell, 0, r->y0 + (double)r->rows * r->cell, 0,
+                    -r->cell};
+    GDALRasterBandH band = ds ? GDALGetRasterBand(ds, 1) : NULL;
+    if (band && r->description)
+        GDALSetDescription(band, r->description);
+    if (!ds || GDALSetGeoTransform(ds, gt) != CE_None ||
+        GDALSetProjection(ds, wkt) != CE_None ||
+        (!isnan(r->nodata) && GDALSetRasterNoDataValue(band, r->nodata) != CE_None) ||
+        (r->uom && GDALSetRasterUnitType(band, r->uom) != CE_None) ||
+        GDALRasterIO(band, GF_Write, 0, 0, (int)r->cols, (int)r->rows,
+                     (void *)values, (int)r->cols, (int)r->rows, GDT_Float32,
+                     0, 0) != CE_None) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoTIFF '%s': %s", path,
+                    gdal_msg());
+        CPLPopErrorHandler();
+        goto cleanup;
+    }
+    CPLErrorReset();
+    GDALClose(ds);
+    ds = NULL;
+    if (gdal_failed()) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoTIFF '%s': %s", path,
+                    gdal_msg());
+        CPLPopErrorHandler();
+        goto cleanup;
+    }
+    CPLPopErrorHandler();
+    if (fsync_path(tmp, O_RDONLY) != 0 || rename(tmp, path) != 0) {
+        s = hs_fail(err, HS_ERR_IO, "writing GeoTIFF '%s': %s", path,
+                    strerror(errno));
+        goto cleanup;
+    }
+    free(tmp);
+    tmp = NULL;
+cleanup:
+    if (ds)
+        GDALClose(ds);
+    if (tmp) {
+        unlink(tmp);
+        char aux[4200];
+        snprintf(aux, sizeof aux, "%s.aux.xml", tmp);
+        unlink(aux);
+    }
+    free(tmp);
+    free(dir);
+    CSLDestroy(opts);
+    CPLFree(wkt);
+    if (sr)
+        OSRDestroySpatialReference(sr);
+    return s;
+}

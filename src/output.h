@@ -104,6 +104,14 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
                              const hs_raster_spec *r, const float *values,
                              hs_error *err);
 
+/*
+ * Writes values as a single-band Float32 GeoTIFF (tiled, DEFLATE), through
+ * a temporary file renamed onto path, so a failure leaves any previous
+ * file intact.  An existing path that is not a GeoTIFF is not overwritten.
+ */
+hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
+                           const float *values, hs_error *err);
+
 /* Runs one SQL statement on the open file (e.g. for layer_styles). */
 hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err);
 

@@ -65,6 +65,38 @@ bad=$(sqlite3 "$G" "SELECT count(*) FROM rates_asb WHERE abs(rate - count * 1000
     OR abs(study_rate - (SELECT sum(count) * 1000.0 / sum(population) FROM rates_asb)) > 1e-9")
 [ "$bad" = 0 ] || fail "$bad rate rows wrong"
 
+# Density: kde_violence at a few cells is the exact quartic sum (awk, brute
+# force over the period's violence points exported from the incidents layer)
+# and the hotspots hold the incidents SpatiaLite finds inside them.
+for l in kde_violence hotspots_violence tasking_violence; do
+    sqlite3 "$G" "SELECT count(*) FROM gpkg_contents WHERE table_name='$l'" | grep -qx 1 || fail "layer $l missing"
+done
+bw=$(sqlite3 "$G" "SELECT value FROM run WHERE key='bandwidth_violence'" | awk '{ print $1 }')
+ogr2ogr -f CSV "$T/vio.csv" "$G" incidents -where "crime_group='violence' AND period='current'"     -lco GEOMETRY=AS_XY -select crime_group
+gdalinfo "GPKG:$G:kde_violence" > "$T/kinfo.txt"
+read -r ox oy < <(awk -F'[(,)]' '/^Origin/ { print $2, $3 }' "$T/kinfo.txt")
+cs=$(awk -F'[(,)]' '/^Pixel Size/ { print $2 }' "$T/kinfo.txt")
+# the densest cell, and two others
+read -r mc mr < <(gdal_translate -q -of AAIGrid "GPKG:$G:kde_violence" /vsistdout/ |
+    awk 'NR > 6 { for (c = 1; c <= NF; c++) if ($c > m) { m = $c; mc = c - 1; mr = NR - 7 } } END { print mc, mr }')
+for cell in "$mc $mr" "$((mc + 3)) $((mr + 2))" "$((mc - 5)) $((mr + 7))"; do
+    set -- $cell
+    got=$(gdallocationinfo -valonly "GPKG:$G:kde_violence" "$1" "$2")
+    awk -F, -v cx="$(echo "$ox + ($1 + 0.5) * $cs" | bc -l)" -v cy="$(echo "$oy - ($2 + 0.5) * $cs" | bc -l)"         -v h="$bw" -v got="$got" 'NR > 1 { d2 = ($1 - cx)^2 + ($2 - cy)^2
+            if (d2 < h * h) s += 3 / (3.141592653589793 * h * h) * (1 - d2 / (h * h))^2 }
+        END { want = s * 1e6; printf "kde_violence at (%.0f, %.0f): %s, brute force %.6g\n", cx, cy, got, want
+              exit ((got - want)^2 > (1e-6 * want + 1e-9)^2) }' "$T/vio.csv" || fail "density differs from brute force"
+done
+ogr2ogr -f GPKG "$T/ref.gpkg" "$G" hotspots_violence -update -nln hot 2>/dev/null
+ogr2ogr -f GPKG "$T/ref.gpkg" "$T/vio.csv" -update -nln vio -oo X_POSSIBLE_NAMES=X -oo Y_POSSIBLE_NAMES=Y -a_srs EPSG:27700
+bad=$(ogrinfo -q "$T/ref.gpkg" -dialect SQLite -sql "SELECT count(*) AS n FROM hot h WHERE h.incidents <>
+    (SELECT count(*) FROM vio v WHERE ST_Intersects(h.geom, v.geom))" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
+[ "$bad" = 0 ] || fail "$bad hotspots hold a different number of incidents than SpatiaLite finds"
+nhot=$(sqlite3 "$G" "SELECT count(*) FROM hotspots_violence")
+[ "$nhot" -gt 0 ] || fail "no violence hotspots"
+sqlite3 "$G" "SELECT hotspot_id FROM hotspots_violence ORDER BY rank LIMIT 1" | grep -qx "VIO-01" || fail "ids"
+echo "density: 3 cells equal the brute-force kernel sum; $nhot hotspots hold what SpatiaLite counts"
+
 # Same inputs, same bytes.
 (cd "$T" && "$BIN" demo -o demo2.gpkg >/dev/null 2>&1)
 cmp -s "$G" "$T/demo2.gpkg" || fail "two runs gave different files"

@@ -46,6 +46,7 @@ typedef struct hs_options {
     char *hotspot_breaks;  /* "1,2,3,4,5"                               */
     char *hotspot_class;   /* 1-based class from which cells are hot    */
     char *tasking_share;   /* share of each board, 0.03                 */
+    char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
 } hs_options;
 
 /* One option, for help texts. */

@@ -42,6 +42,28 @@ typedef struct hs_summary {
 /* Default folder of the bundled data (categories.csv, demo.ini). */
 const char *hs_data_dir(void);
 
+/* What "hotspot kde" made. */
+typedef struct hs_kde_summary {
+    char output[4096];
+    long rows_read, points; /* incidents read; with a location and used */
+    double bandwidth;       /* metres                                     */
+    char rule[96];          /* how the bandwidth was chosen               */
+    double x0, y0, cell;    /* grid: lower-left corner, cell size         */
+    size_t cols, rows;
+    double sum;             /* sum of densities x cell area (incidents)   */
+    double seconds;
+} hs_kde_summary;
+
+/*
+ * "hotspot kde": one density surface from any incident source, written as
+ * a GeoTIFF (.tif) or a GeoPackage raster (.gpkg, table "kde").  Uses the
+ * incident, kernel, bandwidth, cell, extent, crs, groups (optional filter,
+ * needs the category mapping), from/to (optional filter), kde_units and
+ * output options.
+ */
+hs_status hs_kde_run(const hs_options *o, const hs_log *log,
+                     hs_kde_summary *sum, hs_error *err);
+
 /* Runs the job described by o; warnings go to log. */
 hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
                  hs_error *err);

@@ -23,6 +23,8 @@ static void usage(FILE *f)
             "intervals and change -> GeoPackage\n"
             "  hotspot demo [-o FILE.gpkg]           run the bundled demo "
             "county (data/demo.ini)\n"
+            "  hotspot kde [PROFILE.ini] [options]   one density surface -> "
+            "GeoTIFF or GeoPackage raster\n"
             "  hotspot --help | run --help | --version\n\n"
             "Exit status: 0 done, 1 the run failed (input or output problem; "
             "the message says which file and line), 2 bad usage.\n"
@@ -160,6 +162,25 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
     return 0;
 }
 
+static int do_kde(hs_options *o)
+{
+    hs_error err = {0};
+    hs_kde_summary s;
+    hs_log log = {print_warning, NULL};
+    if (hs_kde_run(o, &log, &s, &err) != HS_OK) {
+        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
+    }
+    char full[PATH_MAX];
+    printf("hotspot: wrote %s\n", realpath(s.output, full) ? full : s.output);
+    printf("  %ld incidents (of %ld rows), bandwidth %.0f m (%s)\n", s.points,
+           s.rows_read, s.bandwidth, s.rule);
+    printf("  grid %zu x %zu cells of %g m, lower-left corner (%.0f, %.0f); "
+           "%.1f incidents under the surface; %.2f s\n", s.cols, s.rows,
+           s.cell, s.x0, s.y0, s.sum, s.seconds);
+    return 0;
+}
+
 static int do_run(hs_options *o)
 {
     hs_error err = {0};
@@ -198,6 +219,12 @@ int main(int argc, char **argv)
             run_help();
         else if (rc == 0)
             rc = do_run(&o);
+    } else if (strcmp(cmd, "kde") == 0) {
+        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        if (help)
+            run_help();
+        else if (rc == 0)
+            rc = do_kde(&o);
     } else if (strcmp(cmd, "demo") == 0) {
         char profile[4096];
         snprintf(profile, sizeof profile, "%s/demo.ini", hs_data_dir());

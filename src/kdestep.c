@@ -1,0 +1,284 @@
+/* kdestep.c - "hotspot kde": one density surface from any incidents (see
+ * hs_run.h).  The fast, exact, scriptable replacement for QGIS's heatmap. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "bandwidth.h"
+#include "categories.h"
+#include "crs.h"
+#include "hotspot/hotspot.h"
+#include "incidents.h"
+#include "ingest.h"
+#include "kde.h"
+#include "output.h"
+#include "surfaces.h"
+#include "vector.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Which incidents go in: group (if filtering) and period. */
+typedef struct filter {
+    int groups[64];
+    size_t ngroups;
+    int32_t from, to; /* months; to = 0: no period filter */
+} filter;
+
+static int wanted(const hs_incidents *s, size_t i, const filter *f)
+{
+    if (isnan(s->x[i]))
+        return 0;
+    if (f->to && (s->month[i] < f->from || s->month[i] > f->to))
+        return 0;
+    if (!f->ngroups)
+        return 1;
+    for (size_t g = 0; g < f->ngroups; g++)
+        if (s->group[i] == f->groups[g])
+            return 1;
+    return 0;
+}
+
+static hs_status parse_filter(const hs_options *o, hs_categories **cats,
+                              filter *f, hs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    if (o->from || o->to) {
+        const char *a = o->from ? o->from : o->to, *b = o->to ? o->to : o->from;
+        if (hs_month_parse(a, strlen(a), &f->from) ||
+            hs_month_parse(b, strlen(b), &f->to) || f->from > f->to)
+            return hs_fail(err, HS_ERR_ARG, "--from/--to: give months YYYY-MM, "
+                           "--from not after --to");
+    }
+    if (!o->groups)
+        return HS_OK;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/categories.csv", hs_data_dir());
+    if (!(*cats = hs_categories_load(o->categories ? o->categories : path, err)))
+        return err ? err->code : HS_ERR_IO;
+    char *list = strdup(o->groups), *save = NULL;
+    if (!list)
+        return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+    hs_status rc = HS_OK;
+    for (char *t = strtok_r(list, ", ", &save); t && !rc;
+         t = strtok_r(NULL, ", ", &save)) {
+        int g = hs_categories_find_group(*cats, t);
+        if (g < 0)
+            rc = hs_fail(err, HS_ERR_ARG, "--groups: no group '%s' in the "
+                         "category mapping", t);
+        else if (f->ngroups < 64)
+            f->groups[f->ngroups++] = g;
+    }
+    free(list);
+    return rc;
+}
+
+static hs_status parse_extent(const char *s, double e[4], hs_error *err)
+{
+    if (sscanf(s, "%lf,%lf,%lf,%lf", &e[0], &e[1], &e[2], &e[3]) != 4 ||
+        !(e[2] > e[0]) || !(e[3] > e[1]) || !isfinite(e[0] + e[1] + e[2] + e[3]))
+        return hs_fail(err, HS_ERR_ARG, "--extent '%s': give xmin,ymin,xmax,ymax "
+                       "with xmin < xmax and ymin < ymax", s);
+    return HS_OK;
+}
+
+hs_status hs_kde_run(const hs_options *o, const hs_log *log,
+                     hs_kde_summary *sum, hs_error *err)
+{
+    hs_status rc = HS_OK;
+    hs_categories *cats = NULL;
+    hs_incidents *inc = NULL;
+    hs_ingest *ing = NULL;
+    char **files = NULL;
+    size_t nfiles = 0, n = 0;
+    double *x = NULL, *y = NULL, *dens = NULL;
+    float *w = NULL, *vals = NULL;
+    filter f;
+    double t0 = now_s();
+    const char *crs = o->crs ? o->crs : "EPSG:27700";
+    const char *out = o->output ? o->output : "kde.tif";
+    hs_ingest_opts io = {.analysis_crs = crs, .crs = o->incidents_crs,
+                         .x = o->x, .y = o->y, .category = o->category,
+                         .date = o->date, .time = o->time, .weight = o->weight,
+                         .location = o->location};
+
+    memset(sum, 0, sizeof *sum);
+    if (!hs_has_ext(out, ".tif") && !hs_has_ext(out, ".tiff") &&
+        !hs_has_ext(out, ".gpkg"))
+        return hs_fail(err, HS_ERR_ARG, "--output '%s': give a .tif or .gpkg "
+                       "file", out);
+    if (o->n_incidents == 0)
+        return hs_fail(err, HS_ERR_ARG, "no incidents: give --incidents PATH...");
+    int geographic = hs_crs_is_geographic(crs, err);
+    if (geographic != 0)
+        return hs_fail(err, HS_ERR_ARG, "--crs '%s': give a projected CRS in "
+                       "metres", crs);
+    int kernel = hs_kernel_parse(o->kernel ? o->kernel : "quartic");
+    double bw = 0, cell = 0, ext[4];
+    int knn = 0, per_cell = 0;
+    if (kernel < 0)
+        return hs_fail(err, HS_ERR_ARG, "--kernel '%s': unknown kernel", o->kernel);
+    if (hs_parse_bandwidth(o->bandwidth, &bw, &knn) != 0)
+        return hs_fail(err, HS_ERR_ARG, "--bandwidth '%s': give metres (> 0), "
+                       "auto or knn:K", o->bandwidth);
+    if (o->cell && (sscanf(o->cell, "%lf", &cell) != 1 || !(cell > 0)))
+        return hs_fail(err, HS_ERR_ARG, "--cell '%s': give metres > 0", o->cell);
+    if (o->kde_units) {
+        if (strcmp(o->kde_units, "km2") && strcmp(o->kde_units, "cell"))
+            return hs_fail(err, HS_ERR_ARG, "--kde-units '%s': use km2 or cell",
+                           o->kde_units);
+        per_cell = strcmp(o->kde_units, "cell") == 0;
+    }
+    if (o->extent && (rc = parse_extent(o->extent, ext, err)))
+        return rc;
+    if ((rc = parse_filter(o, &cats, &f, err)))
+        goto cleanup;
+    io.optional_type = f.ngroups == 0;
+    io.optional_date = f.to == 0;
+    /* without a group filter the mapping is not used: a stand-in will do */
+    static const char none[] = "value,group\nincident,all\n";
+    if (!cats && !(cats = hs_categories_load_mem(none, sizeof none - 1,
+                                                 "(no mapping)", err))) {
+        rc = err ? err->code : HS_ERR_NOMEM;
+        goto cleanup;
+    }
+    if ((rc = hs_paths_expand((const char *const *)o->incidents, o->n_incidents,
+                              &files, &nfiles, err)))
+        goto cleanup;
+    if (!(inc = hs_incidents_create(err)) ||
+        !(ing = hs_ingest_create(inc, &io, cats, err))) {
+        rc = err ? err->code : HS_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if ((rc = hs_ingest_file(ing, files[i], err)))
+            goto cleanup;
+    const hs_ingest_report *r = hs_ingest_get_report(ing);
+    for (int k = 0; k < HS_SKIP_N; k++)
+        if (r->skipped[k])
+            hs_warn(log, "%ld row(s) skipped: %s (e.g. %s)", r->skipped[k],
+                    hs_skip_name((hs_skip)k), r->example[k][0]);
+    sum->rows_read = r->rows_read;
+
+    x = malloc((inc->n + 1) * sizeof *x);
+    y = malloc((inc->n + 1) * sizeof *y);
+    w = malloc((inc->n + 1) * sizeof *w);
+    if (!x || !y || !w) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < inc->n; i++)
+        if (wanted(inc, i, &f)) {
+            x[n] = inc->x[i];
+            y[n] = inc->y[i];
+            w[n++] = inc->weight[i];
+            xmin = fmin(xmin, inc->x[i]);
+            ymin = fmin(ymin, inc->y[i]);
+            xmax = fmax(xmax, inc->x[i]);
+            ymax = fmax(ymax, inc->y[i]);
+        }
+    sum->points = (long)n;
+    if (n == 0) {
+        rc = hs_fail(err, HS_ERR_DATA, "no incidents with a location%s in %zu "
+                     "file(s)", f.ngroups || f.to ? " match the filters" : "",
+                     nfiles);
+        goto cleanup;
+    }
+    if (bw > 0) {
+        snprintf(sum->rule, sizeof sum->rule, "fixed");
+    } else if (knn) {
+        double med;
+        if ((rc = hs_knn_distance(x, y, n, knn, 0, &bw, &med, NULL, err)))
+            goto cleanup;
+        snprintf(sum->rule, sizeof sum->rule, "mean distance to the %d-th "
+                 "nearest distinct location", knn);
+        bw = round(bw);
+    } else {
+        bw = round(hs_bandwidth_silverman(x, y, n));
+        snprintf(sum->rule, sizeof sum->rule, "ArcGIS spatial Silverman rule");
+    }
+    if (!(bw > 0)) {
+        rc = hs_fail(err, HS_ERR_DATA, "too few distinct locations for an "
+                     "automatic bandwidth: give --bandwidth");
+        goto cleanup;
+    }
+    double margin = hs_kernel_radius((hs_kernel)kernel, bw);
+    if (o->extent) {
+        xmin = ext[0];
+        ymin = ext[1];
+        xmax = ext[2];
+        ymax = ext[3];
+        margin = 0;
+    }
+    if (!(cell > 0))
+        cell = hs_default_cell(xmin - margin, ymin - margin, xmax + margin,
+                               ymax + margin);
+    hs_kde_grid g;
+    if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, margin, cell, &g, err)))
+        goto cleanup;
+    size_t nc = g.cols * g.rows;
+    dens = malloc(nc * sizeof *dens);
+    vals = malloc(nc * sizeof *vals);
+    if (!dens || !vals) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "out of memory for %zu x %zu cells",
+                     g.cols, g.rows);
+        goto cleanup;
+    }
+    if ((rc = hs_kde_compute(x, y, w, n, (hs_kernel)kernel, bw, &g, dens, 0,
+                             err)))
+        goto cleanup;
+    double scale = per_cell ? g.cell * g.cell : 1e6;
+    for (size_t i = 0; i < nc; i++) {
+        sum->sum += dens[i] * g.cell * g.cell;
+        vals[i] = (float)(dens[i] * scale);
+    }
+    char desc[256];
+    snprintf(desc, sizeof desc, "%s kernel, bandwidth %.0f m, cell %g m, %s",
+             hs_kernel_name((hs_kernel)kernel), bw, g.cell,
+             per_cell ? "expected incidents per cell" : "incidents per km2");
+    hs_raster_spec rs = {g.x0, g.y0, g.cell, g.cols, g.rows, crs, desc,
+                         "density", per_cell ? "incidents/cell" : "incidents/km2",
+                         NAN};
+    if (hs_has_ext(out, ".gpkg")) {
+        hs_gpkg *gp = hs_gpkg_create(out, NULL, err);
+        if (!gp) {
+            rc = err ? err->code : HS_ERR_IO;
+            goto cleanup;
+        }
+        rc = hs_gpkg_add_raster(gp, "kde", &rs, vals, err);
+        if (!rc)
+            rc = hs_gpkg_commit(gp, err);
+        hs_gpkg_destroy(gp);
+    } else {
+        rc = hs_geotiff_write(out, &rs, vals, err);
+    }
+    if (rc)
+        goto cleanup;
+    snprintf(sum->output, sizeof sum->output, "%s", out);
+    sum->bandwidth = bw;
+    sum->x0 = g.x0;
+    sum->y0 = g.y0;
+    sum->cell = g.cell;
+    sum->cols = g.cols;
+    sum->rows = g.rows;
+    sum->seconds = now_s() - t0;
+cleanup:
+    free(x);
+    free(y);
+    free(w);
+    free(dens);
+    free(vals);
+    hs_ingest_destroy(ing);
+    hs_incidents_destroy(inc);
+    hs_categories_destroy(cats);
+    hs_paths_free(files);
+    return rc;
+}

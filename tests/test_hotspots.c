@@ -1,0 +1,649 @@
+/*
+ * test_hotspots.c - hotspots.h on small grids worked by hand.
+ *
+ * Every expected value below (means, breaks, classes, components, polygon
+ * areas and envelopes, incidents, shares, PAI, areas, locations, ranks,
+ * tasking rows) was worked out on paper from the grids drawn in the
+ * comments, not produced by the code under test.
+ *
+ * All grids use x0 = 1000, y0 = 2000, cell = 100 m (0.01 km² a cell), so
+ * row r of a 6-row grid spans y [2000 + (5-r)*100, 2100 + (5-r)*100) and
+ * column c spans x [1000 + 100c, 1100 + 100c).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include "hotspots.h"
+
+/* Fails with both values shown when |got - want| > tol. */
+static void check_close(double got, double want, double tol, const char *what,
+                        int line)
+{
+    if (!(fabs(got - want) <= tol)) {
+        print_error("line %d: %s = %.17g, expected %.17g\n", line, what, got,
+                    want);
+        fail();
+    }
+}
+#define CHECK_CLOSE(got, want) check_close((got), (want), 1e-12, #got, __LINE__)
+
+/* Area, envelope and interior-ring count of a hotspot's WKB, checked
+ * exactly: every vertex is a cell edge, so no rounding is allowed. */
+static void check_geom(const hs_hotspot *s, double area, double minx,
+                       double maxx, double miny, double maxy, int holes)
+{
+    OGRGeometryH g = NULL;
+    assert_true(s->wkb_len > 9);
+    assert_int_equal(s->wkb[0], 1); /* NDR */
+    assert_int_equal(OGR_G_CreateFromWkb(s->wkb, NULL, &g, (int)s->wkb_len),
+                     OGRERR_NONE);
+    assert_int_equal(OGR_G_GetGeometryType(g), wkbMultiPolygon);
+    assert_int_equal(OGR_G_GetGeometryCount(g), 1);
+    assert_true(OGR_G_Area(g) == area);
+    OGREnvelope e;
+    OGR_G_GetEnvelope(g, &e);
+    assert_true(e.MinX == minx && e.MaxX == maxx);
+    assert_true(e.MinY == miny && e.MaxY == maxy);
+    /* a polygon's sub-geometries are its rings: 1 exterior + holes */
+    assert_int_equal(OGR_G_GetGeometryCount(OGR_G_GetGeometryRef(g, 0)),
+                     1 + holes);
+    OGR_G_DestroyGeometry(g);
+}
+
+static const hs_grid_geom G68 = {1000, 2000, 100, 8, 6};
+
+/*
+ * Grid 1, default options (mean-multiple 1..5, hot from class 3), no mask.
+ * Sixteen non-zero cells: 10, 8, 6, 4, 2, 1, 0.25 x2, 0.0625 x8;
+ * sum 31 + 0.5 + 0.5 = 32, so mean = 2 and breaks = 2, 4, 6, 8, 10.
+ * Squared deviations: 64 + 36 + 16 + 4 + 0 + 1 + 2 x 3.0625
+ * + 8 x 3.75390625 = 157.15625, so sd = sqrt(157.15625 / 16).
+ *
+ *        c0     c1     c2   c3   c4   c5   c6   c7
+ *   r0   10     0      0    0    0    0    0    0
+ *   r1   0      4      2    1    0    0    0    0
+ *   r2   0      .0625 x8 in r2 c0..c7 (first one replaces the 0)
+ *   r3   .25    .25    0    0    0    0    0    0
+ *   r4   0      0      0    0    0    0    8    6
+ *   r5   0 ...
+ * Hot (>= 6): {(0,0)} and {(4,6),(4,7)}.
+ */
+static void grid1(double *d)
+{
+    memset(d, 0, 48 * sizeof *d);
+    d[0] = 10;
+    d[9] = 4;
+    d[10] = 2;
+    d[11] = 1;
+    for (int c = 0; c < 8; c++)
+        d[16 + c] = 0.0625;
+    d[24] = d[25] = 0.25;
+    d[38] = 8;
+    d[39] = 6;
+}
+
+static void test_mean_breaks_classes(void **state)
+{
+    (void)state;
+    double d[48];
+    grid1(d);
+    hs_error err = {0};
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "VIO", NULL, &err);
+    assert_non_null(h);
+    assert_true(h->mean == 2.0);
+    CHECK_CLOSE(h->sd, sqrt(157.15625 / 16));
+    assert_int_equal(h->nbreaks, 5);
+    for (int i = 0; i < 5; i++)
+        assert_true(h->breaks[i] == 2.0 * (i + 1));
+    /* class = number of breaks reached; a value equal to a break reaches it */
+    assert_int_equal(h->cls[0], 5);  /* 10 */
+    assert_int_equal(h->cls[9], 2);  /* 4  */
+    assert_int_equal(h->cls[10], 1); /* 2 = mean */
+    assert_int_equal(h->cls[11], 0); /* 1  */
+    assert_int_equal(h->cls[16], 0); /* 0.0625 */
+    assert_int_equal(h->cls[38], 4); /* 8  */
+    assert_int_equal(h->cls[39], 3); /* 6 = 3 x mean */
+    assert_int_equal(h->cls[47], 0); /* 0  */
+    assert_true(h->mask_km2 == 48 * 0.01);
+    assert_int_equal(h->mask_incidents, 0);
+
+    /* No incidents: both tie at 0, so the larger one ranks first. */
+    assert_int_equal(h->n, 2);
+    assert_string_equal(h->v[0].id, "VIO-01");
+    assert_string_equal(h->v[1].id, "VIO-02");
+    assert_int_equal(h->v[0].rank, 1);
+    assert_int_equal(h->v[0].ncells, 2);
+    assert_int_equal(h->v[0].cls, 4);
+    assert_true(h->v[0].km2 == 0.02);
+    assert_int_equal(h->v[1].ncells, 1);
+    assert_int_equal(h->v[1].cls, 5);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(h->v[i].incidents, 0);
+        assert_true(h->v[i].share == 0 && h->v[i].pai == 0);
+        assert_int_equal(h->v[i].area, -1); /* no mask */
+        assert_int_equal(h->v[i].location, -1);
+    }
+    /* (4,6),(4,7): x 1600..1800, y 2100..2200 */
+    check_geom(&h->v[0], 20000, 1600, 1800, 2100, 2200, 0);
+    check_geom(&h->v[1], 10000, 1000, 1100, 2500, 2600, 0);
+    hs_hotspots_destroy(h);
+}
+
+/*
+ * Grid 2: components, mask, incidents.  Options: mean-multiple k = 1, 2,
+ * hot from class 1.  Column 7 is outside every study area (its 100s and
+ * NaN must be ignored).
+ *
+ *   density                              label
+ *        c0 c1 c2 c3 c4 c5 c6 c7         c0 c1 c2 c3 c4 c5 c6 c7
+ *   r0   5  3  1  1  1  1  1  100        1  1  0  0  1  1  1  -1
+ *   r1   3  3  1  1  5  3  3  100        0  0  0  0  0  1  1  -1
+ *   r2   1  1  3  1  3  1  3  100        0  0  0  0  0  1  1  -1
+ *   r3   1  1  1  1  3  3  3  100        0  0  0  0  0  1  1  -1
+ *   r4   0  0  0  0  0  1  1  100        0  0  0  0  1  1  1  -1
+ *   r5   0  0  0  0  0  0  0  NaN        0  0  0  0  1  1  1  -1
+ *
+ * Non-zero unmasked: thirteen >= 3 (two 5s, eleven 3s: sum 43) and
+ * seventeen 1s: mean = 60 / 30 = 2, breaks 2, 4; squared deviations
+ * 2 x 9 + 11 x 1 + 17 x 1 = 46, sd = sqrt(46 / 30).
+ * Hot (>= 2): P = (0,0),(0,1),(1,0),(1,1); Q = (2,2), touching P only at
+ * a corner, so a separate hotspot; R = the ring r1..r3 x c4..c6 around the
+ * cold hole (2,5).  Mask: 42 cells = 0.42 km².
+ */
+static const double D2[48] = {
+    5, 3, 1, 1, 1, 1, 1, 100,
+    3, 3, 1, 1, 5, 3, 3, 100,
+    1, 1, 3, 1, 3, 1, 3, 100,
+    1, 1, 1, 1, 3, 3, 3, 100,
+    0, 0, 0, 0, 0, 1, 1, 100,
+    0, 0, 0, 0, 0, 0, 0, NAN,
+};
+static const int32_t L2[48] = {
+    1, 1, 0, 0, 1, 1, 1, -1,
+    0, 0, 0, 0, 0, 1, 1, -1,
+    0, 0, 0, 0, 0, 1, 1, -1,
+    0, 0, 0, 0, 0, 1, 1, -1,
+    0, 0, 0, 0, 1, 1, 1, -1,
+    0, 0, 0, 0, 1, 1, 1, -1,
+};
+
+/* Points and the cell each falls in by the floor rule. */
+static const double PX2[] = {
+    1050,   /* (0,0) P                                     loc 7 */
+    1100,   /* (0,1) P: on the c0|c1 edge and the r0|r1 edge loc 7 */
+    1000,   /* (1,0) P: west edge of the grid, r1|r2 edge    loc 3 */
+    1450,   /* (1,4) R                                     loc 5 */
+    1650,   /* (3,6) R                                     loc 9 */
+    1600,   /* (2,6) R: corner of (2,5),(2,6),(3,5),(3,6)   loc 9 */
+    1500,   /* (3,5) R: corner point                        loc 5 */
+    1550,   /* (2,5) the hole: in the mask, in no hotspot   loc 5 */
+    1200,   /* (1,2) cold: the corner P and Q share goes NE loc 1 */
+    1200,   /* (2,2) Q                                    no loc */
+    1750,   /* (2,7) masked                                loc 2 */
+    999.9,  /* west of the grid                                   */
+    1800,   /* on the east edge of the grid: outside              */
+    1500,   /* on the north edge of the grid: outside             */
+    NAN,    /* no coordinate                                      */
+    1000,   /* (5,0) the south-west corner: in, zero cell   loc 4 */
+    1450,   /* south of the grid                                  */
+};
+static const double PY2[] = {
+    2550, 2500, 2400, 2450, 2250, 2300, 2200, 2350, 2400, 2300,
+    2350, 2300, 2300, 2600, 2300, 2000, 1999.5,
+};
+static const int32_t LOC2[] = {7, 7, 3, 5, 9, 9, 5, 5, 1, -1, 2, 1, 1, 1, 1, 4, 1};
+#define N2 (sizeof PX2 / sizeof PX2[0])
+
+static hs_hotspots *find2(hs_error *err)
+{
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE,
+                         .k = {1, 2}, .nk = 2, .hot_class = 1};
+    return hs_hotspots_find(D2, L2, &G68, PX2, PY2, LOC2, N2, "SAC", &o, err);
+}
+
+static void test_components_incidents_mask(void **state)
+{
+    (void)state;
+    hs_error err = {0};
+    hs_hotspots *h = find2(&err);
+    assert_non_null(h);
+    assert_true(h->mean == 2.0);
+    CHECK_CLOSE(h->sd, sqrt(46.0 / 30));
+    assert_true(h->breaks[0] == 2 && h->breaks[1] == 4);
+    assert_int_equal(h->cls[0], 2);   /* 5 */
+    assert_int_equal(h->cls[1], 1);   /* 3 */
+    assert_int_equal(h->cls[2], 0);   /* 1 */
+    assert_int_equal(h->cls[32], 0);  /* 0 */
+    for (int r = 0; r < 6; r++)       /* column 7, the NaN included */
+        assert_int_equal(h->cls[r * 8 + 7], HS_CLS_MASKED);
+    CHECK_CLOSE(h->mask_km2, 0.42);
+    assert_int_equal(h->mask_incidents, 11);
+
+    assert_int_equal(h->n, 3);
+    const hs_hotspot *r = &h->v[0], *p = &h->v[1], *q = &h->v[2];
+    /* R: 4 incidents, rank 1 */
+    assert_string_equal(r->id, "SAC-01");
+    assert_int_equal(r->ncells, 8);
+    assert_int_equal(r->incidents, 4);
+    assert_int_equal(r->cls, 2);
+    assert_true(r->km2 == 0.08);
+    CHECK_CLOSE(r->share, 4.0 / 11);
+    CHECK_CLOSE(r->pai, (4.0 / 11) / (0.08 / 0.42)); /* = 168/88 */
+    CHECK_CLOSE(r->pai, 168.0 / 88);
+    assert_int_equal(r->area, 1);     /* 5 cells in board 1, 3 in board 0 */
+    assert_int_equal(r->location, 5); /* 5,9,9,5: tie -> smaller id */
+    check_geom(r, 80000, 1400, 1700, 2200, 2500, 1);
+    /* P: 3 incidents */
+    assert_string_equal(p->id, "SAC-02");
+    assert_int_equal(p->ncells, 4);
+    assert_int_equal(p->incidents, 3);
+    assert_int_equal(p->cls, 2);
+    CHECK_CLOSE(p->share, 3.0 / 11);
+    CHECK_CLOSE(p->pai, 31.5 / 11);
+    assert_int_equal(p->area, 0);     /* 2 cells each: tie -> board 0 */
+    assert_int_equal(p->location, 7); /* 7,7,3 */
+    check_geom(p, 40000, 1000, 1200, 2400, 2600, 0);
+    /* Q: 1 incident, no location */
+    assert_string_equal(q->id, "SAC-03");
+    assert_int_equal(q->ncells, 1);
+    assert_int_equal(q->incidents, 1);
+    assert_int_equal(q->cls, 1);
+    CHECK_CLOSE(q->share, 1.0 / 11);
+    CHECK_CLOSE(q->pai, 42.0 / 11);
+    assert_int_equal(q->area, 0);
+    assert_int_equal(q->location, -1);
+    check_geom(q, 10000, 1200, 1300, 2300, 2400, 0);
+
+    /* Without loc: no locations, same counts. */
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE,
+                         .k = {1, 2}, .nk = 2, .hot_class = 1};
+    hs_hotspots *h2 =
+        hs_hotspots_find(D2, L2, &G68, PX2, PY2, NULL, N2, "SAC", &o, &err);
+    assert_non_null(h2);
+    assert_int_equal(h2->n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(h2->v[i].location, -1);
+        assert_int_equal(h2->v[i].incidents, h->v[i].incidents);
+    }
+    hs_hotspots_destroy(h2);
+    hs_hotspots_destroy(h);
+}
+
+/*
+ * 20 x 20 checkerboard: 3 where r + c is even, 1 elsewhere; mean 2, hot
+ * (k = 1, class 1) = the 200 even cells, which touch only at corners: 200
+ * one-cell hotspots.  No incidents, equal sizes: ranked by cell index, and
+ * ids grow a third digit from 100.
+ */
+static void test_checkerboard_ranks_ids(void **state)
+{
+    (void)state;
+    double d[400];
+    for (int i = 0; i < 400; i++)
+        d[i] = ((i / 20 + i % 20) % 2 == 0) ? 3 : 1;
+    hs_grid_geom g = {0, 0, 50, 20, 20};
+    hs_hotspot_opts o = {.k = {1}, .nk = 1, .hot_class = 1};
+    hs_error err = {0};
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "CB", &o, &err);
+    assert_non_null(h);
+    assert_int_equal(h->n, 200);
+    assert_string_equal(h->v[0].id, "CB-01");
+    assert_string_equal(h->v[98].id, "CB-99");
+    assert_string_equal(h->v[99].id, "CB-100");
+    assert_string_equal(h->v[199].id, "CB-200");
+    /* rank 1 = cell (0,0): x 0..50, y 950..1000; rank 2 = (0,2) */
+    check_geom(&h->v[0], 2500, 0, 50, 950, 1000, 0);
+    check_geom(&h->v[1], 2500, 100, 150, 950, 1000, 0);
+    /* rank 11 = (1,1): x 50..100, y 900..950; last = (19,19) */
+    check_geom(&h->v[10], 2500, 50, 100, 900, 950, 0);
+    check_geom(&h->v[199], 2500, 950, 1000, 0, 50, 0);
+    hs_hotspots_destroy(h);
+}
+
+/*
+ * Mean + k SD.  Non-zero cells 2, 2, 8, 8, 5 x5: mean 5, squared
+ * deviations 9 x 4 = 36 over 9 cells, sd 2.  k = 0.5, 1, 1.5: breaks 6, 7,
+ * 8; the 8s reach all three (class 3), the 5s none.  The same surface by
+ * mean multiples (breaks 5, 10, 15, 20, 25) has no cell in class 3.
+ *   r2: 0 2 5 5 5 0 0 0      r3: 0 2 5 5 8 8 0 0
+ */
+static void test_mean_sd(void **state)
+{
+    (void)state;
+    double d[48] = {0};
+    d[17] = 2; d[18] = d[19] = d[20] = 5;
+    d[25] = 2; d[26] = d[27] = 5; d[28] = d[29] = 8;
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_SD,
+                         .k = {0.5, 1, 1.5}, .nk = 3, .hot_class = 3};
+    hs_error err = {0};
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", &o, &err);
+    assert_non_null(h);
+    assert_true(h->mean == 5 && h->sd == 2);
+    assert_true(h->breaks[0] == 6 && h->breaks[1] == 7 && h->breaks[2] == 8);
+    assert_int_equal(h->cls[28], 3);
+    assert_int_equal(h->cls[18], 0);
+    assert_int_equal(h->cls[17], 0);
+    assert_int_equal(h->n, 1);
+    assert_int_equal(h->v[0].ncells, 2);
+    assert_int_equal(h->v[0].cls, 3);
+    /* (3,4),(3,5): x 1400..1600, y 2200..2300 */
+    check_geom(&h->v[0], 20000, 1400, 1600, 2200, 2300, 0);
+    hs_hotspots_destroy(h);
+
+    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    assert_non_null(h);
+    assert_true(h->mean == 5 && h->breaks[0] == 5 && h->breaks[2] == 15);
+    assert_int_equal(h->cls[18], 1); /* 5 = mean */
+    assert_int_equal(h->cls[28], 1);
+    assert_int_equal(h->n, 0);
+    hs_hotspots_destroy(h);
+}
+
+/* Ties: equal incidents -> more cells first; equal cells -> first cell. */
+static void test_rank_ties(void **state)
+{
+    (void)state;
+    /* hot 3s, cold 1s (mean 2, k = 1): A = (0,0); B = (0,6),(0,7);
+     * C = (5,0); D = (5,7).  One incident each in A, B, C; none in D. */
+    double d[48];
+    for (int i = 0; i < 48; i++)
+        d[i] = 1;
+    d[0] = d[6] = d[7] = d[40] = d[47] = 3;
+    /* 5 hot, 43 cold: mean = (15 + 43) / 48, below 3 and above 1. */
+    double px[] = {1000, 1700, 1050}, py[] = {2550, 2550, 2050};
+    hs_hotspot_opts o = {.k = {1}, .nk = 1, .hot_class = 1};
+    hs_error err = {0};
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &G68, px, py, NULL, 3, "T", &o, &err);
+    assert_non_null(h);
+    assert_int_equal(h->n, 4);
+    /* B (1 inc, 2 cells), A (1, 1, cell 0), C (1, 1, cell 40), D (0) */
+    assert_int_equal(h->v[0].ncells, 2);
+    check_geom(&h->v[1], 10000, 1000, 1100, 2500, 2600, 0);
+    check_geom(&h->v[2], 10000, 1000, 1100, 2000, 2100, 0);
+    check_geom(&h->v[3], 10000, 1700, 1800, 2000, 2100, 0);
+    assert_int_equal(h->v[3].incidents, 0);
+    assert_string_equal(h->v[3].id, "T-04");
+    hs_hotspots_destroy(h);
+}
+
+static void test_degenerate(void **state)
+{
+    (void)state;
+    double d[48] = {0};
+    hs_error err = {0};
+    /* all zero: no hotspots, mean 0, not an error */
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    assert_non_null(h);
+    assert_true(h->mean == 0 && h->sd == 0);
+    assert_int_equal(h->n, 0);
+    assert_null(h->v);
+    assert_int_equal(h->cls[5], 0);
+    hs_hotspots_destroy(h);
+
+    /* every cell masked: all 255, nothing measured */
+    int32_t lab[48];
+    for (int i = 0; i < 48; i++) {
+        lab[i] = -1;
+        d[i] = 7;
+    }
+    double px = 1050, py = 2050;
+    h = hs_hotspots_find(d, lab, &G68, &px, &py, NULL, 1, "X", NULL, &err);
+    assert_non_null(h);
+    assert_true(h->mean == 0 && h->mask_km2 == 0);
+    assert_int_equal(h->mask_incidents, 0);
+    assert_int_equal(h->n, 0);
+    for (int i = 0; i < 48; i++)
+        assert_int_equal(h->cls[i], HS_CLS_MASKED);
+    hs_hotspots_destroy(h);
+
+    /* a flat surface: every non-zero cell is exactly the mean, class 1 */
+    for (int i = 0; i < 48; i++)
+        d[i] = 4;
+    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    assert_non_null(h);
+    assert_int_equal(h->cls[0], 1);
+    assert_int_equal(h->n, 0);
+    hs_hotspots_destroy(h);
+
+    hs_hotspots_destroy(NULL); /* no-op */
+}
+
+static void expect_arg(hs_hotspots *h, hs_error *err, const char *text)
+{
+    assert_null(h);
+    assert_int_equal(err->code, HS_ERR_ARG);
+    if (!strstr(err->msg, text)) {
+        print_error("message '%s' lacks '%s'\n", err->msg, text);
+        fail();
+    }
+    hs_error_clear(err);
+}
+
+static void test_argument_errors(void **state)
+{
+    (void)state;
+    double d[48] = {0};
+    d[3] = 1;
+    hs_error err = {0};
+    hs_hotspot_opts o;
+#define FIND(opts) hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", \
+                                    (opts), &err)
+    hs_hotspot_opts_default(&o);
+    o.nk = 0;
+    expect_arg(FIND(&o), &err, "0 class breaks");
+    o.nk = 9;
+    expect_arg(FIND(&o), &err, "9 class breaks");
+    hs_hotspot_opts_default(&o);
+    o.k[2] = 2;
+    expect_arg(FIND(&o), &err, "must increase");
+    o.k[2] = NAN;
+    expect_arg(FIND(&o), &err, "not a number");
+    hs_hotspot_opts_default(&o);
+    o.hot_class = 0;
+    expect_arg(FIND(&o), &err, "hot class 0");
+    o.hot_class = 6;
+    expect_arg(FIND(&o), &err, "hot class 6");
+    hs_hotspot_opts_default(&o);
+    o.method = (hs_threshold)7;
+    expect_arg(FIND(&o), &err, "method");
+
+    expect_arg(hs_hotspots_find(NULL, NULL, &G68, NULL, NULL, NULL, 0, "X",
+                                NULL, &err), &err, "missing");
+    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 2, "X", NULL,
+                                &err), &err, "missing");
+    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0,
+                                "THIRTEENCHARS", NULL, &err), &err, "prefix");
+    hs_grid_geom g = G68;
+    g.cell = 0;
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+                                &err), &err, "cell size");
+    g = G68;
+    g.rows = 0;
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+                                &err), &err, "empty or too large");
+    g.rows = (size_t)1 << 31; /* beyond GDAL's int sizes */
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+                                &err), &err, "empty or too large");
+    g.rows = g.cols = (size_t)1 << 30; /* rows * cols * 8 overflows */
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+                                &err), &err, "empty or too large");
+
+    /* bad densities are refused where unmasked, ignored where masked */
+    d[9] = -1;
+    expect_arg(FIND(NULL), &err, "row 1 column 1");
+    d[9] = INFINITY;
+    expect_arg(FIND(NULL), &err, "row 1 column 1");
+    int32_t lab[48] = {0};
+    lab[9] = -1;
+    hs_hotspots *h =
+        hs_hotspots_find(d, lab, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    assert_non_null(h);
+    hs_hotspots_destroy(h);
+#undef FIND
+}
+
+/* ---- tasking ---------------------------------------------------------- */
+
+/*
+ * Hand-made hotspot list (rank order) over three boards:
+ *   board 0: 10 km², 3% = 0.3 km², 100 incidents
+ *   board 1:  2 km², 3% = 0.06 km², 20 incidents
+ *   board 2:  5 km², 3% = 0.15 km², 0 incidents
+ */
+static void test_tasking_hand(void **state)
+{
+    (void)state;
+    hs_hotspot v[] = {
+        {.area = 0, .km2 = 0.10, .incidents = 20}, /* 0: b0 cum 0.10 take  */
+        {.area = 1, .km2 = 0.04, .incidents = 4},  /* 1: b1 cum 0.04 take  */
+        {.area = -1, .km2 = 0.01, .incidents = 9}, /* 2: no board: skipped */
+        {.area = 0, .km2 = 0.15, .incidents = 10}, /* 3: b0 cum 0.25 take  */
+        {.area = 2, .km2 = 0.20, .incidents = 3},  /* 4: b2 0.20 > 0.15 stop */
+        {.area = 0, .km2 = 0.10, .incidents = 5},  /* 5: b0 0.35 > 0.3 stop */
+        {.area = 1, .km2 = 0.02, .incidents = 6},  /* 6: b1 cum 0.06 = 3%: take */
+        {.area = 0, .km2 = 0.01, .incidents = 1},  /* 7: b0 fits, but after the stop */
+        {.area = 2, .km2 = 0.01, .incidents = 1},  /* 8: b2 after the stop    */
+        {.area = 5, .km2 = 0.01, .incidents = 1},  /* 9: no such board        */
+    };
+    hs_hotspots h = {.v = v, .n = sizeof v / sizeof v[0]};
+    double km2[] = {10, 2, 5};
+    long inc[] = {100, 20, 0};
+    hs_task *t = NULL;
+    size_t nt = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_tasking(&h, 3, km2, inc, HS_TASK_MAX_SHARE, &t, &nt,
+                                &err), HS_OK);
+    assert_int_equal(nt, 4);
+    assert_int_equal(t[0].area, 0);
+    assert_int_equal(t[0].order, 1);
+    assert_int_equal(t[0].hotspot, 0);
+    CHECK_CLOSE(t[0].cum_km2_share, 0.01);
+    CHECK_CLOSE(t[0].cum_incident_share, 0.20);
+    assert_int_equal(t[1].area, 0);
+    assert_int_equal(t[1].order, 2);
+    assert_int_equal(t[1].hotspot, 3);
+    CHECK_CLOSE(t[1].cum_km2_share, 0.025);
+    CHECK_CLOSE(t[1].cum_incident_share, 0.30);
+    assert_int_equal(t[2].area, 1);
+    assert_int_equal(t[2].order, 1);
+    assert_int_equal(t[2].hotspot, 1);
+    CHECK_CLOSE(t[2].cum_km2_share, 0.02);
+    CHECK_CLOSE(t[2].cum_incident_share, 0.20);
+    assert_int_equal(t[3].area, 1);
+    assert_int_equal(t[3].order, 2);
+    assert_int_equal(t[3].hotspot, 6);
+    CHECK_CLOSE(t[3].cum_km2_share, 0.03);
+    CHECK_CLOSE(t[3].cum_incident_share, 0.50);
+    free(t);
+
+    /* 1% of board 0 (0.1 km²): only the first; board 2 at 4%: 0.20 km²
+     * fits exactly, incidents share 0 as the board has none. */
+    assert_int_equal(hs_tasking(&h, 3, km2, inc, 0.01, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 2);
+    assert_int_equal(t[0].hotspot, 0);
+    assert_int_equal(t[1].hotspot, 1);
+    CHECK_CLOSE(t[1].cum_km2_share, 0.02);
+    free(t);
+    double km2b[] = {10, 2, 5};
+    long incb[] = {100, 20, 0};
+    assert_int_equal(hs_tasking(&h, 3, km2b, incb, 0.04, &t, &nt, &err), HS_OK);
+    /* b0: 0.10, 0.25 (0.35 > 0.4? no: 0.35 <= 0.4 take), 0.36 take;
+     * b1: 0.04, 0.06 (limit 0.08); b2: 0.20 <= 0.20 take, 0.21 stop */
+    assert_int_equal(nt, 7);
+    assert_int_equal(t[2].hotspot, 5);
+    assert_int_equal(t[3].hotspot, 7);
+    CHECK_CLOSE(t[3].cum_km2_share, 0.036);
+    CHECK_CLOSE(t[3].cum_incident_share, 0.36);
+    assert_int_equal(t[6].area, 2);
+    assert_int_equal(t[6].hotspot, 4);
+    CHECK_CLOSE(t[6].cum_km2_share, 0.04);
+    assert_true(t[6].cum_incident_share == 0);
+    free(t);
+
+    /* nothing to task */
+    hs_hotspots empty = {0};
+    t = (hs_task *)&empty; /* must be reset */
+    assert_int_equal(hs_tasking(&empty, 3, km2, inc, 0.03, &t, &nt, &err), HS_OK);
+    assert_null(t);
+    assert_int_equal(nt, 0);
+}
+
+static void test_tasking_from_grid(void **state)
+{
+    (void)state;
+    /* Grid 2 with two 1 km² boards at 5%: board 0 takes P (0.04) then Q
+     * (cum 0.05, exactly the limit); board 1's ring (0.08) exceeds it. */
+    hs_error err = {0};
+    hs_hotspots *h = find2(&err);
+    assert_non_null(h);
+    double km2[] = {1, 1};
+    long inc[] = {8, 3};
+    hs_task *t = NULL;
+    size_t nt = 0;
+    assert_int_equal(hs_tasking(h, 2, km2, inc, 0.05, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 2);
+    assert_int_equal(t[0].hotspot, 1);
+    assert_string_equal(h->v[t[0].hotspot].id, "SAC-02");
+    CHECK_CLOSE(t[0].cum_km2_share, 0.04);
+    CHECK_CLOSE(t[0].cum_incident_share, 3.0 / 8);
+    assert_int_equal(t[1].hotspot, 2);
+    assert_int_equal(t[1].order, 2);
+    CHECK_CLOSE(t[1].cum_km2_share, 0.05);
+    CHECK_CLOSE(t[1].cum_incident_share, 4.0 / 8);
+    free(t);
+    hs_hotspots_destroy(h);
+}
+
+static void test_tasking_errors(void **state)
+{
+    (void)state;
+    hs_hotspots h = {0};
+    double km2[] = {1, 0};
+    long inc[] = {1, 1};
+    hs_task *t;
+    size_t nt;
+    hs_error err = {0};
+    assert_int_equal(hs_tasking(&h, 1, km2, inc, 0, &t, &nt, &err), HS_ERR_ARG);
+    assert_non_null(strstr(err.msg, "not in (0, 1]"));
+    assert_int_equal(hs_tasking(&h, 1, km2, inc, 1.5, &t, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(hs_tasking(&h, 1, km2, inc, NAN, &t, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(hs_tasking(&h, 2, km2, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
+    assert_non_null(strstr(err.msg, "board 1"));
+    assert_int_equal(hs_tasking(&h, 1, NULL, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(hs_tasking(NULL, 1, km2, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(hs_tasking(&h, 1, km2, inc, 0.03, NULL, &nt, &err), HS_ERR_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mean_breaks_classes),
+        cmocka_unit_test(test_components_incidents_mask),
+        cmocka_unit_test(test_checkerboard_ranks_ids),
+        cmocka_unit_test(test_mean_sd),
+        cmocka_unit_test(test_rank_ties),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_argument_errors),
+        cmocka_unit_test(test_tasking_hand),
+        cmocka_unit_test(test_tasking_from_grid),
+        cmocka_unit_test(test_tasking_errors),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    GDALDestroy(); /* frees GDAL's one-time allocations for LeakSanitizer */
+    return rc;
+}
