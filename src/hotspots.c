@@ -246,12 +246,13 @@ static hs_status polygonise(const hs_grid_geom *g, int32_t *id, comp *cs,
             goto cleanup;
         }
         comp *c = &cs[v - 1];
-        /* One polygon per component is expected; more are collected. */
+        /* One polygon per component is expected; more are collected.  A
+         * copy, not *Directly, so ownership is plain even on failure. */
         if (!c->geom)
             c->geom = OGR_G_CreateGeometry(wkbMultiPolygon);
-        if (!c->geom || OGR_G_AddGeometryDirectly(c->geom, poly) != OGRERR_NONE) {
-            if (!c->geom)
-                OGR_G_DestroyGeometry(poly);
+        OGRErr ae = c->geom ? OGR_G_AddGeometry(c->geom, poly) : OGRERR_FAILURE;
+        OGR_G_DestroyGeometry(poly);
+        if (ae != OGRERR_NONE) {
             rc = hs_fail(err, HS_ERR_GEOM,
                          "polygonise hotspots: collect polygon %d", v);
             goto cleanup;
@@ -493,7 +494,8 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
     if (ncomp > 0 && polygonise(g, id, cs, ncomp, err) != HS_OK)
         goto cleanup;
 
-    qsort(cs, ncomp, sizeof *cs, cmp_rank);
+    if (ncomp > 0)
+        qsort(cs, ncomp, sizeof *cs, cmp_rank);
     if (ncomp > 0 && !(h->v = calloc(ncomp, sizeof *h->v))) {
         hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu hotspots", ncomp);
         goto cleanup;

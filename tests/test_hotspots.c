@@ -573,6 +573,15 @@ static void test_tasking_hand(void **state)
     assert_true(t[6].cum_incident_share == 0);
     free(t);
 
+    /* 0.1 + 0.2 is 0.30000000000000004 in doubles, above 0.03 x 10 = 0.3:
+     * a sum that meets the limit exactly is still taken. */
+    hs_hotspot w[] = {{.area = 0, .km2 = 0.1}, {.area = 0, .km2 = 0.2}};
+    hs_hotspots hw = {.v = w, .n = 2};
+    assert_int_equal(hs_tasking(&hw, 1, km2, inc, 0.03, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 2);
+    CHECK_CLOSE(t[1].cum_km2_share, 0.03);
+    free(t);
+
     /* nothing to task */
     hs_hotspots empty = {0};
     hs_task dummy;
