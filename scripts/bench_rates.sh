@@ -29,7 +29,7 @@ done
 [ ${#sizes[@]} -gt 0 ] || sizes=(1m)
 [ -f "$SHARED/gen_points.py" ] || { echo "needs ../shared/bench (gen_points.py)"; exit 1; }
 need="python3-numpy python3-gdal hyperfine time gdal-bin"
-[ $anchors = 1 ] && need="$need postgresql postgis spatialite-bin python3-geopandas"
+[ $anchors = 1 ] && need="$need postgresql postgresql-15-postgis-3 spatialite-bin python3-geopandas python3-rtree"
 missing=$(for p in $need; do dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q "ok installed" || echo $p; done)
 [ -z "$missing" ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
 [ -x "$BIN" ] || { cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; cmake --build "$ROOT/build" -j"$(nproc)" >/dev/null; }
@@ -56,7 +56,7 @@ for s in "${sizes[@]}"; do
     case $s in 100k) n=100000;; 1m) n=1000000;; 10m) n=10000000;; esac
     [ -f points_$s.csv ] || /usr/bin/python3 "$SHARED/gen_points.py" --n $n --out points_$s.csv
     for areas in lsoa1800.gpkg areas.gpkg; do
-        cmd="$BIN run --incidents points_$s.csv --areas $areas --areas-layer lsoa --area-id lsoa_code --population population --categories cats.csv --from 2024-01 --to 2024-12 --compare none --incidents-layer no -o rates_$s.gpkg"
+        cmd="$BIN run --incidents points_$s.csv --areas $areas --areas-layer lsoa --area-id lsoa_code --population population --categories cats.csv --from 2024-01 --to 2024-12 --compare none --incidents-layer no --kde no -o rates_$s.gpkg"
         echo "== hotspot, $s points, $areas"
         $cmd 2>/dev/null | grep -E "time:" || echo "   hotspot failed"
         /usr/bin/time -v $cmd 2>&1 >/dev/null | grep -E "Elapsed|Maximum resident" | sed 's/^\t*/   /'
@@ -64,7 +64,7 @@ for s in "${sizes[@]}"; do
     done
     echo "== hotspot, $s points, with the incidents layer written too (lsoa1800.gpkg)"
     /usr/bin/time -v $BIN run --incidents points_$s.csv --areas lsoa1800.gpkg --areas-layer lsoa \
-        --area-id lsoa_code --population population --categories cats.csv --compare none \
+        --area-id lsoa_code --population population --categories cats.csv --compare none --kde no \
         -o full_$s.gpkg 2>&1 | grep -E "time:|Elapsed|Maximum resident"
     if [ $anchors = 1 ]; then
         [ -f points_$s.gpkg ] || ogr2ogr -f GPKG points_$s.gpkg points_$s.csv -nln points -a_srs EPSG:27700 \
@@ -74,7 +74,7 @@ for s in "${sizes[@]}"; do
         for tool in postgis spatialite geopandas; do
             echo "== $tool, $s points, 500 polygons"
             bash "$SHARED/run_pip_$tool.sh" points_$s.csv areas.gpkg anchors $s >/dev/null 2>&1 || echo "   $tool failed"
-            for f in anchors/pip_${tool}_*_$s.time; do
+            for f in anchors/pip_${tool}_*$s.time; do
                 [ -f "$f" ] && echo "   $(basename "$f" .time): $(grep -h Elapsed "$f" | awk '{ print $NF }' | paste -sd+) (wall, per step)" \
                     "max RSS $(grep -h Maximum "$f" | awk '{ print $NF }' | sort -n | tail -1) kB"
             done
@@ -83,7 +83,7 @@ for s in "${sizes[@]}"; do
         if [ -f anchors/pip_postgis_lsoa_$s.csv ]; then
             $BIN run --incidents points_$s.csv --areas areas.gpkg --areas-layer lsoa --area-id lsoa_code \
                 --population population --categories cats.csv --from 2024-01 --to 2024-12 --compare none \
-                --groups asb,sac,violence,other --incidents-layer no -o check_$s.gpkg >/dev/null 2>&1
+                --groups asb,sac,violence,other --incidents-layer no --kde no -o check_$s.gpkg >/dev/null 2>&1
             sqlite3 -separator , check_$s.gpkg "SELECT a.area_id, a.count + s.count + v.count + o.count FROM rates_asb a
                 JOIN rates_sac s USING (area_id) JOIN rates_violence v USING (area_id) JOIN rates_other o USING (area_id)
                 ORDER BY a.area_id" > check_$s.csv
