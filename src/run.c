@@ -227,6 +227,7 @@ static hs_status surfaces(job *j, hs_error *err)
     float *w = malloc((s->n + 1) * sizeof *w);
     int32_t *loc = malloc((s->n + 1) * sizeof *loc);
     long *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
+    hs_label_cache cache = {0};
     hs_status rc = HS_OK;
     if (!x || !y || !w || !loc || !per_area) {
         rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
@@ -261,7 +262,8 @@ static hs_status surfaces(job *j, hs_error *err)
             per_area[a] = j->rates->r[g * j->rates->nareas + a].count;
         hs_error e2 = {0};
         hs_status r2 = hs_surface_compute(j->areas, x, y, w, loc, n, prefix,
-                                          per_area, &j->sopt, &j->surf[g], &e2);
+                                          per_area, &j->sopt, &cache,
+                                          &j->surf[g], &e2);
         if (r2 == HS_ERR_DATA) { /* too few incidents: say so, go on */
             hs_warn(j->log, "%s: no density surface: %s", gname, e2.msg);
             continue;
@@ -286,6 +288,7 @@ static hs_status surfaces(job *j, hs_error *err)
                     sf->grid.cell);
     }
 done:
+    hs_label_cache_free(&cache);
     free(x);
     free(y);
     free(w);

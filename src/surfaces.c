@@ -17,6 +17,20 @@ void hs_surface_free(hs_surface *s)
     memset(s, 0, sizeof *s);
 }
 
+void hs_label_cache_free(hs_label_cache *c)
+{
+    if (!c)
+        return;
+    free(c->labels);
+    memset(c, 0, sizeof *c);
+}
+
+static int same_grid(const hs_kde_grid *a, const hs_kde_grid *b)
+{
+    return a->x0 == b->x0 && a->y0 == b->y0 && a->cell == b->cell &&
+           a->cols == b->cols && a->rows == b->rows;
+}
+
 int hs_parse_bandwidth(const char *s, double *metres, int *knn_k)
 {
     char *end;
@@ -67,8 +81,8 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
                              const int32_t *loc, size_t n, const char *prefix,
                              const long *area_incidents,
-                             const hs_surface_opts *o, hs_surface *out,
-                             hs_error *err)
+                             const hs_surface_opts *o, hs_label_cache *cache,
+                             hs_surface *out, hs_error *err)
 {
     hs_status rc = HS_OK;
     double *dens = NULL, *km2 = NULL;
@@ -110,8 +124,13 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
         return rc;
     const hs_kde_grid *g = &out->grid;
     size_t nc = g->cols * g->rows;
+    int cached = cache->labels && same_grid(&cache->grid, g);
+    if (!cached) {
+        hs_label_cache_free(cache);
+        cache->labels = malloc(nc * sizeof *cache->labels);
+    }
+    labels = cache->labels;
     dens = malloc(nc * sizeof *dens);
-    labels = malloc(nc * sizeof *labels);
     out->values = malloc(nc * sizeof *out->values);
     km2 = malloc((hs_areas_count(a) + 1) * sizeof *km2);
     if (!dens || !labels || !out->values || !km2) {
@@ -119,10 +138,16 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                      "%zu cells", prefix, g->cols, g->rows);
         goto fail;
     }
-    if ((rc = hs_kde_compute(x, y, w, n, o->kernel, bw, g, dens, 0, err)) ||
-        (rc = hs_areas_rasterize(a, g->x0, g->y0, g->cell, g->cols, g->rows,
-                                 labels, err)))
+    if ((rc = hs_kde_compute(x, y, w, n, o->kernel, bw, g, dens, 0, err)))
         goto fail;
+    if (!cached) {
+        if ((rc = hs_areas_rasterize(a, g->x0, g->y0, g->cell, g->cols,
+                                     g->rows, labels, err))) {
+            hs_label_cache_free(cache);
+            goto fail;
+        }
+        cache->grid = *g;
+    }
     double to_unit = o->per_cell ? g->cell * g->cell : 1e6; /* from per m² */
     double cell_m2 = g->cell * g->cell;
     for (size_t i = 0; i < nc; i++) {
@@ -146,12 +171,10 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                          o->task_share, &out->tasks, &out->ntasks, err)))
         goto fail;
     free(dens);
-    free(labels);
     free(km2);
     return HS_OK;
 fail:
     free(dens);
-    free(labels);
     free(km2);
     hs_surface_free(out);
     return rc;

@@ -49,6 +49,16 @@ typedef struct hs_surface {
     size_t ntasks;
 } hs_surface;
 
+/* Cell labels of the last grid rasterised, reused by the next group when
+ * its grid is the same (groups with the same bandwidth share one).
+ * Zero-initialise; hs_label_cache_free releases it. */
+typedef struct hs_label_cache {
+    hs_kde_grid grid;
+    int32_t *labels;
+} hs_label_cache;
+
+void hs_label_cache_free(hs_label_cache *c);
+
 /*
  * Computes one group's surface from its n incidents (x, y in the analysis
  * CRS; NaN skipped; w weights or NULL; loc location ids or NULL).
@@ -59,8 +69,8 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
                              const int32_t *loc, size_t n, const char *prefix,
                              const long *area_incidents,
-                             const hs_surface_opts *o, hs_surface *out,
-                             hs_error *err);
+                             const hs_surface_opts *o, hs_label_cache *cache,
+                             hs_surface *out, hs_error *err);
 
 void hs_surface_free(hs_surface *s);
 
