@@ -95,6 +95,23 @@ nhot=$(sqlite3 "$G" "SELECT count(*) FROM hotspots_violence")
 sqlite3 "$G" "SELECT hotspot_id FROM hotspots_violence ORDER BY rank LIMIT 1" | grep -qx "VIO-01" || fail "ids"
 echo "density: 3 cells equal the brute-force kernel sum; $nhot hotspots hold what SpatiaLite counts"
 
+# The standalone step: hotspot kde on the police.uk files, violence in 2024,
+# a fixed bandwidth and cell; the densest cell against the same brute force.
+"$BIN" kde --incidents "$D/policeuk" --groups violence --from 2024-01 --to 2024-12 \
+    --bandwidth 800 --cell 200 -o "$T/vio.tif" >/dev/null 2>&1 || fail "hotspot kde failed"
+gdal_translate -q -of XYZ "$T/vio.tif" "$T/vio.xyz"
+read -r cx cy got < <(awk '$3 > m { m = $3; best = $0 } END { print best }' "$T/vio.xyz")
+awk -F, -v cx="$cx" -v cy="$cy" -v h=800 -v got="$got" '
+    NR > 1 { d2 = ($1 - cx)^2 + ($2 - cy)^2
+        if (d2 < h * h) s += 3 / (3.141592653589793 * h * h) * (1 - d2 / (h * h))^2 }
+    END { want = s * 1e6; printf "hotspot kde at (%.0f, %.0f): %s, brute force %.6g\n", cx, cy, got, want
+          exit (want <= 0 || (got - want)^2 > (1e-6 * want)^2) }' "$T/vio.csv" || fail "hotspot kde differs"
+gdalinfo "$T/vio.tif" | grep -q "Pixel Size = (200.000000000000000,-200" || fail "kde cell size"
+"$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 200 -o "$T/all.gpkg" >/dev/null 2>&1 || fail "kde to gpkg"
+gdalinfo "GPKG:$T/all.gpkg:kde" >/dev/null 2>&1 || fail "no kde raster in the GeoPackage"
+set +e; "$BIN" kde --incidents "$D/policeuk" -o "$T/x.txt" >/dev/null 2>&1; rc=$?; set -e
+[ $rc = 2 ] || fail "kde to .txt: exit $rc"
+
 # Same inputs, same bytes.
 (cd "$T" && "$BIN" demo -o demo2.gpkg >/dev/null 2>&1)
 cmp -s "$G" "$T/demo2.gpkg" || fail "two runs gave different files"
