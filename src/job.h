@@ -1,0 +1,62 @@
+/*
+ * job.h - the state of one "hotspot run", shared by run.c (reading,
+ * assigning, computing) and layers.c (writing the GeoPackage).  Internal.
+ */
+#ifndef HOTSPOT_JOB_H
+#define HOTSPOT_JOB_H
+
+#include <stddef.h>
+
+#include "aggregate.h"
+#include "areas.h"
+#include "categories.h"
+#include "hotspot/hotspot.h"
+#include "incidents.h"
+#include "ingest.h"
+#include "output.h"
+#include "population.h"
+#include "surfaces.h"
+
+/* Everything one run holds; freed in one place. */
+typedef struct job {
+    const hs_options *o;
+    const hs_log *log;
+    hs_categories *cats;
+    hs_incidents *inc;
+    hs_ingest *ing;
+    hs_areas *areas;
+    hs_rates *rates;
+    hs_gpkg *gpkg;
+    hs_layer *run;
+    char **files;
+    size_t nfiles;
+    char (*sha)[65];
+    long *file_rows;
+    int groups[HS_MAX_GROUPS];
+    size_t ngroups;
+    hs_agg_opts agg;
+    hs_agg_report agg_rep;
+    hs_pop_report pop_rep;
+    hs_pop_kind pop_kind;
+    const char *crs;
+    int by_lsoa;
+    int write_points;
+    int kde;
+    hs_surface_opts sopt;
+    hs_surface surf[HS_MAX_GROUPS];
+    int has_surf[HS_MAX_GROUPS];
+    double spacing; /* median distance between distinct incident locations */
+    size_t distinct;
+} job;
+
+/* v if set and not empty, else d. */
+const char *hs_or_default(const char *v, const char *d);
+
+/* "2024-01 to 2024-12" */
+void hs_period_text(hs_period p, char *buf, size_t n);
+
+/* Writes every layer of the run into j->gpkg (vector layers first, the
+ * rasters last, as the writer requires). */
+hs_status hs_job_write(job *j, hs_error *err);
+
+#endif
