@@ -101,7 +101,7 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
     hs_surface_opts *so = &j->sopt;
-    int masked, k;
+    int masked = 1, k;
     char *end;
     hs_status rc;
     memset(so, 0, sizeof *so);
