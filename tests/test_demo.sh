@@ -139,6 +139,28 @@ set +e; "$BIN" demo --crs EPSG:4326 -o "$T/geo.gpkg" >/dev/null 2>"$T/err.txt"; 
 [ $rc = 2 ] && grep -q "geographic" "$T/err.txt" || fail "geographic --crs: exit $rc"
 [ ! -e "$T/geo.gpkg" ] || fail "geographic --crs wrote a file"
 
+# Bad density options: exit 2 and a message naming the flag; nothing written.
+while IFS='|' read -r flag value; do
+    set +e; "$BIN" demo -o "$T/bad.gpkg" "$flag" "$value" >/dev/null 2>"$T/err.txt"; rc=$?; set -e
+    [ $rc = 2 ] || fail "$flag $value: exit $rc"
+    grep -q -- "$flag" "$T/err.txt" || fail "$flag $value: message does not name the flag: $(cat "$T/err.txt")"
+    [ ! -e "$T/bad.gpkg" ] || fail "$flag $value wrote a file"
+done <<'EOS'
+--kernel|cosine
+--bandwidth|-5
+--bandwidth|knn:0
+--cell|0
+--kde-units|m2
+--kde-mask|maybe
+--hotspot-method|median
+--hotspot-breaks|3,2,1
+--hotspot-class|9
+--tasking-share|1.5
+--kde|perhaps
+EOS
+set +e; "$BIN" kde --incidents "$D/policeuk" --extent 1,2,3 -o "$T/e.tif" >/dev/null 2>"$T/err.txt"; rc=$?; set -e
+[ $rc = 2 ] && grep -q -- "--extent" "$T/err.txt" || fail "bad --extent: exit $rc"
+
 # The force-extract profile runs and finds times of day.
 (cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" -o local.gpkg >/dev/null 2>&1) || fail "demo-local failed"
 timed=$(sqlite3 "$T/local.gpkg" "SELECT count(*) FROM incidents WHERE time IS NOT NULL")
