@@ -73,6 +73,19 @@ for l in kde_violence hotspots_violence tasking_violence; do
 done
 bw=$(sqlite3 "$G" "SELECT value FROM run WHERE key='bandwidth_violence'" | awk '{ print $1 }')
 ogr2ogr -f CSV "$T/vio.csv" "$G" incidents -where "crime_group='violence' AND period='current'"     -lco GEOMETRY=AS_XY -select crime_group
+# The automatic bandwidth is ArcGIS's spatial Silverman rule on these points:
+# 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2, rounded to a metre (awk and sort).
+awk -F, 'NR > 1 { x[NR] = $1; y[NR] = $2; sx += $1; sy += $2; n++ }
+    END { mx = sx / n; my = sy / n
+          for (i in x) { d2 = (x[i] - mx)^2 + (y[i] - my)^2; ss += d2; print sqrt(d2) > "/dev/stderr" }
+          print n, sqrt(ss / n) }' "$T/vio.csv" 2>"$T/dists.txt" > "$T/sd.txt"
+read -r nv sd < "$T/sd.txt"
+dm=$(sort -g "$T/dists.txt" | awk -v n="$nv" '{ v[NR] = $1 } END { print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }')
+want_bw=$(awk -v n="$nv" -v sd="$sd" -v dm="$dm" 'BEGIN { a = sqrt(1 / log(2)) * dm; m = sd < a ? sd : a
+    printf "%.0f", 0.9 * m * n^-0.2 }')
+[ "$bw" = "$want_bw" ] || fail "bandwidth_violence $bw, Silverman by awk $want_bw"
+echo "automatic bandwidth: $bw m, as the Silverman rule computed here gives"
+
 # cell centres and values: the densest cell and two other non-zero cells
 gdal_translate -q -of XYZ "GPKG:$G:kde_violence" "$T/kde.xyz"
 awk '$3 > 0 && $3 != -9999 { n++; if ($3 > m) { m = $3; best = $0 } if (n == 500 || n == 2000) print }
