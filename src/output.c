@@ -994,6 +994,7 @@ hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
     opts = CSLSetNameValue(opts, "TILED", "YES");
     opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
     opts = CSLSetNameValue(opts, "PREDICTOR", "3");
+    opts = CSLSetNameValue(opts, "NUM_THREADS", "ALL_CPUS"); /* compress tiles on every core */
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
