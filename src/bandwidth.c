@@ -1,5 +1,6 @@
 /* bandwidth.c - grid, bandwidth and map-point spacing (see bandwidth.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,33 @@ cleanup:
     free(order);
     free(kth);
     return rc;
+}
+
+hs_status hs_choose_bandwidth(const double *x, const double *y, size_t n,
+                              double metres, int knn_k, double *bw,
+                              char *rule, size_t rule_len, hs_error *err)
+{
+    if (metres > 0) {
+        *bw = metres;
+        snprintf(rule, rule_len, "fixed");
+        return HS_OK;
+    }
+    double h, med;
+    if (knn_k > 0) {
+        hs_status rc = hs_knn_distance(x, y, n, knn_k, 0, &h, &med, NULL, err);
+        if (rc)
+            return rc;
+        snprintf(rule, rule_len, "mean distance to the %d-th nearest distinct "
+                 "location", knn_k);
+    } else {
+        h = hs_bandwidth_silverman(x, y, n);
+        snprintf(rule, rule_len, "ArcGIS spatial Silverman rule");
+    }
+    if (!(h > 0))
+        return hs_fail(err, HS_ERR_DATA, "too few distinct incident locations "
+                       "(%zu incidents) for an automatic bandwidth; give "
+                       "--bandwidth", n);
+    /* a whole metre: simple to state, to repeat and to read */
+    *bw = fmax(1, round(h));
+    return HS_OK;
 }

@@ -33,6 +33,17 @@ hs_status hs_aligned_grid(double xmin, double ymin, double xmax, double ymax,
 double hs_bandwidth_silverman(const double *x, const double *y, size_t n);
 
 /*
+ * The bandwidth for these points, and in rule how it was chosen: metres
+ * if > 0 (as given); else, automatically rounded to a whole metre, the
+ * mean distance to the knn_k-th nearest distinct location if knn_k > 0, or
+ * hs_bandwidth_silverman().  HS_ERR_DATA when an automatic rule finds too
+ * few distinct locations.  Shared by the run and "hotspot kde".
+ */
+hs_status hs_choose_bandwidth(const double *x, const double *y, size_t n,
+                              double metres, int knn_k, double *bw,
+                              char *rule, size_t rule_len, hs_error *err);
+
+/*
  * Distances from each distinct location to its k-th nearest other distinct
  * location (1 <= k <= 64).  Coincident points count once: police.uk stacks
  * many incidents on one map point, and their spacing is what matters.  At

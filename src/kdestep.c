@@ -192,24 +192,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                      nfiles);
         goto cleanup;
     }
-    if (bw > 0) {
-        snprintf(sum->rule, sizeof sum->rule, "fixed");
-    } else if (knn) {
-        double med;
-        if ((rc = hs_knn_distance(x, y, n, knn, 0, &bw, &med, NULL, err)))
-            goto cleanup;
-        snprintf(sum->rule, sizeof sum->rule, "mean distance to the %d-th "
-                 "nearest distinct location", knn);
-        bw = round(bw);
-    } else {
-        bw = round(hs_bandwidth_silverman(x, y, n));
-        snprintf(sum->rule, sizeof sum->rule, "ArcGIS spatial Silverman rule");
-    }
-    if (!(bw > 0)) {
-        rc = hs_fail(err, HS_ERR_DATA, "too few distinct locations for an "
-                     "automatic bandwidth: give --bandwidth");
+    if ((rc = hs_choose_bandwidth(x, y, n, bw, knn, &bw, sum->rule,
+                                  sizeof sum->rule, err)))
         goto cleanup;
-    }
     double margin = hs_kernel_radius((hs_kernel)kernel, bw);
     if (o->extent) {
         xmin = ext[0];

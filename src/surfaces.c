@@ -91,28 +91,11 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
 
     for (size_t i = 0; i < n; i++)
         out->points += isfinite(x[i]) && isfinite(y[i]);
-    double bw = o->bandwidth;
-    if (bw > 0) {
-        snprintf(out->bandwidth_rule, sizeof out->bandwidth_rule, "fixed");
-    } else if (o->knn_k > 0) {
-        double med;
-        if ((rc = hs_knn_distance(x, y, n, o->knn_k, 0, &bw, &med, NULL, err)))
-            return rc;
-        snprintf(out->bandwidth_rule, sizeof out->bandwidth_rule,
-                 "mean distance to the %d-th nearest distinct location",
-                 o->knn_k);
-    } else {
-        bw = hs_bandwidth_silverman(x, y, n);
-        snprintf(out->bandwidth_rule, sizeof out->bandwidth_rule,
-                 "ArcGIS spatial Silverman rule");
-    }
-    if (!(bw > 0))
-        return hs_fail(err, HS_ERR_DATA, "%s: too few distinct incident "
-                       "locations (%ld incidents) for an automatic bandwidth; "
-                       "give --bandwidth", prefix, out->points);
-    bw = round(bw); /* a whole metre: simple to state, to repeat and to read */
-    if (bw < 1)
-        bw = 1;
+    double bw;
+    if ((rc = hs_choose_bandwidth(x, y, n, o->bandwidth, o->knn_k, &bw,
+                                  out->bandwidth_rule,
+                                  sizeof out->bandwidth_rule, err)))
+        return rc;
     out->bandwidth = bw;
 
     double xmin, ymin, xmax, ymax;

@@ -51,6 +51,25 @@ static void test_silverman(void **state)
     double want = 0.9 * fmin(sqrt(ss / 4), sqrt(1 / log(2)) * dm) * pow(4, -0.2);
     assert_float_equal(hs_bandwidth_silverman(x2, y2, 4), want, 1e-9);
     assert_float_equal(hs_bandwidth_silverman(x2, y2, 1), 0, 0);
+
+    /* the choice: fixed as given, automatic rounded to a metre, too few */
+    hs_error err = {0};
+    char rule[96];
+    double bw;
+    assert_int_equal(hs_choose_bandwidth(x, y, 5, 250.5, 0, &bw, rule,
+                                         sizeof rule, &err), HS_OK);
+    assert_float_equal(bw, 250.5, 0);
+    assert_string_equal(rule, "fixed");
+    assert_int_equal(hs_choose_bandwidth(x, y, 5, 0, 0, &bw, rule, sizeof rule,
+                                         &err), HS_OK);
+    assert_float_equal(bw, round(0.9 * 100 * pow(4, -0.2)), 0);
+    assert_non_null(strstr(rule, "Silverman"));
+    assert_int_equal(hs_choose_bandwidth(x, y, 5, 0, 1, &bw, rule, sizeof rule,
+                                         &err), HS_OK);
+    assert_float_equal(bw, round(100 * sqrt(2)), 0); /* nearest: a diagonal */
+    assert_int_equal(hs_choose_bandwidth(x2, y2, 1, 0, 0, &bw, rule,
+                                         sizeof rule, &err), HS_ERR_DATA);
+    assert_non_null(strstr(err.msg, "--bandwidth"));
 }
 
 static int cmpd(const void *a, const void *b)
