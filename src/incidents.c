@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "incidents.h"
+#include "memory.h"
 
 hs_incidents *hs_incidents_create(hs_error *err)
 {
@@ -49,6 +50,7 @@ void hs_incidents_destroy(hs_incidents *s)
             return hs_fail(err, HS_ERR_NOMEM,                                 \
                            "incident store: out of memory at %zu rows", cap); \
         s->field = p_;                                                        \
+        hs_advise_huge(p_, cap * sizeof *s->field);                           \
     } while (0)
 
 hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)

@@ -14,6 +14,7 @@
 #include "incidents.h"
 #include "ingest.h"
 #include "kde.h"
+#include "memory.h"
 #include "output.h"
 #include "surfaces.h"
 #include "vector.h"
@@ -166,10 +167,15 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
             hs_warn(log, "%ld row(s) skipped: %s (e.g. %s)", r->skipped[k],
                     hs_skip_name((hs_skip)k), r->example[k][0]);
     sum->rows_read = r->rows_read;
+    double t1 = now_s();
+    sum->stage[0] = t1 - t0;
 
     x = malloc((inc->n + 1) * sizeof *x);
     y = malloc((inc->n + 1) * sizeof *y);
     w = malloc((inc->n + 1) * sizeof *w);
+    hs_advise_huge(x, (inc->n + 1) * sizeof *x);
+    hs_advise_huge(y, (inc->n + 1) * sizeof *y);
+    hs_advise_huge(w, (inc->n + 1) * sizeof *w);
     if (!x || !y || !w) {
         rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
         goto cleanup;
@@ -210,8 +216,12 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, margin, cell, &g, err)))
         goto cleanup;
     size_t nc = g.cols * g.rows;
+    double t2 = now_s();
+    sum->stage[1] = t2 - t1;
     dens = malloc(nc * sizeof *dens);
     vals = malloc(nc * sizeof *vals);
+    hs_advise_huge(dens, nc * sizeof *dens);
+    hs_advise_huge(vals, nc * sizeof *vals);
     if (!dens || !vals) {
         rc = hs_fail(err, HS_ERR_NOMEM, "out of memory for %zu x %zu cells",
                      g.cols, g.rows);
@@ -225,6 +235,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         sum->sum += dens[i] * g.cell * g.cell;
         vals[i] = (float)(dens[i] * scale);
     }
+    double t3 = now_s();
+    sum->stage[2] = t3 - t2;
     char desc[256];
     snprintf(desc, sizeof desc, "%s kernel, bandwidth %.0f m, cell %g m, %s",
              hs_kernel_name((hs_kernel)kernel), bw, g.cell,
@@ -255,6 +267,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->cols = g.cols;
     sum->rows = g.rows;
     sum->seconds = now_s() - t0;
+    sum->stage[3] = now_s() - t3;
 cleanup:
     free(x);
     free(y);

@@ -52,6 +52,8 @@ typedef struct hs_kde_summary {
     size_t cols, rows;
     double sum;             /* sum of densities x cell area (incidents)   */
     double seconds;
+    /* wall-clock seconds: reading, bandwidth and grid, density, writing */
+    double stage[4];
 } hs_kde_summary;
 
 /*
