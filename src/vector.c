@@ -1,14 +1,29 @@
 /* vector.c - OGR helpers shared by areas, population and ingest. */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cpl_error.h>
+#include <sqlite3.h>
 
 #include "vector.h"
 
+static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+
+static void gdal_init_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if late */
+    GDALAllRegister();
+}
+
+void hs_gdal_init(void)
+{
+    pthread_once(&gdal_once, gdal_init_once);
+}
+
 GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
 {
-    GDALAllRegister();
+    hs_gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  NULL, NULL);

@@ -1022,6 +1022,118 @@ static void test_rasters(void **state)
     remove_dir(d);
 }
 
+/* Point layers are written by SQL behind GDAL's back: GDAL must still
+ * read back every point and value, the extent and feature count it keeps
+ * in gpkg_contents / gpkg_ogr_contents (force = FALSE reads only those),
+ * and the R-tree - across the close and reopen a raster causes, and with
+ * a layer and a field name that would break naive SQL. */
+static void test_points_by_sql(void **state)
+{
+    (void)state;
+    char *d = make_dir(), *f = join(d, "pts.gpkg");
+    static const char hostile[] = "we\"ird'; DROP TABLE x; --";
+    static const hs_field pf[] = {{"n", HS_FIELD_INT64},
+                                  {"say \"hi\"", HS_FIELD_TEXT}};
+    const size_t n = 3000;
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    double sx = 0, sy = 0;
+    uint64_t seed = 12345;
+    hs_error err;
+    hs_error_clear(&err);
+    hs_gpkg *g = hs_gpkg_create(f, NULL, &err);
+    assert_non_null(g);
+    hs_gpkg_set_spatial_index(g, 0);
+    hs_layer *big = layer_ok(g, "big", NULL, HS_GEOM_POINT, "EPSG:27700", pf, 2);
+    hs_gpkg_set_spatial_index(g, 1);
+    hs_layer *odd = layer_ok(g, hostile, NULL, HS_GEOM_POINT, "EPSG:27700", pf, 2);
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        double x = 300000 + (double)(seed >> 40) / 64.0;
+        double y = 100000 + (double)((seed >> 16) & 0xffffff) / 32.0;
+        char label[32];
+        snprintf(label, sizeof label, "row %zu", i);
+        hs_value v[2] = {iv((int64_t)i), i % 7 ? sv(label) : nullv()};
+        add_ok(big, x, y, NULL, v);
+        if (i < 10)
+            add_ok(odd, x, y, NULL, v);
+        xmin = fmin(xmin, x), xmax = fmax(xmax, x);
+        ymin = fmin(ymin, y), ymax = fmax(ymax, y);
+        sx += x, sy += y;
+    }
+    float cellv[4] = {1, 2, 3, 4};
+    hs_raster_spec rs = {0, 0, 10, 2, 2, "EPSG:27700", "r", "v", "u", NAN};
+    assert_int_equal(hs_gpkg_add_raster(g, "r", &rs, cellv, &err), HS_OK);
+    commit_ok(g);
+    hs_gpkg_destroy(g);
+
+    { char c[4200]; snprintf(c, sizeof c, "cp %s /tmp/dbg.gpkg", f); if (system(c)) {} } 
+    GDALDatasetH ds = open_ro(f);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "big");
+    assert_non_null(l);
+    assert_int_equal(OGR_L_GetFeatureCount(l, FALSE), (GIntBig)n);
+    OGREnvelope e;
+    assert_int_equal(OGR_L_GetExtent(l, &e, FALSE), OGRERR_NONE);
+    assert_true(e.MinX == xmin && e.MaxX == xmax && e.MinY == ymin &&
+                e.MaxY == ymax);
+    double gx = 0, gy = 0;
+    size_t rows = 0, nulls = 0;
+    OGRFeatureH ft;
+    OGR_L_ResetReading(l);
+    while ((ft = OGR_L_GetNextFeature(l))) {
+        OGRGeometryH gm = OGR_F_GetGeometryRef(ft);
+        assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(gm)), wkbPoint);
+        gx += OGR_G_GetX(gm, 0), gy += OGR_G_GetY(gm, 0);
+        int64_t k = OGR_F_GetFieldAsInteger64(ft, 0);
+        assert_int_equal(k, (int64_t)rows); /* in the order written */
+        if (!OGR_F_IsFieldSetAndNotNull(ft, 1))
+            nulls++;
+        else {
+            char want[32];
+            snprintf(want, sizeof want, "row %lld", (long long)k);
+            assert_string_equal(OGR_F_GetFieldAsString(ft, 1), want);
+        }
+        rows++;
+        OGR_F_Destroy(ft);
+    }
+    assert_int_equal(rows, n);
+    assert_int_equal(nulls, (n + 6) / 7);
+    assert_true(gx == sx && gy == sy); /* same doubles, same order */
+    char buf[64];
+    /* what a reader that trusts the metadata sees (GDAL itself recounts
+     * when it is NULL, so ask SQLite) */
+    sql_text(ds, "SELECT feature_count FROM gpkg_ogr_contents WHERE "
+             "table_name = 'big'", buf, sizeof buf);
+    assert_int_equal(strtoll(buf, NULL, 10), (long long)n);
+    const char *col[4] = {"min_x", "min_y", "max_x", "max_y"};
+    double want[4] = {xmin, ymin, xmax, ymax};
+    for (int i = 0; i < 4; i++) {
+        char q[128];
+        snprintf(q, sizeof q, "SELECT %s FROM gpkg_contents WHERE table_name "
+                 "= 'big'", col[i]);
+        sql_text(ds, q, buf, sizeof buf);
+        assert_true(*buf && fabs(strtod(buf, NULL) - want[i]) < 1e-6);
+    }
+    /* GDAL's feature-count triggers are in place for later editors */
+    sql_text(ds, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+             "AND name LIKE 'trigger_%_feature_count_big'", buf, sizeof buf);
+    assert_string_equal(buf, "2");
+    sql_text(ds, "SELECT COUNT(*) FROM gpkg_extensions WHERE table_name = "
+             "'big'", buf, sizeof buf);
+    assert_string_equal(buf, "0"); /* no index asked for */
+
+    OGRLayerH o = GDALDatasetGetLayerByName(ds, hostile);
+    assert_non_null(o);
+    assert_int_equal(OGR_L_GetFeatureCount(o, FALSE), 10);
+    assert_string_equal(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(
+                            OGR_L_GetLayerDefn(o), 1)), "say \"hi\"");
+    sql_text(ds, "SELECT COUNT(*) FROM \"rtree_we\"\"ird'; DROP TABLE x; "
+             "--_geom\"", buf, sizeof buf);
+    assert_string_equal(buf, "10");
+    GDALClose(ds);
+    free(f);
+    remove_dir(d);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -1043,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_exec_errors),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rasters),
+        cmocka_unit_test(test_points_by_sql),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, NULL);
     GDALDestroy(); /* frees GDAL's one-time allocations for LeakSanitizer */
