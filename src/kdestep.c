@@ -138,6 +138,14 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                            o->kde_units);
         per_cell = strcmp(o->kde_units, "cell") == 0;
     }
+    static const char *const comps[] = {"deflate", "lzw", "zstd", "none"};
+    const char *comp = NULL;
+    for (size_t i = 0; i < 4; i++)
+        if (strcasecmp(o->compress ? o->compress : "deflate", comps[i]) == 0)
+            comp = comps[i];
+    if (!comp)
+        return hs_fail(err, HS_ERR_ARG, "--compress '%s': use deflate, lzw, "
+                       "zstd or none", o->compress);
     if (o->extent && (rc = parse_extent(o->extent, ext, err)))
         return rc;
     if ((rc = parse_filter(o, &cats, &f, err)))
@@ -240,7 +248,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
              per_cell ? "expected incidents per cell" : "incidents per km2");
     hs_raster_spec rs = {g.x0, g.y0, g.cell, g.cols, g.rows, crs, desc,
                          "density", per_cell ? "incidents/cell" : "incidents/km2",
-                         NAN};
+                         NAN, comp};
     if (hs_has_ext(out, ".gpkg")) {
         hs_gpkg *gp = hs_gpkg_create(out, NULL, err);
         if (!gp) {

@@ -268,7 +268,7 @@ static hs_status write_surfaces(job *j, hs_error *err)
                             sf->grid.cols, sf->grid.rows, j->crs, desc,
                             "density",
                             j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
-                            HS_NODATA};
+                            HS_NODATA, NULL};
         hs_status rc = hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
         if (rc)
             return rc;

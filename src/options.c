@@ -100,6 +100,8 @@ static const opt table[] = {
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),
+    O(compress, TEXT, "deflate|lzw|zstd|none", "deflate", "hotspot kde "
+      "only: GeoTIFF compression (none is fastest; QGIS writes none)"),
 };
 
 #define NOPT (sizeof table / sizeof *table)

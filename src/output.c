@@ -1327,8 +1327,10 @@ hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
         goto cleanup;
     }
     opts = CSLSetNameValue(opts, "TILED", "YES");
-    opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
-    opts = CSLSetNameValue(opts, "PREDICTOR", "3");
+    const char *comp = r->compress ? r->compress : "DEFLATE";
+    opts = CSLSetNameValue(opts, "COMPRESS", comp);
+    if (strcasecmp(comp, "NONE") != 0)
+        opts = CSLSetNameValue(opts, "PREDICTOR", "3");
     opts = CSLSetNameValue(opts, "NUM_THREADS", "ALL_CPUS"); /* compress tiles on every core */
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();

@@ -92,6 +92,8 @@ typedef struct hs_raster_spec {
     const char *field_name;  /* what a value is, e.g. "density"            */
     const char *uom;         /* unit, e.g. "incidents/km2"                 */
     double nodata;           /* value marking cells outside (NaN: none)    */
+    const char *compress;    /* GeoTIFF only: GDAL COMPRESS value, e.g.
+                                "NONE"; NULL: DEFLATE                      */
 } hs_raster_spec;
 
 /*
@@ -105,7 +107,8 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
                              hs_error *err);
 
 /*
- * Writes values as a single-band Float32 GeoTIFF (tiled, DEFLATE), through
+ * Writes values as a single-band Float32 GeoTIFF (tiled; DEFLATE unless
+ * r->compress says otherwise; floating-point predictor), through
  * a temporary file renamed onto path, so a failure leaves any previous
  * file intact.  An existing path that is not a GeoTIFF is not overwritten.
  */

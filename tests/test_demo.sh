@@ -120,6 +120,15 @@ awk -F, -v cx="$cx" -v cy="$cy" -v h=800 -v got="$got" '
     END { want = s * 1e6; printf "hotspot kde at (%.0f, %.0f): %s, brute force %.6g\n", cx, cy, got, want
           exit (want <= 0 || (got - want)^2 > (1e-6 * want)^2) }' "$T/vio.csv" || fail "hotspot kde differs"
 gdalinfo "$T/vio.tif" | grep -q "Pixel Size = (200.000000000000000,-200" || fail "kde cell size"
+# --compress none: an uncompressed file with the same values, cell for cell
+"$BIN" kde --incidents "$D/policeuk" --groups violence --from 2024-01 --to 2024-12 \
+    --bandwidth 800 --cell 200 --compress none -o "$T/vio-none.tif" >/dev/null 2>&1 ||
+    fail "hotspot kde --compress none failed"
+gdalinfo "$T/vio-none.tif" | grep -q "COMPRESSION=" && fail "--compress none compressed"
+gdalinfo "$T/vio.tif" | grep -q "COMPRESSION=DEFLATE" || fail "default is not DEFLATE"
+gdal_translate -q -of XYZ "$T/vio-none.tif" "$T/vio-none.xyz"
+gdal_translate -q -of XYZ "$T/vio.tif" "$T/vio-deflate.xyz"
+cmp -s "$T/vio-none.xyz" "$T/vio-deflate.xyz" || fail "--compress none changed values"
 "$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 200 -o "$T/all.gpkg" >/dev/null 2>&1 || fail "kde to gpkg"
 gdalinfo "GPKG:$T/all.gpkg:kde" >/dev/null 2>&1 || fail "no kde raster in the GeoPackage"
 set +e; "$BIN" kde --incidents "$D/policeuk" -o "$T/x.txt" >/dev/null 2>&1; rc=$?; set -e
@@ -171,6 +180,8 @@ done <<'EOS'
 --tasking-share|1.5
 --kde|perhaps
 EOS
+set +e; "$BIN" kde --incidents "$D/policeuk" --compress zip -o "$T/z.tif" >/dev/null 2>"$T/err.txt"; rc=$?; set -e
+[ $rc = 2 ] && grep -q -- "--compress" "$T/err.txt" && [ ! -e "$T/z.tif" ] || fail "bad --compress: exit $rc"
 set +e; "$BIN" kde --incidents "$D/policeuk" --extent 1,2,3 -o "$T/e.tif" >/dev/null 2>"$T/err.txt"; rc=$?; set -e
 [ $rc = 2 ] && grep -q -- "--extent" "$T/err.txt" || fail "bad --extent: exit $rc"
 

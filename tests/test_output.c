@@ -965,7 +965,7 @@ static void write_with_rasters(const char *path, float *vals, size_t cols,
     hs_value v[] = {{.s = "a"}};
     assert_int_equal(hs_layer_add(l, 400000, 100000, NULL, 0, v, &err), HS_OK);
     hs_raster_spec r = {400000, 100000, 50, cols, rows, "EPSG:27700",
-                        "test density", "density", "incidents/km2", -9999};
+                        "test density", "density", "incidents/km2", -9999, NULL};
     assert_int_equal(hs_gpkg_add_raster(g, "kde_a", &r, vals, &err), HS_OK);
     assert_int_equal(hs_gpkg_add_raster(g, "kde_b", &r, vals, &err), HS_OK);
     l = hs_gpkg_add_layer(g, "after", NULL, HS_GEOM_NONE, NULL, f, 1, &err);
@@ -1061,7 +1061,7 @@ static void test_points_by_sql(void **state)
         sx += x, sy += y;
     }
     float cellv[4] = {1, 2, 3, 4};
-    hs_raster_spec rs = {0, 0, 10, 2, 2, "EPSG:27700", "r", "v", "u", NAN};
+    hs_raster_spec rs = {0, 0, 10, 2, 2, "EPSG:27700", "r", "v", "u", NAN, NULL};
     assert_int_equal(hs_gpkg_add_raster(g, "r", &rs, cellv, &err), HS_OK);
     commit_ok(g);
     hs_gpkg_destroy(g);

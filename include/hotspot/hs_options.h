@@ -47,6 +47,7 @@ typedef struct hs_options {
     char *hotspot_class;   /* 1-based class from which cells are hot    */
     char *tasking_share;   /* share of each board, 0.03                 */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
+    char *compress;        /* hotspot kde: GeoTIFF deflate|lzw|zstd|none */
 } hs_options;
 
 /* One option, for help texts. */
