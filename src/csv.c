@@ -28,8 +28,10 @@
 #endif
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "csv.h"
@@ -59,6 +61,8 @@ struct hs_csv {
     FILE *fp;          /* NULL when reading from memory */
     const char *mem;   /* memory input, not owned       */
     size_t mem_len, mem_pos;
+    int release;       /* mem is a file mapping: drop consumed pages */
+    size_t released;   /* mem[0..released) has been dropped          */
     char *name;
     char *buf;         /* cap + 1 bytes: room for the sentinel */
     size_t cap, len;   /* allocated (minus 1) and filled bytes */
@@ -84,6 +88,21 @@ static char *copy_str(const char *s)
 }
 
 /* Appends input to buf[len..cap) and re-places the sentinel. */
+/* Whole pages of mem before mem_pos, in steps of 8 MB.  Dropping pages of
+ * a read-only private mapping loses nothing: another reader of them (the
+ * thread parsing the next range) faults them back in from the file. */
+static void drop_consumed(hs_csv *c)
+{
+    const uintptr_t page = 4096, step = (uintptr_t)8 << 20;
+    uintptr_t a = ((uintptr_t)c->mem + c->released + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)c->mem + c->mem_pos) & ~(page - 1);
+    if (b < a + step && c->mem_pos < c->mem_len)
+        return;
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_DONTNEED);
+    c->released = c->mem_pos;
+}
+
 static hs_status fill(hs_csv *c, hs_error *err)
 {
     size_t room = c->cap - c->len, n;
@@ -105,6 +124,8 @@ static hs_status fill(hs_csv *c, hs_error *err)
         if (n)
             memcpy(c->buf + c->len, c->mem + c->mem_pos, n);
         c->mem_pos += n;
+        if (c->release)
+            drop_consumed(c);
         if (c->mem_pos == c->mem_len)
             c->eof = 1;
     }
@@ -271,6 +292,12 @@ hs_csv *hs_csv_open_mem(const char *data, size_t len, const char *name,
         return NULL;
     }
     return c;
+}
+
+void hs_csv_release_consumed(hs_csv *c)
+{
+    if (c && c->mem)
+        c->release = 1;
 }
 
 int hs_csv_next(hs_csv *c, hs_error *err)

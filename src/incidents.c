@@ -8,7 +8,14 @@
 
 hs_incidents *hs_incidents_create(hs_error *err)
 {
+    return hs_incidents_create_cols(HS_COL_ALL, err);
+}
+
+hs_incidents *hs_incidents_create_cols(unsigned cols, hs_error *err)
+{
     hs_incidents *s = calloc(1, sizeof *s);
+    if (s)
+        s->cols = cols & HS_COL_ALL;
     if (!s || !(s->types = hs_pool_create()) ||
         !(s->locations = hs_pool_create()) || !(s->lsoas = hs_pool_create()) ||
         !(s->files = hs_pool_create())) {
@@ -65,17 +72,26 @@ hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)
         cap += cap / 2; /* 1.5x keeps the transient peak of realloc lower */
     GROW(x);
     GROW(y);
-    GROW(month);
-    GROW(day);
-    GROW(minute);
-    GROW(group);
-    GROW(type);
-    GROW(location);
-    GROW(lsoa);
-    GROW(file);
-    GROW(row);
     GROW(weight);
-    GROW(area);
+    if (s->cols & HS_COL_SOURCE) {
+        GROW(file);
+        GROW(row);
+    }
+    if (s->cols & HS_COL_TIME) {
+        GROW(month);
+        GROW(day);
+        GROW(minute);
+    }
+    if (s->cols & HS_COL_TYPE) {
+        GROW(group);
+        GROW(type);
+    }
+    if (s->cols & HS_COL_LABELS) {
+        GROW(location);
+        GROW(lsoa);
+    }
+    if (s->cols & HS_COL_AREA)
+        GROW(area);
     s->cap = cap;
     return HS_OK;
 }

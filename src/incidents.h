@@ -18,8 +18,20 @@
 #include "hotspot/hs_error.h"
 #include "pool.h"
 
+/* Column sets a store may leave out (x, y and weight are always kept):
+ * a density of all points needs 20 bytes a row, not 58. */
+enum {
+    HS_COL_TIME = 1,   /* month, day, minute */
+    HS_COL_TYPE = 2,   /* type, group        */
+    HS_COL_LABELS = 4, /* location, lsoa     */
+    HS_COL_AREA = 8,   /* area               */
+    HS_COL_SOURCE = 16, /* file, row         */
+    HS_COL_ALL = 31
+};
+
 typedef struct hs_incidents {
     size_t n, cap;
+    unsigned cols;      /* HS_COL_* kept; the arrays of the others are NULL */
     double *x, *y;      /* analysis CRS (metres); NaN = no location        */
     int32_t *month;     /* year*12 + (month-1)                             */
     int8_t *day;        /* day of month 1..31; 0 = month only              */
@@ -36,7 +48,8 @@ typedef struct hs_incidents {
     int borrowed;       /* columns belong to another store: never grown   */
 } hs_incidents;
 
-hs_incidents *hs_incidents_create(hs_error *err);
+hs_incidents *hs_incidents_create(hs_error *err); /* every column */
+hs_incidents *hs_incidents_create_cols(unsigned cols, hs_error *err);
 void hs_incidents_destroy(hs_incidents *s);
 
 /* Makes room for n more rows; returns HS_ERR_NOMEM on failure. */

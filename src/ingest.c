@@ -5,6 +5,7 @@
 #include <glob.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,12 @@ static void skip(sink *in, hs_skip why, const char *file, long line,
     va_start(ap, fmt);
     vsnprintf(why_text, sizeof why_text, fmt, ap);
     va_end(ap);
-    snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
-             "%s line %ld: %s", file, line, why_text);
+    if (line > 0)
+        snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
+                 "%s line %ld: %s", file, line, why_text);
+    else /* a store without line numbers */
+        snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
+                 "%s: %s", file, why_text);
 }
 
 /* ---- small parsers ---------------------------------------------------- */
@@ -304,22 +309,31 @@ static hs_status store_row(sink *in, const row *r, hs_error *err)
     if (rc)
         return rc;
     size_t i = s->n;
-    int32_t type = -1;
-    if ((rc = intern_type(in, r->type, r->type_len, &type, err)))
-        return rc;
     s->x[i] = r->x;
     s->y[i] = r->y;
-    s->month[i] = r->month;
-    s->day[i] = r->day;
-    s->minute[i] = r->minute;
-    s->type[i] = type;
-    s->group[i] = in->type_group[type];
-    s->location[i] = r->loc_len ? hs_pool_intern(s->locations, r->loc, r->loc_len) : -1;
-    s->lsoa[i] = r->lsoa_len ? hs_pool_intern(s->lsoas, r->lsoa, r->lsoa_len) : -1;
-    s->file[i] = r->file;
-    s->row[i] = r->line;
     s->weight[i] = r->weight;
-    s->area[i] = -1;
+    if (s->row) {
+        s->file[i] = r->file;
+        s->row[i] = r->line;
+    }
+    if (s->type) {
+        int32_t type = -1;
+        if ((rc = intern_type(in, r->type, r->type_len, &type, err)))
+            return rc;
+        s->type[i] = type;
+        s->group[i] = in->type_group[type];
+    }
+    if (s->month) {
+        s->month[i] = r->month;
+        s->day[i] = r->day;
+        s->minute[i] = r->minute;
+    }
+    if (s->location) {
+        s->location[i] = r->loc_len ? hs_pool_intern(s->locations, r->loc, r->loc_len) : -1;
+        s->lsoa[i] = r->lsoa_len ? hs_pool_intern(s->lsoas, r->lsoa, r->lsoa_len) : -1;
+    }
+    if (s->area)
+        s->area[i] = -1;
     s->n++;
     return HS_OK;
 }
@@ -328,19 +342,11 @@ static hs_status store_row(sink *in, const row *r, hs_error *err)
 
 static void copy_row(hs_incidents *s, size_t d, size_t from)
 {
-    s->x[d] = s->x[from];
-    s->y[d] = s->y[from];
-    s->month[d] = s->month[from];
-    s->day[d] = s->day[from];
-    s->minute[d] = s->minute[from];
-    s->group[d] = s->group[from];
-    s->type[d] = s->type[from];
-    s->location[d] = s->location[from];
-    s->lsoa[d] = s->lsoa[from];
-    s->file[d] = s->file[from];
-    s->row[d] = s->row[from];
-    s->weight[d] = s->weight[from];
-    s->area[d] = s->area[from];
+#define COPY(col) if (s->col) s->col[d] = s->col[from]
+    COPY(x); COPY(y); COPY(month); COPY(day); COPY(minute); COPY(group);
+    COPY(type); COPY(location); COPY(lsoa); COPY(file); COPY(row);
+    COPY(weight); COPY(area);
+#undef COPY
 }
 
 /*
@@ -377,7 +383,7 @@ static hs_status transform_rows(hs_ingest *in, size_t start,
     for (size_t i = 0; i < n; i++) {
         size_t k = start + i;
         if (had[i] && isnan(s->x[k])) {
-            skip(&in->main, HS_SKIP_COORD, file, (long)s->row[k],
+            skip(&in->main, HS_SKIP_COORD, file, s->row ? (long)s->row[k] : 0,
                  "coordinates cannot be transformed to %s",
                  in->o->analysis_crs);
             in->main.rep.rows_kept--;
@@ -431,8 +437,8 @@ static hs_status want_col(const hs_csv *c, const char *name, const char *flag,
     return HS_OK;
 }
 
-static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
-                             hs_error *err)
+static hs_status find_columns(hs_ingest *in, const hs_csv *c, cols *k,
+                               hs_error *err)
 {
     static const char *const police[] = {
         "Crime ID",  "Month",    "Reported by", "Falls within",
@@ -521,6 +527,21 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
     if (o->location && (rc = want_col(c, o->location, "--location", &k->loc, err)))
         return rc;
     return HS_OK;
+}
+
+/* The columns, less those the store does not keep: they are not parsed. */
+static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
+                             hs_error *err)
+{
+    hs_status rc = find_columns(in, c, k, err);
+    unsigned keep = in->s->cols;
+    if (!(keep & HS_COL_TYPE))
+        k->cat = -1;
+    if (!(keep & HS_COL_TIME))
+        k->date = k->time = -1;
+    if (!(keep & HS_COL_LABELS))
+        k->loc = k->lsoa = -1;
+    return rc;
 }
 
 /* The CRS of a file's coordinates. */
@@ -672,6 +693,7 @@ static void *parse_chunk(void *arg)
         ch->rc = ch->err.code ? ch->err.code : HS_ERR_NOMEM;
         return NULL;
     }
+    hs_csv_release_consumed(c); /* ch->data is the file, mapped */
     ch->rc = parse_rows(&ch->sk, c, ch->line0, ch->k, ch->geo, ch->max_month,
                         ch->path, ch->file_id, &ch->err);
     hs_csv_close(c);
@@ -705,19 +727,22 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
     }
     size_t to = d->n, from = ch->base, n = c->n;
     if (!rc && to != from) {
-#define MOVE(col) memmove(d->col + to, d->col + from, n * sizeof *d->col)
+#define MOVE(col) if (d->col) memmove(d->col + to, d->col + from, n * sizeof *d->col)
         MOVE(x); MOVE(y); MOVE(month); MOVE(day); MOVE(minute); MOVE(type);
         MOVE(location); MOVE(lsoa); MOVE(file); MOVE(row); MOVE(weight);
 #undef MOVE
     }
     for (size_t i = to; i < to + n && !rc; i++) {
-        d->type[i] = map[0][d->type[i]];
-        d->group[i] = in->main.type_group[d->type[i]];
-        if (d->location[i] >= 0)
+        if (d->type) {
+            d->type[i] = map[0][d->type[i]];
+            d->group[i] = in->main.type_group[d->type[i]];
+        }
+        if (d->location && d->location[i] >= 0)
             d->location[i] = map[1][d->location[i]];
-        if (d->lsoa[i] >= 0)
+        if (d->lsoa && d->lsoa[i] >= 0)
             d->lsoa[i] = map[2][d->lsoa[i]];
-        d->area[i] = -1;
+        if (d->area)
+            d->area[i] = -1;
     }
     if (!rc)
         d->n = to + n;
@@ -743,11 +768,12 @@ static hs_status make_view(hs_incidents *v, hs_incidents *d, size_t base,
                            size_t cap, hs_error *err)
 {
     memset(v, 0, sizeof *v);
-#define AT(col) v->col = d->col + base
+#define AT(col) v->col = d->col ? d->col + base : NULL
     AT(x); AT(y); AT(month); AT(day); AT(minute); AT(group); AT(type);
     AT(location); AT(lsoa); AT(file); AT(row); AT(weight); AT(area);
 #undef AT
     v->cap = cap;
+    v->cols = d->cols;
     v->borrowed = 1;
     if (!(v->types = hs_pool_create()) || !(v->locations = hs_pool_create()) ||
         !(v->lsoas = hs_pool_create()) || !(v->files = hs_pool_create()))
@@ -763,17 +789,44 @@ static void free_view(hs_incidents *v)
     hs_pool_destroy(v->files);
 }
 
+/* The whole-file scans below touch every page of the mapped file; left
+ * resident, a 400 MB file would add 400 MB to the peak memory (measured).
+ * Each window's whole pages are dropped once scanned: the file is
+ * read-only and privately mapped, so a later read faults them back in. */
+#define SCAN_WINDOW ((size_t)32 << 20)
+
+static void drop_pages(const char *from, const char *to)
+{
+    const uintptr_t page = 4096;
+    uintptr_t a = ((uintptr_t)from + page - 1) & ~(page - 1);
+    uintptr_t b = (uintptr_t)to & ~(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+/* 1 if data has no quote and no lone CR: no record can span lines. */
+static int lines_are_records(const char *data, size_t len)
+{
+    for (size_t off = 0; off < len; off += SCAN_WINDOW) {
+        const char *w = data + off;
+        size_t n = len - off < SCAN_WINDOW ? len - off : SCAN_WINDOW;
+        if (memchr(w, '"', n))
+            return 0;
+        for (const char *p = w; (p = memchr(p, '\r', (size_t)(w + n - p))); p++)
+            if (p + 1 >= data + len || p[1] != '\n')
+                return 0; /* a lone CR ends a record too: keep it simple */
+        drop_pages(w, w + n);
+    }
+    return 1;
+}
+
 /* Byte offsets where chunks may start (after a '\n'), or 0 if the file
  * must be read in one piece.  *header_end: first byte after the header. */
 static size_t plan_split(const char *data, size_t len, size_t nt,
                          size_t *starts, size_t *header_end)
 {
-    if (memchr(data, '"', len))
+    if (!lines_are_records(data, len))
         return 0;
-    for (const char *p = data; (p = memchr(p, '\r', (size_t)(data + len - p)));
-         p++)
-        if (p + 1 >= data + len || p[1] != '\n')
-            return 0; /* a lone CR ends a record too: keep it simple */
     const char *nl = memchr(data, '\n', len);
     if (!nl)
         return 0;
@@ -795,9 +848,15 @@ static size_t plan_split(const char *data, size_t len, size_t nt,
 static long count_lines(const char *p, const char *end)
 {
     long n = 0;
-    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
-        p++;
+    while (p < end) {
+        const char *w = (size_t)(end - p) > SCAN_WINDOW ? p + SCAN_WINDOW : end;
+        const char *q = p;
+        while ((q = memchr(q, '\n', (size_t)(w - q))) != NULL) {
+            n++;
+            q++;
+        }
+        drop_pages(p, w);
+        p = w;
     }
     return n;
 }
@@ -981,6 +1040,12 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
     if (rc)
         goto cleanup;
+    if (!(in->s->cols & HS_COL_TYPE)) /* not kept: not read */
+        icat = -1;
+    if (!(in->s->cols & HS_COL_TIME))
+        idate = itime = -1;
+    if (!(in->s->cols & HS_COL_LABELS))
+        iloc = -1;
     const char *crs = o->crs;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
     if (!crs && ix < 0 && srs) {
@@ -1095,7 +1160,7 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
         return rc;
     for (size_t i = start; i < in->s->n; i++) {
         in->main.rep.no_location += isnan(in->s->x[i]);
-        in->main.rep.unknown_type += in->s->group[i] < 0;
+        in->main.rep.unknown_type += in->s->group && in->s->group[i] < 0;
     }
     (void)kept;
     return HS_OK;

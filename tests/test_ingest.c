@@ -366,6 +366,54 @@ static void test_split_equals_sequential(void **state)
     hs_incidents_destroy(b);
 }
 
+/* A store that keeps only x, y and weight (what a density needs) reads
+ * the same points as a full one, by one thread and by several, and the
+ * columns it does not keep are not there. */
+static void test_lean_store(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    size_t len;
+    for (int quote = 0; quote < 2; quote++) { /* split path, then one thread */
+        char *text = big_csv(300000, quote, &len), path[256];
+        char name[32];
+        snprintf(name, sizeof name, "lean%d.csv", quote);
+        tu_write(f->dir, name, text, path, sizeof path);
+        free(text);
+        hs_incidents *full = hs_incidents_create(&err);
+        hs_incidents *lean = hs_incidents_create_cols(0, &err);
+        hs_ingest_opts o = f->o;
+        o.optional_type = o.optional_date = 1;
+        hs_ingest *a = hs_ingest_create(full, &o, f->cats, &err);
+        hs_ingest *b = hs_ingest_create(lean, &o, f->cats, &err);
+        assert_int_equal(hs_ingest_file(a, path, &err), HS_OK);
+        assert_int_equal(hs_ingest_file(b, path, &err), HS_OK);
+        /* rows with a bad month count as read and are kept: dates are not
+         * read at all */
+        assert_int_equal(full->n, 299994 - 3);
+        assert_int_equal(lean->n, 299994);
+        assert_null(lean->month);
+        assert_null(lean->type);
+        assert_null(lean->location);
+        assert_null(lean->row);
+        assert_null(lean->area);
+        size_t j = 0;
+        for (size_t i = 0; i < lean->n; i++) {
+            if (lean->x[i] == 1 && lean->y[i] == 2)
+                continue; /* a bad-month row: only in the lean store */
+            if (j >= full->n || lean->x[i] != full->x[j] ||
+                lean->y[i] != full->y[j] || lean->weight[i] != full->weight[j])
+                fail_msg("lean row %zu differs from full row %zu", i, j);
+            j++;
+        }
+        assert_int_equal(j, full->n);
+        hs_ingest_destroy(a);
+        hs_ingest_destroy(b);
+        hs_incidents_destroy(full);
+        hs_incidents_destroy(lean);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +426,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_equals_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lean_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
