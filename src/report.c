@@ -854,12 +854,21 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
                        double w)
 {
     int mm = strcmp(d->method, "mean-sd") != 0;
+    int g0 = 0;
+    while (g0 < HS_RG - 1 && !d->has_surf[g0])
+        g0++;
     rgb(cr, 0x1F3A5F);
     font(cr, 10, 1);
     text(cr, x, y, LEFT, w, "Key");
     y += 16;
     font(cr, 8, 0);
     rgb(cr, 0x222222);
+    if (!d->has_surf[g0]) {
+        y = para(cr, x, y, w, 10.5, "This file has no density surfaces or "
+                 "hotspots (the run used --kde no): the maps show boundaries "
+                 "only.") + 4;
+        goto boundaries;
+    }
     y = para(cr, x, y, w, 10.5, mm ? "Density of incidents (kernel density), "
              "in classes of the group's average density over the county "
              "(Home Office / Chainey method):"
@@ -878,9 +887,6 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
         swatch(cr, x, y, DENSITY_RGB[i < n ? i : n - 1], lab);
         y += 14;
     }
-    int g0 = 0;
-    while (g0 < HS_RG - 1 && !d->has_surf[g0])
-        g0++;
     int top = d->surf[g0].nbreaks > d->hot_class ? d->surf[g0].nbreaks
                                                  : d->hot_class;
     for (int c = d->hot_class; c <= top && c < 12; c++) {
@@ -895,6 +901,7 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
         y += 14;
     }
     y += 4;
+boundaries:
     rgb(cr, 0x111111);
     cairo_set_line_width(cr, 1.6);
     cairo_move_to(cr, x, y - 3);
@@ -925,7 +932,7 @@ static void map_caption(cairo_t *cr, const hs_rdata *d, int g, double x,
     const hs_rsurf *s = &d->surf[g];
     if (!d->has_surf[g]) {
         text(cr, x, y, LEFT, w, "No density surface in this file for this "
-             "group (run without --kde no).");
+             "group.");
         return;
     }
     if (s->nbreaks >= d->hot_class && d->hot_class >= 1) {
