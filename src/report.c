@@ -12,6 +12,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "hotspot/hotspot.h"
 #include "hotspot/hs_report.h"
@@ -132,15 +133,15 @@ static double para(cairo_t *cr, double x, double y, double w, double lead,
     while (*p) {
         const char *sp = strchr(p, ' ');
         size_t wl = sp ? (size_t)(sp - p) : strlen(p);
-        char trial[512];
+        char trial[1100]; /* a line, a space and a word always fit */
         snprintf(trial, sizeof trial, "%s%s%.*s", line, *line ? " " : "",
-                 (int)wl, p);
+                 (int)(wl < 500 ? wl : 500), p);
         if (*line && text_w(cr, trial) > w) {
             text(cr, x, y, LEFT, 0, line);
             y += lead;
-            snprintf(line, sizeof line, "%.*s", (int)wl, p);
+            snprintf(line, sizeof line, "%.*s", (int)(wl < 500 ? wl : 500), p);
         } else {
-            snprintf(line, sizeof line, "%s", trial);
+            snprintf(line, sizeof line, "%.500s", trial);
         }
         p += wl;
         while (*p == ' ')
@@ -489,9 +490,11 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
         rgb(cr, 0x222222);
         lx += 28 + text(cr, lx + 26, y + 7, LEFT, 0, hs_rgroup_short[g]) + 14;
     }
-    const double px = x + 44, py = y + 20, pw = w - 52, ph = h - 52;
-    double step = nice_step(vmax > 0 ? (double)vmax : 4.0, 4);
-    double ymax = step * ceil((vmax > 0 ? (double)vmax : 4.0) / step);
+    const double px = x + 44, py = y + 32, pw = w - 52, ph = h - 64;
+    /* whole incidents, and headroom so that peaks do not touch the top */
+    double top = vmax > 0 ? 1.05 * (double)vmax : 4.0;
+    double step = fmax(1, nice_step(top, 4));
+    double ymax = step * ceil(top / step);
     if (ymax <= 0)
         ymax = 1;
     double cw = pw / nm;
@@ -502,10 +505,10 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
     cairo_fill(cr);
     rgb(cr, 0x555555);
     font(cr, 7, 1);
-    text(cr, px + (c0 + c1 + 1) * cw / 2, py + 9, CENTRE, 0, "Analysis period");
+    text(cr, px + (c0 + c1 + 1) * cw / 2, py - 4, CENTRE, 0, "Analysis period");
     if (d->prev_from >= 0) {
         int p0 = d->prev_from - d->month0, p1 = d->prev_to - d->month0;
-        text(cr, px + (p0 + p1 + 1) * cw / 2, py + 9, CENTRE, 0,
+        text(cr, px + (p0 + p1 + 1) * cw / 2, py - 4, CENTRE, 0,
              "Same months a year earlier");
     }
     /* grid and y axis */
@@ -1240,7 +1243,7 @@ static void page_county(pdf *p, const hs_rdata *d)
     static const char *const th[] = {"Group", "Incidents", "Rate per 1,000",
                                      "A year earlier", "Change", "Hotspots",
                                      "Boards \xe2\x96\xb2 / \xe2\x96\xbc"};
-    static const double tw[] = {150, 52, 90, 62, 68, 44, 49};
+    static const double tw[] = {138, 52, 84, 62, 72, 44, 63};
     double x = ML;
     rgb(cr, 0x1F3A5F);
     cairo_rectangle(cr, ML, y, CW, 16);
@@ -1516,4 +1519,10 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
 cleanup:
     hs_rdata_destroy(d);
     return rc;
+}
+
+void hs_report_cleanup(void)
+{
+    cairo_debug_reset_static_data(); /* first: it holds fontconfig patterns */
+    FcFini();
 }

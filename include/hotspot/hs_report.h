@@ -44,4 +44,11 @@ typedef struct hs_report_summary {
 hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
                         hs_report_summary *sum, hs_error *err);
 
+/*
+ * Frees the process-wide caches cairo and fontconfig keep (fonts), so leak
+ * checkers see a clean exit.  Call once, just before the program ends,
+ * when no cairo object of the caller is alive.
+ */
+void hs_report_cleanup(void);
+
 #endif

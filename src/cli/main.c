@@ -301,6 +301,7 @@ int main(int argc, char **argv)
             rc = do_kde(&o);
     } else if (strcmp(cmd, "report") == 0) {
         rc = do_report(argc - 2, argv + 2);
+        hs_report_cleanup(); /* font caches, for leak checkers */
     } else if (strcmp(cmd, "demo") == 0) {
         char profile[4096];
         snprintf(profile, sizeof profile, "%s/demo.ini", hs_data_dir());
