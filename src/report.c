@@ -1307,8 +1307,8 @@ static void page_county(pdf *p, const hs_rdata *d)
         font(cr, 7.5, 0);
         rgb(cr, 0x333333);
         textf(cr, ML, y + 11, LEFT, CW, "Rates per 1,000 residents. A year "
-              "earlier: %s. Totals count areas with a population, as the "
-              "county rate does.", prev);
+              "earlier: %s. Boards \xe2\x96\xb2 / \xe2\x96\xbc: boards "
+              "significantly higher / lower than the county rate.", prev);
         y += 14;
     }
     y = heading(cr, y + 20, "Rate per 1,000 residents by area board");
