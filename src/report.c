@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "hotspot/hotspot.h"
 #include "hotspot/hs_report.h"
 #include "incidents.h"
+#include "report.h"
 #include "reportdata.h"
 
 /* A4 portrait in points; margins. */
@@ -732,6 +734,13 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
                      double y, double w, double h)
 {
     const hs_rgeom *ag = &d->areas[a].geom;
+    if (!ag->nrings) { /* nothing to centre the map on */
+        rgb(cr, 0x333333);
+        font(cr, 8, 0);
+        text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
+             "the file.");
+        return;
+    }
     double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
     double pad = 0.08 * fmax(ex, ey) + 1;
     double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
@@ -1406,10 +1415,7 @@ static void page_county(pdf *p, const hs_rdata *d)
 
 /* ---- files ------------------------------------------------------------------ */
 
-/* A file name from an area id: letters, digits, '-', '_' and '.' kept,
- * anything else '_'.  If that changed the id (or it would be "county" or
- * hidden), a hash of the id is added, so two ids never share a file. */
-static void file_name(const char *id, char *out, size_t n)
+void hs_report_file_name(const char *id, char *out, size_t n)
 {
     size_t k = 0;
     int changed = 0;
@@ -1435,7 +1441,7 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
 {
     pdf p;
     char name[128], title[512];
-    file_name(d->areas[a].id, name, sizeof name);
+    hs_report_file_name(d->areas[a].id, name, sizeof name);
     snprintf(title, sizeof title, "Area board pack: %s (%s)",
              d->areas[a].name, d->areas[a].id);
     hs_status rc = pdf_begin(&p, dir, name, title, err);
