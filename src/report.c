@@ -203,6 +203,7 @@ typedef struct pdf {
     int page, pages;
     const char *title;  /* footer: what this document is          */
     const char *source; /* footer: the GeoPackage's file name      */
+    const char *made;   /* footer: the Hotspot version of the run  */
 } pdf;
 
 static cairo_status_t pdf_write(void *closure, const unsigned char *data,
@@ -309,8 +310,8 @@ static void page_frame(pdf *p)
     double y = para(cr, ML, PH - 44, CW, 8.5, ATTRIBUTION);
     rgb(cr, 0x333333);
     font(cr, 7, 0);
-    textf(cr, ML, y + 2, LEFT, CW - 60, "%s. Made with Hotspot %s from %s.",
-          p->title, hs_version(), p->source);
+    textf(cr, ML, y + 2, LEFT, CW - 60, "%s. Figures from %s (Hotspot %s).",
+          p->title, p->source, p->made);
     textf(cr, PW - MR, y + 2, RIGHT, 0, "Page %d of %d", p->page, p->pages);
 }
 
@@ -1449,6 +1450,7 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
         return rc;
     p.title = title;
     p.source = source;
+    p.made = *d->software ? d->software : hs_version();
     p.pages = 3;
     page_summary(&p, d, a);
     page_maps(&p, d, a);
@@ -1516,6 +1518,7 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         goto cleanup;
     p.title = title;
     p.source = source;
+    p.made = *d->software ? d->software : hs_version();
     p.pages = 1;
     page_county(&p, d);
     if ((rc = pdf_end(&p, err)))

@@ -232,10 +232,12 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     int fi[14];
     char lname[64];
     snprintf(lname, sizeof lname, "rates_%s", hs_rgroup_key[g]);
-    OGRLayerH l = layer(ds, d->path, lname, err);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
     hs_status rc;
     if (!l)
-        return HS_ERR_DATA;
+        return hs_fail(err, HS_ERR_DATA, "'%s' has no layer '%s': the report "
+                       "needs a run with the groups asb, sac and violence",
+                       d->path, lname);
     if ((rc = fields(l, d->path, names, fi, 14, err)))
         return rc;
     if (!(d->rates[g] = calloc(d->nareas, sizeof *d->rates[g])))
