@@ -1181,7 +1181,8 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
         rgb(cr, 0x333333);
         if (rows == 0) {
             text(cr, ML + 3, y + 10, LEFT, CW, "No hotspot of this board fits "
-                 "within the tasking share.");
+                 "within the tasking share. For street-level tasking, run with "
+                 "a smaller --bandwidth and --cell.");
             y += 14;
         }
         if (more) {
