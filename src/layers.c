@@ -2,6 +2,7 @@
  * README's "Output" section for every layer and field). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gdal.h>
@@ -124,6 +125,65 @@ static hs_status write_rates(job *j, hs_error *err)
         }
     }
     return HS_OK;
+}
+
+/* monthly: incidents per area, group and month over the analysis and
+ * comparison periods, zeros included, so a trend chart needs no gaps
+ * filled.  Counted as the rates are: assigned to an area, in a group. */
+static hs_status write_monthly(job *j, hs_error *err)
+{
+    static const hs_field f[] = {{"area_id", HS_FIELD_TEXT},
+                                 {"crime_group", HS_FIELD_TEXT},
+                                 {"month", HS_FIELD_TEXT},
+                                 {"count", HS_FIELD_INT}};
+    const hs_incidents *s = j->inc;
+    const hs_period cur = j->agg.cur, prev = j->agg.prev;
+    const int has_prev = j->agg.has_prev;
+    /* months in order: the comparison period (if any) comes first */
+    int32_t lo = has_prev && prev.from < cur.from ? prev.from : cur.from;
+    int32_t hi = has_prev && prev.to > cur.to ? prev.to : cur.to;
+    size_t nm = (size_t)(hi - lo + 1), na = hs_areas_count(j->areas);
+    size_t ng = j->ngroups;
+    long *n = calloc(na * ng * nm + 1, sizeof *n);
+    hs_status rc = HS_OK;
+    if (!n)
+        return hs_fail(err, HS_ERR_NOMEM, "monthly counts: out of memory");
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "monthly", "Incidents per area, "
+                                    "group and month, analysis and comparison "
+                                    "periods (zeros included)", HS_GEOM_NONE,
+                                    NULL, f, 4, err);
+    if (!l) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        int32_t m = s->month[i];
+        if (s->area[i] < 0 || s->group[i] < 0 || m < lo || m > hi)
+            continue;
+        for (size_t g = 0; g < ng; g++)
+            if (j->groups[g] == s->group[i])
+                n[((size_t)s->area[i] * ng + g) * nm + (size_t)(m - lo)]++;
+    }
+    for (size_t a = 0; a < na && !rc; a++)
+        for (size_t g = 0; g < ng && !rc; g++)
+            for (size_t k = 0; k < nm && !rc; k++) {
+                int32_t m = lo + (int32_t)k;
+                /* previous-period / previous-year never leave a gap, but
+                 * skip months in neither period all the same */
+                if (!(m >= cur.from && m <= cur.to) &&
+                    !(has_prev && m >= prev.from && m <= prev.to))
+                    continue;
+                char month[8];
+                hs_month_format(m, month);
+                hs_value v[] = {
+                    txt(hs_areas_id(j->areas, a)),
+                    txt(hs_categories_group_name(j->cats, j->groups[g])),
+                    txt(month), int_(n[(a * ng + g) * nm + k])};
+                rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            }
+cleanup:
+    free(n);
+    return rc;
 }
 
 static hs_status write_incidents(job *j, hs_error *err)
@@ -427,7 +487,7 @@ hs_status hs_job_write(job *j, hs_error *err)
 {
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
-        (rc = write_rates(j, err)) ||
+        (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
         (j->write_points && (rc = write_incidents(j, err))) ||
         (rc = write_hotspots(j, err)))
         return rc;

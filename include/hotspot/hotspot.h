@@ -7,6 +7,7 @@
 
 #include "hotspot/hs_error.h"
 #include "hotspot/hs_options.h"
+#include "hotspot/hs_report.h"
 #include "hotspot/hs_run.h"
 #include "hotspot/hs_stats.h"
 

@@ -25,7 +25,10 @@ static void usage(FILE *f)
             "county (data/demo.ini)\n"
             "  hotspot kde [PROFILE.ini] [options]   one density surface -> "
             "GeoTIFF or GeoPackage raster\n"
-            "  hotspot --help | run --help | --version\n\n"
+            "  hotspot report RESULT.gpkg -o DIR [--area ID]\n"
+            "                                        area-board packs (PDF) "
+            "from a run's GeoPackage\n"
+            "  hotspot --help | run --help | report --help | --version\n\n"
             "Exit status: 0 done, 1 the run failed (input or output problem; "
             "the message says which file and line), 2 bad usage.\n"
             "See 'hotspot run --help' for every option.\n",
@@ -196,6 +199,75 @@ static int do_run(hs_options *o)
     return 0;
 }
 
+static void report_help(void)
+{
+    printf("usage: hotspot report RESULT.gpkg -o DIR [--area ID]\n\n"
+           "Writes area-board packs from the GeoPackage that 'hotspot run' "
+           "wrote.  For each\narea (or only --area ID), DIR/<area id>.pdf "
+           "has three A4 pages: the key figures\n(counts, rates per 1,000 "
+           "residents with 95%% intervals, comparison with the\ncounty, "
+           "change on a year earlier) and a monthly trend chart; maps of the "
+           "density\nsurface and hotspots for ASB, SAC and violence; and the "
+           "top hotspots for tasking.\nDIR/county.pdf is a one-page county "
+           "summary.  Characters other than letters,\ndigits, '-', '_' and "
+           "'.' in an area id become '_' in the file name (plus a short\n"
+           "hash, so names stay unique).\n\n"
+           "  -o, --output DIR   existing folder for the PDFs (required)\n"
+           "  --area ID          one area, by its area_id\n\n"
+           "Exit status: 0 done, 1 the report failed (the input is not a run's "
+           "GeoPackage,\na layer is missing, the folder is missing or not "
+           "writable), 2 bad usage\n(unknown option, unknown --area).\n");
+}
+
+static int do_report(int argc, char **argv)
+{
+    hs_report_options ro = {0};
+    hs_report_summary s;
+    hs_error err = {0};
+    hs_log log = {print_warning, NULL};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            report_help();
+            return 0;
+        }
+        const char **dst = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0
+                               ? &ro.outdir
+                           : strcmp(a, "--area") == 0 ? &ro.area
+                                                      : NULL;
+        if (dst) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hotspot: %s needs a value\n", a);
+                return EXIT_USAGE;
+            }
+            *dst = argv[++i];
+        } else if (strncmp(a, "--area=", 7) == 0) {
+            ro.area = a + 7;
+        } else if (strncmp(a, "--output=", 9) == 0) {
+            ro.outdir = a + 9;
+        } else if (a[0] == '-' || ro.input) {
+            fprintf(stderr, "hotspot: unexpected argument '%s' (see hotspot "
+                    "report --help)\n", a);
+            return EXIT_USAGE;
+        } else {
+            ro.input = a;
+        }
+    }
+    if (!ro.input || !ro.outdir) {
+        fprintf(stderr, "hotspot: report needs RESULT.gpkg and -o DIR (see "
+                "hotspot report --help)\n");
+        return EXIT_USAGE;
+    }
+    if (hs_report_run(&ro, &log, &s, &err) != HS_OK) {
+        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
+    }
+    printf("hotspot: wrote %ld area pack(s) and %s\n", s.areas, s.county);
+    if (s.areas == 1)
+        printf("  %s\n", s.first);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     hs_options o;
@@ -227,6 +299,9 @@ int main(int argc, char **argv)
             run_help();
         else if (rc == 0)
             rc = do_kde(&o);
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = do_report(argc - 2, argv + 2);
+        hs_report_cleanup(); /* font caches, for leak checkers */
     } else if (strcmp(cmd, "demo") == 0) {
         char profile[4096];
         snprintf(profile, sizeof profile, "%s/demo.ini", hs_data_dir());

@@ -1,0 +1,105 @@
+/*
+ * reportdata.h - what "hotspot report" needs from a run's GeoPackage,
+ * read once with GDAL/OGR (internal; report.c draws it).
+ *
+ * The report covers three groups, in this order: asb, sac, violence.  The
+ * vector layers areas, rates_<group>, monthly and run are required; the
+ * density surfaces (kde_<group> rasters), hotspots_<group> and
+ * tasking_<group> are required when the run table says the run made them
+ * (parameter kde = yes and a bandwidth_<group> row), and absent otherwise.
+ *
+ * Ownership: hs_rdata_open returns a handle the caller destroys with
+ * hs_rdata_destroy (NULL ok); every array and geometry belongs to it.
+ */
+#ifndef HOTSPOT_REPORTDATA_H
+#define HOTSPOT_REPORTDATA_H
+
+#include <stddef.h>
+
+#include "hotspot/hs_error.h"
+
+#define HS_RG 3 /* report groups: asb, sac, violence */
+
+/* A ring-list geometry ready to draw: polygons of rings of points. */
+typedef struct hs_rgeom {
+    size_t nrings;
+    size_t *ring_len; /* points per ring                                 */
+    double *xy;       /* all rings' points, x y x y ...                  */
+    double minx, miny, maxx, maxy;
+    double lx, ly;    /* a point inside, for a label                     */
+} hs_rgeom;
+
+typedef struct hs_rarea {
+    char *id, *name;
+    double pop, km2; /* NaN: unknown */
+    hs_rgeom geom;
+} hs_rarea;
+
+typedef struct hs_rrate {
+    long count, prev_count;  /* prev_count -1: no comparison            */
+    long change;
+    double per_km2, rate, low, high, annual, study; /* NaN: none        */
+    double change_pct, change_p;
+    char vs[32], flag[48];
+} hs_rrate;
+
+typedef struct hs_rhot {
+    char *id, *area_id, *label; /* label may be NULL                    */
+    int rank, cls;
+    long incidents;
+    double km2, share_pct, pai;
+    hs_rgeom geom;
+} hs_rhot;
+
+typedef struct hs_rtask {
+    char *area_id, *hotspot_id, *label;
+    int priority;
+    long incidents;
+    double km2, cum_area_pct, cum_incidents_pct;
+} hs_rtask;
+
+typedef struct hs_rsurf {
+    float *v;          /* rows * cols, row 0 north                       */
+    int cols, rows;
+    double gt[6];      /* GDAL geotransform                              */
+    double nodata;     /* NaN: none                                      */
+    double breaks[16]; /* class thresholds, incidents per km²            */
+    int nbreaks;
+} hs_rsurf;
+
+typedef struct hs_rdata {
+    char *path;
+    size_t nareas;
+    hs_rarea *areas;
+    hs_rarea **by_id;             /* the areas sorted by id              */
+    hs_rrate *rates[HS_RG];       /* [nareas]                            */
+    int nmonths, month0;          /* months from month0 (year*12+m-1)    */
+    long *monthly[HS_RG];         /* [area * nmonths + month]            */
+    int cur_from, cur_to;         /* analysis period, year*12+m-1        */
+    int prev_from, prev_to;       /* comparison period; prev_from < 0: none */
+    double study_pop;
+    int has_surf[HS_RG];
+    hs_rsurf surf[HS_RG];
+    hs_rhot *hot[HS_RG];
+    size_t nhot[HS_RG];
+    hs_rtask *task[HS_RG];
+    size_t ntask[HS_RG];
+    int hot_class;                /* first hotspot class (3)             */
+    double task_share;            /* 0.03                                */
+    char method[32];              /* hotspot_method                      */
+    char software[32];            /* Hotspot version that made the file  */
+} hs_rdata;
+
+/* Group keys, short and long names, in report order. */
+extern const char *const hs_rgroup_key[HS_RG];
+extern const char *const hs_rgroup_short[HS_RG];
+extern const char *const hs_rgroup_long[HS_RG];
+
+/* Reads path.  Errors name the file and the layer or field. */
+hs_rdata *hs_rdata_open(const char *path, hs_error *err);
+void hs_rdata_destroy(hs_rdata *d);
+
+/* Index of the area with this id, or -1. */
+long hs_rdata_find_area(const hs_rdata *d, const char *id);
+
+#endif

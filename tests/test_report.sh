@@ -1,0 +1,235 @@
+#!/bin/bash
+# hotspot report, end to end on the demo county: the run's monthly table
+# against a count over the incidents layer (sqlite3); then the PDFs: page
+# counts (pdfinfo), the numbers printed (pdftotext) against values computed
+# here from the GeoPackage (counts from the incidents layer, rates and
+# Byar's interval with awk), pixels of the rendered pages (pdftoppm), the
+# same report without density surfaces (no hotspot colour may appear), file
+# names, and the errors for bad input.
+set -euo pipefail
+SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+q() { sqlite3 "$G" "$@"; }
+
+# Street-level bandwidth and cell (README), so that boards have hotspots
+# small enough for their tasking lists.
+(cd "$T" && "$BIN" demo --bandwidth 500 --cell 100 -o demo.gpkg > out.txt 2> err.txt) ||
+    fail "demo run failed: $(cat "$T/err.txt")"
+G=$T/demo.gpkg
+
+# ---- the monthly table -------------------------------------------------------
+nareas=$(q "SELECT count(*) FROM areas")
+months=$(q "SELECT value FROM run WHERE section='parameter' AND key='months'")
+rows=$(q "SELECT count(*) FROM monthly")
+[ "$rows" = $((nareas * 3 * months * 2)) ] ||
+    fail "monthly has $rows rows, want areas $nareas x 3 groups x $((months * 2)) months"
+[ "$(q "SELECT count(DISTINCT area_id || '|' || crime_group || '|' || month) FROM monthly")" = "$rows" ] ||
+    fail "monthly has duplicate area x group x month rows"
+[ "$(q "SELECT count(*) FROM monthly WHERE count = 0")" -gt 0 ] || fail "monthly has no zero rows"
+# every non-zero row equals a GROUP BY over the incident points
+q "SELECT area_id, crime_group, month, count(*) FROM incidents
+   WHERE area_id IS NOT NULL AND crime_group IN ('asb', 'sac', 'violence')
+     AND period IN ('current', 'comparison') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" > "$T/want_m.txt"
+q "SELECT area_id, crime_group, month, count FROM monthly WHERE count > 0 ORDER BY 1, 2, 3" > "$T/got_m.txt"
+diff "$T/want_m.txt" "$T/got_m.txt" > /dev/null ||
+    fail "monthly differs from the incidents layer: $(diff "$T/want_m.txt" "$T/got_m.txt" | head -5)"
+# the months are exactly those of both periods, from the run table
+read -r pfrom pto < <(q "SELECT value FROM run WHERE key='period'" | awk '{ print $1, $3 }')
+read -r cfrom cto < <(q "SELECT value FROM run WHERE key='compare_period'" | awk '{ print $1, $3 }')
+bad=$(q "SELECT count(*) FROM monthly WHERE NOT (month BETWEEN '$pfrom' AND '$pto' OR month BETWEEN '$cfrom' AND '$cto')")
+[ "$bad" = 0 ] || fail "$bad monthly rows outside both periods"
+echo "monthly: $rows rows (zeros included), as a GROUP BY over the incidents layer counts"
+
+# ---- the PDFs -----------------------------------------------------------------
+for tool in pdfinfo pdftoppm pdftotext python3; do
+    command -v "$tool" > /dev/null || { echo "SKIP: $tool not installed (poppler-utils, python3)"; exit 77; }
+done
+
+mkdir "$T/packs"
+"$BIN" report "$G" -o "$T/packs" > "$T/out.txt" 2> "$T/err.txt" || fail "report failed: $(cat "$T/err.txt")"
+[ "$(ls "$T/packs" | grep -c '\.pdf$')" = $((nareas + 1)) ] || fail "expected $nareas area PDFs and county.pdf: $(ls "$T/packs")"
+[ -z "$(ls -A "$T/packs" | grep -v '\.pdf$' || true)" ] || fail "stray files: $(ls -A "$T/packs")"
+for id in $(q "SELECT area_id FROM areas"); do
+    n=$(pdfinfo "$T/packs/$id.pdf" | awk '/^Pages:/ { print $2 }')
+    [ "$n" = 3 ] || fail "$id.pdf has $n pages, want 3"
+done
+[ "$(pdfinfo "$T/packs/county.pdf" | awk '/^Pages:/ { print $2 }')" = 1 ] || fail "county.pdf is not one page"
+echo "report: $nareas packs of 3 pages and a one-page county.pdf"
+
+# Page 1 of AB03: the key figures, computed here.  Counts from the incident
+# points, rates from the areas' population, Byar's 95% interval with awk
+# (all three counts are >= 10), the county rate from the totals.
+A=AB03
+pdftotext -layout -f 1 -l 1 "$T/packs/$A.pdf" "$T/p1.txt"
+want_counts="" want_rates="" want_ci="" want_study=""
+pop=$(q "SELECT population FROM areas WHERE area_id='$A'")
+for g in asb sac violence; do
+    n=$(q "SELECT count(*) FROM incidents WHERE area_id='$A' AND crime_group='$g' AND period='current'")
+    [ "$n" -ge 10 ] || fail "test assumes $g count >= 10 in $A"
+    tot=$(q "SELECT count(*) FROM incidents i JOIN areas a USING (area_id) WHERE i.crime_group='$g' AND i.period='current' AND a.population > 0")
+    totpop=$(q "SELECT sum(population) FROM areas WHERE population > 0")
+    want_counts="$want_counts $n"
+    want_rates="$want_rates $(awk -v n="$n" -v p="$pop" 'BEGIN { printf "%.2f", n / p * 1000 }')"
+    want_ci="$want_ci $(awk -v o="$n" -v p="$pop" 'BEGIN { z = 1.959964
+        l = o * (1 - 1 / (9 * o) - z / (3 * sqrt(o)))^3
+        u = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * sqrt(o + 1)))^3
+        printf "%.2f to %.2f", l / p * 1000, u / p * 1000 }')"
+    want_study="$want_study $(awk -v n="$tot" -v p="$totpop" 'BEGIN { printf "%.2f", n / p * 1000 }')"
+done
+row() { grep -m1 "^ *$1" "$T/p1.txt" | sed "s/^ *$1//" | tr -s ' ' | sed 's/^ //; s/ $//'; }
+got=$(row "Incidents, $(date -d "${pfrom}-01" '+%b %Y') to $(date -d "${pto}-01" '+%b %Y')")
+[ "$got" = "${want_counts# }" ] || fail "$A counts printed '$got', want '${want_counts# }'"
+got=$(row "Rate per 1,000 residents")
+[ "$got" = "${want_rates# }" ] || fail "$A rates printed '$got', want '${want_rates# }'"
+got=$(row "95% confidence interval of the rate")
+[ "$got" = "${want_ci# }" ] || fail "$A intervals printed '$got', want '${want_ci# }'"
+got=$(row "County rate per 1,000 residents")
+[ "$got" = "${want_study# }" ] || fail "$A county rates printed '$got', want '${want_study# }'"
+# the comparison, from the interval and the county rate computed above
+want_vs=$(paste <(echo $want_ci | sed 's/ to /:/g' | tr ' ' '\n') <(echo $want_study | tr ' ' '\n') |
+    awk -F'[:\t]' '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 > $3 ? "Higher" : $2 < $3 ? "Lower" : "Similar") }')
+got=$(row "Compared with the county rate")
+[ "$got" = "$want_vs" ] || fail "$A comparison printed '$got', want '$want_vs'"
+grep -q "Open Government Licence v3.0" "$T/p1.txt" || fail "no OGL attribution on page 1"
+grep -q "Contains OS data © Crown copyright and database right" "$T/p1.txt" || fail "no OS attribution"
+echo "$A page 1: counts${want_counts}, rates${want_rates}, intervals and county rates as computed here"
+
+# Page 3: the board's first tasking hotspot, with its label and incidents.
+# The incidents inside it are counted again with SpatiaLite.
+IFS='|' read -r B hid label < <(q "SELECT area_id, hotspot_id, label FROM tasking_asb WHERE priority = 1 ORDER BY area_id LIMIT 1")
+[ -n "$hid" ] || fail "no tasking rows for asb in the street-level run"
+n=$(ogrinfo -q "$G" -dialect SQLite -sql "SELECT count(*) AS n FROM hotspots_asb h, incidents i
+    WHERE h.hotspot_id = '$hid' AND i.crime_group = 'asb' AND i.period = 'current'
+      AND ST_Intersects(h.geom, i.geom)" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
+pdftotext -layout -f 3 -l 3 "$T/packs/$B.pdf" "$T/p3.txt"
+grep -Eq "^ *1 +$hid +$label +[0-9]+ +$n " "$T/p3.txt" ||
+    fail "$B page 3 lacks priority 1 '$hid $label' with $n incidents: $(grep -m2 "$hid" "$T/p3.txt" || true)"
+echo "$B page 3: priority 1 is $hid ($label), $n incidents as SpatiaLite counts"
+
+# The county page: every board, and the top ASB hotspot with its board.
+pdftotext -layout "$T/packs/county.pdf" "$T/county.txt"
+for id in $(q "SELECT area_id FROM areas"); do
+    grep -q "($id)" "$T/county.txt" || fail "county.pdf lacks $id"
+done
+IFS="|" read -r top_id top_board < <(q "SELECT h.hotspot_id, a.area_name FROM hotspots_asb h JOIN areas a USING (area_id) ORDER BY h.incidents DESC LIMIT 1")
+grep -q "$top_id  *$top_board" "$T/county.txt" || fail "county.pdf: top ASB hotspot $top_id ($top_board) missing"
+
+# Pixels.  pdftoppm writes PPM; count the pixels near a colour.
+# Optional: a box in PDF points (x0 y0 x1 y1, pages rendered at 60 dpi).
+count_px() { # file rrggbb tolerance [x0 y0 x1 y1] -> pixels near the colour
+    python3 - "$@" <<'EOF'
+import sys
+path, hexc, tol = sys.argv[1], sys.argv[2], int(sys.argv[3])
+box = [round(float(v) * 60 / 72) for v in sys.argv[4:8]] or None
+want = [int(hexc[i:i + 2], 16) for i in (0, 2, 4)]
+data = open(path, "rb").read()
+fields, pos = [], 0
+while len(fields) < 4:  # P6 width height maxval, then one whitespace byte
+    while data[pos:pos + 1].isspace():
+        pos += 1
+    end = pos
+    while not data[end:end + 1].isspace():
+        end += 1
+    fields.append(data[pos:end])
+    pos = end
+pix = data[pos + 1:]
+w, h = int(fields[1]), int(fields[2])
+n = 0
+x0, y0, x1, y1 = box or (0, 0, w, h)
+for y in range(max(0, y0), min(h, y1)):
+    for x in range(max(0, x0), min(w, x1)):
+        i = 3 * (y * w + x)
+        if all(abs(pix[i + k] - want[k]) <= tol for k in range(3)):
+            n += 1
+print(n)
+EOF
+}
+nonwhite() { # file -> % of pixels that are not near white
+    python3 - "$1" <<'EOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+parts = data.split(b"\n", 3)
+w, h = map(int, parts[1].split())
+pix = parts[3]
+n = sum(1 for i in range(0, w * h * 3, 3) if min(pix[i:i + 3]) < 235)
+print(100 * n // (w * h))
+EOF
+}
+# hotspot classes run from orange FDAE61 (first class) to dark red A50026
+# (the top class); the top ASB hotspot of the county is in the top class
+top_class=$(q "SELECT class FROM hotspots_asb WHERE hotspot_id = '$top_id'")
+max_class=$(q "SELECT max(class) FROM hotspots_asb")
+[ "$top_class" = "$max_class" ] || fail "test assumes $top_id is in the top class"
+top_area=$(q "SELECT area_id FROM hotspots_asb WHERE hotspot_id = '$top_id'")
+pdftoppm -r 60 "$T/packs/$top_area.pdf" "$T/pg"
+for p in 1 2 3; do
+    pct=$(nonwhite "$T/pg-$p.ppm")
+    [ "$pct" -ge 4 ] || fail "$top_area page $p is nearly blank ($pct% ink)"
+done
+# the ASB map is the top-left panel of page 2 (points 40,89 to 290,404);
+# the key, which also shows the colours, is outside it
+ASB_MAP="42 91 288 402"
+hot=$(count_px "$T/pg-2.ppm" A50026 12 $ASB_MAP)
+[ "$hot" -ge 100 ] || fail "$top_area ASB map: $hot pixels of the top hotspot colour, want >= 100"
+dens=$(count_px "$T/pg-2.ppm" C6DBEF 6 $ASB_MAP)
+[ "$dens" -ge 20 ] || fail "$top_area ASB map: no density surface colour ($dens pixels)"
+line=$(count_px "$T/pg-1.ppm" 0072B2 30)
+[ "$line" -ge 50 ] || fail "$top_area trend chart: no ASB line ($line pixels)"
+echo "$top_area pixels: $hot of the top hotspot class, $dens of the density surface, $line of the ASB trend line"
+
+# Without density surfaces: the same maps carry no hotspot colour at all.
+(cd "$T" && "$BIN" demo --kde no -o nokde.gpkg > /dev/null 2>&1) || fail "demo --kde no failed"
+mkdir "$T/nokde"
+"$BIN" report "$T/nokde.gpkg" -o "$T/nokde" --area "$top_area" > /dev/null 2> "$T/err.txt" ||
+    fail "report without surfaces failed: $(cat "$T/err.txt")"
+grep -q "no density surfaces" "$T/err.txt" || fail "no warning about the missing surfaces"
+pdftoppm -r 60 -f 2 -l 2 "$T/nokde/$top_area.pdf" "$T/nk"
+for c in A50026 FDAE61; do
+    n=$(count_px "$T/nk-2.ppm" "$c" 12)
+    [ "$n" = 0 ] || fail "map without surfaces has $n pixels of hotspot colour $c"
+done
+pdftotext -f 3 -l 3 "$T/nokde/$top_area.pdf" - | grep -q "No density surface" || fail "page 3 without surfaces"
+echo "without surfaces: no hotspot colour on the map, and page 3 says so"
+
+# --area: only that board (and county.pdf).
+mkdir "$T/one"
+"$BIN" report "$G" --area AB05 -o "$T/one" > /dev/null 2>&1 || fail "--area AB05 failed"
+[ "$(ls "$T/one" | tr '\n' ' ')" = "AB05.pdf county.pdf " ] || fail "--area AB05 wrote: $(ls "$T/one")"
+
+# File names: an id with a slash and a space is made safe, and unique.
+cp "$G" "$T/odd.gpkg"
+for l in areas rates_asb rates_sac rates_violence monthly tasking_asb tasking_sac tasking_violence hotspots_asb hotspots_sac hotspots_violence; do
+    # through GDAL: the layers' R-tree triggers need its ST_ functions
+    ogrinfo -q "$T/odd.gpkg" -sql "UPDATE $l SET area_id = 'AB/05 x' WHERE area_id = 'AB05'" > /dev/null
+done
+mkdir "$T/odd"
+"$BIN" report "$T/odd.gpkg" --area "AB/05 x" -o "$T/odd" > /dev/null 2>&1 || fail "--area 'AB/05 x' failed"
+ls "$T/odd" | grep -Eqx 'AB_05_x-[0-9a-f]{8}\.pdf' || fail "unsafe id gave file: $(ls "$T/odd")"
+pdftotext -f 1 -l 1 "$T/odd"/AB_05_x-*.pdf - | grep -q "(AB/05 x)" || fail "the pack does not show the id as it is"
+
+# Errors: the message names the file, layer, area or folder; exit 1 for a
+# failed report, 2 for bad usage; nothing left behind.
+expect() { # status pattern args...
+    local want=$1 pat=$2
+    shift 2
+    set +e; "$BIN" report "$@" > /dev/null 2> "$T/err.txt"; local rc=$?; set -e
+    [ "$rc" = "$want" ] || fail "report $*: exit $rc, want $want ($(cat "$T/err.txt"))"
+    grep -q -- "$pat" "$T/err.txt" || fail "report $*: message lacks '$pat': $(cat "$T/err.txt")"
+}
+mkdir "$T/e"
+echo "not a geopackage" > "$T/bad.gpkg"
+expect 1 "bad.gpkg' is not a GeoPackage" "$T/bad.gpkg" -o "$T/e"
+expect 1 "no such file" "$T/none.gpkg" -o "$T/e"
+cp "$G" "$T/nomonthly.gpkg"
+sqlite3 "$T/nomonthly.gpkg" "DROP TABLE monthly; DELETE FROM gpkg_contents WHERE table_name = 'monthly'"
+expect 1 "no layer 'monthly'" "$T/nomonthly.gpkg" -o "$T/e"
+expect 2 "--area 'ZZ99'" "$G" -o "$T/e" --area ZZ99
+expect 1 "no/such/dir" "$G" -o "$T/no/such/dir"
+expect 2 "needs RESULT.gpkg and -o DIR" "$G"
+expect 2 "unexpected argument '--bogus'" "$G" -o "$T/e" --bogus
+[ -z "$(ls -A "$T/e")" ] || fail "failed reports left files: $(ls -A "$T/e")"
+"$BIN" report --help | grep -q "usage: hotspot report" || fail "report --help"
+echo "PASS"
