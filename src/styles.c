@@ -137,7 +137,7 @@ static int rates_vars(const job *j, size_t g, hs_vars *v)
         SET(v, 0, "n", "1");
         SET(v, 0, "lower", "0");
         SET(v, 0, "upper", "1e+12");
-        SET(v, 0, "label", "per 1,000 residents (none in the study area)");
+        SET(v, 0, "label", "Per 1,000 residents (none in the study area)");
         return set_colour(v, 0, DIVERGING[2]);
     }
     for (int i = 0; i < 5; i++) {
@@ -147,7 +147,7 @@ static int rates_vars(const job *j, size_t g, hs_vars *v)
         SET(v, i, "lower", "%.17g", lo);
         SET(v, i, "upper", "%.17g", hi);
         if (i == 0)
-            SET(v, i, "label", "under %s per 1,000 residents (%s)",
+            SET(v, i, "label", "Under %s per 1,000 residents (%s)",
                 num(hi, b), REL[i]);
         else if (i == 4)
             SET(v, i, "label", "%s or more per 1,000 residents (%s)",
@@ -173,10 +173,10 @@ static int vs_vars(const job *j, size_t g, hs_vars *v)
         rgb c;
         const char *label;
     } row[4] = {
-        {"higher", "solid", {214, 96, 77}, "higher than the study area"},
-        {"similar", "solid", {240, 240, 240}, "similar to the study area"},
-        {"lower", "solid", {67, 147, 195}, "lower than the study area"},
-        {"no population", "b_diagonal", {150, 150, 150}, "no population, no rate"}};
+        {"higher", "solid", {214, 96, 77}, "Higher than the study area"},
+        {"similar", "solid", {240, 240, 240}, "Similar to the study area"},
+        {"lower", "solid", {67, 147, 195}, "Lower than the study area"},
+        {"no population", "b_diagonal", {150, 150, 150}, "No population, no rate"}};
     for (int i = 0; i < 4; i++) {
         SET(v, i, "i", "%d", i);
         SET(v, i, "value", "%s", row[i].value);
@@ -203,36 +203,36 @@ static int change_vars(hs_vars *v)
     } R[10] = {
         {"\"change_pct\" < -25",
          "<ogc:PropertyIsLessThan><ogc:PropertyName>change_pct</ogc:PropertyName><ogc:Literal>-25</ogc:Literal></ogc:PropertyIsLessThan>",
-         "fell by more than 25%", "solid", {33, 102, 172}, {110, 110, 110}, 0.26},
+         "Fell by more than 25%", "solid", {33, 102, 172}, {110, 110, 110}, 0.26},
         {"\"change_pct\" >= -25 AND \"change_pct\" < -10",
          "<ogc:PropertyIsBetween><ogc:PropertyName>change_pct</ogc:PropertyName><ogc:LowerBoundary><ogc:Literal>-25</ogc:Literal></ogc:LowerBoundary><ogc:UpperBoundary><ogc:Literal>-10</ogc:Literal></ogc:UpperBoundary></ogc:PropertyIsBetween>",
-         "fell by 10% to 25%", "solid", {103, 169, 207}, {110, 110, 110}, 0.26},
+         "Fell by 10% to 25%", "solid", {103, 169, 207}, {110, 110, 110}, 0.26},
         {"\"change_pct\" >= -10 AND \"change_pct\" <= 10",
          "<ogc:PropertyIsBetween><ogc:PropertyName>change_pct</ogc:PropertyName><ogc:LowerBoundary><ogc:Literal>-10</ogc:Literal></ogc:LowerBoundary><ogc:UpperBoundary><ogc:Literal>10</ogc:Literal></ogc:UpperBoundary></ogc:PropertyIsBetween>",
-         "within 10% of the comparison period", "solid", {247, 247, 247},
+         "Within 10% of the comparison period", "solid", {247, 247, 247},
          {110, 110, 110}, 0.26},
         {"\"change_pct\" > 10 AND \"change_pct\" <= 25",
          "<ogc:PropertyIsBetween><ogc:PropertyName>change_pct</ogc:PropertyName><ogc:LowerBoundary><ogc:Literal>10</ogc:Literal></ogc:LowerBoundary><ogc:UpperBoundary><ogc:Literal>25</ogc:Literal></ogc:UpperBoundary></ogc:PropertyIsBetween>",
-         "rose by 10% to 25%", "solid", {239, 138, 98}, {110, 110, 110}, 0.26},
+         "Rose by 10% to 25%", "solid", {239, 138, 98}, {110, 110, 110}, 0.26},
         {"\"change_pct\" > 25",
          "<ogc:PropertyIsGreaterThan><ogc:PropertyName>change_pct</ogc:PropertyName><ogc:Literal>25</ogc:Literal></ogc:PropertyIsGreaterThan>",
-         "rose by more than 25%", "solid", {178, 24, 43}, {110, 110, 110}, 0.26},
+         "Rose by more than 25%", "solid", {178, 24, 43}, {110, 110, 110}, 0.26},
         {"\"change_pct\" IS NULL",
          "<ogc:PropertyIsNull><ogc:PropertyName>change_pct</ogc:PropertyName></ogc:PropertyIsNull>",
          "n/a: none in the comparison period, or no comparison", "b_diagonal",
          {150, 150, 150}, {110, 110, 110}, 0.26},
         {"\"change_flag\" = 'increase (99.8%)'",
          "<ogc:PropertyIsEqualTo><ogc:PropertyName>change_flag</ogc:PropertyName><ogc:Literal>increase (99.8%)</ogc:Literal></ogc:PropertyIsEqualTo>",
-         "significant increase (99.8%)", "f_diagonal", {103, 0, 13}, {103, 0, 13}, 1.2},
+         "Significant increase (99.8%)", "f_diagonal", {103, 0, 13}, {103, 0, 13}, 1.2},
         {"\"change_flag\" = 'increase (95%)'",
          "<ogc:PropertyIsEqualTo><ogc:PropertyName>change_flag</ogc:PropertyName><ogc:Literal>increase (95%)</ogc:Literal></ogc:PropertyIsEqualTo>",
-         "significant increase (95%)", "f_diagonal", {103, 0, 13}, {103, 0, 13}, 0.6},
+         "Significant increase (95%)", "f_diagonal", {103, 0, 13}, {103, 0, 13}, 0.6},
         {"\"change_flag\" = 'decrease (95%)'",
          "<ogc:PropertyIsEqualTo><ogc:PropertyName>change_flag</ogc:PropertyName><ogc:Literal>decrease (95%)</ogc:Literal></ogc:PropertyIsEqualTo>",
-         "significant decrease (95%)", "b_diagonal", {8, 48, 107}, {8, 48, 107}, 0.6},
+         "Significant decrease (95%)", "b_diagonal", {8, 48, 107}, {8, 48, 107}, 0.6},
         {"\"change_flag\" = 'decrease (99.8%)'",
          "<ogc:PropertyIsEqualTo><ogc:PropertyName>change_flag</ogc:PropertyName><ogc:Literal>decrease (99.8%)</ogc:Literal></ogc:PropertyIsEqualTo>",
-         "significant decrease (99.8%)", "b_diagonal", {8, 48, 107}, {8, 48, 107}, 1.2}};
+         "Significant decrease (99.8%)", "b_diagonal", {8, 48, 107}, {8, 48, 107}, 1.2}};
     for (int i = 0; i < 10; i++) {
         SET(v, i, "i", "%d", i);
         SET(v, i, "name", "change %d", i + 1);
@@ -257,46 +257,59 @@ static int change_vars(hs_vars *v)
     return 0;
 }
 
+/* Every group of the mapping: the run's in strong colours first, the
+ * others grey (their points are still there, e.g. for context). */
 static int incidents_vars(const job *j, hs_vars *v)
 {
-    for (size_t g = 0; g < j->ngroups; g++) {
-        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
-        char t[96];
-        group_title(t, sizeof t, gname);
-        int r = (int)g;
-        SET(v, r, "i", "%d", r);
-        SET(v, r, "value", "%s", gname);
-        SET(v, r, "label", "%s", t);
-        if (set_colour(v, r, GROUPS[g % 8]))
-            return -1;
-    }
+    size_t ng = hs_categories_ngroups(j->cats);
+    int r = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t c = 0; c < ng; c++) {
+            size_t g = 0;
+            while (g < j->ngroups && j->groups[g] != (int)c)
+                g++;
+            int analysed = g < j->ngroups;
+            if (analysed != (pass == 0))
+                continue;
+            const char *gname = hs_categories_group_name(j->cats, (int)c);
+            char t[96];
+            rgb grey = {180, 180, 180};
+            group_title(t, sizeof t, gname);
+            SET(v, r, "i", "%d", r);
+            SET(v, r, "value", "%s", gname);
+            SET(v, r, "label", "%s%s", t, analysed ? "" : " (not analysed)");
+            if (set_colour(v, r, analysed ? GROUPS[g % 8] : grey))
+                return -1;
+            r++;
+        }
     return 0;
 }
 
-/* "3x the mean" or "mean + 1 sd": what break k of the run is. */
-static void break_text(const job *j, int k, char *buf, size_t n)
+/* Multiple k of the run's breaks as a phrase: "3×" or "mean + 1 sd". */
+static void k_text(const job *j, int k, char *buf, size_t n)
 {
-    double m = j->sopt.hot.k[k];
     if (j->sopt.hot.method == HS_THRESH_MEAN_SD)
-        snprintf(buf, n, "mean + %g sd", m);
+        snprintf(buf, n, "mean + %g sd", j->sopt.hot.k[k]);
     else
-        snprintf(buf, n, "%g× the mean", m);
+        snprintf(buf, n, "%g×", j->sopt.hot.k[k]);
 }
 
-/* Label of density class c (1..nb) with the run's breaks b. */
+/* Label of density class c (1..nbreaks): "Class 3 (3× to 4× the mean
+ * density): 2.50 to 3.34 incidents per km²". */
 static void class_label(const job *j, const hs_hotspots *h, int c, char *buf,
                         size_t n)
 {
     char lo[48], hi[48], a[32], b[32];
-    int nb = h->nbreaks;
-    break_text(j, c - 1, lo, sizeof lo);
-    if (c < nb) {
-        break_text(j, c, hi, sizeof hi);
-        snprintf(buf, n, "class %d: %s to %s, %s to %s %s", c, lo, hi,
+    const char *of = j->sopt.hot.method == HS_THRESH_MEAN_SD
+                         ? "" : " the mean density";
+    k_text(j, c - 1, lo, sizeof lo);
+    if (c < h->nbreaks) {
+        k_text(j, c, hi, sizeof hi);
+        snprintf(buf, n, "Class %d (%s to %s%s): %s to %s %s", c, lo, hi, of,
                  num(h->breaks[c - 1], a), num(h->breaks[c], b),
                  density_unit(j));
     } else {
-        snprintf(buf, n, "class %d: %s or more, %s %s or more", c, lo,
+        snprintf(buf, n, "Class %d (%s%s or more): %s %s or more", c, lo, of,
                  num(h->breaks[c - 1], a), density_unit(j));
     }
 }
@@ -343,7 +356,7 @@ static int kde_vars(const job *j, size_t g, hs_vars *v)
     SET(v, 0, "hex", "#ffffff");
     SET(v, 0, "alpha", "0");
     SET(v, 0, "opacity", "0");
-    SET(v, 0, "label", "under %s %s (not shown)",
+    SET(v, 0, "label", "Under %s %s (not shown)",
         num(nb > 0 ? h->breaks[0] : 0.0, a), density_unit(j));
     for (int c = 1; c <= nb; c++) {
         char lab[256];
@@ -482,6 +495,14 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     ADD("run", "run", "How this file was made", K_AREAS, 0, 0, 0, 1, -1);
 #undef ADD
 #undef PUSH
+    /* QGIS 3.22 replaces ids not shaped like its own (name_uuid) with
+     * random ones on reading; these are fixed, so the file is too. */
+    for (size_t i = 0; i < n && i < cap; i++) {
+        char id[112];
+        snprintf(id, sizeof id, "%.60s_5f0e0f7c_6b1d_4c3a_9e2a_%012zx",
+                 L[i].id, i);
+        memcpy(L[i].id, id, sizeof id);
+    }
     return n;
 }
 

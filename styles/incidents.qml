@@ -4,7 +4,7 @@
   <renderer-v2 type="categorizedSymbol" attr="crime_group" forceraster="0" symbollevels="0" enableorderby="0">
     <categories>
 <!--rows-->      <category symbol="{{i}}" value="{{value}}" label="{{label}}" render="true"/>
-<!--/rows-->      <category symbol="other" value="" label="Other crime types (no group)" render="true"/>
+<!--/rows-->      <category symbol="other" value="" label="Crime type not in the mapping" render="true"/>
     </categories>
     <symbols>
 <!--rows-->      <symbol type="marker" name="{{i}}" alpha="0.8" clip_to_extent="1" force_rhr="0">

@@ -21,7 +21,7 @@
         </Rule>
 <!--/rows-->        <Rule>
           <Name>other</Name>
-          <Title>Other crime types (no group)</Title>
+          <Title>Crime type not in the mapping</Title>
           <ElseFilter/>
           <PointSymbolizer>
             <Graphic>
