@@ -866,6 +866,8 @@ static hs_status write_project_table(job *j, const char *gpkg, hs_error *err)
     return rc;
 }
 
+static int replaceable(const char *path);
+
 hs_status hs_styles_write(job *j, hs_error *err)
 {
     styled L[MAX_LAYERS];
@@ -874,6 +876,18 @@ hs_status hs_styles_write(job *j, hs_error *err)
     hs_status rc;
     if (n > MAX_LAYERS)
         return hs_fail(err, HS_ERR_ARG, "styles: too many layers (%zu)", n);
+    /* Checked before the commit too, so that this refusal leaves every
+     * previous output as it was. */
+    char *qgz = hs_project_qgz_path(hs_or_default(j->o->output, "hotspot.gpkg"));
+    if (!qgz)
+        return hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
+    if (!replaceable(qgz)) {
+        rc = hs_fail(err, HS_ERR_IO, "'%s' exists and is not a QGIS project "
+                     "(.qgz): not overwritten", qgz);
+        free(qgz);
+        return rc;
+    }
+    free(qgz);
     if ((rc = write_layer_styles(j, L, n, err)))
         return rc;
     return write_project_table(j, gpkg, err);
