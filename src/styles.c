@@ -99,9 +99,17 @@ static void group_title(char *buf, size_t n, const char *g)
     }
 }
 
+/* The density rasters' unit; the hotspot classes are always per km²
+ * (surfaces.c), so the raster's breaks are scaled by kde_scale(). */
 static const char *density_unit(const job *j)
 {
     return j->sopt.per_cell ? "incidents per cell" : "incidents per km²";
+}
+
+static double kde_scale(const job *j, size_t g)
+{
+    double c = j->surf[g].grid.cell;
+    return j->sopt.per_cell ? c * c / 1e6 : 1.0;
 }
 
 /* ---- one style's values ------------------------------------------------ */
@@ -294,10 +302,10 @@ static void k_text(const job *j, int k, char *buf, size_t n)
         snprintf(buf, n, "%g×", j->sopt.hot.k[k]);
 }
 
-/* Label of density class c (1..nbreaks): "Class 3 (3× to 4× the mean
- * density): 2.50 to 3.34 incidents per km²". */
-static void class_label(const job *j, const hs_hotspots *h, int c, char *buf,
-                        size_t n)
+/* Label of density class c (1..nbreaks), its breaks times scale in unit:
+ * "Class 3 (3× to 4× the mean density): 2.50 to 3.34 incidents per km²". */
+static void class_label(const job *j, const hs_hotspots *h, int c,
+                        double scale, const char *unit, char *buf, size_t n)
 {
     char lo[48], hi[48], a[32], b[32];
     const char *of = j->sopt.hot.method == HS_THRESH_MEAN_SD
@@ -306,11 +314,11 @@ static void class_label(const job *j, const hs_hotspots *h, int c, char *buf,
     if (c < h->nbreaks) {
         k_text(j, c, hi, sizeof hi);
         snprintf(buf, n, "Class %d (%s to %s%s): %s to %s %s", c, lo, hi, of,
-                 num(h->breaks[c - 1], a), num(h->breaks[c], b),
-                 density_unit(j));
+                 num(h->breaks[c - 1] * scale, a), num(h->breaks[c] * scale, b),
+                 unit);
     } else {
         snprintf(buf, n, "Class %d (%s%s or more): %s %s or more", c, lo, of,
-                 num(h->breaks[c - 1], a), density_unit(j));
+                 num(h->breaks[c - 1] * scale, a), unit);
     }
 }
 
@@ -329,7 +337,7 @@ static int hotspots_vars(const job *j, size_t g, hs_vars *v)
         return -1;
     for (int c = j->sopt.hot.hot_class; c <= h->nbreaks; c++, r++) {
         char lab[256];
-        class_label(j, h, c, lab, sizeof lab);
+        class_label(j, h, c, 1.0, "incidents per km²", lab, sizeof lab);
         SET(v, r, "i", "%d", r);
         SET(v, r, "value", "%d", c);
         SET(v, r, "label", "%s", lab);
@@ -345,32 +353,32 @@ static int hotspots_vars(const job *j, size_t g, hs_vars *v)
 static int kde_vars(const job *j, size_t g, hs_vars *v)
 {
     const hs_hotspots *h = j->surf[g].hot;
+    const char *unit = density_unit(j);
+    double k = kde_scale(j, g), b0 = h->nbreaks > 0 ? h->breaks[0] * k : 0;
     char a[32];
     int nb = h->nbreaks;
     if (method_var(j, v))
         return -1;
     SET(v, -1, "min", "0");
-    SET(v, -1, "max", "%.17g", nb > 0 ? h->breaks[nb - 1] : 0.0);
-    SET(v, 0, "value", "%.17g", nb > 0 ? h->breaks[0] : 0.0);
-    SET(v, 0, "sld_value", "%.17g", nb > 0 ? h->breaks[0] : 0.0);
+    SET(v, -1, "max", "%.17g", nb > 0 ? h->breaks[nb - 1] * k : 0.0);
+    SET(v, 0, "value", "%.17g", b0);
+    SET(v, 0, "sld_value", "%.17g", b0);
     SET(v, 0, "hex", "#ffffff");
     SET(v, 0, "alpha", "0");
     SET(v, 0, "opacity", "0");
-    SET(v, 0, "label", "Under %s %s (not shown)",
-        num(nb > 0 ? h->breaks[0] : 0.0, a), density_unit(j));
+    SET(v, 0, "label", "Under %s %s (not shown)", num(b0, a), unit);
     for (int c = 1; c <= nb; c++) {
         char lab[256];
-        rgb col = class_colour(c, nb);
-        class_label(j, h, c, lab, sizeof lab);
+        class_label(j, h, c, k, unit, lab, sizeof lab);
         if (c < nb)
-            SET(v, c, "value", "%.17g", h->breaks[c]);
+            SET(v, c, "value", "%.17g", h->breaks[c] * k);
         else
             SET(v, c, "value", "inf");
-        SET(v, c, "sld_value", "%.17g", c < nb ? h->breaks[c] : 1e30);
+        SET(v, c, "sld_value", "%.17g", c < nb ? h->breaks[c] * k : 1e30);
         SET(v, c, "alpha", "255");
         SET(v, c, "opacity", "1");
         SET(v, c, "label", "%s", lab);
-        if (set_colour(v, c, col))
+        if (set_colour(v, c, class_colour(c, nb)))
             return -1;
     }
     return 0;

@@ -49,6 +49,8 @@ groups = run["groups"].split(",")
 ks = [float(x) for x in run["hotspot_breaks"].split(",")]
 hot_class = int(run["hotspot_class"])
 method = run["hotspot_method"]
+unit = ("incidents per cell" if run.get("kde_units", "").endswith("per cell")
+        else "incidents per km²")
 tables = {t: d for t, d in db.execute(
     "SELECT table_name, data_type FROM gpkg_contents")}
 
@@ -118,6 +120,16 @@ def kde_breaks(g):
     return [mean + k * sd if method == "mean-sd" else k * mean for k in ks]
 
 
+def km2_scale(g):
+    """Raster unit per (incidents per km²): the hotspot classes are per km²
+    even when the raster is per cell."""
+    if unit != "incidents per cell":
+        return 1.0
+    lyr = QgsRasterLayer(f"GPKG:{GPKG}:{table('kde_', g)}", "k", "gdal")
+    cell = lyr.extent().width() / lyr.width()
+    return cell * cell / 1e6
+
+
 def fill_colour(sym):
     return sym.symbolLayer(0).color().name()
 
@@ -164,8 +176,9 @@ for g in groups:
     have = {c for (c,) in db.execute(f'SELECT DISTINCT "class" FROM "{ht}"')}
     check(set(cats) == set(range(hot_class, len(ks) + 1)) and have <= set(cats),
           f"{ht}: categorised by class {hot_class}..{len(ks)} (table has {sorted(have)})")
-    check(all(("%.2f" % b[c - 1]) in cats[c].label() or ("%.3g" % b[c - 1]) in cats[c].label()
-              for c in cats),
+    bk = [x / km2_scale(g) for x in b]
+    check(all((("%.2f" % bk[c - 1]) in cats[c].label() or ("%.3g" % bk[c - 1]) in cats[c].label())
+              and "incidents per km²" in cats[c].label() for c in cats),
           f"{ht}: class labels give the breaks in incidents per km²")
     lab = lyr.labeling().settings() if lyr.labelsEnabled() else None
     check(lab is not None and "hotspot_id" in lab.fieldName and "label" in lab.fieldName,
@@ -193,8 +206,9 @@ for g in groups:
               and all(close(v, w, 1e-5) for v, w in zip(vals, b))
               and math.isinf(vals[-1])
               and all(items[c].color.name() == class_colour[g][c].name()
-                      for c in class_colour[g]))
-    check(ok, f"{kt}: discrete pseudocolour, transparent below {b[0]:.4g}, "
+                      for c in class_colour[g])
+              and all(unit in it.label for it in items))
+    check(ok, f"{kt}: discrete pseudocolour, labels in {unit}, transparent below {b[0]:.4g}, "
           f"breaks {[round(x, 4) for x in b]} (recomputed from the raster)")
 
     # vs_study: the three verdicts and no population

@@ -18,11 +18,14 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-mkdir -p "$T/run" "$T/moved/sub"
+mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
 (cd "$T/run" && "$BIN" demo -o result.gpkg > out.txt 2> err.txt) ||
     fail "demo run failed: $(cat "$T/run/err.txt")"
 [ -f "$T/run/result.qgz" ] || fail "no result.qgz beside result.gpkg"
 mv "$T/run/result.gpkg" "$T/run/result.qgz" "$T/moved/sub/"
+# densities per cell: the raster's classes must follow its unit
+(cd "$T/cell" && "$BIN" demo -o cell.gpkg --kde-units cell > out.txt 2> err.txt) ||
+    fail "demo --kde-units cell failed: $(cat "$T/cell/err.txt")"
 
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$T/xdg
 mkdir -m 700 -p "$XDG_RUNTIME_DIR"
@@ -30,4 +33,6 @@ PNG=${HOTSPOT_QGIS_PNG_DIR:-$T/png}
 # QGIS prints start-up noise on stderr; the checks print on stdout
 "$PY" "$SRC/tests/qgis_check.py" "$T/moved/sub/result.gpkg" "$PNG" 2> "$T/qgis.err" ||
     { grep -v "^Warning\|QStandardPaths" "$T/qgis.err" | tail -20; fail "QGIS checks failed"; }
+"$PY" "$SRC/tests/qgis_check.py" "$T/cell/cell.gpkg" "$PNG/cell" 2> "$T/qgis.err" ||
+    { grep -v "^Warning\|QStandardPaths" "$T/qgis.err" | tail -20; fail "QGIS checks failed (per cell)"; }
 echo "PASS: QGIS opens the styled GeoPackage and its project (PNGs: $PNG)"
