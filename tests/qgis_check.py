@@ -150,6 +150,9 @@ for g in groups:
               and all("per 1,000 residents" in x.label() for x in rng))
         cols = [fill_colour(x.symbol()) for x in rng]
         ok = ok and len(set(cols)) == 5
+    tip = lyr.mapTipTemplate()
+    check(all(f in tip for f in ('"rate_low"', '"rate_high"', "per 1,000 residents")),
+          f"{rt}: map tip gives the rate with its 95% interval")
     check(ok, f"{rt}: graduated on rate, bounds 0.5/0.8/1.25/2 x study rate "
           f"{s:.4f} (recomputed), labels per 1,000 residents")
 
