@@ -10,6 +10,7 @@
 #include <proj.h>
 
 #include "job.h"
+#include "styles.h"
 
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
  * builds it row by row at about 10 s per million (see output.h). */
@@ -491,5 +492,7 @@ hs_status hs_job_write(job *j, hs_error *err)
         (j->write_points && (rc = write_incidents(j, err))) ||
         (rc = write_hotspots(j, err)))
         return rc;
-    return write_surfaces(j, err); /* rasters last */
+    if ((rc = write_surfaces(j, err))) /* rasters last */
+        return rc;
+    return hs_styles_write(j, err); /* styles and project: see styles.h */
 }

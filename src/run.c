@@ -14,6 +14,7 @@
 #include "crs.h"
 #include "job.h"
 #include "vector.h"
+#include "styles.h"
 
 #ifndef HOTSPOT_VERSION
 #define HOTSPOT_VERSION "0.0.0"
@@ -589,7 +590,9 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    if ((rc = hs_job_write(&j, err)) || (rc = hs_gpkg_commit(j.gpkg, err)))
+    if ((rc = hs_job_write(&j, err)) || (rc = hs_gpkg_commit(j.gpkg, err)) ||
+        (rc = hs_project_write_qgz(&j, hs_or_default(o->output, "hotspot.gpkg"),
+                                   err)))
         goto cleanup;
     t[5] = now_s();
     if (sum) {

@@ -134,9 +134,12 @@ gdalinfo "GPKG:$T/all.gpkg:kde" >/dev/null 2>&1 || fail "no kde raster in the Ge
 set +e; "$BIN" kde --incidents "$D/policeuk" -o "$T/x.txt" >/dev/null 2>&1; rc=$?; set -e
 [ $rc = 2 ] || fail "kde to .txt: exit $rc"
 
-# Same inputs, same bytes.
-(cd "$T" && "$BIN" demo -o demo2.gpkg >/dev/null 2>&1)
-cmp -s "$G" "$T/demo2.gpkg" || fail "two runs gave different files"
+# Same inputs, same bytes.  Same file name too: the QGIS project inside
+# names its GeoPackage (README "Styles and the QGIS project").
+mkdir "$T/again"
+(cd "$T/again" && "$BIN" demo -o demo.gpkg >/dev/null 2>&1)
+cmp -s "$G" "$T/again/demo.gpkg" || fail "two runs gave different files"
+cmp -s "$T/demo.qgz" "$T/again/demo.qgz" || fail "two runs gave different .qgz"
 echo "two runs: byte-identical"
 
 # A failed run leaves the previous output intact and no temporary file.

@@ -1,0 +1,22 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.opengis.net/sld http://schemas.opengis.net/sld/1.0.0/StyledLayerDescriptor.xsd">
+  <NamedLayer>
+    <Name>{{layer}}</Name>
+    <UserStyle>
+      <Name>{{style}}</Name>
+      <Title>{{title}}</Title>
+      <FeatureTypeStyle>
+<!--rows-->        <Rule>
+          <Name>{{name}}</Name>
+          <Title>{{label}}</Title>
+          <ogc:Filter>{{{ogc}}}</ogc:Filter>
+          <PolygonSymbolizer>
+            {{{sld_fill}}}
+            <Stroke><CssParameter name="stroke">{{outline_hex}}</CssParameter><CssParameter name="stroke-width">{{sld_width}}</CssParameter></Stroke>
+          </PolygonSymbolizer>
+        </Rule>
+<!--/rows-->
+      </FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>

@@ -1,0 +1,27 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.opengis.net/sld http://schemas.opengis.net/sld/1.0.0/StyledLayerDescriptor.xsd">
+  <NamedLayer>
+    <Name>{{layer}}</Name>
+    <UserStyle>
+      <Name>{{style}}</Name>
+      <Title>{{title}}</Title>
+      <FeatureTypeStyle>
+<!--rows-->        <Rule>
+          <Name>class {{n}}</Name>
+          <Title>{{label}}</Title>
+          <ogc:Filter>
+            <ogc:And>
+              <ogc:PropertyIsGreaterThanOrEqualTo><ogc:PropertyName>rate</ogc:PropertyName><ogc:Literal>{{lower}}</ogc:Literal></ogc:PropertyIsGreaterThanOrEqualTo>
+              <ogc:PropertyIsLessThan><ogc:PropertyName>rate</ogc:PropertyName><ogc:Literal>{{upper}}</ogc:Literal></ogc:PropertyIsLessThan>
+            </ogc:And>
+          </ogc:Filter>
+          <PolygonSymbolizer>
+            <Fill><CssParameter name="fill">{{hex}}</CssParameter></Fill>
+            <Stroke><CssParameter name="stroke">#6e6e6e</CssParameter><CssParameter name="stroke-width">0.5</CssParameter></Stroke>
+          </PolygonSymbolizer>
+        </Rule>
+<!--/rows-->
+      </FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Proven by QGIS: the demo's GeoPackage opened in QGIS 3 (PyQGIS, headless)
+# the way an analyst opens it - every layer valid, each vector layer's
+# default style from layer_styles applied with the run's classes (recomputed
+# from the data in qgis_check.py), the project stored in the GeoPackage and
+# the .qgz beside it load every layer from the file, grouped and in drawing
+# order, and a rendered PNG per group shows the hotspots in their colours.
+# The files are moved to another folder first: the project's paths are
+# relative.  Skips (77) without QGIS's Python bindings.
+# HOTSPOT_QGIS_PNG_DIR=dir keeps the PNGs for a look.
+set -euo pipefail
+SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
+PY=/usr/bin/python3
+[ -x "$PY" ] && "$PY" -c "import qgis.core" 2>/dev/null ||
+    { echo "SKIP: QGIS Python bindings (python3-qgis) are not installed"; exit 77; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
+(cd "$T/run" && "$BIN" demo -o result.gpkg > out.txt 2> err.txt) ||
+    fail "demo run failed: $(cat "$T/run/err.txt")"
+[ -f "$T/run/result.qgz" ] || fail "no result.qgz beside result.gpkg"
+mv "$T/run/result.gpkg" "$T/run/result.qgz" "$T/moved/sub/"
+# densities per cell: the raster's classes must follow its unit
+(cd "$T/cell" && "$BIN" demo -o cell.gpkg --kde-units cell > out.txt 2> err.txt) ||
+    fail "demo --kde-units cell failed: $(cat "$T/cell/err.txt")"
+
+export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$T/xdg
+mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+PNG=${HOTSPOT_QGIS_PNG_DIR:-$T/png}
+# QGIS prints start-up noise on stderr; the checks print on stdout
+"$PY" "$SRC/tests/qgis_check.py" "$T/moved/sub/result.gpkg" "$PNG" 2> "$T/qgis.err" ||
+    { grep -v "^Warning\|QStandardPaths" "$T/qgis.err" | tail -20; fail "QGIS checks failed"; }
+"$PY" "$SRC/tests/qgis_check.py" "$T/cell/cell.gpkg" "$PNG/cell" 2> "$T/qgis.err" ||
+    { grep -v "^Warning\|QStandardPaths" "$T/qgis.err" | tail -20; fail "QGIS checks failed (per cell)"; }
+echo "PASS: QGIS opens the styled GeoPackage and its project (PNGs: $PNG)"
