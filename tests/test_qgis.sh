@@ -15,7 +15,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] && "$PY" -c "import qgis.core" 2>/dev/null ||
     { echo "SKIP: QGIS Python bindings (python3-qgis) are not installed"; exit 77; }
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+[ -n "${HOTSPOT_KEEP:-}" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
