@@ -47,8 +47,9 @@ hs_status hs_choose_bandwidth(const double *x, const double *y, size_t n,
  * Distances from each distinct location to its k-th nearest other distinct
  * location (1 <= k <= 64).  Coincident points count once: police.uk stacks
  * many incidents on one map point, and their spacing is what matters.  At
- * most max_samples locations (spread evenly through the sorted list) are
- * measured, against all of them.  *mean and *median get the statistics;
+ * most max_samples locations (spread evenly through the list of distinct
+ * locations in order of first appearance) are measured, against all of
+ * them.  *mean and *median get the statistics;
  * both 0 with fewer than k + 1 distinct locations.
  */
 hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,

@@ -59,4 +59,9 @@ void hs_period_text(hs_period p, char *buf, size_t n);
  * rasters last, as the writer requires). */
 hs_status hs_job_write(job *j, hs_error *err);
 
+/* The incidents layer, if the job writes one: called before hs_job_write,
+ * on a thread of its own while the surfaces are computed (it only reads
+ * the store, areas and mapping, which nothing changes by then). */
+hs_status hs_job_write_points(job *j, hs_error *err);
+
 #endif

@@ -187,8 +187,10 @@ cleanup:
     return rc;
 }
 
-static hs_status write_incidents(job *j, hs_error *err)
+hs_status hs_job_write_points(job *j, hs_error *err)
 {
+    if (!j->write_points)
+        return HS_OK;
     static const hs_field f[] = {
         {"crime_group", HS_FIELD_TEXT},         {"crime_type", HS_FIELD_TEXT},
         {"month", HS_FIELD_TEXT},       {"date", HS_FIELD_TEXT},
@@ -489,7 +491,6 @@ hs_status hs_job_write(job *j, hs_error *err)
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
-        (j->write_points && (rc = write_incidents(j, err))) ||
         (rc = write_hotspots(j, err)))
         return rc;
     if ((rc = write_surfaces(j, err))) /* rasters last */
