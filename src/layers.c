@@ -216,13 +216,24 @@ hs_status hs_job_write_points(job *j, hs_error *err)
     for (size_t i = 0; i < s->n; i++) {
         if (isnan(s->x[i]))
             continue;
-        char month[8], date[16] = "", tm[16] = "";
+        char month[8], date[11] = "", tm[6] = "";
         hs_month_format(s->month[i], month);
-        if (s->day[i])
-            snprintf(date, sizeof date, "%s-%02d", month, s->day[i]);
-        if (s->minute[i] >= 0)
-            snprintf(tm, sizeof tm, "%02d:%02d", s->minute[i] / 60,
-                     s->minute[i] % 60);
+        if (s->day[i] > 0 && s->day[i] <= 31) { /* YYYY-MM-DD, by hand */
+            memcpy(date, month, 7);
+            date[7] = '-';
+            date[8] = (char)('0' + s->day[i] / 10);
+            date[9] = (char)('0' + s->day[i] % 10);
+            date[10] = '\0';
+        }
+        if (s->minute[i] >= 0 && s->minute[i] < 1440) { /* HH:MM */
+            int h = s->minute[i] / 60, mi = s->minute[i] % 60;
+            tm[0] = (char)('0' + h / 10);
+            tm[1] = (char)('0' + h % 10);
+            tm[2] = ':';
+            tm[3] = (char)('0' + mi / 10);
+            tm[4] = (char)('0' + mi % 10);
+            tm[5] = '\0';
+        }
         int32_t m = s->month[i];
         const char *per =
             m >= j->agg.cur.from && m <= j->agg.cur.to ? "current"

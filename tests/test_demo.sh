@@ -191,5 +191,17 @@ set +e; "$BIN" kde --incidents "$D/policeuk" --extent 1,2,3 -o "$T/e.tif" >/dev/
 # The force-extract profile runs and finds times of day.
 (cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" -o local.gpkg >/dev/null 2>&1) || fail "demo-local failed"
 timed=$(sqlite3 "$T/local.gpkg" "SELECT count(*) FROM incidents WHERE time IS NOT NULL")
+# Every incident's date and time in the layer are the extract's own
+# (DD/MM/YYYY -> YYYY-MM-DD, HH:MM kept; 00:00 is a real time of day here),
+# matched by source row: awk rewrites the dates and compares.
+sqlite3 -separator , "$T/local.gpkg" \
+    "SELECT source_row, date, time, month FROM incidents ORDER BY source_row" > "$T/got.csv"
+awk -F, 'NR > 1 { split($4, d, "/"); printf "%d,%s-%s-%s,%s,%s-%s\n", NR, d[3], d[2], d[1], $5, d[3], d[2] }' \
+    "$D/local/demoshire-extract-2023-2024.csv" | sort -t, -k1,1n > "$T/want.csv"
+n_got=$(wc -l < "$T/got.csv")
+n_same=$(awk -F, 'NR == FNR { w[$1] = $0; next } ($1 in w) && w[$1] == $0' "$T/want.csv" "$T/got.csv" | wc -l)
+[ "$n_got" -gt 1000 ] && [ "$n_same" = "$n_got" ] ||
+    fail "incident dates/times: $n_same of $n_got rows match the extract"
+echo "incident dates and times: $n_same rows match the extract"
 [ "$timed" -gt 0 ] || fail "no times in the local extract output"
 echo "PASS"
