@@ -53,7 +53,7 @@ struct hs_layer {
     char **fnames; /* for messages */
     /* Point layers are written by direct SQL on GDAL's own connection
      * (below); GDAL does not see those rows, so the extent and feature
-     * count are written by fix_point_layers() after GDAL closes. */
+     * count are written by fix_sql_layers() after GDAL closes. */
     sqlite3_stmt *ins; /* NULL once the dataset is closed             */
     int sql_rows;      /* written by SQL and still in the file        */
     int own_db;        /* ... on our own connection (no R-tree)      */
@@ -378,18 +378,18 @@ static void discard_dataset(hs_gpkg *g)
     g->in_txn = 0;
 }
 
-/* ---- point layers by direct SQL --------------------------------------- */
+/* ---- point layers and attribute tables by direct SQL ----------------- */
 
-/* Writing a point through OGR costs ~3 us, 3 s for a million incidents.
- * A prepared INSERT on GDAL's own SQLite connection, inside the same
- * transaction, costs a fraction of that (see scripts/BENCHMARKS.md).  GDAL
- * still creates the table, its triggers and its gpkg_* rows (SyncToDisk
- * runs its deferred creation), so the file is what GDAL would write except
- * for the extent and feature count, which GDAL never saw: those are
- * written by fix_point_layers() once GDAL has closed the file. */
+/* Writing a row through OGR costs ~3 us, 3 s for a million incidents.  A
+ * prepared INSERT costs a fraction of that (see scripts/BENCHMARKS.md).
+ * GDAL still creates the table, its triggers and its gpkg_* rows
+ * (SyncToDisk runs its deferred creation), so the file is what GDAL would
+ * write except for the extent and feature count, which GDAL never saw:
+ * those are written by fix_sql_layers() once GDAL has closed the file.
+ * Polygons still go through OGR, which encodes their geometry blobs. */
 /* Gives the file back to GDAL: commits and closes our connection, and
  * GDAL's transaction starts again.  No-op when GDAL has it. */
-static hs_status points_end(hs_gpkg *g, hs_error *err)
+static hs_status own_db_end(hs_gpkg *g, hs_error *err)
 {
     if (!g->db)
         return HS_OK;
@@ -428,10 +428,10 @@ static hs_status points_end(hs_gpkg *g, hs_error *err)
 /* Our own connection for the rows of a point layer without a spatial
  * index: GDAL's goes through its virtual file layer and inserts 2.4x
  * slower (1M rows of 2 columns: 1.9 s against 0.8 s, measured).  GDAL
- * commits and the file is ours until points_end().  A layer with an
+ * commits and the file is ours until own_db_end().  A layer with an
  * R-tree uses GDAL's connection: its triggers call SQL functions that GDAL
  * registers there. */
-static sqlite3 *points_db(hs_gpkg *g, hs_error *err)
+static sqlite3 *own_db_open(hs_gpkg *g, hs_error *err)
 {
     if (g->in_txn && GDALDatasetCommitTransaction(g->ds) != OGRERR_NONE) {
         hs_fail(err, HS_ERR_IO, "GeoPackage '%s': committing: %s",
@@ -449,7 +449,7 @@ static sqlite3 *points_db(hs_gpkg *g, hs_error *err)
         hs_fail(err, HS_ERR_IO, "GeoPackage '%s': opening for points: %s",
                 g->final_path, g->db ? sqlite3_errmsg(g->db)
                                      : sqlite3_errstr(rc));
-        points_end(g, NULL);
+        own_db_end(g, NULL);
         return NULL;
     }
     return g->db;
@@ -457,7 +457,7 @@ static sqlite3 *points_db(hs_gpkg *g, hs_error *err)
 
 /* At add_layer: GDAL creates the table, its triggers and gpkg_* rows now
  * (SyncToDisk runs its deferred creation); the rows come later. */
-static hs_status setup_points(hs_gpkg *g, hs_layer *l, hs_error *err)
+static hs_status setup_sql_rows(hs_gpkg *g, hs_layer *l, hs_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
@@ -467,7 +467,9 @@ static hs_status setup_points(hs_gpkg *g, hs_layer *l, hs_error *err)
                        "set up the table: %s", g->final_path, l->name,
                        gdal_msg());
     hs_status s = HS_OK;
-    if (sqlite3_prepare_v2(db, "SELECT srs_id FROM gpkg_geometry_columns "
+    if (l->kind == HS_GEOM_NONE) /* an attribute table: no geometry */
+        ;
+    else if (sqlite3_prepare_v2(db, "SELECT srs_id FROM gpkg_geometry_columns "
                            "WHERE table_name = ?1", -1, &q, NULL) != SQLITE_OK ||
         sqlite3_bind_text(q, 1, OGR_L_GetName(l->lyr), -1,
                           SQLITE_STATIC) != SQLITE_OK ||
@@ -478,7 +480,7 @@ static hs_status setup_points(hs_gpkg *g, hs_layer *l, hs_error *err)
     else
         l->srs_id = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
-    l->own_db = g->no_index;
+    l->own_db = g->no_index || l->kind == HS_GEOM_NONE;
     l->sql_rows = 1;
     l->ext[0] = l->ext[1] = INFINITY;
     l->ext[2] = l->ext[3] = -INFINITY;
@@ -488,7 +490,7 @@ static hs_status setup_points(hs_gpkg *g, hs_layer *l, hs_error *err)
 /* GDAL keeps gpkg_ogr_contents.feature_count by a trigger that updates
  * it on every insert (a third of the time of a 1M-point write, measured).
  * While our connection writes, the trigger is dropped and its SQL kept;
- * points_end() puts it back, and fix_point_layers() writes the count. */
+ * own_db_end() puts it back, and fix_sql_layers() writes the count. */
 static hs_status pause_count_trigger(hs_layer *l, sqlite3 *db, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
@@ -518,7 +520,7 @@ static hs_status pause_count_trigger(hs_layer *l, sqlite3 *db, hs_error *err)
 
 /* Before a row: the layer's connection must hold the file (GDAL's, or
  * ours - opened now if need be), and its INSERT be prepared there. */
-static hs_status open_points(hs_layer *l, hs_error *err)
+static hs_status open_sql_rows(hs_layer *l, hs_error *err)
 {
     hs_gpkg *g = l->g;
     sqlite3 *db;
@@ -526,11 +528,11 @@ static hs_status open_points(hs_layer *l, hs_error *err)
     char *text;
     hs_status s = HS_OK;
     if (!l->own_db) {
-        if ((s = points_end(g, err)) != HS_OK) /* the file back to GDAL */
+        if ((s = own_db_end(g, err)) != HS_OK) /* the file back to GDAL */
             return s;
         db = GDALGetInternalHandle(g->ds, "SQLITE_HANDLE");
     } else {
-        db = g->db ? g->db : points_db(g, err);
+        db = g->db ? g->db : own_db_open(g, err);
     }
     if (!db)
         return err ? err->code : HS_ERR_IO;
@@ -541,14 +543,20 @@ static hs_status open_points(hs_layer *l, hs_error *err)
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l->lyr);
     /* %w doubles the quotes in an identifier: a name cannot break out */
     sql = sqlite3_str_new(db);
-    sqlite3_str_appendf(sql, "INSERT INTO \"%w\" (\"geom\"", OGR_L_GetName(l->lyr));
-    for (int i = 0; i < OGR_FD_GetFieldCount(fd); i++)
-        sqlite3_str_appendf(sql, ", \"%w\"",
+    int nf = OGR_FD_GetFieldCount(fd), geom = l->kind == HS_GEOM_POINT;
+    sqlite3_str_appendf(sql, "INSERT INTO \"%w\" (", OGR_L_GetName(l->lyr));
+    if (geom)
+        sqlite3_str_appendf(sql, "\"geom\"");
+    for (int i = 0; i < nf; i++)
+        sqlite3_str_appendf(sql, "%s\"%w\"", geom || i ? ", " : "",
                             OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
-    sqlite3_str_appendf(sql, ") VALUES (?");
-    for (int i = 0; i < OGR_FD_GetFieldCount(fd); i++)
-        sqlite3_str_appendf(sql, ", ?");
-    sqlite3_str_appendf(sql, ")");
+    if (!geom && nf == 0)
+        sqlite3_str_appendf(sql, "\"fid\") VALUES (NULL)");
+    else
+        for (int i = 0; i < nf + geom; i++)
+            sqlite3_str_appendf(sql, "%s", i == 0 ? ") VALUES (?" : ", ?");
+    if (geom || nf)
+        sqlite3_str_appendf(sql, ")");
     if (!(text = sqlite3_str_finish(sql)))
         return hs_fail(err, HS_ERR_NOMEM, "layer '%s': out of memory", l->name);
     if (sqlite3_prepare_v2(db, text, -1, &l->ins, NULL) != SQLITE_OK)
@@ -564,26 +572,29 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* One row: a GeoPackage point blob (header "GP", version 0, flags 1 =
- * little-endian without envelope, srs_id; then ISO WKB), and the fields. */
-static hs_status add_point_sql(hs_layer *l, double x, double y,
-                               const hs_value *vals, hs_error *err)
+/* One row: the fields, and for a point layer a GeoPackage point blob
+ * (header "GP", version 0, flags 1 = little-endian without envelope,
+ * srs_id; then ISO WKB) first. */
+static hs_status add_row_sql(hs_layer *l, double x, double y,
+                             const hs_value *vals, hs_error *err)
 {
     unsigned char b[29] = {'G', 'P', 0, 1};
-    uint64_t u;
-    put_le(b + 4, (uint32_t)l->srs_id, 4);
-    b[8] = 1;            /* WKB little-endian */
-    put_le(b + 9, 1, 4); /* wkbPoint */
-    memcpy(&u, &x, 8);
-    put_le(b + 13, u, 8);
-    memcpy(&u, &y, 8);
-    put_le(b + 21, u, 8);
-
     sqlite3_stmt *st = l->ins;
-    int rc = sqlite3_bind_blob(st, 1, b, sizeof b, SQLITE_STATIC);
+    int rc = SQLITE_OK, geom = l->kind == HS_GEOM_POINT;
+    if (geom) {
+        uint64_t u;
+        put_le(b + 4, (uint32_t)l->srs_id, 4);
+        b[8] = 1;            /* WKB little-endian */
+        put_le(b + 9, 1, 4); /* wkbPoint */
+        memcpy(&u, &x, 8);
+        put_le(b + 13, u, 8);
+        memcpy(&u, &y, 8);
+        put_le(b + 21, u, 8);
+        rc = sqlite3_bind_blob(st, 1, b, sizeof b, SQLITE_STATIC);
+    }
     for (size_t i = 0; i < l->nfields && rc == SQLITE_OK; i++) {
         const hs_value *v = &vals[i];
-        int k = (int)i + 2;
+        int k = (int)i + 1 + geom;
         if (v->is_null || (l->types[i] == HS_FIELD_TEXT && !v->s)) {
             rc = sqlite3_bind_null(st, k);
             continue;
@@ -613,17 +624,20 @@ static hs_status add_point_sql(hs_layer *l, double x, double y,
         return hs_fail(err, HS_ERR_IO, "GeoPackage '%s', layer '%s': writing "
                        "feature: %s", l->g->final_path, l->name,
                        sqlite3_errstr(rc));
-    l->ext[0] = x < l->ext[0] ? x : l->ext[0];
-    l->ext[1] = y < l->ext[1] ? y : l->ext[1];
-    l->ext[2] = x > l->ext[2] ? x : l->ext[2];
-    l->ext[3] = y > l->ext[3] ? y : l->ext[3];
+    if (geom) {
+        l->ext[0] = x < l->ext[0] ? x : l->ext[0];
+        l->ext[1] = y < l->ext[1] ? y : l->ext[1];
+        l->ext[2] = x > l->ext[2] ? x : l->ext[2];
+        l->ext[3] = y > l->ext[3] ? y : l->ext[3];
+    }
     l->nrows++;
     return HS_OK;
 }
 
-/* After GDAL has closed the file: the extent (gpkg_contents) and feature
- * count (gpkg_ogr_contents) of the point layers written by SQL. */
-static hs_status fix_point_layers(hs_gpkg *g, hs_error *err)
+/* After GDAL has closed the file: the extent (gpkg_contents; none for an
+ * attribute table) and feature count (gpkg_ogr_contents) of the layers
+ * written by SQL. */
+static hs_status fix_sql_layers(hs_gpkg *g, hs_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *ext = NULL, *cnt = NULL;
@@ -648,7 +662,7 @@ static hs_status fix_point_layers(hs_gpkg *g, hs_error *err)
         if (!l->sql_rows)
             continue;
         for (int i = 0; i < 4; i++)
-            rc = rc == SQLITE_OK && l->nrows
+            rc = rc == SQLITE_OK && l->nrows && l->kind == HS_GEOM_POINT
                      ? sqlite3_bind_double(ext, i + 1, l->ext[i])
                      : rc == SQLITE_OK ? sqlite3_bind_null(ext, i + 1) : rc;
         if (rc == SQLITE_OK)
@@ -801,7 +815,7 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
                 "already closed", name, g->final_path);
         return NULL;
     }
-    if (points_end(g, err) != HS_OK)
+    if (own_db_end(g, err) != HS_OK)
         return NULL;
     OGRwkbGeometryType gt;
     switch (kind) {
@@ -908,8 +922,8 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
     if (!l->feat)
         goto nomem;
     l->lyr = lyr;
-    if (kind == HS_GEOM_POINT) {
-        if (setup_points(g, l, err) != HS_OK) {
+    if (kind == HS_GEOM_POINT || kind == HS_GEOM_NONE) {
+        if (setup_sql_rows(g, l, err) != HS_OK) {
             l->lyr = NULL;
             goto cleanup;
         }
@@ -953,14 +967,14 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
                        "committed, or table dropped by SQL)", l->name);
 
     if (l->sql_rows) {
-        if (!isfinite(x) || !isfinite(y))
+        if (l->kind == HS_GEOM_POINT && (!isfinite(x) || !isfinite(y)))
             return hs_fail(err, HS_ERR_ARG, "layer '%s': point coordinate is "
                            "not a finite number", l->name);
-        hs_status ps = open_points(l, err);
-        return ps != HS_OK ? ps : add_point_sql(l, x, y, vals, err);
+        hs_status ps = open_sql_rows(l, err);
+        return ps != HS_OK ? ps : add_row_sql(l, x, y, vals, err);
     }
     /* GDAL writes this one: it needs the file back */
-    hs_status ps = points_end(l->g, err);
+    hs_status ps = own_db_end(l->g, err);
     if (ps != HS_OK)
         return ps;
     OGRFeatureH f = l->feat;
@@ -1055,7 +1069,7 @@ hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err)
     if (!g->ds)
         return hs_fail(err, HS_ERR_ARG, "running SQL '%.80s': GeoPackage "
                        "'%s' is already closed", sql, g->final_path);
-    hs_status ps = points_end(g, err);
+    hs_status ps = own_db_end(g, err);
     if (ps != HS_OK)
         return ps;
 
@@ -1090,7 +1104,7 @@ hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err)
         return hs_fail(err, HS_ERR_IO, "GeoPackage '%s': an earlier commit "
                        "failed", g->final_path);
 
-    if ((s = points_end(g, err)) != HS_OK)
+    if ((s = own_db_end(g, err)) != HS_OK)
         goto cleanup;
     release_layers(g);
     gdal_enter(g, &sc);
@@ -1113,7 +1127,7 @@ hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err)
         goto cleanup;
     }
     gdal_leave(&sc);
-    if ((s = fix_point_layers(g, err)) != HS_OK)
+    if ((s = fix_sql_layers(g, err)) != HS_OK)
         goto cleanup;
 
     /* The data must be on disk before the name points at it. */
@@ -1192,7 +1206,7 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
         r->cols > INT_MAX || r->rows > INT_MAX || !(r->cell > 0))
         return hs_fail(err, HS_ERR_ARG, "raster '%s': empty or invalid grid",
                        name ? name : "");
-    if ((s = points_end(g, err)) != HS_OK)
+    if ((s = own_db_end(g, err)) != HS_OK)
         return s;
     gdal_enter(g, &sc);
     /* GDAL appends a raster table to an existing file only through a new
@@ -1206,7 +1220,7 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
     g->in_txn = 0;
     GDALClose(g->ds);
     g->ds = NULL;
-    if ((s = fix_point_layers(g, err)) != HS_OK)
+    if ((s = fix_sql_layers(g, err)) != HS_OK)
         goto reopen;
 
     sr = OSRNewSpatialReference(NULL);

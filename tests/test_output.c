@@ -1046,6 +1046,7 @@ static void test_points_by_sql(void **state)
     hs_layer *big = layer_ok(g, "big", NULL, HS_GEOM_POINT, "EPSG:27700", pf, 2);
     hs_gpkg_set_spatial_index(g, 1);
     hs_layer *odd = layer_ok(g, hostile, NULL, HS_GEOM_POINT, "EPSG:27700", pf, 2);
+    hs_layer *tbl = layer_ok(g, "tbl", NULL, HS_GEOM_NONE, NULL, pf, 2);
     for (size_t i = 0; i < n; i++) {
         seed = seed * 6364136223846793005u + 1442695040888963407u;
         double x = 300000 + (double)(seed >> 40) / 64.0;
@@ -1056,6 +1057,8 @@ static void test_points_by_sql(void **state)
         add_ok(big, x, y, NULL, v);
         if (i < 10)
             add_ok(odd, x, y, NULL, v);
+        if (i % 500 == 0) /* an attribute table, interleaved with both */
+            add_ok(tbl, NAN, NAN, NULL, v);
         xmin = fmin(xmin, x), xmax = fmax(xmax, x);
         ymin = fmin(ymin, y), ymax = fmax(ymax, y);
         sx += x, sy += y;
@@ -1121,6 +1124,27 @@ static void test_points_by_sql(void **state)
              "'big'", buf, sizeof buf);
     assert_string_equal(buf, "0"); /* no index asked for */
 
+    OGRLayerH t = GDALDatasetGetLayerByName(ds, "tbl");
+    assert_non_null(t);
+    assert_int_equal(OGR_L_GetFeatureCount(t, TRUE), (GIntBig)(n / 500));
+    sql_text(ds, "SELECT feature_count FROM gpkg_ogr_contents WHERE "
+             "table_name = 'tbl'", buf, sizeof buf);
+    assert_int_equal(strtoll(buf, NULL, 10), (long long)(n / 500));
+    sql_text(ds, "SELECT data_type || (min_x IS NULL) FROM gpkg_contents "
+             "WHERE table_name = 'tbl'", buf, sizeof buf);
+    assert_string_equal(buf, "attributes1");
+    OGR_L_ResetReading(t);
+    for (size_t r = 0; (ft = OGR_L_GetNextFeature(t)); r++) {
+        assert_null(OGR_F_GetGeometryRef(ft));
+        assert_int_equal(OGR_F_GetFieldAsInteger64(ft, 0), (int64_t)(r * 500));
+        char label[32];
+        snprintf(label, sizeof label, "row %zu", r * 500);
+        if ((r * 500) % 7) /* the rows the points had NULL in are NULL */
+            assert_string_equal(OGR_F_GetFieldAsString(ft, 1), label);
+        else
+            assert_false(OGR_F_IsFieldSetAndNotNull(ft, 1));
+        OGR_F_Destroy(ft);
+    }
     OGRLayerH o = GDALDatasetGetLayerByName(ds, hostile);
     assert_non_null(o);
     assert_int_equal(OGR_L_GetFeatureCount(o, FALSE), 10);
