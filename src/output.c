@@ -566,6 +566,17 @@ static hs_status open_sql_rows(hs_layer *l, hs_error *err)
     return s;
 }
 
+/* 1 (err set) if field i is a 32-bit integer field and v does not fit. */
+static int int_out_of_range(const hs_layer *l, size_t i, const hs_value *v,
+                            hs_error *err)
+{
+    if (l->types[i] != HS_FIELD_INT || (v->i >= INT32_MIN && v->i <= INT32_MAX))
+        return 0;
+    hs_fail(err, HS_ERR_ARG, "layer '%s', field '%s': %lld does not fit a "
+            "32-bit integer", l->name, l->fnames[i], (long long)v->i);
+    return 1;
+}
+
 static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; i++)
@@ -599,13 +610,10 @@ static hs_status add_row_sql(hs_layer *l, double x, double y,
             rc = sqlite3_bind_null(st, k);
             continue;
         }
+        if (int_out_of_range(l, i, v, err))
+            return HS_ERR_ARG;
         switch (l->types[i]) {
         case HS_FIELD_INT:
-            if (v->i < INT32_MIN || v->i > INT32_MAX)
-                return hs_fail(err, HS_ERR_ARG, "layer '%s', field '%s': "
-                               "%lld does not fit a 32-bit integer", l->name,
-                               l->fnames[i], (long long)v->i);
-            /* fall through */
         case HS_FIELD_INT64:
             rc = sqlite3_bind_int64(st, k, v->i);
             break;
@@ -985,12 +993,10 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
             OGR_F_SetFieldNull(f, fi);
             continue;
         }
+        if (int_out_of_range(l, i, v, err))
+            return HS_ERR_ARG;
         switch (l->types[i]) {
         case HS_FIELD_INT:
-            if (v->i < INT32_MIN || v->i > INT32_MAX)
-                return hs_fail(err, HS_ERR_ARG, "layer '%s', field '%s': "
-                               "%lld does not fit a 32-bit integer", l->name,
-                               l->fnames[i], (long long)v->i);
             OGR_F_SetFieldInteger(f, fi, (int)v->i);
             break;
         case HS_FIELD_INT64:
