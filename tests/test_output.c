@@ -1069,7 +1069,6 @@ static void test_points_by_sql(void **state)
     commit_ok(g);
     hs_gpkg_destroy(g);
 
-    { char c[4200]; snprintf(c, sizeof c, "cp %s /tmp/dbg.gpkg", f); if (system(c)) {} } 
     GDALDatasetH ds = open_ro(f);
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "big");
     assert_non_null(l);
