@@ -1,8 +1,10 @@
 /* vector.c - OGR helpers shared by areas, population and ingest. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_error.h>
 #include <sqlite3.h>
@@ -50,9 +52,14 @@ GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
     }
     if (ds && GDALDatasetGetLayerCount(ds) > 0)
         return ds;
-    hs_fail(err, HS_ERR_IO, "%s '%s': cannot open as a vector file%s%s%s",
-            what, path, ds ? " (no layers)" : "", ds ? "" : ": ",
-            ds ? "" : CPLGetLastErrorMsg());
+    /* GDAL says nothing when no driver knows the file: give the reason */
+    struct stat st;
+    const char *why = ds ? "no layers"
+                    : !strchr(path, ':') && stat(path, &st) != 0 ? strerror(errno)
+                    : *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
+                    : "not a format GDAL reads";
+    hs_fail(err, HS_ERR_IO, "%s '%s': cannot open as a vector file: %s", what,
+            path, why);
     if (ds)
         GDALClose(ds);
     return NULL;

@@ -32,6 +32,13 @@ feat() { printf '{"type":"Feature","properties":{"id":%s,"name":"%s","pop":%s},"
 sq() { printf '{"type":"Polygon","coordinates":[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]}' \
     "$1" "$2" "$3" "$2" "$3" "$4" "$1" "$4" "$1" "$2"; }
 
+# also WHAT CMD...: a further check on the last case
+also() {
+    local what=$1
+    shift
+    "$@" || { echo "FAIL $NAME: $what"; FAILS=$((FAILS + 1)); }
+}
+
 new() { NAME=$1; C=$T/$1; mkdir -p "$C"; cd "$C" || exit 1; }
 
 inc() { run --areas "$D/boards.geojson" --area-id board_id --kde no -o out.gpkg --incidents "$@"; }
@@ -78,7 +85,7 @@ t() {
     else
         echo "ok   $NAME"
     fi
-    cd "$T" || exit 1
+    [ -n "${SHOW:-}" ] && grep -a "error" "$C/stderr" | sed "s/^/    got: /"; cd "$T" || exit 1
 }
 
 # ---- incident files: whole-file errors ----------------------------------
@@ -119,13 +126,13 @@ new binary_after_header; { echo "$H"; for i in $(seq 40); do good; done; printf 
 t 1 "'.*in\.csv': binary data\? NUL byte at line 42" '' inc in.csv
 
 new unterminated_quote; { echo "$H"; good; printf ',2024-01,D,D,-1.7,51.17,"On or near High Street,E0,C,Burglary,,\n'; } > in.csv
-t 1 "'.*in\.csv' line 3: .*quote" '' inc in.csv
+t 1 "'in\.csv' line 3: unterminated quoted field" '' inc in.csv
 
 new very_long_line; { echo "$H"; good; printf ',2024-01,D,D,-1.7,51.17,'; head -c 1100000 /dev/zero | tr '\0' x; printf ',E0,C,Burglary,,\n'; } > in.csv
-t 1 "'.*in\.csv' line 3: .*(longer|more) than" '' inc in.csv
+t 1 "'in\.csv' line 3: record longer than 1048576 bytes" '' inc in.csv
 
 new missing_file
-t 1 "incidents '.*nope\.csv': (no such file|No such file)" '' inc nope.csv
+t 1 "incidents 'nope\.csv': No such file or directory" '' inc nope.csv
 
 new directory_without_csv; mkdir -p dir; echo hello > dir/readme.txt
 t 1 "incidents 'dir': no CSV files in this folder" '' inc dir
@@ -137,8 +144,11 @@ new unreadable_file; { echo "$H"; good; } > in.csv; chmod 000 in.csv
 if [ "$(id -u)" = 0 ]; then
     echo "skip $NAME: running as root, chmod 000 does not stop reading"
 else
-    t 1 "'.*in\.csv': Permission denied" '' inc in.csv
+    t 1 "cannot open 'in\.csv': Permission denied" '' inc in.csv
 fi
+# Works as root too: a file that opens but whose reads fail (EIO).
+new unreadable_contents; ln -s /proc/self/mem in.csv
+t 1 "cannot read 'in\.csv'" '' inc in.csv
 
 # ---- incident rows: skipped and counted by reason ------------------------
 
@@ -204,6 +214,13 @@ t 1 "2 row\(s\) skipped|no usable incidents in 1 file\(s\) \(2 rows read\)" '' i
 
 # ---- encodings and CSV syntax ---------------------------------------------
 
+# Over 8 MB without quotes, a file is parsed by several threads: the counts,
+# line numbers and examples must be those of one thread.
+new split_file_bad_rows
+{ echo "$H"; for i in $(seq 30000); do good; done; row 2024-99 -1.7 51.17 Burglary
+  for i in $(seq 30000); do good; done; row 2024-01 -1.7 51.17 $'Caf\xe9'; } > in.csv
+t 0 "in\.csv line 30002: field Month: '2024-99' is not a month.*in\.csv line 60003: field crime type: not valid UTF-8" 'rows_read=60002;rows_kept=60001;skipped: month or date not readable=1;text_not_utf8=1;unknown_crime_type=1' inc in.csv
+
 new utf8_bom; { printf '\xef\xbb\xbf'; echo "$H"; good; } > in.csv
 t 0 "" 'rows_read=1;rows_kept=1;layer:SELECT count(*) FROM incidents WHERE area_id IS NOT NULL=1' inc in.csv
 
@@ -222,13 +239,13 @@ t 0 "2 row\(s\) have text that is not valid UTF-8: kept, bad bytes replaced by '
 # ---- areas -----------------------------------------------------------------
 
 new areas_missing; { echo "$H"; good; } > in.csv
-t 1 "areas '.*nope\.geojson'.*(No such file|does not exist|cannot open)" '' run --incidents in.csv --areas nope.geojson --area-id id -o out.gpkg
+t 1 "areas 'nope\.geojson': cannot open as a vector file: No such file or directory" '' run --incidents in.csv --areas nope.geojson --area-id id -o out.gpkg
 
 new areas_not_vector; { echo "$H"; good; } > in.csv; head -c 2000 /dev/urandom > areas.geojson
-t 1 "areas '.*areas\.geojson'" '' run --incidents in.csv --areas areas.geojson --area-id id -o out.gpkg
+t 1 "areas 'areas\.geojson': cannot open as a vector file: not a format GDAL reads" '' run --incidents in.csv --areas areas.geojson --area-id id -o out.gpkg
 
 new areas_directory; { echo "$H"; good; } > in.csv; mkdir -p adir
-t 1 "areas '.*adir'" '' run --incidents in.csv --areas adir --area-id id -o out.gpkg
+t 1 "areas 'adir': cannot open as a vector file: not a format GDAL reads" '' run --incidents in.csv --areas adir --area-id id -o out.gpkg
 
 new area_id_field_missing; { echo "$H"; good; } > in.csv
 t 1 "areas '.*boards\.geojson': no field 'ward_code' \(fields: board_id, board_name\)" '' run --incidents in.csv --areas "$D/boards.geojson" --area-id ward_code -o out.gpkg
@@ -275,12 +292,13 @@ t 0 "area 'A1' \(Zero\) has no population.*" "layer:SELECT group_concat(coalesce
 
 new population_none_at_all; { echo "$H"; good; } > in.csv
 t 0 "18 areas in all have no population" "layer:SELECT count(*) FROM rates_asb WHERE rate IS NULL AND vs_study = 'no population'=18" inc in.csv
+also "the summary says 'no population', not nan" grep -Eq '^  asb +0 incidents, no population \(no rate\);' "$C/stdout"
 
 new population_csv_matches_nothing; { echo "$H"; good; } > in.csv; printf 'code,pop\nE0001,100\nE0002,200\n' > pop.csv
 t 1 "population '.*pop\.csv': none of its 2 rows" '' inc in.csv --population pop.csv
 
 new population_csv_empty; { echo "$H"; good; } > in.csv; : > pop.csv
-t 1 "population '.*pop\.csv'" '' inc in.csv --population pop.csv
+t 1 "population 'pop\.csv': no data rows" '' inc in.csv --population pop.csv
 
 new population_value_bad; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,lots\nAB02,-5\nAB03,1000\n' > pop.csv
 t 0 "population '.*pop\.csv' line 2: 'lots' for area 'AB01' is not" 'population_matched=1' inc in.csv --population pop.csv
@@ -309,16 +327,16 @@ new output_folder_missing; { echo "$H"; good; } > in.csv
 t 1 "output folder '.*nodir' of '.*nodir/out\.gpkg' does not exist" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o nodir/out.gpkg
 
 new output_folder_is_file; { echo "$H"; good; } > in.csv; echo x > keep_file
-t 1 "output .*keep_file.*(not a folder|not a directory|Not a directory|does not exist)" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep_file/out.gpkg
+t 1 "output folder 'keep_file' of 'keep_file/out\.gpkg' is a file, not a folder" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep_file/out.gpkg
 
 new output_read_only; { echo "$H"; good; } > in.csv
 # root can write to a chmod 555 folder; /proc refuses new files to everyone.
-t 1 "output folder '/proc' is not writable|creating GeoPackage '/proc/" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o /proc/hotspot-bad-input.gpkg
-[ ! -e /proc/hotspot-bad-input.gpkg ] || { echo "FAIL output_read_only: file created in /proc"; FAILS=$((FAILS + 1)); }
+t 1 "output folder '/proc' is not writable|creating GeoPackage '/proc/\.hotspot-bad-input\.gpkg\.tmp-[0-9]+\.gpkg': .*unable to open database file" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o /proc/hotspot-bad-input.gpkg
+also "nothing created in /proc" test ! -e /proc/hotspot-bad-input.gpkg
 
 new output_not_geopackage; { echo "$H"; good; } > in.csv; echo 'area,count' > keep.csv; cp keep.csv keep.orig
 t 1 "keep\.csv.*not a GeoPackage" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep.csv
-cmp -s "$C/keep.csv" "$C/keep.orig" || { echo "FAIL output_not_geopackage: the existing file was changed"; FAILS=$((FAILS + 1)); }
+also "the existing file is unchanged" cmp -s "$C/keep.csv" "$C/keep.orig"
 
 new output_is_directory; { echo "$H"; good; } > in.csv; mkdir -p keep_dir.gpkg
 t 1 "refusing to overwrite '.*keep_dir\.gpkg': it is a folder" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep_dir.gpkg
