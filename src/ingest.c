@@ -35,6 +35,7 @@ typedef struct sink {
     int16_t *type_group; /* type id -> group id, filled as types appear */
     size_t ntype_group;
     hs_ingest_report rep;
+    int features;        /* line numbers are OGR feature ids */
     char *fix[3];        /* repaired copies of a row's text fields */
     size_t fix_cap[3];
 } sink;
@@ -118,7 +119,10 @@ static void skip(sink *in, hs_skip why, const char *file, long line,
     va_start(ap, fmt);
     vsnprintf(why_text, sizeof why_text, fmt, ap);
     va_end(ap);
-    if (line > 0)
+    if (in->features) /* ids may start at 0 */
+        snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
+                 "%s feature %ld: %s", file, line, why_text);
+    else if (line > 0)
         snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
                  "%s line %ld: %s", file, line, why_text);
     else /* a store without line numbers */
@@ -1146,6 +1150,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     size_t start = in->s->n;
     const hs_ingest_opts *o = in->o;
 
+    in->main.features = 1;
     if (!(ds = hs_vector_open(path, "incidents", err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
@@ -1264,6 +1269,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     }
     rc = transform_rows(in, start, crs, path, err);
 cleanup:
+    in->main.features = 0;
     if (f)
         OGR_F_Destroy(f);
     CPLFree(wkt);

@@ -212,6 +212,10 @@ t 0 "in\.csv line 3: weight '-2' is not a number >= 0" 'rows_kept=1;skipped: bad
 new all_rows_bad; { echo "$H"; row 2024-01 abc def Burglary; row 2024-99 -1.7 51.1 Burglary; } > in.csv
 t 1 "2 row\(s\) skipped|no usable incidents in 1 file\(s\) \(2 rows read\)" '' inc in.csv
 
+new ogr_points_bad_geometry
+poly_fc '{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":{"type":"LineString","coordinates":[[421000,141500],[421100,141600]]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":{"type":"Point","coordinates":[421058,141592]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-13"},"geometry":{"type":"Point","coordinates":[421058,141592]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":null}' > pts.geojson
+t 0 "pts\.geojson feature 2: field date: '2024-13' is not a month.*pts\.geojson feature 0: geometry is not a point" 'rows_read=4;rows_kept=2;no_location=1;skipped: bad coordinates=1;skipped: month or date not readable=1' inc pts.geojson
+
 # ---- encodings and CSV syntax ---------------------------------------------
 
 # Over 8 MB without quotes, a file is parsed by several threads: the counts,
@@ -301,7 +305,10 @@ new population_csv_empty; { echo "$H"; good; } > in.csv; : > pop.csv
 t 1 "population 'pop\.csv': no data rows" '' inc in.csv --population pop.csv
 
 new population_value_bad; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,lots\nAB02,-5\nAB03,1000\n' > pop.csv
-t 0 "population '.*pop\.csv' line 2: 'lots' for area 'AB01' is not" 'population_matched=1' inc in.csv --population pop.csv
+t 0 "population 'pop\.csv' line 2: 'lots' for area 'AB01' is not a population; area left without one.*line 3: '-5' for area 'AB02' is not a population" 'population_matched=1' inc in.csv --population pop.csv
+
+new population_some_unmatched; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,100\nZZ99,5\nE01000001,7\n' > pop.csv
+t 0 "population 'pop\.csv': 2 row\(s\) match no area id \(e\.g\. 'ZZ99', 'E01000001'\): not used" 'population_rows=3;population_matched=1;population_unmatched=2' inc in.csv --population pop.csv
 
 new population_duplicate_area; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,100\nAB01,200\n' > pop.csv
 t 1 "population '.*pop\.csv': area 'AB01' appears" '' inc in.csv --population pop.csv
