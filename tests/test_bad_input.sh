@@ -10,7 +10,10 @@
 #   - on failure, that no GeoPackage (nor temporary file) was written.
 # One case reads:   new NAME; <set-up lines>; t EXIT 'REGEX' 'KEY=N;...' ARGS...
 # where ARGS are hotspot's (the shorthand `inc FILE...` runs a quick `run`
-# on the demo boards, without density surfaces, to out.gpkg).
+# on the demo boards, without density surfaces, to out.gpkg).  SHOW=1
+# prints each case's error lines too.  Running as root, chmod cannot make a
+# file unreadable: a link to /proc/self/mem (opens, reads fail) stands in,
+# and /proc stands in for a read-only folder.
 set -uo pipefail
 SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
@@ -23,9 +26,9 @@ C= NAME=
 H='Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context'
 # police.uk rows: row MONTH LON LAT TYPE
 row() { printf ',%s,Demoshire Police,Demoshire Police,%s,%s,On or near High Street,E01900066,Castleton 004C,%s,,\n' "$1" "$2" "$3" "$4"; }
-# A good police.uk row inside board AB04 (from the demo data).
+# A good police.uk row, inside a demo board (taken from the demo data).
 good() { row 2024-01 -1.700165 51.173183 'Anti-social behaviour'; }
-# A small GeoJSON polygon layer in EPSG:27700: feat ID NAME POP RING
+# A small GeoJSON layer in EPSG:27700 of features: feat ID NAME POP GEOMETRY (JSON)
 poly_fc() { printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[%s]}\n' "$1"; }
 feat() { printf '{"type":"Feature","properties":{"id":%s,"name":"%s","pop":%s},"geometry":%s}' "$1" "$2" "$3" "$4"; }
 # sq XMIN YMIN XMAX YMAX: a square (the good row is at about 421058, 141592 in BNG).
