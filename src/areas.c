@@ -167,6 +167,12 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
                      o->layer ? o->layer : "(first)");
         goto cleanup;
     }
+    /* an empty layer has no fields either: say which is the real problem */
+    if (OGR_L_GetFeatureCount(lyr, 1) == 0) {
+        rc = hs_fail(err, HS_ERR_DATA, "areas '%s': layer '%s' has no features",
+                     o->path, OGR_L_GetName(lyr));
+        goto cleanup;
+    }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     int iid = OGR_FD_GetFieldIndex(defn, o->id_field);
     int iname = o->name_field ? OGR_FD_GetFieldIndex(defn, o->name_field) : iid;

@@ -35,7 +35,16 @@ typedef struct sink {
     int16_t *type_group; /* type id -> group id, filled as types appear */
     size_t ntype_group;
     hs_ingest_report rep;
+    int features;        /* line numbers are OGR feature ids */
+    char *fix[3];        /* repaired copies of a row's text fields */
+    size_t fix_cap[3];
 } sink;
+
+static void sink_free_fix(sink *k)
+{
+    for (int i = 0; i < 3; i++)
+        free(k->fix[i]);
+}
 
 struct hs_ingest {
     hs_incidents *s;     /* == main.s */
@@ -83,6 +92,7 @@ void hs_ingest_destroy(hs_ingest *in)
     if (!in)
         return;
     free(in->main.type_group);
+    sink_free_fix(&in->main);
     free(in->t_src);
     hs_transform_destroy(in->t);
     free(in);
@@ -109,7 +119,10 @@ static void skip(sink *in, hs_skip why, const char *file, long line,
     va_start(ap, fmt);
     vsnprintf(why_text, sizeof why_text, fmt, ap);
     va_end(ap);
-    if (line > 0)
+    if (in->features) /* ids may start at 0 */
+        snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
+                 "%s feature %ld: %s", file, line, why_text);
+    else if (line > 0)
         snprintf(in->rep.example[why][k], sizeof in->rep.example[why][k],
                  "%s line %ld: %s", file, line, why_text);
     else /* a store without line numbers */
@@ -264,6 +277,72 @@ static int is_blank(const char *s, size_t len)
         if (!isspace((unsigned char)s[i]))
             return 0;
     return 1;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* no overlong forms, surrogates or code points above U+10FFFF */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+/*
+ * Text that is not UTF-8 (a Latin-1 export, say) would be written as is
+ * into the GeoPackage, where SQLite and QGIS expect UTF-8.  The row is a
+ * real incident, so it is kept: each bad byte becomes '?', and the row is
+ * counted and reported with its file, line and field.
+ */
+static hs_status fix_text(sink *in, int slot, const char **v, size_t *len,
+                          const char *field, const char *file, long line,
+                          int *reported, hs_error *err)
+{
+    const unsigned char *p = (const unsigned char *)*v;
+    size_t i = 0, n = *len, q;
+    while (i < n && (q = utf8_seq(p + i, n - i)) > 0)
+        i += q;
+    if (i == n)
+        return HS_OK;
+    if (in->fix_cap[slot] < n + 1) {
+        char *b = realloc(in->fix[slot], n + 1);
+        if (!b)
+            return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+        in->fix[slot] = b;
+        in->fix_cap[slot] = n + 1;
+    }
+    char *b = in->fix[slot];
+    memcpy(b, p, i);
+    while (i < n) {
+        if ((q = utf8_seq(p + i, n - i)) > 0) {
+            memcpy(b + i, p + i, q);
+            i += q;
+        } else {
+            b[i++] = '?';
+        }
+    }
+    b[n] = '\0';
+    *v = b;
+    if (*reported)
+        return HS_OK;
+    *reported = 1;
+    long k = in->rep.bad_text++;
+    if (k < HS_INGEST_EXAMPLES)
+        snprintf(in->rep.text_example[k], sizeof in->rep.text_example[k],
+                 "%s line %ld: field %s: not valid UTF-8 (bytes replaced by "
+                 "'?')", file, line, field);
+    return HS_OK;
 }
 
 /* ---- storing a row ------------------------------------------------------ */
@@ -640,8 +719,14 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
                  "coordinates '%.30s', '%.30s' are not numbers", xs, ys);
             continue;
         } else if (geo && (fabs(w.x) > 180 || fabs(w.y) > 90)) {
+            /* big numbers in both columns: metres, not degrees */
             skip(in, HS_SKIP_COORD, path, line,
-                 "longitude %g, latitude %g out of range", w.x, w.y);
+                 "longitude %g, latitude %g out of range%s", w.x, w.y,
+                 fabs(w.x) > 1000 && fabs(w.y) > 1000
+                     ? " (metres of a projected CRS such as British National "
+                       "Grid? name the columns x/y or easting/northing and "
+                       "give --incidents-crs)"
+                     : "");
             continue;
         } else if (w.x == 0 && w.y == 0) {
             skip(in, HS_SKIP_COORD, path, line,
@@ -652,7 +737,16 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
             w.loc = hs_csv_field(c, (size_t)k->loc, &w.loc_len);
         if (k->lsoa >= 0)
             w.lsoa = hs_csv_field(c, (size_t)k->lsoa, &w.lsoa_len);
-        hs_status rc = store_row(in, &w, err);
+        int reported = 0;
+        hs_status rc;
+        if ((rc = fix_text(in, 0, &w.type, &w.type_len, "crime type", path,
+                           line, &reported, err)) ||
+            (w.loc && (rc = fix_text(in, 1, &w.loc, &w.loc_len, "Location",
+                                     path, line, &reported, err))) ||
+            (w.lsoa && (rc = fix_text(in, 2, &w.lsoa, &w.lsoa_len, "LSOA code",
+                                      path, line, &reported, err))))
+            return rc;
+        rc = store_row(in, &w, err);
         if (rc)
             return rc;
         in->rep.rows_kept++;
@@ -757,6 +851,11 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
                        sizeof r->example[w][e]);
         R->skipped[w] += r->skipped[w];
     }
+    for (long e = 0; e < r->bad_text && e < HS_INGEST_EXAMPLES; e++)
+        if (R->bad_text + e < HS_INGEST_EXAMPLES)
+            memcpy(R->text_example[R->bad_text + e], r->text_example[e],
+                   sizeof r->text_example[e]);
+    R->bad_text += r->bad_text;
     for (int p = 0; p < 3; p++)
         free(map[p]);
     return rc;
@@ -953,6 +1052,7 @@ cleanup:
     for (size_t t = 0; t < nch; t++) {
         free_view(&ch[t].view);
         free(ch[t].sk.type_group);
+        sink_free_fix(&ch[t].sk);
     }
     hs_csv_close(hc);
     if (data != MAP_FAILED)
@@ -962,11 +1062,35 @@ cleanup:
     return rc;
 }
 
+/*
+ * A spreadsheet, archive or image saved as .csv has NUL bytes near its
+ * start; said plainly here rather than as "no coordinate columns" from a
+ * header of random bytes.  Unreadable files are left to the CSV reader.
+ */
+static hs_status not_binary(const char *path, hs_error *err)
+{
+    unsigned char buf[4096];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return HS_OK;
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    const unsigned char *z = memchr(buf, 0, n);
+    if (z)
+        return hs_fail(err, HS_ERR_DATA, "incidents '%s': not a CSV file "
+                       "(binary data: a NUL byte at byte %zu; a spreadsheet "
+                       "or archive? save it as CSV)", path,
+                       (size_t)(z - buf) + 1);
+    return HS_OK;
+}
+
 static hs_status read_csv(hs_ingest *in, const char *path, int32_t file_id,
                           hs_error *err)
 {
     hs_status rc = HS_OK;
     int done, r;
+    if ((rc = not_binary(path, err)))
+        return rc;
     if ((rc = read_csv_split(in, path, file_id, &done, err)) || done)
         return rc;
     hs_csv *c = hs_csv_open(path, err);
@@ -1026,6 +1150,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     size_t start = in->s->n;
     const hs_ingest_opts *o = in->o;
 
+    in->main.features = 1;
     if (!(ds = hs_vector_open(path, "incidents", err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
@@ -1144,6 +1269,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     }
     rc = transform_rows(in, start, crs, path, err);
 cleanup:
+    in->main.features = 0;
     if (f)
         OGR_F_Destroy(f);
     CPLFree(wkt);

@@ -57,6 +57,8 @@ typedef struct hs_ingest_report {
     long no_location;       /* stored without coordinates                */
     long unknown_type;      /* stored, type not in the category mapping  */
     long skipped[HS_SKIP_N];
+    long bad_text;          /* kept; text not UTF-8, bytes replaced by '?' */
+    char text_example[HS_INGEST_EXAMPLES][256];
     char example[HS_SKIP_N][HS_INGEST_EXAMPLES][256]; /* "file line N: why" */
 } hs_ingest_report;
 

@@ -419,6 +419,7 @@ static hs_status write_run(job *j, hs_error *err)
     }
     NUM("count", "no_location", ir->no_location);
     NUM("count", "unknown_crime_type", ir->unknown_type);
+    NUM("count", "text_not_utf8", ir->bad_text);
     NUM("count", "in_period", ar->in_period);
     NUM("count", "in_comparison_period", ar->in_compare);
     NUM("count", "outside_both_periods", ar->outside_period);

@@ -738,8 +738,9 @@ hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
 
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        hs_fail(err, HS_ERR_IO, "output folder '%s' of '%s' does not exist",
-                dir, final_path);
+        hs_fail(err, HS_ERR_IO, "output folder '%s' of '%s' %s", dir,
+                final_path, stat(dir, &sb) != 0 ? "does not exist"
+                                                 : "is a file, not a folder");
         goto fail;
     }
     /* X as well as W: creating a file needs search permission too. */

@@ -157,7 +157,12 @@ hs_status hs_population_from_table(hs_areas *a, const char *path,
         rc = err ? err->code : HS_ERR_DATA;
         goto cleanup;
     }
-    if (rep->matched == 0)
+    if (rep->unmatched && rep->matched) /* a typo or another geography */
+        hs_warn(log, "population '%s': %ld row(s) match no area id (e.g. %s): "
+                "not used", path, rep->unmatched, unmatched_ex);
+    if (rep->rows == 0)
+        rc = hs_fail(err, HS_ERR_DATA, "population '%s': no data rows", path);
+    else if (rep->matched == 0)
         rc = hs_fail(err, HS_ERR_DATA, "population '%s': none of its %ld rows "
                      "matches an area id (file ids look like %s; area ids like "
                      "'%s')", path, rep->rows, *unmatched_ex ? unmatched_ex : "-",

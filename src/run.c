@@ -309,6 +309,9 @@ static hs_status read_incidents(job *j, hs_error *err)
             (rc = hs_ingest_file(j->ing, j->files[i], err)))
             return rc;
         j->file_rows[i] = hs_ingest_get_report(j->ing)->rows_read - before;
+        if (j->file_rows[i] == 0) /* likely a failed download or export */
+            hs_warn(j->log, "incidents '%s': no data rows%s", j->files[i],
+                    hs_has_ext(j->files[i], ".csv") ? " (header only)" : "");
     }
     const hs_ingest_report *r = hs_ingest_get_report(j->ing);
     for (int k = 0; k < HS_SKIP_N; k++)
@@ -318,6 +321,12 @@ static hs_status read_incidents(job *j, hs_error *err)
             for (long e = 0; e < r->skipped[k] && e < HS_INGEST_EXAMPLES; e++)
                 hs_warn(j->log, "  e.g. %s", r->example[k][e]);
         }
+    if (r->bad_text) {
+        hs_warn(j->log, "%ld row(s) have text that is not valid UTF-8: kept, "
+                "bad bytes replaced by '?'", r->bad_text);
+        for (long e = 0; e < r->bad_text && e < HS_INGEST_EXAMPLES; e++)
+            hs_warn(j->log, "  e.g. %s", r->text_example[e]);
+    }
     if (r->unknown_type) {
         /* name the unknown types, so nothing is dropped silently */
         const hs_incidents *s = j->inc;
@@ -411,6 +420,46 @@ static hs_status assign(job *j, hs_error *err)
     for (size_t i = 0; i < s->n; i++)
         s->area[i] = s->lsoa[i] >= 0 ? map[s->lsoa[i]] : -1;
     free(map);
+    return HS_OK;
+}
+
+/* A file none of whose located rows lies in any area almost always has
+ * its coordinates misread (longitude and latitude swapped, or numbers in
+ * another CRS than declared): name the file and say so, once per file. */
+static hs_status warn_misplaced(job *j, hs_error *err)
+{
+    const hs_incidents *s = j->inc;
+    if (j->by_lsoa || !s->file || !s->row || !s->area || s->n == 0)
+        return HS_OK;
+    size_t nf = hs_pool_count(s->files);
+    long *located = calloc(2 * nf + 1, sizeof *located);
+    size_t *first = calloc(nf + 1, sizeof *first);
+    if (!located || !first) {
+        free(located);
+        free(first);
+        return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+    }
+    long *inside = located + nf;
+    for (size_t i = 0; i < s->n; i++) {
+        if (isnan(s->x[i]))
+            continue;
+        size_t f = (size_t)s->file[i];
+        if (located[f]++ == 0)
+            first[f] = i;
+        inside[f] += s->area[i] >= 0;
+    }
+    for (size_t f = 0; f < nf; f++)
+        if (located[f] > 0 && inside[f] == 0) {
+            size_t i = first[f];
+            hs_warn(j->log, "incidents '%s': none of its %ld located rows lies "
+                    "in any area (line %lld is at %.0f, %.0f in %s): are "
+                    "longitude and latitude swapped, or are the coordinates "
+                    "in another CRS (--incidents-crs)?",
+                    hs_pool_str(s->files, (int)f), located[f],
+                    (long long)s->row[i], s->x[i], s->y[i], j->crs);
+        }
+    free(located);
+    free(first);
     return HS_OK;
 }
 
@@ -558,6 +607,10 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (geographic < 0)
         return hs_fail(err, HS_ERR_ARG, "--crs '%s': cannot resolve this CRS",
                        j.crs);
+    /* a bad --incidents-crs is bad usage too, named before any work */
+    if (o->incidents_crs && hs_crs_is_geographic(o->incidents_crs, err) < 0)
+        return hs_fail(err, HS_ERR_ARG, "--incidents-crs '%s': cannot resolve "
+                       "this CRS", o->incidents_crs);
     if (geographic)
         return hs_fail(err, HS_ERR_ARG, "--crs '%s' is geographic (degrees); "
                        "use a projected CRS in metres, e.g. EPSG:27700", j.crs);
@@ -584,7 +637,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (rc)
         goto cleanup;
     t[2] = now_s();
-    if ((rc = assign(&j, err)) || (rc = periods(&j, err)))
+    if ((rc = assign(&j, err)) || (rc = warn_misplaced(&j, err)) ||
+        (rc = periods(&j, err)))
         goto cleanup;
     t[3] = now_s();
     if (!(j.rates = hs_aggregate(j.inc, j.areas, &j.agg, &j.agg_rep, err))) {

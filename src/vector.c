@@ -1,7 +1,10 @@
 /* vector.c - OGR helpers shared by areas, population and ingest. */
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_error.h>
 #include <sqlite3.h>
@@ -21,18 +24,42 @@ void hs_gdal_init(void)
     pthread_once(&gdal_once, gdal_init_once);
 }
 
+/* Keeps the first error GDAL reports about a CRS while a file is opened. */
+static void CPL_STDCALL crs_error(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    char *first = CPLGetErrorHandlerUserData();
+    (void)no;
+    if (cls >= CE_Failure && !first[0] &&
+        (strstr(msg, "crs") || strstr(msg, "CRS") || strstr(msg, "SRS")))
+        snprintf(first, 256, "%s", msg);
+}
+
 GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
 {
+    char crs_msg[256] = "";
     hs_gdal_init();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLPushErrorHandlerEx(crs_error, crs_msg);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  NULL, NULL);
     CPLPopErrorHandler();
+    /* GeoJSON falls back to WGS84 when its "crs" cannot be resolved: the
+     * numbers would then be read as degrees, so stop here instead */
+    if (ds && crs_msg[0]) {
+        hs_fail(err, HS_ERR_CRS, "%s '%s': its CRS cannot be resolved (%s)",
+                what, path, crs_msg);
+        GDALClose(ds);
+        return NULL;
+    }
     if (ds && GDALDatasetGetLayerCount(ds) > 0)
         return ds;
-    hs_fail(err, HS_ERR_IO, "%s '%s': cannot open as a vector file%s%s%s",
-            what, path, ds ? " (no layers)" : "", ds ? "" : ": ",
-            ds ? "" : CPLGetLastErrorMsg());
+    /* GDAL says nothing when no driver knows the file: give the reason */
+    struct stat st;
+    const char *why = ds ? "no layers"
+                    : !strchr(path, ':') && stat(path, &st) != 0 ? strerror(errno)
+                    : *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
+                    : "not a format GDAL reads";
+    hs_fail(err, HS_ERR_IO, "%s '%s': cannot open as a vector file: %s", what,
+            path, why);
     if (ds)
         GDALClose(ds);
     return NULL;

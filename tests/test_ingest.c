@@ -414,6 +414,40 @@ static void test_lean_store(void **state)
     }
 }
 
+/* Text that is not UTF-8: each bad byte becomes '?', valid sequences
+ * (2 to 4 bytes) are kept, the row is kept and counted once. */
+static void test_bad_utf8(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"Caf\xe9", "Caf?"},                 /* Latin-1 */
+        {"a\xc0\xaf" "b", "a??b"},              /* overlong '/' */
+        {"a\xed\xa0\x80" "b", "a???b"},         /* surrogate U+D800 */
+        {"a\xf4\x90\x80\x80", "a????"},      /* above U+10FFFF */
+        {"end\xe2\x82", "end??"},             /* truncated at the end */
+    };
+    size_t n = sizeof cases / sizeof *cases;
+    char text[4096];
+    size_t off = (size_t)snprintf(text, sizeof text, "%s", POLICE_HEADER);
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(text + off, sizeof text - off,
+                                ",2019-01,W,W,-1.794,51.069,%s,E0,L,Burglary,,\n",
+                                cases[i].in);
+    assert_int_equal(ingest_text(f, "utf8.csv", text, &err), HS_OK);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_kept, (long)n);
+    assert_int_equal(r->bad_text, (long)n - 1);
+    assert_non_null(strstr(r->text_example[0], "utf8.csv line 3: field Location: "
+                                               "not valid UTF-8"));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(hs_pool_str(f->s->locations, f->s->location[i]),
+                            cases[i].out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +461,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_equals_sequential, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lean_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * Exit status: 0 success, 1 the run failed (bad input, I/O), 2 usage error.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,13 @@ static void print_summary(const hs_summary *s)
            s->areas, s->areas_no_population, s->population);
     for (size_t g = 0; g < s->ngroups; g++) {
         const hs_group_summary *gs = &s->group[g];
-        printf("  %-10s %7ld incidents, %8.2f per 1,000 residents", gs->name,
-               gs->count, gs->study_rate);
+        /* no population anywhere: say so rather than print "nan" */
+        if (isfinite(gs->study_rate))
+            printf("  %-10s %7ld incidents, %8.2f per 1,000 residents",
+                   gs->name, gs->count, gs->study_rate);
+        else
+            printf("  %-10s %7ld incidents, no population (no rate)", gs->name,
+                   gs->count);
         if (gs->prev_count >= 0)
             printf(" (comparison period %ld)", gs->prev_count);
         printf("; areas significantly higher %d, lower %d", gs->higher,

@@ -1,0 +1,359 @@
+#!/bin/bash
+# The bad-input catalogue (issue 5): each case builds one bad input in a
+# temporary folder from a few lines of text (areas: the demo boards, or small
+# hand-made GeoJSON), runs hotspot, and asserts the exact behaviour:
+#   - the exit status (0 done, 1 input/output failure, 2 usage);
+#   - a message on stderr, as an extended regex naming the file, line or
+#     feature, and field;
+#   - counts from the `run` table of the GeoPackage written (exit 0), e.g.
+#     "skipped: bad coordinates=1";
+#   - on failure, that no GeoPackage (nor temporary file) was written.
+# One case reads:   new NAME; <set-up lines>; t EXIT 'REGEX' 'KEY=N;...' ARGS...
+# where ARGS are hotspot's (the shorthand `inc FILE...` runs a quick `run`
+# on the demo boards, without density surfaces, to out.gpkg).  SHOW=1
+# prints each case's error lines too.  Running as root, chmod cannot make a
+# file unreadable: a link to /proc/self/mem (opens, reads fail) stands in,
+# and /proc stands in for a read-only folder.
+set -uo pipefail
+SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
+D=$SRC/data/demo
+T=$(mktemp -d)
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+FAILS=0 N=0
+C= NAME=
+
+H='Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context'
+# police.uk rows: row MONTH LON LAT TYPE
+row() { printf ',%s,Demoshire Police,Demoshire Police,%s,%s,On or near High Street,E01900066,Castleton 004C,%s,,\n' "$1" "$2" "$3" "$4"; }
+# A good police.uk row, inside a demo board (taken from the demo data).
+good() { row 2024-01 -1.700165 51.173183 'Anti-social behaviour'; }
+# A small GeoJSON layer in EPSG:27700 of features: feat ID NAME POP GEOMETRY (JSON)
+poly_fc() { printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[%s]}\n' "$1"; }
+feat() { printf '{"type":"Feature","properties":{"id":%s,"name":"%s","pop":%s},"geometry":%s}' "$1" "$2" "$3" "$4"; }
+# sq XMIN YMIN XMAX YMAX: a square (the good row is at about 421058, 141592 in BNG).
+sq() { printf '{"type":"Polygon","coordinates":[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]}' \
+    "$1" "$2" "$3" "$2" "$3" "$4" "$1" "$4" "$1" "$2"; }
+
+# also WHAT CMD...: a further check on the last case
+also() {
+    local what=$1
+    shift
+    "$@" || { echo "FAIL $NAME: $what"; FAILS=$((FAILS + 1)); }
+}
+
+new() { NAME=$1; C=$T/$1; mkdir -p "$C"; cd "$C" || exit 1; }
+
+inc() { run --areas "$D/boards.geojson" --area-id board_id --kde no -o out.gpkg --incidents "$@"; }
+run() { "$BIN" run "$@"; }
+kde() { "$BIN" kde "$@"; }
+
+# t EXIT REGEX COUNTS CMD...
+t() {
+    local want=$1 re=$2 counts=$3 got
+    shift 3
+    N=$((N + 1))
+    ( cd "$C" && "$@" ) > "$C/stdout" 2> "$C/stderr"
+    got=$?
+    local bad=
+    [ "$got" = "$want" ] || bad="exit $got, want $want"
+    if [ -n "$re" ] && ! grep -Ezqa -- "$re" "$C/stderr"; then
+        bad="${bad:+$bad; }stderr does not match /$re/"
+    fi
+    if grep -Eq 'Sanitizer|runtime error|Segmentation|Aborted|core dumped' "$C/stderr"; then
+        bad="${bad:+$bad; }crashed"
+    fi
+    if [ "$want" != 0 ]; then
+        # nothing written on failure: no GeoPackage, no temporary file
+        local left
+        left=$(cd "$C" && ls -A | grep -Ev '^(stdout|stderr|keep.*)$' | grep -E '\.(gpkg|qgz|tif)|\.tmp|hotspot' )
+        [ -z "$left" ] || bad="${bad:+$bad; }left behind: $left"
+    fi
+    local kv
+    IFS=';' read -ra kvs <<< "$counts"
+    for kv in "${kvs[@]}"; do
+        [ -n "$kv" ] || continue
+        local k=${kv%=*} v=${kv##*=} have
+        if [ "${k#layer:}" != "$k" ]; then  # layer:SQL=VALUE
+            have=$(sqlite3 "$C/out.gpkg" "${k#layer:}" 2>&1)
+        else
+            have=$(sqlite3 "$C/out.gpkg" "SELECT value FROM run WHERE section='count' AND key='$k'" 2>&1)
+        fi
+        [ "$have" = "$v" ] || bad="${bad:+$bad; }$k = '$have', want '$v'"
+    done
+    if [ -n "$bad" ]; then
+        FAILS=$((FAILS + 1))
+        echo "FAIL $NAME: $bad"
+        grep -v "has no population: counts are given\|no --population given" "$C/stderr" | tail -4 | sed "s/^/    stderr: /"
+    else
+        echo "ok   $NAME"
+    fi
+    [ -n "${SHOW:-}" ] && grep -a "error" "$C/stderr" | sed "s/^/    got: /"; cd "$T" || exit 1
+}
+
+# ---- incident files: whole-file errors ----------------------------------
+
+new empty_file; : > in.csv
+t 1 "incidents '.*in\.csv': empty file" '' inc in.csv
+
+new blank_lines_only; printf '\n\n\r\n' > in.csv
+t 1 "incidents '.*in\.csv': empty file" '' inc in.csv
+
+new header_only; echo "$H" > in.csv
+t 1 "incidents '.*in\.csv': no data rows \(header only\).*no usable incidents in 1 file\(s\) \(0 rows read\)" '' inc in.csv
+
+new header_only_beside_good; echo "$H" > a.csv; { echo "$H"; good; } > b.csv
+t 0 "incidents '.*a\.csv': no data rows \(header only\)" 'files=2;rows_read=1;rows_kept=1' inc a.csv b.csv
+
+new no_coordinate_columns; { echo 'category,date'; echo 'Burglary,2024-01'; } > in.csv
+t 1 "incidents '.*in\.csv': no coordinate columns \(looked for longitude/latitude, x/y, easting/northing" '' inc in.csv
+
+new no_crime_type_column; { echo 'x,y,date'; echo '420780,140250,2024-01'; } > in.csv
+t 1 "incidents '.*in\.csv': no crime type column" '' inc in.csv
+
+new no_date_column; { echo 'x,y,category'; echo '420780,140250,Burglary'; } > in.csv
+t 1 "incidents '.*in\.csv': no date or month column" '' inc in.csv
+
+new named_column_missing; { echo 'e,n,category,date'; echo '420780,140250,Burglary,2024-01'; } > in.csv
+t 1 "incidents '.*in\.csv': no column 'east' \(given by --x\)" '' inc in.csv --x east --y n
+
+new police_column_missing; { echo "${H/Longitude,/}"; good; } > in.csv
+# not police.uk any more (Longitude missing): no coordinate columns
+t 1 "incidents '.*in\.csv': no coordinate columns" '' inc in.csv
+
+new binary_garbage; head -c 4096 /dev/urandom > in.csv; printf '\0\0\0' >> in.csv
+t 1 "incidents '.*in\.csv': not a CSV file \(binary data" '' inc in.csv
+
+new binary_after_header; { echo "$H"; for i in $(seq 40); do good; done; printf 'PK\3\4\0\0\x89PNG\0\0\n'; } > in.csv
+# beyond the first 4 KB (the file's opening is sniffed): the CSV reader stops
+t 1 "'.*in\.csv': binary data\? NUL byte at line 42" '' inc in.csv
+
+new unterminated_quote; { echo "$H"; good; printf ',2024-01,D,D,-1.7,51.17,"On or near High Street,E0,C,Burglary,,\n'; } > in.csv
+t 1 "'in\.csv' line 3: unterminated quoted field" '' inc in.csv
+
+new very_long_line; { echo "$H"; good; printf ',2024-01,D,D,-1.7,51.17,'; head -c 1100000 /dev/zero | tr '\0' x; printf ',E0,C,Burglary,,\n'; } > in.csv
+t 1 "'in\.csv' line 3: record longer than 1048576 bytes" '' inc in.csv
+
+new missing_file
+t 1 "incidents 'nope\.csv': No such file or directory" '' inc nope.csv
+
+new directory_without_csv; mkdir -p dir; echo hello > dir/readme.txt
+t 1 "incidents 'dir': no CSV files in this folder" '' inc dir
+
+new directory_named_csv; mkdir -p fake.csv
+t 1 "incidents 'fake\.csv': no CSV files in this folder" '' inc fake.csv
+
+new unreadable_file; { echo "$H"; good; } > in.csv; chmod 000 in.csv
+if [ "$(id -u)" = 0 ]; then
+    echo "skip $NAME: running as root, chmod 000 does not stop reading"
+else
+    t 1 "cannot open 'in\.csv': Permission denied" '' inc in.csv
+fi
+# Works as root too: a file that opens but whose reads fail (EIO).
+new unreadable_contents; ln -s /proc/self/mem in.csv
+t 1 "cannot read 'in\.csv'" '' inc in.csv
+
+# ---- incident rows: skipped and counted by reason ------------------------
+
+new wrong_field_count; { echo "$H"; good; echo ',2024-01,x,y,-1.7,51.17'; } > in.csv
+t 0 "in\.csv line 3: expected 12 fields, found 6" 'rows_read=2;rows_kept=1;skipped: wrong number of fields=1' inc in.csv
+
+new coord_not_number; { echo "$H"; good; row 2024-01 abc 51.17 Burglary; } > in.csv
+t 0 "in\.csv line 3: coordinates 'abc', '51\.17' are not numbers" 'rows_kept=1;skipped: bad coordinates=1' inc in.csv
+
+new coord_nan; { echo "$H"; good; row 2024-01 NaN 51.17 Burglary; row 2024-01 -1.7 nan Burglary; } > in.csv
+t 0 "in\.csv line 3: coordinates 'NaN', '51\.17' are not numbers" 'rows_kept=1;skipped: bad coordinates=2' inc in.csv
+
+new coord_infinite; { echo "$H"; good; row 2024-01 inf 51.17 Burglary; row 2024-01 -1.7 -Infinity Burglary; row 2024-01 1e999 51 Burglary; } > in.csv
+t 0 "in\.csv line 3: coordinates 'inf', '51\.17' are not numbers" 'rows_kept=1;skipped: bad coordinates=3' inc in.csv
+
+new coord_out_of_range; { echo "$H"; good; row 2024-01 -1.7 95.5 Burglary; row 2024-01 181 51 Burglary; } > in.csv
+t 0 "in\.csv line 3: longitude -1\.7, latitude 95\.5 out of range" 'rows_kept=1;skipped: bad coordinates=2' inc in.csv
+
+new coord_zero_zero; { echo "$H"; good; row 2024-01 0 0 Burglary; row 2024-01 0.0 0.000 Burglary; } > in.csv
+t 0 "in\.csv line 3: coordinates \(0, 0\) are a placeholder" 'rows_kept=1;skipped: bad coordinates=2' inc in.csv
+
+new lon_lat_swapped; { echo "$H"; row 2024-01 51.173183 -1.700165 Burglary; row 2024-01 51.17 -1.71 Robbery; } > in.csv
+t 0 "incidents '.*in\.csv': none of its 2 located rows lies in any area.*swapped" 'rows_kept=2;in_period_outside_areas=2;in_period_assigned=0' inc in.csv
+
+new bng_in_wgs84_file; { echo "$H"; good; row 2024-01 420780 140250 Burglary; } > in.csv
+t 0 "in\.csv line 3: longitude 420780, latitude 140250 out of range \(metres of a projected CRS such as British National Grid\?" 'rows_kept=1;skipped: bad coordinates=1' inc in.csv
+
+new wgs84_in_bng_file; { echo 'easting,northing,category,date'; echo '-1.700165,51.173183,Burglary,2024-01'; echo '-1.71,51.17,Robbery,2024-01'; } > in.csv
+t 0 "incidents '.*in\.csv': none of its 2 located rows lies in any area.*EPSG:27700" 'rows_kept=2;in_period_assigned=0' inc in.csv
+
+new wgs84_declared_projected; { echo 'longitude,latitude,category,date'; echo '-1.7,51.17,Burglary,2024-01'; } > in.csv
+t 2 "incidents '.*in\.csv': columns are longitude/latitude but --incidents-crs 'EPSG:27700' is projected" '' inc in.csv --incidents-crs EPSG:27700
+
+new no_location_kept; { echo "$H"; good; row 2024-01 '' '' Burglary; } > in.csv
+t 0 "" 'rows_kept=2;no_location=1;skipped: bad coordinates=0' inc in.csv
+
+new half_location; { echo "$H"; good; row 2024-01 '' 51.17 Burglary; } > in.csv
+t 0 "in\.csv line 3: coordinates '', '51\.17' are not numbers" 'rows_kept=1;skipped: bad coordinates=1' inc in.csv
+
+new month_unreadable; { echo "$H"; good; row 2024-13 -1.7 51.17 Burglary; row Jan-24 -1.7 51.17 Burglary; row '' -1.7 51.17 Burglary; } > in.csv
+t 0 "in\.csv line 3: field Month: '2024-13' is not a month" 'rows_kept=1;skipped: month or date not readable=3' inc in.csv
+
+new date_unreadable; { echo 'x,y,category,date'; echo '420780,140250,Burglary,2024-01-05'; echo '420780,140250,Burglary,31/02/2024'; echo '420780,140250,Burglary,02/30/2024'; } > in.csv
+t 0 "in\.csv line 3: field date: '31/02/2024' is not a month" 'rows_kept=1;skipped: month or date not readable=2' inc in.csv
+
+new time_unreadable; { echo 'x,y,category,date,time'; echo '420780,140250,Burglary,2024-01-05,10:30'; echo '420780,140250,Burglary,2024-01-05,25:61'; } > in.csv
+t 0 "in\.csv line 3: field time: '25:61' is not HH:MM" 'rows_kept=1;skipped: month or date not readable=1' inc in.csv --time time
+
+new future_month; { echo "$H"; good; row 2099-01 -1.7 51.17 Burglary; } > in.csv
+t 0 "in\.csv line 3: '2099-01' is in the future" 'rows_kept=1;skipped: dated in the future=1' inc in.csv
+
+new unknown_crime_type; { echo "$H"; good; row 2024-01 -1.7 51.17 'Alien abduction'; row 2024-01 -1.7 51.17 'Alien abduction'; } > in.csv
+t 0 "2 row\(s\) have crime type 'Alien abduction', which is not in the category mapping: kept" 'rows_kept=3;unknown_crime_type=2' inc in.csv
+
+new empty_crime_type; { echo "$H"; good; row 2024-01 -1.7 51.17 '  '; } > in.csv
+t 0 "in\.csv line 3: empty crime type" 'rows_kept=1;skipped: no crime type=1' inc in.csv
+
+new bad_weight; { echo 'x,y,category,date,w'; echo '420780,140250,Burglary,2024-01,1'; echo '420780,140250,Burglary,2024-01,-2'; echo '420780,140250,Burglary,2024-01,nan'; echo '420780,140250,Burglary,2024-01,lots'; } > in.csv
+t 0 "in\.csv line 3: weight '-2' is not a number >= 0" 'rows_kept=1;skipped: bad weight=3' inc in.csv --weight w
+
+new all_rows_bad; { echo "$H"; row 2024-01 abc def Burglary; row 2024-99 -1.7 51.1 Burglary; } > in.csv
+t 1 "2 row\(s\) skipped|no usable incidents in 1 file\(s\) \(2 rows read\)" '' inc in.csv
+
+new ogr_points_bad_geometry
+poly_fc '{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":{"type":"LineString","coordinates":[[421000,141500],[421100,141600]]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":{"type":"Point","coordinates":[421058,141592]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-13"},"geometry":{"type":"Point","coordinates":[421058,141592]}},{"type":"Feature","properties":{"category":"Burglary","date":"2024-01"},"geometry":null}' > pts.geojson
+t 0 "pts\.geojson feature 2: field date: '2024-13' is not a month.*pts\.geojson feature 0: geometry is not a point" 'rows_read=4;rows_kept=2;no_location=1;skipped: bad coordinates=1;skipped: month or date not readable=1' inc pts.geojson
+
+# ---- encodings and CSV syntax ---------------------------------------------
+
+# Over 8 MB without quotes, a file is parsed by several threads: the counts,
+# line numbers and examples must be those of one thread.
+new split_file_bad_rows
+{ echo "$H"; for i in $(seq 30000); do good; done; row 2024-99 -1.7 51.17 Burglary
+  for i in $(seq 30000); do good; done; row 2024-01 -1.7 51.17 $'Caf\xe9'; } > in.csv
+t 0 "in\.csv line 30002: field Month: '2024-99' is not a month.*in\.csv line 60003: field crime type: not valid UTF-8" 'rows_read=60002;rows_kept=60001;skipped: month or date not readable=1;text_not_utf8=1;unknown_crime_type=1' inc in.csv
+
+new utf8_bom; { printf '\xef\xbb\xbf'; echo "$H"; good; } > in.csv
+t 0 "" 'rows_read=1;rows_kept=1;layer:SELECT count(*) FROM incidents WHERE area_id IS NOT NULL=1' inc in.csv
+
+new mixed_line_ends; { printf '%s\r\n' "$H"; good | tr -d '\n'; printf '\r\n'; good | tr -d '\n'; printf '\r'; good; } > in.csv
+t 0 "" 'rows_read=3;rows_kept=3;layer:SELECT group_concat(source_row) FROM incidents=2,3,4' inc in.csv
+
+new quotes_and_commas; { echo "$H"; printf ',2024-01,D,D,-1.700165,51.173183,"On or near ""The Crown"", High St",E0,C,"Anti-social behaviour",,\n'; } > in.csv
+t 0 "" 'rows_kept=1;layer:SELECT location FROM incidents=On or near "The Crown", High St' inc in.csv
+
+new quoted_newline; { echo "$H"; printf ',2024-01,D,D,-1.700165,51.173183,"On or near\nHigh St",E0,C,Burglary,,\n'; good; } > in.csv
+t 0 "" 'rows_read=2;rows_kept=2;layer:SELECT group_concat(source_row) FROM incidents=2,4' inc in.csv
+
+new invalid_utf8; { echo "$H"; good; printf ',2024-01,D,D,-1.700165,51.173183,On or near Caf\xe9 Row,E0,C,Burglary,,\n'; row 2024-01 -1.7 51.17 $'Burgl\xffary'; } > in.csv
+t 0 "2 row\(s\) have text that is not valid UTF-8: kept, bad bytes replaced by '\?'.*in\.csv line 3: field Location: not valid UTF-8.*in\.csv line 4: field crime type: not valid UTF-8.*crime type 'Burgl\?ary', which is not in the category mapping" "rows_kept=3;text_not_utf8=2;unknown_crime_type=1;layer:SELECT location FROM incidents WHERE source_row=3=On or near Caf? Row" inc in.csv
+
+# ---- areas -----------------------------------------------------------------
+
+new areas_missing; { echo "$H"; good; } > in.csv
+t 1 "areas 'nope\.geojson': cannot open as a vector file: No such file or directory" '' run --incidents in.csv --areas nope.geojson --area-id id -o out.gpkg
+
+new areas_not_vector; { echo "$H"; good; } > in.csv; head -c 2000 /dev/urandom > areas.geojson
+t 1 "areas 'areas\.geojson': cannot open as a vector file: not a format GDAL reads" '' run --incidents in.csv --areas areas.geojson --area-id id -o out.gpkg
+
+new areas_directory; { echo "$H"; good; } > in.csv; mkdir -p adir
+t 1 "areas 'adir': cannot open as a vector file: not a format GDAL reads" '' run --incidents in.csv --areas adir --area-id id -o out.gpkg
+
+new area_id_field_missing; { echo "$H"; good; } > in.csv
+t 1 "areas '.*boards\.geojson': no field 'ward_code' \(fields: board_id, board_name\)" '' run --incidents in.csv --areas "$D/boards.geojson" --area-id ward_code -o out.gpkg
+
+new areas_layer_missing; { echo "$H"; good; } > in.csv
+t 1 "areas '.*boards\.geojson': no layer 'wards'" '' run --incidents in.csv --areas "$D/boards.geojson" --areas-layer wards --area-id board_id -o out.gpkg
+
+new areas_no_features; { echo "$H"; good; } > in.csv; poly_fc '' > a.geojson
+t 1 "areas 'a\.geojson': layer 'a' has no features" '' run --incidents in.csv --areas a.geojson --area-id id -o out.gpkg
+
+new self_intersecting_polygon; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' Bowtie 1000 '{"type":"Polygon","coordinates":[[[420000,139000],[422000,141000],[422000,139000],[420000,141000],[420000,139000]]]}'),$(feat '"A2"' Square 1000 "$(sq 430000 130000 431000 131000)")" > a.geojson
+t 0 "areas '.*a\.geojson' feature 0 \(id 'A1'\): invalid polygon.*(Self-intersection|self-intersect)" 'areas=2' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+new empty_geometry; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' Empty 1000 null),$(feat '"A2"' Square 1000 "$(sq 420000 141000 422000 142000)")" > a.geojson
+t 0 "areas 'a\.geojson' feature 0 \(id 'A1'\): no geometry; skipped" 'areas=1' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+new not_a_polygon; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' Line 1000 '{"type":"LineString","coordinates":[[420000,139000],[422000,141000]]}'),$(feat '"A2"' Square 1000 "$(sq 420000 141000 422000 142000)")" > a.geojson
+t 0 "areas '.*a\.geojson' feature 0 \(id 'A1'\): .*not a polygon.*skipped" 'areas=1' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+new degenerate_polygon; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' Flat 1000 '{"type":"Polygon","coordinates":[[[420000,139000],[422000,139000],[421000,139000],[420000,139000]]]}'),$(feat '"A2"' Square 1000 "$(sq 420000 141000 422000 142000)")" > a.geojson
+t 0 "areas '.*a\.geojson' feature 0 \(id 'A1'\): .*nothing left" 'areas=1' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+new overlapping_polygons; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' West 1000 "$(sq 420000 141000 421500 142000)"),$(feat '"A2"' East 1000 "$(sq 420500 141000 422000 142000)")" > a.geojson
+t 0 "areas '.*a\.geojson': 'A1' and 'A2' overlap by 1000000 m2" 'area_overlaps=1;layer:SELECT area_id FROM incidents=A1' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+new duplicate_area_ids; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' West 1000 "$(sq 420000 141000 421000 142000)"),$(feat '"A1"' East 1000 "$(sq 421000 141000 422000 142000)")" > a.geojson
+t 1 "areas '.*a\.geojson': id 'A1' is used by features 0 and 1" '' run --incidents in.csv --areas a.geojson --area-id id -o out.gpkg
+
+new empty_area_id; { echo "$H"; good; } > in.csv
+poly_fc "$(feat null West 1000 "$(sq 420000 141000 421000 142000)"),$(feat '"A2"' East 1000 "$(sq 421000 141000 422000 142000)")" > a.geojson
+t 0 "areas '.*a\.geojson' feature 0: empty id; skipped" 'areas=1' run --incidents in.csv --areas a.geojson --area-id id --kde no -o out.gpkg
+
+# ---- population -----------------------------------------------------------
+
+new population_zero_and_missing; { echo "$H"; good; } > in.csv
+poly_fc "$(feat '"A1"' Zero 0 "$(sq 420000 141000 421000 142000)"),$(feat '"A2"' Missing null "$(sq 421000 141000 422000 142000)"),$(feat '"A3"' Some 500 "$(sq 430000 130000 431000 131000)")" > a.geojson
+t 0 "area 'A1' \(Zero\) has no population.*" "layer:SELECT group_concat(coalesce(rate,'NULL') || ' ' || vs_study, '|') FROM rates_asb ORDER BY area_id=NULL no population|NULL no population|0.0 similar" run --incidents in.csv --areas a.geojson --area-id id --area-name name --population pop --kde no -o out.gpkg
+
+new population_none_at_all; { echo "$H"; good; } > in.csv
+t 0 "18 areas in all have no population" "layer:SELECT count(*) FROM rates_asb WHERE rate IS NULL AND vs_study = 'no population'=18" inc in.csv
+also "the summary says 'no population', not nan" grep -Eq '^  asb +0 incidents, no population \(no rate\);' "$C/stdout"
+
+new population_csv_matches_nothing; { echo "$H"; good; } > in.csv; printf 'code,pop\nE0001,100\nE0002,200\n' > pop.csv
+t 1 "population '.*pop\.csv': none of its 2 rows" '' inc in.csv --population pop.csv
+
+new population_csv_empty; { echo "$H"; good; } > in.csv; : > pop.csv
+t 1 "population 'pop\.csv': no data rows" '' inc in.csv --population pop.csv
+
+new population_value_bad; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,lots\nAB02,-5\nAB03,1000\n' > pop.csv
+t 0 "population 'pop\.csv' line 2: 'lots' for area 'AB01' is not a population; area left without one.*line 3: '-5' for area 'AB02' is not a population" 'population_matched=1' inc in.csv --population pop.csv
+
+new population_some_unmatched; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,100\nZZ99,5\nE01000001,7\n' > pop.csv
+t 0 "population 'pop\.csv': 2 row\(s\) match no area id \(e\.g\. 'ZZ99', 'E01000001'\): not used" 'population_rows=3;population_matched=1;population_unmatched=2' inc in.csv --population pop.csv
+
+new population_duplicate_area; { echo "$H"; good; } > in.csv; printf 'id,pop\nAB01,100\nAB01,200\n' > pop.csv
+t 1 "population '.*pop\.csv': area 'AB01' appears" '' inc in.csv --population pop.csv
+
+new population_field_missing; { echo "$H"; good; } > in.csv
+t 1 "population zones '.*zones\.geojson': no field 'residents'" '' inc in.csv --population "$D/zones.geojson" --population-value residents
+
+# ---- CRS ----------------------------------------------------------------------
+
+new crs_unresolvable; { echo "$H"; good; } > in.csv
+t 2 "--crs 'EPSG:999999': cannot resolve this CRS" '' inc in.csv --crs EPSG:999999
+
+new incidents_crs_unresolvable; { echo 'x,y,category,date'; echo '420780,140250,Burglary,2024-01'; } > in.csv
+t 2 "--incidents-crs 'NOT:A:CRS'.*cannot resolve" '' inc in.csv --incidents-crs NOT:A:CRS
+
+new areas_crs_unresolvable; { echo "$H"; good; } > in.csv
+printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},"features":[%s]}\n' "$(feat '"A1"' Sq 100 "$(sq 420000 141000 422000 142000)")" > a.geojson
+t 1 "areas 'a\.geojson': its CRS cannot be resolved \(PROJ: proj_create: crs not found\)" '' run --incidents in.csv --areas a.geojson --area-id id -o out.gpkg
+
+# ---- output -------------------------------------------------------------------
+
+new output_folder_missing; { echo "$H"; good; } > in.csv
+t 1 "output folder '.*nodir' of '.*nodir/out\.gpkg' does not exist" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o nodir/out.gpkg
+
+new output_folder_is_file; { echo "$H"; good; } > in.csv; echo x > keep_file
+t 1 "output folder 'keep_file' of 'keep_file/out\.gpkg' is a file, not a folder" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep_file/out.gpkg
+
+new output_read_only; { echo "$H"; good; } > in.csv
+# root can write to a chmod 555 folder; /proc refuses new files to everyone.
+t 1 "output folder '/proc' is not writable|creating GeoPackage '/proc/\.hotspot-bad-input\.gpkg\.tmp-[0-9]+\.gpkg': .*unable to open database file" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o /proc/hotspot-bad-input.gpkg
+also "nothing created in /proc" test ! -e /proc/hotspot-bad-input.gpkg
+
+new output_not_geopackage; { echo "$H"; good; } > in.csv; echo 'area,count' > keep.csv; cp keep.csv keep.orig
+t 1 "keep\.csv.*not a GeoPackage" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep.csv
+also "the existing file is unchanged" cmp -s "$C/keep.csv" "$C/keep.orig"
+
+new output_is_directory; { echo "$H"; good; } > in.csv; mkdir -p keep_dir.gpkg
+t 1 "refusing to overwrite '.*keep_dir\.gpkg': it is a folder" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o keep_dir.gpkg
+
+new kde_bad_rows; { echo 'x,y'; echo '420780,140250'; echo 'inf,140250'; echo '0,0'; } > in.csv
+t 0 "in\.csv line 3: coordinates 'inf', '140250' are not numbers" '' kde --incidents in.csv --bandwidth 500 --cell 100 -o keep.tif
+rm -f "$C/keep.tif"
+
+echo "$N cases, $FAILS failed"
+[ "$FAILS" = 0 ]
