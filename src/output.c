@@ -805,9 +805,12 @@ hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
     }
     g->tmp_exists = 1; /* even a failed create may leave a file */
     g->ds = GDALCreate(drv, g->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!g->ds) {
-        hs_fail(err, HS_ERR_IO, "creating GeoPackage '%s': %s", g->tmp_path,
-                gdal_msg());
+    /* The GPKG driver returns a dataset even when writing its own tables
+     * failed (seen with a full disk): its error is the one to report, not
+     * "no such table" at the first layer. */
+    if (!g->ds || CPLGetLastErrorType() >= CE_Failure) {
+        hs_fail(err, HS_ERR_IO, "creating GeoPackage '%s' (as '%s'): %s",
+                final_path, g->tmp_path, gdal_msg());
         gdal_leave(&sc);
         goto fail;
     }
