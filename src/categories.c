@@ -14,7 +14,11 @@ struct hs_categories {
     hs_pool *groups; /* group names (lower case)       */
 };
 
-/* Lower-cases and trims s[0..len) into buf (size cap); returns new length. */
+/* Lower-cases and trims s[0..len) into buf (size cap); returns the new
+ * length, or TOO_LONG (buf "") if it does not fit.  Never truncates: a cut
+ * name could end in a space it no longer trims, or equal a different long
+ * name's prefix (both found by fuzzing, tests/fuzz/regress/categories). */
+#define TOO_LONG ((size_t)-1)
 static size_t normalise(const char *s, size_t len, char *buf, size_t cap)
 {
     while (len && isspace((unsigned char)*s)) {
@@ -23,8 +27,10 @@ static size_t normalise(const char *s, size_t len, char *buf, size_t cap)
     }
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
-    if (len >= cap)
-        len = cap - 1;
+    if (len >= cap) {
+        buf[0] = '\0';
+        return TOO_LONG;
+    }
     for (size_t i = 0; i < len; i++)
         buf[i] = (char)tolower((unsigned char)s[i]);
     buf[len] = '\0';
@@ -73,6 +79,14 @@ static hs_categories *load(hs_csv *csv, hs_error *err)
         char vb[256], gb[64];
         size_t vn = normalise(v, l0, vb, sizeof vb);
         size_t gn = normalise(g, l1, gb, sizeof gb);
+        if (vn == TOO_LONG || gn == TOO_LONG) {
+            hs_fail(err, HS_ERR_DATA,
+                    "category mapping '%s' line %ld: %s is longer than %zu "
+                    "bytes", hs_csv_name(csv), hs_csv_line(csv),
+                    vn == TOO_LONG ? "the value" : "the group name",
+                    (vn == TOO_LONG ? sizeof vb : sizeof gb) - 1);
+            goto fail;
+        }
         if (hs_csv_nfields(csv) < 2 || vn == 0 || gn == 0) {
             hs_fail(err, HS_ERR_DATA,
                     "category mapping '%s' line %ld: need a value and a group",
@@ -140,6 +154,8 @@ int hs_categories_group_of(const hs_categories *c, const char *value,
 {
     char b[256];
     size_t n = normalise(value, len, b, sizeof b);
+    if (n == TOO_LONG)
+        return -1; /* longer than any value the mapping accepts */
     int vid = hs_pool_find(c->values, b, n);
     return vid < 0 ? -1 : c->group[vid];
 }
@@ -158,5 +174,7 @@ int hs_categories_find_group(const hs_categories *c, const char *name)
 {
     char b[64];
     size_t n = normalise(name, strlen(name), b, sizeof b);
+    if (n == TOO_LONG)
+        return -1;
     return hs_pool_find(c->groups, b, n);
 }

@@ -4,7 +4,8 @@
  *
  * Loaded from a CSV with columns value,group[,note] (data/categories.csv is
  * the default); lines whose first field starts with '#' are comments.
- * Values match case-insensitively after trimming spaces.  Group ids are
+ * Values match case-insensitively after trimming spaces.  A value longer
+ * than 255 bytes or a group name longer than 63 is an error (never cut).  Group ids are
  * dense (0..ngroups-1) in order of first appearance in the file.
  *
  * Ownership: caller owns the hs_categories (hs_categories_destroy, NULL ok).

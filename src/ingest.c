@@ -437,9 +437,13 @@ static hs_status transform_rows(hs_ingest *in, size_t start,
                                 hs_error *err)
 {
     hs_incidents *s = in->s;
-    if (s->n == start || hs_crs_same(src_crs, in->o->analysis_crs))
+    if (s->n == start)
         return HS_OK;
+    /* The cached transform first: hs_crs_same opens PROJ's database, which
+     * cost more than parsing a small file (seen when fuzzing). */
     if (!in->t || strcmp(in->t_src, src_crs) != 0) {
+        if (hs_crs_same(src_crs, in->o->analysis_crs))
+            return HS_OK;
         hs_transform_destroy(in->t);
         free(in->t_src);
         in->t_src = NULL;

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,42 @@ static void remove_tmp(const char *tmp)
     if (dh)
         closedir(dh);
     free(dir);
+}
+
+/* Removes what a killed earlier run left for the same output: temporary
+ * files ".<base>.tmp-<pid>.gpkg" (and their side files) whose pid is no
+ * live process here.  A live pid is left alone, even another user's
+ * (EPERM): that run may still be writing.  A reused pid only delays the
+ * clean-up to a later run.  (Pids mean nothing across machines, so on a
+ * folder shared over the network a stale file may outlive its run.) */
+static void remove_stale_tmps(const char *dir, const char *base)
+{
+    size_t blen = strlen(base), dl = strlen(dir);
+    DIR *dh = opendir(dir);
+    struct dirent *de;
+    while (dh && (de = readdir(dh)) != NULL) {
+        const char *nm = de->d_name;
+        if (nm[0] != '.' || strncmp(nm + 1, base, blen) != 0 ||
+            strncmp(nm + 1 + blen, ".tmp-", 5) != 0)
+            continue;
+        const char *p = nm + 1 + blen + 5;
+        char *end;
+        errno = 0;
+        long pid = strtol(p, &end, 10);
+        if (end == p || errno || pid <= 0 || strcmp(end, ".gpkg") != 0 ||
+            pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        size_t len = dl + 1 + strlen(nm) + 1;
+        char *full = malloc(len);
+        if (full) {
+            snprintf(full, len, "%s/%s", dir, nm);
+            remove_tmp(full);
+            free(full);
+        }
+    }
+    if (dh)
+        closedir(dh);
 }
 
 /* open + fsync + close; flags O_RDONLY for a file, |O_DIRECTORY for a folder. */
@@ -764,6 +801,7 @@ hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
     /* A file of this name can only be left by a killed run that had our
      * pid: clear it and its side files so nothing stale is mixed in. */
     remove_tmp(g->tmp_path);
+    remove_stale_tmps(dir, base);
 
     gdal_scope sc;
     gdal_enter(g, &sc);
@@ -776,9 +814,12 @@ hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
     }
     g->tmp_exists = 1; /* even a failed create may leave a file */
     g->ds = GDALCreate(drv, g->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!g->ds) {
-        hs_fail(err, HS_ERR_IO, "creating GeoPackage '%s': %s", g->tmp_path,
-                gdal_msg());
+    /* The GPKG driver returns a dataset even when writing its own tables
+     * failed (seen with a full disk): its error is the one to report, not
+     * "no such table" at the first layer. */
+    if (!g->ds || CPLGetLastErrorType() >= CE_Failure) {
+        hs_fail(err, HS_ERR_IO, "creating GeoPackage '%s' (as '%s'): %s",
+                final_path, g->tmp_path, gdal_msg());
         gdal_leave(&sc);
         goto fail;
     }

@@ -5,7 +5,8 @@
  * hs_gpkg_commit() closes it and renames it over the final name, so a
  * failed or killed run never leaves a half-written file under the final
  * name and never harms the previous output.  hs_gpkg_destroy() without a
- * commit deletes the temporary file.
+ * commit deletes the temporary file.  A killed run cannot, so create also
+ * removes temporary files of the same output whose process is gone.
  *
  * Output is reproducible: GeoPackage timestamps are pinned (OGR_CURRENT_DATE)
  * to the value given at create, so the same inputs give the same content.

@@ -1,0 +1,66 @@
+/*
+ * fuzz.h - shared by the libFuzzer harnesses in tests/fuzz/.
+ *
+ * Each harness defines LLVMFuzzerTestOneInput and nothing else.  Built with
+ * clang -fsanitize=fuzzer (HOTSPOT_FUZZ=ON) libFuzzer supplies main();
+ * in the normal build replay.c supplies one that runs saved inputs, so
+ * ctest replays the seeds and every saved crash under ASan + UBSan.
+ *
+ * The parsers that read files (ingest, profiles, population tables) are
+ * fed through a real file, so the harness exercises the same code path as
+ * a run: fz_file() writes the input to a per-process temporary folder,
+ * removed at exit.
+ */
+#ifndef HOTSPOT_FUZZ_H
+#define HOTSPOT_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char fz_dir[256];
+static char fz_path[300];
+
+static void fz_cleanup(void)
+{
+    if (*fz_path)
+        unlink(fz_path);
+    if (*fz_dir)
+        rmdir(fz_dir);
+}
+
+/* Writes data to <tmpdir>/<name> and returns that path (static storage).
+ * Aborts if it cannot: a harness that silently tests nothing is worse. */
+static inline const char *fz_file(const uint8_t *data, size_t size,
+                                  const char *name)
+{
+    if (!*fz_dir) {
+        const char *t = getenv("TMPDIR");
+        snprintf(fz_dir, sizeof fz_dir, "%s/hotspot-fuzz-XXXXXX",
+                 t && *t ? t : "/tmp");
+        if (!mkdtemp(fz_dir))
+            abort();
+        atexit(fz_cleanup);
+    }
+    if (*fz_path)
+        unlink(fz_path);
+    snprintf(fz_path, sizeof fz_path, "%s/%s", fz_dir, name);
+    FILE *f = fopen(fz_path, "wb");
+    if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
+        abort();
+    return fz_path;
+}
+
+/* Every error a parser returns must carry a terminated, non-empty message. */
+static inline void fz_check_msg(const char *msg, size_t cap)
+{
+    if (!memchr(msg, '\0', cap) || !*msg)
+        abort();
+}
+
+#endif
