@@ -341,7 +341,7 @@ t 1 "output folder 'keep_file' of 'keep_file/out\.gpkg' is a file, not a folder"
 
 new output_read_only; { echo "$H"; good; } > in.csv
 # root can write to a chmod 555 folder; /proc refuses new files to everyone.
-t 1 "output folder '/proc' is not writable|creating GeoPackage '/proc/\.hotspot-bad-input\.gpkg\.tmp-[0-9]+\.gpkg': .*unable to open database file" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o /proc/hotspot-bad-input.gpkg
+t 1 "output folder '/proc' is not writable|creating GeoPackage '/proc/hotspot-bad-input\.gpkg' \(as '/proc/\.hotspot-bad-input\.gpkg\.tmp-[0-9]+\.gpkg'\): .*unable to open database file" '' run --areas "$D/boards.geojson" --area-id board_id --kde no --incidents in.csv -o /proc/hotspot-bad-input.gpkg
 also "nothing created in /proc" test ! -e /proc/hotspot-bad-input.gpkg
 
 new output_not_geopackage; { echo "$H"; good; } > in.csv; echo 'area,count' > keep.csv; cp keep.csv keep.orig
