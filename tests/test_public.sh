@@ -46,8 +46,8 @@ B=$T/base.gpkg
 # The run table states the rule.
 [ "$(sqlite3 "$P" "SELECT value FROM run WHERE section = 'public' AND key = 'threshold'")" = $TH ] ||
     fail "run table: no public threshold $TH"
-sqlite3 "$P" "SELECT value FROM run WHERE section = 'public' AND key = 'rule'" |
-    grep -q "under the threshold.*suppressed" || fail "run table: no suppression rule"
+rule=$(sqlite3 "$P" "SELECT value FROM run WHERE section = 'public' AND key = 'rule'")
+[[ $rule == *"under the threshold"*suppressed* ]] || fail "run table: no suppression rule"
 
 # Counts, derived fields and secondary suppression, against the baseline.
 python3 - "$B" "$P" $TH <<'PY' || fail "suppression check failed"
@@ -192,6 +192,9 @@ PY
 # Styles and project: no table that is not in the file.
 missing=$(sqlite3 "$P" "SELECT DISTINCT f_table_name FROM layer_styles WHERE f_table_name NOT IN (SELECT table_name FROM gpkg_contents)")
 [ -z "$missing" ] || fail "styles for missing tables: $missing"
+n=$(sqlite3 "$P" "SELECT count(*) FROM layer_styles WHERE f_table_name = 'rates_sac'
+        AND styleQML LIKE '%value=\"suppressed\" label=\"Suppressed: fewer than $TH %'")
+[ "$n" = 1 ] || fail "vs_study style has no suppressed class"
 python3 - "$P" <<'PY' || fail "project check failed"
 import io, re, sqlite3, sys, zipfile
 db = sqlite3.connect(sys.argv[1])
