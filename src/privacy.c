@@ -65,12 +65,11 @@ hs_privacy *hs_privacy_create(const hs_rates *r, long threshold,
         p->cur = calloc(ng * na + 1, 1);
         p->prev = calloc(ng * na + 1, 1);
     }
-    if (!p || !v || !in || !p->cur || !p->prev || ng > 32) {
+    if (!p || !v || !in || !p->cur || !p->prev || ng > HS_MAX_GROUPS) {
         free(v);
         free(in);
         hs_privacy_destroy(p);
-        hs_fail(err, ng > 32 ? HS_ERR_ARG : HS_ERR_NOMEM,
-                "public outputs: out of memory");
+        hs_fail(err, HS_ERR_NOMEM, "public outputs: out of memory");
         return NULL;
     }
     p->threshold = threshold;
@@ -131,7 +130,7 @@ hs_status hs_privacy_exclude(hs_incidents *s, const hs_categories *c,
     size_t nt = hs_pool_count(s->types);
     unsigned char *drop = calloc(nt + 1, 1);
     char *copy = strdup(list), *save = NULL;
-    int groups[32];
+    int groups[HS_MAX_GROUPS];
     size_t ng = 0;
     *n = 0;
     if (!drop || !copy) {
@@ -147,7 +146,7 @@ hs_status hs_privacy_exclude(hs_incidents *s, const hs_categories *c,
         if (!*t)
             continue;
         int found = 0, g = hs_categories_find_group(c, t);
-        if (g >= 0 && ng < 32) {
+        if (g >= 0 && ng < HS_MAX_GROUPS) {
             groups[ng++] = g;
             found = 1;
         }

@@ -23,6 +23,7 @@
 #include "aggregate.h"
 #include "categories.h"
 #include "hotspot/hs_error.h"
+#include "hotspot/hs_run.h"
 #include "incidents.h"
 
 #define HS_SUP_PRIMARY 1
@@ -39,12 +40,11 @@ typedef struct hs_privacy {
     size_t ngroups, nareas;
     unsigned char *cur;  /* [g * nareas + a]: the period's count          */
     unsigned char *prev; /* [g * nareas + a]: the comparison count        */
-    int study_sup[32];   /* per group: study_rate suppressed              */
-    long primary[32], secondary[32];        /* current-period areas       */
-    long prev_primary[32], prev_secondary[32];
-    long monthly[32];    /* monthly cells suppressed                      */
-    long hotspots[32];   /* hotspots dropped                              */
-    long cells[32];      /* raster cells set to nodata                    */
+    /* per group (at most HS_MAX_GROUPS, as --groups allows) */
+    int study_sup[HS_MAX_GROUPS]; /* study_rate suppressed              */
+    long primary[HS_MAX_GROUPS], secondary[HS_MAX_GROUPS]; /* areas     */
+    long prev_primary[HS_MAX_GROUPS], prev_secondary[HS_MAX_GROUPS];
+    long monthly[HS_MAX_GROUPS]; /* monthly cells suppressed            */
     long excluded;       /* incidents left out by --public-exclude        */
 } hs_privacy;
 
