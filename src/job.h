@@ -15,6 +15,7 @@
 #include "ingest.h"
 #include "output.h"
 #include "population.h"
+#include "privacy.h"
 #include "surfaces.h"
 
 /* Everything one run holds; freed in one place. */
@@ -47,6 +48,7 @@ typedef struct job {
     int has_surf[HS_MAX_GROUPS];
     double spacing; /* median distance between distinct incident locations */
     size_t distinct;
+    hs_privacy *priv; /* --public: suppression marks; NULL otherwise     */
 } job;
 
 /* v if set and not empty, else d. */

@@ -120,12 +120,48 @@ static hs_status write_rates(job *j, hs_error *err)
                 cmp ? int_(r->change) : (hs_value){.is_null = 1},
                 num(r->change_pct), num(r->change_p),
                 txt(hs_rate_change_flag(r))};
+            /* --public: NULL the suppressed counts and all they give */
+            const hs_value nul = {.is_null = 1};
+            int sc = hs_privacy_cur(j->priv, g, a);
+            int sp = cmp && hs_privacy_prev(j->priv, g, a);
+            if (sc)
+                for (int k = 4; k <= 9; k++)
+                    v[k] = nul;
+            if (sc)
+                v[11] = txt("suppressed");
+            if (j->priv && j->priv->study_sup[g])
+                v[10] = nul;
+            if (sp)
+                v[12] = nul;
+            if (sc || sp) {
+                v[13] = v[14] = v[15] = nul;
+                v[16] = txt("suppressed");
+            }
             hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
             if (rc)
                 return rc;
         }
     }
     return HS_OK;
+}
+
+/* --public: marks the months of each area, group and period (their sum
+ * is the area's count, so each period is a set of its own). */
+static void public_months(job *j, const long *n, unsigned char *sup,
+                          int32_t lo, size_t nm)
+{
+    size_t na = hs_areas_count(j->areas), ng = j->ngroups;
+    for (int per = 0; per < 1 + j->agg.has_prev; per++) {
+        hs_period p = per ? j->agg.prev : j->agg.cur;
+        size_t k0 = (size_t)(p.from - lo), len = (size_t)(p.to - p.from + 1);
+        for (size_t a = 0; a < na; a++)
+            for (size_t g = 0; g < ng; g++) {
+                size_t at = (a * ng + g) * nm + k0;
+                int area_sup = per ? hs_privacy_prev(j->priv, g, a)
+                                   : hs_privacy_cur(j->priv, g, a);
+                hs_privacy_months(j->priv, g, area_sup, n + at, len, sup + at);
+            }
+    }
 }
 
 /* monthly: incidents per area, group and month over the analysis and
@@ -146,8 +182,9 @@ static hs_status write_monthly(job *j, hs_error *err)
     size_t nm = (size_t)(hi - lo + 1), na = hs_areas_count(j->areas);
     size_t ng = j->ngroups;
     long *n = calloc(na * ng * nm + 1, sizeof *n);
+    unsigned char *sup = calloc(na * ng * nm + 1, 1); /* --public marks */
     hs_status rc = HS_OK;
-    if (!n)
+    if (!n || !sup)
         return hs_fail(err, HS_ERR_NOMEM, "monthly counts: out of memory");
     hs_layer *l = hs_gpkg_add_layer(j->gpkg, "monthly", "Incidents per area, "
                                     "group and month, analysis and comparison "
@@ -165,6 +202,8 @@ static hs_status write_monthly(job *j, hs_error *err)
             if (j->groups[g] == s->group[i])
                 n[((size_t)s->area[i] * ng + g) * nm + (size_t)(m - lo)]++;
     }
+    if (j->priv)
+        public_months(j, n, sup, lo, nm);
     for (size_t a = 0; a < na && !rc; a++)
         for (size_t g = 0; g < ng && !rc; g++)
             for (size_t k = 0; k < nm && !rc; k++) {
@@ -180,10 +219,13 @@ static hs_status write_monthly(job *j, hs_error *err)
                     txt(hs_areas_id(j->areas, a)),
                     txt(hs_categories_group_name(j->cats, j->groups[g])),
                     txt(month), int_(n[(a * ng + g) * nm + k])};
+                if (sup[(a * ng + g) * nm + k])
+                    v[3] = (hs_value){.is_null = 1};
                 rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
             }
 cleanup:
     free(n);
+    free(sup);
     return rc;
 }
 
@@ -315,6 +357,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL),
                 int_(hp->incidents), num(hp->km2),
                 num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share)};
+            if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
+                v[8] = (hs_value){.is_null = 1}; /* it gives the count */
             hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
             if (rc)
                 return rc;
@@ -498,12 +542,70 @@ static hs_status write_run(job *j, hs_error *err)
 }
 
 
+/* --public: the rule and what was suppressed, in section "public" of the
+ * run table; after the monthly table and hotspots, which count theirs. */
+static hs_status write_public_rows(job *j, hs_error *err)
+{
+    const hs_privacy *p = j->priv;
+    const hs_options *o = j->o;
+    char b[256];
+    hs_status rc = HS_OK;
+    if (!p)
+        return HS_OK;
+#define ROW(s, k, v) if ((rc = run_row(j, s, k, v, err))) return rc
+#define NUM(s, k, v) if ((rc = run_num(j, s, k, v, err))) return rc
+    snprintf(b, sizeof b, "%ld", p->threshold);
+    ROW("public", "threshold", b);
+    ROW("public", "rule", "counts under the threshold (zeros included) "
+        "are suppressed (NULL), with every field derived from them; then "
+        "more counts, smallest first, until no set with a known total "
+        "(a group's areas; areas with a population; an area's months of "
+        "one period) has exactly one suppressed count or suppressed "
+        "counts adding up to less than the threshold; study_rate NULL "
+        "when the study total is under it");
+    ROW("public", "hotspots", "hotspots with fewer incidents than the "
+        "threshold dropped; no location labels");
+    ROW("public", "density", "cells whose kernel reaches fewer incidents "
+        "than the threshold set to nodata");
+    ROW("public", "incidents_layer", "not written");
+    ROW("public", "excluded", hs_or_default(o->public_exclude, "none"));
+    NUM("public", "excluded_incidents", p->excluded);
+    for (size_t g = 0; g < j->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char key[96];
+        snprintf(key, sizeof key, "areas_suppressed_%s", gname);
+        snprintf(b, sizeof b, "%ld (%ld under the threshold, %ld "
+                 "secondary)", p->primary[g] + p->secondary[g],
+                 p->primary[g], p->secondary[g]);
+        ROW("public", key, b);
+        snprintf(key, sizeof key, "prev_suppressed_%s", gname);
+        snprintf(b, sizeof b, "%ld (%ld under the threshold, %ld "
+                 "secondary)", p->prev_primary[g] + p->prev_secondary[g],
+                 p->prev_primary[g], p->prev_secondary[g]);
+        ROW("public", key, b);
+        snprintf(key, sizeof key, "monthly_suppressed_%s", gname);
+        NUM("public", key, p->monthly[g]);
+        snprintf(key, sizeof key, "study_rate_suppressed_%s", gname);
+        ROW("public", key, p->study_sup[g] ? "yes" : "no");
+        if (j->has_surf[g]) {
+            snprintf(key, sizeof key, "hotspots_dropped_%s", gname);
+            NUM("public", key, j->surf[g].dropped);
+            snprintf(key, sizeof key, "cells_blanked_%s", gname);
+            NUM("public", key, j->surf[g].blanked);
+        }
+    }
+#undef ROW
+#undef NUM
+    return HS_OK;
+}
+
+
 hs_status hs_job_write(job *j, hs_error *err)
 {
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
-        (rc = write_hotspots(j, err)))
+        (rc = write_hotspots(j, err)) || (rc = write_public_rows(j, err)))
         return rc;
     if ((rc = write_surfaces(j, err))) /* rasters last */
         return rc;

@@ -102,6 +102,17 @@ static const opt table[] = {
       "CRS (corners are moved out to multiples of the cell size)"),
     O(compress, TEXT, "deflate|lzw|zstd|none", "deflate", "hotspot kde "
       "only: GeoTIFF compression (none is fastest; QGIS writes none)"),
+    { {"public", "yes|no", "release-safe output: no incident points, counts "
+       "under --public-threshold suppressed (and enough others that no "
+       "total gives them away), small hotspots and thin density cells left "
+       "out, no location labels; the run table states the rule", "no"},
+      offsetof(hs_options, public_), TEXT },
+    O(public_threshold, TEXT, "N", "10", "--public: counts under N are "
+      "suppressed, hotspots with fewer than N incidents dropped, density "
+      "cells within reach of fewer than N incidents left blank"),
+    O(public_exclude, TEXT, "LIST", NULL, "--public: comma-separated crime "
+      "types, offence codes or groups left out of every count and surface "
+      "(e.g. \"Sexual offences\")"),
 };
 
 #define NOPT (sizeof table / sizeof *table)

@@ -204,6 +204,7 @@ typedef struct pdf {
     const char *title;  /* footer: what this document is          */
     const char *source; /* footer: the GeoPackage's file name      */
     const char *made;   /* footer: the Hotspot version of the run  */
+    long public_min;    /* --public file: counts under it suppressed */
 } pdf;
 
 static cairo_status_t pdf_write(void *closure, const unsigned char *data,
@@ -307,6 +308,15 @@ static void page_frame(pdf *p)
     cairo_fill(cr);
     rgb(cr, 0x555555);
     font(cr, 6.5, 0);
+    if (p->public_min > 0) { /* a public file: say what is missing */
+        rgb(cr, 0x8B0000);
+        font(cr, 7, 1);
+        textf(cr, ML, PH - 50, LEFT, CW, "Public release: counts under %ld "
+              "suppressed, and others so no total reveals them.",
+              p->public_min);
+    }
+    rgb(cr, 0x555555);
+    font(cr, 6.5, 0);
     double y = para(cr, ML, PH - 44, CW, 8.5, ATTRIBUTION);
     rgb(cr, 0x333333);
     font(cr, 7, 0);
@@ -327,6 +337,8 @@ static double heading(cairo_t *cr, double y, const char *s)
 
 static const char *vs_words(const hs_rrate *r)
 {
+    if (r->suppressed)
+        return "suppressed";
     if (isnan(r->rate))
         return "no population";
     return strcmp(r->vs, "higher") == 0  ? "Higher"
@@ -336,6 +348,8 @@ static const char *vs_words(const hs_rrate *r)
 
 static const char *change_words(const hs_rrate *r)
 {
+    if (r->suppressed || r->prev_suppressed)
+        return "suppressed";
     if (r->prev_count < 0 || isnan(r->change_p))
         return "no comparison";
     int up = r->change > 0;
@@ -424,6 +438,13 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
                 break;
             case R_SIG: snprintf(b[g], sizeof b[g], "%s", change_words(r)); break;
             }
+            /* --public: what the count gave is not in the file */
+            int gone = (r->suppressed && row != R_STUDY && row != R_PREV) ||
+                       (r->prev_suppressed && row >= R_PREV) ||
+                       (row == R_STUDY && isnan(r->study) &&
+                        d->public_threshold > 0);
+            if (gone)
+                snprintf(b[g], sizeof b[g], "suppressed");
         }
         if (row % 2 == 0) {
             rgb(cr, 0xF2F5F9);
@@ -473,9 +494,11 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
     for (int g = 0; g < HS_RG; g++)
         for (int m = 0; m < nm; m++) {
             long s = 0;
-            for (size_t k = 0; k < d->nareas; k++)
-                if (a == (size_t)-1 || k == a)
-                    s += d->monthly[g][k * (size_t)nm + (size_t)m];
+            for (size_t k = 0; k < d->nareas && s >= 0; k++)
+                if (a == (size_t)-1 || k == a) {
+                    long c = d->monthly[g][k * (size_t)nm + (size_t)m];
+                    s = c < 0 ? -1 : s + c; /* suppressed: a gap */
+                }
             v[g * nm + m] = s;
             vmax = s > vmax ? s : vmax;
         }
@@ -560,7 +583,9 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
         for (int m = 0; m < nm; m++) {
             double xx = px + (m + 0.5) * cw;
             double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
-            if (m == 0)
+            if (v[g * nm + m] < 0)
+                continue;
+            if (m == 0 || v[g * nm + m - 1] < 0)
                 cairo_move_to(cr, xx, yy);
             else
                 cairo_line_to(cr, xx, yy);
@@ -570,6 +595,8 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
         for (int m = 0; m < nm; m++) {
             double xx = px + (m + 0.5) * cw;
             double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
+            if (v[g * nm + m] < 0)
+                continue;
             cairo_arc(cr, xx, yy, 1.6, 0, 2 * M_PI);
             cairo_fill(cr);
         }
@@ -1269,21 +1296,28 @@ static void page_county(pdf *p, const hs_rdata *d)
     y += 16;
     for (int g = 0; g < HS_RG; g++) {
         long n = 0, n0 = 0;
-        int hi = 0, lo = 0, cmp = d->prev_from >= 0;
+        int hi = 0, lo = 0, cmp = d->prev_from >= 0, sup = 0, sup0 = 0;
         double rate = NAN;
         for (size_t a = 0; a < d->nareas; a++) {
             const hs_rrate *r = &d->rates[g][a];
-            if (isnan(r->rate))
+            if (isnan(r->rate) && !r->suppressed)
                 continue; /* as the study rate: areas with a population */
             n += r->count;
             n0 += r->prev_count > 0 ? r->prev_count : 0;
+            sup |= r->suppressed;
+            sup0 |= r->prev_suppressed;
             rate = r->study;
             hi += strcmp(r->vs, "higher") == 0;
             lo += strcmp(r->vs, "lower") == 0;
         }
         char cell[7][96];
         snprintf(cell[0], 96, "%s", hs_rgroup_long[g]);
+        /* --public: the total is the study rate's, when it is published */
+        if (sup)
+            n = isnan(rate) ? -1 : lround(rate * d->study_pop / 1000);
         fmt_int(n, cell[1], 96);
+        if (n < 0)
+            snprintf(cell[1], 96, "suppressed");
         fmt_rate(rate, cell[2], 96);
         if (cmp) {
             fmt_int(n0, cell[3], 96);
@@ -1295,6 +1329,11 @@ static void page_county(pdf *p, const hs_rdata *d)
         } else {
             snprintf(cell[3], 96, "n/a");
             snprintf(cell[4], 96, "n/a");
+        }
+        if (cmp && (sup0 || n < 0)) {
+            if (sup0)
+                snprintf(cell[3], 96, "suppressed");
+            snprintf(cell[4], 96, "suppressed");
         }
         snprintf(cell[5], 96, d->has_surf[g] ? "%zu" : "n/a", d->nhot[g]);
         snprintf(cell[6], 96, "%d / %d", hi, lo);
@@ -1362,6 +1401,8 @@ static void page_county(pdf *p, const hs_rdata *d)
         for (int g = 0; g < HS_RG; g++) {
             const hs_rrate *r = &d->rates[g][a];
             fmt_rate(r->rate, b, sizeof b);
+            if (r->suppressed)
+                snprintf(b, sizeof b, "suppressed");
             rgb(cr, 0x222222);
             if (strcmp(r->vs, "higher") == 0) {
                 rgb(cr, 0xB2182B);
@@ -1452,6 +1493,7 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     p.title = title;
     p.source = source;
     p.made = *d->software ? d->software : hs_version();
+    p.public_min = d->public_threshold;
     p.pages = 3;
     page_summary(&p, d, a);
     page_maps(&p, d, a);
@@ -1520,6 +1562,7 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     p.title = title;
     p.source = source;
     p.made = *d->software ? d->software : hs_version();
+    p.public_min = d->public_threshold;
     p.pages = 1;
     page_county(&p, d);
     if ((rc = pdf_end(&p, err)))

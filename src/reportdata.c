@@ -255,6 +255,9 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             const char *vs = fstr(f, fi[8]), *fl = fstr(f, fi[13]);
             seen[a] = 1;
             r->count = (long)OGR_F_GetFieldAsInteger64(f, fi[1]);
+            r->suppressed = !OGR_F_IsFieldSetAndNotNull(f, fi[1]);
+            r->prev_suppressed = fl && strcmp(fl, "suppressed") == 0 &&
+                                 !OGR_F_IsFieldSetAndNotNull(f, fi[9]);
             r->per_km2 = fnum(f, fi[2]);
             r->rate = fnum(f, fi[3]);
             r->low = fnum(f, fi[4]);
@@ -263,7 +266,8 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             r->study = fnum(f, fi[7]);
             snprintf(r->vs, sizeof r->vs, "%s", vs ? vs : "");
             r->prev_count = OGR_F_IsFieldSetAndNotNull(f, fi[9])
-                                ? (long)OGR_F_GetFieldAsInteger64(f, fi[9]) : -1;
+                                ? (long)OGR_F_GetFieldAsInteger64(f, fi[9])
+                                : r->prev_suppressed ? 0 : -1;
             r->change = (long)OGR_F_GetFieldAsInteger64(f, fi[10]);
             r->change_pct = fnum(f, fi[11]);
             r->change_p = fnum(f, fi[12]);
@@ -317,7 +321,8 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
         if (g >= 0 && a >= 0 && mo && hs_month_parse(mo, strlen(mo), &m) == 0 &&
             m >= lo && m <= hi) {
             d->monthly[g][(size_t)a * (size_t)d->nmonths + (size_t)(m - lo)] =
-                (long)OGR_F_GetFieldAsInteger64(f, fi[3]);
+                OGR_F_IsFieldSetAndNotNull(f, fi[3])
+                    ? (long)OGR_F_GetFieldAsInteger64(f, fi[3]) : -1;
             rows++;
         }
         OGR_F_Destroy(f);
@@ -467,6 +472,9 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
         if (sec && strcmp(sec, "software") == 0 && k && v &&
             strcmp(k, "hotspot") == 0)
             snprintf(d->software, sizeof d->software, "%s", v);
+        if (sec && strcmp(sec, "public") == 0 && k && v &&
+            strcmp(k, "threshold") == 0)
+            d->public_threshold = atol(v);
         /* the settings are in section "parameter"; "method" reuses keys */
         if (!sec || strcmp(sec, "parameter") != 0 || !k || !v) {
             OGR_F_Destroy(f);

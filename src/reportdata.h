@@ -41,6 +41,7 @@ typedef struct hs_rrate {
     double per_km2, rate, low, high, annual, study; /* NaN: none        */
     double change_pct, change_p;
     char vs[32], flag[48];
+    int suppressed, prev_suppressed; /* --public: NULL in the file      */
 } hs_rrate;
 
 typedef struct hs_rhot {
@@ -74,7 +75,7 @@ typedef struct hs_rdata {
     hs_rarea **by_id;             /* the areas sorted by id              */
     hs_rrate *rates[HS_RG];       /* [nareas]                            */
     int nmonths, month0;          /* months from month0 (year*12+m-1)    */
-    long *monthly[HS_RG];         /* [area * nmonths + month]            */
+    long *monthly[HS_RG];         /* [area * nmonths + month]; -1: suppressed */
     int cur_from, cur_to;         /* analysis period, year*12+m-1        */
     int prev_from, prev_to;       /* comparison period; prev_from < 0: none */
     double study_pop;
@@ -88,6 +89,7 @@ typedef struct hs_rdata {
     double task_share;            /* 0.03                                */
     char method[32];              /* hotspot_method                      */
     char software[32];            /* Hotspot version that made the file  */
+    long public_threshold;        /* run section "public": 0 not public  */
 } hs_rdata;
 
 /* Group keys, short and long names, in report order. */

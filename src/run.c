@@ -99,6 +99,26 @@ static int yes_no(const char *v, const char *dflt, const char *flag, int *out,
     return HS_OK;
 }
 
+/* --public, --public-threshold: no incident points; the threshold goes
+ * to the surfaces (hotspots and cells) and to the suppression. */
+static hs_status parse_public(job *j, int *is_public, long *min,
+                              hs_error *err)
+{
+    const hs_options *o = j->o;
+    hs_status rc = yes_no(o->public_, "no", "--public", is_public, err);
+    if (rc || !*is_public)
+        return rc;
+    char *end;
+    const char *t = hs_or_default(o->public_threshold, "10");
+    long v = strtol(t, &end, 10);
+    if (*end || v < 1 || v > 1000000)
+        return hs_fail(err, HS_ERR_ARG, "--public-threshold '%s': give a "
+                       "whole number of at least 1, e.g. 10", t);
+    j->write_points = 0;
+    *min = v;
+    return HS_OK;
+}
+
 static hs_status parse_surface_opts(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
@@ -595,6 +615,10 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         return hs_fail(err, HS_ERR_ARG, "--incidents-layer '%s': use yes or no",
                        layer_opt);
     j.write_points = strcmp(layer_opt, "yes") == 0;
+    int is_public = 0;
+    long excluded = 0, public_min = 0;
+    if ((rc = parse_public(&j, &is_public, &public_min, err)))
+        return rc;
     const char *assign_mode = hs_or_default(o->assign, "point");
     if (strcmp(assign_mode, "point") != 0 && strcmp(assign_mode, "lsoa-code") != 0)
         return hs_fail(err, HS_ERR_ARG, "--assign '%s': use point or lsoa-code",
@@ -624,6 +648,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_groups(&j, err)) ||
         (rc = read_areas(&j, err)))
         goto cleanup;
+    j.sopt.public_min = public_min;
     t[1] = now_s();
     /* Build the areas' lookup grid on the other core while incidents are
      * read (it is ~0.15 s of work, the same order as reading 1M rows). */
@@ -641,9 +666,20 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         (rc = periods(&j, err)))
         goto cleanup;
     t[3] = now_s();
+    if (is_public && o->public_exclude && *o->public_exclude &&
+        (rc = hs_privacy_exclude(j.inc, j.cats, o->public_exclude, log,
+                                 &excluded, err)))
+        goto cleanup;
     if (!(j.rates = hs_aggregate(j.inc, j.areas, &j.agg, &j.agg_rep, err))) {
         rc = err ? err->code : HS_ERR_NOMEM;
         goto cleanup;
+    }
+    if (is_public) {
+        if (!(j.priv = hs_privacy_create(j.rates, j.sopt.public_min, err))) {
+            rc = err ? err->code : HS_ERR_NOMEM;
+            goto cleanup;
+        }
+        j.priv->excluded = excluded;
     }
     t[4] = now_s();
     if (j.agg_rep.outside_areas)
@@ -687,6 +723,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         sum->seconds[5] = t[5] - t_kde;        /* GeoPackage */
     }
 cleanup:
+    hs_privacy_destroy(j.priv);
     hs_gpkg_destroy(j.gpkg);
     for (size_t g = 0; g < HS_MAX_GROUPS; g++)
         hs_surface_free(&j.surf[g]);

@@ -198,6 +198,15 @@ static int vs_vars(const job *j, size_t g, hs_vars *v)
         if (set_colour(v, i, row[i].c))
             return -1;
     }
+    if (j->priv) { /* --public: suppressed areas are drawn, and say why */
+        SET(v, 4, "i", "%d", 4);
+        SET(v, 4, "value", "%s", "suppressed");
+        SET(v, 4, "fill_style", "%s", "dense6");
+        SET(v, 4, "label", "Suppressed: fewer than %ld incidents (public "
+            "release)", j->priv->threshold);
+        if (set_colour(v, 4, (rgb){200, 200, 200}))
+            return -1;
+    }
     return 0;
 }
 

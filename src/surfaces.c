@@ -77,6 +77,44 @@ int hs_parse_breaks(const char *s, hs_hotspot_opts *o)
     return 0;
 }
 
+/* --public: drops hotspots with fewer than min incidents (and every
+ * hotspot's location label, which may name a single address), and blanks
+ * cells whose kernel reaches fewer than min incidents: a uniform kernel
+ * of the same radius counts them exactly (kde.h: same support). */
+static hs_status make_public(const double *x, const double *y, size_t n,
+                             const hs_surface_opts *o, hs_surface *out,
+                             hs_error *err)
+{
+    hs_hotspots *h = out->hot;
+    size_t k = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->v[i].incidents < o->public_min) {
+            free(h->v[i].wkb);
+            out->dropped++;
+            continue;
+        }
+        h->v[k] = h->v[i];
+        h->v[k++].location = -1;
+    }
+    h->n = k;
+    const hs_kde_grid *g = &out->grid;
+    size_t nc = g->cols * g->rows;
+    double r = hs_kernel_radius(o->kernel, out->bandwidth);
+    double *cnt = malloc(nc * sizeof *cnt);
+    if (!cnt)
+        return hs_fail(err, HS_ERR_NOMEM, "public surface: out of memory");
+    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
+                                  0, err);
+    for (size_t i = 0; i < nc && !rc; i++)
+        if (out->values[i] != HS_NODATA &&
+            llround(cnt[i] * M_PI * r * r) < o->public_min) {
+            out->values[i] = HS_NODATA;
+            out->blanked++;
+        }
+    free(cnt);
+    return rc;
+}
+
 hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
                              const int32_t *loc, size_t n, const char *prefix,
@@ -148,6 +186,8 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
         rc = err ? err->code : HS_ERR_NOMEM;
         goto fail;
     }
+    if (o->public_min > 0 && (rc = make_public(x, y, n, o, out, err)))
+        goto fail;
     for (size_t i = 0; i < hs_areas_count(a); i++)
         km2[i] = hs_areas_km2(a, i);
     if ((rc = hs_tasking(out->hot, hs_areas_count(a), km2, area_incidents,

@@ -35,6 +35,9 @@ typedef struct hs_surface_opts {
     int per_cell;     /* 1: expected incidents per cell, not per km²      */
     hs_hotspot_opts hot;
     double task_share; /* tasking: at most this share of each board       */
+    long public_min;   /* --public: 0 off; else hotspots with fewer
+                          incidents are dropped, cells within reach of fewer
+                          are nodata, and hotspots carry no location label */
 } hs_surface_opts;
 
 typedef struct hs_surface {
@@ -47,6 +50,8 @@ typedef struct hs_surface {
     hs_hotspots *hot;  /* thresholds in the surface's density units per km² */
     hs_task *tasks;
     size_t ntasks;
+    long dropped;      /* --public: hotspots dropped                       */
+    long blanked;      /* --public: cells set to nodata                    */
 } hs_surface;
 
 /* Cell labels of the last grid rasterised, reused by the next group when

@@ -48,6 +48,9 @@ typedef struct hs_options {
     char *tasking_share;   /* share of each board, 0.03                 */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF deflate|lzw|zstd|none */
+    char *public_;         /* yes | no: release-safe output ("public")  */
+    char *public_threshold;/* counts under this are suppressed (10)     */
+    char *public_exclude;  /* crime types or groups left out            */
 } hs_options;
 
 /* One option, for help texts. */

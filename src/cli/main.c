@@ -159,6 +159,11 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
                 goto bad;
             nvals++;
         }
+        if (nvals == 0 && strcmp(key, "public") == 0) { /* a bare switch */
+            if (hs_options_set(o, key, "yes", NULL, &err) != HS_OK)
+                goto bad;
+            nvals = 1;
+        }
         if (nvals == 0) {
             fprintf(stderr, "hotspot: %s needs a value\n", a);
             return EXIT_USAGE;
