@@ -204,4 +204,29 @@ n_same=$(awk -F, 'NR == FNR { w[$1] = $0; next } ($1 in w) && w[$1] == $0' "$T/w
     fail "incident dates/times: $n_same of $n_got rows match the extract"
 echo "incident dates and times: $n_same rows match the extract"
 [ "$timed" -gt 0 ] || fail "no times in the local extract output"
+# A group name from the user's mapping that would break naive SQL becomes
+# table names (rates_..., hotspots_..., kde_...) and values without
+# injecting anything: every table is there and holds what it should.
+HG='x'"'"'";DROP/**/TABLE/**/areas;--'
+awk -F, -v g="$HG" '$2 == "asb" { $2 = g } { print }' OFS=, "$SRC/data/categories.csv" > "$T/hostile.csv"
+(cd "$T" && "$BIN" demo --categories hostile.csv --groups "$HG,sac" -o hostile.gpkg >/dev/null 2>&1) ||
+    fail "run with a hostile group name failed"
+hg=$(printf '%s' "$HG" | tr 'A-Z' 'a-z' | tr ' -' '__')   # as layer names make it
+q=$(printf '%s' "$hg" | sed "s/'/''/g")                  # inside '...' in SQL
+H="$T/hostile.gpkg"
+[ "$(sqlite3 "$H" "SELECT count(*) FROM areas")" = 18 ] || fail "hostile name: areas lost"
+for t in rates_ hotspots_ tasking_ kde_; do
+    [ "$(sqlite3 "$H" "SELECT count(*) FROM gpkg_contents WHERE table_name = '$t$q'")" = 1 ] ||
+        fail "hostile name: no table $t$hg"
+done
+[ "$(sqlite3 "$H" "SELECT count(*) FROM \"rates_$(printf '%s' "$hg" | sed 's/"/""/g')\"")" = 18 ] ||
+    fail "hostile name: rates table incomplete"
+hv=$(printf '%s' "$HG" | tr 'A-Z' 'a-z' | sed "s/'/''/g")  # the group as a value
+n_hostile=$(sqlite3 "$H" "SELECT count(*) FROM incidents WHERE crime_group = '$hv'")
+n_asb=$(sqlite3 "$G" "SELECT count(*) FROM incidents WHERE crime_group = 'asb'")
+[ "$n_hostile" -gt 0 ] && [ "$n_hostile" = "$n_asb" ] ||
+    fail "hostile name: $n_hostile incidents in the group, $n_asb asb in the demo"
+[ "$(sqlite3 "$H" "SELECT count(*) FROM layer_styles WHERE f_table_name = 'rates_$q'")" -ge 1 ] ||
+    fail "hostile name: no style for its rates layer"
+echo "hostile group name: tables, rows and styles intact"
 echo "PASS"
