@@ -4,12 +4,8 @@
 # the zones' own board_id for populations), plus determinism and the
 # "a failed run never harms the previous output" rule.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
+. "$(dirname "$0")/common.sh"
 D=$SRC/data/demo
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 
 (cd "$T" && "$BIN" demo -o demo.gpkg > out.txt 2> err.txt) || fail "demo run failed: $(cat "$T/err.txt")"
 grep -q "wrote .*/demo.gpkg" "$T/out.txt" || fail "no summary"

@@ -8,11 +8,7 @@
 # leaves the previous output intact and no temporary file.  (c) After all
 # that, the same inputs still give the same bytes.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 W=$T/w
 

@@ -9,11 +9,7 @@
 # table states the rule; styles and project name no missing table; the
 # report works and says so; --public-exclude leaves a crime type out.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 TH=20
 KDE=(--bandwidth 300 --cell 100) # street-level: small hotspots to drop
 

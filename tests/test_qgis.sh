@@ -7,16 +7,12 @@
 # order, and a rendered PNG per group shows the hotspots in their colours.
 # The files are moved to another folder first: the project's paths are
 # relative.  Skips (77) without QGIS's Python bindings.
-# HOTSPOT_QGIS_PNG_DIR=dir keeps the PNGs for a look.
+# HOTSPOT_QGIS_PNG_DIR=dir (or HOTSPOT_KEEP=1) keeps the PNGs for a look.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
 PY=/usr/bin/python3
 [ -x "$PY" ] && "$PY" -c "import qgis.core" 2>/dev/null ||
     { echo "SKIP: QGIS Python bindings (python3-qgis) are not installed"; exit 77; }
-T=$(mktemp -d)
-[ -n "${HOTSPOT_KEEP:-}" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
 (cd "$T/run" && "$BIN" demo -o result.gpkg > out.txt 2> err.txt) ||

@@ -7,11 +7,7 @@
 # same report without density surfaces (no hotspot colour may appear), file
 # names, and the errors for bad input.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 q() { sqlite3 "$G" "$@"; }
 
 # Street-level bandwidth and cell (README), so that boards have hotspots

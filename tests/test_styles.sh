@@ -6,11 +6,7 @@
 # density surfaces or incidents layer, and no overwriting of a file that
 # is not a QGIS project.  test_qgis.sh checks what QGIS makes of them.
 set -euo pipefail
-SRC=${HOTSPOT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HOTSPOT_BIN:-$SRC/build/hotspot}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 mkdir -p "$T/a" "$T/b" "$T/c" "$T/d"
 (cd "$T/a" && "$BIN" demo -o r.gpkg > /dev/null 2> err.txt) || fail "demo: $(cat "$T/a/err.txt")"
