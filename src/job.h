@@ -54,6 +54,10 @@ typedef struct job {
 /* v if set and not empty, else d. */
 const char *hs_or_default(const char *v, const char *d);
 
+/* A group's table name: prefix + group, '-' and ' ' made '_' (used by the
+ * layers and by the styles and project, which must name the same tables). */
+void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
+
 /* "2024-01 to 2024-12" */
 void hs_period_text(hs_period p, char *buf, size_t n);
 

@@ -71,7 +71,7 @@ static hs_status write_areas(job *j, hs_error *err)
 }
 
 /* "criminal-damage" -> "rates_criminal_damage" */
-static void layer_name(char *buf, size_t n, const char *prefix, const char *g)
+void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g)
 {
     snprintf(buf, n, "%s%s", prefix, g);
     for (char *c = buf; *c; c++)
@@ -96,7 +96,7 @@ static hs_status write_rates(job *j, hs_error *err)
     for (size_t g = 0; g < R->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256], per[32];
-        layer_name(name, sizeof name, "rates_", gname);
+        hs_layer_name(name, sizeof name, "rates_", gname);
         hs_period_text(j->agg.cur, per, sizeof per);
         snprintf(desc, sizeof desc, "%s per 1,000 residents, %s, with 95%% "
                  "intervals and change", gname, per);
@@ -317,7 +317,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
         const hs_surface *sf = &j->surf[g];
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256];
-        layer_name(name, sizeof name, "hotspots_", gname);
+        hs_layer_name(name, sizeof name, "hotspots_", gname);
         snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
                  "of the density surface, ranked by incidents", gname,
                  j->sopt.hot.hot_class);
@@ -339,7 +339,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
             if (rc)
                 return rc;
         }
-        layer_name(name, sizeof name, "tasking_", gname);
+        hs_layer_name(name, sizeof name, "tasking_", gname);
         snprintf(desc, sizeof desc, "%s: per area, the top hotspots that "
                  "together cover at most %.3g%% of it", gname,
                  100 * j->sopt.task_share);
@@ -376,7 +376,7 @@ static hs_status write_surfaces(job *j, hs_error *err)
         const hs_surface *sf = &j->surf[g];
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256];
-        layer_name(name, sizeof name, "kde_", gname);
+        hs_layer_name(name, sizeof name, "kde_", gname);
         snprintf(desc, sizeof desc, "%s density, %s kernel, bandwidth %.0f m, "
                  "cell %.0f m, %s", gname, hs_kernel_name(j->sopt.kernel),
                  sf->bandwidth, sf->grid.cell,

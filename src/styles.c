@@ -76,15 +76,6 @@ static const char *num(double x, char buf[32])
     return buf;
 }
 
-/* "criminal-damage" -> "rates_criminal_damage"; must match layers.c. */
-static void layer_name(char *buf, size_t n, const char *prefix, const char *g)
-{
-    snprintf(buf, n, "%s%s", prefix, g);
-    for (char *c = buf; *c; c++)
-        if (*c == '-' || *c == ' ')
-            *c = '_';
-}
-
 /* "asb" -> "ASB", "violence" -> "Violence": how the groups are spoken of. */
 static void group_title(char *buf, size_t n, const char *g)
 {
@@ -470,14 +461,14 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
         styled s;
         group_title(t, sizeof t, gname);
         if (j->has_surf[g]) {
-            layer_name(tb, sizeof tb, "hotspots_", gname);
+            hs_layer_name(tb, sizeof tb, "hotspots_", gname);
             s = (styled){.k = K_HOTSPOTS, .styled = 1, .is_default = 1,
                          .checked = 1, .group = gi};
             snprintf(s.table, sizeof s.table, "%s", tb);
             snprintf(s.id, sizeof s.id, "%s", tb);
             snprintf(s.title, sizeof s.title, "%s hotspots", t);
             PUSH(s);
-            layer_name(tb, sizeof tb, "kde_", gname);
+            hs_layer_name(tb, sizeof tb, "kde_", gname);
             s = (styled){.k = K_KDE, .styled = 1, .raster = 1, .checked = 1,
                          .group = gi};
             snprintf(s.table, sizeof s.table, "%s", tb);
@@ -486,7 +477,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
                      density_unit(j));
             PUSH(s);
         }
-        layer_name(tb, sizeof tb, "rates_", gname);
+        hs_layer_name(tb, sizeof tb, "rates_", gname);
         static const kind RK[3] = {K_RATES, K_VS, K_CHANGE};
         static const char *const RS[3] = {"", "_vs_study", "_change"};
         static const char *const RT[3] = {
@@ -501,7 +492,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
             PUSH(s);
         }
         if (j->has_surf[g]) {
-            layer_name(tb, sizeof tb, "tasking_", gname);
+            hs_layer_name(tb, sizeof tb, "tasking_", gname);
             s = (styled){.styled = 0, .checked = 1, .group = gi};
             snprintf(s.table, sizeof s.table, "%s", tb);
             snprintf(s.id, sizeof s.id, "%s", tb);
