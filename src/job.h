@@ -5,6 +5,7 @@
 #ifndef HOTSPOT_JOB_H
 #define HOTSPOT_JOB_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "aggregate.h"
@@ -46,6 +47,13 @@ typedef struct job {
     hs_surface_opts sopt;
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];
+    int raster_written[HS_MAX_GROUPS];
+    /* Surfaces pass from the thread computing them to the one writing the
+     * file: surf[g] and has_surf[g] are final once surf_ready > g (all of
+     * them when it reaches ngroups, failure included). */
+    pthread_mutex_t surf_lock;
+    pthread_cond_t surf_cond;
+    size_t surf_ready;
     double spacing; /* median distance between distinct incident locations */
     size_t distinct;
     hs_privacy *priv; /* --public: suppression marks; NULL otherwise     */
@@ -61,13 +69,17 @@ void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
 /* "2024-01 to 2024-12" */
 void hs_period_text(hs_period p, char *buf, size_t n);
 
-/* Writes every layer of the run into j->gpkg (vector layers first, the
- * rasters last, as the writer requires). */
+/* Writes every layer of the run not yet in j->gpkg: the vector layers,
+ * the rasters hs_job_write_raster has not written, styles and project. */
 hs_status hs_job_write(job *j, hs_error *err);
 
 /* The incidents layer, if the job writes one: called before hs_job_write,
  * on a thread of its own while the surfaces are computed (it only reads
  * the store, areas and mapping, which nothing changes by then). */
 hs_status hs_job_write_points(job *j, hs_error *err);
+
+/* Group g's density raster, if it has a surface: on the same thread, after
+ * the points, as each surface is ready. */
+hs_status hs_job_write_raster(job *j, size_t g, hs_error *err);
 
 #endif

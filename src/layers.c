@@ -294,7 +294,7 @@ hs_status hs_job_write_points(job *j, hs_error *err)
         if (rc)
             return rc;
     }
-    return HS_OK;
+    return hs_gpkg_checkpoint(j->gpkg, err); /* 100 MB at 1M: to disk now */
 }
 
 static hs_status write_hotspots(job *j, hs_error *err)
@@ -367,31 +367,27 @@ static hs_status write_hotspots(job *j, hs_error *err)
     return HS_OK;
 }
 
-/* Rasters last: the writer reopens the file around each. */
-static hs_status write_surfaces(job *j, hs_error *err)
+hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
 {
-    for (size_t g = 0; g < j->ngroups; g++) {
-        if (!j->has_surf[g])
-            continue;
-        const hs_surface *sf = &j->surf[g];
-        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
-        char name[96], desc[256];
-        hs_layer_name(name, sizeof name, "kde_", gname);
-        snprintf(desc, sizeof desc, "%s density, %s kernel, bandwidth %.0f m, "
-                 "cell %.0f m, %s", gname, hs_kernel_name(j->sopt.kernel),
-                 sf->bandwidth, sf->grid.cell,
-                 j->sopt.per_cell ? "expected incidents per cell"
-                                  : "incidents per km2");
-        hs_raster_spec r = {sf->grid.x0, sf->grid.y0, sf->grid.cell,
-                            sf->grid.cols, sf->grid.rows, j->crs, desc,
-                            "density",
-                            j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
-                            HS_NODATA, NULL};
-        hs_status rc = hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
-        if (rc)
-            return rc;
-    }
-    return HS_OK;
+    if (!j->has_surf[g] || j->raster_written[g])
+        return HS_OK;
+    const hs_surface *sf = &j->surf[g];
+    const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+    char name[96], desc[256];
+    hs_layer_name(name, sizeof name, "kde_", gname);
+    snprintf(desc, sizeof desc, "%s density, %s kernel, bandwidth %.0f m, "
+             "cell %.0f m, %s", gname, hs_kernel_name(j->sopt.kernel),
+             sf->bandwidth, sf->grid.cell,
+             j->sopt.per_cell ? "expected incidents per cell"
+                              : "incidents per km2");
+    hs_raster_spec r = {sf->grid.x0, sf->grid.y0, sf->grid.cell,
+                        sf->grid.cols, sf->grid.rows, j->crs, desc,
+                        "density",
+                        j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
+                        HS_NODATA, NULL};
+    hs_status rc = hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
+    j->raster_written[g] = rc == HS_OK;
+    return rc;
 }
 
 static hs_status write_run(job *j, hs_error *err)
@@ -607,7 +603,8 @@ hs_status hs_job_write(job *j, hs_error *err)
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_public_rows(j, err)))
         return rc;
-    if ((rc = write_surfaces(j, err))) /* rasters last */
-        return rc;
+    for (size_t g = 0; g < j->ngroups; g++)
+        if ((rc = hs_job_write_raster(j, g, err)))
+            return rc;
     return hs_styles_write(j, err); /* styles and project: see styles.h */
 }

@@ -13,6 +13,7 @@
  * option and restored afterwards, so other GDAL users in the process keep
  * their own clock.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "output.h"
 #include "vector.h"
 
@@ -42,6 +43,17 @@
 
 #define DEFAULT_STAMP "2000-01-01T00:00:00.000Z"
 
+#define ROW_BATCH 32 /* rows per INSERT statement: see flush_rows() */
+
+/* A value of a row waiting to be inserted; text and blobs are copies in
+ * the layer's arena, at off. */
+typedef struct pend_val {
+    int kind; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB */
+    int64_t i;
+    double d;
+    size_t off, len;
+} pend_val;
+
 struct hs_layer {
     hs_gpkg *g;
     OGRLayerH lyr;    /* owned by the dataset; NULL once it is closed   */
@@ -56,6 +68,12 @@ struct hs_layer {
      * (below); GDAL does not see those rows, so the extent and feature
      * count are written by fix_sql_layers() after GDAL closes. */
     sqlite3_stmt *ins; /* NULL once the dataset is closed             */
+    sqlite3_stmt *insk;/* the same for batch rows at once (see flush_rows) */
+    int batch;         /* rows per insk                               */
+    int npend;         /* rows waiting in pv and arena                */
+    pend_val *pv;      /* batch x (1 + nfields) values                */
+    unsigned char *arena; /* their text and blobs                      */
+    size_t arena_len, arena_cap;
     int sql_rows;      /* written by SQL and still in the file        */
     int own_db;        /* ... on our own connection (no R-tree)      */
     char *trigger;     /* GDAL's feature-count trigger, while paused  */
@@ -81,18 +99,31 @@ struct hs_gpkg {
 
 /* ---- GDAL call scope ------------------------------------------------- */
 
-/* Saved thread-local OGR_CURRENT_DATE, restored by gdal_leave(). */
+/* Saved thread-local options, restored by gdal_leave(). */
 typedef struct gdal_scope {
-    char *saved_date;
+    char *saved_date, *saved_sync;
 } gdal_scope;
 
-/* Pins the clock and silences GDAL for one call, and clears the last
- * error so that whatever is there afterwards came from this call. */
+static char *set_local_option(const char *key, const char *value)
+{
+    const char *old = CPLGetThreadLocalConfigOption(key, NULL);
+    char *saved = old ? CPLStrdup(old) : NULL;
+    CPLSetThreadLocalConfigOption(key, value);
+    return saved;
+}
+
+/*
+ * Pins the clock and silences GDAL for one call, and clears the last
+ * error so that whatever is there afterwards came from this call.
+ * GDAL's connections to the file do not sync at each commit: the file is
+ * a temporary that only hs_gpkg_commit() fsyncs and renames, so a sync
+ * before that protects nothing, and with SQLite's default (FULL) the first
+ * commit after the incident points flushed 100 MB (0.11 s, measured).
+ */
 static void gdal_enter(const hs_gpkg *g, gdal_scope *sc)
 {
-    const char *old = CPLGetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
-    sc->saved_date = old ? CPLStrdup(old) : NULL;
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", g->stamp);
+    sc->saved_date = set_local_option("OGR_CURRENT_DATE", g->stamp);
+    sc->saved_sync = set_local_option("OGR_SQLITE_SYNCHRONOUS", "OFF");
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
 }
@@ -101,8 +132,10 @@ static void gdal_leave(gdal_scope *sc)
 {
     CPLPopErrorHandler();
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", sc->saved_date);
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", sc->saved_sync);
     CPLFree(sc->saved_date);
-    sc->saved_date = NULL;
+    CPLFree(sc->saved_sync);
+    sc->saved_date = sc->saved_sync = NULL;
 }
 
 /* GDAL's last message on one line (GDAL splits some with newlines) and
@@ -303,6 +336,23 @@ static void remove_stale_tmps(const char *dir, const char *base)
         closedir(dh);
 }
 
+/* Starts writing the file's dirty pages to disk without waiting for them,
+ * so that the fsync at commit finds most of the work done: the 100 MB of
+ * 1M incident points took 0.15 s to sync at commit otherwise (measured).
+ * Only a hint: errors surface at that fsync. */
+static void start_writeback(const char *path)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        close(fd);
+    }
+#else
+    (void)path;
+#endif
+}
+
 /* open + fsync + close; flags O_RDONLY for a file, |O_DIRECTORY for a folder. */
 static int fsync_path(const char *path, int flags)
 {
@@ -343,6 +393,19 @@ static int normalise_stamp(const char *in, char out[32])
 
 /* ---- layers ---------------------------------------------------------- */
 
+static hs_status flush_rows(hs_layer *l, hs_error *err);
+
+/* Finalizes a layer's INSERTs; rows still pending are dropped (callers
+ * that keep the file flush them first: see settle()). */
+static void drop_statements(hs_layer *l)
+{
+    sqlite3_finalize(l->ins);
+    sqlite3_finalize(l->insk);
+    l->ins = l->insk = NULL;
+    l->npend = 0;
+    l->arena_len = 0;
+}
+
 /* Drops the reused features and the layer handles before the dataset
  * closes (the handles die with it). */
 static void release_layers(hs_gpkg *g)
@@ -350,8 +413,7 @@ static void release_layers(hs_gpkg *g)
     for (hs_layer *l = g->layers; l; l = l->next) {
         if (l->feat)
             OGR_F_Destroy(l->feat);
-        sqlite3_finalize(l->ins);
-        l->ins = NULL;
+        drop_statements(l);
         l->feat = NULL;
         l->lyr = NULL;
     }
@@ -370,8 +432,7 @@ static void forget_dropped_layers(hs_gpkg *g)
             found = GDALDatasetGetLayer(g->ds, i) == l->lyr;
         if (l->lyr && !found) {
             OGR_F_Destroy(l->feat);
-            sqlite3_finalize(l->ins);
-            l->ins = NULL;
+            drop_statements(l);
             l->sql_rows = 0;
             l->feat = NULL;
             l->lyr = NULL;
@@ -385,7 +446,9 @@ static void free_layer(hs_layer *l)
         return;
     if (l->feat)
         OGR_F_Destroy(l->feat);
-    sqlite3_finalize(l->ins);
+    drop_statements(l);
+    free(l->pv);
+    free(l->arena);
     sqlite3_free(l->trigger);
     if (l->fnames)
         for (size_t i = 0; i < l->nfields; i++)
@@ -430,11 +493,18 @@ static hs_status own_db_end(hs_gpkg *g, hs_error *err)
 {
     if (!g->db)
         return HS_OK;
+    hs_status fs = HS_OK;
     for (hs_layer *l = g->layers; l; l = l->next)
         if (l->ins && sqlite3_db_handle(l->ins) == g->db) {
-            sqlite3_finalize(l->ins);
-            l->ins = NULL;
+            if (fs == HS_OK)
+                fs = flush_rows(l, err);
+            drop_statements(l);
         }
+    if (fs != HS_OK) {
+        sqlite3_close_v2(g->db); /* rolls back */
+        g->db = NULL;
+        return fs;
+    }
     int rc = SQLITE_OK;
     for (hs_layer *l = g->layers; l; l = l->next)
         if (l->trigger) {
@@ -462,6 +532,39 @@ static hs_status own_db_end(hs_gpkg *g, hs_error *err)
     return s;
 }
 
+/* Everything added so far reaches SQLite, before GDAL works on the file:
+ * the pending rows of every layer, then our own connection's transaction. */
+static hs_status settle(hs_gpkg *g, hs_error *err)
+{
+    for (hs_layer *l = g->layers; l; l = l->next) {
+        hs_status s = flush_rows(l, err);
+        if (s != HS_OK)
+            return s;
+    }
+    return own_db_end(g, err);
+}
+
+hs_status hs_gpkg_checkpoint(hs_gpkg *g, hs_error *err)
+{
+    if (!g || !g->ds || g->committed)
+        return hs_fail(err, HS_ERR_ARG, "GeoPackage: not open for writing");
+    hs_status s = settle(g, err);
+    if (s == HS_OK && !g->db && g->in_txn) {
+        gdal_scope sc;
+        gdal_enter(g, &sc);
+        g->in_txn = 0;
+        if (GDALDatasetCommitTransaction(g->ds) != OGRERR_NONE)
+            s = hs_fail(err, HS_ERR_IO, "writing GeoPackage '%s': committing: "
+                        "%s", g->final_path, gdal_msg());
+        else if (GDALDatasetStartTransaction(g->ds, FALSE) == OGRERR_NONE)
+            g->in_txn = 1;
+        gdal_leave(&sc);
+    }
+    if (s == HS_OK)
+        start_writeback(g->tmp_path);
+    return s;
+}
+
 /* Our own connection for the rows of a point layer without a spatial
  * index: GDAL's goes through its virtual file layer and inserts 2.4x
  * slower (1M rows of 2 columns: 1.9 s against 0.8 s, measured).  GDAL
@@ -470,6 +573,10 @@ static hs_status own_db_end(hs_gpkg *g, hs_error *err)
  * registers there. */
 static sqlite3 *own_db_open(hs_gpkg *g, hs_error *err)
 {
+    /* rows pending on GDAL's connection go in before it lets go */
+    for (hs_layer *l = g->layers; l; l = l->next)
+        if (flush_rows(l, err) != HS_OK)
+            return NULL;
     if (g->in_txn && GDALDatasetCommitTransaction(g->ds) != OGRERR_NONE) {
         hs_fail(err, HS_ERR_IO, "GeoPackage '%s': committing: %s",
                 g->final_path, gdal_msg());
@@ -565,7 +672,7 @@ static hs_status open_sql_rows(hs_layer *l, hs_error *err)
     char *text;
     hs_status s = HS_OK;
     if (!l->own_db) {
-        if ((s = own_db_end(g, err)) != HS_OK) /* the file back to GDAL */
+        if (g->db && (s = own_db_end(g, err)) != HS_OK) /* the file back to GDAL */
             return s;
         db = GDALGetInternalHandle(g->ds, "SQLITE_HANDLE");
     } else {
@@ -599,6 +706,30 @@ static hs_status open_sql_rows(hs_layer *l, hs_error *err)
     if (sqlite3_prepare_v2(db, text, -1, &l->ins, NULL) != SQLITE_OK)
         s = hs_fail(err, HS_ERR_DB, "GeoPackage '%s', layer '%s': %s",
                     g->final_path, l->name, sqlite3_errmsg(db));
+    /* the batch statement: the same with ROW_BATCH tuples of parameters */
+    int nv = nf + geom, lim = sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    l->batch = nv > 0 ? (lim / nv < ROW_BATCH ? lim / nv : ROW_BATCH) : 1;
+    char *tuple = nv > 0 ? strstr(text, ") VALUES (") : NULL;
+    if (s == HS_OK && l->batch > 1 && tuple) {
+        tuple += sizeof ") VALUES " - 1;
+        sql = sqlite3_str_new(db);
+        sqlite3_str_appendall(sql, text);
+        for (int k = 1; k < l->batch; k++)
+            sqlite3_str_appendf(sql, ", %s", tuple);
+        char *bt = sqlite3_str_finish(sql);
+        if (!bt)
+            s = hs_fail(err, HS_ERR_NOMEM, "layer '%s': out of memory", l->name);
+        else if (sqlite3_prepare_v2(db, bt, -1, &l->insk, NULL) != SQLITE_OK)
+            s = hs_fail(err, HS_ERR_DB, "GeoPackage '%s', layer '%s': %s",
+                        g->final_path, l->name, sqlite3_errmsg(db));
+        sqlite3_free(bt);
+    }
+    if (!l->insk)
+        l->batch = 1;
+    free(l->pv);
+    l->pv = calloc((size_t)l->batch * (size_t)(nv > 0 ? nv : 1), sizeof *l->pv);
+    if (s == HS_OK && !l->pv)
+        s = hs_fail(err, HS_ERR_NOMEM, "layer '%s': out of memory", l->name);
     sqlite3_free(text);
     return s;
 }
@@ -620,16 +751,91 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* Copies n bytes into the layer's arena; its offset, or SIZE_MAX if out
+ * of memory. */
+static size_t arena_put(hs_layer *l, const void *p, size_t n)
+{
+    if (l->arena_cap - l->arena_len < n) {
+        size_t cap = l->arena_cap ? l->arena_cap : 4096;
+        while (cap - l->arena_len < n)
+            cap *= 2;
+        unsigned char *a = realloc(l->arena, cap);
+        if (!a)
+            return SIZE_MAX;
+        l->arena = a;
+        l->arena_cap = cap;
+    }
+    memcpy(l->arena + l->arena_len, p, n);
+    l->arena_len += n;
+    return l->arena_len - n;
+}
+
+static int bind_pend(sqlite3_stmt *st, int k, const pend_val *v,
+                     const unsigned char *arena)
+{
+    switch (v->kind) {
+    case SQLITE_INTEGER: return sqlite3_bind_int64(st, k, v->i);
+    case SQLITE_FLOAT: return sqlite3_bind_double(st, k, v->d);
+    case SQLITE_TEXT:
+        return sqlite3_bind_text(st, k, (const char *)arena + v->off,
+                                 (int)v->len, SQLITE_STATIC);
+    case SQLITE_BLOB:
+        return sqlite3_bind_blob(st, k, arena + v->off, (int)v->len,
+                                 SQLITE_STATIC);
+    default: return sqlite3_bind_null(st, k);
+    }
+}
+
+/*
+ * Inserts the pending rows: all at once through the batch statement when
+ * there are batch of them, else one by one.  Rows wait in the layer (their
+ * text copied into its arena) until then: one INSERT of 32 rows costs
+ * about half as much per row as 32 INSERTs (1M rows of 11 columns, 1.2 s
+ * one at a time against 0.57 s, measured), the statement's own work -
+ * cursors, transaction checks, reset - being shared.
+ */
+static hs_status flush_rows(hs_layer *l, hs_error *err)
+{
+    if (l->npend == 0)
+        return HS_OK;
+    const int nv = (int)l->nfields + (l->kind == HS_GEOM_POINT);
+    int all = l->npend == l->batch && l->insk;
+    int rc = SQLITE_OK;
+    for (int r = 0; r < l->npend && rc == SQLITE_OK; r++) {
+        sqlite3_stmt *st = all ? l->insk : l->ins;
+        int base = all ? r * nv : 0;
+        for (int k = 0; k < nv && rc == SQLITE_OK; k++)
+            rc = bind_pend(st, base + k + 1, &l->pv[(size_t)r * (size_t)nv + (size_t)k],
+                           l->arena);
+        if (rc == SQLITE_OK && (all ? r == l->npend - 1 : 1)) {
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
+    l->npend = 0;
+    l->arena_len = 0;
+    if (rc != SQLITE_OK)
+        return hs_fail(err, HS_ERR_IO, "GeoPackage '%s', layer '%s': writing "
+                       "features: %s", l->g->final_path, l->name,
+                       sqlite3_errstr(rc));
+    return HS_OK;
+}
+
 /* One row: the fields, and for a point layer a GeoPackage point blob
  * (header "GP", version 0, flags 1 = little-endian without envelope,
- * srs_id; then ISO WKB) first. */
+ * srs_id; then ISO WKB) first.  It waits in the layer: see flush_rows. */
 static hs_status add_row_sql(hs_layer *l, double x, double y,
                              const hs_value *vals, hs_error *err)
 {
-    unsigned char b[29] = {'G', 'P', 0, 1};
-    sqlite3_stmt *st = l->ins;
-    int rc = SQLITE_OK, geom = l->kind == HS_GEOM_POINT;
+    int geom = l->kind == HS_GEOM_POINT;
+    const size_t nv = l->nfields + (size_t)geom;
+    pend_val *pv = l->pv + (size_t)l->npend * nv;
+    for (size_t i = 0; i < l->nfields; i++)
+        if (!vals[i].is_null && int_out_of_range(l, i, &vals[i], err))
+            return HS_ERR_ARG;
     if (geom) {
+        unsigned char b[29] = {'G', 'P', 0, 1};
         uint64_t u;
         put_le(b + 4, (uint32_t)l->srs_id, 4);
         b[8] = 1;            /* WKB little-endian */
@@ -638,37 +844,34 @@ static hs_status add_row_sql(hs_layer *l, double x, double y,
         put_le(b + 13, u, 8);
         memcpy(&u, &y, 8);
         put_le(b + 21, u, 8);
-        rc = sqlite3_bind_blob(st, 1, b, sizeof b, SQLITE_STATIC);
+        pv[0] = (pend_val){.kind = SQLITE_BLOB, .len = sizeof b,
+                           .off = arena_put(l, b, sizeof b)};
+        if (pv[0].off == SIZE_MAX)
+            return hs_fail(err, HS_ERR_NOMEM, "layer '%s': out of memory", l->name);
     }
-    for (size_t i = 0; i < l->nfields && rc == SQLITE_OK; i++) {
+    for (size_t i = 0; i < l->nfields; i++) {
         const hs_value *v = &vals[i];
-        int k = (int)i + 1 + geom;
-        if (v->is_null || (l->types[i] == HS_FIELD_TEXT && !v->s)) {
-            rc = sqlite3_bind_null(st, k);
+        pend_val *p = &pv[i + (size_t)geom];
+        *p = (pend_val){.kind = SQLITE_NULL};
+        if (v->is_null || (l->types[i] == HS_FIELD_TEXT && !v->s))
             continue;
-        }
-        if (int_out_of_range(l, i, v, err))
-            return HS_ERR_ARG;
         switch (l->types[i]) {
         case HS_FIELD_INT:
         case HS_FIELD_INT64:
-            rc = sqlite3_bind_int64(st, k, v->i);
+            *p = (pend_val){.kind = SQLITE_INTEGER, .i = v->i};
             break;
         case HS_FIELD_REAL:
-            rc = sqlite3_bind_double(st, k, v->d);
+            *p = (pend_val){.kind = SQLITE_FLOAT, .d = v->d};
             break;
         case HS_FIELD_TEXT:
-            rc = sqlite3_bind_text(st, k, v->s, -1, SQLITE_STATIC);
+            p->kind = SQLITE_TEXT;
+            p->len = strlen(v->s);
+            if ((p->off = arena_put(l, v->s, p->len)) == SIZE_MAX)
+                return hs_fail(err, HS_ERR_NOMEM, "layer '%s': out of memory",
+                               l->name);
             break;
         }
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return hs_fail(err, HS_ERR_IO, "GeoPackage '%s', layer '%s': writing "
-                       "feature: %s", l->g->final_path, l->name,
-                       sqlite3_errstr(rc));
     if (geom) {
         l->ext[0] = x < l->ext[0] ? x : l->ext[0];
         l->ext[1] = y < l->ext[1] ? y : l->ext[1];
@@ -676,7 +879,7 @@ static hs_status add_row_sql(hs_layer *l, double x, double y,
         l->ext[3] = y > l->ext[3] ? y : l->ext[3];
     }
     l->nrows++;
-    return HS_OK;
+    return ++l->npend == l->batch ? flush_rows(l, err) : HS_OK;
 }
 
 /* After GDAL has closed the file: the extent (gpkg_contents; none for an
@@ -693,8 +896,8 @@ static hs_status fix_sql_layers(hs_gpkg *g, hs_error *err)
     if (!any)
         return HS_OK;
     int rc = sqlite3_open_v2(g->tmp_path, &db, SQLITE_OPEN_READWRITE, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) /* a temporary: see gdal_enter() */
+        rc = sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "UPDATE gpkg_contents SET min_x = ?1, "
                                 "min_y = ?2, max_x = ?3, max_y = ?4 WHERE "
@@ -865,7 +1068,7 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
                 "already closed", name, g->final_path);
         return NULL;
     }
-    if (own_db_end(g, err) != HS_OK)
+    if (settle(g, err) != HS_OK)
         return NULL;
     OGRwkbGeometryType gt;
     switch (kind) {
@@ -1024,7 +1227,7 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
         return ps != HS_OK ? ps : add_row_sql(l, x, y, vals, err);
     }
     /* GDAL writes this one: it needs the file back */
-    hs_status ps = own_db_end(l->g, err);
+    hs_status ps = settle(l->g, err);
     if (ps != HS_OK)
         return ps;
     OGRFeatureH f = l->feat;
@@ -1117,7 +1320,7 @@ hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err)
     if (!g->ds)
         return hs_fail(err, HS_ERR_ARG, "running SQL '%.80s': GeoPackage "
                        "'%s' is already closed", sql, g->final_path);
-    hs_status ps = own_db_end(g, err);
+    hs_status ps = settle(g, err);
     if (ps != HS_OK)
         return ps;
 
@@ -1152,7 +1355,7 @@ hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err)
         return hs_fail(err, HS_ERR_IO, "GeoPackage '%s': an earlier commit "
                        "failed", g->final_path);
 
-    if ((s = own_db_end(g, err)) != HS_OK)
+    if ((s = settle(g, err)) != HS_OK)
         goto cleanup;
     release_layers(g);
     gdal_enter(g, &sc);
@@ -1254,7 +1457,7 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
         r->cols > INT_MAX || r->rows > INT_MAX || !(r->cell > 0))
         return hs_fail(err, HS_ERR_ARG, "raster '%s': empty or invalid grid",
                        name ? name : "");
-    if ((s = own_db_end(g, err)) != HS_OK)
+    if ((s = settle(g, err)) != HS_OK)
         return s;
     gdal_enter(g, &sc);
     /* GDAL appends a raster table to an existing file only through a new
@@ -1323,6 +1526,8 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
     if (gdal_failed())
         s = hs_fail(err, HS_ERR_IO, "GeoPackage '%s': writing raster '%s': "
                     "%s", g->final_path, name, gdal_msg());
+    else
+        start_writeback(g->tmp_path);
 reopen:
     if (rds)
         GDALClose(rds);
@@ -1343,6 +1548,48 @@ cleanup:
     if (sr)
         OSRDestroySpatialReference(sr);
     return s;
+}
+
+/*
+ * Writes values tile by tile through one reused buffer, straight to the
+ * driver (GDALWriteBlock), instead of one GDALRasterIO: that copies the grid
+ * into GDAL's block cache first, fresh memory whose page faults made it
+ * 42 ms of the 70 ms a 1400 x 1600 uncompressed GeoTIFF took (measured).
+ * Padding beyond the grid's edge is nodata (0 when there is none).
+ */
+static CPLErr write_tiles(GDALRasterBandH band, const hs_raster_spec *r,
+                          const float *values)
+{
+    int bx = 0, by = 0;
+    GDALGetBlockSize(band, &bx, &by);
+    if (bx <= 0 || by <= 0)
+        return CE_Failure;
+    float *tile = malloc((size_t)bx * (size_t)by * sizeof *tile);
+    if (!tile) {
+        CPLError(CE_Failure, CPLE_OutOfMemory, "out of memory for a tile");
+        return CE_Failure;
+    }
+    const float pad = isnan(r->nodata) ? 0.0f : (float)r->nodata;
+    CPLErr e = CE_None;
+    for (size_t ty = 0; e == CE_None && ty * (size_t)by < r->rows; ty++)
+        for (size_t tx = 0; e == CE_None && tx * (size_t)bx < r->cols; tx++) {
+            size_t c0 = tx * (size_t)bx, r0 = ty * (size_t)by;
+            size_t w = r->cols - c0 < (size_t)bx ? r->cols - c0 : (size_t)bx;
+            size_t h = r->rows - r0 < (size_t)by ? r->rows - r0 : (size_t)by;
+            for (size_t i = 0; i < (size_t)by; i++) {
+                float *dst = tile + i * (size_t)bx;
+                size_t k = 0;
+                if (i < h) {
+                    memcpy(dst, values + (r0 + i) * r->cols + c0, w * sizeof *dst);
+                    k = w;
+                }
+                for (; k < (size_t)bx; k++)
+                    dst[k] = pad;
+            }
+            e = GDALWriteBlock(band, (int)tx, (int)ty, tile);
+        }
+    free(tile);
+    return e;
 }
 
 hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
@@ -1415,9 +1662,7 @@ hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
         GDALSetProjection(ds, wkt) != CE_None ||
         (!isnan(r->nodata) && GDALSetRasterNoDataValue(band, r->nodata) != CE_None) ||
         (r->uom && GDALSetRasterUnitType(band, r->uom) != CE_None) ||
-        GDALRasterIO(band, GF_Write, 0, 0, (int)r->cols, (int)r->rows,
-                     (void *)values, (int)r->cols, (int)r->rows, GDT_Float32,
-                     0, 0) != CE_None) {
+        write_tiles(band, r, values) != CE_None) {
         s = hs_fail(err, HS_ERR_IO, "writing GeoTIFF '%s': %s", path,
                     gdal_msg());
         CPLPopErrorHandler();

@@ -116,6 +116,14 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
 hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
                            const float *values, hs_error *err);
 
+/*
+ * Commits what has been added so far (the file stays the hidden temporary)
+ * and starts writing it to disk in the background, so that the commit has
+ * less to wait for: for a thread that has written a big layer while the
+ * caller computes the rest.  Layers stay open for more rows.
+ */
+hs_status hs_gpkg_checkpoint(hs_gpkg *g, hs_error *err);
+
 /* Runs one SQL statement on the open file (e.g. for layer_styles). */
 hs_status hs_gpkg_exec(hs_gpkg *g, const char *sql, hs_error *err);
 

@@ -366,6 +366,51 @@ static void test_split_equals_sequential(void **state)
     hs_incidents_destroy(b);
 }
 
+/* A big file whose every record spans two lines (a quoted line break at
+ * the end of a long location): wherever the parser threads would cut it,
+ * the first line end after the cut is inside a quoted field (checked for 2
+ * to 8 threads, as plan_split cuts), so reading it in pieces would break
+ * records there.  It must be read whole, with the right records and
+ * line numbers. */
+static void test_split_quoted_line_breaks(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    const size_t rows = 40000;
+    size_t cap = rows * 300 + 64, len;
+    char *text = malloc(cap), pad[201];
+    memset(pad, 'x', 200);
+    pad[200] = '\0';
+    len = (size_t)snprintf(text, cap, "x,y,category,month,location\r\n");
+    size_t header_end = len;
+    for (size_t i = 0; i < rows; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%zu.5,%zu.25,Burglary,2024-%02zu,\"L%zu %s\nend\"\r\n",
+                                400000 + i, 100000 + i % 977, 1 + i % 12, i, pad);
+    assert_true(len > 9u << 20); /* above the split threshold */
+    for (size_t nt = 2; nt <= 8; nt++)
+        for (size_t t = 1; t < nt; t++) {
+            const char *q = strchr(text + header_end + (len - header_end) * t / nt, '\n');
+            assert_memory_equal(q + 1, "end\"", 4);
+        }
+    assert_int_equal(ingest_text(f, "quoted.csv", text, &err), HS_OK);
+    free(text);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_read, (long)rows);
+    assert_int_equal(r->rows_kept, (long)rows);
+    hs_incidents *a = f->s;
+    assert_int_equal(a->n, rows);
+    for (size_t i = 0; i < rows; i++) {
+        const char *loc = hs_pool_str(a->locations, a->location[i]);
+        char want[32];
+        snprintf(want, sizeof want, "L%zu ", i);
+        if (a->x[i] != 400000.5 + (double)i || a->row[i] != (int64_t)(2 + 2 * i) ||
+            strncmp(loc, want, strlen(want)) || strcmp(loc + strlen(loc) - 4, "\nend"))
+            fail_msg("record %zu: x %.2f, line %lld, location '%.12s'", i, a->x[i],
+                     (long long)a->row[i], loc);
+    }
+}
+
 /* A store that keeps only x, y and weight (what a density needs) reads
  * the same points as a full one, by one thread and by several, and the
  * columns it does not keep are not there. */
@@ -460,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_equals_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_quoted_line_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lean_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
     };
