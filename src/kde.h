@@ -114,9 +114,18 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
  * or more.  Errors as above, and HS_ERR_ARG for a scale that is not a
  * finite number > 0.
  */
+/*
+ * rows_done (may be NULL) is told, as rows are finished, that rows [0, done)
+ * of out are final, so a writer can start on them while the rest is
+ * computed: called from a worker thread, one call at a time, with done
+ * growing; it must be quick (signal another thread, not write).
+ */
+typedef void (*hs_kde_rows_fn)(void *ctx, size_t done);
+
 hs_status hs_kde_compute_f32(const double *x, const double *y, const float *w,
                              size_t n, hs_kernel k, double bandwidth,
                              const hs_kde_grid *g, double scale, float *out,
-                             double *sum, int threads, hs_error *err);
+                             double *sum, int threads, hs_kde_rows_fn rows_done,
+                             void *ctx, hs_error *err);
 
 #endif

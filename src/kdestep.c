@@ -1,6 +1,7 @@
 /* kdestep.c - "hotspot kde": one density surface from any incidents (see
  * hs_run.h).  The fast, exact, scriptable replacement for QGIS's heatmap. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,76 @@ static hs_status parse_filter(const hs_options *o, hs_categories **cats,
     return rc;
 }
 
+/*
+ * A GeoTIFF written while its surface is computed: the density says which
+ * rows are final (rows_ready, on its threads) and a thread of ours writes
+ * them, so that at the end only the last rows of tiles are left.
+ */
+typedef struct tif_stream {
+    hs_geotiff *t;
+    const float *vals;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t done;  /* rows final so far          */
+    int finished; /* the density is over        */
+    hs_status rc; /* the writing thread's result */
+    hs_error err;
+} tif_stream;
+
+static void rows_ready(void *ctx, size_t done)
+{
+    tif_stream *ts = ctx;
+    pthread_mutex_lock(&ts->lock);
+    ts->done = done;
+    pthread_cond_signal(&ts->cond);
+    pthread_mutex_unlock(&ts->lock);
+}
+
+static void *tif_writer(void *arg)
+{
+    tif_stream *ts = arg;
+    size_t written = 0;
+    for (;;) {
+        pthread_mutex_lock(&ts->lock);
+        while (ts->done == written && !ts->finished)
+            pthread_cond_wait(&ts->cond, &ts->lock);
+        size_t done = ts->done;
+        pthread_mutex_unlock(&ts->lock);
+        if (done == written)
+            return NULL; /* finished */
+        if (ts->rc == HS_OK)
+            ts->rc = hs_geotiff_put_rows(ts->t, ts->vals, done, &ts->err);
+        written = done;
+    }
+}
+
+/* The density, into vals and, for a GeoTIFF, onto disk as rows finish. */
+static hs_status density(const double *x, const double *y, const float *w,
+                         size_t n, hs_kernel k, double bw, const hs_kde_grid *g,
+                         double scale, float *vals, double *total,
+                         hs_geotiff *tif, hs_error *err)
+{
+    tif_stream ts = {.t = tif, .vals = vals, .lock = PTHREAD_MUTEX_INITIALIZER,
+                     .cond = PTHREAD_COND_INITIALIZER};
+    pthread_t th;
+    int writing = tif && pthread_create(&th, NULL, tif_writer, &ts) == 0;
+    hs_status rc = hs_kde_compute_f32(x, y, w, n, k, bw, g, scale, vals, total,
+                                      0, writing ? rows_ready : NULL, &ts, err);
+    if (!writing)
+        return rc;
+    pthread_mutex_lock(&ts.lock);
+    ts.finished = 1;
+    pthread_cond_signal(&ts.cond);
+    pthread_mutex_unlock(&ts.lock);
+    pthread_join(th, NULL);
+    if (rc == HS_OK && ts.rc != HS_OK) {
+        rc = ts.rc;
+        if (err)
+            *err = ts.err;
+    }
+    return rc;
+}
+
 static hs_status parse_extent(const char *s, double e[4], hs_error *err)
 {
     if (sscanf(s, "%lf,%lf,%lf,%lf", &e[0], &e[1], &e[2], &e[3]) != 4 ||
@@ -97,6 +168,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     hs_categories *cats = NULL;
     hs_incidents *inc = NULL;
     hs_ingest *ing = NULL;
+    hs_geotiff *tif = NULL;
     char **files = NULL;
     size_t nfiles = 0, n = 0;
     double *x = NULL, *y = NULL;
@@ -234,12 +306,6 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         goto cleanup;
     }
     double scale = per_cell ? g.cell * g.cell : 1e6, total = 0;
-    if ((rc = hs_kde_compute_f32(x, y, w, n, (hs_kernel)kernel, bw, &g, scale,
-                                 vals, &total, 0, err)))
-        goto cleanup;
-    sum->sum = total * g.cell * g.cell;
-    double t3 = now_s();
-    sum->stage[2] = t3 - t2;
     char desc[256];
     snprintf(desc, sizeof desc, "%s kernel, bandwidth %.0f m, cell %g m, %s",
              hs_kernel_name((hs_kernel)kernel), bw, g.cell,
@@ -247,7 +313,18 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     hs_raster_spec rs = {g.x0, g.y0, g.cell, g.cols, g.rows, crs, desc,
                          "density", per_cell ? "incidents/cell" : "incidents/km2",
                          NAN, comp};
-    if (hs_has_ext(out, ".gpkg")) {
+    int gpkg = hs_has_ext(out, ".gpkg");
+    if (!gpkg && !(tif = hs_geotiff_open(out, &rs, err))) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    if ((rc = density(x, y, w, n, (hs_kernel)kernel, bw, &g, scale, vals,
+                      &total, tif, err)))
+        goto cleanup;
+    sum->sum = total * g.cell * g.cell;
+    double t3 = now_s();
+    sum->stage[2] = t3 - t2; /* with most of the GeoTIFF's writing */
+    if (gpkg) {
         hs_gpkg *gp = hs_gpkg_create(out, NULL, err);
         if (!gp) {
             rc = err ? err->code : HS_ERR_IO;
@@ -258,7 +335,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
             rc = hs_gpkg_commit(gp, err);
         hs_gpkg_destroy(gp);
     } else {
-        rc = hs_geotiff_write(out, &rs, vals, err);
+        rc = hs_geotiff_commit(tif, vals, err);
     }
     if (rc)
         goto cleanup;
@@ -272,6 +349,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->seconds = now_s() - t0;
     sum->stage[3] = now_s() - t3;
 cleanup:
+    hs_geotiff_destroy(tif);
     free(vals);
     hs_ingest_destroy(ing);
     hs_incidents_destroy(inc);

@@ -117,6 +117,22 @@ hs_status hs_geotiff_write(const char *path, const hs_raster_spec *r,
                            const float *values, hs_error *err);
 
 /*
+ * The same by rows, for values still being computed: open creates the
+ * temporary file (checks as above); put_rows writes every row of tiles
+ * whose rows are all in [0, rows_done) and not yet written (values is the
+ * whole grid); commit writes the rest, closes, syncs and renames onto
+ * path.  Destroy (always) removes the temporary if not committed.  Calls
+ * on one writer may come from different threads, one at a time.
+ */
+typedef struct hs_geotiff hs_geotiff;
+hs_geotiff *hs_geotiff_open(const char *path, const hs_raster_spec *r,
+                            hs_error *err);
+hs_status hs_geotiff_put_rows(hs_geotiff *t, const float *values,
+                              size_t rows_done, hs_error *err);
+hs_status hs_geotiff_commit(hs_geotiff *t, const float *values, hs_error *err);
+void hs_geotiff_destroy(hs_geotiff *t);
+
+/*
  * Commits what has been added so far (the file stays the hidden temporary)
  * and starts writing it to disk in the background, so that the commit has
  * less to wait for: for a thread that has written a big layer while the

@@ -493,10 +493,29 @@ static void test_hand_worked(void **state)
 
 /* ---- names and errors --------------------------------------------------- */
 
+/* Copies rows as hs_kde_compute_f32 says they are final. */
+typedef struct snapshot {
+    const float *out;
+    float *copy;
+    size_t cols, done, calls;
+} snapshot;
+
+static void take_rows(void *ctx, size_t done)
+{
+    snapshot *s = ctx;
+    if (done <= s->done)
+        fail_msg("rows_done went from %zu to %zu", s->done, done);
+    memcpy(s->copy + s->done * s->cols, s->out + s->done * s->cols,
+           (done - s->done) * s->cols * sizeof *s->copy);
+    s->done = done;
+    s->calls++;
+}
+
 /* Float output is the double output times the scale, rounded once, cell
  * for cell; its sum is the double surface's, added row by row; with 1 or
  * 2 threads alike.  Both the polynomial path and the direct path (radius
- * under 2.5 cells, which goes through a double grid). */
+ * under 2.5 cells, which goes through a double grid).  Rows reported
+ * final (rows_done) do not change afterwards. */
 static void test_float_output(void **state)
 {
     (void)state;
@@ -512,12 +531,21 @@ static void test_float_output(void **state)
         double sum = -1, sum1 = -2;
         assert_int_equal(hs_kde_compute(p.x, p.y, p.w, p.n, HS_KERNEL_QUARTIC,
                                         radii[k], &g, d, 2, &err), HS_OK);
+        snapshot snap = {f, calloc(nc, sizeof(float)), g.cols, 0, 0};
+        assert_non_null(snap.copy);
         assert_int_equal(hs_kde_compute_f32(p.x, p.y, p.w, p.n,
                                             HS_KERNEL_QUARTIC, radii[k], &g,
-                                            scale, f, &sum, 2, &err), HS_OK);
+                                            scale, f, &sum, 2, take_rows,
+                                            &snap, &err), HS_OK);
+        /* rows were final when said to be: copies taken then match */
+        assert_int_equal(snap.done, g.rows);
+        assert_true(snap.calls >= 1);
+        assert_memory_equal(snap.copy, f, nc * sizeof *f);
+        free(snap.copy);
         assert_int_equal(hs_kde_compute_f32(p.x, p.y, p.w, p.n,
                                             HS_KERNEL_QUARTIC, radii[k], &g,
-                                            scale, f1, &sum1, 1, &err), HS_OK);
+                                            scale, f1, &sum1, 1, NULL, NULL,
+                                            &err), HS_OK);
         double want = 0;
         for (size_t r = 0; r < g.rows; r++) {
             double row = 0;
@@ -537,12 +565,12 @@ static void test_float_output(void **state)
     hs_error err = {0};
     double one = 1, nowhere = 0;
     assert_int_equal(hs_kde_compute_f32(&one, &one, NULL, 1, HS_KERNEL_QUARTIC,
-                                        100, &g, 0.0, f, NULL, 1, &err),
-                     HS_ERR_ARG);
+                                        100, &g, 0.0, f, NULL, 1, NULL, NULL,
+                                        &err), HS_ERR_ARG);
     assert_non_null(strstr(err.msg, "scale"));
     assert_int_equal(hs_kde_compute_f32(&nowhere, &nowhere, NULL, 1,
                                         HS_KERNEL_QUARTIC, 100, &g, NAN, f,
-                                        NULL, 1, &err), HS_ERR_ARG);
+                                        NULL, 1, NULL, NULL, &err), HS_ERR_ARG);
     free(d);
     free(f);
     free(f1);
