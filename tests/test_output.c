@@ -1022,6 +1022,114 @@ static void test_rasters(void **state)
     remove_dir(d);
 }
 
+/* Reads a single-band Float32 GeoTIFF whole; checks its size, corner and
+ * cell. */
+static float *read_geotiff(const char *path, size_t cols, size_t rows,
+                           double *nodata, int *has_nodata)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterXSize(ds), (int)cols);
+    assert_int_equal(GDALGetRasterYSize(ds), (int)rows);
+    double gt[6];
+    assert_int_equal(GDALGetGeoTransform(ds, gt), CE_None);
+    assert_true(gt[0] == 400000 && gt[1] == 50 && gt[5] == -50);
+    assert_true(gt[3] == 100000 + 50.0 * (double)rows);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALGetRasterDataType(b), GDT_Float32);
+    *nodata = GDALGetRasterNoDataValue(b, has_nodata);
+    float *got = malloc(cols * rows * sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, (int)cols, (int)rows, got,
+                                  (int)cols, (int)rows, GDT_Float32, 0, 0),
+                     CE_None);
+    GDALClose(ds);
+    return got;
+}
+
+/* A GeoTIFF written by rows as they become final (hs_geotiff_put_rows):
+ * every value exact, whatever the steps (none, part of a row of tiles,
+ * exact tile rows, repeats), compressed or not; dropped before commit, or
+ * failing at creation (unknown CRS: found only when the file is made), it
+ * leaves the previous file as it was and no temporary. */
+static void test_geotiff_by_rows(void **state)
+{
+    (void)state;
+    char *d = make_dir(), *f = join(d, "k.tif");
+    size_t cols = 300, rows = 530; /* tile rows of 256, 256 and 18 */
+    float *vals = malloc(cols * rows * sizeof *vals);
+    float *old = malloc(cols * rows * sizeof *old);
+    assert_true(vals && old);
+    for (size_t i = 0; i < cols * rows; i++) {
+        vals[i] = i % 89 == 0 ? -9999.0f : (float)i * 0.37f + 1e-3f;
+        old[i] = 1.5f;
+    }
+    hs_error err;
+    hs_error_clear(&err);
+    hs_raster_spec rs = {400000, 100000, 50, cols, rows, "EPSG:27700", "d",
+                         "density", "incidents/km2", -9999.0, "NONE"};
+    assert_int_equal(hs_geotiff_write(f, &rs, old, &err), HS_OK);
+    size_t before_len;
+    unsigned char *before = slurp(f, &before_len);
+
+    static const size_t steps[] = {0, 100, 255, 256, 256, 300, 512, 529};
+    static const char *const comp[] = {"NONE", "DEFLATE"};
+    for (int c = 0; c < 2; c++) {
+        rs.compress = comp[c];
+        /* dropped half way: the old file stays */
+        hs_geotiff *t = hs_geotiff_open(f, &rs, &err);
+        assert_non_null(t);
+        assert_int_equal(hs_geotiff_put_rows(t, vals, 300, &err), HS_OK);
+        hs_geotiff_destroy(t);
+        size_t len;
+        unsigned char *now = slurp(f, &len);
+        assert_true(len == before_len && memcmp(now, before, len) == 0);
+        free(now);
+        assert_only_file(d, "k.tif");
+
+        t = hs_geotiff_open(f, &rs, &err);
+        assert_non_null(t);
+        for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
+            assert_int_equal(hs_geotiff_put_rows(t, vals, steps[k], &err), HS_OK);
+        assert_int_equal(hs_geotiff_commit(t, vals, &err), HS_OK);
+        hs_geotiff_destroy(t);
+        assert_only_file(d, "k.tif");
+        double nd;
+        int has = 0;
+        float *got = read_geotiff(f, cols, rows, &nd, &has);
+        assert_true(has && nd == -9999.0);
+        assert_memory_equal(got, vals, cols * rows * sizeof *got);
+        free(got);
+        assert_int_equal(hs_geotiff_write(f, &rs, old, &err), HS_OK);
+    }
+    free(before);
+    before = slurp(f, &before_len);
+
+    rs.srs = "EPSG:999999"; /* open only checks; the first write finds it */
+    hs_geotiff *t = hs_geotiff_open(f, &rs, &err);
+    assert_non_null(t);
+    assert_int_equal(hs_geotiff_put_rows(t, vals, 256, &err), HS_ERR_CRS);
+    assert_non_null(strstr(err.msg, "EPSG:999999"));
+    hs_geotiff_destroy(t);
+    size_t len;
+    unsigned char *now = slurp(f, &len);
+    assert_true(len == before_len && memcmp(now, before, len) == 0);
+    free(now);
+    assert_only_file(d, "k.tif");
+
+    rs.srs = "EPSG:27700"; /* a folder that is not there: at open */
+    char *missing = join(d, "no/such/k.tif");
+    assert_null(hs_geotiff_open(missing, &rs, &err));
+    assert_int_equal(err.code, HS_ERR_IO);
+    free(missing);
+    free(before);
+    free(vals);
+    free(old);
+    free(f);
+    remove_dir(d);
+}
+
 /* Point layers are written by SQL behind GDAL's back: GDAL must still
  * read back every point and value, the extent and feature count it keeps
  * in gpkg_contents / gpkg_ogr_contents (force = FALSE reads only those),
@@ -1193,6 +1301,7 @@ int main(void)
         cmocka_unit_test(test_exec_errors),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rasters),
+        cmocka_unit_test(test_geotiff_by_rows),
         cmocka_unit_test(test_points_by_sql),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, NULL);
