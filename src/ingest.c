@@ -911,10 +911,10 @@ static void drop_pages(const char *from, const char *to)
         (void)madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
-/* 1 if data has no quote and no lone CR: no record can span lines. */
-static int lines_are_records(const char *data, size_t len)
+/* 1 if data has no quote and no lone CR: no record can span lines.
+ * drop: give back the pages scanned (see drop_pages). */
+static int lines_are_records(const char *data, size_t len, int drop)
 {
-    int drop = len >= DROP_MIN_BYTES;
     for (size_t off = 0; off < len; off += SCAN_WINDOW) {
         const char *w = data + off;
         size_t n = len - off < SCAN_WINDOW ? len - off : SCAN_WINDOW;
@@ -954,7 +954,7 @@ static size_t plan_split(const char *data, size_t len, size_t nt,
                          size_t *starts, size_t *header_end)
 {
     const char *nl = memchr(data, '\n', len);
-    if (!nl || !lines_are_records(data, (size_t)(nl - data) + 1))
+    if (!nl || !lines_are_records(data, (size_t)(nl - data) + 1, 0))
         return 0;
     *header_end = (size_t)(nl - data) + 1;
     size_t n = 0;
@@ -981,7 +981,7 @@ static void *scan_chunk(void *arg)
 {
     chunk *ch = arg;
     int drop = ch->file_len >= DROP_MIN_BYTES;
-    ch->splittable = lines_are_records(ch->data, ch->len);
+    ch->splittable = lines_are_records(ch->data, ch->len, drop);
     if (ch->splittable)
         ch->lines = count_lines(ch->data, ch->data + ch->len, drop) + 1;
     return NULL;
