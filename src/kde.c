@@ -228,9 +228,11 @@ typedef struct kde_job {
 
     hs_kde_rows_fn rows_fn;    /* float output: rows final so far        */
     void *rows_ctx;
-    pthread_mutex_t done_lock; /* guards chunk_done, prefix, the calls   */
+    pthread_mutex_t done_lock; /* guards what follows and the calls      */
     unsigned char *chunk_done;
+    size_t *chunk_upto;        /* rows of a chunk finished: [start, upto) */
     size_t prefix;             /* chunks [0, prefix) are done            */
+    size_t reported;           /* rows [0, reported) told to rows_fn     */
 } kde_job;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -815,14 +817,38 @@ static void finish_row(const kde_job *job, kde_thread *th, size_t r)
     }
 }
 
-/* Rows [r0, r1).  The rows open at a time are those bucket b can reach that
- * are not finished: at most 2 reach + 1 and at most the chunk, so ring_rows
- * slots suffice and row r can use slot r % ring_rows. */
-static void do_chunk(const kde_job *job, kde_thread *th, size_t r0, size_t r1)
+/* Chunk ch has finished its rows up to upto (all of them if done): tells
+ * rows_fn how many rows from the top are now final - those of the chunks
+ * done, and the finished rows of the first chunk not done, so that a
+ * writer is not held up until a whole chunk is over. */
+static void report(kde_job *job, size_t ch, size_t upto, int done)
+{
+    if (!job->chunk_done)
+        return;
+    pthread_mutex_lock(&job->done_lock);
+    job->chunk_done[ch] |= (unsigned char)done;
+    job->chunk_upto[ch] = upto;
+    size_t p = job->prefix;
+    while (p < job->nchunks && job->chunk_done[p])
+        p++;
+    job->prefix = p;
+    size_t final = p < job->nchunks ? job->chunk_upto[p] : job->rows;
+    if (final > job->reported) {
+        job->reported = final;
+        job->rows_fn(job->rows_ctx, final);
+    }
+    pthread_mutex_unlock(&job->done_lock);
+}
+
+/* Rows [r0, r1) (chunk ch).  The rows open at a time are those bucket b can
+ * reach that are not finished: at most 2 reach + 1 and at most the chunk,
+ * so ring_rows slots suffice and row r can use slot r % ring_rows. */
+static void do_chunk(kde_job *job, kde_thread *th, size_t ch, size_t r0,
+                     size_t r1)
 {
     size_t reach = job->reach;
     size_t b0 = r0 - min_sz(r0, reach), b1 = min_sz(job->rows - 1, r1 - 1 + reach);
-    size_t next_open = r0, next_done = r0;
+    size_t next_open = r0, next_done = r0, told = r0;
     for (size_t b = b0; b <= b1; b++) {
         for (; next_open <= min_sz(b + reach, r1 - 1); next_open++)
             open_row(job, th, next_open);
@@ -838,28 +864,14 @@ static void do_chunk(const kde_job *job, kde_thread *th, size_t r0, size_t r1)
         /* buckets after b cannot reach rows before b + 1 - reach */
         for (; next_done < min_sz(b + 1 - min_sz(b + 1, reach), r1); next_done++)
             finish_row(job, th, next_done);
+        if (next_done >= told + 16) /* every 16 rows: a lock, a signal */
+            report(job, ch, told = next_done, 0);
     }
     for (; next_open < r1; next_open++)
         open_row(job, th, next_open);
     for (; next_done < r1; next_done++)
         finish_row(job, th, next_done);
-}
-
-/* Chunk ch is done: rows up to the first chunk not done are final. */
-static void chunk_finished(kde_job *job, size_t ch)
-{
-    if (!job->chunk_done)
-        return;
-    pthread_mutex_lock(&job->done_lock);
-    job->chunk_done[ch] = 1;
-    size_t p = job->prefix;
-    while (p < job->nchunks && job->chunk_done[p])
-        p++;
-    if (p > job->prefix) {
-        job->prefix = p;
-        job->rows_fn(job->rows_ctx, min_sz(p * job->chunk_rows, job->rows));
-    }
-    pthread_mutex_unlock(&job->done_lock);
+    report(job, ch, r1, 1);
 }
 
 static void phase_density(kde_job *job, int tid)
@@ -869,8 +881,7 @@ static void phase_density(kde_job *job, int tid)
         if (ch >= job->nchunks)
             break;
         size_t r0 = ch * job->chunk_rows;
-        do_chunk(job, &job->th[tid], r0, min_sz(r0 + job->chunk_rows, job->rows));
-        chunk_finished(job, ch);
+        do_chunk(job, &job->th[tid], ch, r0, min_sz(r0 + job->chunk_rows, job->rows));
     }
 }
 
@@ -1119,7 +1130,8 @@ static hs_status kde_main(const double *x, const double *y, const float *w,
     if (alloc_threads(job, maxb) != HS_OK)
         goto nomem;
     if (outf && rows_fn) {
-        if (!(job->chunk_done = calloc(job->nchunks, 1)))
+        job->chunk_upto = calloc(job->nchunks, sizeof *job->chunk_upto);
+        if (!(job->chunk_done = calloc(job->nchunks, 1)) || !job->chunk_upto)
             goto nomem;
         job->rows_fn = rows_fn;
         job->rows_ctx = rows_ctx;
@@ -1156,6 +1168,7 @@ done:
     }
     free(job->rowsum);
     free(job->chunk_done);
+    free(job->chunk_upto);
     free(own_out);
     free(job->tcount);
     free(job->bstart);
