@@ -221,7 +221,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     static const char *const comps[] = {"deflate", "lzw", "zstd", "none"};
     const char *comp = NULL;
     for (size_t i = 0; i < 4; i++)
-        if (strcasecmp(o->compress ? o->compress : "deflate", comps[i]) == 0)
+        if (strcasecmp(o->compress ? o->compress : "none", comps[i]) == 0)
             comp = comps[i];
     if (!comp)
         return hs_fail(err, HS_ERR_ARG, "--compress '%s': use deflate, lzw, "

@@ -100,8 +100,9 @@ static const opt table[] = {
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),
-    O(compress, TEXT, "deflate|lzw|zstd|none", "deflate", "hotspot kde "
-      "only: GeoTIFF compression (none is fastest; QGIS writes none)"),
+    O(compress, TEXT, "none|deflate|lzw|zstd", "none", "hotspot kde "
+      "only: GeoTIFF compression (none, as QGIS writes; deflate: ~40% "
+      "smaller)"),
     { {"public", "yes|no", "release-safe output: no incident points, counts "
        "under --public-threshold suppressed (and enough others that no "
        "total gives them away), small hotspots and thin density cells left "

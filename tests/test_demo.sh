@@ -116,15 +116,15 @@ awk -F, -v cx="$cx" -v cy="$cy" -v h=800 -v got="$got" '
     END { want = s * 1e6; printf "hotspot kde at (%.0f, %.0f): %s, brute force %.6g\n", cx, cy, got, want
           exit (want <= 0 || (got - want)^2 > (1e-6 * want)^2) }' "$T/vio.csv" || fail "hotspot kde differs"
 gdalinfo "$T/vio.tif" | grep -q "Pixel Size = (200.000000000000000,-200" || fail "kde cell size"
-# --compress none: an uncompressed file with the same values, cell for cell
+# --compress deflate: a compressed file with the same values, cell for cell;
+# the default is uncompressed, as QGIS writes
 "$BIN" kde --incidents "$D/policeuk" --groups violence --from 2024-01 --to 2024-12 \
-    --bandwidth 800 --cell 200 --compress none -o "$T/vio-none.tif" >/dev/null 2>&1 ||
-    fail "hotspot kde --compress none failed"
-gdalinfo "$T/vio-none.tif" | grep -q "COMPRESSION=" && fail "--compress none compressed"
-gdalinfo "$T/vio.tif" | grep -q "COMPRESSION=DEFLATE" || fail "default is not DEFLATE"
-gdal_translate -q -of XYZ "$T/vio-none.tif" "$T/vio-none.xyz"
-gdal_translate -q -of XYZ "$T/vio.tif" "$T/vio-deflate.xyz"
-cmp -s "$T/vio-none.xyz" "$T/vio-deflate.xyz" || fail "--compress none changed values"
+    --bandwidth 800 --cell 200 --compress deflate -o "$T/vio-deflate.tif" >/dev/null 2>&1 ||
+    fail "hotspot kde --compress deflate failed"
+gdalinfo "$T/vio.tif" | grep -q "COMPRESSION=" && fail "the default is compressed"
+gdalinfo "$T/vio-deflate.tif" | grep -q "COMPRESSION=DEFLATE" || fail "--compress deflate is not DEFLATE"
+gdal_translate -q -of XYZ "$T/vio-deflate.tif" "$T/vio-deflate.xyz"
+cmp -s "$T/vio.xyz" "$T/vio-deflate.xyz" || fail "--compress deflate changed values"
 "$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 200 -o "$T/all.gpkg" >/dev/null 2>&1 || fail "kde to gpkg"
 gdalinfo "GPKG:$T/all.gpkg:kde" >/dev/null 2>&1 || fail "no kde raster in the GeoPackage"
 set +e; "$BIN" kde --incidents "$D/policeuk" -o "$T/x.txt" >/dev/null 2>&1; rc=$?; set -e
