@@ -8,8 +8,8 @@
 # kernel: 70 x 80 km, 1,400 x 1,600 cells (the bench data's points are
 # pinned so that every tool derives this grid; QGIS adds one row and one
 # column).  Each tool is a whole process writing a GeoTIFF.
-#   hotspot kde      hyperfine (5 runs at 1M, 3 at 10M), DEFLATE (the
-#                    default) and --compress none (as QGIS writes); peak
+#   hotspot kde      hyperfine (10 runs at 1M, 3 at 10M), uncompressed (the
+#                    default, as QGIS writes) and --compress deflate; peak
 #                    memory and its own stage times from one more run
 #   hotspot run      1M points, 1,800 LSOA-like areas: rates, three
 #                    surfaces, hotspots, tasking, incident points, styles
@@ -31,9 +31,9 @@ bench_setup "$extra"
 
 for s in "${sizes[@]}"; do
     bench_points "$s"
-    runs=5
+    runs=10
     [ "$s" = 10m ] && runs=3
-    for c in deflate none; do
+    for c in none deflate; do
         cmd="$BIN kde --incidents points_$s.csv --bandwidth 500 --cell 50 --compress $c -o kde_${s}_$c.tif"
         echo "== hotspot kde, $s points, --compress $c"
         /usr/bin/time -v $cmd 2>&1 | grep -E "grid|seconds:|Elapsed|Maximum resident" | sed 's/^\t*/   /'

@@ -775,7 +775,8 @@ typedef struct chunk {
     const char *data;
     size_t len, file_len;
     int splittable;     /* set by scan_chunk */
-    long line0, lines;
+    long line0, lines;  /* lines, the last one with or without its end */
+    long ends;          /* line ends: the lines before the next chunk */
     const cols *k;
     int geo;
     int32_t max_month, file_id;
@@ -982,8 +983,10 @@ static void *scan_chunk(void *arg)
     chunk *ch = arg;
     int drop = ch->file_len >= DROP_MIN_BYTES;
     ch->splittable = lines_are_records(ch->data, ch->len, drop);
-    if (ch->splittable)
-        ch->lines = count_lines(ch->data, ch->data + ch->len, drop) + 1;
+    if (ch->splittable) {
+        ch->ends = count_lines(ch->data, ch->data + ch->len, drop);
+        ch->lines = ch->ends + (ch->len && ch->data[ch->len - 1] != '\n');
+    }
     return NULL;
 }
 
@@ -1054,7 +1057,8 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
     size_t start = in->s->n, total = 0;
     long line0 = 1; /* the header */
     for (size_t t = 0; t < nch; t++) {
-        /* a chunk holds at most one row per line */
+        /* a chunk holds at most one row per line: rows of a clean file fill
+         * its part exactly, so merging moves nothing */
         ch[t].line0 = line0;
         ch[t].base = start + total;
         ch[t].k = &k;
@@ -1062,7 +1066,7 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
         ch[t].max_month = in->o->max_month;
         ch[t].file_id = file_id;
         ch[t].path = path;
-        line0 += ch[t].lines - 1;
+        line0 += ch[t].ends;
         total += (size_t)ch[t].lines;
     }
     if ((rc = hs_incidents_reserve(in->s, total, err)))

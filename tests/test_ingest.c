@@ -366,6 +366,28 @@ static void test_split_equals_sequential(void **state)
     hs_incidents_destroy(b);
 }
 
+/* A big file whose last line has no line end: read by threads, the last
+ * row is there, on its line, and the rows fill their place exactly. */
+static void test_split_no_final_newline(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    size_t rows = 300000, len;
+    char *text = big_csv(rows, 0, &len);
+    assert_true(len > 9u << 20 && text[len - 2] == '\r');
+    text[len - 2] = '\0'; /* drop the last CRLF */
+    assert_int_equal(ingest_text(f, "nonl.csv", text, &err), HS_OK);
+    free(text);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_read, 299994);
+    hs_incidents *a = f->s;
+    assert_int_equal(a->row[a->n - 1], (int64_t)rows + 1);
+    assert_true(a->x[a->n - 1] == 400000.0 + (double)(rows - 1) + 0.5);
+    for (size_t i = 1; i < a->n; i++)
+        if (a->row[i] <= a->row[i - 1])
+            fail_msg("rows %zu and %zu out of order", i - 1, i);
+}
+
 /* A big file whose every record spans two lines (a quoted line break at
  * the end of a long location): wherever the parser threads would cut it,
  * the first line end after the cut is inside a quoted field (checked for 2
@@ -506,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_number_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_equals_sequential, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_quoted_line_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_no_final_newline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lean_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
     };
