@@ -755,6 +755,8 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
  * of memory. */
 static size_t arena_put(hs_layer *l, const void *p, size_t n)
 {
+    if (n == 0) /* "" : the arena may not exist yet */
+        return l->arena_len;
     if (l->arena_cap - l->arena_len < n) {
         size_t cap = l->arena_cap ? l->arena_cap : 4096;
         while (cap - l->arena_len < n)
@@ -777,7 +779,7 @@ static int bind_pend(sqlite3_stmt *st, int k, const pend_val *v,
     case SQLITE_INTEGER: return sqlite3_bind_int64(st, k, v->i);
     case SQLITE_FLOAT: return sqlite3_bind_double(st, k, v->d);
     case SQLITE_TEXT:
-        return sqlite3_bind_text(st, k, (const char *)arena + v->off,
+        return sqlite3_bind_text(st, k, v->len ? (const char *)arena + v->off : "",
                                  (int)v->len, SQLITE_STATIC);
     case SQLITE_BLOB:
         return sqlite3_bind_blob(st, k, arena + v->off, (int)v->len,

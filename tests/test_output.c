@@ -1164,7 +1164,7 @@ static void test_points_by_sql(void **state)
         snprintf(label, sizeof label, "row %zu", i);
         /* label is rewritten for every row: rows waiting to be inserted in
          * a batch must hold copies */
-        hs_value v[3] = {iv((int64_t)i), i % 7 ? sv(label) : nullv(),
+        hs_value v[3] = {iv((int64_t)i), i % 7 ? sv(i % 11 ? label : "") : nullv(),
                          i % 5 ? dv((double)i * 0.25) : nullv()};
         add_ok(big, x, y, NULL, v);
         if (i < 100) /* GDAL's connection (R-tree): 3 batches and 4 rows */
@@ -1208,8 +1208,9 @@ static void test_points_by_sql(void **state)
         if (!OGR_F_IsFieldSetAndNotNull(ft, 1))
             nulls++;
         else {
-            char want[32];
-            snprintf(want, sizeof want, "row %lld", (long long)k);
+            char want[32] = ""; /* "" stays "", not NULL */
+            if (k % 11)
+                snprintf(want, sizeof want, "row %lld", (long long)k);
             assert_string_equal(OGR_F_GetFieldAsString(ft, 1), want);
         }
         rows++;
@@ -1257,7 +1258,8 @@ static void test_points_by_sql(void **state)
         char label[32];
         snprintf(label, sizeof label, "row %zu", r * 500);
         if ((r * 500) % 7) /* the rows the points had NULL in are NULL */
-            assert_string_equal(OGR_F_GetFieldAsString(ft, 1), label);
+            assert_string_equal(OGR_F_GetFieldAsString(ft, 1),
+                                (r * 500) % 11 ? label : "");
         else
             assert_false(OGR_F_IsFieldSetAndNotNull(ft, 1));
         OGR_F_Destroy(ft);
