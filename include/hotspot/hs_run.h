@@ -52,7 +52,9 @@ typedef struct hs_kde_summary {
     size_t cols, rows;
     double sum;             /* sum of densities x cell area (incidents)   */
     double seconds;
-    /* wall-clock seconds: reading, bandwidth and grid, density, writing */
+    /* wall-clock seconds: reading, bandwidth and grid, density (a GeoTIFF
+     * is written meanwhile, rows of tiles as they are final), finishing
+     * the file (a GeoPackage: all of its writing) */
     double stage[4];
 } hs_kde_summary;
 

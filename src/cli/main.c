@@ -192,8 +192,9 @@ static int do_kde(hs_options *o)
     printf("  grid %zu x %zu cells of %g m, lower-left corner (%.0f, %.0f); "
            "%.1f incidents under the surface; %.2f s\n", s.cols, s.rows,
            s.cell, s.x0, s.y0, s.sum, s.seconds);
-    printf("  seconds: reading %.2f, bandwidth and grid %.2f, density %.2f, "
-           "writing %.2f\n", s.stage[0], s.stage[1], s.stage[2], s.stage[3]);
+    printf("  seconds: reading %.2f, bandwidth and grid %.2f, density (the "
+           "GeoTIFF written meanwhile) %.2f, finishing the file %.2f\n",
+           s.stage[0], s.stage[1], s.stage[2], s.stage[3]);
     return 0;
 }
 
