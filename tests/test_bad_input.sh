@@ -355,5 +355,20 @@ new kde_bad_rows; { echo 'x,y'; echo '420780,140250'; echo 'inf,140250'; echo '0
 t 0 "in\.csv line 3: coordinates 'inf', '140250' are not numbers" '' kde --incidents in.csv --bandwidth 500 --cell 100 -o keep.tif
 rm -f "$C/keep.tif"
 
+# hotspot kde resolves --crs while it reads: a bad one is still the error,
+# and nothing is written
+new kde_crs_geographic; { echo 'x,y'; echo '420780,140250'; } > in.csv
+t 2 "--crs 'EPSG:4326': give a projected CRS in metres" '' kde --incidents in.csv --crs EPSG:4326 --bandwidth 500 --cell 100 -o out.tif
+new kde_crs_unknown; { echo 'x,y'; echo '420780,140250'; } > in.csv
+t 2 "--crs 'EPSG:999999': give a projected CRS in metres" '' kde --incidents in.csv --crs EPSG:999999 --bandwidth 500 --cell 100 -o out.tif
+
+# the GeoTIFF is made on a thread while the density is computed: what it
+# refuses is still refused before, and the file there is left as it was
+new kde_output_not_geotiff; { echo 'x,y'; echo '420780,140250'; } > in.csv; echo 'not a tiff' > keep.tif; cp keep.tif keep.orig
+t 1 "refusing to overwrite '.*keep\.tif': it is not a GeoTIFF" '' kde --incidents in.csv --bandwidth 500 --cell 100 -o keep.tif
+also "the existing file is unchanged" cmp -s "$C/keep.tif" "$C/keep.orig"
+new kde_output_no_folder; { echo 'x,y'; echo '420780,140250'; } > in.csv
+t 1 "output folder 'no/such' of 'no/such/out\.tif' does not exist" '' kde --incidents in.csv --bandwidth 500 --cell 100 -o no/such/out.tif
+
 echo "$N cases, $FAILS failed"
 [ "$FAILS" = 0 ]

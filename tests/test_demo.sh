@@ -127,6 +127,16 @@ gdal_translate -q -of XYZ "$T/vio-deflate.tif" "$T/vio-deflate.xyz"
 cmp -s "$T/vio.xyz" "$T/vio-deflate.xyz" || fail "--compress deflate changed values"
 "$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 200 -o "$T/all.gpkg" >/dev/null 2>&1 || fail "kde to gpkg"
 gdalinfo "GPKG:$T/all.gpkg:kde" >/dev/null 2>&1 || fail "no kde raster in the GeoPackage"
+# A GeoTIFF is written while its density is computed, each row of tiles as
+# its rows are final; a GeoPackage raster is written afterwards from the
+# whole grid.  On a grid of ten rows of tiles, both hold the same values.
+"$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 50 -o "$T/s50.tif" >/dev/null 2>&1 || fail "kde 50 m to tif"
+"$BIN" kde --incidents "$D/policeuk" --bandwidth 800 --cell 50 -o "$T/s50.gpkg" >/dev/null 2>&1 || fail "kde 50 m to gpkg"
+rows=$(gdalinfo "$T/s50.tif" | sed -n 's/^Size is [0-9]*, \([0-9]*\)$/\1/p')
+[ "${rows:-0}" -gt 2304 ] || fail "the 50 m grid has $rows rows, not more than 9 rows of 256-row tiles"
+gdal_translate -q -of XYZ "$T/s50.tif" "$T/s50-tif.xyz"
+gdal_translate -q -of XYZ "GPKG:$T/s50.gpkg:kde" "$T/s50-gpkg.xyz"
+cmp -s "$T/s50-tif.xyz" "$T/s50-gpkg.xyz" || fail "the streamed GeoTIFF differs from the GeoPackage raster"
 set +e; "$BIN" kde --incidents "$D/policeuk" -o "$T/x.txt" >/dev/null 2>&1; rc=$?; set -e
 [ $rc = 2 ] || fail "kde to .txt: exit $rc"
 
