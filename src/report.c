@@ -235,7 +235,7 @@ static void pdf_abort(pdf *p)
 }
 
 static hs_status pdf_begin(pdf *p, const char *dir, const char *name,
-                           const char *title, hs_error *err)
+                           const char *title, const char *date, hs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->fd = -1;
@@ -267,6 +267,10 @@ static hs_status pdf_begin(pdf *p, const char *dir, const char *name,
     cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATOR,
                                    "Hotspot");
+    /* the input's date, not the clock's: cairo would stamp the local time
+     * of writing, and then no two reports of one file were the same */
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATE_DATE, date);
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_MOD_DATE, date);
     return HS_OK;
 }
 
@@ -1487,7 +1491,7 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     hs_report_file_name(d->areas[a].id, name, sizeof name);
     snprintf(title, sizeof title, "Area board pack: %s (%s)",
              d->areas[a].name, d->areas[a].id);
-    hs_status rc = pdf_begin(&p, dir, name, title, err);
+    hs_status rc = pdf_begin(&p, dir, name, title, d->stamp, err);
     if (rc)
         return rc;
     p.title = title;
@@ -1557,7 +1561,7 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     }
     pdf p;
     char title[] = "County summary";
-    if ((rc = pdf_begin(&p, o->outdir, "county", title, err)))
+    if ((rc = pdf_begin(&p, o->outdir, "county", title, d->stamp, err)))
         goto cleanup;
     p.title = title;
     p.source = source;

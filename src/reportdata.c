@@ -531,6 +531,34 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     return HS_OK;
 }
 
+/* The run's timestamp (reportdata.h).  SQLite's strftime reads what
+ * GeoPackage stores ("...SS.sssZ", or an offset) and writes it without the
+ * fraction, which cairo 1.16 would reject, dropping the date silently. */
+static void read_stamp(hs_rdata *d, GDALDatasetH ds)
+{
+    static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+    snprintf(d->stamp, sizeof d->stamp, "%s", HS_RDATA_STAMP);
+    OGRLayerH l = GDALDatasetExecuteSQL(
+        ds, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', last_change) AS stamp "
+            "FROM gpkg_contents WHERE table_name = 'run'", NULL, NULL);
+    if (!l) {
+        CPLErrorReset(); /* not an error: the date is optional */
+        return;
+    }
+    OGRFeatureH f = OGR_L_GetNextFeature(l);
+    const char *v = f && OGR_F_IsFieldSetAndNotNull(f, 0)
+                        ? OGR_F_GetFieldAsString(f, 0) : "";
+    size_t i;
+    for (i = 0; pat[i] && v[i]; i++)
+        if (pat[i] == 'd' ? v[i] < '0' || v[i] > '9' : v[i] != pat[i])
+            break;
+    if (!pat[i] && !v[i])
+        snprintf(d->stamp, sizeof d->stamp, "%s", v);
+    if (f)
+        OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds, l);
+}
+
 hs_rdata *hs_rdata_open(const char *path, hs_error *err)
 {
     static const char *const gpkg_only[] = {"GPKG", NULL};
@@ -557,6 +585,7 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
     }
     if ((rc = read_run(d, ds, has_surf, err)) || (rc = read_areas(d, ds, err)))
         goto fail_pop;
+    read_stamp(d, ds);
     for (int g = 0; g < HS_RG && !rc; g++)
         rc = read_rates(d, ds, g, err);
     if (rc || (rc = read_monthly(d, ds, err)))

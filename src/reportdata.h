@@ -8,6 +8,11 @@
  * tasking_<group> are required when the run table says the run made them
  * (parameter kde = yes and a bandwidth_<group> row), and absent otherwise.
  *
+ * stamp, which dates the PDFs so that one file always gives the same bytes,
+ * is the run's timestamp: gpkg_contents.last_change of layer 'run', which
+ * hotspot run pins (OGR_CURRENT_DATE, output.h) instead of taking the clock;
+ * a missing or unreadable one gives HS_RDATA_STAMP.
+ *
  * Ownership: hs_rdata_open returns a handle the caller destroys with
  * hs_rdata_destroy (NULL ok); every array and geometry belongs to it.
  */
@@ -90,7 +95,12 @@ typedef struct hs_rdata {
     char method[32];              /* hotspot_method                      */
     char software[32];            /* Hotspot version that made the file  */
     long public_threshold;        /* run section "public": 0 not public  */
+    char stamp[24];               /* "YYYY-MM-DDTHH:MM:SSZ", UTC (above) */
 } hs_rdata;
+
+/* The date a file without a usable run timestamp gets: the one hotspot run
+ * pins by default (output.h), so that its PDFs are reproducible too. */
+#define HS_RDATA_STAMP "2000-01-01T00:00:00Z"
 
 /* Group keys, short and long names, in report order. */
 extern const char *const hs_rgroup_key[HS_RG];

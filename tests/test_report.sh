@@ -55,6 +55,34 @@ done
 [ "$(pdfinfo "$T/packs/county.pdf" | awk '/^Pages:/ { print $2 }')" = 1 ] || fail "county.pdf is not one page"
 echo "report: $nareas packs of 3 pages and a one-page county.pdf"
 
+# Reproducible: the same GeoPackage gives byte-identical PDFs.  cairo would
+# stamp the clock's local time, so the second report runs in another time
+# zone (a POSIX rule, no tzdata needed), which differs even in the same
+# second.  The dates are the run's own timestamp (gpkg_contents.last_change
+# of layer 'run', pinned by hotspot run), whatever the clock says.
+mkdir "$T/again"
+TZ=XYZ-13 "$BIN" report "$G" -o "$T/again" > /dev/null 2> "$T/err.txt" ||
+    fail "second report failed: $(cat "$T/err.txt")"
+[ "$(ls -A "$T/again")" = "$(ls -A "$T/packs")" ] || fail "the second report wrote: $(ls -A "$T/again")"
+for f in "$T"/packs/*.pdf; do
+    cmp -s "$f" "$T/again/${f##*/}" ||
+        fail "${f##*/} differs between two reports of one GeoPackage: $(cmp "$f" "$T/again/${f##*/}" || true)"
+done
+stamp=$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', last_change) FROM gpkg_contents WHERE table_name = 'run'")
+pdate() { pdfinfo -isodates "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
+for k in CreationDate ModDate; do
+    [ "$(pdate "$T/packs/county.pdf" $k)" = "$stamp" ] ||
+        fail "county.pdf $k is '$(pdate "$T/packs/county.pdf" $k)', want the run's $stamp"
+done
+# another timestamp in the file, another date in the PDFs
+cp "$G" "$T/dated.gpkg"
+sqlite3 "$T/dated.gpkg" "UPDATE gpkg_contents SET last_change = '2024-01-31T12:34:56.789Z' WHERE table_name = 'run'"
+mkdir "$T/dated"
+"$BIN" report "$T/dated.gpkg" --area AB05 -o "$T/dated" > /dev/null 2>&1 || fail "report of dated.gpkg failed"
+[ "$(pdate "$T/dated/AB05.pdf" CreationDate)" = 2024-01-31T12:34:56Z ] ||
+    fail "AB05.pdf is dated '$(pdate "$T/dated/AB05.pdf" CreationDate)', not by the run's last_change"
+echo "reproducible: $((nareas + 1)) PDFs byte-identical across two reports, dated $stamp (the run's)"
+
 # Page 1 of AB03: the key figures, computed here.  Counts from the incident
 # points, rates from the areas' population, Byar's 95% interval with awk
 # (all three counts are >= 10), the county rate from the totals.

@@ -113,7 +113,36 @@ static void test_reads_planted_run(void **state)
     for (int g = 0; g < HS_RG; g++)
         assert_false(d->has_surf[g]); /* --kde no */
     assert_int_equal(hs_rdata_find_area(d, "C"), -1);
+    /* hs_run pins the file's timestamps to 2000-01-01 (output.h) */
+    assert_string_equal(d->stamp, "2000-01-01T00:00:00Z");
     hs_rdata_destroy(d);
+}
+
+/* The PDF date is the run layer's last_change, in the form cairo takes;
+ * anything unreadable there gives the fixed HS_RDATA_STAMP. */
+static void test_stamp(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"2024-01-31T12:34:56.789Z", "2024-01-31T12:34:56Z"},
+        {"2024-01-31T12:34:56Z", "2024-01-31T12:34:56Z"},
+        {"2024-01-31T13:34:56+01:00", "2024-01-31T12:34:56Z"},
+        {"yesterday", HS_RDATA_STAMP},
+        {"", HS_RDATA_STAMP}};
+    char copy[300], cmd[1200];
+    hs_error err = {0};
+    snprintf(copy, sizeof copy, "%s/stamp.gpkg", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s' && ogrinfo -q '%s' -sql "
+                 "\"UPDATE gpkg_contents SET last_change = '%s' WHERE "
+                 "table_name = 'run'\" >/dev/null 2>&1", gpkg, copy, copy,
+                 cases[i][0]);
+        assert_int_equal(system(cmd), 0);
+        hs_rdata *d = hs_rdata_open(copy, &err);
+        assert_non_null(d);
+        assert_string_equal(d->stamp, cases[i][1]);
+        hs_rdata_destroy(d);
+    }
 }
 
 static void test_open_errors(void **state)
@@ -194,6 +223,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_planted_run),
+        cmocka_unit_test(test_stamp),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_report_errors),
         cmocka_unit_test(test_file_names),
