@@ -590,8 +590,14 @@ static void summarise(job *j, hs_summary *sum)
             gs->bandwidth = j->surf[g].bandwidth;
             gs->hotspots = (long)j->surf[g].hot->n;
         }
+        gs->prev_incidents = j->agg.has_prev ? 0 : -1;
         for (size_t a = 0; a < j->rates->nareas; a++) {
             const hs_rate *r = &j->rates->r[g * j->rates->nareas + a];
+            /* every area has its counts, population or not: without
+             * these a run with no population would report no incidents */
+            gs->incidents += r->count;
+            if (j->agg.has_prev)
+                gs->prev_incidents += r->prev_count;
             if (isnan(r->rate))
                 continue;
             gs->higher += r->vs_study == HS_HIGHER;

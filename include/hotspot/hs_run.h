@@ -13,14 +13,21 @@
 
 #define HS_MAX_GROUPS 32
 
+/* One crime group.  count and prev_count are study_rate's numerators, so
+ * they leave out areas without a population (all of them when no area has
+ * one); incidents and prev_incidents count every area. */
 typedef struct hs_group_summary {
     char name[32];
     long count;        /* in areas with a population, in the period */
     long prev_count;   /* same, comparison period (-1: none)        */
-    double study_rate; /* per 1,000 residents in the period         */
+    double study_rate; /* per 1,000 residents in the period (NaN: no
+                        * area has a population)                    */
     int higher, lower; /* areas significantly above / below         */
     double bandwidth;  /* metres; 0: no density surface             */
     long hotspots;     /* hotspot polygons                          */
+    long incidents;    /* in any area, with or without a population,
+                        * in the period                             */
+    long prev_incidents; /* same, comparison period (-1: none)      */
 } hs_group_summary;
 
 typedef struct hs_summary {

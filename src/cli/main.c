@@ -81,17 +81,24 @@ static void print_summary(const hs_summary *s)
            s->areas, s->areas_no_population, s->population);
     for (size_t g = 0; g < s->ngroups; g++) {
         const hs_group_summary *gs = &s->group[g];
-        /* no population anywhere: say so rather than print "nan" */
-        if (isfinite(gs->study_rate))
-            printf("  %-10s %7ld incidents, %8.2f per 1,000 residents",
-                   gs->name, gs->count, gs->study_rate);
-        else
-            printf("  %-10s %7ld incidents, no population (no rate)", gs->name,
-                   gs->count);
-        if (gs->prev_count >= 0)
-            printf(" (comparison period %ld)", gs->prev_count);
-        printf("; areas significantly higher %d, lower %d", gs->higher,
-               gs->lower);
+        /* incidents, not count: count leaves out areas without a
+         * population, so with none anywhere it would read 0 */
+        printf("  %-10s %7ld incidents", gs->name, gs->incidents);
+        if (isfinite(gs->study_rate)) {
+            printf(", %8.2f per 1,000 residents", gs->study_rate);
+            if (gs->count != gs->incidents) /* the rate's own numerator */
+                printf(" (counting the %ld in areas with a population)",
+                       gs->count);
+            if (gs->prev_incidents >= 0)
+                printf(" (comparison period %ld)", gs->prev_incidents);
+            printf("; areas significantly higher %d, lower %d", gs->higher,
+                   gs->lower);
+        } else {
+            /* no rates, so no area is higher or lower either */
+            if (gs->prev_incidents >= 0)
+                printf(" (comparison period %ld)", gs->prev_incidents);
+            printf("; no rate: no area has a population");
+        }
         if (gs->bandwidth > 0)
             printf("; %ld hotspots (bandwidth %.0f m)", gs->hotspots,
                    gs->bandwidth);
