@@ -975,56 +975,9 @@ static void write_with_rasters(const char *path, float *vals, size_t cols,
     hs_gpkg_destroy(g);
 }
 
-static void test_rasters(void **state)
-{
-    (void)state;
-    char *d = make_dir(), *f1 = join(d, "r1.gpkg"), *f2 = join(d, "r2.gpkg");
-    size_t cols = 300, rows = 270; /* more than one 256 tile each way */
-    float *vals = malloc(cols * rows * sizeof *vals);
-    assert_non_null(vals);
-    for (size_t i = 0; i < cols * rows; i++)
-        vals[i] = i % 97 == 0 ? -9999.0f : (float)i * 0.37f + 1e-3f;
-    write_with_rasters(f1, vals, cols, rows);
-    write_with_rasters(f2, vals, cols, rows);
-    assert_true(same_bytes(f1, f2)); /* reproducible with rasters too */
-
-    char name[4200];
-    snprintf(name, sizeof name, "GPKG:%s:kde_b", f1);
-    GDALDatasetH ds = GDALOpenEx(name, GDAL_OF_RASTER, NULL, NULL, NULL);
-    assert_non_null(ds);
-    assert_int_equal(GDALGetRasterXSize(ds), (int)cols);
-    assert_int_equal(GDALGetRasterYSize(ds), (int)rows);
-    double gt[6];
-    assert_int_equal(GDALGetGeoTransform(ds, gt), CE_None);
-    assert_true(gt[0] == 400000 && gt[1] == 50 && gt[5] == -50);
-    assert_true(gt[3] == 100000 + 50.0 * (double)rows);
-    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-    assert_int_equal(GDALGetRasterDataType(b), GDT_Float32);
-    int has = 0;
-    assert_true(GDALGetRasterNoDataValue(b, &has) == -9999 && has);
-    float *got = malloc(cols * rows * sizeof *got);
-    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, (int)cols, (int)rows, got,
-                                  (int)cols, (int)rows, GDT_Float32, 0, 0),
-                     CE_None);
-    assert_memory_equal(got, vals, cols * rows * sizeof *got); /* exact */
-    GDALClose(ds);
-    /* the vector layers on both sides of the rasters are there */
-    ds = GDALOpenEx(f1, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    assert_non_null(ds);
-    assert_non_null(GDALDatasetGetLayerByName(ds, "before"));
-    assert_non_null(GDALDatasetGetLayerByName(ds, "after"));
-    assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "before"), 1), 1);
-    GDALClose(ds);
-    free(vals);
-    free(got);
-    free(f1);
-    free(f2);
-    remove_dir(d);
-}
-
-/* Reads a single-band Float32 GeoTIFF whole; checks its size, corner and
- * cell. */
-static float *read_geotiff(const char *path, size_t cols, size_t rows,
+/* Reads a single-band Float32 raster (a GeoTIFF, or "GPKG:file:table")
+ * whole; checks its size, corner (400000, 100000) and 50 m cell. */
+static float *read_raster(const char *path, size_t cols, size_t rows,
                            double *nodata, int *has_nodata)
 {
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY,
@@ -1046,6 +999,40 @@ static float *read_geotiff(const char *path, size_t cols, size_t rows,
                      CE_None);
     GDALClose(ds);
     return got;
+}
+
+static void test_rasters(void **state)
+{
+    (void)state;
+    char *d = make_dir(), *f1 = join(d, "r1.gpkg"), *f2 = join(d, "r2.gpkg");
+    size_t cols = 300, rows = 270; /* more than one 256 tile each way */
+    float *vals = malloc(cols * rows * sizeof *vals);
+    assert_non_null(vals);
+    for (size_t i = 0; i < cols * rows; i++)
+        vals[i] = i % 97 == 0 ? -9999.0f : (float)i * 0.37f + 1e-3f;
+    write_with_rasters(f1, vals, cols, rows);
+    write_with_rasters(f2, vals, cols, rows);
+    assert_true(same_bytes(f1, f2)); /* reproducible with rasters too */
+
+    char name[4200];
+    snprintf(name, sizeof name, "GPKG:%s:kde_b", f1);
+    double nd;
+    int has = 0;
+    float *got = read_raster(name, cols, rows, &nd, &has);
+    assert_true(nd == -9999 && has);
+    assert_memory_equal(got, vals, cols * rows * sizeof *got); /* exact */
+    /* the vector layers on both sides of the rasters are there */
+    GDALDatasetH ds = GDALOpenEx(f1, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_non_null(GDALDatasetGetLayerByName(ds, "before"));
+    assert_non_null(GDALDatasetGetLayerByName(ds, "after"));
+    assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "before"), 1), 1);
+    GDALClose(ds);
+    free(vals);
+    free(got);
+    free(f1);
+    free(f2);
+    remove_dir(d);
 }
 
 /* A GeoTIFF written by rows as they become final (hs_geotiff_put_rows):
@@ -1097,7 +1084,7 @@ static void test_geotiff_by_rows(void **state)
         assert_only_file(d, "k.tif");
         double nd;
         int has = 0;
-        float *got = read_geotiff(f, cols, rows, &nd, &has);
+        float *got = read_raster(f, cols, rows, &nd, &has);
         assert_true(has && nd == -9999.0);
         assert_memory_equal(got, vals, cols * rows * sizeof *got);
         free(got);
