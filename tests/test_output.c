@@ -1035,6 +1035,17 @@ static void test_rasters(void **state)
     remove_dir(d);
 }
 
+/* f still holds exactly before, alone in d: no temporary left. */
+static void assert_unchanged(const char *d, const char *f,
+                             const unsigned char *before, size_t before_len)
+{
+    size_t len;
+    unsigned char *now = slurp(f, &len);
+    assert_true(len == before_len && memcmp(now, before, len) == 0);
+    free(now);
+    assert_only_file(d, "k.tif");
+}
+
 /* A GeoTIFF written by rows as they become final (hs_geotiff_put_rows):
  * every value exact, whatever the steps (none, part of a row of tiles,
  * exact tile rows, repeats), compressed or not; dropped before commit, or
@@ -1069,11 +1080,7 @@ static void test_geotiff_by_rows(void **state)
         assert_non_null(t);
         assert_int_equal(hs_geotiff_put_rows(t, vals, 300, &err), HS_OK);
         hs_geotiff_destroy(t);
-        size_t len;
-        unsigned char *now = slurp(f, &len);
-        assert_true(len == before_len && memcmp(now, before, len) == 0);
-        free(now);
-        assert_only_file(d, "k.tif");
+        assert_unchanged(d, f, before, before_len);
 
         t = hs_geotiff_open(f, &rs, &err);
         assert_non_null(t);
@@ -1099,11 +1106,7 @@ static void test_geotiff_by_rows(void **state)
     assert_int_equal(hs_geotiff_put_rows(t, vals, 256, &err), HS_ERR_CRS);
     assert_non_null(strstr(err.msg, "EPSG:999999"));
     hs_geotiff_destroy(t);
-    size_t len;
-    unsigned char *now = slurp(f, &len);
-    assert_true(len == before_len && memcmp(now, before, len) == 0);
-    free(now);
-    assert_only_file(d, "k.tif");
+    assert_unchanged(d, f, before, before_len);
 
     rs.srs = "EPSG:27700"; /* a folder that is not there: at open */
     char *missing = join(d, "no/such/k.tif");
