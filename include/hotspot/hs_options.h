@@ -47,7 +47,7 @@ typedef struct hs_options {
     char *hotspot_class;   /* 1-based class from which cells are hot    */
     char *tasking_share;   /* share of each board, 0.03                 */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
-    char *compress;        /* hotspot kde: GeoTIFF deflate|lzw|zstd|none */
+    char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
     char *public_;         /* yes | no: release-safe output ("public")  */
     char *public_threshold;/* counts under this are suppressed (10)     */
     char *public_exclude;  /* crime types or groups left out            */
