@@ -31,8 +31,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
 
@@ -58,11 +58,11 @@ enum parse_state {
 };
 
 struct hs_csv {
-    FILE *fp;          /* NULL when reading from memory */
+    FILE *fp;          /* NULL when reading from memory or a range */
     const char *mem;   /* memory input, not owned       */
-    size_t mem_len, mem_pos;
-    int release;       /* mem is a file mapping: drop consumed pages */
-    size_t released;   /* mem[0..released) has been dropped          */
+    int fd;            /* a byte range of a file (not owned), or -1 */
+    off_t fd_start;
+    size_t mem_len, mem_pos; /* memory or range: length, bytes read */
     char *name;
     char *buf;         /* cap + 1 bytes: room for the sentinel */
     size_t cap, len;   /* allocated (minus 1) and filled bytes */
@@ -88,21 +88,6 @@ static char *copy_str(const char *s)
 }
 
 /* Appends input to buf[len..cap) and re-places the sentinel. */
-/* Whole pages of mem before mem_pos, in steps of 8 MB.  Dropping pages of
- * a read-only private mapping loses nothing: another reader of them (the
- * thread parsing the next range) faults them back in from the file. */
-static void drop_consumed(hs_csv *c)
-{
-    const uintptr_t page = 4096, step = (uintptr_t)8 << 20;
-    uintptr_t a = ((uintptr_t)c->mem + c->released + page - 1) & ~(page - 1);
-    uintptr_t b = ((uintptr_t)c->mem + c->mem_pos) & ~(page - 1);
-    if (b < a + step && c->mem_pos < c->mem_len)
-        return;
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_DONTNEED);
-    c->released = c->mem_pos;
-}
-
 static hs_status fill(hs_csv *c, hs_error *err)
 {
     size_t room = c->cap - c->len, n;
@@ -121,11 +106,22 @@ static hs_status fill(hs_csv *c, hs_error *err)
         n = c->mem_len - c->mem_pos;
         if (n > room)
             n = room;
-        if (n)
+        if (c->fd >= 0) {
+            for (size_t got = 0; got < n;) {
+                ssize_t r = pread(c->fd, c->buf + c->len + got, n - got,
+                                  c->fd_start + (off_t)(c->mem_pos + got));
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0)
+                    return hs_fail(err, HS_ERR_IO, "reading '%s' near line %ld: %s",
+                                   c->name, c->line, r < 0 ? strerror(errno)
+                                   : "the file got shorter while it was read");
+                got += (size_t)r;
+            }
+        } else if (n) {
             memcpy(c->buf + c->len, c->mem + c->mem_pos, n);
+        }
         c->mem_pos += n;
-        if (c->release)
-            drop_consumed(c);
         if (c->mem_pos == c->mem_len)
             c->eof = 1;
     }
@@ -198,6 +194,7 @@ static hs_csv *reader_new(const char *name, size_t cap, hs_error *err)
     if (!c)
         goto nomem;
     c->line = 1;
+    c->fd = -1;
     c->cap = cap;
     c->fcap = 16;
     c->name = copy_str(name);
@@ -294,10 +291,33 @@ hs_csv *hs_csv_open_mem(const char *data, size_t len, const char *name,
     return c;
 }
 
-void hs_csv_release_consumed(hs_csv *c)
+hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
+                          hs_error *err)
 {
-    if (c && c->mem)
-        c->release = 1;
+    hs_csv *c;
+    size_t cap = len;
+
+    if (!name)
+        name = "<file range>";
+    if (fd < 0 || start < 0) {
+        hs_fail(err, HS_ERR_ARG, "hs_csv_open_range '%s': no file", name);
+        return NULL;
+    }
+    if (cap < HS_CSV_MIN_CAP)
+        cap = HS_CSV_MIN_CAP;
+    if (cap > HS_CSV_BLOCK)
+        cap = HS_CSV_BLOCK;
+    c = reader_new(name, cap, err);
+    if (!c)
+        return NULL;
+    c->fd = fd;
+    c->fd_start = start;
+    c->mem_len = len;
+    if (reader_start(c, err) != HS_OK) {
+        hs_csv_close(c);
+        return NULL;
+    }
+    return c;
 }
 
 int hs_csv_next(hs_csv *c, hs_error *err)

@@ -15,6 +15,7 @@
 #define HOTSPOT_CSV_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 #include "hotspot/hs_error.h"
@@ -29,11 +30,11 @@ hs_csv *hs_csv_open(const char *path, hs_error *err);
 hs_csv *hs_csv_open_mem(const char *data, size_t len, const char *name,
                         hs_error *err);
 
-/* Declares that the memory given to hs_csv_open_mem is a read-only
- * private file mapping (mmap): its pages are released once copied in, so
- * a big file does not stay resident while it is parsed (a 400 MB file
- * otherwise adds 400 MB to the peak).  Never for ordinary memory. */
-void hs_csv_release_consumed(hs_csv *c);
+/* Reads bytes [start, start + len) of the open file fd (not owned; it must
+ * outlive the reader), with pread: several readers can share one fd, each
+ * on its own range, on their own threads. */
+hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
+                          hs_error *err);
 
 /* Reads the next record.  Returns 1 for a record, 0 at end of input, -1 on
  * error (err set: file and line, e.g. unterminated quote, line longer than

@@ -811,6 +811,44 @@ static void test_big_quoted(void **state)
 
 /* ---- real data --------------------------------------------------------- */
 
+/* A byte range of a file, read with pread: only its records, numbered
+ * from the range's first line; several readers share one descriptor; a
+ * file cut short under the reader is an error, not a silent end. */
+static void test_file_range(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hotspot-csv-range-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] = "x,y\n1,2\n3,4\n5,\"six\"\n7,8\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    hs_error err;
+    hs_error_clear(&err);
+    size_t from = 4, to = sizeof text - 1 - 4; /* "1,2" .. "5,"six"" */
+    hs_csv *a = hs_csv_open_range(fd, (off_t)from, to - from, "range", &err);
+    hs_csv *b = hs_csv_open_range(fd, 0, 4, "header", &err);
+    assert_true(a && b);
+    static const char *const r1[] = {"1", "2"}, *const r2[] = {"3", "4"},
+                             *const r3[] = {"5", "six"}, *const h[] = {"x", "y"};
+    check_rec(a, 1, r1, 2);
+    check_rec(b, 1, h, 2); /* interleaved: each keeps its own offset */
+    check_rec(a, 2, r2, 2);
+    check_rec(a, 3, r3, 2);
+    assert_int_equal(hs_csv_next(a, &err), 0);
+    assert_int_equal(hs_csv_next(b, &err), 0);
+    hs_csv_close(a);
+    hs_csv_close(b);
+
+    /* the range runs past the end of the file now */
+    a = hs_csv_open_range(fd, (off_t)from, 1 << 20, "short", &err);
+    assert_null(a);
+    assert_int_equal(err.code, HS_ERR_IO);
+    assert_non_null(strstr(err.msg, "shorter"));
+    assert_null(hs_csv_open_range(-1, 0, 10, "nofile", &err));
+    close(fd);
+    unlink(path);
+}
+
 static void test_real_policeuk(void **state)
 {
     (void)state;
@@ -873,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_big_unquoted),
         cmocka_unit_test(test_big_quoted),
+        cmocka_unit_test(test_file_range),
         cmocka_unit_test(test_real_policeuk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
