@@ -1036,8 +1036,9 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
 
     *done = 0;
     memset(ch, 0, sizeof ch);
+    size_t min = in->o->split_min_bytes ? in->o->split_min_bytes : SPLIT_MIN_BYTES;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (size_t)st.st_size < SPLIT_MIN_BYTES || nt < 2 ||
+        (size_t)st.st_size < min || nt < 2 ||
         !(buf = malloc(SCAN_BLOCK)))
         goto cleanup;
     size_t len = (size_t)st.st_size;

@@ -36,6 +36,9 @@ typedef struct hs_ingest_opts {
     int optional_type;    /* no crime type column: every row is typed
                              "incident" (for a density of everything)    */
     int optional_date;    /* no date column: every row has month 0       */
+    size_t split_min_bytes; /* CSVs at least this big are read by several
+                             threads; 0: 8 MB.  Tests and fuzzing lower it
+                             to take small files down that path          */
 } hs_ingest_opts;
 
 typedef enum hs_skip {

@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 out=$1
-for n in categories ingest population profile; do
+for n in categories ingest population profile split; do
     mkdir -p "$out/$n"
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
@@ -18,6 +18,7 @@ for f in "$data"/demo/policeuk/2023-01/*.csv "$data"/demo/policeuk/2024-12/*.csv
          "$data"/demo/local/*.csv; do
     [ -f "$f" ] && head -n 31 "$f" > "$out/ingest/head-$(basename "$f")"
 done
+cp "$out"/ingest/* "$out/split/" # the split reader: the same inputs
 # Population: the first byte picks the column mode (see fuzz_population.c).
 pop=$data/demo/zone_population.csv
 for m in 0 1 2 3; do
