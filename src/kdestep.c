@@ -17,6 +17,7 @@
 #include "kde.h"
 #include "memory.h"
 #include "output.h"
+#include "privacy.h"
 #include "surfaces.h"
 #include "vector.h"
 
@@ -48,8 +49,9 @@ static int wanted(const hs_incidents *s, size_t i, const filter *f)
     return 0;
 }
 
-static hs_status parse_filter(const hs_options *o, hs_categories **cats,
-                              filter *f, hs_error *err)
+/* need_mapping: load the category mapping even without --groups. */
+static hs_status parse_filter(const hs_options *o, int need_mapping,
+                              hs_categories **cats, filter *f, hs_error *err)
 {
     memset(f, 0, sizeof *f);
     if (o->from || o->to) {
@@ -59,12 +61,14 @@ static hs_status parse_filter(const hs_options *o, hs_categories **cats,
             return hs_fail(err, HS_ERR_ARG, "--from/--to: give months YYYY-MM, "
                            "--from not after --to");
     }
-    if (!o->groups)
+    if (!o->groups && !need_mapping)
         return HS_OK;
     char path[4096];
     snprintf(path, sizeof path, "%s/categories.csv", hs_data_dir());
     if (!(*cats = hs_categories_load(o->categories ? o->categories : path, err)))
         return err ? err->code : HS_ERR_IO;
+    if (!o->groups)
+        return HS_OK;
     char *list = strdup(o->groups), *save = NULL;
     if (!list)
         return hs_fail(err, HS_ERR_NOMEM, "out of memory");
@@ -152,6 +156,69 @@ static hs_status density(const double *x, const double *y, const float *w,
     return rc;
 }
 
+/* --public: on or off, and its threshold (as hotspot run takes them). */
+static hs_status parse_public(const hs_options *o, long *min, hs_error *err)
+{
+    *min = 0;
+    if (!o->public_ || strcmp(o->public_, "no") == 0)
+        return HS_OK;
+    if (strcmp(o->public_, "yes") != 0)
+        return hs_fail(err, HS_ERR_ARG, "--public '%s': use yes or no",
+                       o->public_);
+    const char *t = o->public_threshold ? o->public_threshold : "10";
+    char *end;
+    long v = strtol(t, &end, 10);
+    if (*end || v < 1 || v > 1000000)
+        return hs_fail(err, HS_ERR_ARG, "--public-threshold '%s': give a "
+                       "whole number of at least 1, e.g. 10", t);
+    *min = v;
+    return HS_OK;
+}
+
+/* --public-exclude: the incidents of the types or groups listed get no
+ * location, so no density holds them (hs_privacy_exclude names them). */
+static hs_status exclude_types(hs_incidents *s, const hs_categories *c,
+                               const char *list, const hs_log *log, long *n,
+                               hs_error *err)
+{
+    int16_t *before = malloc((s->n + 1) * sizeof *before);
+    if (!before)
+        return hs_fail(err, HS_ERR_NOMEM, "--public-exclude: out of memory");
+    memcpy(before, s->group, s->n * sizeof *before);
+    hs_status rc = hs_privacy_exclude(s, c, list, log, n, err);
+    for (size_t i = 0; i < s->n && rc == HS_OK; i++)
+        if (s->group[i] != before[i])
+            s->x[i] = s->y[i] = NAN;
+    free(before);
+    return rc;
+}
+
+/*
+ * --public: a cell is nodata unless at least min incidents lie within the
+ * kernel's radius of it, as hotspot run's surfaces (surfaces.c): a uniform
+ * kernel of that radius counts them exactly, having the same support.
+ */
+static hs_status blank_thin_cells(const double *x, const double *y, size_t n,
+                                  hs_kernel k, double bw, const hs_kde_grid *g,
+                                  long min, float *vals, long *blanked,
+                                  hs_error *err)
+{
+    size_t nc = g->cols * g->rows;
+    double r = hs_kernel_radius(k, bw), *cnt = malloc(nc * sizeof *cnt);
+    if (!cnt)
+        return hs_fail(err, HS_ERR_NOMEM, "--public: out of memory for %zu "
+                       "cells", nc);
+    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
+                                  0, err);
+    for (size_t i = 0; i < nc && rc == HS_OK; i++)
+        if (llround(cnt[i] * M_PI * r * r) < min) {
+            vals[i] = HS_NODATA;
+            (*blanked)++;
+        }
+    free(cnt);
+    return rc;
+}
+
 typedef struct crs_check {
     const char *crs;
     int geographic; /* 1, 0, or -1 if it cannot be resolved */
@@ -228,7 +295,12 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                        "zstd or none", o->compress);
     if (o->extent && (rc = parse_extent(o->extent, ext, err)))
         return rc;
-    if ((rc = parse_filter(o, &cats, &f, err)))
+    long public_min;
+    if ((rc = parse_public(o, &public_min, err)))
+        return rc;
+    const char *exclude = public_min && o->public_exclude && *o->public_exclude
+                              ? o->public_exclude : NULL;
+    if ((rc = parse_filter(o, exclude != NULL, &cats, &f, err)))
         goto cleanup;
     io.optional_type = f.ngroups == 0;
     io.optional_date = f.to == 0;
@@ -243,7 +315,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                               &files, &nfiles, err)))
         goto cleanup;
     /* only the columns the filters read: 32 bytes a point without them */
-    unsigned cols = (f.to ? HS_COL_TIME : 0) | (f.ngroups ? HS_COL_TYPE : 0);
+    unsigned cols = (f.to ? HS_COL_TIME : 0) |
+                    (f.ngroups || exclude ? HS_COL_TYPE : 0);
     if (!(inc = hs_incidents_create_cols(cols, err)) ||
         !(ing = hs_ingest_create(inc, &io, cats, err))) {
         rc = err ? err->code : HS_ERR_NOMEM;
@@ -271,6 +344,10 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
             hs_warn(log, "%ld row(s) skipped: %s (e.g. %s)", r->skipped[k],
                     hs_skip_name((hs_skip)k), r->example[k][0]);
     sum->rows_read = r->rows_read;
+    sum->public_min = public_min;
+    if (exclude && (rc = exclude_types(inc, cats, exclude, log, &sum->excluded,
+                                       err)))
+        goto cleanup;
     double t1 = now_s();
     sum->stage[0] = t1 - t0;
 
@@ -333,14 +410,18 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
              per_cell ? "expected incidents per cell" : "incidents per km2");
     hs_raster_spec rs = {g.x0, g.y0, g.cell, g.cols, g.rows, crs, desc,
                          "density", per_cell ? "incidents/cell" : "incidents/km2",
-                         NAN, comp};
+                         public_min ? HS_NODATA : NAN, comp};
     int gpkg = hs_has_ext(out, ".gpkg");
     if (!gpkg && !(tif = hs_geotiff_open(out, &rs, err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
+    /* public: no row may reach the file before its thin cells are blanked */
     if ((rc = density(x, y, w, n, (hs_kernel)kernel, bw, &g, scale, vals,
-                      &total, tif, err)))
+                      &total, public_min ? NULL : tif, err)) ||
+        (public_min && (rc = blank_thin_cells(x, y, n, (hs_kernel)kernel, bw, &g,
+                                              public_min, vals, &sum->blanked,
+                                              err))))
         goto cleanup;
     sum->sum = total * g.cell * g.cell;
     double t3 = now_s();

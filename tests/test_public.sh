@@ -230,9 +230,36 @@ want=$(sqlite3 "$B" "SELECT count(*) FROM incidents WHERE crime_group = 'sac' AN
 got=$(sqlite3 "$T/ex.gpkg" "SELECT CAST(round(max(study_rate) * sum(population) / 1000) AS INTEGER) FROM rates_sac")
 [ "$got" = "$want" ] || fail "SAC without Robbery: study total $got, want $want"
 
+# hotspot kde --public: June 2024, Anti-social behaviour left out, r = 1 km
+# on 2 km cells, threshold 5.  Every cell against a count of the incidents
+# within r of its centre, from the baseline run's incidents layer (the same
+# rows, in British National Grid): nodata exactly where fewer than 5.
+ogr2ogr -f CSV "$T/jun.csv" "$B" incidents -where "month = '2024-06'" \
+    -lco GEOMETRY=AS_XY -select crime_type
+"$BIN" kde --incidents "$D/policeuk" --from 2024-06 --to 2024-06 --bandwidth 1000 \
+    --cell 2000 --public --public-threshold 5 --public-exclude "Anti-social behaviour" \
+    -o "$T/pk.tif" > "$T/pk.txt" 2> "$T/err.txt" || fail "kde --public: $(cat "$T/err.txt")"
+want=$(python3 -c 'import csv, glob, sys
+print(sum(r["Crime type"] == "Anti-social behaviour" for f in glob.glob(sys.argv[1] + "/*/*.csv") for r in csv.DictReader(open(f))))' "$D/policeuk")
+grep -q "; $want incidents of excluded types left out" "$T/pk.txt" && [ "$want" -gt 0 ] ||
+    fail "kde --public: not $want ASB incidents left out: $(cat "$T/pk.txt")"
+gdalinfo "$T/pk.tif" | grep -q "NoData Value=-9999" || fail "kde --public: no nodata value"
+gdal_translate -q -of XYZ "$T/pk.tif" "$T/pk.xyz"
+awk -v r=1000 -v th=5 '
+    FNR == NR { if (FNR > 1 && $3 != "Anti-social behaviour") { n++; px[n] = $1; py[n] = $2 }; next }
+    { c = 0
+      for (i = 1; i <= n; i++) if (($1 - px[i])^2 + ($2 - py[i])^2 < r * r) c++
+      if (($3 == -9999) != (c < th)) bad++
+      if ($3 == -9999) blank++; else kept++ }
+    END { printf "kde --public: %d cells kept, %d nodata, %d against the count\n", kept, blank, bad
+          exit (bad > 0 || kept == 0 || blank == 0) }' FS=, "$T/jun.csv" FS=' ' "$T/pk.xyz" ||
+    fail "kde --public: cells kept or blanked against the rule"
+
 # Bad values are usage errors.
 set +e
 "$BIN" demo --public --public-threshold 0 -o "$T/x.gpkg" > /dev/null 2>&1; rc=$?
+"$BIN" kde --incidents "$D/policeuk" --public maybe -o "$T/x.tif" > /dev/null 2>&1; rk=$?
 set -e
 [ $rc = 2 ] || fail "--public-threshold 0: exit $rc, want 2"
+[ $rk = 2 ] && [ ! -e "$T/x.tif" ] || fail "kde --public maybe: exit $rk, want 2"
 echo "public outputs: OK"

@@ -58,10 +58,14 @@ typedef struct hs_kde_summary {
     double x0, y0, cell;    /* grid: lower-left corner, cell size         */
     size_t cols, rows;
     double sum;             /* sum of densities x cell area (incidents)   */
+    /* --public: cells reaching fewer than public_min incidents (within the
+     * kernel's radius) written as nodata; incidents of --public-exclude
+     * types left out.  public_min 0: not public. */
+    long public_min, blanked, excluded;
     double seconds;
     /* wall-clock seconds: reading, bandwidth and grid, density (a GeoTIFF
-     * is written meanwhile, rows of tiles as they are final), finishing
-     * the file (a GeoPackage: all of its writing) */
+     * is written meanwhile, rows of tiles as they are final, except with
+     * --public), finishing the file (a GeoPackage: all of its writing) */
     double stage[4];
 } hs_kde_summary;
 

@@ -199,9 +199,14 @@ static int do_kde(hs_options *o)
     printf("  grid %zu x %zu cells of %g m, lower-left corner (%.0f, %.0f); "
            "%.1f incidents under the surface; %.2f s\n", s.cols, s.rows,
            s.cell, s.x0, s.y0, s.sum, s.seconds);
-    printf("  seconds: reading %.2f, bandwidth and grid %.2f, density (the "
-           "GeoTIFF written meanwhile) %.2f, finishing the file %.2f\n",
-           s.stage[0], s.stage[1], s.stage[2], s.stage[3]);
+    if (s.public_min > 0)
+        printf("  public: %ld of %zu cells are nodata (fewer than %ld "
+               "incidents within the kernel's radius); %ld incidents of "
+               "excluded types left out\n", s.blanked, s.cols * s.rows,
+               s.public_min, s.excluded);
+    printf("  seconds: reading %.2f, bandwidth and grid %.2f, density %.2f, "
+           "finishing the file %.2f\n", s.stage[0], s.stage[1], s.stage[2],
+           s.stage[3]);
     return 0;
 }
 
