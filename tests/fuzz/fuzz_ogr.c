@@ -1,0 +1,58 @@
+/* fuzz_ogr.c - incidents that are not CSV (GeoJSON here) through
+ * hs_ingest_file, GDAL/OGR reading them: field detection, geometries that
+ * are not points or are empty, CRSs, dates and weights in attributes. */
+#include "fuzz.h"
+
+#include "categories.h"
+#include "incidents.h"
+#include "ingest.h"
+#include "vector.h"
+
+static const char CATS[] = "value,group,note\n"
+                           "Anti-social behaviour,asb,\n"
+                           "Burglary,sac,\n"
+                           "Violence and sexual offences,violence,\n"
+                           "28E,sac,\n"
+                           "8N,violence,\n";
+
+static hs_categories *cats;
+
+static void release(void)
+{
+    hs_categories_destroy(cats);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    hs_error err = {0};
+    if (!cats) {
+        hs_gdal_init();
+        if (!(cats = hs_categories_load_mem(CATS, sizeof CATS - 1, "cats",
+                                            &err)))
+            abort();
+        atexit(release);
+    }
+    const hs_ingest_opts opts = {.analysis_crs = "EPSG:27700",
+                                 .optional_type = size % 2,
+                                 .optional_date = size % 3 == 0};
+    hs_incidents *s = hs_incidents_create(&err);
+    hs_ingest *in = s ? hs_ingest_create(s, &opts, cats, &err) : NULL;
+    if (!in)
+        abort();
+    const char *path = fz_file(data, size, "incidents.geojson");
+    if (hs_ingest_file(in, path, &err) != HS_OK) {
+        fz_check_msg(err.msg, sizeof err.msg);
+    } else {
+        /* every feature read is kept or skipped once; the store holds
+         * exactly the ones kept */
+        const hs_ingest_report *r = hs_ingest_get_report(in);
+        long skipped = 0;
+        for (int i = 0; i < HS_SKIP_N; i++)
+            skipped += r->skipped[i];
+        if (r->rows_kept + skipped != r->rows_read || r->rows_kept != (long)s->n)
+            abort();
+    }
+    hs_ingest_destroy(in);
+    hs_incidents_destroy(s);
+    return 0;
+}
