@@ -261,55 +261,18 @@ cleanup:
     return c;
 }
 
-hs_csv *hs_csv_open_mem(const char *data, size_t len, const char *name,
-                        hs_error *err)
+/* A reader of len bytes from memory (data) or from a file's range (fd):
+ * small inputs get a small buffer (cheap for fuzzing); large ones are
+ * streamed in blocks like a file. */
+static hs_csv *open_bytes(const char *data, int fd, off_t start, size_t len,
+                          const char *name, hs_error *err)
 {
-    hs_csv *c;
-    size_t cap = len;
-
-    if (!name)
-        name = "<memory>";
-    if (!data && len > 0) {
-        hs_fail(err, HS_ERR_ARG, "hs_csv_open_mem '%s': NULL data", name);
-        return NULL;
-    }
-    /* Small inputs get a small buffer (cheap for fuzzing); large ones are
-     * streamed in blocks like a file. */
-    if (cap < HS_CSV_MIN_CAP)
-        cap = HS_CSV_MIN_CAP;
-    if (cap > HS_CSV_BLOCK)
-        cap = HS_CSV_BLOCK;
-    c = reader_new(name, cap, err);
+    size_t cap = len < HS_CSV_MIN_CAP ? HS_CSV_MIN_CAP
+               : len > HS_CSV_BLOCK  ? HS_CSV_BLOCK : len;
+    hs_csv *c = reader_new(name, cap, err);
     if (!c)
         return NULL;
     c->mem = data;
-    c->mem_len = len;
-    if (reader_start(c, err) != HS_OK) {
-        hs_csv_close(c);
-        return NULL;
-    }
-    return c;
-}
-
-hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
-                          hs_error *err)
-{
-    hs_csv *c;
-    size_t cap = len;
-
-    if (!name)
-        name = "<file range>";
-    if (fd < 0 || start < 0) {
-        hs_fail(err, HS_ERR_ARG, "hs_csv_open_range '%s': no file", name);
-        return NULL;
-    }
-    if (cap < HS_CSV_MIN_CAP)
-        cap = HS_CSV_MIN_CAP;
-    if (cap > HS_CSV_BLOCK)
-        cap = HS_CSV_BLOCK;
-    c = reader_new(name, cap, err);
-    if (!c)
-        return NULL;
     c->fd = fd;
     c->fd_start = start;
     c->mem_len = len;
@@ -318,6 +281,30 @@ hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
         return NULL;
     }
     return c;
+}
+
+hs_csv *hs_csv_open_mem(const char *data, size_t len, const char *name,
+                        hs_error *err)
+{
+    if (!name)
+        name = "<memory>";
+    if (!data && len > 0) {
+        hs_fail(err, HS_ERR_ARG, "hs_csv_open_mem '%s': NULL data", name);
+        return NULL;
+    }
+    return open_bytes(data, -1, 0, len, name, err);
+}
+
+hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
+                          hs_error *err)
+{
+    if (!name)
+        name = "<file range>";
+    if (fd < 0 || start < 0) {
+        hs_fail(err, HS_ERR_ARG, "hs_csv_open_range '%s': no file", name);
+        return NULL;
+    }
+    return open_bytes(NULL, fd, start, len, name, err);
 }
 
 int hs_csv_next(hs_csv *c, hs_error *err)

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "categories.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fz_dir[256];
@@ -54,6 +56,34 @@ static inline const char *fz_file(const uint8_t *data, size_t size,
     if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
         abort();
     return fz_path;
+}
+
+/* The category mapping the incident harnesses read with: police.uk
+ * types and Home Office codes in three groups.  Loaded at the first call,
+ * freed at exit. */
+static hs_categories *fz_cats_loaded;
+
+static void fz_cats_free(void)
+{
+    hs_categories_destroy(fz_cats_loaded);
+}
+
+static inline const hs_categories *fz_categories(void)
+{
+    static const char cats[] = "value,group,note\n"
+                               "Anti-social behaviour,asb,\n"
+                               "Burglary,sac,\n"
+                               "Violence and sexual offences,violence,\n"
+                               "28E,sac,\n"
+                               "8N,violence,\n";
+    if (!fz_cats_loaded) {
+        hs_error err = {0};
+        if (!(fz_cats_loaded = hs_categories_load_mem(cats, sizeof cats - 1,
+                                                      "cats", &err)))
+            abort();
+        atexit(fz_cats_free);
+    }
+    return fz_cats_loaded;
 }
 
 /* Every error a parser returns must carry a terminated, non-empty message. */

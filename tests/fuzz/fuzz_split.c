@@ -12,21 +12,6 @@
 #include "ingest.h"
 #include "pool.h"
 
-static const char CATS[] = "value,group,note\n"
-                           "Anti-social behaviour,asb,\n"
-                           "Burglary,sac,\n"
-                           "28E,sac,\n";
-
-static hs_categories *cats;
-
-static void drop_readers(void);
-
-static void release(void)
-{
-    drop_readers();
-    hs_categories_destroy(cats);
-}
-
 static int same_double(double a, double b)
 {
     return a == b || (isnan(a) && isnan(b));
@@ -98,17 +83,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static long count;
     hs_error err = {0};
-    if (!cats) {
-        if (!(cats = hs_categories_load_mem(CATS, sizeof CATS - 1, "cats",
-                                            &err)))
-            abort();
-        atexit(release);
-    }
+    if (count == 0)
+        atexit(drop_readers);
     if (count++ % RENEW == 0) {
         drop_readers();
         if (!(sa = hs_incidents_create(&err)) || !(sb = hs_incidents_create(&err)) ||
-            !(ia = hs_ingest_create(sa, &split, cats, &err)) ||
-            !(ib = hs_ingest_create(sb, &whole, cats, &err)))
+            !(ia = hs_ingest_create(sa, &split, fz_categories(), &err)) ||
+            !(ib = hs_ingest_create(sb, &whole, fz_categories(), &err)))
             abort();
     }
     const char *path = fz_file(data, size, "split.csv");
