@@ -47,7 +47,6 @@ typedef struct job {
     hs_surface_opts sopt;
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];
-    int raster_written[HS_MAX_GROUPS];
     /* Surfaces pass from the thread computing them to the one writing the
      * file: surf[g] and has_surf[g] are final once surf_ready > g (all of
      * them when it reaches ngroups, failure included). */
@@ -69,8 +68,8 @@ void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
 /* "2024-01 to 2024-12" */
 void hs_period_text(hs_period p, char *buf, size_t n);
 
-/* Writes every layer of the run not yet in j->gpkg: the vector layers,
- * the rasters hs_job_write_raster has not written, styles and project. */
+/* Writes the run's vector layers, styles and project into j->gpkg, after
+ * hs_job_write_points and hs_job_write_raster have written theirs. */
 hs_status hs_job_write(job *j, hs_error *err);
 
 /* The incidents layer, if the job writes one: called before hs_job_write,
@@ -79,7 +78,8 @@ hs_status hs_job_write(job *j, hs_error *err);
 hs_status hs_job_write_points(job *j, hs_error *err);
 
 /* Group g's density raster, if it has a surface: on the same thread, after
- * the points, as each surface is ready. */
+ * the points, as each surface is ready; every group's before
+ * hs_job_write. */
 hs_status hs_job_write_raster(job *j, size_t g, hs_error *err);
 
 #endif

@@ -232,8 +232,8 @@ typedef struct kde_job {
     hs_kde_rows_fn rows_fn;    /* float output: rows final so far        */
     void *rows_ctx;
     pthread_mutex_t done_lock; /* guards what follows and the calls      */
-    unsigned char *chunk_done;
-    size_t *chunk_upto;        /* rows of a chunk finished: [start, upto) */
+    size_t *chunk_upto;        /* rows finished: [chunk start, upto); 0
+                                  before any, the chunk's end when done  */
     size_t prefix;             /* chunks [0, prefix) are done            */
     size_t reported;           /* rows [0, reported) told to rows_fn     */
 } kde_job;
@@ -820,19 +820,19 @@ static void finish_row(const kde_job *job, kde_thread *th, size_t r)
     }
 }
 
-/* Chunk ch has finished its rows up to upto (all of them if done): tells
- * rows_fn how many rows from the top are now final - those of the chunks
- * done, and the finished rows of the first chunk not done, so that a
- * writer is not held up until a whole chunk is over. */
-static void report(kde_job *job, size_t ch, size_t upto, int done)
+/* Chunk ch has finished its rows up to upto: tells rows_fn how many rows
+ * from the top are now final - those of the chunks done, and the finished
+ * rows of the first chunk not done, so that a writer is not held up until
+ * a whole chunk is over. */
+static void report(kde_job *job, size_t ch, size_t upto)
 {
-    if (!job->chunk_done)
+    if (!job->chunk_upto)
         return;
     pthread_mutex_lock(&job->done_lock);
-    job->chunk_done[ch] |= (unsigned char)done;
     job->chunk_upto[ch] = upto;
     size_t p = job->prefix;
-    while (p < job->nchunks && job->chunk_done[p])
+    while (p < job->nchunks &&
+           job->chunk_upto[p] == min_sz((p + 1) * job->chunk_rows, job->rows))
         p++;
     job->prefix = p;
     size_t final = p < job->nchunks ? job->chunk_upto[p] : job->rows;
@@ -868,13 +868,13 @@ static void do_chunk(kde_job *job, kde_thread *th, size_t ch, size_t r0,
         for (; next_done < min_sz(b + 1 - min_sz(b + 1, reach), r1); next_done++)
             finish_row(job, th, next_done);
         if (next_done >= told + 16) /* every 16 rows: a lock, a signal */
-            report(job, ch, told = next_done, 0);
+            report(job, ch, told = next_done);
     }
     for (; next_open < r1; next_open++)
         open_row(job, th, next_open);
     for (; next_done < r1; next_done++)
         finish_row(job, th, next_done);
-    report(job, ch, r1, 1);
+    report(job, ch, r1);
 }
 
 static void phase_density(kde_job *job, int tid)
@@ -1133,15 +1133,14 @@ static hs_status kde_main(const double *x, const double *y, const float *w,
     if (alloc_threads(job, maxb) != HS_OK)
         goto nomem;
     if (outf && rows_fn) {
-        job->chunk_upto = calloc(job->nchunks, sizeof *job->chunk_upto);
-        if (!(job->chunk_done = calloc(job->nchunks, 1)) || !job->chunk_upto)
+        if (!(job->chunk_upto = calloc(job->nchunks, sizeof *job->chunk_upto)))
             goto nomem;
         job->rows_fn = rows_fn;
         job->rows_ctx = rows_ctx;
         pthread_mutex_init(&job->done_lock, NULL);
     }
     run_phase(job, phase_density, job->nt);
-    if (job->chunk_done)
+    if (job->chunk_upto)
         pthread_mutex_destroy(&job->done_lock);
     if (outf) {
         double all = 0.0; /* row by row in order: independent of threads */
@@ -1170,7 +1169,6 @@ done:
         free(th->rowbuf);
     }
     free(job->rowsum);
-    free(job->chunk_done);
     free(job->chunk_upto);
     free(own_out);
     free(job->tcount);

@@ -175,50 +175,6 @@ static hs_status parse_public(const hs_options *o, long *min, hs_error *err)
     return HS_OK;
 }
 
-/* --public-exclude: the incidents of the types or groups listed get no
- * location, so no density holds them (hs_privacy_exclude names them). */
-static hs_status exclude_types(hs_incidents *s, const hs_categories *c,
-                               const char *list, const hs_log *log, long *n,
-                               hs_error *err)
-{
-    int16_t *before = malloc((s->n + 1) * sizeof *before);
-    if (!before)
-        return hs_fail(err, HS_ERR_NOMEM, "--public-exclude: out of memory");
-    memcpy(before, s->group, s->n * sizeof *before);
-    hs_status rc = hs_privacy_exclude(s, c, list, log, n, err);
-    for (size_t i = 0; i < s->n && rc == HS_OK; i++)
-        if (s->group[i] != before[i])
-            s->x[i] = s->y[i] = NAN;
-    free(before);
-    return rc;
-}
-
-/*
- * --public: a cell is nodata unless at least min incidents lie within the
- * kernel's radius of it, as hotspot run's surfaces (surfaces.c): a uniform
- * kernel of that radius counts them exactly, having the same support.
- */
-static hs_status blank_thin_cells(const double *x, const double *y, size_t n,
-                                  hs_kernel k, double bw, const hs_kde_grid *g,
-                                  long min, float *vals, long *blanked,
-                                  hs_error *err)
-{
-    size_t nc = g->cols * g->rows;
-    double r = hs_kernel_radius(k, bw), *cnt = malloc(nc * sizeof *cnt);
-    if (!cnt)
-        return hs_fail(err, HS_ERR_NOMEM, "--public: out of memory for %zu "
-                       "cells", nc);
-    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
-                                  0, err);
-    for (size_t i = 0; i < nc && rc == HS_OK; i++)
-        if (llround(cnt[i] * M_PI * r * r) < min) {
-            vals[i] = HS_NODATA;
-            (*blanked)++;
-        }
-    free(cnt);
-    return rc;
-}
-
 typedef struct crs_check {
     const char *crs;
     int geographic; /* 1, 0, or -1 if it cannot be resolved */
@@ -345,8 +301,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                     hs_skip_name((hs_skip)k), r->example[k][0]);
     sum->rows_read = r->rows_read;
     sum->public_min = public_min;
-    if (exclude && (rc = exclude_types(inc, cats, exclude, log, &sum->excluded,
-                                       err)))
+    /* left out by location: without --groups, groups select nothing here */
+    if (exclude && (rc = hs_privacy_exclude(inc, cats, exclude, 1, log,
+                                            &sum->excluded, err)))
         goto cleanup;
     double t1 = now_s();
     sum->stage[0] = t1 - t0;
@@ -419,9 +376,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     /* public: no row may reach the file before its thin cells are blanked */
     if ((rc = density(x, y, w, n, (hs_kernel)kernel, bw, &g, scale, vals,
                       &total, public_min ? NULL : tif, err)) ||
-        (public_min && (rc = blank_thin_cells(x, y, n, (hs_kernel)kernel, bw, &g,
-                                              public_min, vals, &sum->blanked,
-                                              err))))
+        (public_min && (rc = hs_blank_thin_cells(x, y, n, (hs_kernel)kernel,
+                                                 bw, &g, public_min, vals,
+                                                 &sum->blanked, err))))
         goto cleanup;
     sum->sum = total * g.cell * g.cell;
     double t3 = now_s();

@@ -369,7 +369,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
 
 hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
 {
-    if (!j->has_surf[g] || j->raster_written[g])
+    if (!j->has_surf[g])
         return HS_OK;
     const hs_surface *sf = &j->surf[g];
     const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
@@ -385,9 +385,7 @@ hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
                         "density",
                         j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
                         HS_NODATA, NULL};
-    hs_status rc = hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
-    j->raster_written[g] = rc == HS_OK;
-    return rc;
+    return hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
 }
 
 static hs_status write_run(job *j, hs_error *err)
@@ -603,8 +601,5 @@ hs_status hs_job_write(job *j, hs_error *err)
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_public_rows(j, err)))
         return rc;
-    for (size_t g = 0; g < j->ngroups; g++)
-        if ((rc = hs_job_write_raster(j, g, err)))
-            return rc;
     return hs_styles_write(j, err); /* styles and project: see styles.h */
 }

@@ -124,8 +124,8 @@ void hs_privacy_months(hs_privacy *p, size_t g, int area_suppressed,
 }
 
 hs_status hs_privacy_exclude(hs_incidents *s, const hs_categories *c,
-                             const char *list, const hs_log *log, long *n,
-                             hs_error *err)
+                             const char *list, int locations,
+                             const hs_log *log, long *n, hs_error *err)
 {
     size_t nt = hs_pool_count(s->types);
     unsigned char *drop = calloc(nt + 1, 1);
@@ -165,6 +165,8 @@ hs_status hs_privacy_exclude(hs_incidents *s, const hs_categories *c,
             out = s->group[i] == groups[k];
         if (out) {
             s->group[i] = -1;
+            if (locations)
+                s->x[i] = s->y[i] = NAN;
             (*n)++;
         }
     }

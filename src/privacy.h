@@ -66,10 +66,12 @@ void hs_privacy_months(hs_privacy *p, size_t g, int area_suppressed,
 
 /* --public-exclude: every incident whose crime type (or offence code) or
  * group is named in list (comma-separated, any case) is put in no group,
- * so no count, month, surface or hotspot holds it; *n gets how many.
- * A name found nowhere is warned about: the data cannot separate it. */
+ * so no count, month, surface or hotspot holds it; *n gets how many, and
+ * with locations != 0 it also loses its location (x, y NaN), for callers
+ * that do not select by group.  A name found nowhere is warned about: the
+ * data cannot separate it. */
 hs_status hs_privacy_exclude(hs_incidents *s, const hs_categories *c,
-                             const char *list, const hs_log *log, long *n,
-                             hs_error *err);
+                             const char *list, int locations,
+                             const hs_log *log, long *n, hs_error *err);
 
 #endif

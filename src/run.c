@@ -697,7 +697,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         goto cleanup;
     t[3] = now_s();
     if (is_public && o->public_exclude && *o->public_exclude &&
-        (rc = hs_privacy_exclude(j.inc, j.cats, o->public_exclude, log,
+        (rc = hs_privacy_exclude(j.inc, j.cats, o->public_exclude, 0, log,
                                  &excluded, err)))
         goto cleanup;
     if (!(j.rates = hs_aggregate(j.inc, j.areas, &j.agg, &j.agg_rep, err))) {

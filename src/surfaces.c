@@ -77,10 +77,30 @@ int hs_parse_breaks(const char *s, hs_hotspot_opts *o)
     return 0;
 }
 
+hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
+                              hs_kernel k, double bandwidth,
+                              const hs_kde_grid *g, long min, float *values,
+                              long *blanked, hs_error *err)
+{
+    size_t nc = g->cols * g->rows;
+    double r = hs_kernel_radius(k, bandwidth);
+    double *cnt = malloc(nc * sizeof *cnt);
+    if (!cnt)
+        return hs_fail(err, HS_ERR_NOMEM, "public surface: out of memory");
+    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
+                                  0, err);
+    for (size_t i = 0; i < nc && !rc; i++)
+        if (values[i] != HS_NODATA && llround(cnt[i] * M_PI * r * r) < min) {
+            values[i] = HS_NODATA;
+            (*blanked)++;
+        }
+    free(cnt);
+    return rc;
+}
+
 /* --public: drops hotspots with fewer than min incidents (and every
  * hotspot's location label, which may name a single address), and blanks
- * cells whose kernel reaches fewer than min incidents: a uniform kernel
- * of the same radius counts them exactly (kde.h: same support). */
+ * the thin cells (hs_blank_thin_cells). */
 static hs_status make_public(const double *x, const double *y, size_t n,
                              const hs_surface_opts *o, hs_surface *out,
                              hs_error *err)
@@ -97,22 +117,8 @@ static hs_status make_public(const double *x, const double *y, size_t n,
         h->v[k++].location = -1;
     }
     h->n = k;
-    const hs_kde_grid *g = &out->grid;
-    size_t nc = g->cols * g->rows;
-    double r = hs_kernel_radius(o->kernel, out->bandwidth);
-    double *cnt = malloc(nc * sizeof *cnt);
-    if (!cnt)
-        return hs_fail(err, HS_ERR_NOMEM, "public surface: out of memory");
-    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
-                                  0, err);
-    for (size_t i = 0; i < nc && !rc; i++)
-        if (out->values[i] != HS_NODATA &&
-            llround(cnt[i] * M_PI * r * r) < o->public_min) {
-            out->values[i] = HS_NODATA;
-            out->blanked++;
-        }
-    free(cnt);
-    return rc;
+    return hs_blank_thin_cells(x, y, n, o->kernel, out->bandwidth, &out->grid,
+                               o->public_min, out->values, &out->blanked, err);
 }
 
 hs_status hs_surface_compute(const hs_areas *a, const double *x,

@@ -65,6 +65,17 @@ typedef struct hs_label_cache {
 void hs_label_cache_free(hs_label_cache *c);
 
 /*
+ * --public: a cell of values (on grid g) becomes HS_NODATA unless at least
+ * min of the n incidents lie within the kernel's radius of its centre; a
+ * uniform kernel of that radius counts them exactly, having the same
+ * support (kde.h).  *blanked is increased by the cells it blanks.
+ */
+hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
+                              hs_kernel k, double bandwidth,
+                              const hs_kde_grid *g, long min, float *values,
+                              long *blanked, hs_error *err);
+
+/*
  * Computes one group's surface from its n incidents (x, y in the analysis
  * CRS; NaN skipped; w weights or NULL; loc location ids or NULL).
  * area_incidents: the group's incidents per area (for tasking shares).

@@ -252,8 +252,12 @@ awk -v r=1000 -v th=5 '
       if (($3 == -9999) != (c < th)) bad++
       if ($3 == -9999) blank++; else kept++ }
     END { printf "kde --public: %d cells kept, %d nodata, %d against the count\n", kept, blank, bad
-          exit (bad > 0 || kept == 0 || blank == 0) }' FS=, "$T/jun.csv" FS=' ' "$T/pk.xyz" ||
+          print blank, kept + blank > "/dev/stderr"
+          exit (bad > 0 || kept == 0 || blank == 0) }' FS=, "$T/jun.csv" FS=' ' "$T/pk.xyz" 2> "$T/pk.n" ||
     fail "kde --public: cells kept or blanked against the rule"
+read -r blank cells < "$T/pk.n"
+grep -q "public: $blank of $cells cells are nodata" "$T/pk.txt" ||
+    fail "kde --public: the summary does not say $blank of $cells cells: $(cat "$T/pk.txt")"
 
 # Bad values are usage errors.
 set +e
