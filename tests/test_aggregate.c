@@ -4,10 +4,10 @@
 
 #include "util.h"
 
-#include "aggregate.h"
-#include "areas.h"
-#include "incidents.h"
-#include "population.h"
+#include "analysis/aggregate.h"
+#include "geography/areas.h"
+#include "geography/population.h"
+#include "input/incidents.h"
 
 #define X0 400000.0
 #define Y0 100000.0

@@ -5,7 +5,7 @@
 
 #include "util.h"
 
-#include "areas.h"
+#include "geography/areas.h"
 
 #define X0 400000.0
 #define Y0 100000.0

@@ -4,7 +4,7 @@
 
 #include "util.h"
 
-#include "bandwidth.h"
+#include "analysis/bandwidth.h"
 
 static void test_cell_and_grid(void **state)
 {

@@ -2,7 +2,7 @@
  * keep (found by fuzzing: they used to be cut silently). */
 #include "util.h"
 
-#include "categories.h"
+#include "input/categories.h"
 
 static hs_categories *load(const char *text, hs_error *err)
 {

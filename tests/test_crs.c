@@ -4,7 +4,7 @@
 
 #include "util.h"
 
-#include "crs.h"
+#include "input/crs.h"
 
 /* OS "A guide to coordinate systems in Great Britain", Annex C worked
  * example: OSGB36 lat 52°39'27.2531"N, lon 1°43'4.5177"E is

@@ -1,5 +1,5 @@
 /*
- * test_csv.c - tests for the streaming CSV reader (src/csv.c).
+ * test_csv.c - tests for the streaming CSV reader (src/input/csv.c).
  *
  * Every input is built here, parsed from memory and (for a few) from a
  * temporary file, and every field, field count and line number is checked.
@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csv.h"
+#include "input/csv.h"
 
 #define MAX_RECORD (1024 * 1024) /* HS_CSV_MAX_RECORD in csv.c */
 #define MiB (1024 * 1024)

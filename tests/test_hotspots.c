@@ -24,7 +24,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 
-#include "hotspots.h"
+#include "analysis/hotspots.h"
 
 /* Fails with both values shown when |got - want| > tol. */
 static void check_close(double got, double want, double tol, const char *what,

@@ -4,10 +4,10 @@
 
 #include "util.h"
 
-#include "categories.h"
-#include "crs.h"
-#include "incidents.h"
-#include "ingest.h"
+#include "input/categories.h"
+#include "input/crs.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
 
 static const char *CATS =
     "value,group,note\n"

@@ -1,5 +1,5 @@
 /*
- * test_kde.c - checks src/kde.c against an independent brute-force double
+ * test_kde.c - checks src/analysis/kde.c against an independent brute-force double
  * loop over every cell and every point (written here from the definitions in
  * kde.h, not from the code under test), against the kernels' integrals
  * (normalisation), hand-worked values, and on its argument errors.
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "kde.h"
+#include "analysis/kde.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

@@ -1,5 +1,5 @@
 /*
- * test_output.c - tests for the atomic GeoPackage writer (src/output.c).
+ * test_output.c - tests for the atomic GeoPackage writer (src/output/output.c).
  *
  * Everything written is read back with plain OGR (GDALOpenEx read-only),
  * not through the writer: counts, every value including NULLs and UTF-8
@@ -30,7 +30,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
-#include "output.h"
+#include "output/output.h"
 
 /* "Café – Größe 北京": accents, an en dash and CJK, as UTF-8 bytes. */
 #define UTF8_TEXT "Caf\xc3\xa9 \xe2\x80\x93 Gr\xc3\xb6\xc3\x9f" "e \xe5\x8c\x97\xe4\xba\xac"

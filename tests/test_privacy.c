@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "privacy.h"
+#include "analysis/privacy.h"
 
 static void test_none_under(void **state)
 {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Public outputs (--public, src/privacy.c): the demo run from a profile with
+# Public outputs (--public, src/analysis/privacy.c): the demo run from a profile with
 # "public = yes" and a threshold of 20 (the demo's boards hold 11 or more
 # incidents a group, so 10 would suppress nothing), beside the same run
 # without it.  Checks: no incident points; every count under the threshold

@@ -8,9 +8,9 @@
 #include "util.h"
 
 #include "hotspot/hotspot.h"
-#include "incidents.h"
-#include "report.h"
-#include "reportdata.h"
+#include "input/incidents.h"
+#include "report/report.h"
+#include "report/reportdata.h"
 
 #define X0 400000.0
 #define Y0 100000.0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Styles and project (src/styles.c) without QGIS: layer_styles in the shape
+# Styles and project (src/job/styles.c) without QGIS: layer_styles in the shape
 # QGIS creates (DESIGN-NOTES 7.1) with one default style per vector layer,
 # well-formed QML/SLD/project XML, the project in qgis_projects equal to
 # the .qgz beside the GeoPackage, the same bytes on every run, a run without

@@ -1,6 +1,6 @@
 /*
- * test_template.c - tests for the template filler (src/template.c) and the
- * styles compiled into the binary (src/styles.c, cmake/embed_styles.cmake).
+ * test_template.c - tests for the template filler (src/output/template.c) and the
+ * styles compiled into the binary (src/job/styles.c, cmake/embed_styles.cmake).
  *
  * Renders are compared with the exact text expected; every error case
  * (unknown key, unclosed marks) must fail with a message.  The embedded
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "styles.h"
-#include "template.h"
+#include "job/styles.h"
+#include "output/template.h"
 
 static char *render(const char *tpl, const hs_vars *v, hs_error *err)
 {

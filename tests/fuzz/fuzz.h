@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "categories.h"
+#include "input/categories.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  * the same loader hs_categories_load uses after opening the file). */
 #include "fuzz.h"
 
-#include "categories.h"
+#include "input/categories.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,9 +3,9 @@
  * input; coordinates are transformed to EPSG:27700). */
 #include "fuzz.h"
 
-#include "categories.h"
-#include "incidents.h"
-#include "ingest.h"
+#include "input/categories.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
 
 /* One ingest reads many inputs, as a run reads many files, so the PROJ
  * transform is built once; it is renewed every RENEW inputs so the

@@ -3,10 +3,10 @@
  * are not points or are empty, CRSs, dates and weights in attributes. */
 #include "fuzz.h"
 
-#include "categories.h"
-#include "incidents.h"
-#include "ingest.h"
-#include "vector.h"
+#include "input/categories.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
+#include "input/vector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

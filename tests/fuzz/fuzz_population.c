@@ -4,8 +4,8 @@
  * (default), by header name, or by 1-based number. */
 #include "fuzz.h"
 
-#include "areas.h"
-#include "population.h"
+#include "geography/areas.h"
+#include "geography/population.h"
 
 static const char AREAS[] =
     "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"

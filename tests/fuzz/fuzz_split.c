@@ -7,10 +7,10 @@
 
 #include <math.h>
 
-#include "categories.h"
-#include "incidents.h"
-#include "ingest.h"
-#include "pool.h"
+#include "core/pool.h"
+#include "input/categories.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
 
 static int same_double(double a, double b)
 {

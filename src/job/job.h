@@ -1,0 +1,82 @@
+/*
+ * job.h - the state of one "hotspot run", shared by run.c (reading,
+ * assigning, computing, and calling the writers in turn), layers.c (the
+ * GeoPackage's layers) and styles.c (their styles and the QGIS project).
+ * Internal.  The writers never call back into run.c (src/README.md).
+ */
+#ifndef HOTSPOT_JOB_H
+#define HOTSPOT_JOB_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "analysis/aggregate.h"
+#include "analysis/privacy.h"
+#include "analysis/surfaces.h"
+#include "core/defaults.h"
+#include "geography/areas.h"
+#include "geography/population.h"
+#include "hotspot/hotspot.h"
+#include "input/categories.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
+#include "output/output.h"
+
+/* Everything one run holds; freed in one place. */
+typedef struct job {
+    const hs_options *o;
+    const hs_log *log;
+    hs_categories *cats;
+    hs_incidents *inc;
+    hs_ingest *ing;
+    hs_areas *areas;
+    hs_rates *rates;
+    hs_gpkg *gpkg;
+    hs_layer *run;
+    char **files;
+    size_t nfiles;
+    char (*sha)[65];
+    long *file_rows;
+    int groups[HS_MAX_GROUPS];
+    size_t ngroups;
+    hs_agg_opts agg;
+    hs_agg_report agg_rep;
+    hs_pop_report pop_rep;
+    hs_pop_kind pop_kind;
+    const char *crs;
+    int by_lsoa;
+    int write_points;
+    int kde;
+    hs_surface_opts sopt;
+    hs_surface surf[HS_MAX_GROUPS];
+    int has_surf[HS_MAX_GROUPS];
+    /* Surfaces pass from the thread computing them to the one writing the
+     * file: surf[g] and has_surf[g] are final once surf_ready > g (all of
+     * them when it reaches ngroups, failure included). */
+    pthread_mutex_t surf_lock;
+    pthread_cond_t surf_cond;
+    size_t surf_ready;
+    double spacing; /* median distance between distinct incident locations */
+    size_t distinct;
+    hs_privacy *priv; /* --public: suppression marks; NULL otherwise     */
+} job;
+
+/* A group's table name: prefix + group, '-' and ' ' made '_' (used by the
+ * layers and by the styles and project, which must name the same tables). */
+void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
+
+/* Writes the run's vector layers into j->gpkg, after hs_job_write_points
+ * and hs_job_write_raster have written theirs; hs_styles_write follows. */
+hs_status hs_job_write(job *j, hs_error *err);
+
+/* The incidents layer, if the job writes one: called before hs_job_write,
+ * on a thread of its own while the surfaces are computed (it only reads
+ * the store, areas and mapping, which nothing changes by then). */
+hs_status hs_job_write_points(job *j, hs_error *err);
+
+/* Group g's density raster, if it has a surface: on the same thread, after
+ * the points, as each surface is ready; every group's before
+ * hs_job_write. */
+hs_status hs_job_write_raster(job *j, size_t g, hs_error *err);
+
+#endif

@@ -1,0 +1,596 @@
+/* layers.c - writes the layers of a run's GeoPackage (see job.h and the
+ * README's "Output" section for every layer and field). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdal.h>
+#include <geos_c.h>
+#include <proj.h>
+
+#include "job/job.h"
+
+/* Above this many points the incidents layer gets no R-tree: GDAL 3.6
+ * builds it row by row at about 10 s per million (see output.h). */
+#define HS_INDEX_LIMIT 250000
+
+
+
+static hs_value txt(const char *s) { return (hs_value){.is_null = !s, .s = s}; }
+static hs_value num(double d) { return (hs_value){.is_null = isnan(d), .d = d}; }
+static hs_value int_(int64_t i) { return (hs_value){.i = i}; }
+
+static hs_status run_row(job *j, const char *section, const char *key,
+                         const char *value, hs_error *err)
+{
+    hs_value v[3] = {txt(section), txt(key), txt(value)};
+    return hs_layer_add(j->run, 0, 0, NULL, 0, v, err);
+}
+
+static hs_status run_num(job *j, const char *section, const char *key,
+                         long value, hs_error *err)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%ld", value);
+    return run_row(j, section, key, b, err);
+}
+
+static hs_status write_areas(job *j, hs_error *err)
+{
+    static const hs_field f[] = {{"area_id", HS_FIELD_TEXT},
+                                 {"area_name", HS_FIELD_TEXT},
+                                 {"population", HS_FIELD_REAL},
+                                 {"area_km2", HS_FIELD_REAL}};
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "areas", "Study areas with "
+                                    "resident population and area (km2)",
+                                    HS_GEOM_MULTIPOLYGON, j->crs, f, 4, err);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t i = 0; i < hs_areas_count(j->areas); i++) {
+        size_t len;
+        const unsigned char *wkb = hs_areas_wkb(j->areas, i, &len);
+        hs_value v[] = {txt(hs_areas_id(j->areas, i)),
+                        txt(hs_areas_name(j->areas, i)),
+                        num(hs_areas_population(j->areas, i)),
+                        num(hs_areas_km2(j->areas, i))};
+        hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+        if (rc)
+            return rc;
+    }
+    return HS_OK;
+}
+
+/* "criminal-damage" -> "rates_criminal_damage" */
+void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g)
+{
+    snprintf(buf, n, "%s%s", prefix, g);
+    for (char *c = buf; *c; c++)
+        if (*c == '-' || *c == ' ')
+            *c = '_';
+}
+
+static hs_status write_rates(job *j, hs_error *err)
+{
+    static const hs_field f[] = {
+        {"area_id", HS_FIELD_TEXT},      {"area_name", HS_FIELD_TEXT},
+        {"population", HS_FIELD_REAL},   {"area_km2", HS_FIELD_REAL},
+        {"count", HS_FIELD_INT},         {"count_per_km2", HS_FIELD_REAL},
+        {"rate", HS_FIELD_REAL},         {"rate_low", HS_FIELD_REAL},
+        {"rate_high", HS_FIELD_REAL},    {"rate_annual", HS_FIELD_REAL},
+        {"study_rate", HS_FIELD_REAL},   {"vs_study", HS_FIELD_TEXT},
+        {"prev_count", HS_FIELD_INT},    {"change", HS_FIELD_INT},
+        {"change_pct", HS_FIELD_REAL},   {"change_p", HS_FIELD_REAL},
+        {"change_flag", HS_FIELD_TEXT}};
+    const size_t nf = sizeof f / sizeof *f;
+    const hs_rates *R = j->rates;
+    for (size_t g = 0; g < R->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256], per[32];
+        hs_layer_name(name, sizeof name, "rates_", gname);
+        hs_period_text(j->agg.cur, per, sizeof per);
+        snprintf(desc, sizeof desc, "%s per 1,000 residents, %s, with 95%% "
+                 "intervals and change", gname, per);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
+                                        HS_GEOM_MULTIPOLYGON, j->crs, f, nf, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t a = 0; a < R->nareas; a++) {
+            const hs_rate *r = &R->r[g * R->nareas + a];
+            size_t len;
+            const unsigned char *wkb = hs_areas_wkb(j->areas, a, &len);
+            int cmp = r->prev_count >= 0;
+            double km2 = hs_areas_km2(j->areas, a);
+            hs_value v[] = {
+                txt(hs_areas_id(j->areas, a)), txt(hs_areas_name(j->areas, a)),
+                num(r->population), num(km2), int_(r->count),
+                num(km2 > 0 ? (double)r->count / km2 : NAN), num(r->rate),
+                num(r->rate_low), num(r->rate_high), num(r->rate_annual),
+                num(R->study_rate[g]), txt(hs_rate_vs_text(r)),
+                cmp ? int_(r->prev_count) : (hs_value){.is_null = 1},
+                cmp ? int_(r->change) : (hs_value){.is_null = 1},
+                num(r->change_pct), num(r->change_p),
+                txt(hs_rate_change_flag(r))};
+            /* --public: NULL the suppressed counts and all they give */
+            const hs_value nul = {.is_null = 1};
+            int sc = hs_privacy_cur(j->priv, g, a);
+            int sp = cmp && hs_privacy_prev(j->priv, g, a);
+            if (sc)
+                for (int k = 4; k <= 9; k++)
+                    v[k] = nul;
+            if (sc)
+                v[11] = txt("suppressed");
+            if (j->priv && j->priv->study_sup[g])
+                v[10] = nul;
+            if (sp)
+                v[12] = nul;
+            if (sc || sp) {
+                v[13] = v[14] = v[15] = nul;
+                v[16] = txt("suppressed");
+            }
+            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
+/* --public: marks the months of each area, group and period (their sum
+ * is the area's count, so each period is a set of its own). */
+static void public_months(job *j, const long *n, unsigned char *sup,
+                          int32_t lo, size_t nm)
+{
+    size_t na = hs_areas_count(j->areas), ng = j->ngroups;
+    for (int per = 0; per < 1 + j->agg.has_prev; per++) {
+        hs_period p = per ? j->agg.prev : j->agg.cur;
+        size_t k0 = (size_t)(p.from - lo), len = (size_t)(p.to - p.from + 1);
+        for (size_t a = 0; a < na; a++)
+            for (size_t g = 0; g < ng; g++) {
+                size_t at = (a * ng + g) * nm + k0;
+                int area_sup = per ? hs_privacy_prev(j->priv, g, a)
+                                   : hs_privacy_cur(j->priv, g, a);
+                hs_privacy_months(j->priv, g, area_sup, n + at, len, sup + at);
+            }
+    }
+}
+
+/* monthly: incidents per area, group and month over the analysis and
+ * comparison periods, zeros included, so a trend chart needs no gaps
+ * filled.  Counted as the rates are: assigned to an area, in a group. */
+static hs_status write_monthly(job *j, hs_error *err)
+{
+    static const hs_field f[] = {{"area_id", HS_FIELD_TEXT},
+                                 {"crime_group", HS_FIELD_TEXT},
+                                 {"month", HS_FIELD_TEXT},
+                                 {"count", HS_FIELD_INT}};
+    const hs_incidents *s = j->inc;
+    const hs_period cur = j->agg.cur, prev = j->agg.prev;
+    const int has_prev = j->agg.has_prev;
+    /* months in order: the comparison period (if any) comes first */
+    int32_t lo = has_prev && prev.from < cur.from ? prev.from : cur.from;
+    int32_t hi = has_prev && prev.to > cur.to ? prev.to : cur.to;
+    size_t nm = (size_t)(hi - lo + 1), na = hs_areas_count(j->areas);
+    size_t ng = j->ngroups;
+    long *n = calloc(na * ng * nm + 1, sizeof *n);
+    unsigned char *sup = calloc(na * ng * nm + 1, 1); /* --public marks */
+    hs_status rc = HS_OK;
+    if (!n || !sup)
+        return hs_fail(err, HS_ERR_NOMEM, "monthly counts: out of memory");
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "monthly", "Incidents per area, "
+                                    "group and month, analysis and comparison "
+                                    "periods (zeros included)", HS_GEOM_NONE,
+                                    NULL, f, 4, err);
+    if (!l) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        int32_t m = s->month[i];
+        if (s->area[i] < 0 || s->group[i] < 0 || m < lo || m > hi)
+            continue;
+        for (size_t g = 0; g < ng; g++)
+            if (j->groups[g] == s->group[i])
+                n[((size_t)s->area[i] * ng + g) * nm + (size_t)(m - lo)]++;
+    }
+    if (j->priv)
+        public_months(j, n, sup, lo, nm);
+    for (size_t a = 0; a < na && !rc; a++)
+        for (size_t g = 0; g < ng && !rc; g++)
+            for (size_t k = 0; k < nm && !rc; k++) {
+                int32_t m = lo + (int32_t)k;
+                /* previous-period / previous-year never leave a gap, but
+                 * skip months in neither period all the same */
+                if (!(m >= cur.from && m <= cur.to) &&
+                    !(has_prev && m >= prev.from && m <= prev.to))
+                    continue;
+                char month[8];
+                hs_month_format(m, month);
+                hs_value v[] = {
+                    txt(hs_areas_id(j->areas, a)),
+                    txt(hs_categories_group_name(j->cats, j->groups[g])),
+                    txt(month), int_(n[(a * ng + g) * nm + k])};
+                if (sup[(a * ng + g) * nm + k])
+                    v[3] = (hs_value){.is_null = 1};
+                rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            }
+cleanup:
+    free(n);
+    free(sup);
+    return rc;
+}
+
+hs_status hs_job_write_points(job *j, hs_error *err)
+{
+    if (!j->write_points)
+        return HS_OK;
+    static const hs_field f[] = {
+        {"crime_group", HS_FIELD_TEXT},         {"crime_type", HS_FIELD_TEXT},
+        {"month", HS_FIELD_TEXT},       {"date", HS_FIELD_TEXT},
+        {"time", HS_FIELD_TEXT},        {"period", HS_FIELD_TEXT},
+        {"area_id", HS_FIELD_TEXT},     {"location", HS_FIELD_TEXT},
+        {"source_file", HS_FIELD_TEXT}, {"source_row", HS_FIELD_INT64}};
+    const hs_incidents *s = j->inc;
+    size_t located = 0;
+    for (size_t i = 0; i < s->n; i++)
+        located += !isnan(s->x[i]);
+    if (located > HS_INDEX_LIMIT) {
+        hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_warn(j->log, "incidents layer: %zu points, written without a "
+                "spatial index to save time (QGIS: Layer Properties > Source "
+                "> Create Spatial Index)", located);
+    }
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "incidents", "Incidents with a "
+                                    "location, in the analysis CRS",
+                                    HS_GEOM_POINT, j->crs, f, 10, err);
+    hs_gpkg_set_spatial_index(j->gpkg, 1);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t i = 0; i < s->n; i++) {
+        if (isnan(s->x[i]))
+            continue;
+        char month[8], date[11] = "", tm[6] = "";
+        hs_month_format(s->month[i], month);
+        if (s->day[i] > 0 && s->day[i] <= 31) { /* YYYY-MM-DD, by hand */
+            memcpy(date, month, 7);
+            date[7] = '-';
+            date[8] = (char)('0' + s->day[i] / 10);
+            date[9] = (char)('0' + s->day[i] % 10);
+            date[10] = '\0';
+        }
+        if (s->minute[i] >= 0 && s->minute[i] < 1440) { /* HH:MM */
+            int h = s->minute[i] / 60, mi = s->minute[i] % 60;
+            tm[0] = (char)('0' + h / 10);
+            tm[1] = (char)('0' + h % 10);
+            tm[2] = ':';
+            tm[3] = (char)('0' + mi / 10);
+            tm[4] = (char)('0' + mi % 10);
+            tm[5] = '\0';
+        }
+        int32_t m = s->month[i];
+        const char *per =
+            m >= j->agg.cur.from && m <= j->agg.cur.to ? "current"
+            : j->agg.has_prev && m >= j->agg.prev.from && m <= j->agg.prev.to
+                ? "comparison"
+                : "outside";
+        hs_value v[] = {
+            txt(s->group[i] >= 0 ? hs_categories_group_name(j->cats, s->group[i]) : NULL),
+            txt(hs_pool_str(s->types, s->type[i])),
+            txt(month), txt(*date ? date : NULL), txt(*tm ? tm : NULL),
+            txt(per),
+            txt(s->area[i] >= 0 ? hs_areas_id(j->areas, (size_t)s->area[i]) : NULL),
+            txt(s->location[i] >= 0 ? hs_pool_str(s->locations, s->location[i]) : NULL),
+            txt(hs_pool_str(s->files, s->file[i])), int_(s->row[i])};
+        hs_status rc = hs_layer_add(l, s->x[i], s->y[i], NULL, 0, v, err);
+        if (rc)
+            return rc;
+    }
+    return hs_gpkg_checkpoint(j->gpkg, err); /* 100 MB at 1M: to disk now */
+}
+
+static hs_status write_hotspots(job *j, hs_error *err)
+{
+    static const hs_field hf[] = {
+        {"hotspot_id", HS_FIELD_TEXT},  {"rank", HS_FIELD_INT},
+        {"class", HS_FIELD_INT},        {"incidents", HS_FIELD_INT},
+        {"area_km2", HS_FIELD_REAL},    {"share_pct", HS_FIELD_REAL},
+        {"pai", HS_FIELD_REAL},         {"area_id", HS_FIELD_TEXT},
+        {"area_name", HS_FIELD_TEXT},   {"label", HS_FIELD_TEXT}};
+    static const hs_field tf[] = {
+        {"area_id", HS_FIELD_TEXT},        {"area_name", HS_FIELD_TEXT},
+        {"priority", HS_FIELD_INT},        {"hotspot_id", HS_FIELD_TEXT},
+        {"label", HS_FIELD_TEXT},          {"incidents", HS_FIELD_INT},
+        {"area_km2", HS_FIELD_REAL},       {"cum_area_pct", HS_FIELD_REAL},
+        {"cum_incidents_pct", HS_FIELD_REAL}};
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_surf[g])
+            continue;
+        const hs_surface *sf = &j->surf[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        hs_layer_name(name, sizeof name, "hotspots_", gname);
+        snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
+                 "of the density surface, ranked by incidents", gname,
+                 j->sopt.hot.hot_class);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
+                                        HS_GEOM_MULTIPOLYGON, j->crs, hf,
+                                        sizeof hf / sizeof *hf, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t h = 0; h < sf->hot->n; h++) {
+            const hs_hotspot *hp = &sf->hot->v[h];
+            int ar = hp->area;
+            hs_value v[] = {
+                txt(hp->id), int_(hp->rank), int_(hp->cls), int_(hp->incidents),
+                num(hp->km2), num(100.0 * hp->share), num(hp->pai),
+                txt(ar >= 0 ? hs_areas_id(j->areas, (size_t)ar) : NULL),
+                txt(ar >= 0 ? hs_areas_name(j->areas, (size_t)ar) : NULL),
+                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL)};
+            hs_status rc = hs_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
+            if (rc)
+                return rc;
+        }
+        hs_layer_name(name, sizeof name, "tasking_", gname);
+        snprintf(desc, sizeof desc, "%s: per area, the top hotspots that "
+                 "together cover at most %.3g%% of it", gname,
+                 100 * j->sopt.task_share);
+        l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL, tf,
+                              sizeof tf / sizeof *tf, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t t = 0; t < sf->ntasks; t++) {
+            const hs_task *tk = &sf->tasks[t];
+            const hs_hotspot *hp = &sf->hot->v[tk->hotspot];
+            hs_value v[] = {
+                txt(hs_areas_id(j->areas, (size_t)tk->area)),
+                txt(hs_areas_name(j->areas, (size_t)tk->area)),
+                int_(tk->order), txt(hp->id),
+                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL),
+                int_(hp->incidents), num(hp->km2),
+                num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share)};
+            if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
+                v[8] = (hs_value){.is_null = 1}; /* it gives the count */
+            hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
+hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
+{
+    if (!j->has_surf[g])
+        return HS_OK;
+    const hs_surface *sf = &j->surf[g];
+    const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+    char name[96], desc[256];
+    hs_layer_name(name, sizeof name, "kde_", gname);
+    snprintf(desc, sizeof desc, "%s density, %s kernel, bandwidth %.0f m, "
+             "cell %.0f m, %s", gname, hs_kernel_name(j->sopt.kernel),
+             sf->bandwidth, sf->grid.cell,
+             j->sopt.per_cell ? "expected incidents per cell"
+                              : "incidents per km2");
+    hs_raster_spec r = {sf->grid.x0, sf->grid.y0, sf->grid.cell,
+                        sf->grid.cols, sf->grid.rows, j->crs, desc,
+                        "density",
+                        j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
+                        HS_NODATA, NULL};
+    return hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
+}
+
+static hs_status write_run(job *j, hs_error *err)
+{
+    static const hs_field f[] = {{"section", HS_FIELD_TEXT},
+                                 {"key", HS_FIELD_TEXT},
+                                 {"value", HS_FIELD_TEXT}};
+    const hs_options *o = j->o;
+    const hs_ingest_report *ir = hs_ingest_get_report(j->ing);
+    const hs_agg_report *ar = &j->agg_rep;
+    char b[256];
+    hs_status rc = HS_OK;
+    j->run = hs_gpkg_add_layer(j->gpkg, "run", "How this file was made: "
+                               "software, parameters, inputs, counts",
+                               HS_GEOM_NONE, NULL, f, 3, err);
+    if (!j->run)
+        return err ? err->code : HS_ERR_IO;
+#define ROW(s, k, v) if ((rc = run_row(j, s, k, v, err))) return rc
+#define NUM(s, k, v) if ((rc = run_num(j, s, k, v, err))) return rc
+    ROW("software", "hotspot", hs_version());
+    ROW("software", "gdal", GDALVersionInfo("RELEASE_NAME"));
+    ROW("software", "geos", GEOSversion());
+    ROW("software", "proj", proj_info().version);
+    hs_period_text(j->agg.cur, b, sizeof b);
+    ROW("parameter", "period", b);
+    NUM("parameter", "months", j->agg.cur.to - j->agg.cur.from + 1);
+    if (j->agg.has_prev)
+        hs_period_text(j->agg.prev, b, sizeof b);
+    ROW("parameter", "compare", hs_or_default(o->compare, "previous-year"));
+    ROW("parameter", "compare_period", j->agg.has_prev ? b : "none");
+    ROW("parameter", "groups", hs_or_default(o->groups, "asb,sac,violence"));
+    ROW("parameter", "crs", j->crs);
+    ROW("parameter", "assign", j->by_lsoa ? "lsoa-code" : "point");
+    ROW("parameter", "incidents_layer", j->write_points ? "yes" : "no");
+    ROW("parameter", "areas", o->areas);
+    ROW("parameter", "area_id", o->area_id);
+    ROW("parameter", "area_name", hs_or_default(o->area_name, o->area_id));
+    ROW("parameter", "population", hs_or_default(o->population, "none"));
+    ROW("parameter", "population_source",
+        !o->population ? "none" : j->pop_kind == HS_POP_TABLE ? "table"
+        : j->pop_kind == HS_POP_ZONES ? "zones (best fit by interior point)"
+                                      : "field");
+    ROW("method", "rate", "count / population x 1,000 for the period; "
+        "rate_annual = rate x 12 / months");
+    ROW("method", "interval", "95%: Byar's method for counts >= 10, exact "
+        "Poisson (chi-square) below (PHE Fingertips)");
+    ROW("method", "vs_study", "higher/lower when the area's 95% interval lies "
+        "wholly above/below the study-area rate, else similar");
+    ROW("method", "change_test", "exact conditional (binomial) test of the "
+        "two counts, equal exposure, two-sided; flagged at 95% and 99.8%");
+    ROW("method", "assign", "point in polygon (boundary included); a point on "
+        "a shared boundary goes to the area with the smallest id");
+    ROW("method", "sac", "serious acquisitive crime: police.uk Burglary + "
+        "Robbery + Vehicle crime, approximating NI 16 (over-counts: includes "
+        "business burglary and vehicle interference)");
+    ROW("method", "crs_transform", *hs_ingest_transform_desc(j->ing)
+        ? hs_ingest_transform_desc(j->ing) : "none (inputs already in CRS)");
+    ROW("input", "categories", hs_or_default(o->categories, "(bundled)"));
+    for (size_t i = 0; i < j->nfiles; i++) {
+        snprintf(b, sizeof b, "sha256=%s rows=%ld", j->sha[i], j->file_rows[i]);
+        ROW("input", j->files[i], b);
+    }
+    NUM("count", "files", ir->files);
+    NUM("count", "rows_read", ir->rows_read);
+    NUM("count", "rows_kept", ir->rows_kept);
+    for (int k = 0; k < HS_SKIP_N; k++) {
+        snprintf(b, sizeof b, "skipped: %s", hs_skip_name((hs_skip)k));
+        NUM("count", b, ir->skipped[k]);
+    }
+    NUM("count", "no_location", ir->no_location);
+    NUM("count", "unknown_crime_type", ir->unknown_type);
+    NUM("count", "text_not_utf8", ir->bad_text);
+    NUM("count", "in_period", ar->in_period);
+    NUM("count", "in_comparison_period", ar->in_compare);
+    NUM("count", "outside_both_periods", ar->outside_period);
+    NUM("count", "in_period_no_location", ar->no_location);
+    NUM("count", "in_period_outside_areas", ar->outside_areas);
+    NUM("count", "in_period_other_groups", ar->other_groups);
+    NUM("count", "in_period_assigned", ar->assigned);
+    NUM("count", "areas", (long)hs_areas_count(j->areas));
+    NUM("count", "area_overlaps", hs_areas_overlaps(j->areas));
+    NUM("count", "population_rows", j->pop_rep.rows);
+    NUM("count", "population_matched", j->pop_rep.matched);
+    NUM("count", "population_unmatched", j->pop_rep.unmatched);
+    ROW("parameter", "kde", j->kde ? "yes" : "no");
+    if (j->kde) {
+        ROW("parameter", "kernel", hs_kernel_name(j->sopt.kernel));
+        ROW("parameter", "kde_mask", j->sopt.unmasked ? "no" : "yes");
+        ROW("parameter", "kde_units", j->sopt.per_cell ? "expected incidents "
+            "per cell" : "incidents per km2");
+        ROW("parameter", "hotspot_method", j->sopt.hot.method ==
+            HS_THRESH_MEAN_SD ? "mean-sd" : "mean-multiple");
+        b[0] = '\0';
+        for (int k = 0; k < j->sopt.hot.nk; k++)
+            snprintf(b + strlen(b), sizeof b - strlen(b), "%s%g", k ? "," : "",
+                     j->sopt.hot.k[k]);
+        ROW("parameter", "hotspot_breaks", b);
+        snprintf(b, sizeof b, "%d", j->sopt.hot.hot_class);
+        ROW("parameter", "hotspot_class", b);
+        snprintf(b, sizeof b, "%g", j->sopt.task_share);
+        ROW("parameter", "tasking_share", b);
+        snprintf(b, sizeof b, "%.1f m (median nearest-neighbour distance of "
+                 "%zu distinct locations)", j->spacing, j->distinct);
+        ROW("method", "location_spacing", b);
+        ROW("method", "kde", "exact kernel sum at each cell centre, double "
+            "precision, stored as Float32; grid = areas' extent + kernel "
+            "radius, corners on multiples of the cell size");
+        ROW("method", "hotspots", "Home Office / Chainey: classes by multiples "
+            "of the mean of non-zero cells inside the areas; hotspots are "
+            "4-connected cells at or above the hotspot class; PAI = share of "
+            "incidents / share of area");
+        for (size_t g = 0; g < j->ngroups; g++) {
+            const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+            char key[96];
+            if (!j->has_surf[g]) {
+                snprintf(key, sizeof key, "kde_%s", gname);
+                ROW("parameter", key, "not computed (too few incidents)");
+                continue;
+            }
+            const hs_surface *sf = &j->surf[g];
+            snprintf(key, sizeof key, "bandwidth_%s", gname);
+            snprintf(b, sizeof b, "%.0f m (%s)%s", sf->bandwidth,
+                     sf->bandwidth_rule, sf->bandwidth < j->spacing
+                     ? "; WARNING: below the spacing of distinct locations" : "");
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "grid_%s", gname);
+            snprintf(b, sizeof b, "%zu x %zu cells of %.0f m from (%.0f, %.0f)",
+                     sf->grid.cols, sf->grid.rows, sf->grid.cell, sf->grid.x0,
+                     sf->grid.y0);
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "hotspot_breaks_%s", gname);
+            b[0] = '\0';
+            for (int k = 0; k < sf->hot->nbreaks; k++)
+                snprintf(b + strlen(b), sizeof b - strlen(b), "%s%.6g",
+                         k ? "," : "", sf->hot->breaks[k]);
+            snprintf(b + strlen(b), sizeof b - strlen(b), " incidents/km2 "
+                     "(mean of non-zero cells %.6g)", sf->hot->mean);
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "surface_sum_%s", gname);
+            snprintf(b, sizeof b, "%.1f incidents under the masked surface, "
+                     "of %ld with a location", sf->sum, sf->points);
+            ROW("count", key, b);
+        }
+    }
+#undef ROW
+#undef NUM
+    return HS_OK;
+}
+
+
+/* --public: the rule and what was suppressed, in section "public" of the
+ * run table; after the monthly table and hotspots, which count theirs. */
+static hs_status write_public_rows(job *j, hs_error *err)
+{
+    const hs_privacy *p = j->priv;
+    const hs_options *o = j->o;
+    char b[256];
+    hs_status rc = HS_OK;
+    if (!p)
+        return HS_OK;
+#define ROW(s, k, v) if ((rc = run_row(j, s, k, v, err))) return rc
+#define NUM(s, k, v) if ((rc = run_num(j, s, k, v, err))) return rc
+    snprintf(b, sizeof b, "%ld", p->threshold);
+    ROW("public", "threshold", b);
+    ROW("public", "rule", "counts under the threshold (zeros included) "
+        "are suppressed (NULL), with every field derived from them; then "
+        "more counts, smallest first, until no set with a known total "
+        "(a group's areas; areas with a population; an area's months of "
+        "one period) has exactly one suppressed count or suppressed "
+        "counts adding up to less than the threshold; study_rate NULL "
+        "when the study total is under it");
+    ROW("public", "hotspots", "hotspots with fewer incidents than the "
+        "threshold dropped; no location labels");
+    ROW("public", "density", "cells whose kernel reaches fewer incidents "
+        "than the threshold set to nodata");
+    ROW("public", "incidents_layer", "not written");
+    ROW("public", "excluded", hs_or_default(o->public_exclude, "none"));
+    NUM("public", "excluded_incidents", p->excluded);
+    for (size_t g = 0; g < j->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char key[96];
+        snprintf(key, sizeof key, "areas_suppressed_%s", gname);
+        snprintf(b, sizeof b, "%ld (%ld under the threshold, %ld "
+                 "secondary)", p->primary[g] + p->secondary[g],
+                 p->primary[g], p->secondary[g]);
+        ROW("public", key, b);
+        snprintf(key, sizeof key, "prev_suppressed_%s", gname);
+        snprintf(b, sizeof b, "%ld (%ld under the threshold, %ld "
+                 "secondary)", p->prev_primary[g] + p->prev_secondary[g],
+                 p->prev_primary[g], p->prev_secondary[g]);
+        ROW("public", key, b);
+        snprintf(key, sizeof key, "monthly_suppressed_%s", gname);
+        NUM("public", key, p->monthly[g]);
+        snprintf(key, sizeof key, "study_rate_suppressed_%s", gname);
+        ROW("public", key, p->study_sup[g] ? "yes" : "no");
+        if (j->has_surf[g]) {
+            snprintf(key, sizeof key, "hotspots_dropped_%s", gname);
+            NUM("public", key, j->surf[g].dropped);
+            snprintf(key, sizeof key, "cells_blanked_%s", gname);
+            NUM("public", key, j->surf[g].blanked);
+        }
+    }
+#undef ROW
+#undef NUM
+    return HS_OK;
+}
+
+
+hs_status hs_job_write(job *j, hs_error *err)
+{
+    hs_status rc;
+    if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
+        (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
+        (rc = write_hotspots(j, err)))
+        return rc;
+    return write_public_rows(j, err);
+}

@@ -1,0 +1,1585 @@
+/* report.c - area-board packs and the county summary as PDFs, drawn with
+ * cairo from what reportdata.c read (see hs_report.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+
+#include "hotspot/hotspot.h"
+#include "hotspot/hs_report.h"
+#include "input/incidents.h"
+#include "report/report.h"
+#include "report/reportdata.h"
+
+/* A4 portrait in points; margins. */
+#define PW 595.28
+#define PH 841.89
+#define ML 40.0
+#define MR 40.0
+#define CW (PW - ML - MR)
+#define FONT "DejaVu Sans"
+
+static const char ATTRIBUTION[] =
+    "Sources: police.uk (crime and anti-social behaviour); Office for "
+    "National Statistics (population, boundaries). Contains public sector "
+    "information licensed under the Open Government Licence v3.0. Contains "
+    "OS data \xc2\xa9 Crown copyright and database right.";
+
+/* Group colours (Okabe-Ito, safe for colour-blind readers) and dashes, so
+ * the trend lines stay apart in grey print too. */
+static const uint32_t GROUP_RGB[HS_RG] = {0x0072B2, 0xD55E00, 0x009E73};
+static const double GROUP_DASH[HS_RG][2] = {{0, 0}, {5, 2.5}, {1.5, 2}};
+
+/* Density below the hotspot classes: light to mid blue; hotspot classes:
+ * orange to dark red, so hotspots stand out from the surface under them. */
+static const uint32_t DENSITY_RGB[] = {0xEEF3F8, 0xC6DBEF, 0x9ECAE1, 0x6BAED6,
+                                       0x4292C6};
+static const uint32_t HOT_LOW = 0xFDAE61, HOT_HIGH = 0xA50026;
+
+/* ---- small drawing helpers ------------------------------------------------ */
+
+static void rgb(cairo_t *cr, uint32_t c)
+{
+    cairo_set_source_rgb(cr, ((c >> 16) & 255) / 255.0,
+                         ((c >> 8) & 255) / 255.0, (c & 255) / 255.0);
+}
+
+static uint32_t mix(uint32_t a, uint32_t b, double t)
+{
+    uint32_t out = 0;
+    for (int s = 0; s <= 16; s += 8) {
+        double ca = (a >> s) & 255, cb = (b >> s) & 255;
+        out |= (uint32_t)lround(ca + (cb - ca) * t) << s;
+    }
+    return out;
+}
+
+static void font(cairo_t *cr, double size, int bold)
+{
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD
+                                : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+}
+
+static double text_w(cairo_t *cr, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s, &e);
+    return e.x_advance;
+}
+
+/* Shortens s (UTF-8) with "..." until it fits in w points. */
+static void fit(cairo_t *cr, const char *s, double w, char *out, size_t n)
+{
+    snprintf(out, n, "%s", s);
+    size_t len = strlen(out);
+    while (len > 0 && text_w(cr, out) > w) {
+        do /* back up over a whole UTF-8 character */
+            len--;
+        while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80);
+        if (len + 4 > n)
+            break;
+        memcpy(out + len, "\xe2\x80\xa6", 4); /* ellipsis */
+    }
+}
+
+enum { LEFT, CENTRE, RIGHT };
+
+/* Draws s with its baseline at y, clipped to width w with an ellipsis
+ * (w <= 0: no limit); returns the width drawn. */
+static double text(cairo_t *cr, double x, double y, int align, double w,
+                   const char *s)
+{
+    char buf[512];
+    if (w > 0)
+        fit(cr, s, w, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf, "%s", s);
+    double tw = text_w(cr, buf);
+    cairo_move_to(cr, align == LEFT ? x : align == CENTRE ? x - tw / 2 : x - tw,
+                  y);
+    cairo_show_text(cr, buf);
+    return tw;
+}
+
+static void textf(cairo_t *cr, double x, double y, int align, double w,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void textf(cairo_t *cr, double x, double y, int align, double w,
+                  const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    text(cr, x, y, align, w, buf);
+}
+
+/* Word-wraps s into width w from baseline y; returns the next baseline. */
+static double para(cairo_t *cr, double x, double y, double w, double lead,
+                   const char *s)
+{
+    char line[512] = "";
+    const char *p = s;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        char trial[1100]; /* a line, a space and a word always fit */
+        snprintf(trial, sizeof trial, "%s%s%.*s", line, *line ? " " : "",
+                 (int)(wl < 500 ? wl : 500), p);
+        if (*line && text_w(cr, trial) > w) {
+            text(cr, x, y, LEFT, 0, line);
+            y += lead;
+            snprintf(line, sizeof line, "%.*s", (int)(wl < 500 ? wl : 500), p);
+        } else {
+            snprintf(line, sizeof line, "%.500s", trial);
+        }
+        p += wl;
+        while (*p == ' ')
+            p++;
+    }
+    if (*line) {
+        text(cr, x, y, LEFT, 0, line);
+        y += lead;
+    }
+    return y;
+}
+
+/* 12345 -> "12,345" */
+static void fmt_int(long v, char *b, size_t n)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%ld", labs(v));
+    size_t len = strlen(t), k = 0;
+    char out[48];
+    if (v < 0)
+        out[k++] = '-';
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = t[i];
+    }
+    out[k] = '\0';
+    snprintf(b, n, "%s", out);
+}
+
+static const char *const MONTHS[12] = {"Jan", "Feb", "Mar", "Apr", "May",
+                                       "Jun", "Jul", "Aug", "Sep", "Oct",
+                                       "Nov", "Dec"};
+
+/* year*12+m-1 -> "Jan 2024" */
+static void fmt_month(int m, char *b, size_t n)
+{
+    snprintf(b, n, "%s %d", MONTHS[((m % 12) + 12) % 12], m / 12);
+}
+
+static void fmt_period(int from, int to, char *b, size_t n)
+{
+    char a[16], c[16];
+    fmt_month(from, a, sizeof a);
+    fmt_month(to, c, sizeof c);
+    snprintf(b, n, "%s to %s", a, c);
+}
+
+/* ---- the PDF file: written to a temporary name, renamed when complete --- */
+
+typedef struct pdf {
+    cairo_surface_t *s;
+    cairo_t *cr;
+    FILE *f;
+    int fd;
+    char tmp[4200], path[4096];
+    int page, pages;
+    const char *title;  /* footer: what this document is          */
+    const char *source; /* footer: the GeoPackage's file name      */
+    const char *made;   /* footer: the Hotspot version of the run  */
+    long public_min;    /* --public file: counts under it suppressed */
+} pdf;
+
+static cairo_status_t pdf_write(void *closure, const unsigned char *data,
+                                unsigned int len)
+{
+    pdf *p = closure;
+    return fwrite(data, 1, len, p->f) == len ? CAIRO_STATUS_SUCCESS
+                                             : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static void pdf_abort(pdf *p)
+{
+    if (p->cr)
+        cairo_destroy(p->cr);
+    if (p->s)
+        cairo_surface_destroy(p->s);
+    if (p->f)
+        fclose(p->f);
+    else if (p->fd >= 0)
+        close(p->fd);
+    if (*p->tmp)
+        unlink(p->tmp);
+    p->cr = NULL;
+    p->s = NULL;
+    p->f = NULL;
+    p->fd = -1;
+    *p->tmp = '\0';
+}
+
+static hs_status pdf_begin(pdf *p, const char *dir, const char *name,
+                           const char *title, const char *date, hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->fd = -1;
+    if ((size_t)snprintf(p->path, sizeof p->path, "%s/%s.pdf", dir, name) >=
+            sizeof p->path ||
+        (size_t)snprintf(p->tmp, sizeof p->tmp, "%s/.%s.pdf.tmp-XXXXXX", dir,
+                         name) >= sizeof p->tmp) {
+        *p->tmp = '\0';
+        return hs_fail(err, HS_ERR_ARG, "output folder '%.200s...': path too "
+                       "long", dir);
+    }
+    if ((p->fd = mkstemp(p->tmp)) < 0) {
+        *p->tmp = '\0';
+        return hs_fail(err, HS_ERR_IO, "cannot write in folder '%s': %s", dir,
+                       strerror(errno));
+    }
+    fchmod(p->fd, 0644); /* mkstemp makes 0600; a report is for sharing */
+    if (!(p->f = fdopen(p->fd, "wb"))) {
+        pdf_abort(p);
+        return hs_fail(err, HS_ERR_IO, "'%s': %s", p->path, strerror(errno));
+    }
+    p->s = cairo_pdf_surface_create_for_stream(pdf_write, p, PW, PH);
+    p->cr = cairo_create(p->s);
+    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
+        pdf_abort(p);
+        return hs_fail(err, HS_ERR_IO, "'%s': cairo cannot start a PDF",
+                       p->path);
+    }
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATOR,
+                                   "Hotspot");
+    /* the input's date, not the clock's: cairo would stamp the local time
+     * of writing, and then no two reports of one file were the same */
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATE_DATE, date);
+    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_MOD_DATE, date);
+    return HS_OK;
+}
+
+static hs_status pdf_end(pdf *p, hs_error *err)
+{
+    cairo_destroy(p->cr);
+    p->cr = NULL;
+    cairo_surface_finish(p->s);
+    cairo_status_t st = cairo_surface_status(p->s);
+    cairo_surface_destroy(p->s);
+    p->s = NULL;
+    if (st != CAIRO_STATUS_SUCCESS) {
+        pdf_abort(p);
+        return hs_fail(err, HS_ERR_IO, "writing '%s': %s", p->path,
+                       cairo_status_to_string(st));
+    }
+    FILE *f = p->f;
+    p->f = NULL;
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(p->tmp, p->path) != 0) {
+        int e = errno;
+        unlink(p->tmp);
+        *p->tmp = '\0';
+        return hs_fail(err, HS_ERR_IO, "writing '%s': %s", p->path,
+                       strerror(e));
+    }
+    *p->tmp = '\0';
+    return HS_OK;
+}
+
+/* Header rule and footer (attribution, page number) on the current page. */
+static void page_frame(pdf *p)
+{
+    cairo_t *cr = p->cr;
+    p->page++;
+    rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, 0, 0, PW, 8);
+    cairo_fill(cr);
+    rgb(cr, 0x555555);
+    font(cr, 6.5, 0);
+    if (p->public_min > 0) { /* a public file: say what is missing */
+        rgb(cr, 0x8B0000);
+        font(cr, 7, 1);
+        textf(cr, ML, PH - 50, LEFT, CW, "Public release: counts under %ld "
+              "suppressed, and others so no total reveals them.",
+              p->public_min);
+    }
+    rgb(cr, 0x555555);
+    font(cr, 6.5, 0);
+    double y = para(cr, ML, PH - 44, CW, 8.5, ATTRIBUTION);
+    rgb(cr, 0x333333);
+    font(cr, 7, 0);
+    textf(cr, ML, y + 2, LEFT, CW - 60, "%s. Figures from %s (Hotspot %s).",
+          p->title, p->source, p->made);
+    textf(cr, PW - MR, y + 2, RIGHT, 0, "Page %d of %d", p->page, p->pages);
+}
+
+static double heading(cairo_t *cr, double y, const char *s)
+{
+    rgb(cr, 0x1F3A5F);
+    font(cr, 12, 1);
+    text(cr, ML, y, LEFT, CW, s);
+    return y + 16;
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static const char *vs_words(const hs_rrate *r)
+{
+    if (r->suppressed)
+        return "suppressed";
+    if (isnan(r->rate))
+        return "no population";
+    return strcmp(r->vs, "higher") == 0  ? "Higher"
+           : strcmp(r->vs, "lower") == 0 ? "Lower"
+                                         : "Similar";
+}
+
+static const char *change_words(const hs_rrate *r)
+{
+    if (r->suppressed || r->prev_suppressed)
+        return "suppressed";
+    if (r->prev_count < 0 || isnan(r->change_p))
+        return "no comparison";
+    int up = r->change > 0;
+    if (r->change_p < 0.002)
+        return up ? "Yes: up (99.8%)" : "Yes: down (99.8%)";
+    if (r->change_p < 0.05)
+        return up ? "Yes: up (95%)" : "Yes: down (95%)";
+    return "No";
+}
+
+static void fmt_rate(double v, char *b, size_t n)
+{
+    if (isnan(v))
+        snprintf(b, n, "n/a");
+    else
+        snprintf(b, n, "%.2f", v);
+}
+
+/* The board's key figures: measures down, groups across. */
+static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
+{
+    const double lw = 215, gw = (CW - lw) / HS_RG, rh = 15.5;
+    char per[48], prev[48], b[HS_RG][96];
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    if (d->prev_from >= 0)
+        fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
+    rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, ML, y, CW, rh + 4);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    font(cr, 8.5, 1);
+    text(cr, ML + 4, y + 13, LEFT, lw - 8, "Measure (unit)");
+    for (int g = 0; g < HS_RG; g++)
+        text(cr, ML + lw + gw * (g + 0.5), y + 13, CENTRE, gw - 4,
+             hs_rgroup_short[g]);
+    y += rh + 4;
+    int months = d->cur_to - d->cur_from + 1;
+    enum { R_COUNT, R_KM2, R_RATE, R_CI, R_ANNUAL, R_STUDY, R_VS, R_PREV,
+           R_CHANGE, R_SIG, R_N };
+    static const char *const label[R_N] = {
+        NULL, "Incidents per km\xc2\xb2", "Rate per 1,000 residents",
+        "95% confidence interval of the rate",
+        "Rate per 1,000 residents per year", "County rate per 1,000 residents",
+        "Compared with the county rate", NULL, "Change in incidents",
+        "Is the change significant?"};
+    for (int row = 0; row < R_N; row++) {
+        if (row == R_ANNUAL && months == 12)
+            continue; /* the same as the rate */
+        if ((row >= R_PREV) && d->prev_from < 0)
+            continue;
+        char lab[96];
+        if (row == R_COUNT)
+            snprintf(lab, sizeof lab, "Incidents, %s", per);
+        else if (row == R_PREV)
+            snprintf(lab, sizeof lab, "Incidents a year earlier, %s", prev);
+        else
+            snprintf(lab, sizeof lab, "%s", label[row]);
+        for (int g = 0; g < HS_RG; g++) {
+            const hs_rrate *r = &d->rates[g][a];
+            char x[32], z[32];
+            switch (row) {
+            case R_COUNT: fmt_int(r->count, b[g], sizeof b[g]); break;
+            case R_KM2:
+                if (isnan(r->per_km2))
+                    snprintf(b[g], sizeof b[g], "n/a");
+                else
+                    snprintf(b[g], sizeof b[g], "%.1f", r->per_km2);
+                break;
+            case R_RATE: fmt_rate(r->rate, b[g], sizeof b[g]); break;
+            case R_CI:
+                fmt_rate(r->low, x, sizeof x);
+                fmt_rate(r->high, z, sizeof z);
+                snprintf(b[g], sizeof b[g], isnan(r->low) ? "n/a" : "%s to %s",
+                         x, z);
+                break;
+            case R_ANNUAL: fmt_rate(r->annual, b[g], sizeof b[g]); break;
+            case R_STUDY: fmt_rate(r->study, b[g], sizeof b[g]); break;
+            case R_VS: snprintf(b[g], sizeof b[g], "%s", vs_words(r)); break;
+            case R_PREV: fmt_int(r->prev_count, b[g], sizeof b[g]); break;
+            case R_CHANGE:
+                if (isnan(r->change_pct))
+                    snprintf(b[g], sizeof b[g], "%+ld (n/a, new)", r->change);
+                else
+                    snprintf(b[g], sizeof b[g], "%+ld (%+.1f%%)", r->change,
+                             r->change_pct);
+                break;
+            case R_SIG: snprintf(b[g], sizeof b[g], "%s", change_words(r)); break;
+            }
+            /* --public: what the count gave is not in the file */
+            int gone = (r->suppressed && row != R_STUDY && row != R_PREV) ||
+                       (r->prev_suppressed && row >= R_PREV) ||
+                       (row == R_STUDY && isnan(r->study) &&
+                        d->public_threshold > 0);
+            if (gone)
+                snprintf(b[g], sizeof b[g], "suppressed");
+        }
+        if (row % 2 == 0) {
+            rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, ML, y, CW, rh);
+            cairo_fill(cr);
+        }
+        rgb(cr, 0x222222);
+        font(cr, 8.5, row == R_COUNT || row == R_RATE);
+        text(cr, ML + 4, y + 11, LEFT, lw - 8, lab);
+        for (int g = 0; g < HS_RG; g++) {
+            const hs_rrate *r = &d->rates[g][a];
+            rgb(cr, 0x222222);
+            if (row == R_VS && strcmp(r->vs, "higher") == 0)
+                rgb(cr, 0xB2182B);
+            else if (row == R_VS && strcmp(r->vs, "lower") == 0)
+                rgb(cr, 0x2166AC);
+            text(cr, ML + lw + gw * (g + 0.5), y + 11, CENTRE, gw - 4, b[g]);
+        }
+        y += rh;
+    }
+    rgb(cr, 0x1F3A5F);
+    cairo_set_line_width(cr, 0.8);
+    cairo_move_to(cr, ML, y);
+    cairo_line_to(cr, ML + CW, y);
+    cairo_stroke(cr);
+    return y;
+}
+
+/* ---- monthly trend chart ----------------------------------------------- */
+
+static double nice_step(double range, int ticks)
+{
+    double raw = range / ticks, p = pow(10, floor(log10(raw))), m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+/* One line per group: incidents per month in area a (or the whole study
+ * area when a is (size_t)-1). */
+static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
+                        double y, double w, double h)
+{
+    const int nm = d->nmonths;
+    long *v = calloc((size_t)(HS_RG * nm) + 1, sizeof *v);
+    if (!v)
+        return;
+    long vmax = 0;
+    for (int g = 0; g < HS_RG; g++)
+        for (int m = 0; m < nm; m++) {
+            long s = 0;
+            for (size_t k = 0; k < d->nareas && s >= 0; k++)
+                if (a == (size_t)-1 || k == a) {
+                    long c = d->monthly[g][k * (size_t)nm + (size_t)m];
+                    s = c < 0 ? -1 : s + c; /* suppressed: a gap */
+                }
+            v[g * nm + m] = s;
+            vmax = s > vmax ? s : vmax;
+        }
+    /* legend above the plot */
+    double lx = x + 44;
+    font(cr, 8, 0);
+    for (int g = 0; g < HS_RG; g++) {
+        rgb(cr, GROUP_RGB[g]);
+        cairo_set_line_width(cr, 2);
+        cairo_set_dash(cr, GROUP_DASH[g], GROUP_DASH[g][0] > 0 ? 2 : 0, 0);
+        cairo_move_to(cr, lx, y + 4);
+        cairo_line_to(cr, lx + 22, y + 4);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        rgb(cr, 0x222222);
+        lx += 28 + text(cr, lx + 26, y + 7, LEFT, 0, hs_rgroup_short[g]) + 14;
+    }
+    const double px = x + 44, py = y + 32, pw = w - 52, ph = h - 64;
+    /* whole incidents, and headroom so that peaks do not touch the top */
+    double top = vmax > 0 ? 1.05 * (double)vmax : 4.0;
+    double step = fmax(1, nice_step(top, 4));
+    double ymax = step * ceil(top / step);
+    if (ymax <= 0)
+        ymax = 1;
+    double cw = pw / nm;
+    /* shade the analysis period and name both periods */
+    int c0 = d->cur_from - d->month0, c1 = d->cur_to - d->month0;
+    rgb(cr, 0xEDF2F7);
+    cairo_rectangle(cr, px + c0 * cw, py, (c1 - c0 + 1) * cw, ph);
+    cairo_fill(cr);
+    rgb(cr, 0x555555);
+    font(cr, 7, 1);
+    text(cr, px + (c0 + c1 + 1) * cw / 2, py - 4, CENTRE, 0, "Analysis period");
+    if (d->prev_from >= 0) {
+        int p0 = d->prev_from - d->month0, p1 = d->prev_to - d->month0;
+        text(cr, px + (p0 + p1 + 1) * cw / 2, py - 4, CENTRE, 0,
+             "Same months a year earlier");
+    }
+    /* grid and y axis */
+    font(cr, 7, 0);
+    cairo_set_line_width(cr, 0.4);
+    for (double t = 0; t <= ymax + step / 2; t += step) {
+        double yy = py + ph - t / ymax * ph;
+        rgb(cr, 0xCCCCCC);
+        cairo_move_to(cr, px, yy);
+        cairo_line_to(cr, px + pw, yy);
+        cairo_stroke(cr);
+        rgb(cr, 0x333333);
+        textf(cr, px - 4, yy + 2.5, RIGHT, 0, "%.0f", t);
+    }
+    cairo_save(cr);
+    cairo_translate(cr, x + 9, py + ph / 2);
+    cairo_rotate(cr, -M_PI / 2);
+    font(cr, 7.5, 0);
+    text(cr, 0, 0, CENTRE, 0, "Incidents per month");
+    cairo_restore(cr);
+    /* x labels: every month's initial, with the year under January and at
+     * the start */
+    for (int m = 0; m < nm; m++) {
+        int mm = d->month0 + m;
+        double xx = px + (m + 0.5) * cw;
+        rgb(cr, 0x333333);
+        font(cr, 6.5, 0);
+        text(cr, xx, py + ph + 9, CENTRE, 0, cw >= 16 ? MONTHS[mm % 12]
+                                                     : (char[2]){MONTHS[mm % 12][0], 0});
+        if (mm % 12 == 0 || m == 0) {
+            font(cr, 6.5, 1);
+            textf(cr, xx, py + ph + 18, CENTRE, 0, "%d", mm / 12);
+        }
+    }
+    rgb(cr, 0x333333);
+    cairo_set_line_width(cr, 0.8);
+    cairo_move_to(cr, px, py);
+    cairo_line_to(cr, px, py + ph);
+    cairo_line_to(cr, px + pw, py + ph);
+    cairo_stroke(cr);
+    /* lines and markers */
+    for (int g = 0; g < HS_RG; g++) {
+        rgb(cr, GROUP_RGB[g]);
+        cairo_set_line_width(cr, 1.8);
+        cairo_set_dash(cr, GROUP_DASH[g], GROUP_DASH[g][0] > 0 ? 2 : 0, 0);
+        for (int m = 0; m < nm; m++) {
+            double xx = px + (m + 0.5) * cw;
+            double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
+            if (v[g * nm + m] < 0)
+                continue;
+            if (m == 0 || v[g * nm + m - 1] < 0)
+                cairo_move_to(cr, xx, yy);
+            else
+                cairo_line_to(cr, xx, yy);
+        }
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        for (int m = 0; m < nm; m++) {
+            double xx = px + (m + 0.5) * cw;
+            double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
+            if (v[g * nm + m] < 0)
+                continue;
+            cairo_arc(cr, xx, yy, 1.6, 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
+    }
+    free(v);
+}
+
+/* ---- maps ---------------------------------------------------------------- */
+
+typedef struct view {
+    double x, y, w, h;   /* on the page  */
+    double wx0, wy1, s;  /* world top-left, points per metre */
+} view;
+
+static void to_page(const view *v, double wx, double wy, double *px, double *py)
+{
+    *px = v->x + (wx - v->wx0) * v->s;
+    *py = v->y + (v->wy1 - wy) * v->s;
+}
+
+static void geom_path(cairo_t *cr, const view *v, const hs_rgeom *g)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < g->nrings; r++) {
+        for (size_t i = 0; i < g->ring_len[r]; i++, k += 2) {
+            double px, py;
+            to_page(v, g->xy[k], g->xy[k + 1], &px, &py);
+            if (i == 0)
+                cairo_move_to(cr, px, py);
+            else
+                cairo_line_to(cr, px, py);
+        }
+        cairo_close_path(cr);
+    }
+}
+
+static int in_view(const view *v, const hs_rgeom *g)
+{
+    double wx1 = v->wx0 + v->w / v->s, wy0 = v->wy1 - v->h / v->s;
+    return g->nrings && g->maxx >= v->wx0 && g->minx <= wx1 &&
+           g->maxy >= wy0 && g->miny <= v->wy1;
+}
+
+/* Colour of a hotspot class (hot_class .. nbreaks). */
+static uint32_t hot_rgb(const hs_rdata *d, int g, int cls)
+{
+    int top = d->surf[g].nbreaks > d->hot_class ? d->surf[g].nbreaks
+                                                 : d->hot_class;
+    double t = top > d->hot_class ? (double)(cls - d->hot_class) /
+                                        (top - d->hot_class)
+                                  : 1.0;
+    return mix(HOT_LOW, HOT_HIGH, fmin(1, fmax(0, t)));
+}
+
+/* Colour of a density value below the hotspot classes: by class. */
+static uint32_t density_rgb(const hs_rsurf *s, int hot_class, double val)
+{
+    int cls = 0;
+    while (cls < s->nbreaks && val >= s->breaks[cls])
+        cls++;
+    int n = (int)(sizeof DENSITY_RGB / sizeof *DENSITY_RGB);
+    int below = hot_class > 0 ? hot_class : 1; /* classes under hotspots */
+    int i = cls >= below ? n - 1 : cls * (n - 2) / (below > 1 ? below - 1 : 1);
+    return DENSITY_RGB[i < n ? i : n - 1];
+}
+
+/* The density raster as an image under the polygons, one pixel a cell. */
+static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
+{
+    const hs_rsurf *s = &d->surf[g];
+    const double *gt = s->gt;
+    double wx1 = v->wx0 + v->w / v->s, wy0 = v->wy1 - v->h / v->s;
+    int c0 = (int)floor((v->wx0 - gt[0]) / gt[1]);
+    int c1 = (int)ceil((wx1 - gt[0]) / gt[1]);
+    int r0 = (int)floor((gt[3] - v->wy1) / -gt[5]);
+    int r1 = (int)ceil((gt[3] - wy0) / -gt[5]);
+    c0 = c0 < 0 ? 0 : c0;
+    r0 = r0 < 0 ? 0 : r0;
+    c1 = c1 > s->cols ? s->cols : c1;
+    r1 = r1 > s->rows ? s->rows : r1;
+    if (c1 <= c0 || r1 <= r0)
+        return;
+    int iw = c1 - c0, ih = r1 - r0;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(img);
+        return;
+    }
+    cairo_surface_flush(img);
+    unsigned char *px = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (int r = 0; r < ih; r++) {
+        uint32_t *row = (uint32_t *)(void *)(px + (size_t)r * (size_t)stride);
+        for (int c = 0; c < iw; c++) {
+            double val = s->v[(size_t)(r + r0) * (size_t)s->cols + (size_t)(c + c0)];
+            if (isnan(val) || (!isnan(s->nodata) && val == s->nodata))
+                row[c] = 0; /* transparent outside the areas */
+            else
+                row[c] = 0xFF000000u | density_rgb(s, d->hot_class, val);
+        }
+    }
+    cairo_surface_mark_dirty(img);
+    double ox, oy;
+    to_page(v, gt[0] + c0 * gt[1], gt[3] + r0 * gt[5], &ox, &oy);
+    cairo_save(cr);
+    cairo_translate(cr, ox, oy);
+    cairo_scale(cr, gt[1] * v->s, -gt[5] * v->s);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
+}
+
+/* Scale bar of a round length, bottom left. */
+static void scale_bar(cairo_t *cr, const view *v)
+{
+    double want = v->w * 0.3 / v->s; /* metres */
+    double p = pow(10, floor(log10(want))), m = want / p;
+    double len = (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p, lp = len * v->s;
+    double x = v->x + 8, y = v->y + v->h - 12;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_rectangle(cr, x - 4, y - 14, lp + 40, 22);
+    cairo_fill(cr);
+    for (int i = 0; i < 2; i++) {
+        cairo_rectangle(cr, x + i * lp / 2, y, lp / 2, 4);
+        if (i == 0)
+            rgb(cr, 0x222222);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        rgb(cr, 0x222222);
+        cairo_set_line_width(cr, 0.6);
+        cairo_stroke(cr);
+    }
+    font(cr, 7, 0);
+    text(cr, x, y - 3, CENTRE, 0, "0");
+    if (len >= 1000)
+        textf(cr, x + lp, y - 3, CENTRE, 0, "%g km", len / 1000);
+    else
+        textf(cr, x + lp, y - 3, CENTRE, 0, "%g m", len);
+}
+
+static void north_arrow(cairo_t *cr, const view *v)
+{
+    double x = v->x + v->w - 16, y = v->y + 10;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_rectangle(cr, x - 9, y - 3, 18, 34);
+    cairo_fill(cr);
+    rgb(cr, 0x222222);
+    cairo_move_to(cr, x, y + 10);
+    cairo_line_to(cr, x - 6, y + 28);
+    cairo_line_to(cr, x, y + 23);
+    cairo_line_to(cr, x + 6, y + 28);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+    font(cr, 8, 1);
+    text(cr, x, y + 8, CENTRE, 0, "N");
+}
+
+/* Map of area a for group g: density, other areas, hotspots, the area. */
+static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
+                     double y, double w, double h)
+{
+    const hs_rgeom *ag = &d->areas[a].geom;
+    if (!ag->nrings) { /* nothing to centre the map on */
+        rgb(cr, 0x333333);
+        font(cr, 8, 0);
+        text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
+             "the file.");
+        return;
+    }
+    double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
+    double pad = 0.08 * fmax(ex, ey) + 1;
+    double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
+    double cx = (ag->minx + ag->maxx) / 2, cy = (ag->miny + ag->maxy) / 2;
+    view v = {x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    rgb(cr, 0xFAFAFA);
+    cairo_paint(cr);
+    if (d->has_surf[g])
+        draw_surface(cr, d, g, &v);
+    /* the other areas, thin */
+    cairo_set_line_width(cr, 0.5);
+    rgb(cr, 0x8A8A8A);
+    for (size_t k = 0; k < d->nareas; k++)
+        if (k != a && in_view(&v, &d->areas[k].geom)) {
+            geom_path(cr, &v, &d->areas[k].geom);
+            cairo_stroke(cr);
+        }
+    /* hotspots in class colours */
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
+        const hs_rhot *hp = &d->hot[g][k];
+        if (!in_view(&v, &hp->geom))
+            continue;
+        geom_path(cr, &v, &hp->geom);
+        rgb(cr, hot_rgb(d, g, hp->cls));
+        cairo_fill_preserve(cr);
+        rgb(cr, 0x5A0016);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+    }
+    /* this area, bold, with a white casing so it shows on any colour */
+    geom_path(cr, &v, ag);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 3.2);
+    cairo_stroke_preserve(cr);
+    rgb(cr, 0x111111);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+    /* a ring around hotspots too small to see at this scale */
+    for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
+        const hs_rhot *hp = &d->hot[g][k];
+        if (!in_view(&v, &hp->geom) ||
+            fmax(hp->geom.maxx - hp->geom.minx, hp->geom.maxy - hp->geom.miny) *
+                    s >= 8)
+            continue;
+        double px, py;
+        to_page(&v, (hp->geom.minx + hp->geom.maxx) / 2,
+                (hp->geom.miny + hp->geom.maxy) / 2, &px, &py);
+        cairo_new_path(cr);
+        cairo_arc(cr, px, py, 6, 0, 2 * M_PI);
+        rgb(cr, hot_rgb(d, g, hp->cls));
+        cairo_set_line_width(cr, 1.4);
+        cairo_stroke(cr);
+    }
+    /* labels of this area's hotspots, beside them so they hide nothing;
+     * the first of four places that overlaps no label already placed */
+    font(cr, 7, 1);
+    double placed[64][4];
+    int np = 0;
+    for (size_t k = 0; d->has_surf[g] && k < d->nhot[g] && np < 64; k++) {
+        const hs_rhot *hp = &d->hot[g][k];
+        if (!hp->area_id || strcmp(hp->area_id, d->areas[a].id) != 0 ||
+            !in_view(&v, &hp->geom))
+            continue;
+        double px, py, x0, y0, x1, y1;
+        to_page(&v, hp->geom.minx, hp->geom.miny, &x0, &y1);
+        to_page(&v, hp->geom.maxx, hp->geom.maxy, &x1, &y0);
+        to_page(&v, hp->geom.lx, hp->geom.ly, &px, &py);
+        double tw = text_w(cr, hp->id) + 4, th = 9.5;
+        double cand[4][2] = {{x1 + 4, py - th / 2}, {x0 - 4 - tw, py - th / 2},
+                             {px - tw / 2, y0 - 4 - th}, {px - tw / 2, y1 + 4}};
+        int c = 0;
+        for (; c < 4; c++) {
+            int clash = 0;
+            for (int q = 0; q < np && !clash; q++)
+                clash = cand[c][0] < placed[q][2] && cand[c][0] + tw > placed[q][0] &&
+                        cand[c][1] < placed[q][3] && cand[c][1] + th > placed[q][1];
+            if (!clash)
+                break;
+        }
+        c = c == 4 ? 0 : c;
+        double lx = cand[c][0], ly = cand[c][1];
+        placed[np][0] = lx;
+        placed[np][1] = ly;
+        placed[np][2] = lx + tw;
+        placed[np][3] = ly + th;
+        np++;
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.92);
+        cairo_rectangle(cr, lx, ly, tw, th);
+        cairo_fill_preserve(cr);
+        rgb(cr, 0x5A0016);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+        rgb(cr, 0x111111);
+        text(cr, lx + tw / 2, ly + 7.3, CENTRE, 0, hp->id);
+    }
+    scale_bar(cr, &v);
+    north_arrow(cr, &v);
+    cairo_restore(cr);
+    rgb(cr, 0x444444);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_stroke(cr);
+}
+
+static void swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
+{
+    rgb(cr, c);
+    cairo_rectangle(cr, x, y - 8, 14, 10);
+    cairo_fill_preserve(cr);
+    rgb(cr, 0x666666);
+    cairo_set_line_width(cr, 0.4);
+    cairo_stroke(cr);
+    rgb(cr, 0x222222);
+    text(cr, x + 20, y, LEFT, CW / 2 - 40, s);
+}
+
+/* The legend cell of the map page. */
+static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
+                       double w)
+{
+    int mm = strcmp(d->method, "mean-sd") != 0;
+    int g0 = 0;
+    while (g0 < HS_RG - 1 && !d->has_surf[g0])
+        g0++;
+    rgb(cr, 0x1F3A5F);
+    font(cr, 10, 1);
+    text(cr, x, y, LEFT, w, "Key");
+    y += 16;
+    font(cr, 8, 0);
+    rgb(cr, 0x222222);
+    if (!d->has_surf[g0]) {
+        y = para(cr, x, y, w, 10.5, "This file has no density surfaces or "
+                 "hotspots (the run used --kde no): the maps show boundaries "
+                 "only.") + 4;
+        goto boundaries;
+    }
+    y = para(cr, x, y, w, 10.5, mm ? "Density of incidents (kernel density), "
+             "in classes of the group's average density over the county "
+             "(Home Office / Chainey method):"
+             : "Density of incidents (kernel density), in classes of the "
+               "mean plus multiples of the standard deviation:") + 4;
+    int n = (int)(sizeof DENSITY_RGB / sizeof *DENSITY_RGB);
+    char lab[128];
+    swatch(cr, x, y, DENSITY_RGB[0], mm ? "below the average" : "below class 1");
+    y += 14;
+    for (int c = 1; c < d->hot_class && c < 8; c++) {
+        int i = c * (n - 2) / (d->hot_class > 1 ? d->hot_class - 1 : 1);
+        if (mm)
+            snprintf(lab, sizeof lab, "%d to %d times the average", c, c + 1);
+        else
+            snprintf(lab, sizeof lab, "class %d", c);
+        swatch(cr, x, y, DENSITY_RGB[i < n ? i : n - 1], lab);
+        y += 14;
+    }
+    int top = d->surf[g0].nbreaks > d->hot_class ? d->surf[g0].nbreaks
+                                                 : d->hot_class;
+    for (int c = d->hot_class; c <= top && c < 12; c++) {
+        if (mm && c < top)
+            snprintf(lab, sizeof lab, "hotspot, %d to %d times the average", c,
+                     c + 1);
+        else if (mm)
+            snprintf(lab, sizeof lab, "hotspot, %d or more times the average", c);
+        else
+            snprintf(lab, sizeof lab, "hotspot, class %d", c);
+        swatch(cr, x, y, hot_rgb(d, g0, c), lab);
+        y += 14;
+    }
+    y += 4;
+boundaries:
+    rgb(cr, 0x111111);
+    cairo_set_line_width(cr, 1.6);
+    cairo_move_to(cr, x, y - 3);
+    cairo_line_to(cr, x + 14, y - 3);
+    cairo_stroke(cr);
+    text(cr, x + 20, y, LEFT, w - 20, "this area board");
+    y += 14;
+    rgb(cr, 0x8A8A8A);
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, x, y - 3);
+    cairo_line_to(cr, x + 14, y - 3);
+    cairo_stroke(cr);
+    rgb(cr, 0x222222);
+    text(cr, x + 20, y, LEFT, w - 20, "other area boards");
+    y += 18;
+    font(cr, 7.5, 0);
+    para(cr, x, y, w, 9.5, "Hotspot labels (e.g. ASB-01) are the group and "
+         "the hotspot's rank in the county by incidents; see the tasking page. "
+         "Only this board's hotspots are labelled. Grid north is up (British "
+         "National Grid).");
+}
+
+static void map_caption(cairo_t *cr, const hs_rdata *d, int g, double x,
+                        double y, double w)
+{
+    rgb(cr, 0x333333);
+    font(cr, 7, 0);
+    const hs_rsurf *s = &d->surf[g];
+    if (!d->has_surf[g]) {
+        text(cr, x, y, LEFT, w, "No density surface in this file for this "
+             "group.");
+        return;
+    }
+    if (s->nbreaks >= d->hot_class && d->hot_class >= 1) {
+        char b[256];
+        if (strcmp(d->method, "mean-sd") != 0)
+            snprintf(b, sizeof b, "Average density %.2f incidents per "
+                     "km\xc2\xb2; hotspots from %.2f incidents per km\xc2\xb2.",
+                     s->breaks[0], s->breaks[d->hot_class - 1]);
+        else
+            snprintf(b, sizeof b, "Hotspots from %.2f incidents per "
+                     "km\xc2\xb2.", s->breaks[d->hot_class - 1]);
+        para(cr, x, y, w, 9, b);
+    }
+}
+
+/* ---- pages ----------------------------------------------------------------- */
+
+static double area_title(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    const hs_rarea *ar = &d->areas[a];
+    char per[48], pop[32], line[256];
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 18, 1);
+    double y = 44;
+    textf(cr, ML, y, LEFT, CW, "%s (%s)", ar->name, ar->id);
+    y += 16;
+    font(cr, 9.5, 0);
+    rgb(cr, 0x333333);
+    textf(cr, ML, y, LEFT, CW, "Area board pack: crime and anti-social "
+          "behaviour, %s (%d months)", per, d->cur_to - d->cur_from + 1);
+    y += 13;
+    if (isnan(ar->pop))
+        snprintf(pop, sizeof pop, "unknown");
+    else
+        fmt_int(lround(ar->pop), pop, sizeof pop);
+    snprintf(line, sizeof line, "Residents: %s   Area: %.1f km\xc2\xb2", pop,
+             ar->km2);
+    text(cr, ML, y, LEFT, CW, line);
+    return y + 22;
+}
+
+static void page_summary(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    double y = area_title(p, d, a);
+    y = heading(cr, y, "Key figures");
+    y = key_table(cr, d, a, y) + 14;
+    font(cr, 7.5, 0);
+    rgb(cr, 0x333333);
+    y = para(cr, ML, y, CW, 9.5,
+             "How to read this: the rate is incidents per 1,000 residents in "
+             "the period. The 95% confidence interval is the range the "
+             "underlying rate probably lies in, allowing for chance variation "
+             "(Byar's method; exact Poisson below 10 incidents). \"Higher\" "
+             "or \"Lower\" means the whole interval lies above or below the "
+             "county rate; otherwise \"Similar\". The change is tested with an "
+             "exact test of the two counts; with many areas and groups some "
+             "95% results happen by chance, so 99.8% is the firmer signal. "
+             "Town centres with few residents have high rates; incidents per "
+             "km\xc2\xb2 helps there.");
+    y = para(cr, ML, y + 2, CW, 9.5,
+             "Groups: ASB = anti-social behaviour; SAC = serious acquisitive "
+             "crime (burglary, robbery and vehicle crime); Violence = violence "
+             "and sexual offences.") + 10;
+    y = heading(cr, y, "Incidents per month");
+    double h = PH - 70 - y;
+    trend_chart(cr, d, a, ML, y, CW, h > 280 ? 280 : h);
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+static void page_maps(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    char per[48];
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 14, 1);
+    textf(cr, ML, 40, LEFT, CW, "%s (%s): where incidents concentrate",
+          d->areas[a].name, d->areas[a].id);
+    font(cr, 9, 0);
+    rgb(cr, 0x333333);
+    textf(cr, ML, 54, LEFT, CW, "Density of incidents and hotspots, %s", per);
+    const double gap = 14, w = (CW - gap) / 2, h = 315, y0 = 76;
+    for (int k = 0; k < 4; k++) {
+        double x = ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        if (k == HS_RG) {
+            map_legend(cr, d, x + 4, y + 10, w - 8);
+            continue;
+        }
+        rgb(cr, GROUP_RGB[k]);
+        font(cr, 9.5, 1);
+        textf(cr, x, y + 8, LEFT, w, "%s (%s)", hs_rgroup_long[k],
+              hs_rgroup_short[k]);
+        draw_map(cr, d, a, k, x, y + 13, w, h);
+        map_caption(cr, d, k, x, y + 13 + h + 10, w);
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+static const hs_rhot *find_hot(const hs_rdata *d, int g, const char *id)
+{
+    for (size_t h = 0; h < d->nhot[g]; h++)
+        if (strcmp(d->hot[g][h].id, id) == 0)
+            return &d->hot[g][h];
+    return NULL;
+}
+
+#define TASK_MAX 8 /* rows per list on the page */
+
+static const double TCOLW[9] = {44, 50, 152, 32, 46, 44, 30, 55, 62};
+
+/* Header of a tasking table; names may hold one '\n'. */
+static double task_header(cairo_t *cr, double y)
+{
+    static const char *const head[9] = {
+        "Priority", "Hotspot", "Where", "Class", "Incidents",
+        "Area\n(km\xc2\xb2)", "PAI", "% of board\narea", "% of board\nincidents"};
+    double x = ML;
+    rgb(cr, 0xE3E9F1);
+    cairo_rectangle(cr, ML, y, CW, 22);
+    cairo_fill(cr);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 7.5, 1);
+    for (int c = 0; c < 9; c++) {
+        const char *nl = strchr(head[c], '\n');
+        double cx = c == 2 ? x + 3 : x + TCOLW[c] / 2;
+        int al = c == 2 ? LEFT : CENTRE;
+        if (nl) {
+            char first[32];
+            snprintf(first, sizeof first, "%.*s", (int)(nl - head[c]), head[c]);
+            text(cr, cx, y + 9, al, TCOLW[c] - 2, first);
+            text(cr, cx, y + 18, al, TCOLW[c] - 2, nl + 1);
+        } else {
+            text(cr, cx, y + 14, al, TCOLW[c] - 2, head[c]);
+        }
+        x += TCOLW[c];
+    }
+    return y + 22;
+}
+
+static double task_row(cairo_t *cr, double y, int shade, char cell[9][128])
+{
+    if (shade) {
+        rgb(cr, 0xF5F7FA);
+        cairo_rectangle(cr, ML, y, CW, 14);
+        cairo_fill(cr);
+    }
+    rgb(cr, 0x222222);
+    double x = ML;
+    for (int c = 0; c < 9; c++) {
+        font(cr, 8, c == 1);
+        text(cr, c == 2 ? x + 3 : x + TCOLW[c] / 2, y + 10,
+             c == 2 ? LEFT : CENTRE, TCOLW[c] - 4, cell[c]);
+        x += TCOLW[c];
+    }
+    return y + 14;
+}
+
+static void hot_cells(const hs_rhot *hp, char cell[9][128])
+{
+    snprintf(cell[1], 128, "%s", hp->id);
+    snprintf(cell[2], 128, "%s", hp->label ? hp->label : "(no location)");
+    snprintf(cell[3], 128, "%d", hp->cls);
+    fmt_int(hp->incidents, cell[4], 128);
+    snprintf(cell[5], 128, "%.2f", hp->km2);
+    if (isnan(hp->pai))
+        snprintf(cell[6], 128, "n/a");
+    else
+        snprintf(cell[6], 128, "%.1f", hp->pai);
+}
+
+static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    const char *aid = d->areas[a].id;
+    char b[1024];
+    rgb(cr, 0x1F3A5F);
+    font(cr, 14, 1);
+    textf(cr, ML, 40, LEFT, CW, "%s (%s): top hotspots for tasking",
+          d->areas[a].name, aid);
+    font(cr, 8, 0);
+    rgb(cr, 0x333333);
+    snprintf(b, sizeof b, "For tasking: the board's hotspots in rank order "
+             "that together cover at most %.3g%% of the board's area, so that "
+             "patrols can cover them. A hotspot is a patch where the density of "
+             "incidents is in class %d or above (see the map key); its id is the "
+             "group and its rank in the county by incidents. \"Where\" is the "
+             "commonest police.uk location inside it. PAI (Predictive Accuracy "
+             "Index) is the hotspot's share of the county's incidents divided "
+             "by its share of the county's area: above 1, incidents "
+             "concentrate there. The last two columns add up the hotspots from "
+             "the top: the share of the board's area they cover and the share "
+             "of the board's incidents of the group inside them.",
+             100 * d->task_share, d->hot_class);
+    double y = para(cr, ML, 58, CW, 10, b) + 10;
+    for (int g = 0; g < HS_RG; g++) {
+        rgb(cr, GROUP_RGB[g]);
+        font(cr, 11, 1);
+        textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
+              hs_rgroup_short[g]);
+        y += 7;
+        if (!d->has_surf[g]) {
+            rgb(cr, 0x333333);
+            font(cr, 8.5, 0);
+            text(cr, ML, y + 10, LEFT, CW, "No density surface in this file "
+                 "for this group, so no hotspots.");
+            y += 34;
+            continue;
+        }
+        y = task_header(cr, y);
+        int rows = 0, more = 0, others = 0;
+        char cell[9][128];
+        for (size_t t = 0; t < d->ntask[g]; t++) {
+            const hs_rtask *tk = &d->task[g][t];
+            const hs_rhot *hp = find_hot(d, g, tk->hotspot_id);
+            if (strcmp(tk->area_id, aid) != 0 || !hp)
+                continue;
+            if (rows == TASK_MAX) {
+                more++;
+                continue;
+            }
+            hot_cells(hp, cell);
+            snprintf(cell[0], 128, "%d", tk->priority);
+            snprintf(cell[7], 128, "%.1f", tk->cum_area_pct);
+            snprintf(cell[8], 128, "%.1f", tk->cum_incidents_pct);
+            y = task_row(cr, y, rows++ % 2, cell);
+        }
+        font(cr, 8, 0);
+        rgb(cr, 0x333333);
+        if (rows == 0) {
+            text(cr, ML + 3, y + 10, LEFT, CW, "No hotspot of this board fits "
+                 "within the tasking share. For street-level tasking, run with "
+                 "a smaller --bandwidth and --cell.");
+            y += 14;
+        }
+        if (more) {
+            textf(cr, ML + 3, y + 10, LEFT, CW, "and %d more (see tasking_%s "
+                  "in the GeoPackage)", more, hs_rgroup_key[g]);
+            y += 14;
+        }
+        /* the board's other hotspots: too large for the tasking share */
+        for (size_t h = 0; h < d->nhot[g]; h++) {
+            const hs_rhot *hp = &d->hot[g][h];
+            int tasked = 0;
+            if (!hp->area_id || strcmp(hp->area_id, aid) != 0)
+                continue;
+            for (size_t t = 0; t < d->ntask[g] && !tasked; t++)
+                tasked = strcmp(d->task[g][t].area_id, aid) == 0 &&
+                         strcmp(d->task[g][t].hotspot_id, hp->id) == 0;
+            if (tasked)
+                continue;
+            if (others == 0) {
+                font(cr, 7.5, 0);
+                rgb(cr, 0x333333);
+                snprintf(b, sizeof b, "Other hotspots of this board, beyond the "
+                         "%.3g%% tasking share (the board's share is not added "
+                         "up for these):", 100 * d->task_share);
+                text(cr, ML + 3, y + 10, LEFT, CW, b);
+                y += 14;
+            }
+            if (others++ >= TASK_MAX)
+                continue;
+            hot_cells(hp, cell);
+            snprintf(cell[0], 128, "\xe2\x80\x93");
+            snprintf(cell[7], 128, "\xe2\x80\x93");
+            snprintf(cell[8], 128, "\xe2\x80\x93");
+            y = task_row(cr, y, 1, cell);
+        }
+        if (others > TASK_MAX) {
+            font(cr, 8, 0);
+            textf(cr, ML + 3, y + 10, LEFT, CW, "and %d more (see hotspots_%s "
+                  "in the GeoPackage)", others - TASK_MAX, hs_rgroup_key[g]);
+            y += 14;
+        }
+        y += 20;
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+/* The county page: totals, every area's rates, the top hotspots. */
+static void page_county(pdf *p, const hs_rdata *d)
+{
+    cairo_t *cr = p->cr;
+    char per[48], prev[48], b[128], pop[32];
+    double km2 = 0;
+    for (size_t a = 0; a < d->nareas; a++)
+        km2 += isnan(d->areas[a].km2) ? 0 : d->areas[a].km2;
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 18, 1);
+    textf(cr, ML, 44, LEFT, CW, "County summary: all %zu area boards",
+          d->nareas);
+    rgb(cr, 0x333333);
+    font(cr, 9.5, 0);
+    textf(cr, ML, 60, LEFT, CW, "Crime and anti-social behaviour, %s (%d "
+          "months)", per, d->cur_to - d->cur_from + 1);
+    fmt_int(lround(d->study_pop), pop, sizeof pop);
+    textf(cr, ML, 73, LEFT, CW, "Residents: %s   Area: %.1f km\xc2\xb2", pop,
+          km2);
+    double y = heading(cr, 98, "Totals");
+    static const char *const th[] = {"Group", "Incidents", "Rate per 1,000",
+                                     "A year earlier", "Change", "Hotspots",
+                                     "Boards \xe2\x96\xb2 / \xe2\x96\xbc"};
+    static const double tw[] = {138, 52, 84, 62, 72, 44, 63};
+    double x = ML;
+    rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, ML, y, CW, 16);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    font(cr, 7.5, 1);
+    for (int c = 0; c < 7; c++) {
+        text(cr, c ? x + tw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
+             tw[c] - 2, th[c]);
+        x += tw[c];
+    }
+    y += 16;
+    for (int g = 0; g < HS_RG; g++) {
+        long n = 0, n0 = 0;
+        int hi = 0, lo = 0, cmp = d->prev_from >= 0, sup = 0, sup0 = 0;
+        double rate = NAN;
+        for (size_t a = 0; a < d->nareas; a++) {
+            const hs_rrate *r = &d->rates[g][a];
+            if (isnan(r->rate) && !r->suppressed)
+                continue; /* as the study rate: areas with a population */
+            n += r->count;
+            n0 += r->prev_count > 0 ? r->prev_count : 0;
+            sup |= r->suppressed;
+            sup0 |= r->prev_suppressed;
+            rate = r->study;
+            hi += strcmp(r->vs, "higher") == 0;
+            lo += strcmp(r->vs, "lower") == 0;
+        }
+        char cell[7][96];
+        snprintf(cell[0], 96, "%s", hs_rgroup_long[g]);
+        /* --public: the total is the study rate's, when it is published */
+        if (sup)
+            n = isnan(rate) ? -1 : lround(rate * d->study_pop / 1000);
+        fmt_int(n, cell[1], 96);
+        if (n < 0)
+            snprintf(cell[1], 96, "suppressed");
+        fmt_rate(rate, cell[2], 96);
+        if (cmp) {
+            fmt_int(n0, cell[3], 96);
+            if (n0 > 0)
+                snprintf(cell[4], 96, "%+ld (%+.1f%%)", n - n0,
+                         100.0 * (double)(n - n0) / (double)n0);
+            else
+                snprintf(cell[4], 96, "%+ld", n - n0);
+        } else {
+            snprintf(cell[3], 96, "n/a");
+            snprintf(cell[4], 96, "n/a");
+        }
+        if (cmp && (sup0 || n < 0)) {
+            if (sup0)
+                snprintf(cell[3], 96, "suppressed");
+            snprintf(cell[4], 96, "suppressed");
+        }
+        snprintf(cell[5], 96, d->has_surf[g] ? "%zu" : "n/a", d->nhot[g]);
+        snprintf(cell[6], 96, "%d / %d", hi, lo);
+        if (g % 2) {
+            rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, ML, y, CW, 15);
+            cairo_fill(cr);
+        }
+        rgb(cr, 0x222222);
+        font(cr, 8, 0);
+        x = ML;
+        for (int c = 0; c < 7; c++) {
+            text(cr, c ? x + tw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
+                 tw[c] - 4, cell[c]);
+            x += tw[c];
+        }
+        y += 15;
+    }
+    if (d->prev_from >= 0) {
+        fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
+        font(cr, 7.5, 0);
+        rgb(cr, 0x333333);
+        textf(cr, ML, y + 11, LEFT, CW, "Rates per 1,000 residents. A year "
+              "earlier: %s. Boards \xe2\x96\xb2 / \xe2\x96\xbc: boards "
+              "significantly higher / lower than the county rate.", prev);
+        y += 14;
+    }
+    y = heading(cr, y + 20, "Rate per 1,000 residents by area board");
+    static const double aw[] = {200, 70, 81, 82, 82};
+    x = ML;
+    rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, ML, y, CW, 16);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    font(cr, 7.5, 1);
+    static const char *const ah[] = {"Area board", "Residents"};
+    for (int c = 0; c < 5; c++) {
+        text(cr, c ? x + aw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
+             aw[c] - 2, c < 2 ? ah[c] : hs_rgroup_short[c - 2]);
+        x += aw[c];
+    }
+    y += 16;
+    /* rows that fit above the hotspot list and the footer */
+    double list_h = 20 + HS_RG * 4 * 11.5 + 30;
+    size_t fit_rows = (size_t)fmax(1, floor((PH - 80 - list_h - y) / 12.5));
+    size_t shown = d->nareas < fit_rows ? d->nareas : fit_rows - 1;
+    for (size_t a = 0; a < shown; a++) {
+        if (a % 2) {
+            rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, ML, y, CW, 12.5);
+            cairo_fill(cr);
+        }
+        x = ML;
+        rgb(cr, 0x222222);
+        font(cr, 7.5, 0);
+        textf(cr, x + 4, y + 9, LEFT, aw[0] - 6, "%s (%s)", d->areas[a].name,
+              d->areas[a].id);
+        x += aw[0];
+        if (isnan(d->areas[a].pop))
+            snprintf(pop, sizeof pop, "unknown");
+        else
+            fmt_int(lround(d->areas[a].pop), pop, sizeof pop);
+        text(cr, x + aw[1] / 2, y + 9, CENTRE, 0, pop);
+        x += aw[1];
+        for (int g = 0; g < HS_RG; g++) {
+            const hs_rrate *r = &d->rates[g][a];
+            fmt_rate(r->rate, b, sizeof b);
+            if (r->suppressed)
+                snprintf(b, sizeof b, "suppressed");
+            rgb(cr, 0x222222);
+            if (strcmp(r->vs, "higher") == 0) {
+                rgb(cr, 0xB2182B);
+                strcat(b, " \xe2\x96\xb2"); /* up triangle */
+            } else if (strcmp(r->vs, "lower") == 0) {
+                rgb(cr, 0x2166AC);
+                strcat(b, " \xe2\x96\xbc"); /* down triangle */
+            }
+            text(cr, x + aw[2 + g] / 2, y + 9, CENTRE, 0, b);
+            x += aw[2 + g];
+        }
+        y += 12.5;
+    }
+    font(cr, 7.5, 0);
+    rgb(cr, 0x333333);
+    if (shown < d->nareas) {
+        textf(cr, ML + 4, y + 9, LEFT, CW, "and %zu more area boards: see "
+              "the rates_<group> layers in the GeoPackage", d->nareas - shown);
+        y += 12.5;
+    }
+    text(cr, ML, y + 11, LEFT, CW, "\xe2\x96\xb2 significantly higher than the "
+         "county rate, \xe2\x96\xbc significantly lower (95% interval).");
+    y = heading(cr, y + 30, "Largest hotspots");
+    for (int g = 0; g < HS_RG; g++) {
+        rgb(cr, GROUP_RGB[g]);
+        font(cr, 8.5, 1);
+        textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
+              hs_rgroup_short[g]);
+        y += 11.5;
+        rgb(cr, 0x222222);
+        font(cr, 8, 0);
+        if (!d->has_surf[g] || d->nhot[g] == 0) {
+            text(cr, ML + 10, y, LEFT, CW, d->has_surf[g] ? "no hotspots"
+                 : "no density surface in this file");
+            y += 11.5;
+            continue;
+        }
+        for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
+            const hs_rhot *hp = &d->hot[g][h];
+            long ai = hp->area_id ? hs_rdata_find_area(d, hp->area_id) : -1;
+            fmt_int(hp->incidents, b, sizeof b);
+            textf(cr, ML + 10, y, LEFT, CW - 10, "%s  %s, %s: %s incidents in "
+                  "%.2f km\xc2\xb2 (%.1f%% of the county's)", hp->id,
+                  ai >= 0 ? d->areas[ai].name : "no board",
+                  hp->label ? hp->label : "(no location)", b, hp->km2,
+                  hp->share_pct);
+            y += 11.5;
+        }
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+void hs_report_file_name(const char *id, char *out, size_t n)
+{
+    size_t k = 0;
+    int changed = 0;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++) {
+        h = (h ^ *c) * 16777619u;
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                 (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' ||
+                 (*c == '.' && k > 0);
+        if (k + 1 < n && k < 80)
+            out[k++] = ok ? (char)*c : '_';
+        changed |= !ok;
+    }
+    out[k] = '\0';
+    changed |= k == 0 || strlen(id) > 80 || strcasecmp(out, "county") == 0;
+    if (changed)
+        snprintf(out + k, n - k, "%s%08x", k ? "-" : "area-", h);
+}
+
+static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
+                          const char *source, char *path, size_t n,
+                          hs_error *err)
+{
+    pdf p;
+    char name[128], title[512];
+    hs_report_file_name(d->areas[a].id, name, sizeof name);
+    snprintf(title, sizeof title, "Area board pack: %s (%s)",
+             d->areas[a].name, d->areas[a].id);
+    hs_status rc = pdf_begin(&p, dir, name, title, d->stamp, err);
+    if (rc)
+        return rc;
+    p.title = title;
+    p.source = source;
+    p.made = *d->software ? d->software : hs_version();
+    p.public_min = d->public_threshold;
+    p.pages = 3;
+    page_summary(&p, d, a);
+    page_maps(&p, d, a);
+    page_tasking(&p, d, a);
+    if ((rc = pdf_end(&p, err)) == HS_OK)
+        snprintf(path, n, "%s", p.path);
+    return rc;
+}
+
+hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
+                        hs_report_summary *sum, hs_error *err)
+{
+    struct stat st;
+    hs_rdata *d = NULL;
+    hs_status rc = HS_OK;
+    long chosen = -1;
+    if (!o || !o->input || !*o->input)
+        return hs_fail(err, HS_ERR_ARG, "report: give the run's GeoPackage");
+    if (!o->outdir || !*o->outdir)
+        return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
+                       "with -o DIR");
+    if (stat(o->outdir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return hs_fail(err, HS_ERR_IO, "output folder '%s' does not exist "
+                       "(create it first)", o->outdir);
+    if (access(o->outdir, W_OK) != 0)
+        return hs_fail(err, HS_ERR_IO, "output folder '%s' is not writable",
+                       o->outdir);
+    if (!(d = hs_rdata_open(o->input, err)))
+        return err ? err->code : HS_ERR_DATA;
+    if (o->area && (chosen = hs_rdata_find_area(d, o->area)) < 0) {
+        char ids[256] = "";
+        for (size_t a = 0; a < d->nareas && a < 6; a++)
+            snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s",
+                     a ? ", " : "", d->areas[a].id);
+        rc = hs_fail(err, HS_ERR_ARG, "--area '%s': no area with this id in "
+                     "'%s' (its %zu areas: %s%s)", o->area, o->input,
+                     d->nareas, ids, d->nareas > 6 ? ", ..." : "");
+        goto cleanup;
+    }
+    int any = 0;
+    for (int g = 0; g < HS_RG; g++)
+        any |= d->has_surf[g];
+    if (!any)
+        hs_warn(log, "'%s' has no density surfaces (the run used --kde no): "
+                "the maps show boundaries only and there are no hotspots",
+                o->input);
+    const char *source = strrchr(o->input, '/');
+    source = source ? source + 1 : o->input; /* no machine paths in print */
+    if (sum) {
+        memset(sum, 0, sizeof *sum);
+        snprintf(sum->outdir, sizeof sum->outdir, "%s", o->outdir);
+    }
+    for (size_t a = 0; a < d->nareas; a++) {
+        char path[4096];
+        if (chosen >= 0 && (size_t)chosen != a)
+            continue;
+        if ((rc = area_pdf(d, a, o->outdir, source, path, sizeof path, err)))
+            goto cleanup;
+        if (sum && sum->areas++ == 0)
+            snprintf(sum->first, sizeof sum->first, "%s", path);
+    }
+    pdf p;
+    char title[] = "County summary";
+    if ((rc = pdf_begin(&p, o->outdir, "county", title, d->stamp, err)))
+        goto cleanup;
+    p.title = title;
+    p.source = source;
+    p.made = *d->software ? d->software : hs_version();
+    p.public_min = d->public_threshold;
+    p.pages = 1;
+    page_county(&p, d);
+    if ((rc = pdf_end(&p, err)))
+        goto cleanup;
+    if (sum)
+        snprintf(sum->county, sizeof sum->county, "%s", p.path);
+cleanup:
+    hs_rdata_destroy(d);
+    return rc;
+}
+
+void hs_report_cleanup(void)
+{
+    cairo_debug_reset_static_data(); /* first: it holds fontconfig patterns */
+    FcFini();
+}

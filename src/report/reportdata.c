@@ -1,0 +1,612 @@
+/* reportdata.c - reads a run's GeoPackage for the report (GDAL/OGR); see
+ * reportdata.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include "input/incidents.h"
+#include "report/reportdata.h"
+
+const char *const hs_rgroup_key[HS_RG] = {"asb", "sac", "violence"};
+const char *const hs_rgroup_short[HS_RG] = {"ASB", "SAC", "Violence"};
+const char *const hs_rgroup_long[HS_RG] = {
+    "Anti-social behaviour", "Serious acquisitive crime",
+    "Violence and sexual offences"};
+
+static char *str_dup(const char *s) { return s ? strdup(s) : NULL; }
+
+static void geom_free(hs_rgeom *g)
+{
+    free(g->ring_len);
+    free(g->xy);
+}
+
+void hs_rdata_destroy(hs_rdata *d)
+{
+    if (!d)
+        return;
+    for (size_t a = 0; a < d->nareas; a++) {
+        free(d->areas[a].id);
+        free(d->areas[a].name);
+        geom_free(&d->areas[a].geom);
+    }
+    free(d->areas);
+    free(d->by_id);
+    for (int g = 0; g < HS_RG; g++) {
+        free(d->rates[g]);
+        free(d->monthly[g]);
+        free(d->surf[g].v);
+        for (size_t h = 0; h < d->nhot[g]; h++) {
+            free(d->hot[g][h].id);
+            free(d->hot[g][h].area_id);
+            free(d->hot[g][h].label);
+            geom_free(&d->hot[g][h].geom);
+        }
+        free(d->hot[g]);
+        for (size_t t = 0; t < d->ntask[g]; t++) {
+            free(d->task[g][t].area_id);
+            free(d->task[g][t].hotspot_id);
+            free(d->task[g][t].label);
+        }
+        free(d->task[g]);
+    }
+    free(d->path);
+    free(d);
+}
+
+long hs_rdata_find_area(const hs_rdata *d, const char *id)
+{
+    size_t lo = 0, hi = d->by_id ? d->nareas : 0; /* binary search */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(d->by_id[mid]->id, id);
+        if (c == 0)
+            return (long)(d->by_id[mid] - d->areas);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    return strcmp((*(hs_rarea *const *)a)->id, (*(hs_rarea *const *)b)->id);
+}
+
+/* ---- OGR helpers ------------------------------------------------------- */
+
+static OGRLayerH layer(GDALDatasetH ds, const char *path, const char *name,
+                       hs_error *err)
+{
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, name);
+    if (!l)
+        hs_fail(err, HS_ERR_DATA, "'%s' has no layer '%s': is it the output "
+                "of hotspot run?", path, name);
+    return l;
+}
+
+/* Field indexes of names[0..n-1] in l, or HS_ERR_DATA naming the field. */
+static hs_status fields(OGRLayerH l, const char *path, const char *const *names,
+                        int *idx, int n, hs_error *err)
+{
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    for (int i = 0; i < n; i++)
+        if ((idx[i] = OGR_FD_GetFieldIndex(fd, names[i])) < 0)
+            return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s' has no field "
+                           "'%s'", path, OGR_L_GetName(l), names[i]);
+    return HS_OK;
+}
+
+static double fnum(OGRFeatureH f, int i)
+{
+    return OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsDouble(f, i) : NAN;
+}
+
+static const char *fstr(OGRFeatureH f, int i)
+{
+    return OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+}
+
+/* Rings of a (multi)polygon, flattened for drawing; a point inside for a
+ * label.  An empty or missing geometry gives no rings. */
+static hs_status geom_read(OGRGeometryH g, hs_rgeom *out, hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->minx = out->miny = INFINITY;
+    out->maxx = out->maxy = -INFINITY;
+    if (!g || OGR_G_IsEmpty(g))
+        return HS_OK;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int npoly = t == wkbMultiPolygon ? OGR_G_GetGeometryCount(g) : 1;
+    size_t nr = 0, np = 0;
+    for (int p = 0; p < npoly; p++) {
+        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
+        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
+            nr++;
+            np += (size_t)OGR_G_GetPointCount(OGR_G_GetGeometryRef(poly, r));
+        }
+    }
+    out->ring_len = malloc((nr + 1) * sizeof *out->ring_len);
+    out->xy = malloc((2 * np + 1) * sizeof *out->xy);
+    if (!out->ring_len || !out->xy)
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    size_t k = 0;
+    for (int p = 0; p < npoly; p++) {
+        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
+        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(poly, r);
+            int n = OGR_G_GetPointCount(ring);
+            out->ring_len[out->nrings++] = (size_t)n;
+            for (int i = 0; i < n; i++) {
+                double x = OGR_G_GetX(ring, i), y = OGR_G_GetY(ring, i);
+                out->xy[k++] = x;
+                out->xy[k++] = y;
+                out->minx = fmin(out->minx, x);
+                out->maxx = fmax(out->maxx, x);
+                out->miny = fmin(out->miny, y);
+                out->maxy = fmax(out->maxy, y);
+            }
+        }
+    }
+    out->lx = (out->minx + out->maxx) / 2;
+    out->ly = (out->miny + out->maxy) / 2;
+    OGRGeometryH pt = OGR_G_PointOnSurface(g); /* inside, unlike a centroid */
+    if (pt) {
+        out->lx = OGR_G_GetX(pt, 0);
+        out->ly = OGR_G_GetY(pt, 0);
+        OGR_G_DestroyGeometry(pt);
+    }
+    return HS_OK;
+}
+
+/* ---- layers -------------------------------------------------------------- */
+
+static hs_status read_areas(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const names[] = {"area_id", "area_name", "population",
+                                        "area_km2"};
+    int fi[4];
+    OGRLayerH l = layer(ds, d->path, "areas", err);
+    hs_status rc;
+    if (!l)
+        return HS_ERR_DATA;
+    if ((rc = fields(l, d->path, names, fi, 4, err)))
+        return rc;
+    GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
+    if (n <= 0)
+        return hs_fail(err, HS_ERR_DATA, "'%s' layer 'areas' is empty", d->path);
+    if (!(d->areas = calloc((size_t)n, sizeof *d->areas)))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) && d->nareas < (size_t)n) {
+        hs_rarea *a = &d->areas[d->nareas++];
+        const char *id = fstr(f, fi[0]), *name = fstr(f, fi[1]);
+        a->id = str_dup(id ? id : "");
+        a->name = str_dup(name ? name : a->id);
+        a->pop = fnum(f, fi[2]);
+        a->km2 = fnum(f, fi[3]);
+        rc = !a->id || !a->name
+                 ? hs_fail(err, HS_ERR_NOMEM, "report: out of memory")
+                 : geom_read(OGR_F_GetGeometryRef(f), &a->geom, err);
+        OGR_F_Destroy(f);
+        if (rc)
+            return rc;
+        if (!isnan(a->pop) && a->pop > 0)
+            d->study_pop += a->pop;
+    }
+    if (f)
+        OGR_F_Destroy(f);
+    if (!(d->by_id = malloc(d->nareas * sizeof *d->by_id)))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    for (size_t a = 0; a < d->nareas; a++)
+        d->by_id[a] = &d->areas[a];
+    qsort(d->by_id, d->nareas, sizeof *d->by_id, by_id_cmp);
+    return HS_OK;
+}
+
+/* The area of row i of a layer written in area order: usually area i. */
+static long area_at(const hs_rdata *d, size_t i, const char *id)
+{
+    if (!id)
+        return -1;
+    if (i < d->nareas && strcmp(d->areas[i].id, id) == 0)
+        return (long)i;
+    return hs_rdata_find_area(d, id);
+}
+
+static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
+{
+    static const char *const names[] = {
+        "area_id", "count", "count_per_km2", "rate", "rate_low", "rate_high",
+        "rate_annual", "study_rate", "vs_study", "prev_count", "change",
+        "change_pct", "change_p", "change_flag"};
+    int fi[14];
+    char lname[64];
+    snprintf(lname, sizeof lname, "rates_%s", hs_rgroup_key[g]);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
+    hs_status rc;
+    if (!l)
+        return hs_fail(err, HS_ERR_DATA, "'%s' has no layer '%s': the report "
+                       "needs a run with the groups asb, sac and violence",
+                       d->path, lname);
+    if ((rc = fields(l, d->path, names, fi, 14, err)))
+        return rc;
+    if (!(d->rates[g] = calloc(d->nareas, sizeof *d->rates[g])))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    unsigned char *seen = calloc(d->nareas, 1);
+    if (!seen)
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    OGRFeatureH f;
+    size_t i = 0;
+    while ((f = OGR_L_GetNextFeature(l))) {
+        long a = area_at(d, i++, fstr(f, fi[0]));
+        if (a >= 0) {
+            hs_rrate *r = &d->rates[g][a];
+            const char *vs = fstr(f, fi[8]), *fl = fstr(f, fi[13]);
+            seen[a] = 1;
+            r->count = (long)OGR_F_GetFieldAsInteger64(f, fi[1]);
+            r->suppressed = !OGR_F_IsFieldSetAndNotNull(f, fi[1]);
+            r->prev_suppressed = fl && strcmp(fl, "suppressed") == 0 &&
+                                 !OGR_F_IsFieldSetAndNotNull(f, fi[9]);
+            r->per_km2 = fnum(f, fi[2]);
+            r->rate = fnum(f, fi[3]);
+            r->low = fnum(f, fi[4]);
+            r->high = fnum(f, fi[5]);
+            r->annual = fnum(f, fi[6]);
+            r->study = fnum(f, fi[7]);
+            snprintf(r->vs, sizeof r->vs, "%s", vs ? vs : "");
+            r->prev_count = OGR_F_IsFieldSetAndNotNull(f, fi[9])
+                                ? (long)OGR_F_GetFieldAsInteger64(f, fi[9])
+                                : r->prev_suppressed ? 0 : -1;
+            r->change = (long)OGR_F_GetFieldAsInteger64(f, fi[10]);
+            r->change_pct = fnum(f, fi[11]);
+            r->change_p = fnum(f, fi[12]);
+            snprintf(r->flag, sizeof r->flag, "%s", fl ? fl : "");
+        }
+        OGR_F_Destroy(f);
+    }
+    rc = HS_OK;
+    for (size_t a = 0; a < d->nareas && !rc; a++)
+        if (!seen[a])
+            rc = hs_fail(err, HS_ERR_DATA, "'%s' layer '%s' has no row for "
+                         "area '%s'", d->path, lname, d->areas[a].id);
+    free(seen);
+    return rc;
+}
+
+static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const names[] = {"area_id", "crime_group", "month",
+                                        "count"};
+    int fi[4];
+    OGRLayerH l = layer(ds, d->path, "monthly", err);
+    hs_status rc;
+    OGRFeatureH f;
+    if (!l)
+        return HS_ERR_DATA;
+    if ((rc = fields(l, d->path, names, fi, 4, err)))
+        return rc;
+    /* the months shown: both periods, from the run table */
+    int lo = d->prev_from >= 0 && d->prev_from < d->cur_from ? d->prev_from
+                                                              : d->cur_from;
+    int hi = d->prev_from >= 0 && d->prev_to > d->cur_to ? d->prev_to : d->cur_to;
+    d->month0 = lo;
+    d->nmonths = hi - lo + 1;
+    for (int g = 0; g < HS_RG; g++)
+        if (!(d->monthly[g] = calloc(d->nareas * (size_t)d->nmonths,
+                                     sizeof *d->monthly[g])))
+            return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    size_t i = 0, rows = 0;
+    while ((f = OGR_L_GetNextFeature(l))) {
+        const char *grp = fstr(f, fi[1]), *mo = fstr(f, fi[2]);
+        int32_t m;
+        int g = -1;
+        for (int k = 0; k < HS_RG && grp; k++)
+            if (strcmp(grp, hs_rgroup_key[k]) == 0)
+                g = k;
+        /* rows come area by area, so the row index / rows per area guesses
+         * the area; area_at falls back to a search */
+        long a = area_at(d, i++ / (size_t)(d->nmonths * HS_RG), fstr(f, fi[0]));
+        if (g >= 0 && a >= 0 && mo && hs_month_parse(mo, strlen(mo), &m) == 0 &&
+            m >= lo && m <= hi) {
+            d->monthly[g][(size_t)a * (size_t)d->nmonths + (size_t)(m - lo)] =
+                OGR_F_IsFieldSetAndNotNull(f, fi[3])
+                    ? (long)OGR_F_GetFieldAsInteger64(f, fi[3]) : -1;
+            rows++;
+        }
+        OGR_F_Destroy(f);
+    }
+    if (rows == 0)
+        return hs_fail(err, HS_ERR_DATA, "'%s' layer 'monthly' has no rows "
+                       "for asb, sac or violence in the periods", d->path);
+    return HS_OK;
+}
+
+static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
+                               hs_error *err)
+{
+    static const char *const hn[] = {"hotspot_id", "rank", "class", "incidents",
+                                     "area_km2", "share_pct", "pai", "area_id",
+                                     "label"};
+    static const char *const tn[] = {"area_id", "priority", "hotspot_id",
+                                     "label", "incidents", "area_km2",
+                                     "cum_area_pct", "cum_incidents_pct"};
+    int hi[9], ti[8];
+    char lname[64];
+    hs_status rc;
+    OGRFeatureH f;
+    snprintf(lname, sizeof lname, "hotspots_%s", hs_rgroup_key[g]);
+    OGRLayerH l = layer(ds, d->path, lname, err);
+    if (!l)
+        return HS_ERR_DATA;
+    if ((rc = fields(l, d->path, hn, hi, 9, err)))
+        return rc;
+    GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
+    if (n > 0 && !(d->hot[g] = calloc((size_t)n, sizeof *d->hot[g])))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    while (n > 0 && (f = OGR_L_GetNextFeature(l))) {
+        if (d->nhot[g] == (size_t)n) {
+            OGR_F_Destroy(f);
+            break;
+        }
+        hs_rhot *h = &d->hot[g][d->nhot[g]++];
+        h->id = str_dup(fstr(f, hi[0]));
+        h->rank = OGR_F_GetFieldAsInteger(f, hi[1]);
+        h->cls = OGR_F_GetFieldAsInteger(f, hi[2]);
+        h->incidents = (long)OGR_F_GetFieldAsInteger64(f, hi[3]);
+        h->km2 = fnum(f, hi[4]);
+        h->share_pct = fnum(f, hi[5]);
+        h->pai = fnum(f, hi[6]);
+        h->area_id = str_dup(fstr(f, hi[7]));
+        h->label = str_dup(fstr(f, hi[8]));
+        rc = !h->id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a hotspot "
+                              "without hotspot_id", d->path, lname)
+                    : geom_read(OGR_F_GetGeometryRef(f), &h->geom, err);
+        OGR_F_Destroy(f);
+        if (rc)
+            return rc;
+    }
+    snprintf(lname, sizeof lname, "tasking_%s", hs_rgroup_key[g]);
+    if (!(l = layer(ds, d->path, lname, err)))
+        return HS_ERR_DATA;
+    if ((rc = fields(l, d->path, tn, ti, 8, err)))
+        return rc;
+    n = OGR_L_GetFeatureCount(l, TRUE);
+    if (n > 0 && !(d->task[g] = calloc((size_t)n, sizeof *d->task[g])))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    while (n > 0 && (f = OGR_L_GetNextFeature(l))) {
+        if (d->ntask[g] == (size_t)n) {
+            OGR_F_Destroy(f);
+            break;
+        }
+        hs_rtask *t = &d->task[g][d->ntask[g]++];
+        t->area_id = str_dup(fstr(f, ti[0]));
+        t->priority = OGR_F_GetFieldAsInteger(f, ti[1]);
+        t->hotspot_id = str_dup(fstr(f, ti[2]));
+        t->label = str_dup(fstr(f, ti[3]));
+        t->incidents = (long)OGR_F_GetFieldAsInteger64(f, ti[4]);
+        t->km2 = fnum(f, ti[5]);
+        t->cum_area_pct = fnum(f, ti[6]);
+        t->cum_incidents_pct = fnum(f, ti[7]);
+        OGR_F_Destroy(f);
+        if (!t->area_id || !t->hotspot_id)
+            return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a row without "
+                           "area_id or hotspot_id", d->path, lname);
+    }
+    return HS_OK;
+}
+
+static hs_status read_surface(hs_rdata *d, int g, hs_error *err)
+{
+    char name[4200];
+    hs_rsurf *s = &d->surf[g];
+    snprintf(name, sizeof name, "GPKG:%s:kde_%s", d->path, hs_rgroup_key[g]);
+    GDALDatasetH r = GDALOpenEx(name, GDAL_OF_RASTER | GDAL_OF_READONLY,
+                                NULL, NULL, NULL);
+    if (!r)
+        return hs_fail(err, HS_ERR_DATA, "'%s' has no raster 'kde_%s', though "
+                       "its run table lists a density surface for %s", d->path,
+                       hs_rgroup_key[g], hs_rgroup_key[g]);
+    hs_status rc = HS_OK;
+    GDALRasterBandH b = GDALGetRasterBand(r, 1);
+    s->cols = GDALGetRasterXSize(r);
+    s->rows = GDALGetRasterYSize(r);
+    int has_nd = 0;
+    double nd = b ? GDALGetRasterNoDataValue(b, &has_nd) : 0;
+    s->nodata = has_nd ? nd : NAN;
+    if (!b || GDALGetGeoTransform(r, s->gt) != CE_None || s->gt[2] != 0 ||
+        s->gt[4] != 0 || s->gt[5] >= 0) {
+        rc = hs_fail(err, HS_ERR_DATA, "'%s' raster 'kde_%s': not a north-up "
+                     "grid", d->path, hs_rgroup_key[g]);
+        goto cleanup;
+    }
+    if (!(s->v = malloc((size_t)s->cols * (size_t)s->rows * sizeof *s->v))) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+        goto cleanup;
+    }
+    if (GDALRasterIO(b, GF_Read, 0, 0, s->cols, s->rows, s->v, s->cols, s->rows,
+                     GDT_Float32, 0, 0) != CE_None)
+        rc = hs_fail(err, HS_ERR_IO, "'%s' raster 'kde_%s': %s", d->path,
+                     hs_rgroup_key[g], CPLGetLastErrorMsg());
+cleanup:
+    GDALClose(r);
+    return rc;
+}
+
+/* The run table: periods, hotspot settings, which surfaces exist. */
+static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
+                          hs_error *err)
+{
+    static const char *const names[] = {"section", "key", "value"};
+    int fi[3];
+    hs_status rc;
+    OGRFeatureH f;
+    OGRLayerH l = layer(ds, d->path, "run", err);
+    if (!l)
+        return HS_ERR_DATA;
+    if ((rc = fields(l, d->path, names, fi, 3, err)))
+        return rc;
+    int have_period = 0, kde = 0;
+    d->cur_from = d->cur_to = d->prev_from = d->prev_to = -1;
+    d->hot_class = 3;
+    d->task_share = 0.03;
+    OGR_L_ResetReading(l);
+    while ((f = OGR_L_GetNextFeature(l))) {
+        const char *sec = fstr(f, fi[0]), *k = fstr(f, fi[1]),
+                   *v = fstr(f, fi[2]);
+        char a[16], b[16];
+        int32_t ma, mb;
+        if (sec && strcmp(sec, "software") == 0 && k && v &&
+            strcmp(k, "hotspot") == 0)
+            snprintf(d->software, sizeof d->software, "%s", v);
+        if (sec && strcmp(sec, "public") == 0 && k && v &&
+            strcmp(k, "threshold") == 0)
+            d->public_threshold = atol(v);
+        /* the settings are in section "parameter"; "method" reuses keys */
+        if (!sec || strcmp(sec, "parameter") != 0 || !k || !v) {
+            OGR_F_Destroy(f);
+            continue;
+        }
+        int two = sscanf(v, "%15s to %15s", a, b) == 2 &&
+                  hs_month_parse(a, strlen(a), &ma) == 0 &&
+                  hs_month_parse(b, strlen(b), &mb) == 0;
+        if (strcmp(k, "period") == 0 && two) {
+            d->cur_from = ma;
+            d->cur_to = mb;
+            have_period = 1;
+        } else if (strcmp(k, "compare_period") == 0 && two) {
+            d->prev_from = ma;
+            d->prev_to = mb;
+        } else if (strcmp(k, "kde") == 0) {
+            kde = strcmp(v, "yes") == 0;
+        } else if (strcmp(k, "hotspot_class") == 0) {
+            d->hot_class = atoi(v);
+        } else if (strcmp(k, "tasking_share") == 0) {
+            d->task_share = atof(v);
+        } else if (strcmp(k, "hotspot_method") == 0) {
+            snprintf(d->method, sizeof d->method, "%s", v);
+        }
+        for (int g = 0; g < HS_RG; g++) {
+            char key[64];
+            snprintf(key, sizeof key, "bandwidth_%s", hs_rgroup_key[g]);
+            if (strcmp(k, key) == 0)
+                has_surf[g] = 1;
+            snprintf(key, sizeof key, "hotspot_breaks_%s", hs_rgroup_key[g]);
+            if (strcmp(k, key) == 0) { /* "0.83,1.67,... incidents/km2 (...)" */
+                const char *p = v;
+                char *end;
+                hs_rsurf *s = &d->surf[g];
+                s->nbreaks = 0;
+                while (s->nbreaks < 16) {
+                    double x = strtod(p, &end);
+                    if (end == p)
+                        break;
+                    s->breaks[s->nbreaks++] = x;
+                    if (*end != ',')
+                        break;
+                    p = end + 1;
+                }
+            }
+        }
+        OGR_F_Destroy(f);
+    }
+    if (!have_period)
+        return hs_fail(err, HS_ERR_DATA, "'%s' layer 'run' has no analysis "
+                       "period (key 'period')", d->path);
+    for (int g = 0; g < HS_RG; g++)
+        has_surf[g] &= kde;
+    return HS_OK;
+}
+
+/* The run's timestamp (reportdata.h).  SQLite's strftime reads what
+ * GeoPackage stores ("...SS.sssZ", or an offset) and writes it without the
+ * fraction, which cairo 1.16 would reject, dropping the date silently. */
+static void read_stamp(hs_rdata *d, GDALDatasetH ds)
+{
+    static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+    snprintf(d->stamp, sizeof d->stamp, "%s", HS_RDATA_STAMP);
+    OGRLayerH l = GDALDatasetExecuteSQL(
+        ds, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', last_change) AS stamp "
+            "FROM gpkg_contents WHERE table_name = 'run'", NULL, NULL);
+    if (!l) {
+        CPLErrorReset(); /* not an error: the date is optional */
+        return;
+    }
+    OGRFeatureH f = OGR_L_GetNextFeature(l);
+    const char *v = f && OGR_F_IsFieldSetAndNotNull(f, 0)
+                        ? OGR_F_GetFieldAsString(f, 0) : "";
+    size_t i;
+    for (i = 0; pat[i] && v[i]; i++)
+        if (pat[i] == 'd' ? v[i] < '0' || v[i] > '9' : v[i] != pat[i])
+            break;
+    if (!pat[i] && !v[i])
+        snprintf(d->stamp, sizeof d->stamp, "%s", v);
+    if (f)
+        OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds, l);
+}
+
+hs_rdata *hs_rdata_open(const char *path, hs_error *err)
+{
+    static const char *const gpkg_only[] = {"GPKG", NULL};
+    hs_rdata *d = calloc(1, sizeof *d);
+    GDALDatasetH ds = NULL;
+    hs_status rc = HS_OK;
+    int has_surf[HS_RG] = {0};
+    if (!d || !(d->path = strdup(path))) {
+        hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+        goto fail;
+    }
+    if (access(path, R_OK) != 0) {
+        hs_fail(err, HS_ERR_IO, "cannot read '%s': no such file or not "
+                "readable", path);
+        goto fail;
+    }
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler); /* the library never prints */
+    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, gpkg_only, NULL,
+                    NULL);
+    if (!ds) {
+        hs_fail(err, HS_ERR_DATA, "'%s' is not a GeoPackage", path);
+        goto fail_pop;
+    }
+    if ((rc = read_run(d, ds, has_surf, err)) || (rc = read_areas(d, ds, err)))
+        goto fail_pop;
+    read_stamp(d, ds);
+    for (int g = 0; g < HS_RG && !rc; g++)
+        rc = read_rates(d, ds, g, err);
+    if (rc || (rc = read_monthly(d, ds, err)))
+        goto fail_pop;
+    for (int g = 0; g < HS_RG && !rc; g++) {
+        if (!has_surf[g])
+            continue;
+        if (!(rc = read_hotspots(d, ds, g, err)) &&
+            !(rc = read_surface(d, g, err)))
+            d->has_surf[g] = 1;
+    }
+    if (rc)
+        goto fail_pop;
+    GDALClose(ds);
+    CPLPopErrorHandler();
+    return d;
+fail_pop:
+    if (ds)
+        GDALClose(ds);
+    CPLPopErrorHandler();
+fail:
+    hs_rdata_destroy(d);
+    return NULL;
+}
