@@ -124,9 +124,55 @@ t 1 "incidents '.*in\.csv': no coordinate columns" '' inc in.csv
 new binary_garbage; head -c 4096 /dev/urandom > in.csv; printf '\0\0\0' >> in.csv
 t 1 "incidents '.*in\.csv': not a CSV file \(binary data" '' inc in.csv
 
-new binary_after_header; { echo "$H"; for i in $(seq 40); do good; done; printf 'PK\3\4\0\0\x89PNG\0\0\n'; } > in.csv
-# beyond the first 4 KB (the file's opening is sniffed): the CSV reader stops
-t 1 "'.*in\.csv': binary data\? NUL byte at line 42" '' inc in.csv
+new binary_after_header; { echo "$H"; for i in $(seq 40); do good; done; printf 'PK\3\4\0\0\x89PNG\0\0\n'; good; } > in.csv
+# a damaged line: skipped and counted, with its file and line; the rest read
+t 0 "1 row\(s\) skipped: binary data.*in\.csv line 42: a NUL or control byte" 'rows_read=42;rows_kept=41;skipped: binary data=1' inc in.csv
+
+# ---- damaged and foreign files ---------------------------------------------
+# A garbage line inside an otherwise good police.uk month, in a small file
+# (read by one thread) and in a 9 MB one (by several, split at line ends):
+# the counts equal those of the clean file, run here too.
+P=$D/policeuk/2024-05/2024-05-demoshire-street.csv
+# one line of garbage; with a quote (read by one thread) or without
+garbage() { printf '\x89PNG\x1a\0\0\0IHDR\0\x05%sab,c\x01\xff\n' "${1-\"}"; }
+new binary_line_small; cp "$P" clean.csv; { head -n 400 "$P"; garbage; tail -n +401 "$P"; } > in.csv
+inc clean.csv > /dev/null 2>&1; mv out.gpkg keep-clean.gpkg; rm -f out.qgz
+t 0 "in\.csv line 401: a NUL or control byte" "rows_read=$(($(wc -l < "$P")));skipped: binary data=1;layer:SELECT count(*) FROM incidents=$(sqlite3 keep-clean.gpkg 'SELECT count(*) FROM incidents');layer:SELECT group_concat(count) FROM rates_asb=$(sqlite3 keep-clean.gpkg 'SELECT group_concat(count) FROM rates_asb')" inc in.csv
+new binary_line_split
+{ head -n 1 "$P"; for i in $(seq 80); do tail -n +2 "$P"; done; } > clean.csv
+{ head -n 5001 clean.csv; garbage ''; tail -n +5002 clean.csv; } > in.csv
+[ "$(stat -c %s in.csv)" -gt 8388608 ] || echo "FAIL binary_line_split: the file is under 8 MB"
+inc clean.csv > /dev/null 2>&1; mv out.gpkg keep-clean.gpkg; rm -f out.qgz
+t 0 "in\.csv line 5002: a NUL or control byte" "skipped: binary data=1;rows_kept=$(sqlite3 keep-clean.gpkg "SELECT value FROM run WHERE key='rows_kept'");layer:SELECT group_concat(count) FROM rates_violence=$(sqlite3 keep-clean.gpkg 'SELECT group_concat(count) FROM rates_violence')" inc in.csv
+
+new excel_xlsx_as_csv; python3 -c "
+import zipfile; z = zipfile.ZipFile('in.csv', 'w')
+z.writestr('[Content_Types].xml', '<Types/>'); z.writestr('xl/workbook.xml', '<workbook/>'); z.close()"
+t 1 "incidents '.*in\.csv': this is an Excel workbook \(\.xlsx\), not a CSV file: save it as CSV" '' inc in.csv
+new excel_xls_as_csv; { printf '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'; head -c 2000 /dev/zero; } > in.csv
+t 1 "incidents '.*in\.csv': this is an Excel workbook \(\.xls\), not a CSV file: save it as CSV" '' inc in.csv
+new zip_as_csv; { echo "$H"; good; } > month.csv; python3 -c "
+import zipfile; z = zipfile.ZipFile('in.csv', 'w'); z.write('month.csv'); z.close()"
+t 1 "incidents '.*in\.csv': this is a ZIP archive, not a CSV file: unzip it first" '' inc in.csv
+new utf16_as_csv; { echo "$H"; good; } | iconv -f UTF-8 -t UTF-16 > in.csv
+t 1 "incidents '.*in\.csv': this is UTF-16 text" '' inc in.csv
+
+# Windows-1252 (Excel's CSV on UK office PCs): transcoded, not '?'
+new windows_1252; { echo "$H"; good; printf ',2024-01,D,D,-1.700165,51.173183,On or near \x93Caf\xe9\x94 \xa3\x80 \x81Row,E0,C,Burglary,,\n'; row 2024-01 -1.7 51.17 $'Burgl\xffary'; } > in.csv
+t 0 "incidents '.*in\.csv': read as Windows-1252: 2 row\(s\).*in\.csv line 3: field Location: not UTF-8, read as Windows-1252 \(bytes undefined there replaced by '\?'\).*crime type 'Burglÿary', which is not in the category mapping" "rows_kept=3;text_not_utf8=2;unknown_crime_type=1;layer:SELECT location FROM incidents WHERE source_row=3=On or near “Café” £€ ?Row" inc in.csv
+
+# semicolon- and tab-separated files (header-detected, as GDAL's AUTO)
+for sep in semicolon tab; do
+    new "${sep}_separated"
+    python3 - "$P" "$sep" <<'PY'
+import csv, sys
+d = ';' if sys.argv[2] == 'semicolon' else '\t'
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+csv.writer(open('in.csv', 'w', newline=''), delimiter=d).writerows(rows)
+PY
+    cp "$P" clean.csv; inc clean.csv > /dev/null 2>&1; mv out.gpkg keep-clean.gpkg; rm -f out.qgz
+    t 0 "note: incidents '.*in\.csv': fields separated by ${sep}s \(detected from the header" "rows_kept=$(sqlite3 keep-clean.gpkg "SELECT value FROM run WHERE key='rows_kept'");layer:SELECT group_concat(count) FROM rates_sac=$(sqlite3 keep-clean.gpkg 'SELECT group_concat(count) FROM rates_sac')" inc in.csv
+done
 
 new unterminated_quote; { echo "$H"; good; printf ',2024-01,D,D,-1.7,51.17,"On or near High Street,E0,C,Burglary,,\n'; } > in.csv
 t 1 "'in\.csv' line 3: unterminated quoted field" '' inc in.csv
@@ -226,7 +272,7 @@ t 0 "pts\.geojson feature 2: field date: '2024-13' is not a month.*pts\.geojson 
 new split_file_bad_rows
 { echo "$H"; for i in $(seq 30000); do good; done; row 2024-99 -1.7 51.17 Burglary
   for i in $(seq 30000); do good; done; row 2024-01 -1.7 51.17 $'Caf\xe9'; } > in.csv
-t 0 "in\.csv line 30002: field Month: '2024-99' is not a month.*in\.csv line 60003: field crime type: not valid UTF-8" 'rows_read=60002;rows_kept=60001;skipped: month or date not readable=1;text_not_utf8=1;unknown_crime_type=1' inc in.csv
+t 0 "in\.csv line 30002: field Month: '2024-99' is not a month.*in\.csv line 60003: field crime type: not UTF-8, read as Windows-1252" 'rows_read=60002;rows_kept=60001;skipped: month or date not readable=1;text_not_utf8=1;unknown_crime_type=1' inc in.csv
 
 new utf8_bom; { printf '\xef\xbb\xbf'; echo "$H"; good; } > in.csv
 t 0 "" 'rows_read=1;rows_kept=1;layer:SELECT count(*) FROM incidents WHERE area_id IS NOT NULL=1' inc in.csv
@@ -240,8 +286,62 @@ t 0 "" 'rows_kept=1;layer:SELECT location FROM incidents=On or near "The Crown",
 new quoted_newline; { echo "$H"; printf ',2024-01,D,D,-1.700165,51.173183,"On or near\nHigh St",E0,C,Burglary,,\n'; good; } > in.csv
 t 0 "" 'rows_read=2;rows_kept=2;layer:SELECT group_concat(source_row) FROM incidents=2,4' inc in.csv
 
-new invalid_utf8; { echo "$H"; good; printf ',2024-01,D,D,-1.700165,51.173183,On or near Caf\xe9 Row,E0,C,Burglary,,\n'; row 2024-01 -1.7 51.17 $'Burgl\xffary'; } > in.csv
-t 0 "2 row\(s\) have text that is not valid UTF-8: kept, bad bytes replaced by '\?'.*in\.csv line 3: field Location: not valid UTF-8.*in\.csv line 4: field crime type: not valid UTF-8.*crime type 'Burgl\?ary', which is not in the category mapping" "rows_kept=3;text_not_utf8=2;unknown_crime_type=1;layer:SELECT location FROM incidents WHERE source_row=3=On or near Caf? Row" inc in.csv
+new invalid_utf8; { echo "$H"; good; printf ',2024-01,D,D,-1.700165,51.173183,On or near Caf\xe9 Row,E0,C,Burglary,,\n'; row 2024-01 -1.7 51.17 $'Burgl\x81ary'; } > in.csv
+t 0 "2 row\(s\) have text that is not UTF-8: kept, read as Windows-1252.*in\.csv line 3: field Location: not UTF-8, read as Windows-1252.*in\.csv line 4: field crime type: not UTF-8, read as Windows-1252 \(bytes undefined there replaced by '\?'\).*crime type 'Burgl\?ary', which is not in the category mapping" "rows_kept=3;text_not_utf8=2;unknown_crime_type=1;layer:SELECT location FROM incidents WHERE source_row=3=On or near Café Row" inc in.csv
+
+# ---- duplicates ------------------------------------------------------------
+# Each duplicated input against the clean input, both run here: the counts
+# must be the clean run's (rates of every area, rows kept), never doubled.
+rates() { for g in asb sac violence; do sqlite3 "$1" "SELECT group_concat(area_id || ':' || count || '/' || coalesce(prev_count, '-')) FROM rates_$g"; done; }
+same_rates() { [ "$(rates "$C/$1")" = "$(rates "$C/$2")" ] || { echo "    $1 and $2 differ"; return 1; }; }
+rows() { echo $(($(wc -l < "$1") - 1)); }
+months() { for m in "$@"; do cp "$D/policeuk/$m/"*.csv .; done; }
+
+new dup_identical_copy; mkdir dl clean; (cd clean && months 2024-01 2024-02 2024-03); cp clean/*.csv dl/
+cp dl/2024-02-demoshire-street.csv "dl/2024-02-demoshire-street (1).csv"
+n1=$(rows clean/2024-01-demoshire-street.csv) n2=$(rows clean/2024-02-demoshire-street.csv) n3=$(rows clean/2024-03-demoshire-street.csv)
+inc clean > /dev/null 2>&1; mv out.gpkg keep-clean.gpkg; rm -f out.qgz
+t 0 "incidents 'dl/2024-02-demoshire-street.csv': the same bytes as 'dl/2024-02-demoshire-street \(1\)\.csv'.*read once" "files=4;skipped: identical file=$n2;rows_kept=$((n1 + n2 + n3))" inc dl
+also "counts equal the clean run's" same_rates keep-clean.gpkg out.gpkg
+also "the summary says how many were dropped" grep -q "skipped ($n2 of them dropped as duplicates)" "$C/stdout"
+also "the run table says which file was not read" test "$(sqlite3 "$C/out.gpkg" "SELECT value FROM run WHERE key = 'dl/2024-02-demoshire-street.csv'" | grep -c 'identical to dl/2024-02-demoshire-street (1).csv: not read')" = 1
+
+# Two overlapping downloads: dl1 has Jan-Mar, dl2 Feb-Apr; dl2's February
+# was re-supplied (every tenth row gone), its March is the same file.
+new dup_overlapping_downloads; mkdir dl1 dl2 last first
+(cd dl1 && months 2024-01 2024-02 2024-03); (cd dl2 && months 2024-02 2024-03 2024-04)
+awk 'NR == 1 || NR % 10' dl1/2024-02-demoshire-street.csv > dl2/2024-02-demoshire-street.csv
+cp dl1/2024-01-* last/; cp dl2/* last/; cp dl1/* first/; cp dl2/2024-04-* first/
+r1=$(rows dl1/2024-01-demoshire-street.csv) r2=$(rows dl1/2024-02-demoshire-street.csv) r3=$(rows dl1/2024-03-demoshire-street.csv)
+s2=$(rows dl2/2024-02-demoshire-street.csv) s3=$(rows dl2/2024-03-demoshire-street.csv) s4=$(rows dl2/2024-04-demoshire-street.csv)
+inc last > /dev/null 2>&1; mv out.gpkg keep-last.gpkg; rm -f out.qgz; inc first > /dev/null 2>&1; mv out.gpkg keep-first.gpkg; rm -f out.qgz
+t 0 "incidents 'dl1/2024-02-demoshire-street.csv': Demoshire Police 2024-02 also in 'dl2/2024-02-demoshire-street.csv', taken from there \(--duplicates last\): $r2 row\(s\) skipped here as duplicate force-month" "skipped: duplicate force-month=$r2;skipped: identical file=$s3;layer:SELECT value FROM run WHERE section = 'parameter' AND key = 'duplicates'=last" inc dl1 dl2
+also "last: the counts of dl1's January and all of dl2" same_rates keep-last.gpkg out.gpkg
+t 0 "Demoshire Police 2024-02 also in 'dl1/2024-02-demoshire-street.csv', taken from there \(--duplicates first\)" "skipped: duplicate force-month=$s2" inc dl1 dl2 --duplicates first
+also "first: the counts of all of dl1 and dl2's April" same_rates keep-first.gpkg out.gpkg
+also "first differs from last (the test can tell them apart)" test "$(rates "$C/keep-last.gpkg")" != "$(rates "$C/keep-first.gpkg")"
+t 0 "the same bytes as 'dl1/2024-03-demoshire-street.csv': read again \(--duplicates keep\).*both hold Demoshire Police 2024-02: both kept" "rows_kept=$((r1 + r2 + r3 + s2 + s3 + s4));skipped: duplicate force-month=0;skipped: identical file=0" inc dl1 dl2 --duplicates keep
+rm -f "$C"/out.*
+t 2 "--duplicates 'twice': give last, first or keep" '' inc dl1 --duplicates twice
+
+# A force extract with a unique reference (--id): three rows exported twice,
+# the second time with the location corrected (moved 10 m east).
+X=$D/local/demoshire-extract-2023-2024.csv
+new dup_extract_id; cp "$X" clean.csv
+{ cat "$X"; sed -n '2,4p' "$X" | awk -F, -v OFS=, '{ $6 += 10; print }'; } > in.csv
+ex() { "$BIN" run --incidents "$@" --category offence_code --date occurred_date --time occurred_time --x easting --y northing --incidents-crs EPSG:27700 --areas "$D/boards.geojson" --area-id board_id --kde no -o out.gpkg; }
+ex clean.csv > /dev/null 2>&1; mv out.gpkg keep-clean.gpkg; rm -f out.qgz
+NX=$(rows "$X")
+t 0 "3 row\(s\) repeat a crime reference \(--id incident_ref\): each kept on its last row" "rows_read=$((NX + 3));rows_kept=$NX;skipped: duplicate id=3;layer:SELECT count(*) FROM incidents WHERE source_row > $((NX + 1))=3;layer:SELECT count(*) FROM incidents WHERE source_row BETWEEN 2 AND 4=0" ex in.csv --id incident_ref
+also "counts equal the clean run's" same_rates keep-clean.gpkg out.gpkg
+t 0 "each kept on its first row" "rows_kept=$NX;skipped: duplicate id=3;layer:SELECT count(*) FROM incidents WHERE source_row > $((NX + 1))=0" ex in.csv --id incident_ref --duplicates first
+also "counts equal the clean run's" same_rates keep-clean.gpkg out.gpkg
+t 0 "" "rows_kept=$((NX + 3));skipped: duplicate id=0" ex in.csv
+rm -f "$C"/out.*
+t 1 "incidents '.*in\.csv': no column 'ref' \(given by --id\)" '' ex in.csv --id ref
+# without --id, a file given twice (a copy under another name) is still read once
+new dup_extract_copy; cp "$X" a.csv; cp "$X" b.csv
+t 0 "the same bytes as 'a\.csv'" "rows_kept=$(rows "$X");skipped: identical file=$(rows "$X")" ex a.csv b.csv
 
 # ---- areas -----------------------------------------------------------------
 

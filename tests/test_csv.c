@@ -7,6 +7,9 @@
  * inputs of several MiB, checked against an independent trivial parser
  * (unquoted data) and against the generator's own record list (quoted data
  * with embedded line ends, mixed LF / CRLF / CR and blank lines).
+ * Separator detection (GDAL's rule) and the opt-in skipping of binary lines
+ * are checked on hand-written inputs, on every shift of a binary line across
+ * the 1 MiB read block, and on a generated input with a known answer.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -809,6 +812,671 @@ static void test_big_quoted(void **state)
     }
 }
 
+/* ---- separators -------------------------------------------------------- */
+
+/* Opens s from memory and returns what detection picks. */
+static char detect_str(const char *s)
+{
+    hs_csv *c = open_str(s);
+    char sep = hs_csv_detect_separator(c);
+    hs_csv_close(c);
+    return sep;
+}
+
+static void test_detect_separator(void **state)
+{
+    (void)state;
+    assert_int_equal(detect_str("a,b,c\n1,2,3\n"), ',');
+    assert_int_equal(detect_str("a;b;c\n1;2;3\n"), ';');
+    assert_int_equal(detect_str("a\tb\tc\n1\t2\t3\n"), '\t');
+    /* Inconsistent: ';' first, then ',' -> ','; likewise TAB then ';'. */
+    assert_int_equal(detect_str("a;b,c\n"), ',');
+    assert_int_equal(detect_str("a\tb;c\n"), ',');
+    /* The same one repeated is consistent. */
+    assert_int_equal(detect_str(";;;\n"), ';');
+    /* None of the three: ','; spaces do not make ' ' (GDAL would). */
+    assert_int_equal(detect_str("abc\n"), ',');
+    assert_int_equal(detect_str("Crime ID\n"), ',');
+    assert_int_equal(detect_str(""), ',');
+    /* Inside quotes a separator does not count. */
+    assert_int_equal(detect_str("\"a;b\",c\n"), ',');
+    assert_int_equal(detect_str("\"a,b\";c\n"), ';');
+    /* "" inside quotes is a literal quote: the ';' after a""b is still
+     * quoted, the one after the closing quote is not. */
+    assert_int_equal(detect_str("\"a\"\"b;c\";d\n"), ';');
+    /* Only the first line counts (here ';'; the second would say ','). */
+    assert_int_equal(detect_str("a;b\nc,d,e\n"), ';');
+    assert_int_equal(detect_str("a\tb\r\nc;d\r\n"), '\t');
+    /* Leading blank lines are passed over, as the reader passes over them. */
+    hs_csv *c = open_str("\n\r\na\tb\n");
+    assert_int_equal(hs_csv_detect_separator(c), '\t');
+    REC(c, 3, "a", "b");
+    check_end(c);
+    hs_csv_close(c);
+
+    /* After a BOM (which open skips), then the records read with it. */
+    c = open_str("\xEF\xBB\xBFid;name\n1;\"x;y\"\n");
+    assert_int_equal(hs_csv_detect_separator(c), ';');
+    REC(c, 1, "id", "name");
+    REC(c, 2, "1", "x;y");
+    check_end(c);
+    hs_csv_close(c);
+
+    /* After the first hs_csv_next it is too late: nothing changes. */
+    c = open_str("a;b\nc;d\n");
+    REC(c, 1, "a;b");
+    assert_int_equal(hs_csv_detect_separator(c), ',');
+    REC(c, 2, "c;d");
+    check_end(c);
+    hs_csv_close(c);
+
+    /* A first line longer than the 1 MiB read block: only the buffered
+     * part is looked at.  Bytes [0, MiB - 2) are 'a', MiB - 2 is ';' (the
+     * last separator in the buffer), the ',' at MiB is not read yet, so
+     * ';' and not the inconsistent ','. */
+    dbuf b = {0};
+    db_fill(&b, 'a', MiB - 2);
+    db_put(&b, ";x,y\nz\n", 7);
+    c = hs_csv_open_mem(b.d, b.n, "long.csv", NULL);
+    assert_non_null(c);
+    assert_int_equal(hs_csv_detect_separator(c), ';');
+    hs_csv_close(c);
+    free(b.d);
+
+    /* NULL readers. */
+    assert_int_equal(hs_csv_detect_separator(NULL), ',');
+    hs_csv_set_separator(NULL, ';');
+    hs_csv_skip_binary(NULL, 1);
+    assert_int_equal(hs_csv_binary(NULL), 0);
+}
+
+static void test_semicolon_file(void **state)
+{
+    (void)state;
+    hs_csv *c = open_str("id;name;note\n"
+                         "1;\"Smith; J\";x,y\n"    /* ',' is data now */
+                         "2;\"a\"\"b\";\n"         /* "" and an empty last */
+                         "\"p\nq\";r\n"            /* lines 4-5 */
+                         "\"t\"u;;v\r\n"           /* tail after the quote */
+                         ";\n");                   /* line 7: two empties */
+    assert_int_equal(hs_csv_detect_separator(c), ';');
+    REC(c, 1, "id", "name", "note");
+    REC(c, 2, "1", "Smith; J", "x,y");
+    REC(c, 3, "2", "a\"b", "");
+    REC(c, 4, "p\nq", "r");
+    REC(c, 6, "tu", "", "v");
+    REC(c, 7, "", "");
+    check_end(c);
+    hs_csv_close(c);
+}
+
+static void test_tab_file(void **state)
+{
+    (void)state;
+    static const char in[] = "a\tb\tc\r\n"
+                             "\"x\ty\"\t2\t\r\n"      /* quoted TAB */
+                             ",;\t\"q\"\r\n"          /* ',' ';' are data */
+                             "\t\"m\r\nn\"\t\r\n"     /* lines 4-5 */
+                             "last";
+    for (int from_file = 0; from_file < 2; from_file++) {
+        char *path = NULL;
+        hs_csv *c;
+        if (from_file) {
+            path = write_tmp(in, sizeof in - 1);
+            c = open_file(path);
+        } else {
+            c = open_str(in);
+        }
+        assert_int_equal(hs_csv_detect_separator(c), '\t');
+        REC(c, 1, "a", "b", "c");
+        REC(c, 2, "x\ty", "2", "");
+        REC(c, 3, ",;", "q");
+        REC(c, 4, "", "m\r\nn", "");
+        REC(c, 6, "last");
+        check_end(c);
+        hs_csv_close(c);
+        if (path) {
+            unlink(path);
+            free(path);
+        }
+    }
+}
+
+static void test_set_separator(void **state)
+{
+    (void)state;
+    /* Detection says ';', the caller knows better: '|'. */
+    hs_csv *c = open_str("a;b|c\n1;2|3\n4;5|6\n");
+    assert_int_equal(hs_csv_detect_separator(c), ';');
+    hs_csv_set_separator(c, '|');
+    /* Invalid separators are ignored: still '|'. */
+    hs_csv_set_separator(c, '"');
+    hs_csv_set_separator(c, '\n');
+    hs_csv_set_separator(c, '\r');
+    hs_csv_set_separator(c, '\0');
+    REC(c, 1, "a;b", "c");
+    REC(c, 2, "1;2", "3");
+    /* Between records it takes effect from the next one. */
+    hs_csv_set_separator(c, ';');
+    REC(c, 3, "4", "5|6");
+    check_end(c);
+    hs_csv_close(c);
+
+    /* Back to ',' (the default) and a space separator. */
+    c = open_str("a;b,c\n");
+    hs_csv_set_separator(c, ';');
+    hs_csv_set_separator(c, ',');
+    REC(c, 1, "a;b", "c");
+    check_end(c);
+    hs_csv_close(c);
+    c = open_str("a b  \"c d\"\n");
+    hs_csv_set_separator(c, ' ');
+    REC(c, 1, "a", "b", "", "c d");
+    check_end(c);
+    hs_csv_close(c);
+
+    /* A control byte as separator is a separator, never binary (inside
+     * quotes it is data); 0x02 still is. */
+    static const char ctl[] = "a\x01" "b\n\x01\n\"x\x01" "y\"\x01" "z\n\x02\nw\n";
+    c = hs_csv_open_mem(ctl, sizeof ctl - 1, "ctl.csv", NULL);
+    hs_csv_set_separator(c, '\x01');
+    hs_csv_skip_binary(c, 1);
+    REC(c, 1, "a", "b");
+    assert_int_equal(hs_csv_binary(c), 0);
+    REC(c, 2, "", "");
+    REC(c, 3, "x\x01" "y", "z");
+    assert_int_equal(hs_csv_binary(c), 0);
+    assert_int_equal(hs_csv_next(c, NULL), 1);
+    assert_int_equal(hs_csv_binary(c), 1);
+    assert_int_equal(hs_csv_line(c), 4);
+    REC(c, 5, "w");
+    check_end(c);
+    hs_csv_close(c);
+}
+
+/* ---- binary lines ------------------------------------------------------ */
+
+/* A reader of n bytes of s (which may hold NULs) with skip_binary on. */
+static hs_csv *open_bin(const char *s, size_t n)
+{
+    hs_error err;
+    hs_error_clear(&err);
+    hs_csv *c = hs_csv_open_mem(s, n, "bin.csv", &err);
+    if (!c)
+        fail_msg("open_mem: %s", err.msg);
+    hs_csv_skip_binary(c, 1);
+    return c;
+}
+#define OPEN_BIN(lit) open_bin((lit), sizeof(lit) - 1)
+
+/* Next record must be a dropped binary line starting on `line`. */
+static void check_bin(hs_csv *c, long line)
+{
+    hs_error err;
+    hs_error_clear(&err);
+    int r = hs_csv_next(c, &err);
+    if (r != 1)
+        fail_msg("expected a binary record at line %ld, got %d (%s)", line, r, err.msg);
+    if (hs_csv_binary(c) != 1)
+        fail_msg("record at line %ld (expected %ld) is not binary", hs_csv_line(c), line);
+    assert_int_equal(hs_csv_line(c), line);
+    assert_int_equal(hs_csv_nfields(c), 0);
+    size_t len = 9;
+    assert_string_equal(hs_csv_field(c, 0, &len), "");
+    assert_int_equal(len, 0);
+}
+
+/* As REC, and the record is not binary. */
+static void check_good(hs_csv *c, long line, const char *const *fields, size_t n)
+{
+    check_rec(c, line, fields, n);
+    assert_int_equal(hs_csv_binary(c), 0);
+}
+#define GREC(c, line, ...)                                                     \
+    check_good((c), (line), (const char *const[]){__VA_ARGS__},                \
+               sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static void check_end_bin(hs_csv *c)
+{
+    check_end(c);
+    assert_int_equal(hs_csv_binary(c), 0);
+}
+
+static void test_binary_unquoted(void **state)
+{
+    (void)state;
+    /* A NUL inside an unquoted field. */
+    hs_csv *c = OPEN_BIN("h1,h2\na,b\0c\nd,e\n");
+    GREC(c, 1, "h1", "h2");
+    check_bin(c, 2);
+    GREC(c, 3, "d", "e");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* Each byte 0-255 (but the line ends and ',') between 'a' and 'b':
+     * binary exactly for 0x00-0x08 and 0x0E-0x1F; TAB, VT, FF, DEL, '"'
+     * (an ordinary byte in an unquoted field) and the high bytes are data. */
+    for (unsigned v = 0; v < 256; v++) {
+        if (v == '\n' || v == '\r' || v == ',')
+            continue;
+        char in[] = "a?b\nz\n";
+        in[1] = (char)v;
+        c = open_bin(in, sizeof in - 1);
+        if (v <= 0x08 || (v >= 0x0E && v <= 0x1F)) {
+            check_bin(c, 1);
+        } else {
+            char want[4] = {'a', (char)v, 'b', '\0'};
+            GREC(c, 1, want);
+        }
+        GREC(c, 2, "z");
+        check_end_bin(c);
+        hs_csv_close(c);
+    }
+
+    /* The rest of the line goes, fields after the byte included, and more
+     * binary bytes on the same line change nothing. */
+    c = OPEN_BIN("a,\x01" ",\"q\",\0\x02" "x,y\nb\n");
+    check_bin(c, 1);
+    GREC(c, 2, "b");
+    check_end_bin(c);
+    hs_csv_close(c);
+}
+
+static void test_binary_quoted(void **state)
+{
+    (void)state;
+    /* 0x01 in a quoted field spanning lines 2-3: dropped through the end of
+     * line 3; the next record is on line 4. */
+    hs_csv *c = OPEN_BIN("h\n\"ab\ncd\x01" "ef\",x\nnext,1\n");
+    GREC(c, 1, "h");
+    check_bin(c, 2);
+    GREC(c, 4, "next", "1");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* The byte on the first line of a field whose quote closes on the
+     * next: only line 1 goes, so line 2 reads as a new record, c" (a quote
+     * in an unquoted field is data) and d. */
+    c = OPEN_BIN("\"a\x01" "b\nc\",d\nz\n");
+    check_bin(c, 1);
+    GREC(c, 2, "c\"", "d");
+    GREC(c, 3, "z");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* CRLF line ends inside the quotes (two, lines 1-3), the byte on line
+     * 3, its CRLF one line end: "ok" is line 4.  Then a lone CR inside
+     * the quotes and a CR LF *outside* them on the binary line. */
+    c = OPEN_BIN("\"p\r\nq\r\nr\x02\"\r\nok\r\n\"s\rt\x03\"\r\nu\n");
+    check_bin(c, 1);
+    GREC(c, 4, "ok");
+    check_bin(c, 5);
+    GREC(c, 7, "u");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* After the closing quote (the lenient tail), and a NUL right after it. */
+    c = OPEN_BIN("\"ab\"\x03" "c,d\nok\n\"ab\"\0,d\nok2\n");
+    check_bin(c, 1);
+    GREC(c, 2, "ok");
+    check_bin(c, 3);
+    GREC(c, 4, "ok2");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* A good record on lines 1-2 (a quoted line end) is whole; then a
+     * quoted field holding only 0x1F on line 3. */
+    c = OPEN_BIN("\"x,y\",\"a\nb\"\n\"\x1f\"\nlast\n");
+    GREC(c, 1, "x,y", "a\nb");
+    check_bin(c, 3);
+    GREC(c, 4, "last");
+    check_end_bin(c);
+    hs_csv_close(c);
+}
+
+static void test_binary_line_start(void **state)
+{
+    (void)state;
+    /* 0x1A (DOS end of file), 0x05, NUL and 0x0E at the start of a line,
+     * and a blank line after one. */
+    hs_csv *c = OPEN_BIN("a\n\x1a\nb\n\x05" "x,y\r\nc\n\0abc\n\n\x0e\nd");
+    GREC(c, 1, "a");
+    check_bin(c, 2);
+    GREC(c, 3, "b");
+    check_bin(c, 4);
+    GREC(c, 5, "c");
+    check_bin(c, 6);
+    check_bin(c, 8);
+    GREC(c, 9, "d");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* The first byte of the input (after a BOM). */
+    c = OPEN_BIN("\xEF\xBB\xBF\x01" "h\nv\n");
+    check_bin(c, 1);
+    GREC(c, 2, "v");
+    check_end_bin(c);
+    hs_csv_close(c);
+}
+
+static void test_binary_end_of_input(void **state)
+{
+    (void)state;
+    /* No line end after the binary byte: the record is binary, then 0. */
+    hs_csv *c = OPEN_BIN("a,b\nc\x01");
+    GREC(c, 1, "a", "b");
+    check_bin(c, 2);
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    c = OPEN_BIN("\x01");
+    check_bin(c, 1);
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* A NUL as the last byte, just before the sentinel. */
+    c = OPEN_BIN("a\nb\0");
+    GREC(c, 1, "a");
+    check_bin(c, 2);
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* In a quote that never closes: binary, not "unterminated". */
+    c = OPEN_BIN("a\n\"x\ny\x01" "zz");
+    GREC(c, 1, "a");
+    check_bin(c, 2);
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* A lone CR as the very last byte. */
+    c = OPEN_BIN("x\x01\r");
+    check_bin(c, 1);
+    check_end_bin(c);
+    hs_csv_close(c);
+}
+
+static void test_binary_crlf(void **state)
+{
+    (void)state;
+    hs_csv *c = OPEN_BIN("h1,h2\r\na,b\r\nc\x02" "d,e\r\nf,g\r\n\r\ni,j\r\n");
+    GREC(c, 1, "h1", "h2");
+    GREC(c, 2, "a", "b");
+    check_bin(c, 3);
+    GREC(c, 4, "f", "g");
+    GREC(c, 6, "i", "j");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* Only the first line end goes with the binary line: LF then CR is two
+     * line ends (line 2 is blank), CR LF one; a lone CR ends a line too. */
+    c = OPEN_BIN("x\x01\n\ry\nz\x01\r\nw\rv\x01\rq\n");
+    check_bin(c, 1);
+    GREC(c, 3, "y");
+    check_bin(c, 4);
+    GREC(c, 5, "w");
+    check_bin(c, 6);
+    GREC(c, 7, "q");
+    check_end_bin(c);
+    hs_csv_close(c);
+}
+
+/* The tail of test_binary_refill, from its line t (t + 0 ...). */
+static const char refill_tail[] =
+    "a1,\"q\r\nq\"\r\n"     /* t+0, t+1: a1 | q CRLF q */
+    "b\x01" ",x\r\n"        /* t+2: binary */
+    "c1,c2\n"               /* t+3 */
+    "\"m\nn\x02" "o\",z\n"  /* t+4, t+5: binary on t+5, dropped with it */
+    "y\n"                   /* t+6 */
+    "\0\0\n"                /* t+7: binary, NULs only */
+    "d\r"                   /* t+8 */
+    "e\x1a\r\n"             /* t+9: binary */
+    "\n"                    /* t+10: blank */
+    "f,\"g\"\n";            /* t+11 */
+
+static void check_refill_input(hs_csv *c, long t)
+{
+    hs_csv_skip_binary(c, 1);
+    REC(c, 1, "h1", "h2");
+    for (long l = 2; l < t - 1; l++) {
+        char want[32];
+        snprintf(want, sizeof want, "r%ld", l);
+        GREC(c, l, want, "v");
+    }
+    assert_int_equal(hs_csv_next(c, NULL), 1); /* the padding line */
+    assert_int_equal(hs_csv_line(c), t - 1);
+    GREC(c, t + 0, "a1", "q\r\nq");
+    check_bin(c, t + 2);
+    GREC(c, t + 3, "c1", "c2");
+    check_bin(c, t + 4);
+    GREC(c, t + 6, "y");
+    check_bin(c, t + 7);
+    GREC(c, t + 8, "d");
+    check_bin(c, t + 9);
+    GREC(c, t + 11, "f", "g");
+    for (long i = 0; i < 20; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "t%ld", i);
+        GREC(c, t + 12 + i, want, "w");
+    }
+    GREC(c, t + 32, "end");
+    check_end_bin(c);
+}
+
+/* Records that straddle a refill.  A memory reader's buffer is the whole
+ * input up to 1 MiB (64 bytes only when the input is smaller than that), so
+ * only inputs over 1 MiB are refilled: the tail above is placed so the
+ * 1 MiB block ends at each of its bytes in turn (a CR LF split, a NUL or a
+ * binary byte the last or first of a block, a quoted line end on either
+ * side), read from memory, and every fifth shift also from a file. */
+static void test_binary_refill(void **state)
+{
+    (void)state;
+    const size_t tlen = sizeof refill_tail - 1;
+    dbuf b = {0};
+    for (size_t k = 0; k <= tlen; k++) {
+        size_t start = MiB - k; /* the tail's first byte */
+        long line = 1;
+        char tmp[64];
+        b.n = 0;
+        db_put(&b, "h1,h2\n", 6);
+        while (b.n < start - 200) {
+            line++;
+            int n = snprintf(tmp, sizeof tmp, "r%ld,v\n", line);
+            db_put(&b, tmp, (size_t)n);
+        }
+        line++;
+        db_put(&b, "p,", 2);
+        db_fill(&b, 'x', start - b.n - 1);
+        db_putc(&b, '\n');
+        line++; /* the tail's first line */
+        assert_int_equal(b.n, start);
+        db_put(&b, refill_tail, tlen);
+        for (int i = 0; i < 20; i++) {
+            int n = snprintf(tmp, sizeof tmp, "t%d,w\n", i);
+            db_put(&b, tmp, (size_t)n);
+        }
+        db_put(&b, "end", 3);
+
+        hs_csv *c = hs_csv_open_mem(b.d, b.n, "refill.csv", NULL);
+        assert_non_null(c);
+        check_refill_input(c, line);
+        hs_csv_close(c);
+        if (k % 5 == 0) {
+            char *path = write_tmp(b.d, b.n);
+            c = open_file(path);
+            check_refill_input(c, line);
+            hs_csv_close(c);
+            unlink(path);
+            free(path);
+        }
+    }
+    free(b.d);
+}
+
+/* The record limit holds for a dropped line as for any record. */
+static void test_binary_record_limit(void **state)
+{
+    (void)state;
+    dbuf b = {0};
+    char msg[64];
+    snprintf(msg, sizeof msg, "line 2: record longer than %d bytes", MAX_RECORD);
+
+    /* "b" 0x01 and MAX_RECORD - 2 bytes: exactly the limit, dropped. */
+    db_put(&b, "a\nb\x01", 4);
+    db_fill(&b, 'x', MAX_RECORD - 2);
+    db_put(&b, "\nz\n", 3);
+    hs_csv *c = open_bin(b.d, b.n);
+    GREC(c, 1, "a");
+    check_bin(c, 2);
+    GREC(c, 3, "z");
+    check_end_bin(c);
+    hs_csv_close(c);
+
+    /* One byte more is the usual error. */
+    b.n = 0;
+    db_put(&b, "a\nb\x01", 4);
+    db_fill(&b, 'x', MAX_RECORD - 1);
+    db_put(&b, "\nz\n", 3);
+    c = open_bin(b.d, b.n);
+    GREC(c, 1, "a");
+    check_fail(c, HS_ERR_DATA, "'bin.csv'", msg);
+    hs_csv_close(c);
+
+    /* A binary line that never ends does not grow the buffer unbounded. */
+    b.n = 0;
+    db_put(&b, "a\n\x02", 3);
+    db_fill(&b, 'x', 5 * MiB);
+    c = open_bin(b.d, b.n);
+    GREC(c, 1, "a");
+    check_fail(c, HS_ERR_DATA, msg, NULL);
+    hs_csv_close(c);
+    free(b.d);
+}
+
+static void test_binary_off(void **state)
+{
+    (void)state;
+    /* Default: 0x01 is data, a NUL the error naming its line. */
+    static const char in[] = "a\x01" "b,c\nd\0\n";
+    hs_csv *c = hs_csv_open_mem(in, sizeof in - 1, "off.csv", NULL);
+    GREC(c, 1, "a\x01" "b", "c");
+    check_fail(c, HS_ERR_DATA, "'off.csv'", "binary data? NUL byte at line 2");
+    assert_int_equal(hs_csv_binary(c), 0);
+    hs_csv_close(c);
+
+    /* On then off again is the default; the option may change between
+     * records. */
+    static const char in2[] = "a\n\x01\n\x02\nb\0\n";
+    c = hs_csv_open_mem(in2, sizeof in2 - 1, "off.csv", NULL);
+    hs_csv_skip_binary(c, 1);
+    hs_csv_skip_binary(c, 0);
+    GREC(c, 1, "a");
+    GREC(c, 2, "\x01");
+    hs_csv_skip_binary(c, 1);
+    check_bin(c, 3);
+    hs_csv_skip_binary(c, 0);
+    check_fail(c, HS_ERR_DATA, "NUL byte at line 4", NULL);
+    hs_csv_close(c);
+}
+
+/* 2,000 records, one in 97 damaged, LF and CRLF, some two lines long,
+ * padded so that the input is over 1 MiB: every good record must come back
+ * whole on its line, every damaged one as binary on its line. */
+#define LONG_N 2000
+
+static int long_is_bin(size_t i) { return i % 97 == 96; }
+static size_t long_pad(size_t i) { return (i * 37) % 1200; }
+
+static void check_long(hs_csv *c, const long *lines)
+{
+    char f0[32], f1[48];
+    hs_csv_skip_binary(c, 1);
+    for (size_t i = 0; i < LONG_N; i++) {
+        if (long_is_bin(i)) {
+            check_bin(c, lines[i]);
+            continue;
+        }
+        hs_error err;
+        hs_error_clear(&err);
+        if (hs_csv_next(c, &err) != 1)
+            fail_msg("record %zu: %s", i, err.msg);
+        if (hs_csv_line(c) != lines[i])
+            fail_msg("record %zu: line %ld, expected %ld", i, hs_csv_line(c), lines[i]);
+        assert_int_equal(hs_csv_binary(c), 0);
+        assert_int_equal(hs_csv_nfields(c), 3);
+        snprintf(f0, sizeof f0, "r%zu", i);
+        snprintf(f1, sizeof f1, i % 5 == 0 ? "a,%zu\nb" : "a,%zu", i);
+        assert_string_equal(hs_csv_field(c, 0, NULL), f0);
+        assert_string_equal(hs_csv_field(c, 1, NULL), f1);
+        size_t len;
+        const char *f2 = hs_csv_field(c, 2, &len);
+        assert_int_equal(len, long_pad(i));
+        for (size_t j = 0; j < len; j++)
+            if (f2[j] != 'p')
+                fail_msg("record %zu: pad byte %zu is 0x%02x", i, j, (unsigned char)f2[j]);
+    }
+    check_end_bin(c);
+}
+
+static void test_binary_long(void **state)
+{
+    (void)state;
+    dbuf b = {0};
+    long lines[LONG_N], line = 1;
+    char tmp[64];
+
+    for (size_t i = 0; i < LONG_N; i++) {
+        const char *eol = i % 3 == 0 ? "\r\n" : "\n";
+        lines[i] = line;
+        if (!long_is_bin(i)) {
+            int n = snprintf(tmp, sizeof tmp, i % 5 == 0 ? "r%zu,\"a,%zu\nb\","
+                                                         : "r%zu,\"a,%zu\",", i, i);
+            db_put(&b, tmp, (size_t)n);
+            db_fill(&b, 'p', long_pad(i));
+            line += (i % 5 == 0) ? 2 : 1;
+        } else {
+            switch ((i / 97) % 4) {
+            case 0: /* unquoted; the whole line goes */
+                db_put(&b, "r,\x01", 3);
+                line += 1;
+                break;
+            case 1: /* on the second line of a quoted field */
+                db_put(&b, "\"q\nq\x02\",", 7);
+                line += 2;
+                break;
+            case 2: /* a NUL first */
+                db_put(&b, "\0", 1);
+                line += 1;
+                break;
+            default: /* after a closing quote */
+                db_put(&b, "\"x\"\x1a", 4);
+                line += 1;
+                break;
+            }
+            db_fill(&b, 'p', long_pad(i)); /* the rest of the dropped line */
+        }
+        db_put(&b, eol, strlen(eol));
+        if (i % 50 == 49) { /* and a blank line */
+            db_putc(&b, '\n');
+            line++;
+        }
+    }
+    assert_true(b.n > MiB);
+
+    hs_csv *c = hs_csv_open_mem(b.d, b.n, "long.csv", NULL);
+    assert_non_null(c);
+    check_long(c, lines);
+    hs_csv_close(c);
+
+    char *path = write_tmp(b.d, b.n);
+    c = open_file(path);
+    check_long(c, lines);
+    hs_csv_close(c);
+    unlink(path);
+    free(path);
+    free(b.d);
+}
+
 /* ---- real data --------------------------------------------------------- */
 
 /* A byte range of a file, read with pread: only its records, numbered
@@ -913,6 +1581,19 @@ int main(void)
         cmocka_unit_test(test_big_quoted),
         cmocka_unit_test(test_file_range),
         cmocka_unit_test(test_real_policeuk),
+        cmocka_unit_test(test_detect_separator),
+        cmocka_unit_test(test_semicolon_file),
+        cmocka_unit_test(test_tab_file),
+        cmocka_unit_test(test_set_separator),
+        cmocka_unit_test(test_binary_unquoted),
+        cmocka_unit_test(test_binary_quoted),
+        cmocka_unit_test(test_binary_line_start),
+        cmocka_unit_test(test_binary_end_of_input),
+        cmocka_unit_test(test_binary_crlf),
+        cmocka_unit_test(test_binary_refill),
+        cmocka_unit_test(test_binary_record_limit),
+        cmocka_unit_test(test_binary_off),
+        cmocka_unit_test(test_binary_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

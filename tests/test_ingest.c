@@ -187,9 +187,12 @@ static void test_generic_flags(void **state)
     assert_true(f->s->weight[0] == 2.5f);
     assert_int_equal(f->s->minute[0], 10 * 60 + 30);
     assert_int_equal(hs_ingest_get_report(f->in)->skipped[HS_SKIP_WEIGHT], 1);
-    /* a named column that is missing is an error naming it and the flag */
+    /* a named column that is missing is an error naming it and the flag
+     * (another file: one with the same bytes would not be read again) */
     f->o.category = "nope";
-    assert_int_not_equal(ingest_text(f, "g2.csv", text, &err), HS_OK);
+    assert_int_not_equal(ingest_text(f, "g2.csv", "E,N,what,when,w\n"
+                                     "414000,130000,Burglary,2024-01,1\n", &err),
+                         HS_OK);
     assert_non_null(strstr(err.msg, "'nope'"));
     assert_non_null(strstr(err.msg, "--category"));
 }
@@ -490,12 +493,19 @@ static void test_bad_utf8(void **state)
     static const struct {
         const char *in, *out;
     } cases[] = {
+        /* valid UTF-8 is left alone */
         {"Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
-        {"Caf\xe9", "Caf?"},                 /* Latin-1 */
-        {"a\xc0\xaf" "b", "a??b"},              /* overlong '/' */
-        {"a\xed\xa0\x80" "b", "a???b"},         /* surrogate U+D800 */
-        {"a\xf4\x90\x80\x80", "a????"},      /* above U+10FFFF */
-        {"end\xe2\x82", "end??"},             /* truncated at the end */
+        /* not UTF-8: the whole field read as Windows-1252; expected values
+         * worked from the Unicode mapping table, and equal to Python's
+         * bytes.decode("cp1252") (undefined bytes as '?') */
+        {"Caf\xe9", "Caf\xc3\xa9"},                       /* é */
+        {"a\xc0\xaf" "b", "a\xc3\x80\xc2\xaf" "b"},          /* overlong '/' */
+        {"a\xed\xa0\x80" "b", "a\xc3\xad\xc2\xa0\xe2\x82\xac" "b"}, /* surrogate */
+        {"a\xf4\x90\x80\x80", "a\xc3\xb4?\xe2\x82\xac\xe2\x82\xac"}, /* > U+10FFFF */
+        {"end\xe2\x82", "end\xc3\xa2\xe2\x80\x9a"},         /* truncated */
+        /* curly quote, pound, the five undefined bytes, Ÿ Ž ž */
+        {"\x93\xa3\x81\x9f\x8e\x9e\x8d\x9d\x8f\x90",
+         "\xe2\x80\x9c\xc2\xa3?\xc5\xb8\xc5\xbd\xc5\xbe????"},
     };
     size_t n = sizeof cases / sizeof *cases;
     char text[4096];
@@ -509,10 +519,109 @@ static void test_bad_utf8(void **state)
     assert_int_equal(r->rows_kept, (long)n);
     assert_int_equal(r->bad_text, (long)n - 1);
     assert_non_null(strstr(r->text_example[0], "utf8.csv line 3: field Location: "
-                                               "not valid UTF-8"));
+                                               "not UTF-8, read as Windows-1252"));
+    size_t ns;
+    const hs_ingest_source *src = hs_ingest_sources(f->in, &ns);
+    assert_int_equal(ns, 1);
+    assert_int_equal(src[0].cp1252, (long)n - 1);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(hs_pool_str(f->s->locations, f->s->location[i]),
                             cases[i].out);
+}
+
+/* A police.uk row of force W, month M, longitude LON (rows told apart). */
+#define PROW(m, lon) ",20" m ",W,W," lon ",51.069,On or near X,E0,L,Burglary,,\n"
+
+/*
+ * Three police.uk files, read in order: a.csv holds W 19-01 (3 rows) and
+ * W 19-02 (2 rows); b.csv holds W 19-01 (2 other rows); c.csv has a.csv's
+ * bytes.  Worked by hand: c.csv is not read (5 rows skipped as an
+ * identical file); with "last" W 19-01 comes from b.csv, so a.csv's 3 rows
+ * of it are skipped and 2 + 2 rows are kept; with "first" from a.csv, so
+ * b.csv's 2 are skipped and 5 kept; "keep" reads all 12.
+ */
+static void police_dups(fx *f, hs_dup_rule rule, long kept, long fm,
+                        long dup_file, const char *lons)
+{
+    hs_error err = {0};
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s" PROW("19-01", "-1.1") PROW("19-01", "-1.2")
+             PROW("19-02", "-1.3") PROW("19-01", "-1.4") PROW("19-02", "-1.5"),
+             POLICE_HEADER);
+    snprintf(b, sizeof b, "%s" PROW("19-01", "-1.6") PROW("19-01", "-1.7"),
+             POLICE_HEADER);
+    f->o.duplicates = rule;
+    assert_int_equal(ingest_text(f, "a.csv", a, &err), HS_OK);
+    assert_int_equal(ingest_text(f, "b.csv", b, &err), HS_OK);
+    assert_int_equal(ingest_text(f, "c.csv", a, &err), HS_OK);
+    assert_int_equal(hs_ingest_finish(f->in, &err), HS_OK);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->rows_read, 12); /* c.csv's rows count as read */
+    assert_int_equal(r->rows_kept, kept);
+    assert_int_equal((long)f->s->n, kept);
+    assert_int_equal(r->skipped[HS_SKIP_DUP_FM], fm);
+    assert_int_equal(r->skipped[HS_SKIP_DUP_FILE], dup_file);
+    /* which rows, in store order: a.csv's lines 2..6 are rows 1..5, b.csv's
+     * lines 2..3 rows 6..7 */
+    char got[32] = "";
+    size_t ns;
+    const hs_ingest_source *src = hs_ingest_sources(f->in, &ns);
+    assert_int_equal(ns, 3);
+    for (size_t i = 0; i < f->s->n; i++) {
+        int64_t row = f->s->row[i]; /* line in its file: 2.. */
+        const char *file = hs_pool_str(f->s->files, f->s->file[i]);
+        int b_file = strstr(file, "b.csv") != NULL;
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%d",
+                 (int)(row - 1) + (b_file ? 5 : 0));
+    }
+    assert_string_equal(got, lons);
+    long kept_sum = 0, dups = 0;
+    for (size_t i = 0; i < ns; i++)
+        kept_sum += src[i].rows_kept, dups += src[i].duplicates;
+    assert_int_equal(kept_sum, kept);
+    assert_int_equal(dups, fm + dup_file);
+    assert_int_equal(src[2].same_as, rule == HS_DUP_KEEP ? -1 : 0);
+}
+
+static void test_dups_last(void **state) { police_dups(*state, HS_DUP_LAST, 4, 3, 5, "3567"); }
+static void test_dups_first(void **state) { police_dups(*state, HS_DUP_FIRST, 5, 2, 5, "12345"); }
+static void test_dups_keep(void **state)
+{
+    police_dups(*state, HS_DUP_KEEP, 12, 0, 0, "123456712345");
+}
+
+/* A crime reference (--id) on several rows, across two files; empty
+ * references are never duplicates.  Kept: the last row of each reference
+ * (first: the first).  Worked by hand from the rows below. */
+static void test_dups_id(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    for (int first = 0; first < 2; first++) {
+        hs_ingest_reset(f->in);
+        f->o.id = "ref";
+        f->o.duplicates = first ? HS_DUP_FIRST : HS_DUP_LAST;
+        const char *one = "x,y,category,date,ref\n"
+                          "414001,130000,Burglary,2024-01,R1\n"
+                          "414002,130000,Burglary,2024-01,R2\n"
+                          "414003,130000,Burglary,2024-01, R1 \n" /* trimmed */
+                          "414004,130000,Burglary,2024-01,\n"
+                          "414005,130000,Burglary,2024-01,\n";
+        const char *two = "x,y,category,date,ref\n"
+                          "414006,130000,Burglary,2024-01,R2\n"
+                          "414007,130000,Burglary,2024-01,R3\n";
+        assert_int_equal(ingest_text(f, first ? "one1.csv" : "one.csv", one, &err), HS_OK);
+        assert_int_equal(ingest_text(f, first ? "two1.csv" : "two.csv", two, &err), HS_OK);
+        assert_int_equal(hs_ingest_finish(f->in, &err), HS_OK);
+        char got[32] = "";
+        for (size_t i = 0; i < f->s->n; i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%d",
+                     (int)f->s->x[i] - 414000);
+        /* last: R2 at 6, R1 at 3; first: R1 at 1, R2 at 2 */
+        assert_string_equal(got, first ? "12457" : "34567");
+        assert_int_equal(hs_ingest_get_report(f->in)->skipped[HS_SKIP_DUP_ID],
+                         2 * (first + 1));
+    }
 }
 
 int main(void)
@@ -531,6 +640,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_split_no_final_newline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lean_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dups_last, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dups_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dups_keep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dups_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,6 +72,17 @@ awk -F, "$group_awk"'
     END { for (k in n) print k "," n[k] }' "$T/lsoas.csv" "${CSVS[@]}" > "$T/want_code.csv"
 compare "$T/code.gpkg" "$T/want_code.csv" "by LSOA code"
 
+# 1b. A download folder holding a month twice (a copy "(1)" left beside it):
+#     the counts are still awk's over the clean files, not doubled.
+mkdir "$T/dl"
+cp "${CSVS[@]}" "$T/dl/"
+cp "$T/dl/2019-01-wiltshire-street.csv" "$T/dl/2019-01-wiltshire-street (1).csv"
+"$BIN" run --incidents "$T/dl" --areas "$LSOA" --area-id LSOA11CD \
+    --area-name LSOA11NM --population "$POP" --assign lsoa-code \
+    --compare none --kde no -o "$T/dl.gpkg" 2>"$T/dl.log" >/dev/null
+grep -q "the same bytes as" "$T/dl.log" || { echo "FAIL: no warning about the copy"; exit 1; }
+compare "$T/dl.gpkg" "$T/want_code.csv" "a month given twice"
+
 # Study rate: all counts over all population (awk again).
 got=$(sqlite3 "$T/code.gpkg" "SELECT DISTINCT study_rate FROM rates_asb")
 awk -F, -v got="$got" 'FNR == 1 { file++ }
@@ -106,4 +117,28 @@ if [ "$multi" -eq 0 ]; then
 else
     echo "FAIL: boundary points present; the comparison needs the tie rule"; exit 1
 fi
+# 3. Avon and Somerset, five months: one Crime ID may be on several rows
+#    (the same crime at several locations or with several outcomes), and
+#    ASB rows have none.  No row is dropped as a duplicate: every row read is
+#    kept or skipped for a reason of its own, and the rows kept are awk's.
+AS=("$R"/policeuk-street-2018-10_2019-02/*/*-avon-and-somerset-street.csv)
+"$BIN" run --incidents "${AS[@]}" --areas "$LSOA" --area-id LSOA11CD \
+    --compare none --kde no --incidents-layer no -o "$T/as.gpkg" 2>"$T/as.log" >/dev/null
+read -r rows repeated ids <<<"$(awk -F, 'FNR > 1 { n++; if ($1 != "") c[$1]++ }
+    END { for (k in c) if (c[k] > 1) { r += c[k]; i++ }; print n, r, i }' "${AS[@]}")"
+count() { sqlite3 "$T/as.gpkg" "SELECT value FROM run WHERE section = 'count' AND key = '$1'"; }
+echo "Avon and Somerset: $rows rows; $ids Crime IDs on more than one row ($repeated rows)"
+[ "$ids" -gt 1000 ] || { echo "FAIL: expected the repeated Crime IDs of these files"; exit 1; }
+[ "$(count rows_read)" = "$rows" ] || { echo "FAIL: rows read $(count rows_read), awk $rows"; exit 1; }
+for k in "skipped: duplicate force-month" "skipped: duplicate id" "skipped: identical file"; do
+    [ "$(count "$k")" = 0 ] || { echo "FAIL: $k = $(count "$k")"; exit 1; }
+done
+# rows with a location inside the force's published range are kept; awk
+# counts the rows hotspot must skip (none here: every row has a month and a
+# type, and coordinates that are numbers or empty)
+bad=$(awk -F, 'FNR > 1 && ($2 !~ /^20[0-9][0-9]-[01][0-9]$/ || $10 == "" ||
+        ($5 != "" && $5 !~ /^-?[0-9.]+$/)) { n++ } END { print n + 0 }' "${AS[@]}")
+[ "$(count rows_kept)" = "$((rows - bad))" ] ||
+    { echo "FAIL: rows kept $(count rows_kept), awk $((rows - bad))"; exit 1; }
+echo "every one of the $repeated rows with a repeated Crime ID is kept ($(count rows_kept) kept of $rows)"
 echo "PASS"

@@ -51,4 +51,9 @@ typedef struct hs_log {
 void hs_warn(const hs_log *log, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The same for a note: something done as asked or as the data said, worth
+ * knowing but not a problem.  The message passed starts with "note: ". */
+void hs_note(const hs_log *log, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -29,6 +29,8 @@ typedef struct hs_options {
     char *x, *y;           /* generic incidents: coordinate columns     */
     char *incidents_crs;
     char *category, *date, *time, *weight, *location;
+    char *id;              /* generic incidents: unique crime reference */
+    char *duplicates;      /* last | first | keep                       */
     char *crs;             /* analysis CRS (EPSG:27700)                 */
     char *from, *to;       /* YYYY-MM                                   */
     char *compare;         /* previous-year | previous-period | none    */

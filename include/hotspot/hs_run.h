@@ -35,6 +35,8 @@ typedef struct hs_summary {
     char period[32];       /* "2024-01 to 2024-12"                      */
     char compare[32];      /* "2023-01 to 2023-12" or "none"            */
     long files, rows_read, rows_kept, rows_skipped;
+    long rows_duplicate;   /* of rows_skipped: identical files, repeated
+                              force-months and crime references        */
     long no_location, unknown_type, outside_areas, outside_period;
     long in_period, assigned;
     long areas, areas_no_population;

@@ -61,7 +61,10 @@ static void run_help(void)
 static void print_warning(void *user, const char *msg)
 {
     (void)user;
-    fprintf(stderr, "hotspot: warning: %s\n", msg);
+    if (strncmp(msg, "note: ", 6) == 0) /* hs_note */
+        fprintf(stderr, "hotspot: %s\n", msg);
+    else
+        fprintf(stderr, "hotspot: warning: %s\n", msg);
 }
 
 static void print_summary(const hs_summary *s)
@@ -71,9 +74,10 @@ static void print_summary(const hs_summary *s)
     printf("hotspot: wrote %s\n", realpath(s->output, full) ? full : s->output);
     printf("  period %s, compared with %s\n", s->period, s->compare);
     printf("  incidents: %ld rows read from %ld file(s), %ld used, %ld "
-           "skipped, %ld without location, %ld of unknown type\n",
+           "skipped (%ld of them dropped as duplicates), %ld without "
+           "location, %ld of unknown type\n",
            s->rows_read, s->files, s->rows_kept, s->rows_skipped,
-           s->no_location, s->unknown_type);
+           s->rows_duplicate, s->no_location, s->unknown_type);
     printf("  in the period: %ld, in an area and a group: %ld, outside every "
            "area: %ld; outside both periods: %ld\n",
            s->in_period, s->assigned, s->outside_areas, s->outside_period);

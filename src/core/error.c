@@ -50,3 +50,15 @@ void hs_warn(const hs_log *log, const char *fmt, ...)
     va_end(ap);
     log->fn(log->user, msg);
 }
+
+void hs_note(const hs_log *log, const char *fmt, ...)
+{
+    if (!log || !log->fn)
+        return;
+    char msg[1024] = "note: ";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + 6, sizeof msg - 6, fmt, ap);
+    va_end(ap);
+    log->fn(log->user, msg);
+}

@@ -22,6 +22,12 @@
  * Leniency, as Python's csv module with strict=False: bytes after a closing
  * quote and before the separator are kept literally ("ab"c -> abc), and a
  * quote inside an unquoted field is an ordinary byte (ab"c -> ab"c).
+ *
+ * The stop tables belong to the reader, rebuilt when the separator or the
+ * binary option changes, so the scan loops stay one table load per byte
+ * whatever the options.  Skipping binary lines costs nothing on clean data:
+ * the binary bytes are simply more stop bytes, and only a stop that is none
+ * of separator, quote, line end or NUL leads to the (cold) skip code.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fileno */
@@ -41,12 +47,9 @@
 #define HS_CSV_BLOCK (1024 * 1024) /* read size for files */
 #define HS_CSV_MIN_CAP 64
 
-/* Bytes that end the fast scan of an unquoted / a quoted field. */
-static const unsigned char stop_unquoted[256] = {
-    ['\0'] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1,
-};
-static const unsigned char stop_quoted[256] = {
-    ['\0'] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1,
+/* Bytes that end the scan of the rest of a dropped (binary) line. */
+static const unsigned char stop_line[256] = {
+    ['\0'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
 
 enum parse_state {
@@ -76,7 +79,37 @@ struct hs_csv {
     long rec_line;     /* line where the current record starts  */
     size_t nf, fcap;
     size_t *foff, *flen; /* fields, offsets relative to rec_start */
+    char sep;          /* field separator, ',' unless set        */
+    int skip_bin;      /* drop lines holding binary bytes        */
+    int bin;           /* the current record was such a line     */
+    int started;       /* hs_csv_next has been called            */
+    /* Bytes that end the fast scan of an unquoted / a quoted field:
+     * NUL, line ends, and the separator / the quote; with skip_bin also
+     * the binary bytes.  Built by build_tables(). */
+    unsigned char stop_unq[256], stop_q[256];
 };
+
+/* NUL and the C0 controls other than TAB, LF, VT, FF and CR (0x1A, the DOS
+ * end-of-file mark, included): no text file holds them, so a line that does
+ * is damage (a truncated write, a binary file renamed .csv). */
+static int is_binary_byte(unsigned char b)
+{
+    return b <= 0x08 || (b >= 0x0E && b <= 0x1F);
+}
+
+static void build_tables(hs_csv *c)
+{
+    memset(c->stop_unq, 0, sizeof c->stop_unq);
+    memset(c->stop_q, 0, sizeof c->stop_q);
+    if (c->skip_bin) {
+        for (unsigned b = 0; b < 256; b++)
+            if (is_binary_byte((unsigned char)b) && (char)b != c->sep)
+                c->stop_unq[b] = c->stop_q[b] = 1;
+    }
+    c->stop_unq['\0'] = c->stop_unq['\n'] = c->stop_unq['\r'] = 1;
+    c->stop_unq[(unsigned char)c->sep] = 1;
+    c->stop_q['\0'] = c->stop_q['\n'] = c->stop_q['\r'] = c->stop_q['"'] = 1;
+}
 
 static char *copy_str(const char *s)
 {
@@ -195,6 +228,8 @@ static hs_csv *reader_new(const char *name, size_t cap, hs_error *err)
         goto nomem;
     c->line = 1;
     c->fd = -1;
+    c->sep = ',';
+    build_tables(c);
     c->cap = cap;
     c->fcap = 16;
     c->name = copy_str(name);
@@ -310,15 +345,18 @@ hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
 int hs_csv_next(hs_csv *c, hs_error *err)
 {
     char *base, *p, *w, *end, *fend;
+    const unsigned char *su, *sq; /* the reader's stop tables       */
     size_t fb = 0; /* current field's first byte, relative to base */
     long nl = 0;   /* line ends inside quoted fields so far         */
     enum parse_state st = S_START;
-    char ch;
+    char ch, sep;
 
     if (!c) {
         hs_fail(err, HS_ERR_ARG, "hs_csv_next: NULL reader");
         return -1;
     }
+    c->bin = 0;
+    c->started = 1;
     if (c->failed) {
         hs_fail(err, HS_ERR_ARG, "'%s': reading after an earlier error", c->name);
         return -1;
@@ -352,6 +390,9 @@ int hs_csv_next(hs_csv *c, hs_error *err)
     c->skip_lf = 0;
     c->rec_start = c->pos;
     c->rec_line = c->line;
+    su = c->stop_unq;
+    sq = c->stop_q;
+    sep = c->sep;
 
     base = c->buf + c->rec_start;
     p = w = base;
@@ -372,9 +413,9 @@ int hs_csv_next(hs_csv *c, hs_error *err)
             st = S_UNQUOTED;
             /* fall through */
         case S_UNQUOTED:
-            while (!stop_unquoted[(unsigned char)*p])
+            while (!su[(unsigned char)*p])
                 p++;
-            if (*p == ',') {
+            if (*p == sep) {
                 *p = '\0';
                 if (push_field(c, fb, (size_t)(p - base) - fb, err) != HS_OK)
                     goto fail;
@@ -382,18 +423,18 @@ int hs_csv_next(hs_csv *c, hs_error *err)
                 st = S_START;
                 continue;
             }
-            if (*p != '\0') {
+            if (*p == '\n' || *p == '\r') {
                 fend = p;
                 goto record_end;
             }
             break;
         case S_QUOTED:
             if (w == p) { /* nothing unescaped yet: scan without copying */
-                while (!stop_quoted[(unsigned char)*p])
+                while (!sq[(unsigned char)*p])
                     p++;
                 w = p;
             } else {
-                while (!stop_quoted[(unsigned char)*p])
+                while (!sq[(unsigned char)*p])
                     *w++ = *p++;
             }
             ch = *p;
@@ -419,7 +460,7 @@ int hs_csv_next(hs_csv *c, hs_error *err)
                 st = S_QUOTED;
                 continue;
             }
-            if (ch == ',') {
+            if (ch == sep) {
                 *w = '\0';
                 if (push_field(c, fb, (size_t)(w - base) - fb, err) != HS_OK)
                     goto fail;
@@ -436,9 +477,9 @@ int hs_csv_next(hs_csv *c, hs_error *err)
             st = S_TAIL; /* lenient: "ab"c -> abc */
             /* fall through */
         case S_TAIL:
-            while (!stop_unquoted[(unsigned char)*p])
+            while (!su[(unsigned char)*p])
                 *w++ = *p++;
-            if (*p == ',') {
+            if (*p == sep) {
                 *w = '\0';
                 if (push_field(c, fb, (size_t)(w - base) - fb, err) != HS_OK)
                     goto fail;
@@ -446,15 +487,18 @@ int hs_csv_next(hs_csv *c, hs_error *err)
                 st = S_START;
                 continue;
             }
-            if (*p != '\0') {
+            if (*p == '\n' || *p == '\r') {
                 fend = w;
                 goto record_end;
             }
             break;
         }
 
-        /* Stopped on a NUL: real data, end of input, or end of buffer. */
+        /* Stopped on a NUL: real data, end of input, or end of buffer; or,
+         * with skip_bin, on another binary byte (never at end). */
         if (p < end) {
+            if (c->skip_bin)
+                goto binary;
             hs_fail(err, HS_ERR_DATA, "'%s': binary data? NUL byte at line %ld",
                     c->name, c->rec_line + nl);
             goto fail;
@@ -500,6 +544,44 @@ record_end:
     c->pos = (size_t)(p - c->buf);
     return 1;
 
+binary:
+    /* p is at a binary byte and nl counts the line ends before it: drop the
+     * record through the end of this physical line.  What is skipped stays
+     * buffered from rec_start, as in any record, so the record limit holds
+     * and refill needs nothing new. */
+    for (;;) {
+        while (!stop_line[(unsigned char)*p])
+            p++;
+        if (*p != '\0' || (p == end && c->eof))
+            break; /* the line end, or the end of input */
+        if (p < end) { /* another NUL of the dropped line */
+            p++;
+            continue;
+        }
+        if (c->len - c->rec_start > HS_CSV_MAX_RECORD)
+            goto too_long;
+        {
+            size_t po = (size_t)(p - base);
+            if (refill(c, err) != HS_OK)
+                goto fail;
+            base = c->buf + c->rec_start;
+            p = base + po;
+            end = c->buf + c->len;
+        }
+    }
+    if ((size_t)(p - base) > HS_CSV_MAX_RECORD)
+        goto too_long;
+    c->bin = 1;
+    c->nf = 0;
+    c->line += nl;
+    if (p < end) { /* as at record_end: CRLF is one line end */
+        c->line++;
+        c->skip_lf = (*p == '\r');
+        p++;
+    }
+    c->pos = (size_t)(p - c->buf);
+    return 1;
+
 too_long:
     hs_fail(err, HS_ERR_DATA, "'%s' line %ld: record longer than %d bytes",
             c->name, c->rec_line, HS_CSV_MAX_RECORD);
@@ -507,6 +589,71 @@ fail:
     c->failed = 1;
     c->nf = 0;
     return -1;
+}
+
+void hs_csv_set_separator(hs_csv *c, char sep)
+{
+    if (!c || sep == '"' || sep == '\r' || sep == '\n' || sep == '\0')
+        return;
+    c->sep = sep;
+    build_tables(c);
+}
+
+/* GDAL's CSVDetectSeperator (port/cpl_csv.cpp), which the OGR CSV driver
+ * uses for SEPARATOR=AUTO, on the first line: outside quotes (toggled by
+ * every '"', anywhere in a field, as GDAL does; GDAL's "" rule toggles
+ * twice, so it needs no code of its own) the first
+ * of ',' ';' TAB is the separator, and a different one of them later on the
+ * line means ',' (inconsistent), and none means ','.  GDAL also picks ' '
+ * when the line has spaces but none of the three; we do not, on purpose: a
+ * one-column file whose header has a space ("Crime ID") would split in two.
+ * A space-separated file can still be read with hs_csv_set_separator.
+ * Leading blank lines are passed over, as hs_csv_next passes over them: the
+ * line looked at is the one that will be read as the header. */
+char hs_csv_detect_separator(hs_csv *c)
+{
+    const char *p, *end;
+    char found = '\0';
+    int quoted = 0;
+
+    if (!c)
+        return ',';
+    if (c->started)
+        return c->sep; /* too late: records were read with c->sep */
+    p = c->buf + c->pos;
+    end = c->buf + c->len; /* only what open buffered */
+    while (p < end && (*p == '\n' || *p == '\r'))
+        p++;
+    for (; p < end && *p != '\n' && *p != '\r' && *p != '\0'; p++) {
+        char ch = *p;
+        if (ch == '"') {
+            quoted = !quoted;
+        } else if (!quoted && (ch == ',' || ch == ';' || ch == '\t')) {
+            if (!found) {
+                found = ch;
+            } else if (ch != found) {
+                found = ',';
+                break;
+            }
+        }
+    }
+    if (!found)
+        found = ',';
+    hs_csv_set_separator(c, found);
+    return found;
+}
+
+void hs_csv_skip_binary(hs_csv *c, int on)
+{
+    if (!c)
+        return;
+    c->skip_bin = (on != 0);
+    build_tables(c);
+}
+
+int hs_csv_binary(const hs_csv *c)
+{
+    return c ? c->bin : 0;
 }
 
 size_t hs_csv_nfields(const hs_csv *c)

@@ -6,7 +6,7 @@
  * driver builds a feature per row (measured in scripts/bench_ingest.sh).
  *
  * Handles a UTF-8 BOM, LF / CRLF / lone-CR line ends (mixed in one file),
- * quoted fields with embedded commas, quotes ("") and newlines, and blank
+ * quoted fields with embedded separators, quotes ("") and newlines, and blank
  * lines (skipped).  Fields are returned unquoted, as byte ranges valid until
  * the next hs_csv_next() call.  Ownership: caller owns the reader and must
  * call hs_csv_close() (NULL is a no-op).
@@ -40,6 +40,29 @@ hs_csv *hs_csv_open_range(int fd, off_t start, size_t len, const char *name,
  * error (err set: file and line, e.g. unterminated quote, line longer than
  * the limit, NUL byte). */
 int hs_csv_next(hs_csv *c, hs_error *err);
+
+/* Sets the field separator (default ','), e.g. ';' as Excel writes where
+ * the decimal mark is a comma, or TAB.  Any byte but '"', CR, LF and NUL;
+ * others are ignored.  Takes effect from the next hs_csv_next(). */
+void hs_csv_set_separator(hs_csv *c, char sep);
+
+/* Picks the separator from the first line by the rule of GDAL's CSV driver
+ * (SEPARATOR=AUTO), so a file splits here as it does through OGR: outside
+ * quotes, the first of ',' ';' TAB; ',' if another of them follows on the
+ * line, or if there is none (GDAL's ' ' fallback is not copied).  Looks only
+ * at what open buffered (1 MiB for files).  Call before the first
+ * hs_csv_next() (later it changes nothing); sets and returns the separator. */
+char hs_csv_detect_separator(hs_csv *c);
+
+/* Off by default (a NUL byte is then an error).  On: a record holding a
+ * binary byte (0x00-0x08, 0x0E-0x1F; not the separator) anywhere is
+ * returned with no fields and hs_csv_binary() == 1, dropped through the end
+ * of the physical line holding that byte, so one damaged line does not
+ * stop a whole import; hs_csv_line() stays exact for every record. */
+void hs_csv_skip_binary(hs_csv *c, int on);
+
+/* 1 if the current record was such a dropped binary line, else 0. */
+int hs_csv_binary(const hs_csv *c);
 
 size_t hs_csv_nfields(const hs_csv *c);
 

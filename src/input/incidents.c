@@ -15,10 +15,10 @@ hs_incidents *hs_incidents_create_cols(unsigned cols, hs_error *err)
 {
     hs_incidents *s = calloc(1, sizeof *s);
     if (s)
-        s->cols = cols & HS_COL_ALL;
+        s->cols = cols & (HS_COL_ALL | HS_COL_KEY);
     if (!s || !(s->types = hs_pool_create()) ||
         !(s->locations = hs_pool_create()) || !(s->lsoas = hs_pool_create()) ||
-        !(s->files = hs_pool_create())) {
+        !(s->files = hs_pool_create()) || !(s->keys = hs_pool_create())) {
         hs_incidents_destroy(s);
         hs_fail(err, HS_ERR_NOMEM, "incident store: out of memory");
         return NULL;
@@ -43,10 +43,12 @@ void hs_incidents_destroy(hs_incidents *s)
     free(s->row);
     free(s->weight);
     free(s->area);
+    free(s->key);
     hs_pool_destroy(s->types);
     hs_pool_destroy(s->locations);
     hs_pool_destroy(s->lsoas);
     hs_pool_destroy(s->files);
+    hs_pool_destroy(s->keys);
     free(s);
 }
 
@@ -92,8 +94,34 @@ hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)
     }
     if (s->cols & HS_COL_AREA)
         GROW(area);
+    if (s->cols & HS_COL_KEY)
+        GROW(key);
     s->cap = cap;
     return HS_OK;
+}
+
+hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err)
+{
+    if ((cols & HS_COL_KEY) && !(s->cols & HS_COL_KEY)) {
+        size_t cap = s->cap ? s->cap : 1;
+        GROW(key);
+        for (size_t i = 0; i < s->n; i++)
+            s->key[i] = -1;
+        s->cols |= HS_COL_KEY;
+    }
+    if (cols & ~(unsigned)HS_COL_KEY & ~s->cols)
+        return hs_fail(err, HS_ERR_ARG, "incident store: only the key column "
+                       "can be added");
+    return HS_OK;
+}
+
+void hs_incidents_move_row(hs_incidents *s, size_t d, size_t from)
+{
+#define COPY(col) if (s->col) s->col[d] = s->col[from]
+    COPY(x); COPY(y); COPY(month); COPY(day); COPY(minute); COPY(group);
+    COPY(type); COPY(location); COPY(lsoa); COPY(file); COPY(row);
+    COPY(weight); COPY(area); COPY(key);
+#undef COPY
 }
 
 int hs_month_parse(const char *s, size_t len, int32_t *out)

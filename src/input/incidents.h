@@ -26,7 +26,9 @@ enum {
     HS_COL_LABELS = 4, /* location, lsoa     */
     HS_COL_AREA = 8,   /* area               */
     HS_COL_SOURCE = 16, /* file, row         */
-    HS_COL_ALL = 31
+    HS_COL_ALL = 31,
+    HS_COL_KEY = 32    /* key: added by the ingest when an input has
+                          duplicate keys to resolve (ingest.h)          */
 };
 
 typedef struct hs_incidents {
@@ -44,7 +46,9 @@ typedef struct hs_incidents {
     int64_t *row;       /* line number in the source file (header = 1)     */
     float *weight;      /* 1 unless a weight field was given               */
     int32_t *area;      /* assigned area index; -1 none (set by assign)    */
-    hs_pool *types, *locations, *lsoas, *files;
+    int32_t *key;       /* id in keys: police.uk force-month or --id crime
+                           reference, for duplicates; -1 none (HS_COL_KEY) */
+    hs_pool *types, *locations, *lsoas, *files, *keys;
     int borrowed;       /* columns belong to another store: never grown   */
 } hs_incidents;
 
@@ -54,6 +58,13 @@ void hs_incidents_destroy(hs_incidents *s);
 
 /* Makes room for n more rows; returns HS_ERR_NOMEM on failure. */
 hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err);
+
+/* Adds the columns of cols the store lacks (HS_COL_KEY: rows already in
+ * the store get -1).  Not on a borrowed view. */
+hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err);
+
+/* Row from -> row to (every column kept), to compact the store in place. */
+void hs_incidents_move_row(hs_incidents *s, size_t to, size_t from);
 
 /* Month helpers: "YYYY-MM" <-> year*12+month-1. */
 int hs_month_parse(const char *s, size_t len, int32_t *out);

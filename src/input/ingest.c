@@ -20,6 +20,7 @@
 #include <ogr_srs_api.h>
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <nettle/sha2.h>
 
 #include "input/crs.h"
 #include "input/csv.h"
@@ -37,6 +38,11 @@ typedef struct sink {
     int features;        /* line numbers are OGR feature ids */
     char *fix[3];        /* repaired copies of a row's text fields */
     size_t fix_cap[3];
+    /* the last police.uk force-month seen and its key id, so the key is
+     * interned once per run of rows, not per row */
+    char fm_force[128];
+    size_t fm_len;
+    int32_t fm_month, fm_key;
 } sink;
 
 static void sink_free_fix(sink *k)
@@ -44,6 +50,14 @@ static void sink_free_fix(sink *k)
     for (int i = 0; i < 3; i++)
         free(k->fix[i]);
 }
+
+/* A file given, beside its public record (hs_ingest_source). */
+typedef struct source {
+    off_t size;
+    size_t start, end; /* its rows in the store: [start, end)       */
+    int police;        /* police.uk: duplicates by force-month       */
+    int hashed;        /* pub.sha256 is set                          */
+} source;
 
 struct hs_ingest {
     hs_incidents *s;     /* == main.s */
@@ -53,11 +67,18 @@ struct hs_ingest {
     char *t_src;         /* CRS the cached transform starts from */
     hs_transform *t;
     char tdesc[512];
+    hs_ingest_source *pub; /* the files read, in order */
+    source *src;
+    size_t nsrc, src_cap;
+    int finished;
 };
 
 /* Columns of one input, -1 where absent. */
 typedef struct cols {
     int x, y, cat, date, time, weight, loc, lsoa;
+    int force, id;  /* police.uk "Falls within"; --id: duplicate keys */
+    int month;      /* police.uk Month, for the key even when the store
+                       keeps no dates                                  */
     int ncols;
     int geographic; /* x/y are longitude/latitude */
     int police;     /* police.uk street file      */
@@ -66,7 +87,9 @@ typedef struct cols {
 static const char *const skip_names[HS_SKIP_N] = {
     "wrong number of fields", "month or date not readable",
     "dated in the future",    "bad coordinates",
-    "no crime type",          "bad weight"};
+    "no crime type",          "bad weight",
+    "binary data",            "identical file",
+    "duplicate force-month",  "duplicate id"};
 
 const char *hs_skip_name(hs_skip why) { return skip_names[why]; }
 
@@ -83,7 +106,15 @@ hs_ingest *hs_ingest_create(hs_incidents *store, const hs_ingest_opts *opts,
     in->cats = cats;
     in->main.s = store;
     in->main.cats = cats;
+    in->main.fm_key = -1;
     return in;
+}
+
+static void forget_sources(hs_ingest *in)
+{
+    for (size_t i = 0; i < in->nsrc; i++)
+        free((char *)in->pub[i].path);
+    in->nsrc = 0;
 }
 
 void hs_ingest_destroy(hs_ingest *in)
@@ -94,7 +125,63 @@ void hs_ingest_destroy(hs_ingest *in)
     sink_free_fix(&in->main);
     free(in->t_src);
     hs_transform_destroy(in->t);
+    forget_sources(in);
+    free(in->pub);
+    free(in->src);
     free(in);
+}
+
+void hs_ingest_reset(hs_ingest *in)
+{
+    forget_sources(in);
+    in->s->n = 0;
+    in->main.fm_key = -1;
+    in->finished = 0;
+}
+
+const hs_ingest_source *hs_ingest_sources(const hs_ingest *in, size_t *n)
+{
+    *n = in->nsrc;
+    return in->pub;
+}
+
+int hs_dup_rule_parse(const char *s, hs_dup_rule *rule)
+{
+    static const char *const names[] = {"last", "first", "keep"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *rule = (hs_dup_rule)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *hs_dup_rule_name(hs_dup_rule rule)
+{
+    return rule == HS_DUP_FIRST ? "first" : rule == HS_DUP_KEEP ? "keep" : "last";
+}
+
+hs_status hs_file_sha256(const char *path, char out[65], hs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hs_fail(err, HS_ERR_IO, "cannot open '%s': %s", path,
+                       strerror(errno));
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&ctx, n, buf);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return hs_fail(err, HS_ERR_IO, "cannot read '%s'", path);
+    unsigned char d[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return HS_OK;
 }
 
 const hs_ingest_report *hs_ingest_get_report(const hs_ingest *in)
@@ -298,11 +385,23 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Windows-1252's 0x80-0x9F as Unicode code points (0: undefined there);
+ * 0xA0-0xFF are the same code points (Latin-1).  Source: the Unicode
+ * Consortium's mapping table, MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT. */
+static const uint16_t cp1252_80[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
 /*
- * Text that is not UTF-8 (a Latin-1 export, say) would be written as is
- * into the GeoPackage, where SQLite and QGIS expect UTF-8.  The row is a
- * real incident, so it is kept: each bad byte becomes '?', and the row is
- * counted and reported with its file, line and field.
+ * Text that is not UTF-8 would be written as is into the GeoPackage, where
+ * SQLite and QGIS expect UTF-8.  Such text is almost always Windows-1252
+ * (Excel's "CSV" on UK office PCs: £, é, curly quotes), so the whole field
+ * is read as Windows-1252 and transcoded; the five bytes it leaves
+ * undefined become '?'.  The row is counted and reported with its file,
+ * line and field.  A field that is valid UTF-8 is left alone, so a file
+ * mixing both comes out right field by field.
  */
 static hs_status fix_text(sink *in, int slot, const char **v, size_t *len,
                           const char *field, const char *file, long line,
@@ -314,33 +413,44 @@ static hs_status fix_text(sink *in, int slot, const char **v, size_t *len,
         i += q;
     if (i == n)
         return HS_OK;
-    if (in->fix_cap[slot] < n + 1) {
-        char *b = realloc(in->fix[slot], n + 1);
+    if (in->fix_cap[slot] < 3 * n + 1) { /* a byte becomes at most 3 */
+        char *b = realloc(in->fix[slot], 3 * n + 1);
         if (!b)
             return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
         in->fix[slot] = b;
-        in->fix_cap[slot] = n + 1;
+        in->fix_cap[slot] = 3 * n + 1;
     }
-    char *b = in->fix[slot];
-    memcpy(b, p, i);
-    while (i < n) {
-        if ((q = utf8_seq(p + i, n - i)) > 0) {
-            memcpy(b + i, p + i, q);
-            i += q;
+    unsigned char *b = (unsigned char *)in->fix[slot];
+    size_t o = 0;
+    int undefined = 0;
+    for (i = 0; i < n; i++) {
+        unsigned cp = p[i] < 0x80 ? p[i] : p[i] >= 0xa0 ? p[i] : cp1252_80[p[i] - 0x80];
+        if (cp == 0 && p[i] != 0) {
+            b[o++] = '?';
+            undefined = 1;
+        } else if (cp < 0x80) {
+            b[o++] = (unsigned char)cp;
+        } else if (cp < 0x800) {
+            b[o++] = (unsigned char)(0xc0 | cp >> 6);
+            b[o++] = (unsigned char)(0x80 | (cp & 0x3f));
         } else {
-            b[i++] = '?';
+            b[o++] = (unsigned char)(0xe0 | cp >> 12);
+            b[o++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+            b[o++] = (unsigned char)(0x80 | (cp & 0x3f));
         }
     }
-    b[n] = '\0';
-    *v = b;
+    b[o] = '\0';
+    *v = (const char *)b;
+    *len = o;
     if (*reported)
         return HS_OK;
     *reported = 1;
     long k = in->rep.bad_text++;
     if (k < HS_INGEST_EXAMPLES)
         snprintf(in->rep.text_example[k], sizeof in->rep.text_example[k],
-                 "%s line %ld: field %s: not valid UTF-8 (bytes replaced by "
-                 "'?')", file, line, field);
+                 "%s line %ld: field %s: not UTF-8, read as Windows-1252%s",
+                 file, line, field, undefined ? " (bytes undefined there "
+                 "replaced by '?')" : "");
     return HS_OK;
 }
 
@@ -378,6 +488,7 @@ typedef struct row {
     size_t type_len, loc_len, lsoa_len;
     int32_t file;
     int64_t line;
+    int32_t key; /* duplicate key id; -1 none */
 } row;
 
 static hs_status store_row(sink *in, const row *r, hs_error *err)
@@ -412,20 +523,54 @@ static hs_status store_row(sink *in, const row *r, hs_error *err)
     }
     if (s->area)
         s->area[i] = -1;
+    if (s->key)
+        s->key[i] = r->key;
     s->n++;
     return HS_OK;
 }
 
-/* ---- transforming a file's rows --------------------------------------- */
-
-static void copy_row(hs_incidents *s, size_t d, size_t from)
+/* The key of a police.uk row, "fm:FORCE|YYYY-MM", or of a crime reference,
+ * "id:REF" (distinct prefixes: the two never match); -1 for an empty
+ * reference, or when the store keeps no keys. */
+static hs_status row_key(sink *in, const char *f, size_t len, int32_t month,
+                         int police, int32_t *key, hs_error *err)
 {
-#define COPY(col) if (s->col) s->col[d] = s->col[from]
-    COPY(x); COPY(y); COPY(month); COPY(day); COPY(minute); COPY(group);
-    COPY(type); COPY(location); COPY(lsoa); COPY(file); COPY(row);
-    COPY(weight); COPY(area);
-#undef COPY
+    *key = -1;
+    while (len && isspace((unsigned char)*f))
+        f++, len--;
+    while (len && isspace((unsigned char)f[len - 1]))
+        len--;
+    if (!in->s->key || (!police && len == 0))
+        return HS_OK;
+    if (police && in->fm_key >= 0 && month == in->fm_month &&
+        len == in->fm_len && memcmp(f, in->fm_force, len) == 0) {
+        *key = in->fm_key;
+        return HS_OK;
+    }
+    char *k = malloc(len + 16);
+    if (!k)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    if (police) {
+        char m[8];
+        hs_month_format(month, m);
+        snprintf(k, len + 16, "fm:%.*s|%s", (int)len, f, m);
+    } else {
+        snprintf(k, len + 16, "id:%.*s", (int)len, f);
+    }
+    *key = hs_pool_intern(in->s->keys, k, strlen(k));
+    free(k);
+    if (*key < 0)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    if (police && len < sizeof in->fm_force) {
+        memcpy(in->fm_force, f, len);
+        in->fm_len = len;
+        in->fm_month = month;
+        in->fm_key = *key;
+    }
+    return HS_OK;
 }
+
+/* ---- transforming a file's rows --------------------------------------- */
 
 /*
  * Transforms rows [start, n) from src_crs to the analysis CRS.  Rows PROJ
@@ -472,7 +617,7 @@ static hs_status transform_rows(hs_ingest *in, size_t start,
             continue;
         }
         if (d != k)
-            copy_row(s, d, k);
+            hs_incidents_move_row(s, d, k);
         d++;
     }
     s->n = d;
@@ -555,10 +700,12 @@ static hs_status find_columns(hs_ingest *in, const hs_csv *c, cols *k,
     if (k->police) { /* police.uk: fixed meaning, WGS84 lon/lat */
         const char *lon[] = {"Longitude", NULL}, *lat[] = {"Latitude", NULL},
                    *mon[] = {"Month", NULL}, *ty[] = {"Crime type", NULL};
+        const char *fw[] = {"Falls within", NULL};
         k->x = find_col(c, lon);
         k->y = find_col(c, lat);
-        k->date = find_col(c, mon);
+        k->date = k->month = find_col(c, mon);
         k->cat = find_col(c, ty);
+        k->force = find_col(c, fw); /* never Crime ID: see ingest.h */
         k->geographic = 1;
         k->time = -1;
         return HS_OK;
@@ -608,6 +755,8 @@ static hs_status find_columns(hs_ingest *in, const hs_csv *c, cols *k,
         return rc;
     if (o->location && (rc = want_col(c, o->location, "--location", &k->loc, err)))
         return rc;
+    if (o->id && (rc = want_col(c, o->id, "--id", &k->id, err)))
+        return rc;
     return HS_OK;
 }
 
@@ -616,6 +765,8 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
                              hs_error *err)
 {
     hs_status rc = find_columns(in, c, k, err);
+    if (!rc && (k->force >= 0 || k->id >= 0))
+        rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
     unsigned keep = in->s->cols;
     if (!(keep & HS_COL_TYPE))
         k->cat = -1;
@@ -658,12 +809,18 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
     while ((r = hs_csv_next(c, err)) == 1) {
         long line = hs_csv_line(c) + line0;
         in->rep.rows_read++;
+        if (hs_csv_binary(c)) {
+            skip(in, HS_SKIP_BINARY, path, line, "a NUL or control byte "
+                 "(damaged line): skipped, the rest of the file is read");
+            continue;
+        }
         if ((int)hs_csv_nfields(c) != k->ncols) {
             skip(in, HS_SKIP_FIELDS, path, line, "expected %d fields, found %zu",
                  k->ncols, hs_csv_nfields(c));
             continue;
         }
-        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line};
+        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
+                 .key = -1};
         size_t dl, xl, yl;
         const char *d = k->date >= 0 ? hs_csv_field(c, (size_t)k->date, &dl)
                                      : (dl = 7, "0000-01");
@@ -742,6 +899,20 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
             w.lsoa = hs_csv_field(c, (size_t)k->lsoa, &w.lsoa_len);
         int reported = 0;
         hs_status rc;
+        if (k->force >= 0 || k->id >= 0) {
+            size_t fl;
+            const char *f = hs_csv_field(c, (size_t)(k->id >= 0 ? k->id : k->force), &fl);
+            int32_t m = w.month;
+            if (k->id < 0 && k->date < 0) { /* dates not kept: the key's month */
+                size_t ml;
+                const char *ms = hs_csv_field(c, (size_t)k->month, &ml);
+                if (hs_month_parse(ms, ml, &m) != 0)
+                    m = -1;
+            }
+            if ((k->id >= 0 || m >= 0) &&
+                (rc = row_key(in, f, fl, m, k->id < 0, &w.key, err)))
+                return rc;
+        }
         if ((rc = fix_text(in, 0, &w.type, &w.type_len, "crime type", path,
                            line, &reported, err)) ||
             (w.loc && (rc = fix_text(in, 1, &w.loc, &w.loc_len, "Location",
@@ -781,6 +952,7 @@ typedef struct chunk {
     int geo;
     int32_t max_month, file_id;
     const char *path;
+    char sep;
     hs_status rc;
     hs_error err;
 } chunk;
@@ -793,6 +965,8 @@ static void *parse_chunk(void *arg)
         ch->rc = ch->err.code ? ch->err.code : HS_ERR_NOMEM;
         return NULL;
     }
+    hs_csv_set_separator(c, ch->sep);
+    hs_csv_skip_binary(c, 1);
     ch->rc = parse_rows(&ch->sk, c, ch->line0, ch->k, ch->geo, ch->max_month,
                         ch->path, ch->file_id, &ch->err);
     hs_csv_close(c);
@@ -805,11 +979,12 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
 {
     hs_incidents *d = in->s, *c = &ch->view;
     hs_status rc = HS_OK;
-    hs_pool *pools[3][2] = {{c->types, d->types},
+    hs_pool *pools[4][2] = {{c->types, d->types},
                             {c->locations, d->locations},
-                            {c->lsoas, d->lsoas}};
-    int32_t *map[3] = {NULL, NULL, NULL};
-    for (int p = 0; p < 3 && !rc; p++) {
+                            {c->lsoas, d->lsoas},
+                            {c->keys, d->keys}};
+    int32_t *map[4] = {NULL, NULL, NULL, NULL};
+    for (int p = 0; p < 4 && !rc; p++) {
         size_t np = hs_pool_count(pools[p][0]);
         map[p] = malloc((np + 1) * sizeof *map[p]);
         if (!map[p]) {
@@ -829,6 +1004,7 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
 #define MOVE(col) if (d->col) memmove(d->col + to, d->col + from, n * sizeof *d->col)
         MOVE(x); MOVE(y); MOVE(month); MOVE(day); MOVE(minute); MOVE(type);
         MOVE(location); MOVE(lsoa); MOVE(file); MOVE(row); MOVE(weight);
+        MOVE(key);
 #undef MOVE
     }
     for (size_t i = to; i < to + n && !rc; i++) {
@@ -840,6 +1016,8 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
             d->location[i] = map[1][d->location[i]];
         if (d->lsoa && d->lsoa[i] >= 0)
             d->lsoa[i] = map[2][d->lsoa[i]];
+        if (d->key && d->key[i] >= 0)
+            d->key[i] = map[3][d->key[i]];
         if (d->area)
             d->area[i] = -1;
     }
@@ -861,7 +1039,7 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
             memcpy(R->text_example[R->bad_text + e], r->text_example[e],
                    sizeof r->text_example[e]);
     R->bad_text += r->bad_text;
-    for (int p = 0; p < 3; p++)
+    for (int p = 0; p < 4; p++)
         free(map[p]);
     return rc;
 }
@@ -874,13 +1052,14 @@ static hs_status make_view(hs_incidents *v, hs_incidents *d, size_t base,
     memset(v, 0, sizeof *v);
 #define AT(col) v->col = d->col ? d->col + base : NULL
     AT(x); AT(y); AT(month); AT(day); AT(minute); AT(group); AT(type);
-    AT(location); AT(lsoa); AT(file); AT(row); AT(weight); AT(area);
+    AT(location); AT(lsoa); AT(file); AT(row); AT(weight); AT(area); AT(key);
 #undef AT
     v->cap = cap;
     v->cols = d->cols;
     v->borrowed = 1;
     if (!(v->types = hs_pool_create()) || !(v->locations = hs_pool_create()) ||
-        !(v->lsoas = hs_pool_create()) || !(v->files = hs_pool_create()))
+        !(v->lsoas = hs_pool_create()) || !(v->files = hs_pool_create()) ||
+        !(v->keys = hs_pool_create()))
         return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
     return HS_OK;
 }
@@ -891,6 +1070,7 @@ static void free_view(hs_incidents *v)
     hs_pool_destroy(v->locations);
     hs_pool_destroy(v->lsoas);
     hs_pool_destroy(v->files);
+    hs_pool_destroy(v->keys);
 }
 
 /*
@@ -1018,7 +1198,8 @@ static void on_chunks(chunk *ch, size_t nch, void *(*fn)(void *))
 
 /* Tries the split path; *done = 0 if the file is not suitable. */
 static hs_status read_csv_split(hs_ingest *in, const char *path,
-                                int32_t file_id, int *done, hs_error *err)
+                                int32_t file_id, int *done, char *sep,
+                                hs_error *err)
 {
     hs_status rc = HS_OK;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1055,8 +1236,9 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
         if (!ch[t].splittable)
             goto cleanup; /* read in one piece, by the CSV reader */
     *done = 1;
-    if (!(hc = hs_csv_open_range(fd, 0, header_end, path, err)) ||
-        hs_csv_next(hc, err) != 1) {
+    if ((hc = hs_csv_open_range(fd, 0, header_end, path, err)))
+        *sep = hs_csv_detect_separator(hc);
+    if (!hc || hs_csv_next(hc, err) != 1) {
         rc = err ? err->code : HS_ERR_DATA;
         goto cleanup;
     }
@@ -1075,6 +1257,7 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
         ch[t].max_month = in->o->max_month;
         ch[t].file_id = file_id;
         ch[t].path = path;
+        ch[t].sep = *sep;
         line0 += ch[t].ends;
         total += (size_t)ch[t].lines;
     }
@@ -1082,6 +1265,7 @@ static hs_status read_csv_split(hs_ingest *in, const char *path,
         goto cleanup;
     for (size_t t = 0; t < nch; t++) {
         ch[t].sk.cats = in->cats;
+        ch[t].sk.fm_key = -1;
         ch[t].sk.s = &ch[t].view;
         if ((rc = make_view(&ch[t].view, in->s, ch[t].base,
                             (size_t)ch[t].lines, err)))
@@ -1111,10 +1295,20 @@ cleanup:
     return rc;
 }
 
+/* NUL and the C0 controls but TAB, LF, VT, FF and CR: no text has them
+ * (the CSV reader's rule for a damaged line, csv.h). */
+static int binary_byte(unsigned char b)
+{
+    return b <= 0x08 || (b >= 0x0e && b <= 0x1f);
+}
+
 /*
- * A spreadsheet, archive or image saved as .csv has NUL bytes near its
- * start; said plainly here rather than as "no coordinate columns" from a
- * header of random bytes.  Unreadable files are left to the CSV reader.
+ * A workbook, archive or image saved as .csv: said plainly here rather
+ * than as "no coordinate columns" from a header of random bytes.  Known
+ * formats are named by their first bytes; otherwise a file is binary from
+ * its start when its first line holds a binary byte, or more than half of
+ * the lines in its first 4 KiB do (a text file with one damaged line is
+ * read, that line skipped).  Unreadable files are left to the CSV reader.
  */
 static hs_status not_binary(const char *path, hs_error *err)
 {
@@ -1124,23 +1318,61 @@ static hs_status not_binary(const char *path, hs_error *err)
         return HS_OK;
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    const unsigned char *z = memchr(buf, 0, n);
-    if (z)
+    if (n >= 4 && memcmp(buf, "PK\3\4", 4) == 0) {
+        /* an .xlsx is a ZIP whose parts are [Content_Types].xml and xl/ */
+        int xl = 0;
+        for (size_t i = 0; i + 3 <= n && !xl; i++)
+            xl = memcmp(buf + i, "xl/", 3) == 0 ||
+                 (i + 19 <= n && memcmp(buf + i, "[Content_Types].xml", 19) == 0);
+        return xl ? hs_fail(err, HS_ERR_DATA, "incidents '%s': this is an Excel "
+                            "workbook (.xlsx), not a CSV file: save it as CSV "
+                            "(File > Save As > CSV UTF-8)", path)
+                  : hs_fail(err, HS_ERR_DATA, "incidents '%s': this is a ZIP "
+                            "archive, not a CSV file: unzip it first", path);
+    }
+    if (n >= 8 && memcmp(buf, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
+        return hs_fail(err, HS_ERR_DATA, "incidents '%s': this is an Excel "
+                       "workbook (.xls), not a CSV file: save it as CSV "
+                       "(File > Save As > CSV UTF-8)", path);
+    if (n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
+        return hs_fail(err, HS_ERR_DATA, "incidents '%s': this is a gzip "
+                       "file, not a CSV file: unzip it first", path);
+    if (n >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) ||
+                   (buf[0] == 0xfe && buf[1] == 0xff)))
+        return hs_fail(err, HS_ERR_DATA, "incidents '%s': this is UTF-16 text "
+                       "(Excel's \"Unicode Text\"), not a CSV file: save it as "
+                       "CSV UTF-8", path);
+    size_t lines = 0, bin = 0, first = 0;
+    int this_bin = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || buf[i] == '\r') {
+            lines++;
+            bin += this_bin;
+            this_bin = 0;
+        } else if (binary_byte(buf[i])) {
+            if (!this_bin && lines == 0)
+                first = i + 1;
+            this_bin = 1;
+        }
+    }
+    if (this_bin) /* the last line, cut or not */
+        lines++, bin++;
+    if (first || 2 * bin > lines)
         return hs_fail(err, HS_ERR_DATA, "incidents '%s': not a CSV file "
-                       "(binary data: a NUL byte at byte %zu; a spreadsheet "
-                       "or archive? save it as CSV)", path,
-                       (size_t)(z - buf) + 1);
+                       "(binary data%s; a spreadsheet or archive? save it as "
+                       "CSV)", path, first ? " in its first line" :
+                       " in most of its first lines");
     return HS_OK;
 }
 
 static hs_status read_csv(hs_ingest *in, const char *path, int32_t file_id,
-                          hs_error *err)
+                          char *sep, hs_error *err)
 {
     hs_status rc = HS_OK;
     int done, r;
     if ((rc = not_binary(path, err)))
         return rc;
-    if ((rc = read_csv_split(in, path, file_id, &done, err)) || done)
+    if ((rc = read_csv_split(in, path, file_id, &done, sep, err)) || done)
         return rc;
     hs_csv *c = hs_csv_open(path, err);
     cols k;
@@ -1150,6 +1382,8 @@ static hs_status read_csv(hs_ingest *in, const char *path, int32_t file_id,
 
     if (!c)
         return err ? err->code : HS_ERR_IO;
+    *sep = hs_csv_detect_separator(c);
+    hs_csv_skip_binary(c, 1);
     if ((r = hs_csv_next(c, err)) <= 0) {
         rc = r < 0 ? (err ? err->code : HS_ERR_DATA)
                    : hs_fail(err, HS_ERR_DATA, "incidents '%s': empty file",
@@ -1219,6 +1453,9 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     int itime = ogr_field(defn, o->time, "--time", path, err, &rc);
     int iw = ogr_field(defn, o->weight, "--weight", path, err, &rc);
     int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
+    int iid = ogr_field(defn, o->id, "--id", path, err, &rc);
+    if (!rc && iid >= 0)
+        rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
     if (rc)
         goto cleanup;
     if (!(in->s->cols & HS_COL_TYPE)) /* not kept: not read */
@@ -1245,7 +1482,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
         long line = (long)OGR_F_GetFID(f);
         in->main.rep.rows_read++;
         row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
-                 .x = NAN, .y = NAN};
+                 .x = NAN, .y = NAN, .key = -1};
         const char *d = idate >= 0 ? OGR_F_GetFieldAsString(f, idate) : "";
         if (idate >= 0 && parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
             skip(&in->main, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
@@ -1309,6 +1546,11 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
             w.loc = OGR_F_GetFieldAsString(f, iloc);
             w.loc_len = strlen(w.loc);
         }
+        if (iid >= 0 && OGR_F_IsFieldSetAndNotNull(f, iid)) {
+            const char *ref = OGR_F_GetFieldAsString(f, iid);
+            if ((rc = row_key(&in->main, ref, strlen(ref), 0, 0, &w.key, err)))
+                goto cleanup;
+        }
         if ((rc = store_row(&in->main, &w, err)))
             goto cleanup;
         in->main.rep.rows_kept++;
@@ -1327,25 +1569,285 @@ cleanup:
     return rc;
 }
 
+/* Source i's SHA-256, computed once. */
+static hs_status source_sha(hs_ingest *in, size_t i, hs_error *err)
+{
+    if (in->src[i].hashed)
+        return HS_OK;
+    hs_status rc = hs_file_sha256(in->pub[i].path, in->pub[i].sha256, err);
+    in->src[i].hashed = !rc;
+    return rc;
+}
+
+/* An earlier source with the same bytes as source i, or -1.  Sizes first:
+ * only files of equal size are hashed (reading a file once more costs
+ * about as much as parsing it). */
+static hs_status identical(hs_ingest *in, size_t i, long *same, hs_error *err)
+{
+    hs_status rc;
+    *same = -1;
+    for (size_t e = 0; e < i && *same < 0; e++) {
+        if (in->pub[e].same_as >= 0 || in->src[e].size != in->src[i].size)
+            continue;
+        if ((rc = source_sha(in, e, err)) || (rc = source_sha(in, i, err)))
+            return rc;
+        if (strcmp(in->pub[e].sha256, in->pub[i].sha256) == 0)
+            *same = (long)e;
+    }
+    return HS_OK;
+}
+
+static hs_status add_source(hs_ingest *in, const char *path, hs_error *err)
+{
+    if (in->nsrc == in->src_cap) {
+        size_t cap = in->src_cap ? 2 * in->src_cap : 16;
+        hs_ingest_source *p = realloc(in->pub, cap * sizeof *p);
+        if (p)
+            in->pub = p;
+        source *q = realloc(in->src, cap * sizeof *q);
+        if (q)
+            in->src = q;
+        if (!p || !q)
+            return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+        in->src_cap = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    struct stat st;
+    in->pub[in->nsrc] = (hs_ingest_source){.path = copy, .same_as = -1};
+    in->src[in->nsrc] = (source){.size = stat(path, &st) == 0 ? st.st_size : -1,
+                                 .start = in->s->n, .end = in->s->n};
+    in->nsrc++;
+    return HS_OK;
+}
+
 hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
 {
+    hs_ingest_report *R = &in->main.rep;
+    hs_status rc;
+    if (in->finished)
+        return hs_fail(err, HS_ERR_ARG, "ingest: a file after hs_ingest_finish");
     int32_t file_id = hs_pool_intern(in->s->files, path, strlen(path));
     if (file_id < 0)
         return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
-    long kept = in->main.rep.rows_kept;
-    size_t start = in->s->n;
-    in->main.rep.files++;
-    hs_status rc = hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")
-                       ? read_csv(in, path, file_id, err)
-                       : read_ogr(in, path, file_id, err);
+    if ((rc = add_source(in, path, err)))
+        return rc;
+    size_t i = in->nsrc - 1;
+    hs_ingest_source *p = &in->pub[i];
+    source *q = &in->src[i];
+    long same = -1;
+    if ((in->o->hash_files && (rc = source_sha(in, i, err))) ||
+        (q->size > 0 && (rc = identical(in, i, &same, err))))
+        return rc;
+    R->files++;
+    if (same >= 0 && in->o->duplicates != HS_DUP_KEEP) {
+        /* not read again: its rows are those of the original, skipped */
+        p->same_as = (int)same;
+        p->rows_read = p->duplicates = in->pub[same].rows_read;
+        R->rows_read += p->rows_read;
+        R->skipped[HS_SKIP_DUP_FILE] += p->rows_read;
+        for (int e = 0; e < HS_INGEST_EXAMPLES; e++)
+            if (!R->example[HS_SKIP_DUP_FILE][e][0]) {
+                snprintf(R->example[HS_SKIP_DUP_FILE][e], sizeof R->example[0][0],
+                         "%s: identical to %s", path, in->pub[same].path);
+                break;
+            }
+        hs_warn(in->o->log, "incidents '%s': the same bytes as '%s' (SHA-256 "
+                "%.12s...): read once; its %ld row(s) skipped as an identical "
+                "file", path, in->pub[same].path, p->sha256, p->rows_read);
+        return HS_OK;
+    }
+    if (same >= 0)
+        hs_warn(in->o->log, "incidents '%s': the same bytes as '%s': read "
+                "again (--duplicates keep): its incidents are counted twice",
+                path, in->pub[same].path);
+    long read0 = R->rows_read, kept0 = R->rows_kept, text0 = R->bad_text;
+    q->start = in->s->n;
+    rc = hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")
+             ? read_csv(in, path, file_id, &p->sep, err)
+             : read_ogr(in, path, file_id, err);
     if (rc)
         return rc;
-    for (size_t i = start; i < in->s->n; i++) {
-        in->main.rep.no_location += isnan(in->s->x[i]);
-        in->main.rep.unknown_type += in->s->group && in->s->group[i] < 0;
+    q->end = in->s->n;
+    q->police = in->s->key && q->end > q->start && in->s->key[q->start] >= 0 &&
+                hs_pool_str(in->s->keys, in->s->key[q->start])[0] == 'f';
+    for (size_t r = q->start; r < q->end; r++) {
+        R->no_location += isnan(in->s->x[r]);
+        R->unknown_type += in->s->group && in->s->group[r] < 0;
     }
-    (void)kept;
+    p->rows_read = R->rows_read - read0;
+    p->rows_kept = R->rows_kept - kept0;
+    p->cp1252 = R->bad_text - text0;
+    if (p->sep && p->sep != ',')
+        hs_note(in->o->log, "incidents '%s': fields separated by %s (detected "
+                "from the header, as GDAL does)", path,
+                p->sep == '\t' ? "tabs" : p->sep == ';' ? "semicolons" : "'|'");
+    if (p->cp1252)
+        hs_warn(in->o->log, "incidents '%s': read as Windows-1252: %ld row(s) "
+                "had text that is not UTF-8 (transcoded)", path, p->cp1252);
     return HS_OK;
+}
+
+/* ---- duplicates across files ------------------------------------------ */
+
+/* One run of dropped rows: source si's rows of key, kept in source keep. */
+typedef struct dropped {
+    size_t si, keep;
+    int32_t key;
+    long n;
+} dropped;
+
+/* "fm:Wiltshire Police|2019-01" -> "Wiltshire Police 2019-01" */
+static void fm_text(const char *key, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", key + 3);
+    char *bar = strrchr(buf, '|');
+    if (bar)
+        *bar = ' ';
+}
+
+/* Warns once per pair of files: the force-months of si taken from keep. */
+static void warn_force_months(hs_ingest *in, const dropped *d, size_t nd)
+{
+    const hs_incidents *s = in->s;
+    for (size_t a = 0; a < nd; a++) {
+        int seen = 0; /* this pair was warned about at an earlier a */
+        for (size_t b = 0; b < a && !seen; b++)
+            seen = d[b].si == d[a].si && d[b].keep == d[a].keep;
+        if (seen)
+            continue;
+        char list[512] = "", one[160];
+        long rows = 0, more = 0;
+        for (size_t b = a; b < nd; b++) {
+            if (d[b].si != d[a].si || d[b].keep != d[a].keep)
+                continue;
+            rows += d[b].n;
+            fm_text(hs_pool_str(s->keys, d[b].key), one, sizeof one);
+            if (strlen(list) + strlen(one) + 3 < sizeof list)
+                snprintf(list + strlen(list), sizeof list - strlen(list),
+                         "%s%s", *list ? ", " : "", one);
+            else
+                more++;
+        }
+        char tail[48] = "";
+        if (more)
+            snprintf(tail, sizeof tail, " and %ld more", more);
+        if (in->o->duplicates == HS_DUP_KEEP)
+            hs_warn(in->o->log, "incidents '%s' and '%s' both hold %s%s: both "
+                    "kept (--duplicates keep), so %ld row(s) are counted twice",
+                    in->pub[d[a].si].path, in->pub[d[a].keep].path, list, tail,
+                    rows);
+        else
+            hs_warn(in->o->log, "incidents '%s': %s%s also in '%s', taken from "
+                    "there (--duplicates %s): %ld row(s) skipped here as "
+                    "duplicate force-month", in->pub[d[a].si].path, list, tail,
+                    in->pub[d[a].keep].path,
+                    hs_dup_rule_name(in->o->duplicates), rows);
+    }
+}
+
+hs_status hs_ingest_finish(hs_ingest *in, hs_error *err)
+{
+    hs_incidents *s = in->s;
+    hs_ingest_report *R = &in->main.rep;
+    hs_status rc = HS_OK;
+    if (in->finished)
+        return HS_OK;
+    in->finished = 1;
+    size_t nkeys = s->key ? hs_pool_count(s->keys) : 0;
+    if (nkeys == 0)
+        return HS_OK;
+    int first = in->o->duplicates == HS_DUP_FIRST;
+    int keep_all = in->o->duplicates == HS_DUP_KEEP;
+    /* owner: a force-month's source, a crime reference's row */
+    int64_t *owner = malloc(nkeys * sizeof *owner);
+    dropped *d = NULL;
+    size_t nd = 0, dcap = 0;
+    if (!owner)
+        return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+    for (size_t k = 0; k < nkeys; k++)
+        owner[k] = -1;
+    for (size_t si = 0; si < in->nsrc; si++)
+        for (size_t r = in->src[si].start; r < in->src[si].end; r++) {
+            int32_t k = s->key[r];
+            if (k >= 0 && (owner[k] < 0 || !first))
+                owner[k] = in->src[si].police ? (int64_t)si : (int64_t)r;
+        }
+    /* Compaction in place, in order; each dropped run is noted. */
+    size_t to = 0;
+    long ids = 0;
+    for (size_t si = 0; si < in->nsrc; si++) {
+        source *q = &in->src[si];
+        size_t start = to;
+        for (size_t r = q->start; r < q->end; r++) {
+            int32_t k = s->key[r];
+            int64_t own = k < 0 ? -1 : owner[k];
+            int dup = k >= 0 && (q->police ? own != (int64_t)si : own != (int64_t)r);
+            if (dup && q->police) {
+                if (nd && d[nd - 1].si == si && d[nd - 1].key == k) {
+                    d[nd - 1].n++;
+                } else {
+                    if (nd == dcap) {
+                        dcap = dcap ? 2 * dcap : 16;
+                        dropped *nd_ = realloc(d, dcap * sizeof *d);
+                        if (!nd_) {
+                            rc = hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
+                            goto cleanup;
+                        }
+                        d = nd_;
+                    }
+                    d[nd++] = (dropped){.si = si, .keep = (size_t)own, .key = k, .n = 1};
+                }
+            } else if (dup) {
+                long e = ids++;
+                if (e < HS_INGEST_EXAMPLES && !keep_all) {
+                    int64_t o = own;
+                    size_t os = 0;
+                    while (os + 1 < in->nsrc && (size_t)o >= in->src[os].end)
+                        os++;
+                    snprintf(R->example[HS_SKIP_DUP_ID][e], sizeof R->example[0][0],
+                             "%s line %lld: crime reference '%.40s' also at %s "
+                             "line %lld", in->pub[si].path,
+                             s->row ? (long long)s->row[r] : 0LL,
+                             hs_pool_str(s->keys, k) + 3, in->pub[os].path,
+                             s->row ? (long long)s->row[o] : 0LL);
+                }
+            }
+            if (dup && !keep_all) {
+                in->pub[si].duplicates++;
+                in->pub[si].rows_kept--;
+                R->rows_kept--;
+                R->skipped[q->police ? HS_SKIP_DUP_FM : HS_SKIP_DUP_ID]++;
+                R->no_location -= isnan(s->x[r]);
+                R->unknown_type -= s->group && s->group[r] < 0;
+                continue;
+            }
+            if (to != r)
+                hs_incidents_move_row(s, to, r);
+            to++;
+        }
+        q->start = start;
+        q->end = to;
+    }
+    s->n = to;
+    for (size_t a = 0; a < nd && a < HS_INGEST_EXAMPLES && !keep_all; a++) {
+        char one[160];
+        fm_text(hs_pool_str(s->keys, d[a].key), one, sizeof one);
+        snprintf(R->example[HS_SKIP_DUP_FM][a], sizeof R->example[0][0],
+                 "%s: %s, %ld row(s), taken from %s", in->pub[d[a].si].path,
+                 one, d[a].n, in->pub[d[a].keep].path);
+    }
+    warn_force_months(in, d, nd);
+    if (ids)
+        hs_warn(in->o->log, "%ld row(s) repeat a crime reference (--id %s): %s",
+                ids, in->o->id ? in->o->id : "", keep_all ? "all kept "
+                "(--duplicates keep), so those crimes are counted more than once"
+                : first ? "each kept on its first row" : "each kept on its last row");
+cleanup:
+    free(owner);
+    free(d);
+    return rc;
 }
 
 /* ---- path expansion --------------------------------------------------- */

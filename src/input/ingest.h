@@ -9,6 +9,30 @@
  * is not in the mapping are kept and counted (they are reported, never
  * silently dropped).
  *
+ * Real download folders (README "Duplicates and damaged files"):
+ *  - CSV separator: ',' unless the header says ';' or TAB (GDAL's
+ *    SEPARATOR=AUTO rule, csv.h); a note names the file.
+ *  - A line holding a NUL or control byte inside a CSV whose header is
+ *    text is skipped ("binary data") and the rest of the file read; a file
+ *    that is binary from its start is refused, an Excel workbook or a ZIP
+ *    by name.
+ *  - A text field that is not UTF-8 is read as Windows-1252 (what Excel
+ *    writes on UK office PCs) and transcoded; its bytes 0x81, 0x8D, 0x8F,
+ *    0x90, 0x9D (undefined there) become '?'.  A warning names the file.
+ *  - Duplicates (hs_dup_rule), resolved by hs_ingest_finish after the last
+ *    file, in the order the files were read (hs_paths_expand: name order):
+ *    . a file with the same bytes (SHA-256) as one read before is not read
+ *      again: its rows count as read and skipped ("identical file");
+ *    . police.uk: one force-month ("Falls within" + Month) is taken from
+ *      one file only, the last file holding it (first: the first); its rows
+ *      in other files are skipped ("duplicate force-month").  Rows are
+ *      never matched by Crime ID: one crime may have several rows, and ASB
+ *      rows have none;
+ *    . other inputs with opts.id: a crime reference seen on several rows
+ *      is kept on its last row (first: its first) and skipped on the others
+ *      ("duplicate id"); rows with an empty reference are all kept;
+ *    . HS_DUP_KEEP keeps every row and every file, and only warns.
+ *
  * Ownership: the caller owns the hs_ingest and must destroy it (NULL ok);
  * the store, options and mapping are borrowed and must outlive it.
  */
@@ -21,6 +45,9 @@
 #include "input/categories.h"
 #include "input/incidents.h"
 
+/* Which copy of a duplicate is kept (--duplicates). */
+typedef enum hs_dup_rule { HS_DUP_LAST, HS_DUP_FIRST, HS_DUP_KEEP } hs_dup_rule;
+
 typedef struct hs_ingest_opts {
     const char *analysis_crs; /* e.g. "EPSG:27700" (required)              */
     const char *crs;      /* CRS of generic inputs; NULL: EPSG:4326 for
@@ -31,6 +58,11 @@ typedef struct hs_ingest_opts {
     const char *time;     /* time-of-day column (optional)                */
     const char *weight;   /* weight column (optional)                     */
     const char *location; /* location label column (optional)            */
+    const char *id;       /* unique crime reference column (optional)    */
+    hs_dup_rule duplicates;
+    int hash_files;       /* SHA-256 of every file (else only of files of
+                             equal size, to find identical ones)         */
+    const hs_log *log;    /* warnings and notes about files (NULL: none) */
     int32_t max_month;    /* rows dated after this month are skipped as in
                              the future (year*12+month-1); 0: no check    */
     int optional_type;    /* no crime type column: every row is typed
@@ -48,6 +80,10 @@ typedef enum hs_skip {
     HS_SKIP_COORD,    /* coordinates not numbers / out of range    */
     HS_SKIP_CATEGORY, /* empty crime type                          */
     HS_SKIP_WEIGHT,   /* weight not a finite non-negative number   */
+    HS_SKIP_BINARY,   /* a NUL or control byte: damaged line       */
+    HS_SKIP_DUP_FILE, /* the file is identical to one read before  */
+    HS_SKIP_DUP_FM,   /* police.uk force-month taken from another file */
+    HS_SKIP_DUP_ID,   /* crime reference (opts.id) kept on another row */
     HS_SKIP_N
 } hs_skip;
 
@@ -60,7 +96,7 @@ typedef struct hs_ingest_report {
     long no_location;       /* stored without coordinates                */
     long unknown_type;      /* stored, type not in the category mapping  */
     long skipped[HS_SKIP_N];
-    long bad_text;          /* kept; text not UTF-8, bytes replaced by '?' */
+    long bad_text;          /* kept; text not UTF-8 (read as Windows-1252) */
     char text_example[HS_INGEST_EXAMPLES][256];
     char example[HS_SKIP_N][HS_INGEST_EXAMPLES][256]; /* "file line N: why" */
 } hs_ingest_report;
@@ -76,13 +112,44 @@ void hs_ingest_destroy(hs_ingest *in);
  * naming the file; bad rows are skipped and counted instead. */
 hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err);
 
+/* After the last file: resolves duplicate force-months and crime
+ * references (see above), compacting the store, and warns about them.
+ * Only once. */
+hs_status hs_ingest_finish(hs_ingest *in, hs_error *err);
+
+/* Forgets the files read and empties the store, keeping the cached CRS
+ * transformation and the counts (for fuzzing many inputs). */
+void hs_ingest_reset(hs_ingest *in);
+
 const hs_ingest_report *hs_ingest_get_report(const hs_ingest *in);
+
+/* What became of each file given, in reading order. */
+typedef struct hs_ingest_source {
+    const char *path;   /* as given; owned by the ingest                */
+    char sha256[65];    /* "" unless hashed (opts.hash_files)           */
+    long rows_read;     /* data rows; an identical copy: the original's */
+    long rows_kept;     /* rows it gives the store, duplicates removed  */
+    long duplicates;    /* its rows skipped as duplicates               */
+    int same_as;        /* identical to (and not read): this source; -1 */
+    char sep;           /* CSV field separator; 0 for other formats     */
+    long cp1252;        /* rows whose text was read as Windows-1252     */
+} hs_ingest_source;
+
+/* The sources, *n of them; valid until the next call on in. */
+const hs_ingest_source *hs_ingest_sources(const hs_ingest *in, size_t *n);
 
 /* Short name of a skip reason, e.g. "bad coordinates". */
 const char *hs_skip_name(hs_skip why);
 
 /* The operation used to transform incident coordinates ("" if none). */
 const char *hs_ingest_transform_desc(const hs_ingest *in);
+
+/* "last", "first" or "keep" -> *rule; -1 if none of them. */
+int hs_dup_rule_parse(const char *s, hs_dup_rule *rule);
+const char *hs_dup_rule_name(hs_dup_rule rule);
+
+/* SHA-256 of a file's bytes as 64 hex digits. */
+hs_status hs_file_sha256(const char *path, char out[65], hs_error *err);
 
 /*
  * Expands paths (files, directories searched recursively for *.csv, and

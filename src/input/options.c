@@ -70,6 +70,14 @@ static const opt table[] = {
     O(weight, TEXT, "FIELD", NULL, "generic incidents: weight column"),
     O(location, TEXT, "FIELD", "location", "generic incidents: location "
       "label column"),
+    O(id, TEXT, "FIELD", NULL, "generic incidents: unique crime reference "
+      "column; a reference on several rows is counted once (see "
+      "--duplicates)"),
+    O(duplicates, TEXT, "last|first|keep", "last", "a police.uk force-month "
+      "in several files is taken from the last of them (files in name "
+      "order) or the first; a --id reference on several rows is kept on its "
+      "last or first row; keep: keep everything (and warn). Files with "
+      "identical bytes are read once unless keep"),
     O(output, TEXT, "FILE.gpkg", "hotspot.gpkg", "the GeoPackage to write "
       "(replaced only when the run succeeds)"),
     O(incidents_layer, TEXT, "yes|no", "yes", "write the incident points "

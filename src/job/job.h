@@ -35,8 +35,6 @@ typedef struct job {
     hs_layer *run;
     char **files;
     size_t nfiles;
-    char (*sha)[65];
-    long *file_rows;
     int groups[HS_MAX_GROUPS];
     size_t ngroups;
     hs_agg_opts agg;

@@ -215,7 +215,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     hs_ingest_opts io = {.analysis_crs = crs, .crs = o->incidents_crs,
                          .x = o->x, .y = o->y, .category = o->category,
                          .date = o->date, .time = o->time, .weight = o->weight,
-                         .location = o->location};
+                         .location = o->location, .id = o->id, .log = log};
 
     memset(sum, 0, sizeof *sum);
     hs_gdal_init(); /* before PROJ or GDAL open any SQLite database */
@@ -260,6 +260,11 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         goto cleanup;
     io.optional_type = f.ngroups == 0;
     io.optional_date = f.to == 0;
+    if (o->duplicates && hs_dup_rule_parse(o->duplicates, &io.duplicates) != 0) {
+        rc = hs_fail(err, HS_ERR_ARG, "--duplicates '%s': give last, first or "
+                     "keep", o->duplicates);
+        goto cleanup;
+    }
     /* without a group filter the mapping is not used: a stand-in will do */
     static const char none[] = "value,group\nincident,all\n";
     if (!cats && !(cats = hs_categories_load_mem(none, sizeof none - 1,
@@ -287,6 +292,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         check_crs(&cc);
     for (size_t i = 0; i < nfiles && !rc; i++)
         rc = hs_ingest_file(ing, files[i], err);
+    if (!rc)
+        rc = hs_ingest_finish(ing, err);
     if (checking)
         pthread_join(crs_thread, NULL);
     if (cc.geographic != 0)

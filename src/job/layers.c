@@ -410,6 +410,8 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "groups", hs_or_default(o->groups, "asb,sac,violence"));
     ROW("parameter", "crs", j->crs);
     ROW("parameter", "assign", j->by_lsoa ? "lsoa-code" : "point");
+    ROW("parameter", "duplicates", hs_or_default(o->duplicates, "last"));
+    ROW("parameter", "id", hs_or_default(o->id, "none"));
     ROW("parameter", "incidents_layer", j->write_points ? "yes" : "no");
     ROW("parameter", "areas", o->areas);
     ROW("parameter", "area_id", o->area_id);
@@ -429,15 +431,29 @@ static hs_status write_run(job *j, hs_error *err)
         "two counts, equal exposure, two-sided; flagged at 95% and 99.8%");
     ROW("method", "assign", "point in polygon (boundary included); a point on "
         "a shared boundary goes to the area with the smallest id");
+    ROW("method", "duplicates", "files with the same SHA-256 are read once; "
+        "a police.uk force-month (Falls within + Month) found in several files "
+        "is taken from one (the last in name order, or the first); with --id, "
+        "a crime reference on several rows is kept on one row; never by "
+        "police.uk Crime ID; keep: nothing removed");
     ROW("method", "sac", "serious acquisitive crime: police.uk Burglary + "
         "Robbery + Vehicle crime, approximating NI 16 (over-counts: includes "
         "business burglary and vehicle interference)");
     ROW("method", "crs_transform", *hs_ingest_transform_desc(j->ing)
         ? hs_ingest_transform_desc(j->ing) : "none (inputs already in CRS)");
     ROW("input", "categories", hs_or_default(o->categories, "(bundled)"));
-    for (size_t i = 0; i < j->nfiles; i++) {
-        snprintf(b, sizeof b, "sha256=%s rows=%ld", j->sha[i], j->file_rows[i]);
-        ROW("input", j->files[i], b);
+    size_t ns;
+    const hs_ingest_source *src = hs_ingest_sources(j->ing, &ns);
+    for (size_t i = 0; i < ns; i++) {
+        const hs_ingest_source *s = &src[i];
+        int n = snprintf(b, sizeof b, "sha256=%s rows=%ld", s->sha256, s->rows_read);
+        if (s->same_as >= 0)
+            snprintf(b + n, sizeof b - (size_t)n, " identical to %s: not read",
+                     src[s->same_as].path);
+        else if (s->duplicates)
+            snprintf(b + n, sizeof b - (size_t)n, " duplicates_skipped=%ld",
+                     s->duplicates);
+        ROW("input", s->path, b);
     }
     NUM("count", "files", ir->files);
     NUM("count", "rows_read", ir->rows_read);

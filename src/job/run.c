@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <nettle/sha2.h>
-
 #include "analysis/bandwidth.h"
 #include "input/crs.h"
 #include "input/vector.h"
@@ -271,29 +269,6 @@ done:
 
 /* ---- inputs ------------------------------------------------------------ */
 
-static hs_status sha256_file(const char *path, char out[65], hs_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hs_fail(err, HS_ERR_IO, "cannot open '%s': %s", path,
-                       strerror(errno));
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&ctx, n, buf);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return hs_fail(err, HS_ERR_IO, "cannot read '%s'", path);
-    unsigned char d[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof d, d);
-    for (size_t i = 0; i < sizeof d; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    return HS_OK;
-}
-
 static hs_status read_incidents(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
@@ -305,39 +280,42 @@ static hs_status read_incidents(job *j, hs_error *err)
     io = (hs_ingest_opts){
         .analysis_crs = j->crs, .crs = o->incidents_crs, .x = o->x, .y = o->y,
         .category = o->category, .date = o->date, .time = o->time,
-        .weight = o->weight, .location = o->location,
+        .weight = o->weight, .location = o->location, .id = o->id,
+        .hash_files = 1, .log = j->log,
         .max_month = (tm.tm_year + 1900) * 12 + tm.tm_mon};
+    if (o->duplicates && hs_dup_rule_parse(o->duplicates, &io.duplicates) != 0)
+        return hs_fail(err, HS_ERR_ARG, "--duplicates '%s': give last, first "
+                       "or keep", o->duplicates);
     if ((rc = hs_paths_expand((const char *const *)o->incidents,
                               o->n_incidents, &j->files, &j->nfiles, err)))
         return rc;
-    j->sha = calloc(j->nfiles, sizeof *j->sha);
-    j->file_rows = calloc(j->nfiles, sizeof *j->file_rows);
-    if (!j->sha || !j->file_rows)
-        return hs_fail(err, HS_ERR_NOMEM, "out of memory");
     if (!(j->inc = hs_incidents_create(err)) ||
         !(j->ing = hs_ingest_create(j->inc, &io, j->cats, err)))
         return err ? err->code : HS_ERR_NOMEM;
     for (size_t i = 0; i < j->nfiles; i++) {
-        long before = hs_ingest_get_report(j->ing)->rows_read;
-        if ((rc = sha256_file(j->files[i], j->sha[i], err)) ||
-            (rc = hs_ingest_file(j->ing, j->files[i], err)))
+        if ((rc = hs_ingest_file(j->ing, j->files[i], err)))
             return rc;
-        j->file_rows[i] = hs_ingest_get_report(j->ing)->rows_read - before;
-        if (j->file_rows[i] == 0) /* likely a failed download or export */
+        size_t ns;
+        const hs_ingest_source *src = hs_ingest_sources(j->ing, &ns);
+        if (src[i].rows_read == 0) /* likely a failed download or export */
             hs_warn(j->log, "incidents '%s': no data rows%s", j->files[i],
                     hs_has_ext(j->files[i], ".csv") ? " (header only)" : "");
     }
+    if ((rc = hs_ingest_finish(j->ing, err)))
+        return rc;
     const hs_ingest_report *r = hs_ingest_get_report(j->ing);
     for (int k = 0; k < HS_SKIP_N; k++)
         if (r->skipped[k]) {
             hs_warn(j->log, "%ld row(s) skipped: %s", r->skipped[k],
                     hs_skip_name((hs_skip)k));
-            for (long e = 0; e < r->skipped[k] && e < HS_INGEST_EXAMPLES; e++)
+            /* examples are of rows, files or runs of rows, as the
+             * reason counts them: as many as were kept */
+            for (long e = 0; e < HS_INGEST_EXAMPLES && *r->example[k][e]; e++)
                 hs_warn(j->log, "  e.g. %s", r->example[k][e]);
         }
     if (r->bad_text) {
-        hs_warn(j->log, "%ld row(s) have text that is not valid UTF-8: kept, "
-                "bad bytes replaced by '?'", r->bad_text);
+        hs_warn(j->log, "%ld row(s) have text that is not UTF-8: kept, read "
+                "as Windows-1252", r->bad_text);
         for (long e = 0; e < r->bad_text && e < HS_INGEST_EXAMPLES; e++)
             hs_warn(j->log, "  e.g. %s", r->text_example[e]);
     }
@@ -548,6 +526,8 @@ static void summarise(job *j, hs_summary *sum)
     sum->rows_kept = ir->rows_kept;
     for (int k = 0; k < HS_SKIP_N; k++)
         sum->rows_skipped += ir->skipped[k];
+    sum->rows_duplicate = ir->skipped[HS_SKIP_DUP_FILE] +
+                          ir->skipped[HS_SKIP_DUP_FM] + ir->skipped[HS_SKIP_DUP_ID];
     sum->no_location = ir->no_location;
     sum->unknown_type = ir->unknown_type;
     sum->outside_areas = j->agg_rep.outside_areas;
@@ -748,7 +728,5 @@ cleanup:
     hs_incidents_destroy(j.inc);
     hs_categories_destroy(j.cats);
     hs_paths_free(j.files);
-    free(j.sha);
-    free(j.file_rows);
     return rc;
 }

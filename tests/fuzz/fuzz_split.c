@@ -100,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !same_report(hs_ingest_get_report(ia), hs_ingest_get_report(ib)) ||
         (ra == HS_OK && !same_store(sa, sb)))
         abort();
-    sa->n = sb->n = 0; /* the next input starts empty */
+    hs_ingest_reset(ia); /* the next input starts empty, as a new run */
+    hs_ingest_reset(ib);
     return 0;
 }

@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 out=$1
-for n in categories ingest population profile split ogr; do
+for n in categories ingest population profile split ogr dups; do
     mkdir -p "$out/$n"
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
@@ -19,6 +19,20 @@ for f in "$data"/demo/policeuk/2023-01/*.csv "$data"/demo/policeuk/2024-12/*.csv
     [ -f "$f" ] && head -n 31 "$f" > "$out/ingest/head-$(basename "$f")"
 done
 cp "$out"/ingest/* "$out/split/" # the split reader: the same inputs
+# Duplicates: the first byte picks the rule and --id (see fuzz_dups.c);
+# files are cut at "--8<--" lines: a month twice, two overlapping months,
+# an extract with a repeated reference, text in Windows-1252.
+pol=$(ls "$data"/demo/policeuk/2024-01/*.csv) pol2=$(ls "$data"/demo/policeuk/2024-02/*.csv)
+ext=$(ls "$data"/demo/local/*.csv)
+for b in 0 1 2; do
+    { printf "\\$(printf %03o "$b")"; head -n 12 "$pol"; echo '--8<--'; head -n 9 "$pol";
+      echo '--8<--'; head -n 8 "$pol2"; } > "$out/dups/police$b.csv"
+    { printf "\\$(printf %03o "$b")"; head -n 12 "$pol"; echo '--8<--'; head -n 12 "$pol";
+      } > "$out/dups/same$b.csv"
+    { printf "\\$(printf %03o $((b + 4)))"; head -n 12 "$ext"; sed -n 2,4p "$ext";
+      echo '--8<--'; head -n 1 "$ext"; sed -n 3,6p "$ext"; } > "$out/dups/extract$b.csv"
+done
+{ printf '\000'; head -n 1 "$pol"; printf ',2024-01,D,D,-1.7,51.17,On or near \223Caf\351\224 \243 \200 \201,E0,C,Burglary,,\n'; } > "$out/dups/cp1252.csv"
 # Population: the first byte picks the column mode (see fuzz_population.c).
 pop=$data/demo/zone_population.csv
 for m in 0 1 2 3; do
