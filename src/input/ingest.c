@@ -24,7 +24,9 @@
 
 #include "input/crs.h"
 #include "input/csv.h"
+#include "input/duplicates.h"
 #include "input/ingest.h"
+#include "input/text.h"
 #include "input/vector.h"
 
 /* Where parsed rows go: a store, its type -> group cache and the counts.
@@ -143,22 +145,6 @@ const hs_ingest_source *hs_ingest_sources(const hs_ingest *in, size_t *n)
 {
     *n = in->nsrc;
     return in->pub;
-}
-
-int hs_dup_rule_parse(const char *s, hs_dup_rule *rule)
-{
-    static const char *const names[] = {"last", "first", "keep"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *rule = (hs_dup_rule)i;
-            return 0;
-        }
-    return -1;
-}
-
-const char *hs_dup_rule_name(hs_dup_rule rule)
-{
-    return rule == HS_DUP_FIRST ? "first" : rule == HS_DUP_KEEP ? "keep" : "last";
 }
 
 hs_status hs_file_sha256(const char *path, char out[65], hs_error *err)
@@ -365,53 +351,18 @@ static int is_blank(const char *s, size_t len)
     return 1;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2
-               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    /* no overlong forms, surrogates or code points above U+10FFFF */
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-        return 0;
-    return len;
-}
-
-/* Windows-1252's 0x80-0x9F as Unicode code points (0: undefined there);
- * 0xA0-0xFF are the same code points (Latin-1).  Source: the Unicode
- * Consortium's mapping table, MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT. */
-static const uint16_t cp1252_80[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
 /*
- * Text that is not UTF-8 would be written as is into the GeoPackage, where
- * SQLite and QGIS expect UTF-8.  Such text is almost always Windows-1252
- * (Excel's "CSV" on UK office PCs: £, é, curly quotes), so the whole field
- * is read as Windows-1252 and transcoded; the five bytes it leaves
- * undefined become '?'.  The row is counted and reported with its file,
- * line and field.  A field that is valid UTF-8 is left alone, so a file
- * mixing both comes out right field by field.
+ * A text field that is not UTF-8 is read as Windows-1252 as a whole and
+ * transcoded (text.h); the row is counted and reported with its file, line
+ * and field.  A field that is valid UTF-8 is left alone, so a file mixing
+ * both comes out right field by field.
  */
 static hs_status fix_text(sink *in, int slot, const char **v, size_t *len,
                           const char *field, const char *file, long line,
                           int *reported, hs_error *err)
 {
-    const unsigned char *p = (const unsigned char *)*v;
-    size_t i = 0, n = *len, q;
-    while (i < n && (q = utf8_seq(p + i, n - i)) > 0)
-        i += q;
-    if (i == n)
+    size_t n = *len;
+    if (hs_utf8_valid_prefix(*v, n) == n)
         return HS_OK;
     if (in->fix_cap[slot] < 3 * n + 1) { /* a byte becomes at most 3 */
         char *b = realloc(in->fix[slot], 3 * n + 1);
@@ -420,28 +371,9 @@ static hs_status fix_text(sink *in, int slot, const char **v, size_t *len,
         in->fix[slot] = b;
         in->fix_cap[slot] = 3 * n + 1;
     }
-    unsigned char *b = (unsigned char *)in->fix[slot];
-    size_t o = 0;
     int undefined = 0;
-    for (i = 0; i < n; i++) {
-        unsigned cp = p[i] < 0x80 ? p[i] : p[i] >= 0xa0 ? p[i] : cp1252_80[p[i] - 0x80];
-        if (cp == 0 && p[i] != 0) {
-            b[o++] = '?';
-            undefined = 1;
-        } else if (cp < 0x80) {
-            b[o++] = (unsigned char)cp;
-        } else if (cp < 0x800) {
-            b[o++] = (unsigned char)(0xc0 | cp >> 6);
-            b[o++] = (unsigned char)(0x80 | (cp & 0x3f));
-        } else {
-            b[o++] = (unsigned char)(0xe0 | cp >> 12);
-            b[o++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-            b[o++] = (unsigned char)(0x80 | (cp & 0x3f));
-        }
-    }
-    b[o] = '\0';
-    *v = (const char *)b;
-    *len = o;
+    *len = hs_cp1252_to_utf8(*v, n, in->fix[slot], &undefined);
+    *v = in->fix[slot];
     if (*reported)
         return HS_OK;
     *reported = 1;
@@ -1691,39 +1623,25 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
 
 /* ---- duplicates across files ------------------------------------------ */
 
-/* One run of dropped rows: source si's rows of key, kept in source keep. */
-typedef struct dropped {
-    size_t si, keep;
-    int32_t key;
-    long n;
-} dropped;
-
-/* "fm:Wiltshire Police|2019-01" -> "Wiltshire Police 2019-01" */
-static void fm_text(const char *key, char *buf, size_t n)
+/* Warns once per pair of files: the force-months of one taken from the
+ * other. */
+static void warn_force_months(const hs_ingest *in, const hs_dup_result *d)
 {
-    snprintf(buf, n, "%s", key + 3);
-    char *bar = strrchr(buf, '|');
-    if (bar)
-        *bar = ' ';
-}
-
-/* Warns once per pair of files: the force-months of si taken from keep. */
-static void warn_force_months(hs_ingest *in, const dropped *d, size_t nd)
-{
-    const hs_incidents *s = in->s;
-    for (size_t a = 0; a < nd; a++) {
+    for (size_t a = 0; a < d->nruns; a++) {
+        const hs_dup_run *ra = &d->runs[a];
         int seen = 0; /* this pair was warned about at an earlier a */
         for (size_t b = 0; b < a && !seen; b++)
-            seen = d[b].si == d[a].si && d[b].keep == d[a].keep;
+            seen = d->runs[b].file == ra->file && d->runs[b].kept_in == ra->kept_in;
         if (seen)
             continue;
         char list[512] = "", one[160];
         long rows = 0, more = 0;
-        for (size_t b = a; b < nd; b++) {
-            if (d[b].si != d[a].si || d[b].keep != d[a].keep)
+        for (size_t b = a; b < d->nruns; b++) {
+            const hs_dup_run *rb = &d->runs[b];
+            if (rb->file != ra->file || rb->kept_in != ra->kept_in)
                 continue;
-            rows += d[b].n;
-            fm_text(hs_pool_str(s->keys, d[b].key), one, sizeof one);
+            rows += rb->n;
+            hs_dup_key_text(hs_pool_str(in->s->keys, rb->key), one, sizeof one);
             if (strlen(list) + strlen(one) + 3 < sizeof list)
                 snprintf(list + strlen(list), sizeof list - strlen(list),
                          "%s%s", *list ? ", " : "", one);
@@ -1733,121 +1651,81 @@ static void warn_force_months(hs_ingest *in, const dropped *d, size_t nd)
         char tail[48] = "";
         if (more)
             snprintf(tail, sizeof tail, " and %ld more", more);
+        const char *path = in->pub[ra->file].path, *kept = in->pub[ra->kept_in].path;
         if (in->o->duplicates == HS_DUP_KEEP)
             hs_warn(in->o->log, "incidents '%s' and '%s' both hold %s%s: both "
                     "kept (--duplicates keep), so %ld row(s) are counted twice",
-                    in->pub[d[a].si].path, in->pub[d[a].keep].path, list, tail,
-                    rows);
+                    path, kept, list, tail, rows);
         else
             hs_warn(in->o->log, "incidents '%s': %s%s also in '%s', taken from "
                     "there (--duplicates %s): %ld row(s) skipped here as "
-                    "duplicate force-month", in->pub[d[a].si].path, list, tail,
-                    in->pub[d[a].keep].path,
+                    "duplicate force-month", path, list, tail, kept,
                     hs_dup_rule_name(in->o->duplicates), rows);
     }
 }
 
 hs_status hs_ingest_finish(hs_ingest *in, hs_error *err)
 {
-    hs_incidents *s = in->s;
     hs_ingest_report *R = &in->main.rep;
-    hs_status rc = HS_OK;
+    hs_dup_result d;
+    hs_status rc;
     if (in->finished)
         return HS_OK;
     in->finished = 1;
-    size_t nkeys = s->key ? hs_pool_count(s->keys) : 0;
-    if (nkeys == 0)
-        return HS_OK;
-    int first = in->o->duplicates == HS_DUP_FIRST;
-    int keep_all = in->o->duplicates == HS_DUP_KEEP;
-    /* owner: a force-month's source, a crime reference's row */
-    int64_t *owner = malloc(nkeys * sizeof *owner);
-    dropped *d = NULL;
-    size_t nd = 0, dcap = 0;
-    if (!owner)
+    hs_dup_file *f = calloc(in->nsrc ? in->nsrc : 1, sizeof *f);
+    if (!f)
         return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
-    for (size_t k = 0; k < nkeys; k++)
-        owner[k] = -1;
-    for (size_t si = 0; si < in->nsrc; si++)
-        for (size_t r = in->src[si].start; r < in->src[si].end; r++) {
-            int32_t k = s->key[r];
-            if (k >= 0 && (owner[k] < 0 || !first))
-                owner[k] = in->src[si].police ? (int64_t)si : (int64_t)r;
-        }
-    /* Compaction in place, in order; each dropped run is noted. */
-    size_t to = 0;
-    long ids = 0;
-    for (size_t si = 0; si < in->nsrc; si++) {
-        source *q = &in->src[si];
-        size_t start = to;
-        for (size_t r = q->start; r < q->end; r++) {
-            int32_t k = s->key[r];
-            int64_t own = k < 0 ? -1 : owner[k];
-            int dup = k >= 0 && (q->police ? own != (int64_t)si : own != (int64_t)r);
-            if (dup && q->police) {
-                if (nd && d[nd - 1].si == si && d[nd - 1].key == k) {
-                    d[nd - 1].n++;
-                } else {
-                    if (nd == dcap) {
-                        dcap = dcap ? 2 * dcap : 16;
-                        dropped *nd_ = realloc(d, dcap * sizeof *d);
-                        if (!nd_) {
-                            rc = hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
-                            goto cleanup;
-                        }
-                        d = nd_;
-                    }
-                    d[nd++] = (dropped){.si = si, .keep = (size_t)own, .key = k, .n = 1};
-                }
-            } else if (dup) {
-                long e = ids++;
-                if (e < HS_INGEST_EXAMPLES && !keep_all) {
-                    int64_t o = own;
-                    size_t os = 0;
-                    while (os + 1 < in->nsrc && (size_t)o >= in->src[os].end)
-                        os++;
-                    snprintf(R->example[HS_SKIP_DUP_ID][e], sizeof R->example[0][0],
-                             "%s line %lld: crime reference '%.40s' also at %s "
-                             "line %lld", in->pub[si].path,
-                             s->row ? (long long)s->row[r] : 0LL,
-                             hs_pool_str(s->keys, k) + 3, in->pub[os].path,
-                             s->row ? (long long)s->row[o] : 0LL);
-                }
-            }
-            if (dup && !keep_all) {
-                in->pub[si].duplicates++;
-                in->pub[si].rows_kept--;
-                R->rows_kept--;
-                R->skipped[q->police ? HS_SKIP_DUP_FM : HS_SKIP_DUP_ID]++;
-                R->no_location -= isnan(s->x[r]);
-                R->unknown_type -= s->group && s->group[r] < 0;
-                continue;
-            }
-            if (to != r)
-                hs_incidents_move_row(s, to, r);
-            to++;
-        }
-        q->start = start;
-        q->end = to;
+    for (size_t i = 0; i < in->nsrc; i++)
+        f[i] = (hs_dup_file){in->src[i].start, in->src[i].end, in->src[i].police, 0};
+    if ((rc = hs_dups_resolve(in->s, f, in->nsrc, in->o->duplicates, &d, err))) {
+        free(f);
+        return rc;
     }
-    s->n = to;
-    for (size_t a = 0; a < nd && a < HS_INGEST_EXAMPLES && !keep_all; a++) {
-        char one[160];
-        fm_text(hs_pool_str(s->keys, d[a].key), one, sizeof one);
-        snprintf(R->example[HS_SKIP_DUP_FM][a], sizeof R->example[0][0],
-                 "%s: %s, %ld row(s), taken from %s", in->pub[d[a].si].path,
-                 one, d[a].n, in->pub[d[a].keep].path);
+    int keep = in->o->duplicates == HS_DUP_KEEP;
+    for (size_t i = 0; i < in->nsrc; i++) {
+        in->src[i].start = f[i].start;
+        in->src[i].end = f[i].end;
+        in->pub[i].duplicates += f[i].removed;
+        in->pub[i].rows_kept -= f[i].removed;
     }
-    warn_force_months(in, d, nd);
-    if (ids)
+    if (!keep) {
+        R->rows_kept -= d.fm_rows + d.ref_rows;
+        R->skipped[HS_SKIP_DUP_FM] += d.fm_rows;
+        R->skipped[HS_SKIP_DUP_ID] += d.ref_rows;
+        R->no_location -= d.no_location;
+        R->unknown_type -= d.unknown_type;
+        for (size_t a = 0; a < d.nruns && a < HS_INGEST_EXAMPLES; a++) {
+            char one[160];
+            hs_dup_key_text(hs_pool_str(in->s->keys, d.runs[a].key), one, sizeof one);
+            snprintf(R->example[HS_SKIP_DUP_FM][a], sizeof R->example[0][0],
+                     "%s: %s, %ld row(s), taken from %s", in->pub[d.runs[a].file].path,
+                     one, d.runs[a].n, in->pub[d.runs[a].kept_in].path);
+        }
+        for (long e = 0; e < d.ref_rows && e < HS_INGEST_EXAMPLES; e++) {
+            const hs_dup_ref *x = &d.ref_example[e];
+            char ref[64];
+            hs_dup_key_text(hs_pool_str(in->s->keys, x->key), ref, sizeof ref);
+            if (x->line) /* a store with line numbers */
+                snprintf(R->example[HS_SKIP_DUP_ID][e], sizeof R->example[0][0],
+                         "%s line %lld: crime reference '%s' kept at %s line %lld",
+                         in->pub[x->file].path, (long long)x->line, ref,
+                         in->pub[x->kept_file].path, (long long)x->kept_line);
+            else
+                snprintf(R->example[HS_SKIP_DUP_ID][e], sizeof R->example[0][0],
+                         "%s: crime reference '%s' kept in %s",
+                         in->pub[x->file].path, ref, in->pub[x->kept_file].path);
+        }
+    }
+    warn_force_months(in, &d);
+    if (d.ref_rows)
         hs_warn(in->o->log, "%ld row(s) repeat a crime reference (--id %s): %s",
-                ids, in->o->id ? in->o->id : "", keep_all ? "all kept "
+                d.ref_rows, in->o->id ? in->o->id : "", keep ? "all kept "
                 "(--duplicates keep), so those crimes are counted more than once"
-                : first ? "each kept on its first row" : "each kept on its last row");
-cleanup:
-    free(owner);
-    free(d);
-    return rc;
+                : in->o->duplicates == HS_DUP_FIRST ? "each kept on its first row"
+                                                    : "each kept on its last row");
+    hs_dup_result_free(&d);
+    free(f);
+    return HS_OK;
 }
 
 /* ---- path expansion --------------------------------------------------- */

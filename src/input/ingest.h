@@ -19,7 +19,7 @@
  *  - A text field that is not UTF-8 is read as Windows-1252 (what Excel
  *    writes on UK office PCs) and transcoded; its bytes 0x81, 0x8D, 0x8F,
  *    0x90, 0x9D (undefined there) become '?'.  A warning names the file.
- *  - Duplicates (hs_dup_rule), resolved by hs_ingest_finish after the last
+ *  - Duplicates (duplicates.h), resolved by hs_ingest_finish after the last
  *    file, in the order the files were read (hs_paths_expand: name order):
  *    . a file with the same bytes (SHA-256) as one read before is not read
  *      again: its rows count as read and skipped ("identical file");
@@ -43,10 +43,8 @@
 
 #include "hotspot/hs_error.h"
 #include "input/categories.h"
+#include "input/duplicates.h"
 #include "input/incidents.h"
-
-/* Which copy of a duplicate is kept (--duplicates). */
-typedef enum hs_dup_rule { HS_DUP_LAST, HS_DUP_FIRST, HS_DUP_KEEP } hs_dup_rule;
 
 typedef struct hs_ingest_opts {
     const char *analysis_crs; /* e.g. "EPSG:27700" (required)              */
@@ -143,10 +141,6 @@ const char *hs_skip_name(hs_skip why);
 
 /* The operation used to transform incident coordinates ("" if none). */
 const char *hs_ingest_transform_desc(const hs_ingest *in);
-
-/* "last", "first" or "keep" -> *rule; -1 if none of them. */
-int hs_dup_rule_parse(const char *s, hs_dup_rule *rule);
-const char *hs_dup_rule_name(hs_dup_rule rule);
 
 /* SHA-256 of a file's bytes as 64 hex digits. */
 hs_status hs_file_sha256(const char *path, char out[65], hs_error *err);
