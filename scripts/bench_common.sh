@@ -12,7 +12,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 W=${BENCH_DIR:-$ROOT/build/bench}
-BIN=$ROOT/build/hotspot
+BIN=${HOTSPOT_BIN:-$ROOT/build/hotspot}
 
 bench_setup() {
     [ -f "$SHARED/gen_points.py" ] || { echo "needs ../shared/bench (gen_points.py)"; exit 1; }
