@@ -699,6 +699,8 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
     hs_status rc = find_columns(in, c, k, err);
     if (!rc && (k->force >= 0 || k->id >= 0))
         rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
+    if (!rc && k->force >= 0 && in->nsrc) /* the file being read */
+        in->src[in->nsrc - 1].police = 1;
     unsigned keep = in->s->cols;
     if (!(keep & HS_COL_TYPE))
         k->cat = -1;
@@ -1602,8 +1604,6 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
     if (rc)
         return rc;
     q->end = in->s->n;
-    q->police = in->s->key && q->end > q->start && in->s->key[q->start] >= 0 &&
-                hs_pool_str(in->s->keys, in->s->key[q->start])[0] == 'f';
     for (size_t r = q->start; r < q->end; r++) {
         R->no_location += isnan(in->s->x[r]);
         R->unknown_type += in->s->group && in->s->group[r] < 0;
