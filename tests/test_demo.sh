@@ -62,13 +62,15 @@ bad=$(sqlite3 "$G" "SELECT count(*) FROM rates_asb WHERE abs(rate - count * 1000
 [ "$bad" = 0 ] || fail "$bad rate rows wrong"
 
 # Density: kde_violence at a few cells is the exact quartic sum (awk, brute
-# force over the period's violence points exported from the incidents layer)
-# and the hotspots hold the incidents SpatiaLite finds inside them.
+# force over the period's violence points in the study area, exported from
+# the incidents layer: the study area decides) and the hotspots hold the
+# incidents SpatiaLite finds inside them.
 for l in kde_violence hotspots_violence tasking_violence; do
     sqlite3 "$G" "SELECT count(*) FROM gpkg_contents WHERE table_name='$l'" | grep -qx 1 || fail "layer $l missing"
 done
 bw=$(sqlite3 "$G" "SELECT value FROM run WHERE key='bandwidth_violence'" | awk '{ print $1 }')
-ogr2ogr -f CSV "$T/vio.csv" "$G" incidents -where "crime_group='violence' AND period='current'"     -lco GEOMETRY=AS_XY -select crime_group
+ogr2ogr -f CSV "$T/vio.csv" "$G" incidents -where "crime_group='violence' AND period='current' AND area_id IS NOT NULL" \
+    -lco GEOMETRY=AS_XY -select crime_group
 # The automatic bandwidth is ArcGIS's spatial Silverman rule on these points:
 # 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2, rounded to a metre (awk and sort).
 awk -F, 'NR > 1 { x[NR] = $1; y[NR] = $2; sx += $1; sy += $2; n++ }
@@ -105,7 +107,10 @@ sqlite3 "$G" "SELECT hotspot_id FROM hotspots_violence ORDER BY rank LIMIT 1" | 
 echo "density: 3 cells equal the brute-force kernel sum; $nhot hotspots hold what SpatiaLite counts"
 
 # The standalone step: hotspot kde on the police.uk files, violence in 2024,
-# a fixed bandwidth and cell; the densest cell against the same brute force.
+# a fixed bandwidth and cell; the densest cell against the same brute force
+# over every violence point of 2024 (hotspot kde knows no study area).
+ogr2ogr -f CSV "$T/vio_all.csv" "$G" incidents -where "crime_group='violence' AND period='current'" \
+    -lco GEOMETRY=AS_XY -select crime_group
 "$BIN" kde --incidents "$D/policeuk" --groups violence --from 2024-01 --to 2024-12 \
     --bandwidth 800 --cell 200 -o "$T/vio.tif" >/dev/null 2>&1 || fail "hotspot kde failed"
 gdal_translate -q -of XYZ "$T/vio.tif" "$T/vio.xyz"
@@ -114,7 +119,7 @@ awk -F, -v cx="$cx" -v cy="$cy" -v h=800 -v got="$got" '
     NR > 1 { d2 = ($1 - cx)^2 + ($2 - cy)^2
         if (d2 < h * h) s += 3 / (3.141592653589793 * h * h) * (1 - d2 / (h * h))^2 }
     END { want = s * 1e6; printf "hotspot kde at (%.0f, %.0f): %s, brute force %.6g\n", cx, cy, got, want
-          exit (want <= 0 || (got - want)^2 > (1e-6 * want)^2) }' "$T/vio.csv" || fail "hotspot kde differs"
+          exit (want <= 0 || (got - want)^2 > (1e-6 * want)^2) }' "$T/vio_all.csv" || fail "hotspot kde differs"
 gdalinfo "$T/vio.tif" | grep -q "Pixel Size = (200.000000000000000,-200" || fail "kde cell size"
 # --compress deflate: a compressed file with the same values, cell for cell;
 # the default is uncompressed, as QGIS writes

@@ -47,6 +47,8 @@ typedef struct hs_options {
     char *hotspot_method;  /* mean-multiple | mean-sd                   */
     char *hotspot_breaks;  /* "1,2,3,4,5"                               */
     char *hotspot_class;   /* 1-based class from which cells are hot    */
+    char *hotspot_min_incidents; /* fewer: the hotspot is dropped (5)   */
+    char *kde_edge;        /* clip | buffer                             */
     char *tasking_share;   /* share of each board, 0.03                 */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */

@@ -65,6 +65,7 @@
 #define HS_CLS_MASKED 255       /* hs_hotspots.cls of a masked cell       */
 #define HS_HOTSPOT_PREFIX_MAX 12 /* longest id prefix ("VIO")             */
 #define HS_TASK_MAX_SHARE 0.03  /* Chainey's 3% of the study area         */
+#define HS_HOTSPOT_MIN_INCIDENTS 5 /* fewer: noise, not tasked (README)   */
 
 typedef struct hs_grid_geom {
     double x0, y0;  /* lower-left corner                       */

@@ -121,9 +121,20 @@ static hs_status make_public(const double *x, const double *y, size_t n,
                                o->public_min, out->values, &out->blanked, err);
 }
 
+/* Drops the hotspots with fewer than min incidents: they rank last. */
+static void drop_small(hs_hotspots *h, long min, long *small)
+{
+    while (h->n > 0 && h->v[h->n - 1].incidents < min) {
+        free(h->v[h->n - 1].wkb);
+        h->n--;
+        (*small)++;
+    }
+}
+
 hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
-                             const int32_t *loc, size_t n, const char *prefix,
+                             const int32_t *loc, size_t n, size_t n_edge,
+                             const char *prefix,
                              const long *area_incidents,
                              const hs_surface_opts *o, hs_label_cache *cache,
                              hs_surface *out, hs_error *err)
@@ -165,7 +176,7 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                      "%zu cells", prefix, g->cols, g->rows);
         goto fail;
     }
-    if ((rc = hs_kde_compute(x, y, w, n, o->kernel, bw, g, dens, 0, err)))
+    if ((rc = hs_kde_compute(x, y, w, n + n_edge, o->kernel, bw, g, dens, 0, err)))
         goto fail;
     if (!cached) {
         if ((rc = hs_areas_rasterize(a, g->x0, g->y0, g->cell, g->cols,
@@ -192,7 +203,8 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
         rc = err ? err->code : HS_ERR_NOMEM;
         goto fail;
     }
-    if (o->public_min > 0 && (rc = make_public(x, y, n, o, out, err)))
+    drop_small(out->hot, o->min_incidents, &out->small);
+    if (o->public_min > 0 && (rc = make_public(x, y, n + n_edge, o, out, err)))
         goto fail;
     for (size_t i = 0; i < hs_areas_count(a); i++)
         km2[i] = hs_areas_km2(a, i);

@@ -9,6 +9,15 @@
  * Hotspots are found on the masked surface (cells whose centre is in a
  * study area) by Chainey's incremental mean method (hotspots.h).
  *
+ * The study area decides: the bandwidth, the surface, the class breaks and
+ * every hotspot count come from the incidents assigned to a study area.
+ * With --kde-edge buffer the incidents outside it (n_edge more points)
+ * add density too, so cells near the edge see what lies just beyond it (an
+ * edge correction: only incidents within the kernel's radius of a cell can
+ * reach it); they never count in a hotspot, its share or its PAI.
+ * A hotspot holding fewer than min_incidents incidents is dropped (noise
+ * is not tasked); hotspots rank by incidents, so the rest keep ranks 1..n.
+ *
  * Ownership: hs_surface_free releases everything in an hs_surface.
  */
 #ifndef HOTSPOT_SURFACES_H
@@ -38,6 +47,7 @@ typedef struct hs_surface_opts {
     long public_min;   /* --public: 0 off; else hotspots with fewer
                           incidents are dropped, cells within reach of fewer
                           are nodata, and hotspots carry no location label */
+    long min_incidents; /* hotspots with fewer incidents are dropped     */
 } hs_surface_opts;
 
 typedef struct hs_surface {
@@ -51,6 +61,7 @@ typedef struct hs_surface {
     hs_task *tasks;
     size_t ntasks;
     long dropped;      /* --public: hotspots dropped                       */
+    long small;        /* hotspots under min_incidents, dropped            */
     long blanked;      /* --public: cells set to nodata                    */
 } hs_surface;
 
@@ -76,14 +87,17 @@ hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
                               long *blanked, hs_error *err);
 
 /*
- * Computes one group's surface from its n incidents (x, y in the analysis
- * CRS; NaN skipped; w weights or NULL; loc location ids or NULL).
+ * Computes one group's surface from its n incidents in the study area (x,
+ * y in the analysis CRS; NaN skipped; w weights or NULL; loc location ids
+ * or NULL), followed in the same arrays by n_edge incidents outside it
+ * that add density only (--kde-edge buffer; 0 otherwise).
  * area_incidents: the group's incidents per area (for tasking shares).
  * prefix: hotspot id prefix ("VIO").  On failure *out is left empty.
  */
 hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
-                             const int32_t *loc, size_t n, const char *prefix,
+                             const int32_t *loc, size_t n, size_t n_edge,
+                             const char *prefix,
                              const long *area_incidents,
                              const hs_surface_opts *o, hs_label_cache *cache,
                              hs_surface *out, hs_error *err);

@@ -103,6 +103,13 @@ static const opt table[] = {
       "breaks), increasing"),
     O(hotspot_class, TEXT, "N", "3", "cells in class N or above form "
       "hotspots (3: at least 3x the mean)"),
+    O(hotspot_min_incidents, TEXT, "N", "5", "hotspots holding fewer "
+      "incidents are dropped (and counted in the run table): noise is not "
+      "tasked"),
+    O(kde_edge, TEXT, "clip|buffer", "clip", "clip: only incidents in the "
+      "study area make the surfaces, bandwidths, breaks and hotspots; "
+      "buffer: incidents outside it add density near its edge too (never "
+      "counted in a hotspot)"),
     O(tasking_share, TEXT, "SHARE", "0.03", "tasking: the top hotspots "
       "covering at most this share of each area"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "

@@ -45,6 +45,7 @@ typedef struct job {
     int by_lsoa;
     int write_points;
     int kde;
+    int kde_edge;   /* --kde-edge buffer: outside incidents add density */
     hs_surface_opts sopt;
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];

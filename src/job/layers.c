@@ -494,6 +494,15 @@ static hs_status write_run(job *j, hs_error *err)
         ROW("parameter", "hotspot_class", b);
         snprintf(b, sizeof b, "%g", j->sopt.task_share);
         ROW("parameter", "tasking_share", b);
+        snprintf(b, sizeof b, "%ld", j->sopt.min_incidents);
+        ROW("parameter", "hotspot_min_incidents", b);
+        ROW("parameter", "kde_edge", j->kde_edge ? "buffer" : "clip");
+        ROW("method", "kde_edge", j->kde_edge
+            ? "buffer: the bandwidth, class breaks and hotspot counts come from "
+              "the incidents in the study area; incidents outside it add density "
+              "too (those within the kernel radius of a cell can reach it)"
+            : "clip: only incidents in the study area (assigned to an area) make "
+              "the surfaces, bandwidths, class breaks and hotspots");
         snprintf(b, sizeof b, "%.1f m (median nearest-neighbour distance of "
                  "%zu distinct locations)", j->spacing, j->distinct);
         ROW("method", "location_spacing", b);
@@ -535,6 +544,8 @@ static hs_status write_run(job *j, hs_error *err)
             snprintf(b, sizeof b, "%.1f incidents under the masked surface, "
                      "of %ld with a location", sf->sum, sf->points);
             ROW("count", key, b);
+            snprintf(key, sizeof key, "hotspots_under_min_%s", gname);
+            NUM("count", key, sf->small);
         }
     }
 #undef ROW

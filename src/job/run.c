@@ -154,6 +154,18 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
     if (so->hot.hot_class > so->hot.nk)
         return hs_fail(err, HS_ERR_ARG, "--hotspot-class %d: there are only "
                        "%d breaks", so->hot.hot_class, so->hot.nk);
+    const char *edge = hs_or_default(o->kde_edge, "clip");
+    if (strcmp(edge, "clip") && strcmp(edge, "buffer"))
+        return hs_fail(err, HS_ERR_ARG, "--kde-edge '%s': use clip or buffer",
+                       edge);
+    j->kde_edge = strcmp(edge, "buffer") == 0;
+    so->min_incidents = HS_HOTSPOT_MIN_INCIDENTS;
+    if (o->hotspot_min_incidents) {
+        so->min_incidents = strtol(o->hotspot_min_incidents, &end, 10);
+        if (*end || !*o->hotspot_min_incidents || so->min_incidents < 0)
+            return hs_fail(err, HS_ERR_ARG, "--hotspot-min-incidents '%s': "
+                           "give a whole number >= 0", o->hotspot_min_incidents);
+    }
     so->task_share = HS_TASK_MAX_SHARE;
     if (o->tasking_share) {
         so->task_share = strtod(o->tasking_share, &end);
@@ -201,9 +213,10 @@ static hs_status surfaces(job *j, hs_error *err)
         goto done;
     }
     /* police.uk snaps incidents to anonymous map points: a bandwidth below
-     * their typical spacing maps the snapping, not the crime */
+     * their typical spacing maps the snapping, not the crime.  Measured on
+     * the study area's incidents, as everything below (surfaces.h). */
     for (size_t i = 0; i < s->n; i++)
-        if (!isnan(s->x[i]) && s->month[i] >= j->agg.cur.from &&
+        if (!isnan(s->x[i]) && s->area[i] >= 0 && s->month[i] >= j->agg.cur.from &&
             s->month[i] <= j->agg.cur.to) {
             x[n] = s->x[i];
             y[n++] = s->y[i];
@@ -216,20 +229,27 @@ static hs_status surfaces(job *j, hs_error *err)
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char prefix[8];
         id_prefix(gname, prefix);
+        /* the study area's incidents first; then, with --kde-edge buffer,
+         * those outside it, which add density only */
         n = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
-                s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
-                x[n] = s->x[i];
-                y[n] = s->y[i];
-                w[n] = s->weight[i];
-                loc[n++] = s->location[i];
-            }
+        size_t n_in = 0;
+        for (int pass = 0; pass < 1 + j->kde_edge; pass++)
+            for (size_t i = 0; i < s->n; i++)
+                if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
+                    (s->area[i] >= 0) == (pass == 0) &&
+                    s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
+                    x[n] = s->x[i];
+                    y[n] = s->y[i];
+                    w[n] = s->weight[i];
+                    loc[n++] = s->location[i];
+                    n_in += pass == 0;
+                }
         for (size_t a = 0; a < hs_areas_count(j->areas); a++)
             per_area[a] = j->rates->r[g * j->rates->nareas + a].count;
         hs_error e2 = {0};
-        hs_status r2 = hs_surface_compute(j->areas, x, y, w, loc, n, prefix,
-                                          per_area, &j->sopt, &cache,
+        hs_status r2 = hs_surface_compute(j->areas, x, y, w, loc, n_in,
+                                          n - n_in, prefix, per_area, &j->sopt,
+                                          &cache,
                                           &j->surf[g], &e2);
         if (r2 == HS_ERR_DATA) { /* too few incidents: say so, go on */
             hs_warn(j->log, "%s: no density surface: %s", gname, e2.msg);
