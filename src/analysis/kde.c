@@ -155,6 +155,23 @@ static double kernel_norm(hs_kernel k, double h)
     return NAN;
 }
 
+double hs_kernel_at(hs_kernel k, double h, double d2)
+{
+    double r = hs_kernel_radius(k, h);
+    if (!(d2 < r * r))
+        return 0.0;
+    double q = 1.0 - d2 / (h * h), c = kernel_norm(k, h);
+    switch (k) {
+    case HS_KERNEL_QUARTIC: return c * q * q;
+    case HS_KERNEL_TRIWEIGHT: return c * q * q * q;
+    case HS_KERNEL_EPANECHNIKOV: return c * q;
+    case HS_KERNEL_UNIFORM: return c;
+    case HS_KERNEL_TRIANGULAR: return c * (1.0 - sqrt(d2) / h);
+    case HS_KERNEL_GAUSSIAN: return c * exp(-d2 / (2.0 * h * h));
+    }
+    return 0.0;
+}
+
 /* Coefficients of q^m, q quadratic in the column (m = 2, 3, 1, 0 for quartic,
  * triweight, epanechnikov, uniform); 0 for the kernels evaluated directly. */
 static int poly_ncoef(hs_kernel k)

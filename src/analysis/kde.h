@@ -63,6 +63,11 @@ const char *hs_kernel_name(hs_kernel k);
  * (for sizing grids: a point reaches cells within this distance). */
 double hs_kernel_radius(hs_kernel k, double bandwidth);
 
+/* The kernel of one incident of weight 1 at squared distance d2 (m²), per
+ * m²: the formulas above, 0 unless d2 < r² (r = hs_kernel_radius), the
+ * support rule below.  For sums over few cells (analysis/backtest.c). */
+double hs_kernel_at(hs_kernel k, double bandwidth, double d2);
+
 /* A north-up grid.  Cell (r, c) has its centre at
  *     xc = x0 + ((double)c + 0.5) * cell
  *     yc = y0 + ((double)(rows - r) - 0.5) * cell

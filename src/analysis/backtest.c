@@ -1,0 +1,479 @@
+/* backtest.c - hit rate, PAI and PEI of each candidate bandwidth on the
+ * month after its training months (see backtest.h). */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/backtest.h"
+
+#define MAX_THREADS 8
+
+int hs_backtest_parse_bandwidths(const char *s, hs_backtest_opts *o)
+{
+    size_t n = 0;
+    const char *p = s;
+    if (!s || !*s)
+        return -1;
+    while (*p) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || v <= 0 || n == HS_BACKTEST_MAX_BW ||
+            (n > 0 && v <= o->bw[n - 1]))
+            return -1;
+        o->bw[n++] = v;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    o->nbw = n;
+    return 0;
+}
+
+void hs_backtest_free(hs_backtest *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    memset(b, 0, sizeof *b);
+}
+
+/* What every thread reads, and where it writes. */
+typedef struct ctx {
+    const double *x, *y;
+    const float *w;
+    const int32_t *month;
+    const unsigned char *inside;
+    size_t n;
+    const hs_kde_grid *g;
+    const int32_t *label;
+    const hs_backtest_opts *o;
+    int edge;            /* outside incidents train too (inside != NULL) */
+    size_t cells;
+    uint32_t *ucount;    /* unmasked cells before each index (cells + 1) */
+    long U, B;
+    const int32_t *tmonth; /* the windows' test months                  */
+    size_t nwin;
+    hs_backtest_row *rows;
+    atomic_size_t next;
+    pthread_mutex_t lock;
+    hs_status rc;
+    hs_error err;
+} ctx;
+
+/* One thread's scratch.  dens is all zero between surfaces. */
+typedef struct worker {
+    ctx *c;
+    double *dens;
+    uint32_t *stamp, cur;
+    uint32_t *touched;
+    size_t ntouched;
+    double *tx, *ty;
+    float *tw;
+    uint32_t *test;      /* the window's test cells, sorted              */
+    size_t ntest;
+    uint32_t *pos;       /* positive unmasked cells                      */
+    double *vals;
+    size_t npos;
+} worker;
+
+/* A point's cell (hotspots.h: an edge belongs to the cell east / north),
+ * or -1 outside the grid or NaN. */
+static ptrdiff_t cell_of(const hs_kde_grid *g, double px, double py)
+{
+    double fc = floor((px - g->x0) / g->cell), fr = floor((py - g->y0) / g->cell);
+    if (!(fc >= 0 && fc < (double)g->cols && fr >= 0 && fr < (double)g->rows))
+        return -1;
+    size_t r = g->rows - 1 - (size_t)fr;
+    return (ptrdiff_t)(r * g->cols + (size_t)fc);
+}
+
+/* Adds the training points' kernels to the cells their discs cover,
+ * noting each cell touched. */
+static void sum_sparse(worker *k, size_t nt, double h)
+{
+    const hs_kde_grid *g = k->c->g;
+    hs_kernel kern = k->c->o->kernel;
+    double r = hs_kernel_radius(kern, h), r2 = r * r, s = g->cell;
+    if (++k->cur == 0) { /* the stamps wrapped: start again */
+        memset(k->stamp, 0, k->c->cells * sizeof *k->stamp);
+        k->cur = 1;
+    }
+    k->ntouched = 0;
+    for (size_t i = 0; i < nt; i++) {
+        double px = k->tx[i], py = k->ty[i], wt = k->tw ? k->tw[i] : 1.0;
+        if (!isfinite(px) || !isfinite(py))
+            continue;
+        /* rows and columns whose centres may lie within r, one spare each
+         * way; the exact test below decides (kde.h's support rule) */
+        double rlo = g->rows - (py + r - g->y0) / s - 1.5, rhi = g->rows - (py - r - g->y0) / s + 0.5;
+        double clo = (px - r - g->x0) / s - 1.5, chi = (px + r - g->x0) / s + 0.5;
+        if (rhi < 0 || clo >= (double)g->cols || chi < 0 || rlo >= (double)g->rows)
+            continue;
+        size_t r0 = rlo < 0 ? 0 : (size_t)rlo, r1 = rhi >= (double)g->rows ? g->rows - 1 : (size_t)rhi;
+        size_t c0 = clo < 0 ? 0 : (size_t)clo, c1 = chi >= (double)g->cols ? g->cols - 1 : (size_t)chi;
+        for (size_t rr = r0; rr <= r1; rr++) {
+            double dy = (g->y0 + ((double)(g->rows - rr) - 0.5) * s) - py, dy2 = dy * dy;
+            if (!(dy2 < r2))
+                continue;
+            for (size_t cc = c0; cc <= c1; cc++) {
+                double dx = (g->x0 + ((double)cc + 0.5) * s) - px, d2 = dx * dx + dy2;
+                if (!(d2 < r2))
+                    continue;
+                size_t idx = rr * g->cols + cc;
+                k->dens[idx] += wt * hs_kernel_at(kern, h, d2);
+                if (k->stamp[idx] != k->cur) {
+                    k->stamp[idx] = k->cur;
+                    k->touched[k->ntouched++] = (uint32_t)idx;
+                }
+            }
+        }
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_dbl_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+static int cmp_long_desc(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x < y) - (x > y);
+}
+
+/* Positive unmasked cells of k->dens: from the touched list, or (all
+ * cells written) by a scan. */
+static void positives(worker *k, int scan)
+{
+    const ctx *c = k->c;
+    k->npos = 0;
+    size_t n = scan ? c->cells : k->ntouched;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t idx = scan ? (uint32_t)j : k->touched[j];
+        if (c->label[idx] >= 0 && k->dens[idx] > 0) {
+            k->pos[k->npos] = idx;
+            k->vals[k->npos++] = k->dens[idx];
+        }
+    }
+}
+
+/* hits among the test cells for budget B (backtest.h's ordering). */
+static long count_hits(worker *k)
+{
+    const ctx *c = k->c;
+    long B = c->B, hits = 0;
+    size_t P = k->npos;
+    double T = 0;
+    uint32_t cut = 0;
+    if ((long)P > B && B > 0) {
+        /* the B-th largest density: sort a copy (sizes are modest) */
+        qsort(k->vals, P, sizeof *k->vals, cmp_dbl_desc);
+        T = k->vals[B - 1];
+        long greater = 0;
+        for (long i = 0; i < B && k->vals[i] > T; i++)
+            greater++;
+        /* ties at T, by index: the first B - greater of them are in */
+        size_t nt = 0;
+        for (size_t j = 0; j < P; j++)
+            if (k->dens[k->pos[j]] == T)
+                k->pos[nt++] = k->pos[j];
+        qsort(k->pos, nt, sizeof *k->pos, cmp_u32);
+        cut = k->pos[B - greater - 1];
+    } else {
+        qsort(k->pos, P, sizeof *k->pos, cmp_u32);
+    }
+    for (size_t j = 0; j < k->ntest;) {
+        uint32_t idx = k->test[j];
+        size_t e = j;
+        while (e < k->ntest && k->test[e] == idx)
+            e++;
+        double d = k->dens[idx];
+        int in;
+        if (B == 0)
+            in = 0;
+        else if ((long)P > B)
+            in = d > T || (d == T && idx <= cut);
+        else if (d > 0)
+            in = 1;
+        else { /* zero cells fill the budget in row-major order */
+            size_t lo = 0, hi = P; /* positive cells before idx */
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (k->pos[mid] < idx)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            in = (long)(c->ucount[idx] - lo) < B - (long)P;
+        }
+        hits += in ? (long)(e - j) : 0;
+        j = e;
+    }
+    return hits;
+}
+
+/* Whole-grid KDE is cheaper than disc by disc for many points or wide
+ * discs: compare the cells each would touch (a rough model; either gives
+ * the same sums to rounding). */
+static int use_grid(const ctx *c, size_t nt, double h)
+{
+    double rc = hs_kernel_radius(c->o->kernel, h) / c->g->cell;
+    return (double)nt * M_PI * rc * rc > 2.0 * (double)c->cells;
+}
+
+static hs_status do_window(worker *k, size_t wi, hs_error *err)
+{
+    ctx *c = k->c;
+    const hs_backtest_opts *o = c->o;
+    int32_t t = c->tmonth[wi];
+    size_t nt = 0;
+    long N = 0;
+    k->ntest = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        int in = !c->inside || c->inside[i];
+        if (c->month[i] >= t - o->train && c->month[i] < t && (in || c->edge)) {
+            k->tx[nt] = c->x[i];
+            k->ty[nt] = c->y[i];
+            if (k->tw)
+                k->tw[nt] = c->w[i];
+            nt++;
+        } else if (c->month[i] == t && in && isfinite(c->x[i]) && isfinite(c->y[i])) {
+            N++;
+            ptrdiff_t idx = cell_of(c->g, c->x[i], c->y[i]);
+            if (idx >= 0 && c->label[idx] >= 0)
+                k->test[k->ntest++] = (uint32_t)idx;
+        }
+    }
+    qsort(k->test, k->ntest, sizeof *k->test, cmp_u32);
+    /* n*: the B largest counts per test cell */
+    long best = 0;
+    {
+        long *cnt = malloc((k->ntest + 1) * sizeof *cnt);
+        size_t m = 0;
+        if (!cnt)
+            return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+        for (size_t j = 0; j < k->ntest;) {
+            size_t e = j;
+            while (e < k->ntest && k->test[e] == k->test[j])
+                e++;
+            cnt[m++] = (long)(e - j);
+            j = e;
+        }
+        qsort(cnt, m, sizeof *cnt, cmp_long_desc);
+        for (size_t j = 0; j < m && (long)j < c->B; j++)
+            best += cnt[j];
+        free(cnt);
+    }
+    for (size_t b = 0; b < o->nbw; b++) {
+        double h = o->bw[b];
+        int grid = use_grid(c, nt, h);
+        hs_status rc;
+        if (grid) {
+            if ((rc = hs_kde_compute(k->tx, k->ty, k->tw, nt, o->kernel, h, c->g,
+                                     k->dens, 1, err)))
+                return rc;
+        } else {
+            sum_sparse(k, nt, h);
+        }
+        positives(k, grid);
+        long hits = count_hits(k);
+        if (grid)
+            memset(k->dens, 0, c->cells * sizeof *k->dens);
+        else
+            for (size_t j = 0; j < k->ntouched; j++)
+                k->dens[k->touched[j]] = 0;
+        hs_backtest_row *row = &c->rows[wi * o->nbw + b];
+        *row = (hs_backtest_row){
+            .test_month = t, .train_from = t - o->train, .train_to = t - 1,
+            .bandwidth = h, .budget_cells = c->B, .unmasked_cells = c->U,
+            .test_incidents = N, .hits = hits, .hit_rate = NAN, .pai = NAN,
+            .pei = NAN, .below_spacing = h < o->spacing};
+        if (N > 0) {
+            row->hit_rate = 100.0 * (double)hits / (double)N;
+            if (c->B > 0)
+                row->pai = ((double)hits / (double)N) / ((double)c->B / (double)c->U);
+            if (best > 0)
+                row->pei = (double)hits / (double)best;
+        }
+    }
+    return HS_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *k = arg;
+    ctx *c = k->c;
+    for (;;) {
+        size_t wi = atomic_fetch_add(&c->next, 1);
+        if (wi >= c->nwin)
+            break;
+        pthread_mutex_lock(&c->lock);
+        int stop = c->rc != HS_OK;
+        pthread_mutex_unlock(&c->lock);
+        if (stop)
+            break;
+        hs_error e = {0};
+        hs_status rc = do_window(k, wi, &e);
+        if (rc) {
+            pthread_mutex_lock(&c->lock);
+            if (!c->rc) {
+                c->rc = rc;
+                c->err = e;
+            }
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void worker_free(worker *k)
+{
+    free(k->dens);
+    free(k->stamp);
+    free(k->touched);
+    free(k->tx);
+    free(k->ty);
+    free(k->tw);
+    free(k->test);
+    free(k->pos);
+    free(k->vals);
+}
+
+static int worker_init(worker *k, ctx *c)
+{
+    memset(k, 0, sizeof *k);
+    k->c = c;
+    k->dens = calloc(c->cells, sizeof *k->dens);
+    k->stamp = calloc(c->cells, sizeof *k->stamp);
+    k->touched = malloc(c->cells * sizeof *k->touched);
+    k->pos = malloc(c->cells * sizeof *k->pos);
+    k->vals = malloc(c->cells * sizeof *k->vals);
+    k->tx = malloc((c->n + 1) * sizeof *k->tx);
+    k->ty = malloc((c->n + 1) * sizeof *k->ty);
+    k->test = malloc((c->n + 1) * sizeof *k->test);
+    if (c->w)
+        k->tw = malloc((c->n + 1) * sizeof *k->tw);
+    return k->dens && k->stamp && k->touched && k->pos && k->vals && k->tx &&
+           k->ty && k->test && (!c->w || k->tw);
+}
+
+hs_status hs_backtest_run(const double *x, const double *y, const float *w,
+                          const int32_t *month, const unsigned char *inside,
+                          size_t n, const hs_kde_grid *g, const int32_t *label,
+                          int32_t first, int32_t last,
+                          const hs_backtest_opts *o, hs_backtest *out,
+                          hs_error *err)
+{
+    hs_status rc = HS_OK;
+    memset(out, 0, sizeof *out);
+    out->best = o->nbw;
+    if (o->train < 1 || o->windows < 1 || o->nbw < 1 || o->nbw > HS_BACKTEST_MAX_BW ||
+        !(o->share > 0 && o->share <= 1))
+        return hs_fail(err, HS_ERR_ARG, "back-test: bad options");
+    ctx c = {.x = x, .y = y, .w = w, .month = month, .inside = inside, .n = n,
+             .g = g, .label = label, .o = o, .edge = inside != NULL,
+             .cells = g->cols * g->rows};
+    worker wk[MAX_THREADS];
+    int nwk = 0;
+    pthread_t th[MAX_THREADS];
+    int32_t tm[64 * 12];
+    /* the windows: the last ones that fit, ascending */
+    size_t nwin = 0;
+    for (int32_t t = last; t - o->train >= first && (int)nwin < o->windows &&
+                           nwin < sizeof tm / sizeof *tm; t--)
+        nwin++;
+    for (size_t i = 0; i < nwin; i++)
+        tm[i] = last - (int32_t)(nwin - 1 - i);
+    c.tmonth = tm;
+    c.nwin = nwin;
+    out->nwindows = nwin;
+    if (nwin == 0)
+        return HS_OK;
+    c.ucount = malloc((c.cells + 1) * sizeof *c.ucount);
+    c.rows = calloc(nwin * o->nbw, sizeof *c.rows);
+    if (!c.ucount || !c.rows) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+        goto done;
+    }
+    c.ucount[0] = 0;
+    for (size_t i = 0; i < c.cells; i++)
+        c.ucount[i + 1] = c.ucount[i] + (label[i] >= 0);
+    c.U = c.ucount[c.cells];
+    c.B = (long)floor(o->share * (double)c.U);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
+    if ((size_t)nt > nwin)
+        nt = (int)nwin;
+    pthread_mutex_init(&c.lock, NULL);
+    atomic_init(&c.next, 0);
+    for (; nwk < nt; nwk++)
+        if (!worker_init(&wk[nwk], &c)) {
+            worker_free(&wk[nwk]);
+            break;
+        }
+    if (nwk == 0) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory for %zu x %zu "
+                     "cells", g->cols, g->rows);
+        pthread_mutex_destroy(&c.lock);
+        goto done;
+    }
+    int started = 0;
+    for (int i = 1; i < nwk; i++, started++)
+        if (pthread_create(&th[i], NULL, worker_main, &wk[i]) != 0)
+            break;
+    worker_main(&wk[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < nwk; i++)
+        worker_free(&wk[i]);
+    pthread_mutex_destroy(&c.lock);
+    if ((rc = c.rc)) {
+        if (err)
+            *err = c.err;
+        goto done;
+    }
+    /* means over the windows with a value; the best mean PAI, ties to the
+     * larger bandwidth (later in the ladder) */
+    for (size_t b = 0; b < o->nbw; b++) {
+        double sp = 0, sh = 0, se = 0;
+        long np = 0, nh = 0, ne = 0;
+        for (size_t wi = 0; wi < nwin; wi++) {
+            const hs_backtest_row *r = &c.rows[wi * o->nbw + b];
+            if (!isnan(r->pai))
+                sp += r->pai, np++;
+            if (!isnan(r->hit_rate))
+                sh += r->hit_rate, nh++;
+            if (!isnan(r->pei))
+                se += r->pei, ne++;
+        }
+        out->mean_pai[b] = np ? sp / (double)np : NAN;
+        out->mean_hit_rate[b] = nh ? sh / (double)nh : NAN;
+        out->mean_pei[b] = ne ? se / (double)ne : NAN;
+        out->scored[b] = np;
+        if (np && (out->best == o->nbw || out->mean_pai[b] >= out->mean_pai[out->best]))
+            out->best = b;
+    }
+    if (out->best < o->nbw)
+        for (size_t wi = 0; wi < nwin; wi++)
+            c.rows[wi * o->nbw + out->best].chosen = 1;
+    out->rows = c.rows;
+    out->nrows = nwin * o->nbw;
+    c.rows = NULL;
+done:
+    free(c.ucount);
+    free(c.rows);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * backtest.h - how well a group's hotspots predict the next month, for
+ * each candidate bandwidth (internal).
+ *
+ * Chainey, Tompson & Uhlig (2008) judge a hotspot map by how much of the
+ * *next* period's crime falls in it.  The rules, exactly:
+ *
+ *  - Inputs: one group's incidents with a month (x, y in the analysis CRS,
+ *    NaN: no location; month as year*12 + month-1; weights or NULL); the
+ *    grid and its mask (label >= 0: the cell's centre is in a study area,
+ *    "unmasked"); first and last month of the data.  inside NULL: every
+ *    incident is in the study area (--kde-edge clip passes only those);
+ *    otherwise inside[i] says which are, and the others train the surfaces
+ *    but are never tested (--kde-edge buffer).
+ *  - Windows: test month t, training months t-K .. t-1 (K = train).  The
+ *    last `windows` values of t that fit, t <= last and t-K >= first, in
+ *    ascending order; fewer when the data are shorter, none with fewer
+ *    than K + 1 months.
+ *  - Surface: for each window and candidate bandwidth h, the exact kernel
+ *    sum (kde.h) at every cell centre of the training months' incidents.
+ *  - Budget: B = floor(share x U) cells, U the unmasked cells: the unmasked
+ *    cells by density descending, ties by row-major index ascending (so
+ *    when fewer than B cells have density > 0, the first zero-density
+ *    cells in row-major order fill the budget).
+ *  - Test: the test month's incidents inside the study area, N of them; a
+ *    point's cell as in hotspots.h (edges belong east / north).  hits n =
+ *    those in budget cells.  hit_rate = 100 n / N (%); pai = (n/N) / (B/U);
+ *    pei = n / n*, n* the most test incidents any B unmasked cells hold
+ *    (the sum of the B largest counts per cell): Hunt (2016)'s predictive
+ *    efficiency, the share of what a perfect map of that size would catch.
+ *    N = 0: all three NULL (NaN here); n* = 0 (every test incident in a
+ *    masked cell): pei NaN.
+ *  - Choice: the candidate with the highest mean pai over the windows with
+ *    a pai; ties go to the larger bandwidth.  None when no window has one.
+ *  - below_spacing: h < spacing (police.uk's map points are coarser than
+ *    the kernel; still tried, flagged).
+ * Units: metres, months, counts; densities are never stored.
+ *
+ * Cost: a surface is summed point by point over the cells each disc
+ * covers, touching only those (a whole-grid KDE at 50 m over the demo
+ * county is ~20 ms, x 324 surfaces; measured in scripts/BENCHMARKS.md),
+ * or by hs_kde_compute over the whole grid when that is cheaper (many
+ * points, wide discs).  Windows run on all cores.
+ *
+ * Ownership: hs_backtest_free releases the rows and means.
+ */
+#ifndef HOTSPOT_BACKTEST_H
+#define HOTSPOT_BACKTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/kde.h"
+#include "hotspot/hs_error.h"
+
+#define HS_BACKTEST_TRAIN 3    /* months, as Chainey et al. (2008)        */
+#define HS_BACKTEST_WINDOWS 12
+#define HS_BACKTEST_MAX_BW 32
+/* The default ladder of candidate bandwidths, metres. */
+#define HS_BACKTEST_LADDER "100,150,200,300,400,600,800,1200,1600"
+
+typedef struct hs_backtest_opts {
+    int train, windows;
+    double bw[HS_BACKTEST_MAX_BW]; /* increasing, metres           */
+    size_t nbw;
+    double share;                  /* the budget: tasking share    */
+    hs_kernel kernel;
+    double spacing;                /* map-point spacing, metres    */
+} hs_backtest_opts;
+
+typedef struct hs_backtest_row {
+    int32_t test_month, train_from, train_to;
+    double bandwidth;
+    long budget_cells, unmasked_cells, test_incidents, hits;
+    double hit_rate, pai, pei; /* NaN: undefined (see above)      */
+    int below_spacing, chosen;
+} hs_backtest_row;
+
+typedef struct hs_backtest {
+    hs_backtest_row *rows; /* by window, then candidate             */
+    size_t nrows, nwindows;
+    double mean_pai[HS_BACKTEST_MAX_BW], mean_hit_rate[HS_BACKTEST_MAX_BW],
+        mean_pei[HS_BACKTEST_MAX_BW]; /* over windows with a value; NaN */
+    long scored[HS_BACKTEST_MAX_BW];  /* windows with a pai              */
+    size_t best;           /* chosen candidate; nbw when none        */
+} hs_backtest;
+
+/* "100,150,..." -> o->bw, o->nbw: at least one, each > 0 and finite,
+ * strictly increasing, at most HS_BACKTEST_MAX_BW.  0 ok, -1 otherwise. */
+int hs_backtest_parse_bandwidths(const char *s, hs_backtest_opts *o);
+
+hs_status hs_backtest_run(const double *x, const double *y, const float *w,
+                          const int32_t *month, const unsigned char *inside,
+                          size_t n, const hs_kde_grid *g, const int32_t *label,
+                          int32_t first, int32_t last,
+                          const hs_backtest_opts *o, hs_backtest *out,
+                          hs_error *err);
+
+void hs_backtest_free(hs_backtest *b);
+
+#endif

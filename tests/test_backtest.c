@@ -1,0 +1,264 @@
+/*
+ * test_backtest.c - src/analysis/backtest.c against a brute force written
+ * here: for every window and bandwidth, the quartic sum at each unmasked
+ * cell centre by a double loop, the budget by sorting (density descending,
+ * row-major index ascending), hits by counting, n* by sorting the counts.
+ * Data: a 20 x 20 grid of 100 m cells, the east quarter masked; 600
+ * incidents in three clusters and a scatter over 8 months (a fixed LCG),
+ * some outside the study area.
+ */
+#include "util.h"
+
+#include <math.h>
+
+#include "analysis/backtest.h"
+
+#define COLS 20
+#define ROWS 20
+#define NPTS 600
+
+static double X[NPTS], Y[NPTS];
+static float W[NPTS];
+static int32_t M[NPTS];
+static unsigned char IN[NPTS];
+static int32_t LABEL[COLS * ROWS];
+static const hs_kde_grid G = {500000.0, 200000.0, 100.0, COLS, ROWS};
+
+static uint32_t seed = 2024;
+static double unif(void)
+{
+    seed = seed * 1664525u + 1013904223u; /* Numerical Recipes LCG */
+    return (seed >> 8) / 16777216.0;
+}
+
+static void make_data(void)
+{
+    static const double cx[3] = {500300, 500950, 501200}, cy[3] = {201500, 200600, 201700};
+    for (int i = 0; i < NPTS; i++) {
+        int k = i % 4;
+        if (k < 3) {
+            X[i] = cx[k] + 250 * (unif() - 0.5) + 120 * (unif() - 0.5);
+            Y[i] = cy[k] + 250 * (unif() - 0.5) + 120 * (unif() - 0.5);
+        } else {
+            X[i] = G.x0 + 2000 * unif();
+            Y[i] = G.y0 + 2000 * unif();
+        }
+        W[i] = 1.0f;
+        M[i] = 2023 * 12 + (int32_t)(8 * unif());
+        IN[i] = X[i] < G.x0 + 1500; /* the east quarter is outside */
+    }
+    for (int r = 0; r < ROWS; r++)
+        for (int c = 0; c < COLS; c++)
+            LABEL[r * COLS + c] = c < 15 ? 0 : -1;
+}
+
+typedef struct cellv { double d; int idx; } cellv;
+
+static int by_density(const void *a, const void *b)
+{
+    const cellv *p = a, *q = b;
+    if (p->d != q->d)
+        return p->d < q->d ? 1 : -1;
+    return p->idx - q->idx;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+    return *(const int *)b - *(const int *)a;
+}
+
+/* The brute force of one window (test month t) and bandwidth h; edge: the
+ * outside incidents train too.  Returns hits; *N, *best (n*), *B, *U. */
+static long brute(int32_t t, int K, double h, double share, int edge, long *N,
+                  long *best, long *B, long *U, int *ambiguous)
+{
+    static cellv cv[COLS * ROWS];
+    static int cnt[COLS * ROWS];
+    int nu = 0;
+    for (int r = 0; r < ROWS; r++)
+        for (int c = 0; c < COLS; c++) {
+            int idx = r * COLS + c;
+            if (LABEL[idx] < 0)
+                continue;
+            double xc = G.x0 + (c + 0.5) * G.cell, yc = G.y0 + (ROWS - r - 0.5) * G.cell, s = 0;
+            for (int i = 0; i < NPTS; i++) {
+                if (M[i] < t - K || M[i] >= t || (!IN[i] && !edge))
+                    continue;
+                double d2 = (xc - X[i]) * (xc - X[i]) + (yc - Y[i]) * (yc - Y[i]);
+                if (d2 < h * h)
+                    s += W[i] * 3.0 / (M_PI * h * h) * (1 - d2 / (h * h)) * (1 - d2 / (h * h));
+            }
+            cv[nu++] = (cellv){s, idx};
+        }
+    qsort(cv, (size_t)nu, sizeof *cv, by_density);
+    *U = nu;
+    *B = (long)floor(share * nu);
+    /* a near-tie across the budget's edge could fall either way */
+    *ambiguous = *B > 0 && *B < nu && cv[*B - 1].d > 0 &&
+                 fabs(cv[*B - 1].d - cv[*B].d) <= 1e-9 * cv[0].d;
+    static unsigned char in_budget[COLS * ROWS];
+    memset(in_budget, 0, sizeof in_budget);
+    for (long j = 0; j < *B; j++)
+        in_budget[cv[j].idx] = 1;
+    memset(cnt, 0, sizeof cnt);
+    long hits = 0;
+    *N = 0;
+    for (int i = 0; i < NPTS; i++) {
+        if (M[i] != t || !IN[i])
+            continue;
+        (*N)++;
+        int c = (int)floor((X[i] - G.x0) / G.cell), rr = (int)floor((Y[i] - G.y0) / G.cell);
+        if (c < 0 || c >= COLS || rr < 0 || rr >= ROWS)
+            continue;
+        int idx = (ROWS - 1 - rr) * COLS + c;
+        if (LABEL[idx] < 0)
+            continue;
+        cnt[idx]++;
+        hits += in_budget[idx];
+    }
+    qsort(cnt, COLS * ROWS, sizeof *cnt, by_count_desc);
+    *best = 0;
+    for (long j = 0; j < *B; j++)
+        *best += cnt[j];
+    return hits;
+}
+
+static void check(int edge, double share)
+{
+    hs_backtest_opts o = {.train = 3, .windows = 12, .share = share,
+                          .kernel = HS_KERNEL_QUARTIC, .spacing = 150};
+    assert_int_equal(hs_backtest_parse_bandwidths("60,100,150,250,400,900", &o), 0);
+    hs_backtest bt;
+    hs_error err = {0};
+    /* clip: the caller passes only the study area's incidents */
+    static double x[NPTS], y[NPTS];
+    static float w[NPTS];
+    static int32_t m[NPTS];
+    size_t n = 0;
+    for (int i = 0; i < NPTS; i++)
+        if (edge || IN[i]) {
+            x[n] = X[i], y[n] = Y[i], w[n] = W[i], m[n] = M[i];
+            n++;
+        }
+    assert_int_equal(hs_backtest_run(x, y, w, m, edge ? IN : NULL, n, &G, LABEL,
+                                     2023 * 12, 2023 * 12 + 7, &o, &bt, &err), HS_OK);
+    /* 8 months, 3 to train: test months 3..7, 5 windows */
+    assert_int_equal(bt.nwindows, 5);
+    assert_int_equal(bt.nrows, 5 * o.nbw);
+    long checked = 0;
+    for (size_t r = 0; r < bt.nrows; r++) {
+        const hs_backtest_row *row = &bt.rows[r];
+        long N, best, B, U;
+        int amb;
+        long hits = brute(row->test_month, 3, row->bandwidth, share, edge, &N, &best,
+                          &B, &U, &amb);
+        assert_int_equal(row->train_from, row->test_month - 3);
+        assert_int_equal(row->train_to, row->test_month - 1);
+        assert_int_equal(row->test_incidents, N);
+        assert_int_equal(row->budget_cells, B);
+        assert_int_equal(row->unmasked_cells, U);
+        assert_int_equal(row->below_spacing, row->bandwidth < 150);
+        if (amb)
+            continue;
+        if (row->hits != hits)
+            fail_msg("month %d, %g m: hits %ld, brute force %ld", row->test_month,
+                     row->bandwidth, row->hits, hits);
+        assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
+        assert_true(fabs(row->pai - ((double)hits / N) / ((double)B / U)) < 1e-12);
+        assert_true(fabs(row->pei - (double)hits / best) < 1e-12);
+        checked++;
+    }
+    assert_true(checked >= (long)bt.nrows - 2);
+    /* the choice: the highest mean PAI, ties to the larger bandwidth */
+    size_t want = o.nbw;
+    for (size_t b = 0; b < o.nbw; b++) {
+        double s = 0;
+        for (size_t wi = 0; wi < bt.nwindows; wi++)
+            s += bt.rows[wi * o.nbw + b].pai;
+        assert_true(fabs(bt.mean_pai[b] - s / bt.nwindows) < 1e-12);
+        if (want == o.nbw || bt.mean_pai[b] >= bt.mean_pai[want])
+            want = b;
+    }
+    assert_int_equal(bt.best, want);
+    for (size_t r = 0; r < bt.nrows; r++)
+        assert_int_equal(bt.rows[r].chosen, r % o.nbw == want);
+    hs_backtest_free(&bt);
+}
+
+static void test_clip(void **state) { (void)state; check(0, 0.03); }
+static void test_buffer(void **state) { (void)state; check(1, 0.03); }
+/* a budget bigger than the cells with density at 60 m: zero cells fill it */
+static void test_zero_fill(void **state) { (void)state; check(0, 0.5); }
+
+/* Worked by hand: 5 x 4 cells of 100 m, all unmasked, budget 0.5 -> 10
+ * cells.  One training incident at the centre of cell 7 (row 1, column 2)
+ * with h = 50 m: only cell 7 has density, so the budget is cell 7 and the
+ * first 9 zero cells in row-major order, 0-6, 8 and 9.  Test incidents in
+ * cells 7, 9 and 10: hits 2 of 3, PAI (2/3)/(10/20), n* = 3, PEI 2/3. */
+static void test_zero_fill_by_hand(void **state)
+{
+    (void)state;
+    static const hs_kde_grid g = {0, 0, 100, 5, 4};
+    int32_t lab[20] = {0};
+    /* cell (r, c) centre: x = (c + .5) 100, y = (4 - r - .5) 100 */
+    double x[4] = {250, 250, 450, 50}, y[4] = {250, 250, 250, 150};
+    int32_t m[4] = {0, 3, 3, 3}; /* train month 0; test month 3: cells 7, 9, 10 */
+    hs_backtest_opts o = {.train = 3, .windows = 1, .share = 0.5,
+                          .kernel = HS_KERNEL_QUARTIC};
+    assert_int_equal(hs_backtest_parse_bandwidths("50", &o), 0);
+    hs_backtest bt;
+    hs_error err = {0};
+    assert_int_equal(hs_backtest_run(x, y, NULL, m, NULL, 4, &g, lab, 0, 3, &o, &bt,
+                                     &err), HS_OK);
+    assert_int_equal(bt.nrows, 1);
+    assert_int_equal(bt.rows[0].budget_cells, 10);
+    assert_int_equal(bt.rows[0].test_incidents, 3);
+    assert_int_equal(bt.rows[0].hits, 2);
+    assert_true(fabs(bt.rows[0].pai - (2.0 / 3) / 0.5) < 1e-12);
+    assert_true(fabs(bt.rows[0].pei - 2.0 / 3) < 1e-12);
+    hs_backtest_free(&bt);
+}
+
+static void test_short_data(void **state)
+{
+    (void)state;
+    hs_backtest_opts o = {.train = 3, .windows = 12, .share = 0.03,
+                          .kernel = HS_KERNEL_QUARTIC};
+    assert_int_equal(hs_backtest_parse_bandwidths("200", &o), 0);
+    hs_backtest bt;
+    hs_error err = {0};
+    /* three months: no window fits */
+    assert_int_equal(hs_backtest_run(X, Y, W, M, NULL, NPTS, &G, LABEL, 2023 * 12,
+                                     2023 * 12 + 2, &o, &bt, &err), HS_OK);
+    assert_int_equal(bt.nwindows, 0);
+    assert_int_equal(bt.best, o.nbw);
+    hs_backtest_free(&bt);
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    hs_backtest_opts o = {0};
+    assert_int_equal(hs_backtest_parse_bandwidths(HS_BACKTEST_LADDER, &o), 0);
+    assert_int_equal(o.nbw, 9);
+    assert_true(o.bw[8] == 1600);
+    assert_int_equal(hs_backtest_parse_bandwidths("", &o), -1);
+    assert_int_equal(hs_backtest_parse_bandwidths("200,100", &o), -1);
+    assert_int_equal(hs_backtest_parse_bandwidths("100,100", &o), -1);
+    assert_int_equal(hs_backtest_parse_bandwidths("100,x", &o), -1);
+    assert_int_equal(hs_backtest_parse_bandwidths("-5", &o), -1);
+}
+
+int main(void)
+{
+    make_data();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clip),
+        cmocka_unit_test(test_buffer),
+        cmocka_unit_test(test_zero_fill),
+        cmocka_unit_test(test_zero_fill_by_hand),
+        cmocka_unit_test(test_short_data),
+        cmocka_unit_test(test_parse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
