@@ -360,18 +360,33 @@ for gi, gnode in enumerate(n for n in root.children() if isinstance(n, QgsLayerT
           f"{png}: background outside the grid ({white} of {len(out)} pixels white)")
     # density cells below the first break are transparent, cells of a
     # class below the hotspot class show that class's colour (sampled
-    # away from hotspots, cell centres)
+    # away from hotspots, cell centres; only cells whose neighbours within
+    # a pixel and a half are in the same class, as a pixel may show a
+    # neighbour when cells are smaller than pixels)
     b = kde_breaks(g)
     prov = kde.dataProvider()
     blk = prov.block(1, prov.extent(), prov.xSize(), prov.ySize())
     cw = prov.extent().width() / prov.xSize()
     below = inclass = below_white = inclass_ok = 0
     ramp = kde.renderer().shader().rasterShaderFunction().colorRampItemList()
-    for i in range(prov.ySize()):
-        for j in range(prov.xSize()):
+    def cls(i, j):
+        if not (0 <= i < prov.ySize() and 0 <= j < prov.xSize()) or blk.isNoData(i, j):
+            return None
+        v = blk.value(i, j)
+        return 0 if v <= 0 else sum(v >= x for x in b)
+    step = max(1, int((prov.xSize() * prov.ySize() / 60000) ** 0.5))  # ~60,000 cells
+    # neighbours within a pixel and a half of the cell (pixel rounding)
+    reach = 1 + int(1.5 * (prov.extent().width() / W) / cw)
+    R = range(-reach, reach + 1)
+    for i in range(0, prov.ySize(), step):
+        for j in range(0, prov.xSize(), step):
             if blk.isNoData(i, j):
                 continue
             v = blk.value(i, j)
+            c = cls(i, j)
+            if c not in (0, 1) or any(cls(i + di, j + dj) != c for di in R
+                                      for dj in R):
+                continue
             X, Y = px(prov.extent().xMinimum() + (j + 0.5) * cw,
                       prov.extent().yMaximum() - (i + 0.5) * cw)
             if not (0 <= X < W and 0 <= Y < H):

@@ -71,8 +71,20 @@ done
 bw=$(sqlite3 "$G" "SELECT value FROM run WHERE key='bandwidth_violence'" | awk '{ print $1 }')
 ogr2ogr -f CSV "$T/vio.csv" "$G" incidents -where "crime_group='violence' AND period='current' AND area_id IS NOT NULL" \
     -lco GEOMETRY=AS_XY -select crime_group
-# The automatic bandwidth is ArcGIS's spatial Silverman rule on these points:
+# The default bandwidth is the back-test's: the candidate with the highest
+# mean PAI over the windows of backtest_violence (ties: the larger), and the
+# table marks it chosen.
+want=$(sqlite3 "$G" "SELECT bandwidth FROM backtest_violence WHERE pai IS NOT NULL
+    GROUP BY bandwidth ORDER BY avg(pai) DESC, bandwidth DESC LIMIT 1" | awk '{ printf "%.0f", $1 }')
+[ "$bw" = "$want" ] || fail "bandwidth_violence $bw, the back-test's best mean PAI is at $want m"
+[ "$(sqlite3 "$G" "SELECT DISTINCT bandwidth FROM backtest_violence WHERE chosen = 1" | awk '{ printf "%.0f", $1 }')" = "$bw" ] ||
+    fail "backtest_violence does not mark $bw m chosen"
+echo "back-test bandwidth: $bw m, the best mean PAI in backtest_violence"
+# --bandwidth auto is ArcGIS's spatial Silverman rule on these points:
 # 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2, rounded to a metre (awk and sort).
+(cd "$T" && "$BIN" demo -o auto.gpkg --bandwidth auto --groups violence \
+    --incidents-layer no >/dev/null 2>&1) || fail "demo --bandwidth auto failed"
+auto=$(sqlite3 "$T/auto.gpkg" "SELECT value FROM run WHERE key='bandwidth_violence'" | awk '{ print $1 }')
 awk -F, 'NR > 1 { x[NR] = $1; y[NR] = $2; sx += $1; sy += $2; n++ }
     END { mx = sx / n; my = sy / n
           for (i in x) { d2 = (x[i] - mx)^2 + (y[i] - my)^2; ss += d2; print sqrt(d2) > "/dev/stderr" }
@@ -81,8 +93,8 @@ read -r nv sd < "$T/sd.txt"
 dm=$(sort -g "$T/dists.txt" | awk -v n="$nv" '{ v[NR] = $1 } END { print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }')
 want_bw=$(awk -v n="$nv" -v sd="$sd" -v dm="$dm" 'BEGIN { a = sqrt(1 / log(2)) * dm; m = sd < a ? sd : a
     printf "%.0f", 0.9 * m * n^-0.2 }')
-[ "$bw" = "$want_bw" ] || fail "bandwidth_violence $bw, Silverman by awk $want_bw"
-echo "automatic bandwidth: $bw m, as the Silverman rule computed here gives"
+[ "$auto" = "$want_bw" ] || fail "--bandwidth auto: $auto, Silverman by awk $want_bw"
+echo "automatic bandwidth: $auto m, as the Silverman rule computed here gives"
 
 # cell centres and values: the densest cell and two other non-zero cells
 gdal_translate -q -of XYZ "GPKG:$G:kde_violence" "$T/kde.xyz"

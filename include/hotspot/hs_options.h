@@ -49,6 +49,9 @@ typedef struct hs_options {
     char *hotspot_class;   /* 1-based class from which cells are hot    */
     char *hotspot_min_incidents; /* fewer: the hotspot is dropped (5)   */
     char *kde_edge;        /* clip | buffer                             */
+    char *backtest_train;  /* months of training per window (3)         */
+    char *backtest_windows;/* windows, the last that fit (12)           */
+    char *backtest_bandwidths; /* candidate ladder, metres, increasing  */
     char *tasking_share;   /* share of each board, 0.03                 */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */

@@ -28,6 +28,11 @@ typedef struct hs_group_summary {
     long incidents;    /* in any area, with or without a population,
                         * in the period                             */
     long prev_incidents; /* same, comparison period (-1: none)      */
+    /* the back-test of the bandwidth used: windows with test incidents
+     * (0: none) and the mean hit rate (%), PAI and PEI over them        */
+    long backtest_windows;
+    double backtest_hit_rate, backtest_pai, backtest_pei;
+    double tasking_share;  /* the budget: share of the study area     */
 } hs_group_summary;
 
 typedef struct hs_summary {
@@ -46,6 +51,7 @@ typedef struct hs_summary {
     /* wall-clock seconds: areas, incidents, assignment, rates, density
      * surfaces and hotspots, output */
     double seconds[6];
+    double backtest_seconds; /* of seconds[4]: the back-tests            */
 } hs_summary;
 
 /* Default folder of the bundled data (categories.csv, demo.ini). */

@@ -107,10 +107,16 @@ static void print_summary(const hs_summary *s)
             printf("; %ld hotspots (bandwidth %.0f m)", gs->hotspots,
                    gs->bandwidth);
         printf("\n");
+        if (gs->backtest_windows > 0)
+            printf("  %-10s hotspots covering %.3g%% of the study area held "
+                   "%.1f%% of the next month's incidents on average over %ld "
+                   "months (PAI %.1f, PEI %.2f)\n", "", 100 * gs->tasking_share,
+                   gs->backtest_hit_rate, gs->backtest_windows, gs->backtest_pai,
+                   gs->backtest_pei);
     }
     printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
-           "%.2f s, density %.2f s, GeoPackage %.2f s\n", t[0], t[1], t[2],
-           t[3], t[4], t[5]);
+           "%.2f s, density %.2f s (back-test %.2f s), GeoPackage %.2f s\n",
+           t[0], t[1], t[2], t[3], t[4], s->backtest_seconds, t[5]);
 }
 
 /* Parses "hotspot run" arguments into o.  Returns 0, or an exit status. */

@@ -9,6 +9,10 @@
 
 #include "hotspot/hs_options.h"
 
+/* analysis/backtest.h's HS_BACKTEST_LADDER, for --help (input/ does not
+ * include analysis/: src/README.md) */
+#define HS_LADDER_TEXT "100,150,200,300,400,600,800,1200,1600"
+
 /* Kinds of value: plain text, an input path resolved against the profile
  * folder, or a path-or-field (resolved only if such a file exists). */
 enum { TEXT, PATH, PATH_OR_FIELD, LIST };
@@ -87,11 +91,20 @@ static const opt table[] = {
     O(kernel, TEXT, "NAME", "quartic", "kernel: quartic, triangular, "
       "uniform, triweight, epanechnikov, gaussian (sigma = bandwidth, cut at "
       "4 sigma)"),
-    O(bandwidth, TEXT, "METRES|auto|knn:K", "auto", "search radius: metres, "
-      "auto (ArcGIS's spatial Silverman rule, per group) or knn:K (mean "
-      "distance to the K-th nearest distinct location)"),
-    O(cell, TEXT, "METRES", "shorter side of the areas' extent / 150",
-      "cell size of the density grid"),
+    O(bandwidth, TEXT, "METRES|backtest|auto|knn:K", "backtest (run), auto "
+      "(kde)", "search radius: metres; backtest (hotspot run): the candidate "
+      "whose hotspots caught most of the next month's incidents (highest mean "
+      "PAI over the back-test windows); auto (ArcGIS's spatial Silverman "
+      "rule, per group); knn:K (mean distance to the K-th nearest distinct "
+      "location)"),
+    O(cell, TEXT, "METRES", "run: the smallest back-test bandwidth / 2; kde: "
+      "shorter side of the extent / 150", "cell size of the density grid"),
+    O(backtest_train, TEXT, "K", "3", "back-test: months of training before "
+      "each test month"),
+    O(backtest_windows, TEXT, "W", "12", "back-test: the last W test months "
+      "that fit in the data"),
+    O(backtest_bandwidths, TEXT, "LIST", HS_LADDER_TEXT, "back-test: "
+      "candidate bandwidths, metres, increasing"),
     O(kde_mask, TEXT, "yes|no", "yes", "cells outside every area are "
       "nodata; 'no' keeps them"),
     O(kde_units, TEXT, "km2|cell", "km2", "density in incidents per km2, or "

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "analysis/aggregate.h"
+#include "analysis/backtest.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/defaults.h"
@@ -47,6 +48,12 @@ typedef struct job {
     int kde;
     int kde_edge;   /* --kde-edge buffer: outside incidents add density */
     hs_surface_opts sopt;
+    int by_backtest; /* --bandwidth backtest: the candidate chosen      */
+    hs_backtest_opts bopt;
+    hs_backtest bt[HS_MAX_GROUPS]; /* backtest_<group>, for the bandwidth
+                                      used or every candidate             */
+    int has_bt[HS_MAX_GROUPS];
+    double bt_seconds; /* the back-tests' own time                      */
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];
     /* Surfaces pass from the thread computing them to the one writing the

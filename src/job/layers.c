@@ -358,6 +358,59 @@ static hs_status write_hotspots(job *j, hs_error *err)
     return HS_OK;
 }
 
+/* "2024-01" into a buffer of 8 */
+static const char *month_text(int32_t m, char buf[8])
+{
+    hs_month_format(m, buf);
+    return buf;
+}
+
+/* backtest_<group>: one row per window and candidate (backtest.h). */
+static hs_status write_backtests(job *j, hs_error *err)
+{
+    static const hs_field f[] = {
+        {"test_month", HS_FIELD_TEXT},   {"train_from", HS_FIELD_TEXT},
+        {"train_to", HS_FIELD_TEXT},     {"bandwidth", HS_FIELD_REAL},
+        {"budget_cells", HS_FIELD_INT},  {"test_incidents", HS_FIELD_INT},
+        {"hits", HS_FIELD_INT},          {"hit_rate", HS_FIELD_REAL},
+        {"pai", HS_FIELD_REAL},          {"pei", HS_FIELD_REAL},
+        {"chosen", HS_FIELD_INT},        {"below_spacing", HS_FIELD_INT}};
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_bt[g])
+            continue;
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256], a[8], b[8], c[8];
+        hs_layer_name(name, sizeof name, "backtest_", gname);
+        snprintf(desc, sizeof desc, "%s: hotspots covering %.3g%% of the study "
+                 "area, made from %d months, against the next month's incidents "
+                 "(hit rate %%, PAI, PEI), per bandwidth", gname,
+                 100 * j->bopt.share, j->bopt.train);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL,
+                                        f, sizeof f / sizeof *f, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t r = 0; r < j->bt[g].nrows; r++) {
+            const hs_backtest_row *w = &j->bt[g].rows[r];
+            hs_value v[] = {
+                txt(month_text(w->test_month, a)), txt(month_text(w->train_from, b)),
+                txt(month_text(w->train_to, c)), num(w->bandwidth),
+                int_(w->budget_cells), int_(w->test_incidents), int_(w->hits),
+                num(w->hit_rate), num(w->pai), num(w->pei), int_(w->chosen),
+                int_(w->below_spacing)};
+            /* --public: a count under the threshold goes, and with it every
+             * figure that would give it back */
+            if (j->priv && (w->test_incidents < j->sopt.public_min ||
+                            w->hits < j->sopt.public_min))
+                for (int k = 5; k <= 9; k++)
+                    v[k] = (hs_value){.is_null = 1};
+            hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
 hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
 {
     if (!j->has_surf[g])
@@ -617,7 +670,7 @@ hs_status hs_job_write(job *j, hs_error *err)
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
-        (rc = write_hotspots(j, err)))
+        (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

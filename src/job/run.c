@@ -116,9 +116,40 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
                        "triangular, uniform, triweight, epanechnikov or "
                        "gaussian", o->kernel);
     so->kernel = (hs_kernel)k;
-    if (hs_parse_bandwidth(o->bandwidth, &so->bandwidth, &so->knn_k) != 0)
+    const char *bw = hs_or_default(o->bandwidth, "backtest");
+    j->by_backtest = strcmp(bw, "backtest") == 0;
+    if (!j->by_backtest &&
+        hs_parse_bandwidth(bw, &so->bandwidth, &so->knn_k) != 0)
         return hs_fail(err, HS_ERR_ARG, "--bandwidth '%s': give metres (> 0), "
-                       "auto or knn:K (K 1..64)", o->bandwidth);
+                       "backtest, auto or knn:K (K 1..64)", o->bandwidth);
+    hs_backtest_opts *bo = &j->bopt;
+    memset(bo, 0, sizeof *bo);
+    bo->train = HS_BACKTEST_TRAIN;
+    bo->windows = HS_BACKTEST_WINDOWS;
+    if (o->backtest_train) {
+        long v = strtol(o->backtest_train, &end, 10);
+        if (*end || !*o->backtest_train || v < 1 || v > 60)
+            return hs_fail(err, HS_ERR_ARG, "--backtest-train '%s': give a "
+                           "number of months, 1..60", o->backtest_train);
+        bo->train = (int)v;
+    }
+    if (o->backtest_windows) {
+        long v = strtol(o->backtest_windows, &end, 10);
+        if (*end || !*o->backtest_windows || v < 1 || v > 120)
+            return hs_fail(err, HS_ERR_ARG, "--backtest-windows '%s': give a "
+                           "number of windows, 1..120", o->backtest_windows);
+        bo->windows = (int)v;
+    }
+    if (hs_backtest_parse_bandwidths(hs_or_default(o->backtest_bandwidths,
+                                                   HS_BACKTEST_LADDER), bo) != 0)
+        return hs_fail(err, HS_ERR_ARG, "--backtest-bandwidths '%s': give up to "
+                       "%d increasing bandwidths in metres, e.g. %s",
+                       o->backtest_bandwidths, HS_BACKTEST_MAX_BW,
+                       HS_BACKTEST_LADDER);
+    bo->kernel = so->kernel;
+    /* fine enough for the smallest candidate, so that street-level
+     * hotspots are possible by default (README) */
+    so->cell = bo->bw[0] / 2;
     if (o->cell) {
         so->cell = strtod(o->cell, &end);
         if (*end || !isfinite(so->cell) || so->cell <= 0)
@@ -173,6 +204,7 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
             return hs_fail(err, HS_ERR_ARG, "--tasking-share '%s': give a "
                            "share in (0, 1], e.g. 0.03", o->tasking_share);
     }
+    bo->share = so->task_share;
     return HS_OK;
 }
 
@@ -196,8 +228,74 @@ static void publish(job *j, size_t ready)
     pthread_mutex_unlock(&j->surf_lock);
 }
 
+/* The back-test's grid: the study area's extent on whole multiples of the
+ * run's cell.  Its unmasked cells are those of every group's grid (a
+ * surface's margin only adds masked cells), so budgets and PAI are the
+ * same as on the run's own grids. */
+static hs_status backtest_grid(job *j, hs_kde_grid *g, int32_t **labels,
+                               hs_error *err)
+{
+    double xmin, ymin, xmax, ymax;
+    hs_status rc;
+    hs_areas_extent(j->areas, &xmin, &ymin, &xmax, &ymax);
+    if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, 0, j->sopt.cell, g, err)))
+        return rc;
+    if (!(*labels = malloc(g->cols * g->rows * sizeof **labels)))
+        return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory for %zu x "
+                       "%zu cells", g->cols, g->rows);
+    return hs_areas_rasterize(j->areas, g->x0, g->y0, g->cell, g->cols, g->rows,
+                              *labels, err);
+}
+
+/* Group g's back-test over the months up to the period's end: every
+ * candidate (--bandwidth backtest) or the bandwidth bw given. */
+static hs_status backtest(job *j, size_t g, const hs_kde_grid *bg,
+                          const int32_t *labels, int32_t first, double bw,
+                          hs_error *err)
+{
+    const hs_incidents *s = j->inc;
+    hs_backtest_opts bo = j->bopt;
+    bo.spacing = j->spacing;
+    if (!j->by_backtest) {
+        bo.bw[0] = bw;
+        bo.nbw = 1;
+    }
+    double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
+    float *w = malloc((s->n + 1) * sizeof *w);
+    int32_t *m = malloc((s->n + 1) * sizeof *m);
+    unsigned char *in = malloc(s->n + 1);
+    hs_status rc = HS_OK;
+    size_t n = 0;
+    if (!x || !y || !w || !m || !in) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
+            s->month[i] <= j->agg.cur.to && (s->area[i] >= 0 || j->kde_edge)) {
+            x[n] = s->x[i];
+            y[n] = s->y[i];
+            w[n] = s->weight[i];
+            m[n] = s->month[i];
+            in[n++] = s->area[i] >= 0;
+        }
+    double t0 = now_s();
+    rc = hs_backtest_run(x, y, w, m, j->kde_edge ? in : NULL, n, bg, labels,
+                         first, j->agg.cur.to, &bo, &j->bt[g], err);
+    j->bt_seconds += now_s() - t0;
+    j->has_bt[g] = rc == HS_OK;
+done:
+    free(x);
+    free(y);
+    free(w);
+    free(m);
+    free(in);
+    return rc;
+}
+
 /* Density surfaces, hotspots and tasking for every group, from the
- * incidents with a location in the analysis period. */
+ * incidents with a location in the analysis period, with the back-test of
+ * the bandwidth (backtest.h). */
 static hs_status surfaces(job *j, hs_error *err)
 {
     const hs_incidents *s = j->inc;
@@ -207,6 +305,8 @@ static hs_status surfaces(job *j, hs_error *err)
     int32_t *loc = malloc((s->n + 1) * sizeof *loc);
     long *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
     hs_label_cache cache = {0};
+    hs_kde_grid bg;
+    int32_t *blabels = NULL;
     hs_status rc = HS_OK;
     if (!x || !y || !w || !loc || !per_area) {
         rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
@@ -215,15 +315,19 @@ static hs_status surfaces(job *j, hs_error *err)
     /* police.uk snaps incidents to anonymous map points: a bandwidth below
      * their typical spacing maps the snapping, not the crime.  Measured on
      * the study area's incidents, as everything below (surfaces.h). */
-    for (size_t i = 0; i < s->n; i++)
+    int32_t first = INT32_MAX;
+    for (size_t i = 0; i < s->n; i++) {
+        first = s->month[i] < first ? s->month[i] : first;
         if (!isnan(s->x[i]) && s->area[i] >= 0 && s->month[i] >= j->agg.cur.from &&
             s->month[i] <= j->agg.cur.to) {
             x[n] = s->x[i];
             y[n++] = s->y[i];
         }
+    }
     double mean;
     if ((rc = hs_knn_distance(x, y, n, 1, 20000, &mean, &j->spacing,
-                              &j->distinct, err)))
+                              &j->distinct, err)) ||
+        (rc = backtest_grid(j, &bg, &blabels, err)))
         goto done;
     for (size_t g = 0; g < j->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
@@ -246,11 +350,43 @@ static hs_status surfaces(job *j, hs_error *err)
                 }
         for (size_t a = 0; a < hs_areas_count(j->areas); a++)
             per_area[a] = j->rates->r[g * j->rates->nareas + a].count;
+        /* the bandwidth: given, or by a rule on the period's incidents, or
+         * the back-test's choice */
+        hs_surface_opts so = j->sopt;
+        char rule[96];
+        double bw = 0;
         hs_error e2 = {0};
-        hs_status r2 = hs_surface_compute(j->areas, x, y, w, loc, n_in,
-                                          n - n_in, prefix, per_area, &j->sopt,
-                                          &cache,
-                                          &j->surf[g], &e2);
+        hs_status r2 = HS_OK;
+        if (!j->by_backtest)
+            r2 = hs_choose_bandwidth(x, y, n_in, so.bandwidth, so.knn_k, &bw,
+                                     rule, sizeof rule, &e2);
+        if (!r2)
+            r2 = backtest(j, g, &bg, blabels, first, bw, &e2);
+        if (!r2 && j->by_backtest) {
+            const hs_backtest *bt = &j->bt[g];
+            if (bt->best < j->bopt.nbw) {
+                bw = j->bopt.bw[bt->best];
+                snprintf(rule, sizeof rule, "back-test: highest mean PAI, %.2f "
+                         "over %ld months", bt->mean_pai[bt->best],
+                         bt->scored[bt->best]);
+            } else { /* no window to judge by: the middle candidate */
+                bw = j->bopt.bw[j->bopt.nbw / 2];
+                snprintf(rule, sizeof rule, "no back-test (fewer than %d months "
+                         "of data): the middle candidate", j->bopt.train + 1);
+                hs_warn(j->log, "%s: too few months of data to back-test (at "
+                        "least %d needed): bandwidth %.0f m, the middle "
+                        "candidate", gname, j->bopt.train + 1, bw);
+            }
+        }
+        if (!r2) {
+            so.bandwidth = bw;
+            so.knn_k = 0;
+            for (size_t r = 0; r < j->bt[g].nrows; r++) /* the one used */
+                j->bt[g].rows[r].chosen = j->bt[g].rows[r].bandwidth == bw;
+            r2 = hs_surface_compute(j->areas, x, y, w, loc, n_in, n - n_in,
+                                    prefix, per_area, &so, &cache, &j->surf[g],
+                                    &e2);
+        }
         if (r2 == HS_ERR_DATA) { /* too few incidents: say so, go on */
             hs_warn(j->log, "%s: no density surface: %s", gname, e2.msg);
             publish(j, g + 1);
@@ -262,6 +398,8 @@ static hs_status surfaces(job *j, hs_error *err)
             rc = r2;
             goto done;
         }
+        snprintf(j->surf[g].bandwidth_rule, sizeof j->surf[g].bandwidth_rule,
+                 "%s", rule);
         j->has_surf[g] = 1;
         publish(j, g + 1);
         const hs_surface *sf = &j->surf[g];
@@ -279,6 +417,7 @@ static hs_status surfaces(job *j, hs_error *err)
 done:
     publish(j, j->ngroups); /* the writer waits for no more */
     hs_label_cache_free(&cache);
+    free(blabels);
     free(x);
     free(y);
     free(w);
@@ -561,6 +700,7 @@ static void summarise(job *j, hs_summary *sum)
         sum->areas_no_population += isnan(p) || p <= 0;
     }
     sum->ngroups = j->ngroups;
+    sum->backtest_seconds = j->bt_seconds;
     for (size_t g = 0; g < j->ngroups; g++) {
         hs_group_summary *gs = &sum->group[g];
         snprintf(gs->name, sizeof gs->name, "%s",
@@ -571,6 +711,20 @@ static void summarise(job *j, hs_summary *sum)
         if (j->has_surf[g]) {
             gs->bandwidth = j->surf[g].bandwidth;
             gs->hotspots = (long)j->surf[g].hot->n;
+        }
+        gs->tasking_share = j->sopt.task_share;
+        /* the back-test of the bandwidth used: the means over the windows
+         * that had test incidents */
+        for (size_t b = 0; j->has_bt[g] && j->has_surf[g] && b < j->bopt.nbw; b++) {
+            const hs_backtest *bt = &j->bt[g];
+            size_t cand = j->by_backtest ? b : 0;
+            if (j->by_backtest && j->bopt.bw[b] != gs->bandwidth)
+                continue;
+            gs->backtest_windows = bt->scored[cand];
+            gs->backtest_hit_rate = bt->mean_hit_rate[cand];
+            gs->backtest_pai = bt->mean_pai[cand];
+            gs->backtest_pei = bt->mean_pei[cand];
+            break;
         }
         gs->prev_incidents = j->agg.has_prev ? 0 : -1;
         for (size_t a = 0; a < j->rates->nareas; a++) {
@@ -740,8 +894,10 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
 cleanup:
     hs_privacy_destroy(j.priv);
     hs_gpkg_destroy(j.gpkg);
-    for (size_t g = 0; g < HS_MAX_GROUPS; g++)
+    for (size_t g = 0; g < HS_MAX_GROUPS; g++) {
         hs_surface_free(&j.surf[g]);
+        hs_backtest_free(&j.bt[g]);
+    }
     hs_rates_destroy(j.rates);
     hs_areas_destroy(j.areas);
     hs_ingest_destroy(j.ing);

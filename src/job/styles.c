@@ -499,6 +499,15 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
             snprintf(s.title, sizeof s.title, "%s tasking list", t);
             PUSH(s);
         }
+        if (j->has_bt[g]) { /* a table, as the tasking list */
+            hs_layer_name(tb, sizeof tb, "backtest_", gname);
+            s = (styled){.styled = 0, .checked = 0, .group = gi};
+            snprintf(s.table, sizeof s.table, "%s", tb);
+            snprintf(s.id, sizeof s.id, "%s", tb);
+            snprintf(s.title, sizeof s.title, "%s back-test: next month's "
+                     "incidents caught", t);
+            PUSH(s);
+        }
     }
     ADD("monthly", "monthly", "Incidents per area and month", K_AREAS, 0, 0,
         0, 1, -1);
@@ -516,7 +525,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     return n;
 }
 
-#define MAX_LAYERS (4 + 7 * HS_MAX_GROUPS)
+#define MAX_LAYERS (4 + 8 * HS_MAX_GROUPS)
 
 /* ---- layer_styles ------------------------------------------------------ */
 
