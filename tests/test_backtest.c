@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "analysis/backtest.h"
+#include "hotspot/hs_options.h"
 
 #define COLS 20
 #define ROWS 20
@@ -247,6 +248,16 @@ static void test_parse(void **state)
     assert_int_equal(hs_backtest_parse_bandwidths("100,100", &o), -1);
     assert_int_equal(hs_backtest_parse_bandwidths("100,x", &o), -1);
     assert_int_equal(hs_backtest_parse_bandwidths("-5", &o), -1);
+    /* --help states the same ladder (input/options.c keeps a copy) */
+    size_t n;
+    const hs_option_info *t = hs_options_table(&n);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].name, "backtest_bandwidths") == 0) {
+            assert_string_equal(t[i].dflt, HS_BACKTEST_LADDER);
+            found = 1;
+        }
+    assert_true(found);
 }
 
 int main(void)

@@ -343,6 +343,17 @@ t 1 "incidents '.*in\.csv': no column 'ref' \(given by --id\)" '' ex in.csv --id
 new dup_extract_copy; cp "$X" a.csv; cp "$X" b.csv
 t 0 "the same bytes as 'a\.csv'" "rows_kept=$(rows "$X");skipped: identical file=$(rows "$X")" ex a.csv b.csv
 
+# ---- back-test options: usage errors (2), nothing written -------------------
+new backtest_options; { echo "$H"; good; } > in.csv
+t 2 "--backtest-train '0': give a number of months, 1\.\.60" '' inc in.csv --backtest-train 0
+t 2 "--backtest-windows 'x': give a number of windows" '' inc in.csv --backtest-windows x
+t 2 "--backtest-bandwidths '': give up to 32 increasing bandwidths" '' inc in.csv --backtest-bandwidths ''
+t 2 "--backtest-bandwidths '200,100': give up to 32 increasing bandwidths" '' inc in.csv --backtest-bandwidths 200,100
+t 2 "--backtest-bandwidths '100,100': give up to 32" '' inc in.csv --backtest-bandwidths 100,100
+t 2 "--bandwidth 'best': give metres \(> 0\), backtest, auto or knn:K" '' inc in.csv --bandwidth best
+t 2 "--kde-edge 'both': use clip or buffer" '' inc in.csv --kde-edge both
+t 2 "--hotspot-min-incidents '2\.5': give a whole number >= 0" '' inc in.csv --hotspot-min-incidents 2.5
+
 # ---- areas -----------------------------------------------------------------
 
 new areas_missing; { echo "$H"; good; } > in.csv

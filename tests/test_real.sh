@@ -145,7 +145,8 @@ echo "every one of the $repeated rows with a repeated Crime ID is kept ($(count 
 # 4. The study area decides: Bath and North East Somerset's 115 LSOAs with
 #    the whole force's files, and with only the rows of those LSOAs (awk on
 #    the LSOA code; both runs assign by that code, so the same rows are in
-#    the study area), give identical surfaces, hotspots and tasking tables.
+#    the study area), give identical surfaces, hotspots, tasking tables and
+#    back-tests (5 months: 2 windows of 3 training months).
 BANES=$R/ons-boundaries-2011-martinjc/lsoa2011_by_lad/E06000022.json
 ogr2ogr -f CSV "$T/banes.csv" "$BANES" -select LSOA11CD
 mkdir "$T/banes_rows"
@@ -163,7 +164,7 @@ done
 inside=$(awk -F, 'FNR > 1' "$T"/banes_rows/*.csv | wc -l)
 echo "B&NES: $(awk -F, 'FNR > 1' "${AS[@]}" | wc -l) force rows, $inside in the study area"
 for g in asb sac violence; do
-    for t in kde_$g hotspots_$g tasking_$g; do
+    for t in kde_$g hotspots_$g tasking_$g backtest_$g; do
         a=$(sqlite3 "$T/banes_force.gpkg" "SELECT * FROM \"$t\"" | md5sum)
         b=$(sqlite3 "$T/banes_area.gpkg" "SELECT * FROM \"$t\"" | md5sum)
         [ "$a" = "$b" ] || { echo "FAIL: $t differs between the force's files and the study area's rows"; exit 1; }
@@ -171,7 +172,9 @@ for g in asb sac violence; do
     bw=$(sqlite3 "$T/banes_force.gpkg" "SELECT value FROM run WHERE key = 'bandwidth_$g'")
     [ "$bw" = "$(sqlite3 "$T/banes_area.gpkg" "SELECT value FROM run WHERE key = 'bandwidth_$g'")" ] ||
         { echo "FAIL: bandwidth_$g differs"; exit 1; }
-    echo "$g: kde, hotspots and tasking identical from the force's files and the area's rows (bandwidth $bw)"
+    nbt=$(sqlite3 "$T/banes_force.gpkg" "SELECT count(*) FROM backtest_$g")
+    [ "$nbt" -gt 0 ] || { echo "FAIL: backtest_$g is empty"; exit 1; }
+    echo "$g: kde, hotspots, tasking and $nbt back-test rows identical from the force's files and the area's rows (bandwidth $bw)"
 done
 # and no hotspot holds fewer than the minimum (5) incidents of the study area
 small=$(sqlite3 "$T/banes_force.gpkg" "SELECT count(*) FROM hotspots_asb WHERE incidents < 5

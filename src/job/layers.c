@@ -549,6 +549,26 @@ static hs_status write_run(job *j, hs_error *err)
         ROW("parameter", "tasking_share", b);
         snprintf(b, sizeof b, "%ld", j->sopt.min_incidents);
         ROW("parameter", "hotspot_min_incidents", b);
+        ROW("parameter", "bandwidth_rule", j->by_backtest ? "backtest"
+            : hs_or_default(o->bandwidth, "backtest"));
+        snprintf(b, sizeof b, "%d", j->bopt.train);
+        ROW("parameter", "backtest_train", b);
+        snprintf(b, sizeof b, "%d", j->bopt.windows);
+        ROW("parameter", "backtest_windows", b);
+        b[0] = '\0';
+        for (size_t k = 0; k < j->bopt.nbw; k++)
+            snprintf(b + strlen(b), sizeof b - strlen(b), "%s%g", k ? "," : "",
+                     j->bopt.bw[k]);
+        ROW("parameter", "backtest_bandwidths", j->by_backtest ? b
+            : "the bandwidth used");
+        ROW("method", "backtest", "Chainey, Tompson & Uhlig (2008): for each "
+            "of the last windows that fit, the surface of K training months; "
+            "the budget is the highest-density unmasked cells (ties by "
+            "row-major index), floor(tasking share x unmasked cells); on the "
+            "next month's incidents in the study area: hit rate = 100 hits / "
+            "N, PAI = (hits/N) / (budget/unmasked), PEI = hits / the most any "
+            "budget-sized set of cells holds (Hunt 2016); --bandwidth "
+            "backtest takes the highest mean PAI, ties to the larger");
         ROW("parameter", "kde_edge", j->kde_edge ? "buffer" : "clip");
         ROW("method", "kde_edge", j->kde_edge
             ? "buffer: the bandwidth, class breaks and hotspot counts come from "

@@ -140,8 +140,10 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
                            "number of windows, 1..120", o->backtest_windows);
         bo->windows = (int)v;
     }
-    if (hs_backtest_parse_bandwidths(hs_or_default(o->backtest_bandwidths,
-                                                   HS_BACKTEST_LADDER), bo) != 0)
+    /* given but empty is an error, not the default */
+    if (hs_backtest_parse_bandwidths(o->backtest_bandwidths ? o->backtest_bandwidths
+                                                            : HS_BACKTEST_LADDER,
+                                     bo) != 0)
         return hs_fail(err, HS_ERR_ARG, "--backtest-bandwidths '%s': give up to "
                        "%d increasing bandwidths in metres, e.g. %s",
                        o->backtest_bandwidths, HS_BACKTEST_MAX_BW,
