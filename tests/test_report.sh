@@ -140,6 +140,18 @@ for id in $(q "SELECT area_id FROM areas"); do
 done
 IFS="|" read -r top_id top_board < <(q "SELECT h.hotspot_id, a.area_name FROM hotspots_asb h JOIN areas a USING (area_id) ORDER BY h.incidents DESC LIMIT 1")
 grep -q "$top_id  *$top_board" "$T/county.txt" || fail "county.pdf: top ASB hotspot $top_id ($top_board) missing"
+# The back-test in plain words, on the county page and the tasking pages:
+# the means of backtest_<group>'s chosen rows, as sqlite computes them.
+for g in asb sac violence; do
+    IFS='|' read -r m hr pai bw < <(q "SELECT count(*), printf('%.0f', avg(hit_rate)),
+        printf('%.1f', avg(pai)), printf('%.0f', max(bandwidth)) FROM backtest_$g
+        WHERE chosen = 1 AND pai IS NOT NULL")
+    [ "$m" -gt 0 ] || fail "backtest_$g has no chosen rows"
+    want="($m months).*held $hr% of the next.*(PAI $pai, PEI [0-9.]+; bandwidth $bw m)"
+    tr '\n' ' ' < "$T/county.txt" | tr -s ' ' | grep -Eq "$want" || fail "county.pdf: no '$want' for $g"
+    tr '\n' ' ' < "$T/p3.txt" | tr -s ' ' | grep -Eq "$want" || fail "$B page 3: no '$want' for $g"
+done
+echo "county page and tasking page: the back-tests' hit rates and PAI, as sqlite averages them"
 
 # Pixels.  pdftoppm writes PPM; count the pixels near a colour.
 # Optional: a box in PDF points (x0 y0 x1 y1, pages rendered at 60 dpi).

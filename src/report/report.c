@@ -1152,6 +1152,24 @@ static void hot_cells(const hs_rhot *hp, char cell[9][128])
         snprintf(cell[6], 128, "%.1f", hp->pai);
 }
 
+/* "Tested on the 12 months before: hotspots covering 3% of the county
+ * held 80% of the next month's incidents (PAI 27, PEI 0.80)." or "" */
+static void backtest_text(const hs_rdata *d, int g, char *b, size_t n)
+{
+    const hs_rbacktest *t = &d->bt[g];
+    *b = '\0';
+    if (t->months == 0)
+        return;
+    char pei[32] = "";
+    if (!isnan(t->pei))
+        snprintf(pei, sizeof pei, ", PEI %.2f", t->pei);
+    snprintf(b, n, "Tested month by month (%ld months), hotspots made from "
+             "the months before and covering %.3g%% of the county held %.0f%% "
+             "of the next month's incidents on average (PAI %.1f%s; bandwidth "
+             "%.0f m).", t->months, 100 * d->task_share, t->hit_rate, t->pai,
+             pei, t->bandwidth);
+}
+
 static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
@@ -1190,6 +1208,13 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             y += 34;
             continue;
         }
+        char bt[512];
+        backtest_text(d, g, bt, sizeof bt);
+        if (*bt) {
+            rgb(cr, 0x333333);
+            font(cr, 7.5, 0);
+            y = para(cr, ML, y + 8, CW, 9, bt) - 2;
+        }
         y = task_header(cr, y);
         int rows = 0, more = 0, others = 0;
         char cell[9][128];
@@ -1212,8 +1237,8 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
         rgb(cr, 0x333333);
         if (rows == 0) {
             text(cr, ML + 3, y + 10, LEFT, CW, "No hotspot of this board fits "
-                 "within the tasking share. For street-level tasking, run with "
-                 "a smaller --bandwidth and --cell.");
+                 "within the tasking share: its hotspots are larger (a smaller "
+                 "--bandwidth makes smaller ones).");
             y += 14;
         }
         if (more) {
@@ -1443,6 +1468,13 @@ static void page_county(pdf *p, const hs_rdata *d)
                  : "no density surface in this file");
             y += 11.5;
             continue;
+        }
+        char bt[512];
+        backtest_text(d, g, bt, sizeof bt);
+        if (*bt) {
+            font(cr, 7.5, 0);
+            y = para(cr, ML + 10, y, CW - 10, 9, bt) + 11.5;
+            font(cr, 8, 0);
         }
         for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
             const hs_rhot *hp = &d->hot[g][h];

@@ -409,6 +409,47 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
     return HS_OK;
 }
 
+/* backtest_<group>, if the file has one (files of older runs do not):
+ * the means over the chosen bandwidth's months with a PAI. */
+static hs_status read_backtest(hs_rdata *d, GDALDatasetH ds, int g,
+                               hs_error *err)
+{
+    static const char *const bn[] = {"bandwidth", "hit_rate", "pai", "pei",
+                                     "chosen"};
+    int bi[5];
+    char lname[64];
+    hs_status rc;
+    OGRFeatureH f;
+    snprintf(lname, sizeof lname, "backtest_%s", hs_rgroup_key[g]);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
+    if (!l)
+        return HS_OK;
+    if ((rc = fields(l, d->path, bn, bi, 5, err)))
+        return rc;
+    hs_rbacktest *b = &d->bt[g];
+    double sh = 0, sp = 0, se = 0;
+    long ne = 0;
+    OGR_L_ResetReading(l);
+    while ((f = OGR_L_GetNextFeature(l))) {
+        if (OGR_F_GetFieldAsInteger(f, bi[4]) == 1 &&
+            OGR_F_IsFieldSetAndNotNull(f, bi[2])) {
+            b->bandwidth = fnum(f, bi[0]);
+            sh += fnum(f, bi[1]);
+            sp += fnum(f, bi[2]);
+            if (OGR_F_IsFieldSetAndNotNull(f, bi[3]))
+                se += fnum(f, bi[3]), ne++;
+            b->months++;
+        }
+        OGR_F_Destroy(f);
+    }
+    if (b->months) {
+        b->hit_rate = sh / (double)b->months;
+        b->pai = sp / (double)b->months;
+        b->pei = ne ? se / (double)ne : NAN;
+    }
+    return HS_OK;
+}
+
 static hs_status read_surface(hs_rdata *d, int g, hs_error *err)
 {
     char name[4200];
@@ -594,6 +635,7 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
         if (!has_surf[g])
             continue;
         if (!(rc = read_hotspots(d, ds, g, err)) &&
+            !(rc = read_backtest(d, ds, g, err)) &&
             !(rc = read_surface(d, g, err)))
             d->has_surf[g] = 1;
     }

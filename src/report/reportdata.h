@@ -73,6 +73,14 @@ typedef struct hs_rsurf {
     int nbreaks;
 } hs_rsurf;
 
+/* The back-test of the bandwidth a group used (backtest_<group>, rows with
+ * chosen = 1): means over the months with test incidents. */
+typedef struct hs_rbacktest {
+    long months;       /* 0: no back-test in the file               */
+    double bandwidth;  /* metres                                    */
+    double hit_rate, pai, pei; /* %, index, 0..1                    */
+} hs_rbacktest;
+
 typedef struct hs_rdata {
     char *path;
     size_t nareas;
@@ -90,6 +98,7 @@ typedef struct hs_rdata {
     size_t nhot[HS_RG];
     hs_rtask *task[HS_RG];
     size_t ntask[HS_RG];
+    hs_rbacktest bt[HS_RG];
     int hot_class;                /* first hotspot class (3)             */
     double task_share;            /* 0.03                                */
     char method[32];              /* hotspot_method                      */
