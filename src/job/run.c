@@ -249,9 +249,39 @@ static hs_status backtest_grid(job *j, hs_kde_grid *g, int32_t **labels,
                               *labels, err);
 }
 
+/* One group's incidents, gathered for a surface or a back-test: room for
+ * every incident of the store. */
+typedef struct pts {
+    double *x, *y;
+    float *w;
+    int32_t *loc, *month;
+    unsigned char *in; /* in the study area */
+} pts;
+
+static void pts_free(pts *p)
+{
+    free(p->x);
+    free(p->y);
+    free(p->w);
+    free(p->loc);
+    free(p->month);
+    free(p->in);
+}
+
+static int pts_alloc(pts *p, size_t n)
+{
+    p->x = malloc((n + 1) * sizeof *p->x);
+    p->y = malloc((n + 1) * sizeof *p->y);
+    p->w = malloc((n + 1) * sizeof *p->w);
+    p->loc = malloc((n + 1) * sizeof *p->loc);
+    p->month = malloc((n + 1) * sizeof *p->month);
+    p->in = malloc(n + 1);
+    return p->x && p->y && p->w && p->loc && p->month && p->in;
+}
+
 /* Group g's back-test over the months up to the period's end: every
  * candidate (--bandwidth backtest) or the bandwidth bw given. */
-static hs_status backtest(job *j, size_t g, const hs_kde_grid *bg,
+static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
                           const int32_t *labels, int32_t first, double bw,
                           hs_error *err)
 {
@@ -262,36 +292,22 @@ static hs_status backtest(job *j, size_t g, const hs_kde_grid *bg,
         bo.bw[0] = bw;
         bo.nbw = 1;
     }
-    double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
-    float *w = malloc((s->n + 1) * sizeof *w);
-    int32_t *m = malloc((s->n + 1) * sizeof *m);
-    unsigned char *in = malloc(s->n + 1);
-    hs_status rc = HS_OK;
     size_t n = 0;
-    if (!x || !y || !w || !m || !in) {
-        rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
-        goto done;
-    }
     for (size_t i = 0; i < s->n; i++)
         if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
             s->month[i] <= j->agg.cur.to && (s->area[i] >= 0 || j->kde_edge)) {
-            x[n] = s->x[i];
-            y[n] = s->y[i];
-            w[n] = s->weight[i];
-            m[n] = s->month[i];
-            in[n++] = s->area[i] >= 0;
+            p->x[n] = s->x[i];
+            p->y[n] = s->y[i];
+            p->w[n] = s->weight[i];
+            p->month[n] = s->month[i];
+            p->in[n++] = s->area[i] >= 0;
         }
     double t0 = now_s();
-    rc = hs_backtest_run(x, y, w, m, j->kde_edge ? in : NULL, n, bg, labels,
-                         first, j->agg.cur.to, &bo, &j->bt[g], err);
+    hs_status rc = hs_backtest_run(p->x, p->y, p->w, p->month,
+                                   j->kde_edge ? p->in : NULL, n, bg, labels,
+                                   first, j->agg.cur.to, &bo, &j->bt[g], err);
     j->bt_seconds += now_s() - t0;
     j->has_bt[g] = rc == HS_OK;
-done:
-    free(x);
-    free(y);
-    free(w);
-    free(m);
-    free(in);
     return rc;
 }
 
@@ -302,15 +318,13 @@ static hs_status surfaces(job *j, hs_error *err)
 {
     const hs_incidents *s = j->inc;
     size_t n = 0;
-    double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
-    float *w = malloc((s->n + 1) * sizeof *w);
-    int32_t *loc = malloc((s->n + 1) * sizeof *loc);
+    pts p = {0}, bp = {0}; /* the period's, the back-test's */
     long *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
     hs_label_cache cache = {0};
     hs_kde_grid bg;
     int32_t *blabels = NULL;
     hs_status rc = HS_OK;
-    if (!x || !y || !w || !loc || !per_area) {
+    if (!pts_alloc(&p, s->n) || !pts_alloc(&bp, s->n) || !per_area) {
         rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
         goto done;
     }
@@ -322,12 +336,12 @@ static hs_status surfaces(job *j, hs_error *err)
         first = s->month[i] < first ? s->month[i] : first;
         if (!isnan(s->x[i]) && s->area[i] >= 0 && s->month[i] >= j->agg.cur.from &&
             s->month[i] <= j->agg.cur.to) {
-            x[n] = s->x[i];
-            y[n++] = s->y[i];
+            p.x[n] = s->x[i];
+            p.y[n++] = s->y[i];
         }
     }
     double mean;
-    if ((rc = hs_knn_distance(x, y, n, 1, 20000, &mean, &j->spacing,
+    if ((rc = hs_knn_distance(p.x, p.y, n, 1, 20000, &mean, &j->spacing,
                               &j->distinct, err)) ||
         (rc = backtest_grid(j, &bg, &blabels, err)))
         goto done;
@@ -344,10 +358,10 @@ static hs_status surfaces(job *j, hs_error *err)
                 if (s->group[i] == j->groups[g] && !isnan(s->x[i]) &&
                     (s->area[i] >= 0) == (pass == 0) &&
                     s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
-                    x[n] = s->x[i];
-                    y[n] = s->y[i];
-                    w[n] = s->weight[i];
-                    loc[n++] = s->location[i];
+                    p.x[n] = s->x[i];
+                    p.y[n] = s->y[i];
+                    p.w[n] = s->weight[i];
+                    p.loc[n++] = s->location[i];
                     n_in += pass == 0;
                 }
         for (size_t a = 0; a < hs_areas_count(j->areas); a++)
@@ -360,10 +374,10 @@ static hs_status surfaces(job *j, hs_error *err)
         hs_error e2 = {0};
         hs_status r2 = HS_OK;
         if (!j->by_backtest)
-            r2 = hs_choose_bandwidth(x, y, n_in, so.bandwidth, so.knn_k, &bw,
+            r2 = hs_choose_bandwidth(p.x, p.y, n_in, so.bandwidth, so.knn_k, &bw,
                                      rule, sizeof rule, &e2);
         if (!r2)
-            r2 = backtest(j, g, &bg, blabels, first, bw, &e2);
+            r2 = backtest(j, g, &bp, &bg, blabels, first, bw, &e2);
         if (!r2 && j->by_backtest) {
             const hs_backtest *bt = &j->bt[g];
             if (bt->best < j->bopt.nbw) {
@@ -385,9 +399,9 @@ static hs_status surfaces(job *j, hs_error *err)
             so.knn_k = 0;
             for (size_t r = 0; r < j->bt[g].nrows; r++) /* the one used */
                 j->bt[g].rows[r].chosen = j->bt[g].rows[r].bandwidth == bw;
-            r2 = hs_surface_compute(j->areas, x, y, w, loc, n_in, n - n_in,
-                                    prefix, per_area, &so, &cache, &j->surf[g],
-                                    &e2);
+            r2 = hs_surface_compute(j->areas, p.x, p.y, p.w, p.loc, n_in,
+                                    n - n_in, prefix, per_area, &so, &cache,
+                                    &j->surf[g], &e2);
         }
         if (r2 == HS_ERR_DATA) { /* too few incidents: say so, go on */
             hs_warn(j->log, "%s: no density surface: %s", gname, e2.msg);
@@ -420,10 +434,8 @@ done:
     publish(j, j->ngroups); /* the writer waits for no more */
     hs_label_cache_free(&cache);
     free(blabels);
-    free(x);
-    free(y);
-    free(w);
-    free(loc);
+    pts_free(&p);
+    pts_free(&bp);
     free(per_area);
     return rc;
 }
