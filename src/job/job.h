@@ -54,6 +54,7 @@ typedef struct job {
                                       used or every candidate             */
     int has_bt[HS_MAX_GROUPS];
     double bt_seconds; /* the back-tests' own time                      */
+    hs_kde_grid bt_grid; /* theirs: the areas' extent, the run's cell    */
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];
     /* Surfaces pass from the thread computing them to the one writing the

@@ -561,6 +561,10 @@ static hs_status write_run(job *j, hs_error *err)
                      j->bopt.bw[k]);
         ROW("parameter", "backtest_bandwidths", j->by_backtest ? b
             : "the bandwidth used");
+        snprintf(b, sizeof b, "%zu x %zu cells of %.0f m from (%.0f, %.0f)",
+                 j->bt_grid.cols, j->bt_grid.rows, j->bt_grid.cell,
+                 j->bt_grid.x0, j->bt_grid.y0);
+        ROW("parameter", "backtest_grid", b);
         ROW("method", "backtest", "Chainey, Tompson & Uhlig (2008): for each "
             "of the last windows that fit, the surface of K training months; "
             "the budget is the highest-density unmasked cells (ties by "

@@ -345,6 +345,7 @@ static hs_status surfaces(job *j, hs_error *err)
                               &j->distinct, err)) ||
         (rc = backtest_grid(j, &bg, &blabels, err)))
         goto done;
+    j->bt_grid = bg;
     for (size_t g = 0; g < j->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char prefix[8];
