@@ -42,6 +42,16 @@ void hs_backtest_free(hs_backtest *b)
     memset(b, 0, sizeof *b);
 }
 
+/* A window's inputs, prepared once and then read by every thread. */
+typedef struct window {
+    double *x, *y;     /* training incidents, merged (same place: summed) */
+    float *w;
+    size_t n;
+    uint32_t *test;    /* the test incidents' unmasked cells, sorted    */
+    size_t ntest;
+    long N, best;      /* test incidents; n*                             */
+} window;
+
 /* What every thread reads, and where it writes. */
 typedef struct ctx {
     const double *x, *y;
@@ -58,6 +68,8 @@ typedef struct ctx {
     long U, B;
     const int32_t *tmonth; /* the windows' test months                  */
     size_t nwin;
+    window *win;
+    int phase;           /* 1: prepare the windows, 2: the surfaces      */
     hs_backtest_row *rows;
     atomic_size_t next;
     pthread_mutex_t lock;
@@ -79,8 +91,8 @@ typedef struct worker {
     double *tx, *ty;
     float *tw;           /* weights: merged counts, or sums of weights    */
     wpt *merge;
-    uint32_t *test;      /* the window's test cells, sorted              */
-    size_t ntest;
+    uint32_t *test;      /* scratch: a window's test cells               */
+    int full;            /* dens may be non-zero anywhere (a grid KDE)   */
     uint32_t *pos;       /* positive unmasked cells                      */
     double *vals;
     size_t npos;
@@ -99,7 +111,7 @@ static ptrdiff_t cell_of(const hs_kde_grid *g, double px, double py)
 
 /* Adds the training points' kernels to the cells their discs cover,
  * noting each cell touched. */
-static void sum_sparse(worker *k, size_t nt, double h)
+static void sum_sparse(worker *k, const window *wn_, double h)
 {
     const hs_kde_grid *g = k->c->g;
     hs_kernel kern = k->c->o->kernel;
@@ -111,8 +123,8 @@ static void sum_sparse(worker *k, size_t nt, double h)
         k->cur = 1;
     }
     k->ntouched = 0;
-    for (size_t i = 0; i < nt; i++) {
-        double px = k->tx[i], py = k->ty[i], wt = k->tw[i], wn = wt * norm;
+    for (size_t i = 0; i < wn_->n; i++) {
+        double px = wn_->x[i], py = wn_->y[i], wt = wn_->w[i], wn = wt * norm;
         if (!isfinite(px) || !isfinite(py))
             continue;
         /* rows and columns whose centres may lie within r, one spare each
@@ -208,8 +220,9 @@ static void positives(worker *k, int scan)
     }
 }
 
-/* hits among the test cells for budget B (backtest.h's ordering). */
-static long count_hits(worker *k)
+/* hits among the window's test cells for budget B (backtest.h's
+ * ordering). */
+static long count_hits(worker *k, const window *wn)
 {
     const ctx *c = k->c;
     long B = c->B, hits = 0;
@@ -231,10 +244,10 @@ static long count_hits(worker *k)
     } else {
         qsort(k->pos, P, sizeof *k->pos, cmp_u32);
     }
-    for (size_t j = 0; j < k->ntest;) {
-        uint32_t idx = k->test[j];
+    for (size_t j = 0; j < wn->ntest;) {
+        uint32_t idx = wn->test[j];
         size_t e = j;
-        while (e < k->ntest && k->test[e] == idx)
+        while (e < wn->ntest && wn->test[e] == idx)
             e++;
         double d = k->dens[idx];
         int in;
@@ -305,14 +318,15 @@ static size_t merge_points(worker *k, size_t nt)
     return d;
 }
 
-static hs_status do_window(worker *k, size_t wi, hs_error *err)
+/* Phase 1: window wi's training incidents (merged) and test cells, and n*,
+ * into c->win[wi]. */
+static hs_status prepare_window(worker *k, size_t wi, hs_error *err)
 {
     ctx *c = k->c;
     const hs_backtest_opts *o = c->o;
+    window *wn = &c->win[wi];
     int32_t t = c->tmonth[wi];
-    size_t nt = 0;
-    long N = 0;
-    k->ntest = 0;
+    size_t nt = 0, ntest = 0;
     for (size_t i = 0; i < c->n; i++) {
         int in = !c->inside || c->inside[i];
         if (c->month[i] >= t - o->train && c->month[i] < t && (in || c->edge)) {
@@ -322,64 +336,87 @@ static hs_status do_window(worker *k, size_t wi, hs_error *err)
                 k->tw[nt] = c->w[i];
             nt++;
         } else if (c->month[i] == t && in && isfinite(c->x[i]) && isfinite(c->y[i])) {
-            N++;
+            wn->N++;
             ptrdiff_t idx = cell_of(c->g, c->x[i], c->y[i]);
             if (idx >= 0 && c->label[idx] >= 0)
-                k->test[k->ntest++] = (uint32_t)idx;
+                k->test[ntest++] = (uint32_t)idx;
         }
     }
-    qsort(k->test, k->ntest, sizeof *k->test, cmp_u32);
+    qsort(k->test, ntest, sizeof *k->test, cmp_u32);
     nt = merge_points(k, nt);
-    /* n*: the B largest counts per test cell */
-    long best = 0;
-    {
-        long *cnt = malloc((k->ntest + 1) * sizeof *cnt);
-        size_t m = 0;
-        if (!cnt)
-            return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
-        for (size_t j = 0; j < k->ntest;) {
-            size_t e = j;
-            while (e < k->ntest && k->test[e] == k->test[j])
-                e++;
-            cnt[m++] = (long)(e - j);
-            j = e;
-        }
-        qsort(cnt, m, sizeof *cnt, cmp_long_desc);
-        for (size_t j = 0; j < m && (long)j < c->B; j++)
-            best += cnt[j];
+    wn->x = malloc((nt + 1) * sizeof *wn->x);
+    wn->y = malloc((nt + 1) * sizeof *wn->y);
+    wn->w = malloc((nt + 1) * sizeof *wn->w);
+    wn->test = malloc((ntest + 1) * sizeof *wn->test);
+    long *cnt = malloc((ntest + 1) * sizeof *cnt);
+    if (!wn->x || !wn->y || !wn->w || !wn->test || !cnt) {
         free(cnt);
+        return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
     }
-    for (size_t b = 0; b < o->nbw; b++) {
-        double h = o->bw[b];
-        int grid = use_grid(c, nt, h);
-        hs_status rc;
-        if (grid) {
-            if ((rc = hs_kde_compute(k->tx, k->ty, k->tw, nt, o->kernel, h, c->g,
-                                     k->dens, 1, err)))
-                return rc;
-        } else {
-            sum_sparse(k, nt, h);
-        }
-        positives(k, grid);
-        long hits = count_hits(k);
-        if (grid)
+    memcpy(wn->x, k->tx, nt * sizeof *wn->x);
+    memcpy(wn->y, k->ty, nt * sizeof *wn->y);
+    memcpy(wn->w, k->tw, nt * sizeof *wn->w);
+    memcpy(wn->test, k->test, ntest * sizeof *wn->test);
+    wn->n = nt;
+    wn->ntest = ntest;
+    /* n*: the B largest counts per test cell */
+    size_t m = 0;
+    for (size_t j = 0; j < ntest;) {
+        size_t e = j;
+        while (e < ntest && k->test[e] == k->test[j])
+            e++;
+        cnt[m++] = (long)(e - j);
+        j = e;
+    }
+    qsort(cnt, m, sizeof *cnt, cmp_long_desc);
+    for (size_t j = 0; j < m && (long)j < c->B; j++)
+        wn->best += cnt[j];
+    free(cnt);
+    return HS_OK;
+}
+
+/* Phase 2: one window and candidate into its row.  Tasks come widest
+ * bandwidth first (the whole-grid KDEs, the longest), so the threads end
+ * together. */
+static hs_status do_task(worker *k, size_t q, hs_error *err)
+{
+    ctx *c = k->c;
+    const hs_backtest_opts *o = c->o;
+    size_t b = o->nbw - 1 - q / c->nwin, wi = q % c->nwin;
+    const window *wn = &c->win[wi];
+    double h = o->bw[b];
+    int grid = use_grid(c, wn->n, h);
+    hs_status rc;
+    if (grid) {
+        if ((rc = hs_kde_compute(wn->x, wn->y, wn->w, wn->n, o->kernel, h, c->g,
+                                 k->dens, 1, err)))
+            return rc;
+        k->full = 1;
+    } else {
+        if (k->full) { /* back to all zeros after a whole-grid KDE */
             memset(k->dens, 0, c->cells * sizeof *k->dens);
-        else
-            for (size_t j = 0; j < k->ntouched; j++)
-                k->dens[k->touched[j]] = 0;
-        hs_backtest_row *row = &c->rows[wi * o->nbw + b];
-        *row = (hs_backtest_row){
-            .test_month = t, .train_from = t - o->train, .train_to = t - 1,
-            .bandwidth = h, .budget_cells = c->B, .unmasked_cells = c->U,
-            .test_incidents = N, .hits = hits, .hit_rate = NAN, .pai = NAN,
-            .pei = NAN, .below_spacing = h < o->spacing};
-        if (N > 0) {
-            row->hit_rate = 100.0 * (double)hits / (double)N;
-            if (c->B > 0)
-                row->pai = ((double)hits / (double)N) / ((double)c->B / (double)c->U);
-            if (best > 0)
-                row->pei = (double)hits / (double)best;
+            k->full = 0;
         }
+        sum_sparse(k, wn, h);
+    }
+    positives(k, grid);
+    long hits = count_hits(k, wn);
+    if (!grid)
+        for (size_t j = 0; j < k->ntouched; j++)
+            k->dens[k->touched[j]] = 0;
+    long N = wn->N;
+    hs_backtest_row *row = &c->rows[wi * o->nbw + b];
+    *row = (hs_backtest_row){
+        .test_month = c->tmonth[wi], .train_from = c->tmonth[wi] - o->train,
+        .train_to = c->tmonth[wi] - 1, .bandwidth = h, .budget_cells = c->B,
+        .unmasked_cells = c->U, .test_incidents = N, .hits = hits,
+        .hit_rate = NAN, .pai = NAN, .pei = NAN, .below_spacing = h < o->spacing};
+    if (N > 0) {
+        row->hit_rate = 100.0 * (double)hits / (double)N;
+        if (c->B > 0)
+            row->pai = ((double)hits / (double)N) / ((double)c->B / (double)c->U);
+        if (wn->best > 0)
+            row->pei = (double)hits / (double)wn->best;
     }
     return HS_OK;
 }
@@ -388,9 +425,10 @@ static void *worker_main(void *arg)
 {
     worker *k = arg;
     ctx *c = k->c;
+    size_t ntasks = c->phase == 1 ? c->nwin : c->nwin * c->o->nbw;
     for (;;) {
-        size_t wi = atomic_fetch_add(&c->next, 1);
-        if (wi >= c->nwin)
+        size_t q = atomic_fetch_add(&c->next, 1);
+        if (q >= ntasks)
             break;
         pthread_mutex_lock(&c->lock);
         int stop = c->rc != HS_OK;
@@ -398,7 +436,7 @@ static void *worker_main(void *arg)
         if (stop)
             break;
         hs_error e = {0};
-        hs_status rc = do_window(k, wi, &e);
+        hs_status rc = c->phase == 1 ? prepare_window(k, q, &e) : do_task(k, q, &e);
         if (rc) {
             pthread_mutex_lock(&c->lock);
             if (!c->rc) {
@@ -410,6 +448,21 @@ static void *worker_main(void *arg)
         }
     }
     return NULL;
+}
+
+/* Runs one phase on every worker, the first on this thread. */
+static void run_phase(ctx *c, worker *wk, int nwk, int phase)
+{
+    pthread_t th[MAX_THREADS];
+    int started = 0;
+    c->phase = phase;
+    atomic_store(&c->next, 0);
+    for (int i = 1; i < nwk; i++, started++)
+        if (pthread_create(&th[i], NULL, worker_main, &wk[i]) != 0)
+            break;
+    worker_main(&wk[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
 }
 
 static void worker_free(worker *k)
@@ -462,7 +515,6 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
              .cells = g->cols * g->rows};
     worker wk[MAX_THREADS];
     int nwk = 0;
-    pthread_t th[MAX_THREADS];
     int32_t tm[64 * 12];
     /* the windows: the last ones that fit, ascending */
     size_t nwin = 0;
@@ -478,7 +530,8 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
         return HS_OK;
     c.ucount = malloc((c.cells + 1) * sizeof *c.ucount);
     c.rows = calloc(nwin * o->nbw, sizeof *c.rows);
-    if (!c.ucount || !c.rows) {
+    c.win = calloc(nwin, sizeof *c.win);
+    if (!c.ucount || !c.rows || !c.win) {
         rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
         goto done;
     }
@@ -489,8 +542,8 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     c.B = (long)floor(o->share * (double)c.U);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int nt = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
-    if ((size_t)nt > nwin)
-        nt = (int)nwin;
+    if ((size_t)nt > nwin * o->nbw)
+        nt = (int)(nwin * o->nbw);
     pthread_mutex_init(&c.lock, NULL);
     atomic_init(&c.next, 0);
     for (; nwk < nt; nwk++)
@@ -504,13 +557,9 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
         pthread_mutex_destroy(&c.lock);
         goto done;
     }
-    int started = 0;
-    for (int i = 1; i < nwk; i++, started++)
-        if (pthread_create(&th[i], NULL, worker_main, &wk[i]) != 0)
-            break;
-    worker_main(&wk[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(th[i], NULL);
+    run_phase(&c, wk, nwk, 1);
+    if (c.rc == HS_OK)
+        run_phase(&c, wk, nwk, 2);
     for (int i = 0; i < nwk; i++)
         worker_free(&wk[i]);
     pthread_mutex_destroy(&c.lock);
@@ -547,6 +596,13 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     out->nrows = nwin * o->nbw;
     c.rows = NULL;
 done:
+    for (size_t i = 0; c.win && i < nwin; i++) {
+        free(c.win[i].x);
+        free(c.win[i].y);
+        free(c.win[i].w);
+        free(c.win[i].test);
+    }
+    free(c.win);
     free(c.ucount);
     free(c.rows);
     return rc;
