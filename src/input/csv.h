@@ -3,7 +3,7 @@
  *
  * Written rather than using OGR's CSV driver because ingest must read
  * millions of rows a second and report exact source line numbers; OGR's
- * driver builds a feature per row (measured in scripts/bench_ingest.sh).
+ * driver builds a feature per row (scripts/bench_rates.sh times ingest).
  *
  * Handles a UTF-8 BOM, LF / CRLF / lone-CR line ends (mixed in one file),
  * quoted fields with embedded separators, quotes ("") and newlines, and blank
