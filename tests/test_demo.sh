@@ -80,6 +80,13 @@ want=$(sqlite3 "$G" "SELECT bandwidth FROM backtest_violence WHERE pai IS NOT NU
 [ "$(sqlite3 "$G" "SELECT DISTINCT bandwidth FROM backtest_violence WHERE chosen = 1" | awk '{ printf "%.0f", $1 }')" = "$bw" ] ||
     fail "backtest_violence does not mark $bw m chosen"
 echo "back-test bandwidth: $bw m, the best mean PAI in backtest_violence"
+# the summary's back-test line for each group: the means of its chosen rows
+for g in asb sac violence; do
+    want=$(sqlite3 "$G" "SELECT printf('held %.1f%% of the next month''s incidents on average over %d months (PAI %.1f, PEI %.2f)',
+        avg(hit_rate), count(*), avg(pai), avg(pei)) FROM backtest_$g WHERE chosen = 1 AND pai IS NOT NULL")
+    grep -A1 "^  $g " "$T/out.txt" | grep -qF "$want" || fail "summary lacks '$want' for $g"
+done
+echo "summary: each group's back-test line as sqlite averages backtest_<group>"
 # --bandwidth auto is ArcGIS's spatial Silverman rule on these points:
 # 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2, rounded to a metre (awk and sort).
 (cd "$T" && "$BIN" demo -o auto.gpkg --bandwidth auto --groups violence \

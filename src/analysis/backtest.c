@@ -62,7 +62,6 @@ typedef struct ctx {
     const hs_kde_grid *g;
     const int32_t *label;
     const hs_backtest_opts *o;
-    int edge;            /* outside incidents train too (inside != NULL) */
     size_t cells;
     uint32_t *ucount;    /* unmasked cells before each index (cells + 1) */
     long U, B;
@@ -329,7 +328,9 @@ static hs_status prepare_window(worker *k, size_t wi, hs_error *err)
     size_t nt = 0, ntest = 0;
     for (size_t i = 0; i < c->n; i++) {
         int in = !c->inside || c->inside[i];
-        if (c->month[i] >= t - o->train && c->month[i] < t && (in || c->edge)) {
+        /* every incident given trains: outside ones are only given with
+         * --kde-edge buffer (backtest.h) */
+        if (c->month[i] >= t - o->train && c->month[i] < t) {
             k->tx[nt] = c->x[i];
             k->ty[nt] = c->y[i];
             if (c->w)
@@ -511,7 +512,7 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
         !(o->share > 0 && o->share <= 1))
         return hs_fail(err, HS_ERR_ARG, "back-test: bad options");
     ctx c = {.x = x, .y = y, .w = w, .month = month, .inside = inside, .n = n,
-             .g = g, .label = label, .o = o, .edge = inside != NULL,
+             .g = g, .label = label, .o = o,
              .cells = g->cols * g->rows};
     worker wk[MAX_THREADS];
     int nwk = 0;

@@ -39,26 +39,29 @@ const char *hs_status_name(hs_status code)
     return "HS_ERR_UNKNOWN";
 }
 
-void hs_warn(const hs_log *log, const char *fmt, ...)
+static void vlog(const hs_log *log, const char *prefix, const char *fmt,
+                 va_list ap)
 {
     if (!log || !log->fn)
         return;
     char msg[1024];
+    size_t n = (size_t)snprintf(msg, sizeof msg, "%s", prefix);
+    vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+    log->fn(log->user, msg);
+}
+
+void hs_warn(const hs_log *log, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vlog(log, "", fmt, ap);
     va_end(ap);
-    log->fn(log->user, msg);
 }
 
 void hs_note(const hs_log *log, const char *fmt, ...)
 {
-    if (!log || !log->fn)
-        return;
-    char msg[1024] = "note: ";
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg + 6, sizeof msg - 6, fmt, ap);
+    vlog(log, "note: ", fmt, ap);
     va_end(ap);
-    log->fn(log->user, msg);
 }

@@ -58,7 +58,6 @@ typedef struct source {
     off_t size;
     size_t start, end; /* its rows in the store: [start, end)       */
     int police;        /* police.uk: duplicates by force-month       */
-    int hashed;        /* pub.sha256 is set                          */
 } source;
 
 struct hs_ingest {
@@ -1506,10 +1505,11 @@ cleanup:
 /* Source i's SHA-256, computed once. */
 static hs_status source_sha(hs_ingest *in, size_t i, hs_error *err)
 {
-    if (in->src[i].hashed)
+    if (in->pub[i].sha256[0])
         return HS_OK;
     hs_status rc = hs_file_sha256(in->pub[i].path, in->pub[i].sha256, err);
-    in->src[i].hashed = !rc;
+    if (rc)
+        in->pub[i].sha256[0] = '\0';
     return rc;
 }
 

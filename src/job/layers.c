@@ -549,8 +549,7 @@ static hs_status write_run(job *j, hs_error *err)
         ROW("parameter", "tasking_share", b);
         snprintf(b, sizeof b, "%ld", j->sopt.min_incidents);
         ROW("parameter", "hotspot_min_incidents", b);
-        ROW("parameter", "bandwidth_rule", j->by_backtest ? "backtest"
-            : hs_or_default(o->bandwidth, "backtest"));
+        ROW("parameter", "bandwidth_rule", hs_or_default(o->bandwidth, "backtest"));
         snprintf(b, sizeof b, "%d", j->bopt.train);
         ROW("parameter", "backtest_train", b);
         snprintf(b, sizeof b, "%d", j->bopt.windows);

@@ -2,6 +2,7 @@
  * then layers.c writes the GeoPackage's layers and styles.c their styles
  * and project (see hs_run.h, job.h). */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <math.h>
 #include <stdio.h>
@@ -99,6 +100,17 @@ static hs_status parse_public(job *j, int *is_public, long *min,
     return HS_OK;
 }
 
+/* s as a whole number in [lo, hi] into *v; -1 if it is not one. */
+static int whole(const char *s, long lo, long hi, long *v)
+{
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (!*s || *end || x < lo || x > hi)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 static hs_status parse_surface_opts(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
@@ -126,16 +138,15 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
     memset(bo, 0, sizeof *bo);
     bo->train = HS_BACKTEST_TRAIN;
     bo->windows = HS_BACKTEST_WINDOWS;
+    long v;
     if (o->backtest_train) {
-        long v = strtol(o->backtest_train, &end, 10);
-        if (*end || !*o->backtest_train || v < 1 || v > 60)
+        if (whole(o->backtest_train, 1, 60, &v))
             return hs_fail(err, HS_ERR_ARG, "--backtest-train '%s': give a "
                            "number of months, 1..60", o->backtest_train);
         bo->train = (int)v;
     }
     if (o->backtest_windows) {
-        long v = strtol(o->backtest_windows, &end, 10);
-        if (*end || !*o->backtest_windows || v < 1 || v > 120)
+        if (whole(o->backtest_windows, 1, 120, &v))
             return hs_fail(err, HS_ERR_ARG, "--backtest-windows '%s': give a "
                            "number of windows, 1..120", o->backtest_windows);
         bo->windows = (int)v;
@@ -173,12 +184,11 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
         return hs_fail(err, HS_ERR_ARG, "--hotspot-method '%s': use "
                        "mean-multiple or mean-sd", m);
     if (o->hotspot_class) {
-        long c = strtol(o->hotspot_class, &end, 10);
-        if (*end || c < 1 || c > HS_HOTSPOT_MAX_BREAKS)
+        if (whole(o->hotspot_class, 1, HS_HOTSPOT_MAX_BREAKS, &v))
             return hs_fail(err, HS_ERR_ARG, "--hotspot-class '%s': give a "
                            "class number 1..%d", o->hotspot_class,
                            HS_HOTSPOT_MAX_BREAKS);
-        so->hot.hot_class = (int)c;
+        so->hot.hot_class = (int)v;
     }
     if (o->hotspot_breaks && hs_parse_breaks(o->hotspot_breaks, &so->hot) != 0)
         return hs_fail(err, HS_ERR_ARG, "--hotspot-breaks '%s': give up to %d "
@@ -193,12 +203,10 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
                        edge);
     j->kde_edge = strcmp(edge, "buffer") == 0;
     so->min_incidents = HS_HOTSPOT_MIN_INCIDENTS;
-    if (o->hotspot_min_incidents) {
-        so->min_incidents = strtol(o->hotspot_min_incidents, &end, 10);
-        if (*end || !*o->hotspot_min_incidents || so->min_incidents < 0)
-            return hs_fail(err, HS_ERR_ARG, "--hotspot-min-incidents '%s': "
-                           "give a whole number >= 0", o->hotspot_min_incidents);
-    }
+    if (o->hotspot_min_incidents &&
+        whole(o->hotspot_min_incidents, 0, LONG_MAX, &so->min_incidents))
+        return hs_fail(err, HS_ERR_ARG, "--hotspot-min-incidents '%s': "
+                       "give a whole number >= 0", o->hotspot_min_incidents);
     so->task_share = HS_TASK_MAX_SHARE;
     if (o->tasking_share) {
         so->task_share = strtod(o->tasking_share, &end);
@@ -728,18 +736,16 @@ static void summarise(job *j, hs_summary *sum)
             gs->hotspots = (long)j->surf[g].hot->n;
         }
         gs->tasking_share = j->sopt.task_share;
-        /* the back-test of the bandwidth used: the means over the windows
-         * that had test incidents */
-        for (size_t b = 0; j->has_bt[g] && j->has_surf[g] && b < j->bopt.nbw; b++) {
-            const hs_backtest *bt = &j->bt[g];
-            size_t cand = j->by_backtest ? b : 0;
-            if (j->by_backtest && j->bopt.bw[b] != gs->bandwidth)
-                continue;
-            gs->backtest_windows = bt->scored[cand];
-            gs->backtest_hit_rate = bt->mean_hit_rate[cand];
-            gs->backtest_pai = bt->mean_pai[cand];
-            gs->backtest_pei = bt->mean_pei[cand];
-            break;
+        /* the back-test of the bandwidth used, the means over the windows
+         * that had test incidents: the one candidate given, or the best
+         * (none when the back-test had no window: the fallback) */
+        size_t u = j->by_backtest ? j->bt[g].best : 0;
+        if (j->has_bt[g] && j->has_surf[g] &&
+            u < (j->by_backtest ? j->bopt.nbw : 1)) {
+            gs->backtest_windows = j->bt[g].scored[u];
+            gs->backtest_hit_rate = j->bt[g].mean_hit_rate[u];
+            gs->backtest_pai = j->bt[g].mean_pai[u];
+            gs->backtest_pei = j->bt[g].mean_pei[u];
         }
         gs->prev_incidents = j->agg.has_prev ? 0 : -1;
         for (size_t a = 0; a < j->rates->nareas; a++) {
