@@ -87,6 +87,19 @@ for g in asb sac violence; do
     grep -A1 "^  $g " "$T/out.txt" | grep -qF "$want" || fail "summary lacks '$want' for $g"
 done
 echo "summary: each group's back-test line as sqlite averages backtest_<group>"
+# Tasking by default: most boards get places (a board gets none only when
+# no place in its densest 3% holds 5 incidents; test_tasking.sh checks the
+# rule itself), each inside its board (SpatiaLite) and within 3% of it.
+for g in asb sac violence; do
+    nb=$(sqlite3 "$G" "SELECT count(DISTINCT area_id) FROM tasking_$g WHERE incidents >= 5")
+    [ "$nb" -ge 12 ] || fail "tasking_$g: places in only $nb of 18 boards"
+    [ "$(sqlite3 "$G" "SELECT count(*) FROM tasking_$g WHERE cum_area_pct > 3 OR incidents < 5")" = 0 ] ||
+        fail "tasking_$g: a board's places beyond 3% of it, or under 5 incidents"
+    bad=$(ogrinfo -q "$G" -dialect SQLite -sql "SELECT count(*) AS n FROM tasking_$g t JOIN areas a USING (area_id)
+        WHERE NOT ST_Within(t.geom, ST_Buffer(a.geom, 100))" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
+    [ "$bad" = 0 ] || fail "tasking_$g: $bad places outside their board"
+    echo "tasking_$g: places in $nb of 18 boards"
+done
 # --bandwidth auto is ArcGIS's spatial Silverman rule on these points:
 # 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2, rounded to a metre (awk and sort).
 (cd "$T" && "$BIN" demo -o auto.gpkg --bandwidth auto --groups violence \

@@ -40,13 +40,14 @@ static void check_close(double got, double want, double tol, const char *what,
 
 /* Area, envelope and interior-ring count of a hotspot's WKB, checked
  * exactly: every vertex is a cell edge, so no rounding is allowed. */
-static void check_geom(const hs_hotspot *s, double area, double minx,
-                       double maxx, double miny, double maxy, int holes)
+static void check_wkb(const unsigned char *wkb, size_t len, double area,
+                      double minx, double maxx, double miny, double maxy,
+                      int holes)
 {
     OGRGeometryH g = NULL;
-    assert_true(s->wkb_len > 9);
-    assert_int_equal(s->wkb[0], 1); /* NDR */
-    assert_int_equal(OGR_G_CreateFromWkb(s->wkb, NULL, &g, (int)s->wkb_len),
+    assert_true(len > 9);
+    assert_int_equal(wkb[0], 1); /* NDR */
+    assert_int_equal(OGR_G_CreateFromWkb(wkb, NULL, &g, (int)len),
                      OGRERR_NONE);
     assert_int_equal(OGR_G_GetGeometryType(g), wkbMultiPolygon);
     assert_int_equal(OGR_G_GetGeometryCount(g), 1);
@@ -59,6 +60,12 @@ static void check_geom(const hs_hotspot *s, double area, double minx,
     assert_int_equal(OGR_G_GetGeometryCount(OGR_G_GetGeometryRef(g, 0)),
                      1 + holes);
     OGR_G_DestroyGeometry(g);
+}
+
+static void check_geom(const hs_hotspot *s, double area, double minx,
+                       double maxx, double miny, double maxy, int holes)
+{
+    check_wkb(s->wkb, s->wkb_len, area, minx, maxx, miny, maxy, holes);
 }
 
 static const hs_grid_geom G68 = {1000, 2000, 100, 8, 6};
@@ -501,140 +508,194 @@ static void test_argument_errors(void **state)
 /* ---- tasking ---------------------------------------------------------- */
 
 /*
- * Hand-made hotspot list (rank order) over three boards:
- *   board 0: 10 km², 3% = 0.3 km², 100 incidents
- *   board 1:  2 km², 3% = 0.06 km², 20 incidents
- *   board 2:  5 km², 3% = 0.15 km², 0 incidents
+ * Grid T, 4 rows x 10 columns (x0 1000, y0 2000, 100 m).  Board 0 is
+ * columns 0-4 (20 cells), board 1 columns 5-9 with (3,9) masked (19
+ * cells).  At share 0.25: B0 = floor(5) = 5, B1 = floor(4.75) = 4.
+ *
+ *        c0 c1 c2 c3 c4 | c5 c6 c7 c8 c9
+ *   r0    9  8  0  0  0 |  0  0  0  0  0
+ *   r1    0  0  0  0  7 |  6  6  0  0  0
+ *   r2    0  0  0  0  7 |  0  0  0  2  0
+ *   r3    5  5  0  0  0 |  0  0  0  0  X(100, masked)
+ *
+ * Board 0: six positive cells for five places: 9, 8, 7, 7, then of the
+ * two 5s the first in row-major order, (3,0).  Board 1: three positive
+ * cells, all taken (the zero cells never are).  Targets: A {(0,0),(0,1)},
+ * B {(1,4),(2,4)}, C {(3,0)}; D {(1,5),(1,6)} (next to B, but another
+ * board's), E {(2,8)}.
+ * Incidents: A 3 + 1 (locations 7, 7, 3 and none), B 6 (2, 2, 2, 4, 4,
+ * 4), C 1, D 4 (none), E 0; one at (3,1), not chosen, and one in the
+ * masked cell.  With min 2: C and E go.
+ * Hotspots at breaks 0.5 and 1 x mean, mean = (9+8+7+7+5+5+6+6+2) / 9 =
+ * 55/9, class 2 from 6.11: the hot cells are 9, 8, 7, 7: hotspot 1 is
+ * {(1,4),(2,4)} (6 incidents), hotspot 2 {(0,0),(0,1)} (4).
  */
+#define TR 4
+#define TC 10
+static const double DT[TR * TC] = {
+    9, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 7, 6, 6, 0, 0, 0,
+    0, 0, 0, 0, 7, 0, 0, 0, 2, 0,
+    5, 5, 0, 0, 0, 0, 0, 0, 0, 100};
+static const hs_grid_geom GT = {1000, 2000, 100, TC, TR};
+
+static void task_labels(int32_t *lab)
+{
+    for (int i = 0; i < TR * TC; i++)
+        lab[i] = i % TC < 5 ? 0 : 1;
+    lab[3 * TC + 9] = -1;
+}
+
+/* Point at the centre of cell (r, c) of grid T. */
+static void at(double *x, double *y, int r, int c)
+{
+    *x = 1000 + 100 * c + 50;
+    *y = 2000 + (TR - 1 - r) * 100 + 50;
+}
+
+static size_t task_points(double *x, double *y, int32_t *loc)
+{
+    static const int pts[][3] = { /* r, c, location */
+        {0, 0, 7}, {0, 0, 7}, {0, 0, 3}, {0, 1, -1},                 /* A */
+        {1, 4, 2}, {1, 4, 2}, {2, 4, 2}, {2, 4, 4}, {2, 4, 4}, {1, 4, 4}, /* B */
+        {3, 0, 5},                                                   /* C */
+        {1, 5, -1}, {1, 6, -1}, {1, 6, -1}, {1, 5, -1},              /* D */
+        {3, 1, 1}, {3, 9, 1}};                    /* not chosen, masked */
+    size_t n = sizeof pts / sizeof pts[0];
+    for (size_t i = 0; i < n; i++) {
+        at(&x[i], &y[i], pts[i][0], pts[i][1]);
+        loc[i] = pts[i][2];
+    }
+    return n;
+}
+
 static void test_tasking_hand(void **state)
 {
     (void)state;
-    hs_hotspot v[] = {
-        {.area = 0, .km2 = 0.10, .incidents = 20}, /* 0: b0 cum 0.10 take  */
-        {.area = 1, .km2 = 0.04, .incidents = 4},  /* 1: b1 cum 0.04 take  */
-        {.area = -1, .km2 = 0.01, .incidents = 9}, /* 2: no board: skipped */
-        {.area = 0, .km2 = 0.15, .incidents = 10}, /* 3: b0 cum 0.25 take  */
-        {.area = 2, .km2 = 0.20, .incidents = 3},  /* 4: b2 0.20 > 0.15 stop */
-        {.area = 0, .km2 = 0.10, .incidents = 5},  /* 5: b0 0.35 > 0.3 stop */
-        {.area = 1, .km2 = 0.02, .incidents = 6},  /* 6: b1 cum 0.06 = 3%: take */
-        {.area = 0, .km2 = 0.01, .incidents = 1},  /* 7: b0 fits, but after the stop */
-        {.area = 2, .km2 = 0.01, .incidents = 1},  /* 8: b2 after the stop    */
-        {.area = 5, .km2 = 0.01, .incidents = 1},  /* 9: no such board        */
-    };
-    hs_hotspots h = {.v = v, .n = sizeof v / sizeof v[0]};
-    double km2[] = {10, 2, 5};
-    long inc[] = {100, 20, 0};
+    int32_t lab[TR * TC], loc[32];
+    double x[32], y[32];
+    task_labels(lab);
+    size_t n = task_points(x, y, loc);
+    hs_error err = {0};
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE, .k = {0.5, 1},
+                         .nk = 2, .hot_class = 2};
+    hs_hotspots *h = hs_hotspots_find(DT, lab, &GT, x, y, loc, n, "ASB", &o,
+                                      &err);
+    assert_non_null(h);
+    assert_int_equal(h->n, 2);
+    assert_int_equal(h->v[0].incidents, 6);
+    assert_int_equal(h->v[1].incidents, 4);
+    assert_int_equal(h->spot[1 * TC + 4], 1);
+    assert_int_equal(h->spot[0], 2);
+    assert_int_equal(h->spot[1 * TC + 5], 0);
+
+    long inc[] = {12, 5};
     hs_task *t = NULL;
     size_t nt = 0;
-    hs_error err = {0};
-    assert_int_equal(hs_tasking(&h, 3, km2, inc, HS_TASK_MAX_SHARE, &t, &nt,
-                                &err), HS_OK);
-    assert_int_equal(nt, 4);
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.25, 2,
+                                &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 3);
+    /* board 0, priority 1: B */
     assert_int_equal(t[0].area, 0);
     assert_int_equal(t[0].order, 1);
     assert_int_equal(t[0].hotspot, 0);
-    CHECK_CLOSE(t[0].cum_km2_share, 0.01);
-    CHECK_CLOSE(t[0].cum_incident_share, 0.20);
+    assert_int_equal(t[0].cls, 2);
+    assert_int_equal(t[0].incidents, 6);
+    assert_int_equal(t[0].ncells, 2);
+    assert_int_equal(t[0].location, 2); /* 3 each of 2 and 4: the smaller */
+    CHECK_CLOSE(t[0].km2, 0.02);
+    CHECK_CLOSE(t[0].area_km2, 0.2);
+    CHECK_CLOSE(t[0].pai, (6.0 / 12) / (2.0 / 20));
+    CHECK_CLOSE(t[0].cum_km2_share, 2.0 / 20);
+    CHECK_CLOSE(t[0].cum_incident_share, 6.0 / 12);
+    check_wkb(t[0].wkb, t[0].wkb_len, 20000, 1400, 1500, 2100, 2300, 0);
+    /* board 0, priority 2: A */
     assert_int_equal(t[1].area, 0);
     assert_int_equal(t[1].order, 2);
-    assert_int_equal(t[1].hotspot, 3);
-    CHECK_CLOSE(t[1].cum_km2_share, 0.025);
-    CHECK_CLOSE(t[1].cum_incident_share, 0.30);
+    assert_int_equal(t[1].hotspot, 1);
+    assert_int_equal(t[1].incidents, 4);
+    assert_int_equal(t[1].location, 7);
+    CHECK_CLOSE(t[1].pai, (4.0 / 12) / (2.0 / 20));
+    CHECK_CLOSE(t[1].cum_km2_share, 4.0 / 20);
+    CHECK_CLOSE(t[1].cum_incident_share, 10.0 / 12);
+    check_wkb(t[1].wkb, t[1].wkb_len, 20000, 1000, 1200, 2300, 2400, 0);
+    /* board 1: D, in no hotspot, class 1 (6 >= 55/18, < 55/9) */
     assert_int_equal(t[2].area, 1);
     assert_int_equal(t[2].order, 1);
-    assert_int_equal(t[2].hotspot, 1);
-    CHECK_CLOSE(t[2].cum_km2_share, 0.02);
-    CHECK_CLOSE(t[2].cum_incident_share, 0.20);
-    assert_int_equal(t[3].area, 1);
-    assert_int_equal(t[3].order, 2);
-    assert_int_equal(t[3].hotspot, 6);
-    CHECK_CLOSE(t[3].cum_km2_share, 0.03);
-    CHECK_CLOSE(t[3].cum_incident_share, 0.50);
-    free(t);
+    assert_int_equal(t[2].hotspot, -1);
+    assert_int_equal(t[2].cls, 1);
+    assert_int_equal(t[2].incidents, 4);
+    assert_int_equal(t[2].location, -1);
+    CHECK_CLOSE(t[2].area_km2, 0.19);
+    CHECK_CLOSE(t[2].pai, (4.0 / 5) / (2.0 / 19));
+    CHECK_CLOSE(t[2].cum_km2_share, 2.0 / 19);
+    CHECK_CLOSE(t[2].cum_incident_share, 0.8);
+    check_wkb(t[2].wkb, t[2].wkb_len, 20000, 1500, 1700, 2200, 2300, 0);
+    hs_tasks_free(t, nt);
 
-    /* At 1%: board 0 (limit 0.1) takes exactly its first; board 1
-     * (0.02) and board 2 (0.05) stop at their first. */
-    assert_int_equal(hs_tasking(&h, 3, km2, inc, 0.01, &t, &nt, &err), HS_OK);
-    assert_int_equal(nt, 1);
-    assert_int_equal(t[0].hotspot, 0);
-    CHECK_CLOSE(t[0].cum_km2_share, 0.01);
-    free(t);
-    /* At 4%: b0 (0.4) 0.10, 0.25, 0.35, 0.36; b1 (0.08) 0.04, 0.06;
-     * b2 (0.2) 0.20 exactly, then 0.21 stops; b2 has no incidents. */
-    assert_int_equal(hs_tasking(&h, 3, km2, inc, 0.04, &t, &nt, &err), HS_OK);
-    assert_int_equal(nt, 7);
-    assert_int_equal(t[2].hotspot, 5);
-    assert_int_equal(t[3].hotspot, 7);
-    CHECK_CLOSE(t[3].cum_km2_share, 0.036);
-    CHECK_CLOSE(t[3].cum_incident_share, 0.36);
-    assert_int_equal(t[6].area, 2);
-    assert_int_equal(t[6].hotspot, 4);
-    CHECK_CLOSE(t[6].cum_km2_share, 0.04);
-    assert_true(t[6].cum_incident_share == 0);
-    free(t);
+    /* min 0: C and E come back, after the others of their boards; C is
+     * the first 5 in row-major order, not (3,1). */
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.25, 0,
+                                &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 5);
+    assert_int_equal(t[2].order, 3);
+    assert_int_equal(t[2].incidents, 1);
+    assert_int_equal(t[2].location, 5);
+    check_wkb(t[2].wkb, t[2].wkb_len, 10000, 1000, 1100, 2000, 2100, 0);
+    CHECK_CLOSE(t[2].cum_km2_share, 5.0 / 20);
+    assert_int_equal(t[4].area, 1);
+    assert_int_equal(t[4].incidents, 0);
+    CHECK_CLOSE(t[4].cum_km2_share, 3.0 / 19);
+    hs_tasks_free(t, nt);
 
-    /* 0.1 + 0.2 is 0.30000000000000004 in doubles, above 0.03 x 10 = 0.3:
-     * a sum that meets the limit exactly is still taken. */
-    hs_hotspot w[] = {{.area = 0, .km2 = 0.1}, {.area = 0, .km2 = 0.2}};
-    hs_hotspots hw = {.v = w, .n = 2};
-    assert_int_equal(hs_tasking(&hw, 1, km2, inc, 0.03, &t, &nt, &err), HS_OK);
-    assert_int_equal(nt, 2);
-    CHECK_CLOSE(t[1].cum_km2_share, 0.03);
-    free(t);
+    /* No incidents in board 1: its pai is NaN, its shares 0. */
+    long none[] = {12, 0};
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, none, 0.25,
+                                2, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 3);
+    assert_true(isnan(t[2].pai));
+    assert_true(t[2].cum_incident_share == 0);
+    hs_tasks_free(t, nt);
 
-    /* nothing to task */
-    hs_hotspots empty = {0};
+    /* A share too small for one cell (floor(0.04 x 19) = 0), and an
+     * all-zero surface: nothing to task. */
     hs_task dummy;
     t = &dummy; /* must be reset */
-    assert_int_equal(hs_tasking(&empty, 3, km2, inc, 0.03, &t, &nt, &err), HS_OK);
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.04, 0,
+                                &t, &nt, &err), HS_OK);
     assert_null(t);
     assert_int_equal(nt, 0);
-}
-
-static void test_tasking_from_grid(void **state)
-{
-    (void)state;
-    /* Grid 2 with two 1 km² boards at 5%: board 0 takes P (0.04) then Q
-     * (cum 0.05, exactly the limit); board 1's ring (0.08) exceeds it. */
-    hs_error err = {0};
-    hs_hotspots *h = find2(&err);
-    assert_non_null(h);
-    double km2[] = {1, 1};
-    long inc[] = {8, 3};
-    hs_task *t = NULL;
-    size_t nt = 0;
-    assert_int_equal(hs_tasking(h, 2, km2, inc, 0.05, &t, &nt, &err), HS_OK);
-    assert_int_equal(nt, 2);
-    assert_int_equal(t[0].hotspot, 1);
-    assert_string_equal(h->v[t[0].hotspot].id, "SAC-02");
-    CHECK_CLOSE(t[0].cum_km2_share, 0.04);
-    CHECK_CLOSE(t[0].cum_incident_share, 3.0 / 8);
-    assert_int_equal(t[1].hotspot, 2);
-    assert_int_equal(t[1].order, 2);
-    CHECK_CLOSE(t[1].cum_km2_share, 0.05);
-    CHECK_CLOSE(t[1].cum_incident_share, 4.0 / 8);
-    free(t);
+    double zero[TR * TC] = {0};
+    assert_int_equal(hs_tasking(zero, lab, &GT, h, x, y, loc, n, 2, inc, 0.25,
+                                0, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 0);
     hs_hotspots_destroy(h);
 }
 
 static void test_tasking_errors(void **state)
 {
     (void)state;
+    int32_t lab[TR * TC];
+    task_labels(lab);
     hs_hotspots h = {0};
-    double km2[] = {1, 0};
-    long inc[] = {1, 1};
+    long inc[] = {1, 1}, neg[] = {1, -1};
     hs_task *t;
     size_t nt;
     hs_error err = {0};
-    assert_int_equal(hs_tasking(&h, 1, km2, inc, 0, &t, &nt, &err), HS_ERR_ARG);
+#define TASK(d, l, hh, i, share, out) \
+    hs_tasking(d, l, &GT, hh, NULL, NULL, NULL, 0, 2, i, share, 5, out, &nt, &err)
+    assert_int_equal(TASK(DT, lab, &h, inc, 0, &t), HS_ERR_ARG);
     assert_non_null(strstr(err.msg, "not in (0, 1]"));
-    assert_int_equal(hs_tasking(&h, 1, km2, inc, 1.5, &t, &nt, &err), HS_ERR_ARG);
-    assert_int_equal(hs_tasking(&h, 1, km2, inc, NAN, &t, &nt, &err), HS_ERR_ARG);
-    assert_int_equal(hs_tasking(&h, 2, km2, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, &h, inc, 1.5, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, &h, inc, NAN, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, &h, neg, 0.03, &t), HS_ERR_ARG);
     assert_non_null(strstr(err.msg, "board 1"));
-    assert_int_equal(hs_tasking(&h, 1, NULL, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
-    assert_int_equal(hs_tasking(NULL, 1, km2, inc, 0.03, &t, &nt, &err), HS_ERR_ARG);
-    assert_int_equal(hs_tasking(&h, 1, km2, inc, 0.03, NULL, &nt, &err), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, NULL, &h, inc, 0.03, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(NULL, lab, &h, inc, 0.03, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, NULL, inc, 0.03, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, &h, NULL, 0.03, &t), HS_ERR_ARG);
+    assert_int_equal(TASK(DT, lab, &h, inc, 0.03, NULL), HS_ERR_ARG);
+#undef TASK
 }
 
 int main(void)
@@ -648,7 +709,6 @@ int main(void)
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_tasking_hand),
-        cmocka_unit_test(test_tasking_from_grid),
         cmocka_unit_test(test_tasking_errors),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,9 +143,16 @@ for g in ("asb", "sac", "violence"):
         errs.append(f"{g}: {kept} hotspots kept of {allb}, {small} small")
     if pub.execute(f"SELECT count(*) FROM tasking_{g} WHERE hotspot_id NOT IN (SELECT hotspot_id FROM hotspots_{g})").fetchone()[0]:
         errs.append(f"tasking_{g} names a dropped hotspot")
-    for a, pct in pub.execute(f"SELECT area_id, cum_incidents_pct FROM tasking_{g}"):
-        if a in months[g]["count"] and pct is not None:
-            errs.append(f"tasking_{g} {a}: cum_incidents_pct gives a suppressed count")
+    for a, pct, pai in pub.execute(f"SELECT area_id, cum_incidents_pct, pai FROM tasking_{g}"):
+        if a in months[g]["count"] and (pct is not None or pai is not None):
+            errs.append(f"tasking_{g} {a}: cum_incidents_pct or pai gives a suppressed count")
+    if pub.execute(f"SELECT count(*) FROM tasking_{g} WHERE incidents < ? OR label IS NOT NULL", (th,)).fetchone()[0]:
+        errs.append(f"tasking_{g}: a place under the threshold or with a label")
+    # the same places as the baseline's that hold the threshold or more
+    want = base.execute(f"SELECT area_id, hex(geom), incidents FROM tasking_{g} WHERE incidents >= ? ORDER BY 1, 2", (th,)).fetchall()
+    got = pub.execute(f"SELECT area_id, hex(geom), incidents FROM tasking_{g} ORDER BY 1, 2").fetchall()
+    if want != got:
+        errs.append(f"tasking_{g}: {len(got)} places published, {len(want)} of the baseline's hold {th} or more")
 if errs:
     print("\n".join(errs[:20]))
     sys.exit(1)

@@ -121,17 +121,17 @@ grep -q "Open Government Licence v3.0" "$T/p1.txt" || fail "no OGL attribution o
 grep -q "Contains OS data © Crown copyright and database right" "$T/p1.txt" || fail "no OS attribution"
 echo "$A page 1: counts${want_counts}, rates${want_rates}, intervals and county rates as computed here"
 
-# Page 3: the board's first tasking hotspot, with its label and incidents.
-# The incidents inside it are counted again with SpatiaLite.
-IFS='|' read -r B hid label < <(q "SELECT area_id, hotspot_id, label FROM tasking_asb WHERE priority = 1 ORDER BY area_id LIMIT 1")
-[ -n "$hid" ] || fail "no tasking rows for asb in the street-level run"
-n=$(ogrinfo -q "$G" -dialect SQLite -sql "SELECT count(*) AS n FROM hotspots_asb h, incidents i
-    WHERE h.hotspot_id = '$hid' AND i.crime_group = 'asb' AND i.period = 'current'
-      AND ST_Intersects(h.geom, i.geom)" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
+# Page 3: the board's first place for tasking, with its hotspot, label and
+# incidents.  The incidents inside it are counted again with SpatiaLite.
+IFS='|' read -r B hid label < <(q "SELECT area_id, coalesce(hotspot_id, '–'), label FROM tasking_asb WHERE priority = 1 ORDER BY area_id LIMIT 1")
+[ -n "$B" ] || fail "no tasking rows for asb in the street-level run"
+n=$(ogrinfo -q "$G" -dialect SQLite -sql "SELECT count(*) AS n FROM tasking_asb t, incidents i
+    WHERE t.area_id = '$B' AND t.priority = 1 AND i.crime_group = 'asb' AND i.period = 'current'
+      AND ST_Intersects(t.geom, i.geom)" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
 pdftotext -layout -f 3 -l 3 "$T/packs/$B.pdf" "$T/p3.txt"
 grep -Eq "^ *1 +$hid +$label +[0-9]+ +$n " "$T/p3.txt" ||
-    fail "$B page 3 lacks priority 1 '$hid $label' with $n incidents: $(grep -m2 "$hid" "$T/p3.txt" || true)"
-echo "$B page 3: priority 1 is $hid ($label), $n incidents as SpatiaLite counts"
+    fail "$B page 3 lacks priority 1 '$hid $label' with $n incidents: $(grep -m2 "$label" "$T/p3.txt" || true)"
+echo "$B page 3: priority 1 is in $hid ($label), $n incidents as SpatiaLite counts"
 
 # The county page: every board, and the top ASB hotspot with its board.
 pdftotext -layout "$T/packs/county.pdf" "$T/county.txt"

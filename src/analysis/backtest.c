@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analysis/backtest.h"
+#include "analysis/hotspots.h"
 
 #define MAX_THREADS 8
 
@@ -162,41 +163,6 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The k-th largest of v[0..n) (0-based), reordering v: quickselect with a
- * median-of-three pivot.  A full sort was half the back-test's time. */
-static double kth_largest(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        double a = v[lo], b = v[mid], c = v[hi];
-        double p = a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
-        size_t i = lo, j = hi;
-        while (i <= j) { /* descending: > p left, < p right */
-            while (v[i] > p)
-                i++;
-            while (v[j] < p)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 static int cmp_long_desc(const void *a, const void *b)
 {
     long x = *(const long *)a, y = *(const long *)b;
@@ -229,7 +195,7 @@ static long count_hits(worker *k, const window *wn)
     double T = 0;
     uint32_t cut = 0;
     if ((long)P > B && B > 0) {
-        T = kth_largest(k->vals, P, (size_t)B - 1); /* the B-th largest */
+        T = hs_kth_largest(k->vals, P, (size_t)B - 1); /* the B-th largest */
         long greater = 0;
         for (size_t i = 0; i < P; i++)
             greater += k->vals[i] > T;

@@ -40,6 +40,7 @@ void hs_hotspots_destroy(hs_hotspots *h)
         free(h->v[i].wkb);
     free(h->v);
     free(h->cls);
+    free(h->spot);
     free(h);
 }
 
@@ -169,6 +170,133 @@ static const char *gdal_msg(void)
 }
 
 /*
+ * Breadth-first fill of the selected cells (sel[i] != 0) into 4-connected
+ * components; with join non-NULL, neighbours join only when their join
+ * values are equal.  Seeds go in row-major order, so a component's seed is
+ * its smallest cell, and order[] (nsel slots) ends up holding each
+ * component's cells contiguously.  id[] (zeroed) gets ids 1, 2, ...
+ */
+static hs_status fill(const hs_grid_geom *g, const unsigned char *sel,
+                      const int32_t *join, size_t nsel, int32_t *id,
+                      size_t *order, comp **out, size_t *nout, hs_error *err)
+{
+    const size_t ncell = g->rows * g->cols;
+    comp *cs = NULL;
+    size_t ncomp = 0, ncap = 0, tail = 0;
+    for (size_t i = 0; i < ncell && tail < nsel; i++) {
+        if (!sel[i] || id[i])
+            continue;
+        if (ncomp == (size_t)INT32_MAX) {
+            free(cs);
+            return hs_fail(err, HS_ERR_ARG, "hotspots: more than %d patches",
+                           INT32_MAX);
+        }
+        if (ncomp == ncap) {
+            size_t cap = ncap ? 2 * ncap : 64;
+            comp *tmp = realloc(cs, cap * sizeof *cs);
+            if (!tmp) {
+                free(cs);
+                return hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu patches", cap);
+            }
+            cs = tmp;
+            ncap = cap;
+        }
+        int32_t cid = (int32_t)(ncomp + 1);
+        comp *c = &cs[ncomp++];
+        memset(c, 0, sizeof *c);
+        c->start = tail;
+        c->first = i;
+        c->area = c->location = -1;
+        id[i] = cid;
+        order[tail++] = i;
+        for (size_t head = c->start; head < tail; head++) {
+            size_t j = order[head], r = j / g->cols, col = j % g->cols;
+            size_t nb[4];
+            int nn = 0;
+            if (r > 0) nb[nn++] = j - g->cols;
+            if (r + 1 < g->rows) nb[nn++] = j + g->cols;
+            if (col > 0) nb[nn++] = j - 1;
+            if (col + 1 < g->cols) nb[nn++] = j + 1;
+            for (int q = 0; q < nn; q++) {
+                size_t m = nb[q];
+                if (sel[m] && !id[m] && (!join || join[m] == join[j])) {
+                    id[m] = cid; /* mark on push: each cell queued once */
+                    order[tail++] = m;
+                }
+            }
+        }
+        c->len = tail - c->start;
+    }
+    *out = cs;
+    *nout = ncomp;
+    return HS_OK;
+}
+
+/* Each component's incidents (points in its cells, by id[]) and the
+ * commonest location among them (ties: the smallest id). */
+static hs_status count_points(const hs_grid_geom *g, const int32_t *id,
+                              comp *cs, const double *px, const double *py,
+                              const int32_t *loc, size_t n, hs_error *err)
+{
+    comp_loc *cl = NULL;
+    size_t ncl = 0, clcap = 0;
+    for (size_t p = 0; p < n; p++) {
+        size_t i;
+        if (!cell_of(g, px[p], py[p], &i) || !id[i])
+            continue;
+        size_t k = (size_t)id[i] - 1;
+        cs[k].incidents++;
+        if (!loc || loc[p] < 0)
+            continue;
+        if (ncl == clcap) {
+            size_t cap = clcap ? 2 * clcap : 256;
+            comp_loc *tmp = realloc(cl, cap * sizeof *cl);
+            if (!tmp) {
+                free(cl);
+                return hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu incidents", cap);
+            }
+            cl = tmp;
+            clcap = cap;
+        }
+        cl[ncl++] = (comp_loc){k, loc[p]};
+    }
+    if (cl) {
+        qsort(cl, ncl, sizeof *cl, cmp_comp_loc);
+        for (size_t i = 0; i < ncl;) {
+            size_t best_n = 0, j = i;
+            int32_t best = -1;
+            while (j < ncl && cl[j].comp == cl[i].comp) {
+                size_t e = j;
+                while (e < ncl && cl[e].comp == cl[j].comp && cl[e].loc == cl[j].loc)
+                    e++;
+                if (e - j > best_n) { /* strict: ties keep the smaller id */
+                    best_n = e - j;
+                    best = cl[j].loc;
+                }
+                j = e;
+            }
+            cs[cl[i].comp].location = best;
+            i = j;
+        }
+    }
+    free(cl);
+    return HS_OK;
+}
+
+/* A component's polygons as ISO WKB (NDR), malloc'd into *wkb. */
+static hs_status export_wkb(OGRGeometryH geom, const char *what,
+                            unsigned char **wkb, size_t *len, hs_error *err)
+{
+    size_t n = (size_t)OGR_G_WkbSize(geom);
+    if (!(*wkb = malloc(n)))
+        return hs_fail(err, HS_ERR_NOMEM, "%s: %zu-byte polygon", what, n);
+    if (OGR_G_ExportToIsoWkb(geom, wkbNDR, *wkb) != OGRERR_NONE)
+        return hs_fail(err, HS_ERR_GEOM, "%s: WKB", what);
+    *len = n;
+    return HS_OK;
+}
+
+/*
  * Polygonises the component-id raster id[] (0 = not hot) and gives each
  * component its MultiPolygon.  The MEM band wraps id[] directly
  * (DATAPOINTER): no copy of a grid that can hold millions of cells.
@@ -287,7 +415,6 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
     int32_t *id = NULL, *scratch = NULL;
     size_t *order = NULL;
     comp *cs = NULL;
-    comp_loc *cl = NULL;
     size_t ncomp = 0;
     hs_hotspot_opts defaults;
 
@@ -368,65 +495,29 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
             nhot++;
     }
 
-    /* Components: breadth-first fill from each unvisited hot cell in
-     * row-major order, so the seed is the component's smallest cell, and
-     * order[] ends up holding each component's cells contiguously. */
+    /* Components of the hot cells. */
+    unsigned char *hot = NULL;
     if (nhot > 0) {
         id = calloc(ncell, sizeof *id);
         order = malloc(nhot * sizeof *order);
-        if (!id || !order) {
+        hot = malloc(ncell);
+        if (!id || !order || !hot) {
+            free(hot);
             hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu hot cells", nhot);
             goto cleanup;
         }
-    }
-    size_t ncap = 0, tail = 0;
-    for (size_t i = 0; i < ncell && tail < nhot; i++) {
-        if (h->cls[i] == HS_CLS_MASKED || h->cls[i] < o->hot_class || id[i])
-            continue;
-        if (ncomp == (size_t)INT32_MAX) {
-            hs_fail(err, HS_ERR_ARG, "hotspots: more than %d hotspots",
-                    INT32_MAX);
+        for (size_t i = 0; i < ncell; i++)
+            hot[i] = h->cls[i] != HS_CLS_MASKED && h->cls[i] >= o->hot_class;
+        hs_status frc = fill(g, hot, NULL, nhot, id, order, &cs, &ncomp, err);
+        free(hot);
+        if (frc)
             goto cleanup;
-        }
-        if (ncomp == ncap) {
-            size_t cap = ncap ? 2 * ncap : 64;
-            comp *tmp = realloc(cs, cap * sizeof *cs);
-            if (!tmp) {
-                hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu components", cap);
-                goto cleanup;
-            }
-            cs = tmp;
-            ncap = cap;
-        }
-        int32_t cid = (int32_t)(ncomp + 1);
-        comp *c = &cs[ncomp++];
-        memset(c, 0, sizeof *c);
-        c->start = tail;
-        c->first = i;
-        c->area = c->location = -1;
-        id[i] = cid;
-        order[tail++] = i;
-        for (size_t head = c->start; head < tail; head++) {
-            size_t j = order[head], r = j / g->cols, col = j % g->cols;
-            size_t nb[4];
-            int nn = 0;
-            if (r > 0) nb[nn++] = j - g->cols;
-            if (r + 1 < g->rows) nb[nn++] = j + g->cols;
-            if (col > 0) nb[nn++] = j - 1;
-            if (col + 1 < g->cols) nb[nn++] = j + 1;
-            if (h->cls[j] > c->cls)
-                c->cls = h->cls[j];
-            for (int q = 0; q < nn; q++) {
-                size_t m = nb[q];
-                if (h->cls[m] != HS_CLS_MASKED && h->cls[m] >= o->hot_class &&
-                    !id[m]) {
-                    id[m] = cid; /* mark on push: each cell queued once */
-                    order[tail++] = m;
-                }
-            }
-        }
-        c->len = tail - c->start;
     }
+    for (size_t k = 0; k < ncomp; k++)
+        for (size_t q = 0; q < cs[k].len; q++) {
+            int c = h->cls[order[cs[k].start + q]];
+            cs[k].cls = c > cs[k].cls ? c : cs[k].cls;
+        }
 
     /* Majority study area per component. */
     if (label && ncomp > 0) {
@@ -445,54 +536,14 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
         }
     }
 
-    /* Incidents: mask totals, per component, and (component, location)
-     * pairs for the commonest location.  One pass; cls[] is tested before
-     * id[] because it is a quarter of the size (fewer cache misses). */
-    size_t ncl = 0, clcap = 0;
+    /* Incidents: in unmasked cells, and per component. */
     for (size_t p = 0; p < n; p++) {
         size_t i;
-        if (!cell_of(g, px[p], py[p], &i) || h->cls[i] == HS_CLS_MASKED)
-            continue;
-        h->mask_incidents++;
-        if (h->cls[i] < o->hot_class)
-            continue;
-        size_t k = (size_t)id[i] - 1;
-        cs[k].incidents++;
-        if (!loc || loc[p] < 0)
-            continue;
-        if (ncl == clcap) {
-            size_t cap = clcap ? 2 * clcap : 256;
-            comp_loc *tmp = realloc(cl, cap * sizeof *cl);
-            if (!tmp) {
-                hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu incidents", cap);
-                goto cleanup;
-            }
-            cl = tmp;
-            clcap = cap;
-        }
-        cl[ncl++] = (comp_loc){k, loc[p]};
+        if (cell_of(g, px[p], py[p], &i) && h->cls[i] != HS_CLS_MASKED)
+            h->mask_incidents++;
     }
-    if (cl) {
-        qsort(cl, ncl, sizeof *cl, cmp_comp_loc);
-        for (size_t i = 0; i < ncl;) {
-            size_t best_n = 0, j = i;
-            int32_t best = -1;
-            while (j < ncl && cl[j].comp == cl[i].comp) {
-                size_t e = j;
-                while (e < ncl && cl[e].comp == cl[j].comp && cl[e].loc == cl[j].loc)
-                    e++;
-                if (e - j > best_n) { /* strict: ties keep the smaller id */
-                    best_n = e - j;
-                    best = cl[j].loc;
-                }
-                j = e;
-            }
-            cs[cl[i].comp].location = best;
-            i = j;
-        }
-    }
-
-    if (ncomp > 0 && polygonise(g, id, cs, ncomp, err) != HS_OK)
+    if (ncomp > 0 && (count_points(g, id, cs, px, py, loc, n, err) ||
+                      polygonise(g, id, cs, ncomp, err)))
         goto cleanup;
 
     if (ncomp > 0)
@@ -516,19 +567,15 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
         s->pai = s->share / (s->km2 / h->mask_km2);
         s->area = c->area;
         s->location = c->location;
-        size_t len = (size_t)OGR_G_WkbSize(c->geom);
-        s->wkb = malloc(len);
+        /* the cells' component ids become ranks */
+        for (size_t q = 0; q < c->len; q++)
+            id[order[c->start + q]] = s->rank;
         h->n = k + 1; /* so destroy frees this wkb from here on */
-        if (!s->wkb) {
-            hs_fail(err, HS_ERR_NOMEM, "hotspots: %zu-byte polygon", len);
+        if (export_wkb(c->geom, "hotspots", &s->wkb, &s->wkb_len, err))
             goto cleanup;
-        }
-        if (OGR_G_ExportToIsoWkb(c->geom, wkbNDR, s->wkb) != OGRERR_NONE) {
-            hs_fail(err, HS_ERR_GEOM, "hotspots: WKB of %s", s->id);
-            goto cleanup;
-        }
-        s->wkb_len = len;
     }
+    h->spot = id; /* ownership moves to h */
+    id = NULL;
     ret = h; /* ownership moves to the caller */
     h = NULL;
 cleanup:
@@ -538,74 +585,264 @@ cleanup:
     free(id);
     free(order);
     free(cs);
-    free(cl);
     free(scratch);
     return ret;
 }
 
 /* ---- tasking ---------------------------------------------------------- */
 
-hs_status hs_tasking(const hs_hotspots *h, size_t nareas,
-                     const double *area_km2, const long *area_incidents,
-                     double max_share, hs_task **out, size_t *nout,
-                     hs_error *err)
+/* Quickselect with a median-of-three pivot: a full sort was half the
+ * back-test's time. */
+double hs_kth_largest(double *v, size_t n, size_t k)
 {
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double p = a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) { /* descending: > p left, < p right */
+            while (v[i] > p)
+                i++;
+            while (v[j] < p)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+void hs_tasks_free(hs_task *t, size_t n)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(t[i].wkb);
+    free(t);
+}
+
+/* Tasking order: area asc, then the rank order. */
+static int cmp_task(const void *a, const void *b)
+{
+    const comp *x = a, *y = b;
+    if (x->area != y->area)
+        return (x->area > y->area) - (x->area < y->area);
+    return cmp_rank(a, b);
+}
+
+/* Marks in sel[] each area's budget: its B_a densest positive cells
+ * (hotspots.h).  pos[] holds the positive cells grouped by area, each
+ * group in row-major order, from start[a]; vals[] is scratch. */
+static void choose_budgets(const double *density, const size_t *pos,
+                           const size_t *start, const long *ucount,
+                           size_t nareas, double share, double *vals,
+                           unsigned char *sel, size_t *nsel)
+{
+    for (size_t a = 0; a < nareas; a++) {
+        size_t P = start[a + 1] - start[a];
+        const size_t *cells = pos + start[a];
+        size_t B = (size_t)floor(share * (double)ucount[a]);
+        if (P <= B) {
+            for (size_t q = 0; q < P; q++)
+                sel[cells[q]] = 1;
+            *nsel += P;
+            continue;
+        }
+        if (B == 0)
+            continue;
+        for (size_t q = 0; q < P; q++)
+            vals[q] = density[cells[q]];
+        double T = hs_kth_largest(vals, P, B - 1); /* the B-th largest */
+        size_t taken = 0;
+        for (size_t q = 0; q < P; q++)
+            if (density[cells[q]] > T) {
+                sel[cells[q]] = 1;
+                taken++;
+            }
+        /* ties at T, in row-major order, fill what is left */
+        for (size_t q = 0; q < P && taken < B; q++)
+            if (density[cells[q]] == T) {
+                sel[cells[q]] = 1;
+                taken++;
+            }
+        *nsel += B;
+    }
+}
+
+hs_status hs_tasking(const double *density, const int32_t *label,
+                     const hs_grid_geom *g, const hs_hotspots *h,
+                     const double *px, const double *py, const int32_t *loc,
+                     size_t n, size_t nareas, const long *area_incidents,
+                     double max_share, long min_incidents, hs_task **out,
+                     size_t *nout, hs_error *err)
+{
+    hs_status rc = HS_OK;
+    size_t *pos = NULL, *start = NULL, *order = NULL, ncomp = 0, nkept = 0;
+    long *ucount = NULL;
+    double *vals = NULL;
+    unsigned char *sel = NULL;
+    int32_t *id = NULL, *scratch = NULL;
+    comp *cs = NULL;
+    hs_task *t = NULL;
+
     if (!out || !nout)
         return hs_fail(err, HS_ERR_ARG, "tasking: no output given");
     *out = NULL;
     *nout = 0;
-    if (!h || (nareas > 0 && (!area_km2 || !area_incidents)))
-        return hs_fail(err, HS_ERR_ARG, "tasking: hotspots or board totals "
-                                        "missing");
+    if (!density || !label || !g || !h || (n > 0 && (!px || !py)) ||
+        (nareas > 0 && !area_incidents))
+        return hs_fail(err, HS_ERR_ARG, "tasking: surface, hotspots or board "
+                                        "totals missing");
     if (!(max_share > 0 && max_share <= 1))
         return hs_fail(err, HS_ERR_ARG,
                        "tasking: share of each board %g is not in (0, 1]",
                        max_share);
     if (nareas > INT_MAX)
         return hs_fail(err, HS_ERR_ARG, "tasking: %zu boards", nareas);
+    if ((rc = check_grid(g, err)))
+        return rc;
     for (size_t a = 0; a < nareas; a++)
-        if (!(area_km2[a] > 0) || !isfinite(area_km2[a]) ||
-            area_incidents[a] < 0)
-            return hs_fail(err, HS_ERR_ARG,
-                           "tasking: board %zu has area %g km2 and %ld "
-                           "incidents", a, area_km2[a], area_incidents[a]);
-    if (h->n == 0)
-        return HS_OK;
+        if (area_incidents[a] < 0)
+            return hs_fail(err, HS_ERR_ARG, "tasking: board %zu has %ld "
+                           "incidents", a, area_incidents[a]);
+    const size_t ncell = g->rows * g->cols;
+    const double cell_km2 = g->cell * g->cell / 1e6;
 
-    hs_task *t = malloc(h->n * sizeof *t);
-    if (!t)
-        return hs_fail(err, HS_ERR_NOMEM, "tasking: %zu hotspots", h->n);
-    size_t nt = 0;
-    for (size_t a = 0; a < nareas; a++) {
-        double limit = max_share * area_km2[a], km2 = 0;
-        long inc = 0;
-        int order = 0;
-        for (size_t i = 0; i < h->n; i++) {
-            const hs_hotspot *s = &h->v[i];
-            if (s->area != (int)a)
-                continue;
-            /* Stop at the first that would exceed: "the top hotspots that
-             * together cover at most max_share of the board". */
-            if (km2 + s->km2 > limit * (1 + 1e-9))
-                break;
-            km2 += s->km2;
-            inc += s->incidents;
-            t[nt++] = (hs_task){
-                .area = (int)a,
-                .order = ++order,
-                .hotspot = i,
-                .cum_km2_share = km2 / area_km2[a],
-                .cum_incident_share = area_incidents[a] > 0
-                                          ? (double)inc / (double)area_incidents[a]
-                                          : 0,
-            };
+    /* The positive cells by area (a counting sort keeps row-major order). */
+    ucount = calloc(nareas + 1, sizeof *ucount);
+    start = calloc(nareas + 2, sizeof *start);
+    sel = calloc(ncell, 1);
+    if (!ucount || !start || !sel)
+        goto nomem;
+    for (size_t i = 0; i < ncell; i++) {
+        if (label[i] < 0 || (size_t)label[i] >= nareas)
+            continue;
+        ucount[label[i]]++;
+        if (density[i] > 0)
+            start[label[i] + 2]++;
+    }
+    for (size_t a = 0; a < nareas; a++)
+        start[a + 2] += start[a + 1];
+    size_t npos = start[nareas + 1];
+    if (npos == 0)
+        goto cleanup;
+    if (!(pos = malloc(npos * sizeof *pos)) || !(vals = malloc(npos * sizeof *vals)))
+        goto nomem;
+    for (size_t i = 0; i < ncell; i++)
+        if (label[i] >= 0 && (size_t)label[i] < nareas && density[i] > 0)
+            pos[start[label[i] + 1]++] = i;
+    /* start[a] is now where area a begins, start[a + 1] where it ends */
+    size_t nsel = 0;
+    choose_budgets(density, pos, start, ucount, nareas, max_share, vals, sel,
+                   &nsel);
+    if (nsel == 0)
+        goto cleanup;
+
+    if (!(id = calloc(ncell, sizeof *id)) || !(order = malloc(nsel * sizeof *order)))
+        goto nomem;
+    if ((rc = fill(g, sel, label, nsel, id, order, &cs, &ncomp, err)) ||
+        (rc = count_points(g, id, cs, px, py, loc, n, err)))
+        goto cleanup;
+
+    /* Drop the small ones (their cells leave id[]), renumber the rest. */
+    for (size_t k = 0; k < ncomp; k++) {
+        comp *c = &cs[k];
+        int keep = c->incidents >= min_incidents;
+        for (size_t q = 0; q < c->len; q++)
+            id[order[c->start + q]] = keep ? (int32_t)(nkept + 1) : 0;
+        if (keep) {
+            c->area = label[c->first];
+            cs[nkept++] = *c;
         }
     }
-    if (nt == 0) {
-        free(t);
-        return HS_OK;
+    if (nkept == 0)
+        goto cleanup;
+    if ((rc = polygonise(g, id, cs, nkept, err)))
+        goto cleanup;
+    qsort(cs, nkept, sizeof *cs, cmp_task);
+
+    size_t maxlen = 0;
+    for (size_t k = 0; k < nkept; k++)
+        maxlen = cs[k].len > maxlen ? cs[k].len : maxlen;
+    if (!(t = calloc(nkept, sizeof *t)) ||
+        !(scratch = malloc(maxlen * sizeof *scratch)))
+        goto nomem;
+    int order_in_area = 0;
+    long cum_inc = 0;
+    size_t cum_cells = 0;
+    for (size_t k = 0; k < nkept; k++) {
+        const comp *c = &cs[k];
+        hs_task *tk = &t[k];
+        int a = c->area;
+        if (k == 0 || cs[k - 1].area != a) {
+            order_in_area = 0;
+            cum_inc = 0;
+            cum_cells = 0;
+        }
+        cum_inc += c->incidents;
+        cum_cells += c->len;
+        size_t nspot = 0;
+        tk->cls = 0;
+        for (size_t q = 0; q < c->len; q++) {
+            size_t i = order[c->start + q];
+            if (h->cls && h->cls[i] != HS_CLS_MASKED && h->cls[i] > tk->cls)
+                tk->cls = h->cls[i];
+            if (h->spot && h->spot[i] > 0 && (size_t)h->spot[i] <= h->n)
+                scratch[nspot++] = h->spot[i];
+        }
+        double ukm2 = (double)ucount[a] * cell_km2;
+        long ainc = area_incidents[a];
+        tk->area = a;
+        tk->order = ++order_in_area;
+        tk->hotspot = nspot ? (long)mode_sorted(scratch, nspot) - 1 : -1;
+        tk->incidents = c->incidents;
+        tk->ncells = c->len;
+        tk->km2 = (double)c->len * cell_km2;
+        tk->area_km2 = ukm2;
+        tk->pai = ainc > 0 ? ((double)c->incidents / (double)ainc) /
+                                 ((double)c->len / (double)ucount[a])
+                           : NAN;
+        tk->cum_km2_share = (double)cum_cells / (double)ucount[a];
+        tk->cum_incident_share = ainc > 0 ? (double)cum_inc / (double)ainc : 0;
+        tk->location = c->location;
+        *nout = k + 1; /* so hs_tasks_free frees this wkb from here on */
+        if ((rc = export_wkb(c->geom, "tasking", &tk->wkb, &tk->wkb_len, err)))
+            goto cleanup;
     }
     *out = t;
-    *nout = nt;
-    return HS_OK;
+    t = NULL;
+    goto cleanup;
+nomem:
+    rc = hs_fail(err, HS_ERR_NOMEM, "tasking: %zu cells", ncell);
+cleanup:
+    if (t) {
+        hs_tasks_free(t, *nout);
+        *nout = 0;
+    }
+    for (size_t k = 0; k < ncomp; k++)
+        OGR_G_DestroyGeometry(cs[k].geom); /* NULL-safe */
+    free(cs);
+    free(pos);
+    free(start);
+    free(ucount);
+    free(vals);
+    free(sel);
+    free(id);
+    free(order);
+    free(scratch);
+    return rc;
 }

@@ -50,7 +50,7 @@
  * GDALPolygonize (4-connected) over a raster of component ids.
  *
  * Ownership: caller owns the hs_hotspots (hs_hotspots_destroy, NULL ok),
- * including every hotspot's wkb; the tasking rows are freed with free().
+ * including every hotspot's wkb; the tasking rows with hs_tasks_free.
  * Thread safety: calls share no state, GDAL's driver registration aside.
  */
 #ifndef HOTSPOT_HOTSPOTS_H
@@ -109,6 +109,9 @@ typedef struct hs_hotspots {
     double breaks[HS_HOTSPOT_MAX_BREAKS]; /* incidents per km²           */
     int nbreaks;
     unsigned char *cls;    /* per cell: 0..nbreaks, HS_CLS_MASKED        */
+    int32_t *spot;         /* per cell: rank of its hotspot, 0 none; a
+                              rank above n (a hotspot dropped later) is
+                              none too.  NULL when no cell is hot.      */
     hs_hotspot *v;         /* in rank order (v[i].rank == i + 1)         */
     size_t n;
     double mask_km2;       /* unmasked area                              */
@@ -136,35 +139,64 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
 void hs_hotspots_destroy(hs_hotspots *h); /* NULL is a no-op */
 
 /*
- * One row of the tasking table: the order-th hotspot chosen for study
- * area (board) `area`, h->v[hotspot], with the running totals.
+ * The tasking table: for each study area (board), its own densest places,
+ * so that every board's tasking group has targets sized for patrols, not
+ * only the boards that hold the county's hotspots.  The rules, exactly:
+ *
+ *  - Cells of area a: the unmasked cells with label a; U_a of them.
+ *  - Budget: B_a = floor(max_share x U_a) cells (Chainey's 3%; the same
+ *    rule as backtest.h's budget, applied to one board).  The board's
+ *    cells with density > 0, density descending, ties by row-major index
+ *    ascending; the first B_a of them (all, when fewer).  Zero-density
+ *    cells are never tasked.
+ *  - Targets: 4-connected components of the chosen cells; cells of two
+ *    boards never join, as each board chooses its own.
+ *  - Incidents: the points in a target's cells (cell rule as above).
+ *    Targets with fewer than min_incidents are dropped (noise is not
+ *    tasked); their cells are not given to others.
+ *  - Order within the board: incidents descending, then cells descending,
+ *    then the smallest row-major cell index; order = 1, 2, ...
+ *  - hotspot: the county hotspot (index into h->v, spot 1..h->n) holding
+ *    the most of its cells, ties to the higher-ranked; -1 when none does.
+ *    cls: the highest class of its cells (h->cls).
+ *  - km2 = cells x cell² / 1e6; area_km2 = U_a x cell² / 1e6 (the board
+ *    in whole cells, as the budget counts it); pai = (incidents /
+ *    area_incidents[a]) / (km2 / area_km2), NaN when area_incidents is 0;
+ *    the cumulative shares add up the targets in order.
+ *  - Location: as for hotspots (commonest loc >= 0; -1 none).
+ * Inputs: density, label and g as hs_hotspots_find was given (label must
+ * not be NULL); h its result; px, py, loc, n the same incidents;
+ * area_incidents the group's incidents in each area (for the shares).
+ * Rows come by area, then order.  *out is malloc'd (NULL when *nout is 0),
+ * each row owning its wkb; free with hs_tasks_free.
  */
 typedef struct hs_task {
     int area;
     int order;                 /* 1-based within the area                */
-    size_t hotspot;            /* index into h->v                        */
-    double cum_km2_share;      /* cumulative km2 / area_km2[area]        */
-    double cum_incident_share; /* cumulative incidents / area_incidents[area]
+    long hotspot;              /* index into h->v, -1: in no hotspot      */
+    int cls;                   /* highest class of its cells             */
+    long incidents;
+    size_t ncells;
+    double km2, area_km2;      /* the target, the area (whole cells)     */
+    double pai;                /* within the area; NaN: no incidents     */
+    double cum_km2_share;      /* cumulative km2 / area_km2              */
+    double cum_incident_share; /* cumulative incidents / area_incidents
                                   (0 when that is 0)                     */
+    int location;              /* commonest location id, -1 none         */
+    unsigned char *wkb;        /* ISO WKB MultiPolygon (NDR)             */
+    size_t wkb_len;
 } hs_task;
 
-/*
- * The tasking table: "the top hotspots that together cover at most
- * max_share of the board".  For each area a in 0..nareas-1, takes the
- * hotspots whose `area` is a in rank order while their cumulative km2
- * stays <= max_share * area_km2[a], and stops at the first one that would
- * exceed it (no skipping ahead to smaller ones).  The comparison allows a
- * relative 1e-9 so that a sum that hits the limit exactly is taken despite
- * rounding.  Hotspots with area -1 or >= nareas are not tasked.
- *   area_km2        nareas board areas, > 0
- *   area_incidents  nareas counts: the group's incidents in each board
- *   max_share       in (0, 1]; HS_TASK_MAX_SHARE is Chainey's 3%
- * Rows come by area, then order.  *out is malloc'd (NULL when *nout is 0);
- * caller frees it with free().
- */
-hs_status hs_tasking(const hs_hotspots *h, size_t nareas,
-                     const double *area_km2, const long *area_incidents,
-                     double max_share, hs_task **out, size_t *nout,
-                     hs_error *err);
+hs_status hs_tasking(const double *density, const int32_t *label,
+                     const hs_grid_geom *g, const hs_hotspots *h,
+                     const double *px, const double *py, const int32_t *loc,
+                     size_t n, size_t nareas, const long *area_incidents,
+                     double max_share, long min_incidents, hs_task **out,
+                     size_t *nout, hs_error *err);
+
+void hs_tasks_free(hs_task *t, size_t n); /* NULL is a no-op */
+
+/* The k-th largest (0-based) of v[0..n), n > k, reordering v. */
+double hs_kth_largest(double *v, size_t n, size_t k);
 
 #endif

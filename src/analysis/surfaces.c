@@ -13,7 +13,7 @@ void hs_surface_free(hs_surface *s)
         return;
     free(s->values);
     hs_hotspots_destroy(s->hot);
-    free(s->tasks);
+    hs_tasks_free(s->tasks, s->ntasks);
     memset(s, 0, sizeof *s);
 }
 
@@ -140,7 +140,7 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              hs_surface *out, hs_error *err)
 {
     hs_status rc = HS_OK;
-    double *dens = NULL, *km2 = NULL;
+    double *dens = NULL;
     int32_t *labels = NULL;
     memset(out, 0, sizeof *out);
 
@@ -170,8 +170,7 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
     labels = cache->labels;
     dens = malloc(nc * sizeof *dens);
     out->values = malloc(nc * sizeof *out->values);
-    km2 = malloc((hs_areas_count(a) + 1) * sizeof *km2);
-    if (!dens || !labels || !out->values || !km2) {
+    if (!dens || !labels || !out->values) {
         rc = hs_fail(err, HS_ERR_NOMEM, "%s surface: out of memory for %zu x "
                      "%zu cells", prefix, g->cols, g->rows);
         goto fail;
@@ -206,17 +205,19 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
     drop_small(out->hot, o->min_incidents, &out->small);
     if (o->public_min > 0 && (rc = make_public(x, y, n + n_edge, o, out, err)))
         goto fail;
-    for (size_t i = 0; i < hs_areas_count(a); i++)
-        km2[i] = hs_areas_km2(a, i);
-    if ((rc = hs_tasking(out->hot, hs_areas_count(a), km2, area_incidents,
-                         o->task_share, &out->tasks, &out->ntasks, err)))
+    long task_min = o->public_min > o->min_incidents ? o->public_min
+                                                      : o->min_incidents;
+    if ((rc = hs_tasking(dens, labels, &gg, out->hot, x, y, loc, n,
+                         hs_areas_count(a), area_incidents, o->task_share,
+                         task_min, &out->tasks, &out->ntasks, err)))
         goto fail;
+    if (o->public_min > 0)
+        for (size_t t = 0; t < out->ntasks; t++)
+            out->tasks[t].location = -1;
     free(dens);
-    free(km2);
     return HS_OK;
 fail:
     free(dens);
-    free(km2);
     hs_surface_free(out);
     return rc;
 }

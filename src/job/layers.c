@@ -299,8 +299,9 @@ static hs_status write_hotspots(job *j, hs_error *err)
     static const hs_field tf[] = {
         {"area_id", HS_FIELD_TEXT},        {"area_name", HS_FIELD_TEXT},
         {"priority", HS_FIELD_INT},        {"hotspot_id", HS_FIELD_TEXT},
-        {"label", HS_FIELD_TEXT},          {"incidents", HS_FIELD_INT},
-        {"area_km2", HS_FIELD_REAL},       {"cum_area_pct", HS_FIELD_REAL},
+        {"label", HS_FIELD_TEXT},          {"class", HS_FIELD_INT},
+        {"incidents", HS_FIELD_INT},       {"area_km2", HS_FIELD_REAL},
+        {"pai", HS_FIELD_REAL},            {"cum_area_pct", HS_FIELD_REAL},
         {"cum_incidents_pct", HS_FIELD_REAL}};
     for (size_t g = 0; g < j->ngroups; g++) {
         if (!j->has_surf[g])
@@ -331,26 +332,26 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 return rc;
         }
         hs_layer_name(name, sizeof name, "tasking_", gname);
-        snprintf(desc, sizeof desc, "%s: per area, the top hotspots that "
-                 "together cover at most %.3g%% of it", gname,
+        snprintf(desc, sizeof desc, "%s: per area, its densest cells up to "
+                 "%.3g%% of it, as patches ranked by incidents", gname,
                  100 * j->sopt.task_share);
-        l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL, tf,
-                              sizeof tf / sizeof *tf, err);
+        l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                              j->crs, tf, sizeof tf / sizeof *tf, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t t = 0; t < sf->ntasks; t++) {
             const hs_task *tk = &sf->tasks[t];
-            const hs_hotspot *hp = &sf->hot->v[tk->hotspot];
+            const hs_hotspot *hp = tk->hotspot >= 0 ? &sf->hot->v[tk->hotspot] : NULL;
             hs_value v[] = {
                 txt(hs_areas_id(j->areas, (size_t)tk->area)),
                 txt(hs_areas_name(j->areas, (size_t)tk->area)),
-                int_(tk->order), txt(hp->id),
-                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL),
-                int_(hp->incidents), num(hp->km2),
+                int_(tk->order), txt(hp ? hp->id : NULL),
+                txt(tk->location >= 0 ? hs_pool_str(j->inc->locations, tk->location) : NULL),
+                int_(tk->cls), int_(tk->incidents), num(tk->km2), num(tk->pai),
                 num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share)};
             if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
-                v[8] = (hs_value){.is_null = 1}; /* it gives the count */
-            hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+                v[8] = v[10] = (hs_value){.is_null = 1}; /* they give the count */
+            hs_status rc = hs_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
             if (rc)
                 return rc;
         }
@@ -572,6 +573,11 @@ static hs_status write_run(job *j, hs_error *err)
             "N, PAI = (hits/N) / (budget/unmasked), PEI = hits / the most any "
             "budget-sized set of cells holds (Hunt 2016); --bandwidth "
             "backtest takes the highest mean PAI, ties to the larger");
+        ROW("method", "tasking", "per area: its cells with density > 0, "
+            "density descending (ties by row-major index), floor(tasking share "
+            "x the area's unmasked cells) of them, joined by edges into places "
+            "(never across areas); places under hotspot_min_incidents are "
+            "dropped; priority by incidents");
         ROW("parameter", "kde_edge", j->kde_edge ? "buffer" : "clip");
         ROW("method", "kde_edge", j->kde_edge
             ? "buffer: the bandwidth, class breaks and hotspot counts come from "

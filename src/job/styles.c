@@ -106,14 +106,17 @@ static double kde_scale(const job *j, size_t g)
 /* ---- one style's values ------------------------------------------------ */
 
 typedef enum kind {
-    K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE
+    K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE,
+    K_TASKING
 } kind;
 
 static const char *const KIND_FILE[] = {"areas", "rates", "vs_study", "change",
-                                        "incidents", "hotspots", "kde"};
+                                        "incidents", "hotspots", "kde",
+                                        "tasking"};
 static const char *const KIND_STYLE[] = {
     "Area boundaries", "Rate per 1,000 residents", "Compared with study area",
-    "Change", "Incidents by group", "Hotspots by class", "Density classes"};
+    "Change", "Incidents by group", "Hotspots by class", "Density classes",
+    "Places for tasking"};
 
 #define SET(...)                                                              \
     do {                                                                      \
@@ -408,6 +411,7 @@ static hs_status render_style(const job *j, kind k, size_t g,
     case K_INCIDENTS: bad = bad || incidents_vars(j, v); break;
     case K_HOTSPOTS: bad = bad || hotspots_vars(j, g, v); break;
     case K_KDE: bad = bad || kde_vars(j, g, v); break;
+    case K_TASKING: break;
     }
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
@@ -438,7 +442,7 @@ typedef struct styled {
     char id[112];    /* project layer id (unique)                */
     char title[160]; /* name in the QGIS layer tree              */
     kind k;
-    int styled;      /* 0: a table without a style (tasking, run) */
+    int styled;      /* 0: a table without a style (back-test, run) */
     int is_default;  /* the layer's default style in layer_styles */
     int raster;
     int checked;     /* visible when the project opens           */
@@ -461,6 +465,13 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
         styled s;
         group_title(t, sizeof t, gname);
         if (j->has_surf[g]) {
+            hs_layer_name(tb, sizeof tb, "tasking_", gname);
+            s = (styled){.k = K_TASKING, .styled = 1, .is_default = 1,
+                         .checked = 1, .group = gi};
+            snprintf(s.table, sizeof s.table, "%s", tb);
+            snprintf(s.id, sizeof s.id, "%s", tb);
+            snprintf(s.title, sizeof s.title, "%s places for tasking", t);
+            PUSH(s); /* outlines on top of the hotspots */
             hs_layer_name(tb, sizeof tb, "hotspots_", gname);
             s = (styled){.k = K_HOTSPOTS, .styled = 1, .is_default = 1,
                          .checked = 1, .group = gi};
@@ -491,15 +502,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
             snprintf(s.title, sizeof s.title, "%s %s", t, RT[r]);
             PUSH(s);
         }
-        if (j->has_surf[g]) {
-            hs_layer_name(tb, sizeof tb, "tasking_", gname);
-            s = (styled){.styled = 0, .checked = 1, .group = gi};
-            snprintf(s.table, sizeof s.table, "%s", tb);
-            snprintf(s.id, sizeof s.id, "%s", tb);
-            snprintf(s.title, sizeof s.title, "%s tasking list", t);
-            PUSH(s);
-        }
-        if (j->has_bt[g]) { /* a table, as the tasking list */
+        if (j->has_bt[g]) { /* a table, as run */
             hs_layer_name(tb, sizeof tb, "backtest_", gname);
             s = (styled){.styled = 0, .checked = 0, .group = gi};
             snprintf(s.table, sizeof s.table, "%s", tb);

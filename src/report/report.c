@@ -45,6 +45,8 @@ static const double GROUP_DASH[HS_RG][2] = {{0, 0}, {5, 2.5}, {1.5, 2}};
 static const uint32_t DENSITY_RGB[] = {0xEEF3F8, 0xC6DBEF, 0x9ECAE1, 0x6BAED6,
                                        0x4292C6};
 static const uint32_t HOT_LOW = 0xFDAE61, HOT_HIGH = 0xA50026;
+/* Places for tasking: violet on a white casing, apart from blues and reds. */
+#define TASK_RGB 0x6A1B9A
 
 /* ---- small drawing helpers ------------------------------------------------ */
 
@@ -814,6 +816,25 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
     rgb(cr, 0x111111);
     cairo_set_line_width(cr, 1.6);
     cairo_stroke(cr);
+    /* this board's places for tasking: outlined, priority beside */
+    for (size_t k = 0; d->has_surf[g] && k < d->ntask[g]; k++) {
+        const hs_rtask *tk = &d->task[g][k];
+        if (strcmp(tk->area_id, d->areas[a].id) != 0 || !in_view(&v, &tk->geom))
+            continue;
+        geom_path(cr, &v, &tk->geom);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, 2.8);
+        cairo_stroke_preserve(cr);
+        rgb(cr, TASK_RGB);
+        cairo_set_line_width(cr, 1.4);
+        cairo_stroke(cr);
+        double px, py;
+        to_page(&v, tk->geom.maxx, tk->geom.maxy, &px, &py);
+        char pr[16];
+        snprintf(pr, sizeof pr, "%d", tk->priority);
+        font(cr, 7, 1);
+        text(cr, px + 2, py - 1, LEFT, 0, pr);
+    }
     /* a ring around hotspots too small to see at this scale */
     for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
         const hs_rhot *hp = &d->hot[g][k];
@@ -880,6 +901,7 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
     cairo_rectangle(cr, x, y, w, h);
     cairo_stroke(cr);
 }
+
 
 static void swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
 {
@@ -960,7 +982,17 @@ boundaries:
     cairo_stroke(cr);
     rgb(cr, 0x222222);
     text(cr, x + 20, y, LEFT, w - 20, "other area boards");
-    y += 18;
+    y += 14;
+    if (d->has_surf[g0]) {
+        rgb(cr, TASK_RGB);
+        cairo_set_line_width(cr, 1.4);
+        cairo_rectangle(cr, x + 1, y - 8, 12, 9);
+        cairo_stroke(cr);
+        rgb(cr, 0x222222);
+        text(cr, x + 20, y, LEFT, w - 20, "places for tasking, by priority");
+        y += 14;
+    }
+    y += 4;
     font(cr, 7.5, 0);
     para(cr, x, y, w, 9.5, "Hotspot labels (e.g. ASB-01) are the group and "
          "the hotspot's rank in the county by incidents; see the tasking page. "
@@ -1080,14 +1112,6 @@ static void page_maps(pdf *p, const hs_rdata *d, size_t a)
     cairo_show_page(cr);
 }
 
-static const hs_rhot *find_hot(const hs_rdata *d, int g, const char *id)
-{
-    for (size_t h = 0; h < d->nhot[g]; h++)
-        if (strcmp(d->hot[g][h].id, id) == 0)
-            return &d->hot[g][h];
-    return NULL;
-}
-
 #define TASK_MAX 8 /* rows per list on the page */
 
 static const double TCOLW[9] = {44, 50, 152, 32, 46, 44, 30, 55, 62};
@@ -1097,7 +1121,8 @@ static double task_header(cairo_t *cr, double y)
 {
     static const char *const head[9] = {
         "Priority", "Hotspot", "Where", "Class", "Incidents",
-        "Area\n(km\xc2\xb2)", "PAI", "% of board\narea", "% of board\nincidents"};
+        "Area\n(km\xc2\xb2)", "PAI in\nboard", "% of board\narea",
+        "% of board\nincidents"};
     double x = ML;
     rgb(cr, 0xE3E9F1);
     cairo_rectangle(cr, ML, y, CW, 22);
@@ -1139,19 +1164,6 @@ static double task_row(cairo_t *cr, double y, int shade, char cell[9][128])
     return y + 14;
 }
 
-static void hot_cells(const hs_rhot *hp, char cell[9][128])
-{
-    snprintf(cell[1], 128, "%s", hp->id);
-    snprintf(cell[2], 128, "%s", hp->label ? hp->label : "(no location)");
-    snprintf(cell[3], 128, "%d", hp->cls);
-    fmt_int(hp->incidents, cell[4], 128);
-    snprintf(cell[5], 128, "%.2f", hp->km2);
-    if (isnan(hp->pai))
-        snprintf(cell[6], 128, "n/a");
-    else
-        snprintf(cell[6], 128, "%.1f", hp->pai);
-}
-
 /* "Tested on the 12 months before: hotspots covering 3% of the county
  * held 80% of the next month's incidents (PAI 27, PEI 0.80)." or "" */
 static void backtest_text(const hs_rdata *d, int g, char *b, size_t n)
@@ -1174,25 +1186,26 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     const char *aid = d->areas[a].id;
-    char b[1024];
+    char b[1400];
     rgb(cr, 0x1F3A5F);
     font(cr, 14, 1);
-    textf(cr, ML, 40, LEFT, CW, "%s (%s): top hotspots for tasking",
+    textf(cr, ML, 40, LEFT, CW, "%s (%s): places for tasking",
           d->areas[a].name, aid);
     font(cr, 8, 0);
     rgb(cr, 0x333333);
-    snprintf(b, sizeof b, "For tasking: the board's hotspots in rank order "
-             "that together cover at most %.3g%% of the board's area, so that "
-             "patrols can cover them. A hotspot is a patch where the density of "
-             "incidents is in class %d or above (see the map key); its id is the "
-             "group and its rank in the county by incidents. \"Where\" is the "
-             "commonest police.uk location inside it. PAI (Predictive Accuracy "
-             "Index) is the hotspot's share of the county's incidents divided "
-             "by its share of the county's area: above 1, incidents "
-             "concentrate there. The last two columns add up the hotspots from "
-             "the top: the share of the board's area they cover and the share "
-             "of the board's incidents of the group inside them.",
-             100 * d->task_share, d->hot_class);
+    snprintf(b, sizeof b, "For tasking: the board's own densest places. The "
+             "cells of the density map with the highest density in the board, "
+             "up to %.3g%% of the board's area, joined where they touch, and "
+             "ranked by the incidents inside them in the period (outlined in "
+             "violet on the maps, with their priority). A place with fewer "
+             "than %ld incidents is left out: that is noise, not a pattern. "
+             "\"Hotspot\" is the county hotspot the place lies in (a dash when "
+             "it is below the county's hotspot class, as in quieter boards). "
+             "\"Where\" is the commonest police.uk location inside it. PAI "
+             "(Predictive Accuracy Index) is the place's share of the board's "
+             "incidents divided by its share of the board's area: above 1, "
+             "incidents concentrate there. The last two columns add up the "
+             "places from the top.", 100 * d->task_share, d->min_incidents);
     double y = para(cr, ML, 58, CW, 10, b) + 10;
     for (int g = 0; g < HS_RG; g++) {
         rgb(cr, GROUP_RGB[g]);
@@ -1204,7 +1217,7 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             rgb(cr, 0x333333);
             font(cr, 8.5, 0);
             text(cr, ML, y + 10, LEFT, CW, "No density surface in this file "
-                 "for this group, so no hotspots.");
+                 "for this group, so no places for tasking.");
             y += 34;
             continue;
         }
@@ -1216,68 +1229,46 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             y = para(cr, ML, y + 8, CW, 9, bt) - 2;
         }
         y = task_header(cr, y);
-        int rows = 0, more = 0, others = 0;
+        int rows = 0, more = 0;
         char cell[9][128];
         for (size_t t = 0; t < d->ntask[g]; t++) {
             const hs_rtask *tk = &d->task[g][t];
-            const hs_rhot *hp = find_hot(d, g, tk->hotspot_id);
-            if (strcmp(tk->area_id, aid) != 0 || !hp)
+            if (strcmp(tk->area_id, aid) != 0)
                 continue;
             if (rows == TASK_MAX) {
                 more++;
                 continue;
             }
-            hot_cells(hp, cell);
             snprintf(cell[0], 128, "%d", tk->priority);
+            snprintf(cell[1], 128, "%s", tk->hotspot_id ? tk->hotspot_id
+                                                          : "\xe2\x80\x93");
+            snprintf(cell[2], 128, "%s", tk->label ? tk->label : "(no location)");
+            snprintf(cell[3], 128, "%d", tk->cls);
+            fmt_int(tk->incidents, cell[4], 128);
+            snprintf(cell[5], 128, "%.2f", tk->km2);
+            if (isnan(tk->pai))
+                snprintf(cell[6], 128, "n/a");
+            else
+                snprintf(cell[6], 128, "%.1f", tk->pai);
             snprintf(cell[7], 128, "%.1f", tk->cum_area_pct);
-            snprintf(cell[8], 128, "%.1f", tk->cum_incidents_pct);
+            if (isnan(tk->cum_incidents_pct))
+                snprintf(cell[8], 128, "n/a");
+            else
+                snprintf(cell[8], 128, "%.1f", tk->cum_incidents_pct);
             y = task_row(cr, y, rows++ % 2, cell);
         }
         font(cr, 8, 0);
         rgb(cr, 0x333333);
         if (rows == 0) {
-            text(cr, ML + 3, y + 10, LEFT, CW, "No hotspot of this board fits "
-                 "within the tasking share: its hotspots are larger (a smaller "
-                 "--bandwidth makes smaller ones).");
+            textf(cr, ML + 3, y + 10, LEFT, CW, "No place in the board's "
+                  "densest %.3g%% held %ld or more incidents in the period: "
+                  "nothing stands out to task.", 100 * d->task_share,
+                  d->min_incidents);
             y += 14;
         }
         if (more) {
             textf(cr, ML + 3, y + 10, LEFT, CW, "and %d more (see tasking_%s "
                   "in the GeoPackage)", more, hs_rgroup_key[g]);
-            y += 14;
-        }
-        /* the board's other hotspots: too large for the tasking share */
-        for (size_t h = 0; h < d->nhot[g]; h++) {
-            const hs_rhot *hp = &d->hot[g][h];
-            int tasked = 0;
-            if (!hp->area_id || strcmp(hp->area_id, aid) != 0)
-                continue;
-            for (size_t t = 0; t < d->ntask[g] && !tasked; t++)
-                tasked = strcmp(d->task[g][t].area_id, aid) == 0 &&
-                         strcmp(d->task[g][t].hotspot_id, hp->id) == 0;
-            if (tasked)
-                continue;
-            if (others == 0) {
-                font(cr, 7.5, 0);
-                rgb(cr, 0x333333);
-                snprintf(b, sizeof b, "Other hotspots of this board, beyond the "
-                         "%.3g%% tasking share (the board's share is not added "
-                         "up for these):", 100 * d->task_share);
-                text(cr, ML + 3, y + 10, LEFT, CW, b);
-                y += 14;
-            }
-            if (others++ >= TASK_MAX)
-                continue;
-            hot_cells(hp, cell);
-            snprintf(cell[0], 128, "\xe2\x80\x93");
-            snprintf(cell[7], 128, "\xe2\x80\x93");
-            snprintf(cell[8], 128, "\xe2\x80\x93");
-            y = task_row(cr, y, 1, cell);
-        }
-        if (others > TASK_MAX) {
-            font(cr, 8, 0);
-            textf(cr, ML + 3, y + 10, LEFT, CW, "and %d more (see hotspots_%s "
-                  "in the GeoPackage)", others - TASK_MAX, hs_rgroup_key[g]);
             y += 14;
         }
         y += 20;

@@ -53,6 +53,7 @@ void hs_rdata_destroy(hs_rdata *d)
             free(d->task[g][t].area_id);
             free(d->task[g][t].hotspot_id);
             free(d->task[g][t].label);
+            geom_free(&d->task[g][t].geom);
         }
         free(d->task[g]);
     }
@@ -341,8 +342,9 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
                                      "label"};
     static const char *const tn[] = {"area_id", "priority", "hotspot_id",
                                      "label", "incidents", "area_km2",
-                                     "cum_area_pct", "cum_incidents_pct"};
-    int hi[9], ti[8];
+                                     "cum_area_pct", "cum_incidents_pct",
+                                     "class", "pai"};
+    int hi[9], ti[10];
     char lname[64];
     hs_status rc;
     OGRFeatureH f;
@@ -381,7 +383,7 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
     snprintf(lname, sizeof lname, "tasking_%s", hs_rgroup_key[g]);
     if (!(l = layer(ds, d->path, lname, err)))
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, tn, ti, 8, err)))
+    if ((rc = fields(l, d->path, tn, ti, 10, err)))
         return rc;
     n = OGR_L_GetFeatureCount(l, TRUE);
     if (n > 0 && !(d->task[g] = calloc((size_t)n, sizeof *d->task[g])))
@@ -401,10 +403,14 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
         t->km2 = fnum(f, ti[5]);
         t->cum_area_pct = fnum(f, ti[6]);
         t->cum_incidents_pct = fnum(f, ti[7]);
+        t->cls = OGR_F_GetFieldAsInteger(f, ti[8]);
+        t->pai = fnum(f, ti[9]);
+        rc = !t->area_id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a row "
+                                   "without area_id", d->path, lname)
+                         : geom_read(OGR_F_GetGeometryRef(f), &t->geom, err);
         OGR_F_Destroy(f);
-        if (!t->area_id || !t->hotspot_id)
-            return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a row without "
-                           "area_id or hotspot_id", d->path, lname);
+        if (rc)
+            return rc;
     }
     return HS_OK;
 }
@@ -504,6 +510,7 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     d->cur_from = d->cur_to = d->prev_from = d->prev_to = -1;
     d->hot_class = 3;
     d->task_share = 0.03;
+    d->min_incidents = 5;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
         const char *sec = fstr(f, fi[0]), *k = fstr(f, fi[1]),
@@ -537,6 +544,8 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
             d->hot_class = atoi(v);
         } else if (strcmp(k, "tasking_share") == 0) {
             d->task_share = atof(v);
+        } else if (strcmp(k, "hotspot_min_incidents") == 0) {
+            d->min_incidents = atol(v);
         } else if (strcmp(k, "hotspot_method") == 0) {
             snprintf(d->method, sizeof d->method, "%s", v);
         }

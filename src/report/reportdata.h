@@ -58,10 +58,11 @@ typedef struct hs_rhot {
 } hs_rhot;
 
 typedef struct hs_rtask {
-    char *area_id, *hotspot_id, *label;
-    int priority;
+    char *area_id, *hotspot_id, *label; /* hotspot_id, label may be NULL */
+    int priority, cls;
     long incidents;
-    double km2, cum_area_pct, cum_incidents_pct;
+    double km2, pai, cum_area_pct, cum_incidents_pct; /* pai NaN: none */
+    hs_rgeom geom;
 } hs_rtask;
 
 typedef struct hs_rsurf {
@@ -101,6 +102,7 @@ typedef struct hs_rdata {
     hs_rbacktest bt[HS_RG];
     int hot_class;                /* first hotspot class (3)             */
     double task_share;            /* 0.03                                */
+    long min_incidents;           /* hotspot_min_incidents (5)           */
     char method[32];              /* hotspot_method                      */
     char software[32];            /* Hotspot version that made the file  */
     long public_threshold;        /* run section "public": 0 not public  */
