@@ -70,18 +70,24 @@ static int by_count_desc(const void *a, const void *b)
 
 /* The brute force of one window (test month t) and bandwidth h; edge: the
  * outside incidents train too.  Returns hits; *N, *best (n*), *B, *U. */
-static long brute(int32_t t, int K, double h, double share, int edge, long *N,
-                  long *best, long *B, long *U, int *ambiguous)
+static long brute_on(const hs_kde_grid *g, const int32_t *label, int32_t t,
+                     int K, double h, double share, int edge, long *N,
+                     long *best, long *B, long *U, int *ambiguous)
 {
-    static cellv cv[COLS * ROWS];
-    static int cnt[COLS * ROWS];
+    const int cols = (int)g->cols, rows = (int)g->rows;
+    cellv *cv = malloc((size_t)cols * rows * sizeof *cv);
+    int *cnt = calloc((size_t)cols * rows, sizeof *cnt);
+    unsigned char *in_budget = calloc((size_t)cols * rows, 1);
+    assert_non_null(cv);
+    assert_non_null(cnt);
+    assert_non_null(in_budget);
     int nu = 0;
-    for (int r = 0; r < ROWS; r++)
-        for (int c = 0; c < COLS; c++) {
-            int idx = r * COLS + c;
-            if (LABEL[idx] < 0)
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            int idx = r * cols + c;
+            if (label[idx] < 0)
                 continue;
-            double xc = G.x0 + (c + 0.5) * G.cell, yc = G.y0 + (ROWS - r - 0.5) * G.cell, s = 0;
+            double xc = g->x0 + (c + 0.5) * g->cell, yc = g->y0 + (rows - r - 0.5) * g->cell, s = 0;
             for (int i = 0; i < NPTS; i++) {
                 if (M[i] < t - K || M[i] >= t || (!IN[i] && !edge))
                     continue;
@@ -97,31 +103,37 @@ static long brute(int32_t t, int K, double h, double share, int edge, long *N,
     /* a near-tie across the budget's edge could fall either way */
     *ambiguous = *B > 0 && *B < nu && cv[*B - 1].d > 0 &&
                  fabs(cv[*B - 1].d - cv[*B].d) <= 1e-9 * cv[0].d;
-    static unsigned char in_budget[COLS * ROWS];
-    memset(in_budget, 0, sizeof in_budget);
     for (long j = 0; j < *B; j++)
         in_budget[cv[j].idx] = 1;
-    memset(cnt, 0, sizeof cnt);
     long hits = 0;
     *N = 0;
     for (int i = 0; i < NPTS; i++) {
         if (M[i] != t || !IN[i])
             continue;
         (*N)++;
-        int c = (int)floor((X[i] - G.x0) / G.cell), rr = (int)floor((Y[i] - G.y0) / G.cell);
-        if (c < 0 || c >= COLS || rr < 0 || rr >= ROWS)
+        int c = (int)floor((X[i] - g->x0) / g->cell), rr = (int)floor((Y[i] - g->y0) / g->cell);
+        if (c < 0 || c >= cols || rr < 0 || rr >= rows)
             continue;
-        int idx = (ROWS - 1 - rr) * COLS + c;
-        if (LABEL[idx] < 0)
+        int idx = (rows - 1 - rr) * cols + c;
+        if (label[idx] < 0)
             continue;
         cnt[idx]++;
         hits += in_budget[idx];
     }
-    qsort(cnt, COLS * ROWS, sizeof *cnt, by_count_desc);
+    qsort(cnt, (size_t)cols * rows, sizeof *cnt, by_count_desc);
     *best = 0;
     for (long j = 0; j < *B; j++)
         *best += cnt[j];
+    free(cv);
+    free(cnt);
+    free(in_budget);
     return hits;
+}
+
+static long brute(int32_t t, int K, double h, double share, int edge, long *N,
+                  long *best, long *B, long *U, int *ambiguous)
+{
+    return brute_on(&G, LABEL, t, K, h, share, edge, N, best, B, U, ambiguous);
 }
 
 static void check(int edge, double share)
@@ -220,6 +232,53 @@ static void test_zero_fill_by_hand(void **state)
     hs_backtest_free(&bt);
 }
 
+/* The same incidents on a 400 x 400 grid of 5 m cells (the east quarter
+ * masked), K = 2: the whole-grid surfaces come from single months summed,
+ * and the budget's threshold is first guessed from a sample (B = 3,600 of
+ * 120,000 unmasked cells); both must give the brute force's hits. */
+static void test_fine_grid(void **state)
+{
+    (void)state;
+    static const hs_kde_grid g = {500000.0, 200000.0, 5.0, 400, 400};
+    int32_t *lab = malloc(400 * 400 * sizeof *lab);
+    assert_non_null(lab);
+    for (int i = 0; i < 400 * 400; i++)
+        lab[i] = i % 400 < 300 ? 0 : -1;
+    hs_backtest_opts o = {.train = 2, .windows = 2, .share = 0.03,
+                          .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
+    assert_int_equal(hs_backtest_parse_bandwidths("40,300", &o), 0);
+    static double x[NPTS], y[NPTS];
+    static int32_t m[NPTS];
+    size_t n = 0;
+    for (int i = 0; i < NPTS; i++)
+        if (IN[i]) {
+            x[n] = X[i], y[n] = Y[i], m[n] = M[i];
+            n++;
+        }
+    hs_backtest bt;
+    hs_error err = {0};
+    assert_int_equal(hs_backtest_run(x, y, NULL, m, NULL, n, &g, lab, 2023 * 12,
+                                     2023 * 12 + 7, &o, &bt, &err), HS_OK);
+    assert_int_equal(bt.nrows, 4);
+    for (size_t r = 0; r < bt.nrows; r++) {
+        const hs_backtest_row *row = &bt.rows[r];
+        long N, best, B, U;
+        int amb;
+        long hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth, 0.03,
+                             0, &N, &best, &B, &U, &amb);
+        assert_int_equal(row->budget_cells, B);
+        assert_int_equal(U, 120000);
+        assert_int_equal(row->test_incidents, N);
+        assert_false(amb);
+        if (row->hits != hits)
+            fail_msg("month %d, %g m: hits %ld, brute force %ld", row->test_month,
+                     row->bandwidth, row->hits, hits);
+        assert_true(fabs(row->pei - (double)hits / best) < 1e-12);
+    }
+    hs_backtest_free(&bt);
+    free(lab);
+}
+
 static void test_short_data(void **state)
 {
     (void)state;
@@ -268,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_buffer),
         cmocka_unit_test(test_zero_fill),
         cmocka_unit_test(test_zero_fill_by_hand),
+        cmocka_unit_test(test_fine_grid),
         cmocka_unit_test(test_short_data),
         cmocka_unit_test(test_parse),
     };

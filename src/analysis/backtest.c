@@ -5,12 +5,15 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "analysis/backtest.h"
 #include "analysis/hotspots.h"
 
 #define MAX_THREADS 8
+/* Month surfaces kept per thread (months_task), at most: 512 MB. */
+#define RING_MAX ((size_t)64 << 20)
 
 int hs_backtest_parse_bandwidths(const char *s, hs_backtest_opts *o)
 {
@@ -69,6 +72,10 @@ typedef struct ctx {
     const int32_t *tmonth; /* the windows' test months                  */
     size_t nwin;
     window *win;
+    window *mon;         /* the training months tm[0]-K .. tm[nwin-1]-1  */
+    size_t nmon;
+    struct task *task;   /* phase 2, widest bandwidth first              */
+    size_t ntask;
     int phase;           /* 1: prepare the windows, 2: the surfaces      */
     hs_backtest_row *rows;
     atomic_size_t next;
@@ -80,6 +87,13 @@ typedef struct ctx {
 typedef struct wpt {
     double x, y, w;
 } wpt;
+
+/* A phase-2 task: bandwidth b on window wi, or (wi < 0) on every window
+ * from surfaces of single months. */
+typedef struct task {
+    size_t b;
+    ptrdiff_t wi;
+} task;
 
 /* One thread's scratch.  dens is all zero between surfaces. */
 typedef struct worker {
@@ -93,10 +107,33 @@ typedef struct worker {
     wpt *merge;
     uint32_t *test;      /* scratch: a window's test cells               */
     int full;            /* dens may be non-zero anywhere (a grid KDE)   */
-    uint32_t *pos;       /* positive unmasked cells                      */
+    uint32_t *pos;       /* positive unmasked cells: all, or (P > B) at
+                            least every one of the B densest            */
     double *vals;
-    size_t npos;
+    size_t npos, P;      /* in pos; positive unmasked cells in all       */
+    double *ring;        /* train months' surfaces (cells each), or NULL */
 } worker;
+
+/* A grid-sized buffer (zeroed if asked), on 2 MB pages where Linux offers
+ * them on request: the back-test's buffers are first touched once per
+ * group, and 4 kB pages cost ~230,000 page faults (2 s of system time) at
+ * 1M incidents. */
+static void *big_alloc(size_t bytes, int zero)
+{
+    void *p = NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const size_t huge = (size_t)2 << 20;
+    if (bytes >= huge) {
+        if (posix_memalign(&p, huge, bytes) != 0)
+            return NULL;
+        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure is harmless */
+        if (zero)
+            memset(p, 0, bytes);
+        return p;
+    }
+#endif
+    return zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);
+}
 
 /* A point's cell (hotspots.h: an edge belongs to the cell east / north),
  * or -1 outside the grid or NaN. */
@@ -169,20 +206,64 @@ static int cmp_long_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+#define SAMPLE_STEP 64
+
+/* The positive unmasked cells at or above guess into k->pos / k->vals;
+ * all of them when fewer than B reach it (the sample misled). */
+static void collect(worker *k, double guess)
+{
+    const ctx *c = k->c;
+    for (int pass = 0; pass < 2; pass++) {
+        k->npos = 0;
+        for (size_t j = 0; j < c->cells; j++)
+            if (c->label[j] >= 0 && k->dens[j] > 0 && k->dens[j] >= guess) {
+                k->pos[k->npos] = (uint32_t)j;
+                k->vals[k->npos++] = k->dens[j];
+            }
+        if ((long)k->npos >= c->B || guess == 0)
+            break;
+        guess = 0;
+    }
+}
+
+/* The guess from ns sampled values in k->vals (every 64th positive one):
+ * the sample's value at about twice the budget's rank, or 0 (keep all). */
+static double guess_threshold(worker *k, size_t ns)
+{
+    const ctx *c = k->c;
+    size_t rank = 2 * ((size_t)c->B / SAMPLE_STEP) + SAMPLE_STEP;
+    if ((long)k->P > c->B && c->B > 0 && rank < ns)
+        return hs_kth_largest(k->vals, ns, rank);
+    return 0;
+}
+
 /* Positive unmasked cells of k->dens: from the touched list, or (all
- * cells written) by a scan. */
+ * cells written) by a scan.  A scan keeps only the cells at or above a
+ * guess of the budget's threshold, from a sample of every 64th positive
+ * value: exact either way, as every cell at or above the B-th largest is
+ * kept.  (Copying and selecting among all 2M positive cells was 15% of
+ * the 1M back-test.) */
 static void positives(worker *k, int scan)
 {
     const ctx *c = k->c;
     k->npos = 0;
-    size_t n = scan ? c->cells : k->ntouched;
-    for (size_t j = 0; j < n; j++) {
-        uint32_t idx = scan ? (uint32_t)j : k->touched[j];
-        if (c->label[idx] >= 0 && k->dens[idx] > 0) {
-            k->pos[k->npos] = idx;
-            k->vals[k->npos++] = k->dens[idx];
+    if (!scan) {
+        for (size_t j = 0; j < k->ntouched; j++) {
+            uint32_t idx = k->touched[j];
+            if (c->label[idx] >= 0 && k->dens[idx] > 0) {
+                k->pos[k->npos] = idx;
+                k->vals[k->npos++] = k->dens[idx];
+            }
         }
+        k->P = k->npos;
+        return;
     }
+    size_t P = 0, ns = 0;
+    for (size_t j = 0; j < c->cells; j++)
+        if (c->label[j] >= 0 && k->dens[j] > 0 && P++ % SAMPLE_STEP == 0)
+            k->vals[ns++] = k->dens[j];
+    k->P = P;
+    collect(k, guess_threshold(k, ns));
 }
 
 /* hits among the window's test cells for budget B (backtest.h's
@@ -191,23 +272,23 @@ static long count_hits(worker *k, const window *wn)
 {
     const ctx *c = k->c;
     long B = c->B, hits = 0;
-    size_t P = k->npos;
+    size_t P = k->P, np = k->npos;
     double T = 0;
     uint32_t cut = 0;
     if ((long)P > B && B > 0) {
-        T = hs_kth_largest(k->vals, P, (size_t)B - 1); /* the B-th largest */
+        T = hs_kth_largest(k->vals, np, (size_t)B - 1); /* the B-th largest */
         long greater = 0;
-        for (size_t i = 0; i < P; i++)
+        for (size_t i = 0; i < np; i++)
             greater += k->vals[i] > T;
         /* ties at T, by index: the first B - greater of them are in */
         size_t nt = 0;
-        for (size_t j = 0; j < P; j++)
+        for (size_t j = 0; j < np; j++)
             if (k->dens[k->pos[j]] == T)
                 k->pos[nt++] = k->pos[j];
         qsort(k->pos, nt, sizeof *k->pos, cmp_u32);
         cut = k->pos[B - greater - 1];
-    } else {
-        qsort(k->pos, P, sizeof *k->pos, cmp_u32);
+    } else { /* np == P: every positive cell was kept */
+        qsort(k->pos, np, sizeof *k->pos, cmp_u32);
     }
     for (size_t j = 0; j < wn->ntest;) {
         uint32_t idx = wn->test[j];
@@ -342,35 +423,46 @@ static hs_status prepare_window(worker *k, size_t wi, hs_error *err)
     return HS_OK;
 }
 
-/* Phase 2: one window and candidate into its row.  Tasks come widest
- * bandwidth first (the whole-grid KDEs, the longest), so the threads end
- * together. */
-static hs_status do_task(worker *k, size_t q, hs_error *err)
+/* Phase 1 (after the windows): month m's training incidents, merged, into
+ * c->mon[m], for the surfaces built from single months. */
+static hs_status prepare_month(worker *k, size_t mi, hs_error *err)
+{
+    ctx *c = k->c;
+    window *mn = &c->mon[mi];
+    int32_t month = c->tmonth[0] - c->o->train + (int32_t)mi;
+    size_t nt = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->month[i] == month) {
+            k->tx[nt] = c->x[i];
+            k->ty[nt] = c->y[i];
+            if (c->w)
+                k->tw[nt] = c->w[i];
+            nt++;
+        }
+    nt = merge_points(k, nt);
+    mn->x = malloc((nt + 1) * sizeof *mn->x);
+    mn->y = malloc((nt + 1) * sizeof *mn->y);
+    mn->w = malloc((nt + 1) * sizeof *mn->w);
+    if (!mn->x || !mn->y || !mn->w)
+        return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+    memcpy(mn->x, k->tx, nt * sizeof *mn->x);
+    memcpy(mn->y, k->ty, nt * sizeof *mn->y);
+    memcpy(mn->w, k->tw, nt * sizeof *mn->w);
+    mn->n = nt;
+    return HS_OK;
+}
+
+/* Hits of k->dens (full: written everywhere; -1: and its positive cells
+ * already in k->pos) into window wi's row for candidate b. */
+static void score(worker *k, size_t wi, size_t b, int full)
 {
     ctx *c = k->c;
     const hs_backtest_opts *o = c->o;
-    size_t b = o->nbw - 1 - q / c->nwin, wi = q % c->nwin;
     const window *wn = &c->win[wi];
     double h = o->bw[b];
-    int grid = use_grid(c, wn->n, h);
-    hs_status rc;
-    if (grid) {
-        if ((rc = hs_kde_compute(wn->x, wn->y, wn->w, wn->n, o->kernel, h, c->g,
-                                 k->dens, 1, err)))
-            return rc;
-        k->full = 1;
-    } else {
-        if (k->full) { /* back to all zeros after a whole-grid KDE */
-            memset(k->dens, 0, c->cells * sizeof *k->dens);
-            k->full = 0;
-        }
-        sum_sparse(k, wn, h);
-    }
-    positives(k, grid);
+    if (full >= 0)
+        positives(k, full);
     long hits = count_hits(k, wn);
-    if (!grid)
-        for (size_t j = 0; j < k->ntouched; j++)
-            k->dens[k->touched[j]] = 0;
     long N = wn->N;
     hs_backtest_row *row = &c->rows[wi * o->nbw + b];
     *row = (hs_backtest_row){
@@ -385,14 +477,100 @@ static hs_status do_task(worker *k, size_t q, hs_error *err)
         if (wn->best > 0)
             row->pei = (double)hits / (double)wn->best;
     }
+}
+
+/* One window and candidate: the window's own surface, whole-grid or disc
+ * by disc. */
+static hs_status window_task(worker *k, size_t b, size_t wi, hs_error *err)
+{
+    ctx *c = k->c;
+    const window *wn = &c->win[wi];
+    double h = c->o->bw[b];
+    int grid = use_grid(c, wn->n, h);
+    hs_status rc;
+    if (grid) {
+        if ((rc = hs_kde_compute(wn->x, wn->y, wn->w, wn->n, c->o->kernel, h,
+                                 c->g, k->dens, 1, err)))
+            return rc;
+        k->full = 1;
+    } else {
+        if (k->full) { /* back to all zeros after a whole-grid KDE */
+            memset(k->dens, 0, c->cells * sizeof *k->dens);
+            k->full = 0;
+        }
+        sum_sparse(k, wn, h);
+    }
+    score(k, wi, b, grid);
+    if (!grid)
+        for (size_t j = 0; j < k->ntouched; j++)
+            k->dens[k->touched[j]] = 0;
     return HS_OK;
+}
+
+/*
+ * One candidate on every window, from surfaces of single months: a kernel
+ * sum is linear, so a window's surface is the sum of its K months', and
+ * each month is summed once instead of K times (window after window, a
+ * ring of K month surfaces).  The sum goes month by month in ascending
+ * order, so cells no incident reaches stay exactly 0 and mirror-image
+ * cells stay equal; other sums change by rounding only.
+ */
+static hs_status months_task(worker *k, size_t b, hs_error *err)
+{
+    ctx *c = k->c;
+    const size_t K = (size_t)c->o->train, cells = c->cells;
+    double h = c->o->bw[b];
+    hs_status rc;
+    if (!k->ring && !(k->ring = big_alloc(K * cells * sizeof *k->ring, 0))) {
+        for (size_t wi = 0; wi < c->nwin; wi++) /* no room: window by window */
+            if ((rc = window_task(k, b, wi, err)))
+                return rc;
+        return HS_OK;
+    }
+    for (size_t wi = 0; wi < c->nwin; wi++) {
+        /* window wi trains on months wi .. wi + K - 1 of c->mon */
+        for (size_t mi = wi == 0 ? 0 : wi + K - 1; mi < wi + K; mi++) {
+            const window *mn = &c->mon[mi];
+            if ((rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel,
+                                     h, c->g, k->ring + (mi % K) * cells, 1,
+                                     err)))
+                return rc;
+        }
+        /* the sum, in month order, with positives()'s sample on the way */
+        const double *m[HS_BACKTEST_MAX_TRAIN];
+        for (size_t q = 0; q < K; q++)
+            m[q] = k->ring + ((wi + q) % K) * cells;
+        size_t P = 0, ns = 0;
+        for (size_t i = 0; i < cells; i++) {
+            double v = m[0][i];
+            for (size_t q = 1; q < K; q++)
+                v += m[q][i];
+            k->dens[i] = v;
+            if (c->label[i] >= 0 && v > 0 && P++ % SAMPLE_STEP == 0)
+                k->vals[ns++] = v;
+        }
+        k->P = P;
+        collect(k, guess_threshold(k, ns));
+        k->full = 1;
+        score(k, wi, b, -1);
+    }
+    return HS_OK;
+}
+
+/* Phase 2: a task's rows.  Tasks come widest bandwidth first (the
+ * whole-grid KDEs, the longest), so the threads end together. */
+static hs_status do_task(worker *k, size_t q, hs_error *err)
+{
+    const task *t = &k->c->task[q];
+    return t->wi < 0 ? months_task(k, t->b, err)
+                     : window_task(k, t->b, (size_t)t->wi, err);
 }
 
 static void *worker_main(void *arg)
 {
     worker *k = arg;
     ctx *c = k->c;
-    size_t ntasks = c->phase == 1 ? c->nwin : c->nwin * c->o->nbw;
+    size_t ntasks = c->phase == 1 ? c->nwin + c->nmon : c->ntask;
     for (;;) {
         size_t q = atomic_fetch_add(&c->next, 1);
         if (q >= ntasks)
@@ -403,7 +581,9 @@ static void *worker_main(void *arg)
         if (stop)
             break;
         hs_error e = {0};
-        hs_status rc = c->phase == 1 ? prepare_window(k, q, &e) : do_task(k, q, &e);
+        hs_status rc = c->phase == 2 ? do_task(k, q, &e)
+                       : q < c->nwin ? prepare_window(k, q, &e)
+                                     : prepare_month(k, q - c->nwin, &e);
         if (rc) {
             pthread_mutex_lock(&c->lock);
             if (!c->rc) {
@@ -444,17 +624,18 @@ static void worker_free(worker *k)
     free(k->test);
     free(k->pos);
     free(k->vals);
+    free(k->ring);
 }
 
 static int worker_init(worker *k, ctx *c)
 {
     memset(k, 0, sizeof *k);
     k->c = c;
-    k->dens = calloc(c->cells, sizeof *k->dens);
-    k->stamp = calloc(c->cells, sizeof *k->stamp);
-    k->touched = malloc(c->cells * sizeof *k->touched);
-    k->pos = malloc(c->cells * sizeof *k->pos);
-    k->vals = malloc(c->cells * sizeof *k->vals);
+    k->dens = big_alloc(c->cells * sizeof *k->dens, 1);
+    k->stamp = big_alloc(c->cells * sizeof *k->stamp, 1);
+    k->touched = big_alloc(c->cells * sizeof *k->touched, 0);
+    k->pos = big_alloc(c->cells * sizeof *k->pos, 0);
+    k->vals = big_alloc(c->cells * sizeof *k->vals, 0);
     k->tx = malloc((c->n + 1) * sizeof *k->tx);
     k->ty = malloc((c->n + 1) * sizeof *k->ty);
     k->test = malloc((c->n + 1) * sizeof *k->test);
@@ -474,7 +655,8 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     hs_status rc = HS_OK;
     memset(out, 0, sizeof *out);
     out->best = o->nbw;
-    if (o->train < 1 || o->windows < 1 || o->nbw < 1 || o->nbw > HS_BACKTEST_MAX_BW ||
+    if (o->train < 1 || o->train > HS_BACKTEST_MAX_TRAIN || o->windows < 1 ||
+        o->nbw < 1 || o->nbw > HS_BACKTEST_MAX_BW ||
         !(o->share > 0 && o->share <= 1))
         return hs_fail(err, HS_ERR_ARG, "back-test: bad options");
     ctx c = {.x = x, .y = y, .w = w, .month = month, .inside = inside, .n = n,
@@ -482,6 +664,8 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
              .cells = g->cols * g->rows};
     worker wk[MAX_THREADS];
     int nwk = 0;
+    hs_kde_grid sub;
+    int32_t *sublabel = NULL;
     int32_t tm[64 * 12];
     /* the windows: the last ones that fit, ascending */
     size_t nwin = 0;
@@ -495,16 +679,47 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     out->nwindows = nwin;
     if (nwin == 0)
         return HS_OK;
+    /* Only the unmasked cells matter: the surfaces are summed over their
+     * bounding box (the same cell centres, as the grid's corners are whole
+     * multiples of the cell), not the margins a wide kernel needs. */
+    size_t r0 = g->rows, r1 = 0, c0 = g->cols, c1 = 0;
+    for (size_t r = 0; r < g->rows; r++)
+        for (size_t cc = 0; cc < g->cols; cc++)
+            if (label[r * g->cols + cc] >= 0) {
+                r0 = r < r0 ? r : r0;
+                r1 = r;
+                c0 = cc < c0 ? cc : c0;
+                c1 = cc > c1 ? cc : c1;
+            }
+    if (r0 <= r1 && (r0 > 0 || c0 > 0 || r1 + 1 < g->rows || c1 + 1 < g->cols)) {
+        sub = (hs_kde_grid){.x0 = g->x0 + (double)c0 * g->cell,
+                            .y0 = g->y0 + (double)(g->rows - 1 - r1) * g->cell,
+                            .cell = g->cell, .cols = c1 - c0 + 1,
+                            .rows = r1 - r0 + 1};
+        if (!(sublabel = malloc(sub.cols * sub.rows * sizeof *sublabel))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+            goto done;
+        }
+        for (size_t r = 0; r < sub.rows; r++)
+            memcpy(sublabel + r * sub.cols, label + (r0 + r) * g->cols + c0,
+                   sub.cols * sizeof *sublabel);
+        c.g = &sub;
+        c.label = sublabel;
+        c.cells = sub.cols * sub.rows;
+    }
+    c.nmon = nwin + (size_t)o->train - 1;
     c.ucount = malloc((c.cells + 1) * sizeof *c.ucount);
     c.rows = calloc(nwin * o->nbw, sizeof *c.rows);
     c.win = calloc(nwin, sizeof *c.win);
-    if (!c.ucount || !c.rows || !c.win) {
+    c.mon = calloc(c.nmon, sizeof *c.mon);
+    c.task = malloc(nwin * o->nbw * sizeof *c.task);
+    if (!c.ucount || !c.rows || !c.win || !c.mon || !c.task) {
         rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
         goto done;
     }
     c.ucount[0] = 0;
     for (size_t i = 0; i < c.cells; i++)
-        c.ucount[i + 1] = c.ucount[i] + (label[i] >= 0);
+        c.ucount[i + 1] = c.ucount[i] + (c.label[i] >= 0);
     c.U = c.ucount[c.cells];
     c.B = (long)floor(o->share * (double)c.U);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -525,8 +740,25 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
         goto done;
     }
     run_phase(&c, wk, nwk, 1);
-    if (c.rc == HS_OK)
+    if (c.rc == HS_OK) {
+        /* a candidate whose surfaces go whole-grid is one task over the
+         * windows, from single months (months_task); others, a task a
+         * window */
+        size_t ntrain = 0;
+        for (size_t m = 0; m < c.nmon; m++)
+            ntrain += c.mon[m].n;
+        size_t per_window = ntrain * (size_t)o->train / c.nmon;
+        for (size_t q = 0; q < o->nbw; q++) {
+            size_t b = o->nbw - 1 - q;
+            if (o->train > 1 && use_grid(&c, per_window, o->bw[b]) &&
+                (size_t)o->train * c.cells <= RING_MAX)
+                c.task[c.ntask++] = (task){b, -1};
+            else
+                for (size_t wi = 0; wi < nwin; wi++)
+                    c.task[c.ntask++] = (task){b, (ptrdiff_t)wi};
+        }
         run_phase(&c, wk, nwk, 2);
+    }
     for (int i = 0; i < nwk; i++)
         worker_free(&wk[i]);
     pthread_mutex_destroy(&c.lock);
@@ -570,6 +802,14 @@ done:
         free(c.win[i].test);
     }
     free(c.win);
+    for (size_t i = 0; c.mon && i < c.nmon; i++) {
+        free(c.mon[i].x);
+        free(c.mon[i].y);
+        free(c.mon[i].w);
+    }
+    free(c.mon);
+    free(c.task);
+    free(sublabel);
     free(c.ucount);
     free(c.rows);
     return rc;

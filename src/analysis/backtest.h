@@ -54,6 +54,7 @@
 #include "hotspot/hs_error.h"
 
 #define HS_BACKTEST_TRAIN 3    /* months, as Chainey et al. (2008)        */
+#define HS_BACKTEST_MAX_TRAIN 60
 #define HS_BACKTEST_WINDOWS 12
 #define HS_BACKTEST_MAX_BW 32
 /* The default ladder of candidate bandwidths, metres. */

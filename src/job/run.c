@@ -140,7 +140,7 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
     bo->windows = HS_BACKTEST_WINDOWS;
     long v;
     if (o->backtest_train) {
-        if (whole(o->backtest_train, 1, 60, &v))
+        if (whole(o->backtest_train, 1, HS_BACKTEST_MAX_TRAIN, &v))
             return hs_fail(err, HS_ERR_ARG, "--backtest-train '%s': give a "
                            "number of months, 1..60", o->backtest_train);
         bo->train = (int)v;
