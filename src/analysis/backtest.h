@@ -36,11 +36,16 @@
  *    the kernel; still tried, flagged).
  * Units: metres, months, counts; densities are never stored.
  *
- * Cost: a surface is summed point by point over the cells each disc
- * covers, touching only those (a whole-grid KDE at 50 m over the demo
- * county is ~20 ms, x 324 surfaces; measured in scripts/BENCHMARKS.md),
- * or by hs_kde_compute over the whole grid when that is cheaper (many
- * points, wide discs).  Windows run on all cores.
+ * Cost: surfaces are summed only over the bounding box of the unmasked
+ * cells (the same cell centres).  A candidate whose surfaces are cheaper
+ * over the whole grid (many incidents, wide discs) is summed from single
+ * months: each training month's surface once (hs_kde_compute), a window's
+ * surface the sum of its K months', in month order (a kernel sum is
+ * linear; the sums differ by rounding only, cells no incident reaches stay
+ * exactly 0).  Other candidates are summed point by point over the cells
+ * each disc covers.  The budget's threshold is first guessed from a sample
+ * of the cells, then found exactly among those above the guess.  Tasks run
+ * on all cores; measured in scripts/BENCHMARKS.md.
  *
  * Ownership: hs_backtest_free releases the rows and means.
  */
