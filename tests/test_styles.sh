@@ -67,7 +67,12 @@ PY
 (cd "$T/c" && "$BIN" demo -o r.gpkg --kde no --incidents-layer no > /dev/null 2> err.txt) ||
     fail "demo --kde no: $(cat "$T/c/err.txt")"
 got=$(sqlite3 "$T/c/r.gpkg" "SELECT group_concat(DISTINCT f_table_name) FROM layer_styles")
-[ "$got" = "areas,rates_asb,rates_sac,rates_violence" ] || fail "styles without kde: $got"
+[ "$got" = "areas,gistar_asb,rates_asb,gistar_sac,rates_sac,gistar_violence,rates_violence" ] ||
+    fail "styles without kde: $got"
+(cd "$T/c" && "$BIN" demo -o s.gpkg --kde no --gistar no --incidents-layer no > /dev/null 2> err.txt) ||
+    fail "demo --kde no --gistar no: $(cat "$T/c/err.txt")"
+got=$(sqlite3 "$T/c/s.gpkg" "SELECT group_concat(DISTINCT f_table_name) FROM layer_styles")
+[ "$got" = "areas,rates_asb,rates_sac,rates_violence" ] || fail "styles without kde and gistar: $got"
 python3 -c "import zipfile,sys; q=zipfile.ZipFile(sys.argv[1]).read('hotspot.qgs').decode(); sys.exit('kde_' in q or 'hotspots_' in q or 'layername=incidents' in q)" \
     "$T/c/r.qgz" || fail "project without kde names missing layers"
 

@@ -53,6 +53,12 @@ typedef struct hs_options {
     char *backtest_windows;/* windows, the last that fit (12)           */
     char *backtest_bandwidths; /* candidate ladder, metres, increasing  */
     char *tasking_share;   /* share of each board, 0.03                 */
+    char *gistar;          /* yes | no: Gi* hot and cold spots          */
+    char *gi_cell;         /* metres | auto                             */
+    char *gi_distance;     /* metres | auto                             */
+    char *gi_permutations; /* 999                                       */
+    char *gi_seed;         /* 12345                                     */
+    char *gi_fdr;          /* yes | no                                  */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
     char *public_;         /* yes | no: release-safe output ("public")  */

@@ -131,9 +131,11 @@ static void keep(double *best, int k, int *have, double d)
     best[i] = d;
 }
 
-hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,
+/* hs_knn_distance, and (all not NULL) the distances themselves. */
+static hs_status knn_core(const double *x, const double *y, size_t n, int k,
                           size_t max_samples, double *mean, double *median,
-                          size_t *distinct, hs_error *err)
+                          size_t *distinct, double **all, size_t *nall,
+                          hs_error *err)
 {
     hs_status rc = HS_OK;
     pt *p = malloc((n ? n : 1) * sizeof *p), *q = NULL;
@@ -248,6 +250,14 @@ hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,
     }
 #undef CELL_OF
     *mean = sum / (double)ns;
+    if (all) { /* a copy in the order measured: median_of reorders */
+        if (!(*all = malloc(ns * sizeof **all))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "nearest neighbours: out of memory");
+            goto cleanup;
+        }
+        memcpy(*all, kth, ns * sizeof **all);
+        *nall = ns;
+    }
     *median = median_of(kth, ns);
 cleanup:
     free(p);
@@ -256,6 +266,23 @@ cleanup:
     free(order);
     free(kth);
     return rc;
+}
+
+hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,
+                          size_t max_samples, double *mean, double *median,
+                          size_t *distinct, hs_error *err)
+{
+    return knn_core(x, y, n, k, max_samples, mean, median, distinct, NULL,
+                    NULL, err);
+}
+
+hs_status hs_nn_distances(const double *x, const double *y, size_t n,
+                          double **d, size_t *nd, hs_error *err)
+{
+    double mean, median;
+    *d = NULL;
+    *nd = 0;
+    return knn_core(x, y, n, 1, 0, &mean, &median, NULL, d, nd, err);
 }
 
 hs_status hs_choose_bandwidth(const double *x, const double *y, size_t n,

@@ -56,4 +56,9 @@ hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,
                           size_t max_samples, double *mean, double *median,
                           size_t *distinct, hs_error *err);
 
+/* Every distinct location's distance to its nearest other one, in *d
+ * (malloc'd, *nd of them; NULL and 0 with fewer than 2 locations). */
+hs_status hs_nn_distances(const double *x, const double *y, size_t n,
+                          double **d, size_t *nd, hs_error *err);
+
 #endif

@@ -123,8 +123,21 @@ static const opt table[] = {
       "study area make the surfaces, bandwidths, breaks and hotspots; "
       "buffer: incidents outside it add density near its edge too (never "
       "counted in a hotspot)"),
-    O(tasking_share, TEXT, "SHARE", "0.03", "tasking: the top hotspots "
-      "covering at most this share of each area"),
+    O(tasking_share, TEXT, "SHARE", "0.03", "tasking: each area's densest "
+      "cells up to this share of it, joined into places"),
+    O(gistar, TEXT, "yes|no", "yes", "Getis-Ord Gi* hot and cold spots on a "
+      "grid of square cells (gistar_<group>)"),
+    O(gi_cell, TEXT, "METRES|auto", "auto", "Gi*: cell size; auto: ArcGIS "
+      "Optimized Hot Spot Analysis's rule from the nearest-neighbour "
+      "distances of distinct incident locations"),
+    O(gi_distance, TEXT, "METRES|auto", "auto", "Gi*: neighbours are the "
+      "cells with centres within this distance (the cell itself included); "
+      "auto: the first peak of Moran's I z over 1 to 10 cells"),
+    O(gi_permutations, TEXT, "N", "999", "Gi*: conditional permutations "
+      "for the pseudo-p gi_p_sim (0: none)"),
+    O(gi_seed, TEXT, "N", "12345", "Gi*: seed of the permutations"),
+    O(gi_fdr, TEXT, "yes|no", "yes", "Gi*: bins after the Benjamini-"
+      "Hochberg false discovery rate correction over the cells"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),

@@ -12,6 +12,7 @@
 
 #include "analysis/aggregate.h"
 #include "analysis/backtest.h"
+#include "analysis/gistar.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/defaults.h"
@@ -66,6 +67,14 @@ typedef struct job {
     double spacing; /* median distance between distinct incident locations */
     size_t distinct;
     hs_privacy *priv; /* --public: suppression marks; NULL otherwise     */
+    int gistar;        /* --gistar yes                                    */
+    double gi_cell;    /* --gi-cell metres; 0: auto                       */
+    hs_gi_opts gopt;
+    hs_gi gi[HS_MAX_GROUPS];
+    hs_grid_geom gi_grid[HS_MAX_GROUPS];
+    int32_t *gi_area[HS_MAX_GROUPS]; /* each kept cell's study area      */
+    char gi_cell_rule[HS_MAX_GROUPS][96];
+    int has_gi[HS_MAX_GROUPS];
 } job;
 
 /* A group's table name: prefix + group, '-' and ' ' made '_' (used by the

@@ -630,8 +630,104 @@ static hs_status write_run(job *j, hs_error *err)
             NUM("count", key, sf->small);
         }
     }
+    if (j->gistar) {
+        ROW("method", "gistar", "Getis-Ord Gi* with the cell itself (spdep "
+            "localG): binary weights, neighbours the kept cells with centres "
+            "within gi_distance (decided on grid offsets); z = (S - W mean) / "
+            "sqrt(s2 (n W - W^2) / (n - 1)), s2 the population variance; p = "
+            "2 Phi(-|z|); gi_p_sim: conditional permutations, folded "
+            "(min(k_hi, k_lo) + 1) / (R + 1); gi_bin from p after "
+            "Benjamini-Hochberg (gi_fdr), 90/95/99%");
+        snprintf(b, sizeof b, "%d", j->gopt.permutations);
+        ROW("parameter", "gi_permutations", b);
+        snprintf(b, sizeof b, "%llu", (unsigned long long)j->gopt.seed);
+        ROW("parameter", "gi_seed", b);
+        ROW("parameter", "gi_fdr", j->gopt.fdr ? "yes" : "no");
+        for (size_t g = 0; g < j->ngroups; g++) {
+            const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+            char key[96];
+            if (!j->has_gi[g])
+                continue;
+            const hs_gi *gi = &j->gi[g];
+            const hs_grid_geom *gg = &j->gi_grid[g];
+            snprintf(key, sizeof key, "gi_cell_%s", gname);
+            snprintf(b, sizeof b, "%.0f m (%s); %zu x %zu cells from (%.0f, "
+                     "%.0f), %zu in the study area", gg->cell,
+                     j->gi_cell_rule[g], gg->cols, gg->rows, gg->x0, gg->y0,
+                     gi->n);
+            ROW("parameter", key, b);
+            snprintf(key, sizeof key, "gi_distance_%s", gname);
+            snprintf(b, sizeof b, "%.6g m (%s)", gi->distance, gi->rule);
+            ROW("parameter", key, b);
+            if (strcmp(gi->rule, "fixed") != 0) {
+                snprintf(key, sizeof key, "gi_moran_z_%s", gname);
+                b[0] = '\0';
+                for (int k = 0; k < 10; k++)
+                    snprintf(b + strlen(b), sizeof b - strlen(b), "%s%.0f m: "
+                             "%.4f", k ? "; " : "", (k + 1) * gg->cell,
+                             gi->isa_z[k]);
+                ROW("parameter", key, b);
+            }
+        }
+    }
 #undef ROW
 #undef NUM
+    return HS_OK;
+}
+
+/* ISO WKB (NDR) of the square cell i of g: 93 bytes. */
+static size_t square_wkb(const hs_grid_geom *g, size_t i, unsigned char *w)
+{
+    double x0 = g->x0 + (double)(i % g->cols) * g->cell;
+    double y0 = g->y0 + (double)(g->rows - 1 - i / g->cols) * g->cell;
+    double xy[10] = {x0, y0, x0 + g->cell, y0, x0 + g->cell, y0 + g->cell,
+                     x0, y0 + g->cell, x0, y0};
+    uint32_t head[3] = {3, 1, 5}; /* Polygon, 1 ring, 5 points */
+    w[0] = 1;
+    memcpy(w + 1, head, sizeof head); /* x86-64 and arm64: little-endian */
+    memcpy(w + 13, xy, sizeof xy);
+    return 13 + sizeof xy;
+}
+
+/* gistar_<group>: one square per cell of the study area (gistar.h). */
+static hs_status write_gistar(job *j, hs_error *err)
+{
+    static const hs_field f[] = {
+        {"cell_id", HS_FIELD_INT},  {"count", HS_FIELD_INT},
+        {"gi_z", HS_FIELD_REAL},    {"gi_p", HS_FIELD_REAL},
+        {"gi_p_sim", HS_FIELD_REAL}, {"gi_bin", HS_FIELD_INT},
+        {"class", HS_FIELD_TEXT},   {"area_id", HS_FIELD_TEXT}};
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_gi[g])
+            continue;
+        const hs_gi *gi = &j->gi[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        hs_layer_name(name, sizeof name, "gistar_", gname);
+        snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
+                 "%.0f m cells, neighbours within %.6g m", gname,
+                 j->gi_grid[g].cell, gi->distance);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                                        j->crs, f, sizeof f / sizeof *f, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t i = 0; i < gi->n; i++) {
+            unsigned char wkb[96];
+            size_t len = square_wkb(&j->gi_grid[g], gi->cell[i], wkb);
+            int32_t a = j->gi_area[g][i];
+            hs_value v[] = {
+                int_(gi->cell[i]), int_(gi->count[i]), num(gi->z[i]),
+                num(gi->p[i]), num(gi->p_sim[i]), int_(gi->bin[i]),
+                txt(hs_gi_class(gi->bin[i])),
+                txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
+            /* --public: no cell shows a count under the threshold */
+            if (j->priv && gi->count[i] < j->sopt.public_min)
+                v[1] = (hs_value){.is_null = 1};
+            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            if (rc)
+                return rc;
+        }
+    }
     return HS_OK;
 }
 
@@ -699,7 +795,8 @@ hs_status hs_job_write(job *j, hs_error *err)
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
-        (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)))
+        (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
+        (rc = write_gistar(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

@@ -218,6 +218,42 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
     return HS_OK;
 }
 
+/* --gistar, --gi-cell, --gi-distance, --gi-permutations, --gi-seed,
+ * --gi-fdr (gistar.h). */
+static hs_status parse_gi_opts(job *j, hs_error *err)
+{
+    const hs_options *o = j->o;
+    hs_status rc;
+    if ((rc = yes_no(o->gistar, "yes", "--gistar", &j->gistar, err)) ||
+        (rc = yes_no(o->gi_fdr, "yes", "--gi-fdr", &j->gopt.fdr, err)))
+        return rc;
+    const char *flag[2] = {"--gi-cell", "--gi-distance"};
+    const char *val[2] = {hs_or_default(o->gi_cell, "auto"),
+                          hs_or_default(o->gi_distance, "auto")};
+    double *dst[2] = {&j->gi_cell, &j->gopt.distance};
+    for (int k = 0; k < 2; k++) {
+        char *end;
+        *dst[k] = 0;
+        if (strcmp(val[k], "auto") == 0)
+            continue;
+        *dst[k] = strtod(val[k], &end);
+        if (*end || !(*dst[k] > 0) || !isfinite(*dst[k]))
+            return hs_fail(err, HS_ERR_ARG, "%s '%s': give metres above 0 or "
+                           "auto", flag[k], val[k]);
+    }
+    long v = HS_GI_PERMUTATIONS;
+    if (o->gi_permutations && whole(o->gi_permutations, 0, 99999, &v))
+        return hs_fail(err, HS_ERR_ARG, "--gi-permutations '%s': give a whole "
+                       "number, 0 to 99999", o->gi_permutations);
+    j->gopt.permutations = (int)v;
+    v = HS_GI_SEED;
+    if (o->gi_seed && whole(o->gi_seed, 0, LONG_MAX, &v))
+        return hs_fail(err, HS_ERR_ARG, "--gi-seed '%s': give a whole number "
+                       ">= 0", o->gi_seed);
+    j->gopt.seed = (uint64_t)v;
+    return HS_OK;
+}
+
 /* "violence" -> "VIO", "criminal-damage" -> "CRI" */
 static void id_prefix(const char *group, char out[8])
 {
@@ -446,6 +482,81 @@ done:
     pts_free(&p);
     pts_free(&bp);
     free(per_area);
+    return rc;
+}
+
+/* Gi* hot and cold spots of every group, from its incidents with a
+ * location in the analysis period and in the study area, on a grid of its
+ * own cell (gistar.h). */
+static hs_status gistars(job *j, hs_error *err)
+{
+    const hs_incidents *s = j->inc;
+    hs_status rc = HS_OK;
+    double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
+    double *d = NULL;
+    int32_t *labels = NULL;
+    if (!x || !y) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+        goto done;
+    }
+    for (size_t g = 0; g < j->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        size_t n = 0, nd = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (s->group[i] == j->groups[g] && !isnan(s->x[i]) && s->area[i] >= 0 &&
+                s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
+                x[n] = s->x[i];
+                y[n++] = s->y[i];
+            }
+        double cell = j->gi_cell;
+        if (cell > 0) {
+            snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g], "fixed");
+        } else {
+            free(d);
+            d = NULL;
+            if ((rc = hs_nn_distances(x, y, n, &d, &nd, err)))
+                goto done;
+            cell = hs_gi_auto_cell(d, nd);
+            snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g],
+                     "ArcGIS Optimized Hot Spot Analysis: from %zu distinct "
+                     "locations' nearest-neighbour distances", nd);
+        }
+        if (!(cell > 0)) {
+            hs_warn(j->log, "%s: no Gi* hot spots: too few distinct incident "
+                    "locations for an automatic cell; give --gi-cell", gname);
+            continue;
+        }
+        double xmin, ymin, xmax, ymax;
+        hs_kde_grid kg;
+        hs_areas_extent(j->areas, &xmin, &ymin, &xmax, &ymax);
+        if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, 0, cell, &kg, err)))
+            goto done;
+        size_t nc = kg.cols * kg.rows;
+        free(labels);
+        if (!(labels = malloc(nc * sizeof *labels))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", nc);
+            goto done;
+        }
+        if ((rc = hs_areas_rasterize(j->areas, kg.x0, kg.y0, kg.cell, kg.cols,
+                                     kg.rows, labels, err)))
+            goto done;
+        hs_grid_geom gg = {kg.x0, kg.y0, kg.cell, kg.cols, kg.rows};
+        if ((rc = hs_gi_compute(labels, &gg, x, y, n, &j->gopt, &j->gi[g], err)))
+            goto done;
+        j->gi_grid[g] = gg;
+        if (!(j->gi_area[g] = malloc((j->gi[g].n + 1) * sizeof *j->gi_area[g]))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < j->gi[g].n; i++)
+            j->gi_area[g][i] = labels[j->gi[g].cell[i]];
+        j->has_gi[g] = 1;
+    }
+done:
+    free(x);
+    free(y);
+    free(d);
+    free(labels);
     return rc;
 }
 
@@ -832,7 +943,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     }
     double t[6];
     t[0] = now_s();
-    if ((rc = parse_surface_opts(&j, err)) || (rc = parse_groups(&j, err)) ||
+    if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
+        (rc = parse_groups(&j, err)) ||
         (rc = read_areas(&j, err)))
         goto cleanup;
     j.sopt.public_min = public_min;
@@ -886,6 +998,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     int writing = pthread_create(&writer, NULL, writer_main, &pt) == 0;
     if (j.kde)
         rc = surfaces(&j, err);
+    if (!rc && j.gistar)
+        rc = gistars(&j, err);
     if (writing)
         pthread_join(writer, NULL);
     else
@@ -917,6 +1031,8 @@ cleanup:
     hs_gpkg_destroy(j.gpkg);
     for (size_t g = 0; g < HS_MAX_GROUPS; g++) {
         hs_surface_free(&j.surf[g]);
+        hs_gi_free(&j.gi[g]);
+        free(j.gi_area[g]);
         hs_backtest_free(&j.bt[g]);
     }
     hs_rates_destroy(j.rates);

@@ -107,16 +107,16 @@ static double kde_scale(const job *j, size_t g)
 
 typedef enum kind {
     K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE,
-    K_TASKING
+    K_TASKING, K_GISTAR
 } kind;
 
 static const char *const KIND_FILE[] = {"areas", "rates", "vs_study", "change",
                                         "incidents", "hotspots", "kde",
-                                        "tasking"};
+                                        "tasking", "gistar"};
 static const char *const KIND_STYLE[] = {
     "Area boundaries", "Rate per 1,000 residents", "Compared with study area",
     "Change", "Incidents by group", "Hotspots by class", "Density classes",
-    "Places for tasking"};
+    "Places for tasking", "Gi* hot and cold spots"};
 
 #define SET(...)                                                              \
     do {                                                                      \
@@ -387,6 +387,26 @@ static int kde_vars(const job *j, size_t g, hs_vars *v)
     return 0;
 }
 
+/* Gi* bins -3..3: ColorBrewer RdYlBu (7) reversed, the middle clear. */
+static int gistar_vars(hs_vars *v)
+{
+    static const rgb BIN[7] = {{69, 117, 180}, {145, 191, 219}, {224, 243, 248},
+                               {255, 255, 255}, {254, 224, 144}, {252, 141, 89},
+                               {215, 48, 39}};
+    for (int b = -3; b <= 3; b++) {
+        int r = b + 3;
+        rgb c = BIN[r];
+        SET(v, r, "i", "%d", r);
+        SET(v, r, "value", "%d", b);
+        SET(v, r, "label", "%s", hs_gi_class(b));
+        SET(v, r, "color", "%d,%d,%d,%d", c.r, c.g, c.b, b ? 255 : 0);
+        SET(v, r, "hex", "#%02x%02x%02x", c.r, c.g, c.b);
+        SET(v, r, "opacity", "%s", b ? "1" : "0");
+        SET(v, r, "outline", "%s", b ? "solid" : "no");
+    }
+    return 0;
+}
+
 #undef SET
 
 /* Renders kind's QML and SLD for layer `table` of group g. */
@@ -412,6 +432,7 @@ static hs_status render_style(const job *j, kind k, size_t g,
     case K_HOTSPOTS: bad = bad || hotspots_vars(j, g, v); break;
     case K_KDE: bad = bad || kde_vars(j, g, v); break;
     case K_TASKING: break;
+    case K_GISTAR: bad = bad || gistar_vars(v); break;
     }
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
@@ -488,6 +509,15 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
                      density_unit(j));
             PUSH(s);
         }
+        if (j->has_gi[g]) {
+            hs_layer_name(tb, sizeof tb, "gistar_", gname);
+            s = (styled){.k = K_GISTAR, .styled = 1, .is_default = 1,
+                         .checked = 0, .group = gi};
+            snprintf(s.table, sizeof s.table, "%s", tb);
+            snprintf(s.id, sizeof s.id, "%s", tb);
+            snprintf(s.title, sizeof s.title, "%s Gi* hot and cold spots", t);
+            PUSH(s);
+        }
         hs_layer_name(tb, sizeof tb, "rates_", gname);
         static const kind RK[3] = {K_RATES, K_VS, K_CHANGE};
         static const char *const RS[3] = {"", "_vs_study", "_change"};
@@ -528,7 +558,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     return n;
 }
 
-#define MAX_LAYERS (4 + 8 * HS_MAX_GROUPS)
+#define MAX_LAYERS (4 + 9 * HS_MAX_GROUPS)
 
 /* ---- layer_styles ------------------------------------------------------ */
 

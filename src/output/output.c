@@ -120,12 +120,33 @@ static char *set_local_option(const char *key, const char *value)
  * before that protects nothing, and with SQLite's default (FULL) the first
  * commit after the incident points flushed 100 MB (0.11 s, measured).
  */
+/* The first failure since the last gdal_reset(): when a write fails (a
+ * full disk), GDAL's later messages ("cannot commit - no transaction is
+ * active") hide the one that says why. */
+static _Thread_local char first_err[512];
+static _Thread_local int have_first;
+
+static void CPL_STDCALL keep_first(CPLErr e, CPLErrorNum no, const char *msg)
+{
+    (void)no;
+    if (e >= CE_Failure && !have_first && msg) {
+        snprintf(first_err, sizeof first_err, "%s", msg);
+        have_first = 1;
+    }
+}
+
+static void gdal_reset(void)
+{
+    CPLErrorReset();
+    have_first = 0;
+}
+
 static void gdal_enter(const hs_gpkg *g, gdal_scope *sc)
 {
     sc->saved_date = set_local_option("OGR_CURRENT_DATE", g->stamp);
     sc->saved_sync = set_local_option("OGR_SQLITE_SYNCHRONOUS", "OFF");
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
+    CPLPushErrorHandler(keep_first);
+    gdal_reset();
 }
 
 static void gdal_leave(gdal_scope *sc)
@@ -138,13 +159,13 @@ static void gdal_leave(gdal_scope *sc)
     sc->saved_date = sc->saved_sync = NULL;
 }
 
-/* GDAL's last message on one line (GDAL splits some with newlines) and
- * never empty (some failures set no message).  Valid until the next call
- * on this thread. */
+/* GDAL's first failure since the last reset (else its last message) on
+ * one line (GDAL splits some with newlines) and never empty (some
+ * failures set no message).  Valid until the next call on this thread. */
 static const char *gdal_msg(void)
 {
     static _Thread_local char buf[512];
-    const char *m = CPLGetLastErrorMsg();
+    const char *m = have_first ? first_err : CPLGetLastErrorMsg();
     size_t n = 0;
     if (!m || !*m)
         return "unknown GDAL error";
@@ -1146,7 +1167,7 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
     if (description)
         opts = CSLSetNameValue(opts, "DESCRIPTION", description);
 
-    CPLErrorReset();
+    gdal_reset();
     lyr = GDALDatasetCreateLayer(g->ds, name, sr, gt, opts);
     if (!lyr) {
         hs_fail(err, HS_ERR_DB, "GeoPackage '%s': creating layer '%s': %s",
@@ -1296,7 +1317,7 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
         gdal_enter(l->g, &sc);
     } else {
         CPLPushErrorHandler(CPLQuietErrorHandler);
-        CPLErrorReset();
+        gdal_reset();
     }
     hs_status s = HS_OK;
     if (OGR_L_CreateFeature(l->lyr, f) != OGRERR_NONE)
@@ -1370,7 +1391,7 @@ hs_status hs_gpkg_commit(hs_gpkg *g, hs_error *err)
     g->in_txn = 0;
     /* Close writes the spatial indexes and the last pages; a write error
      * (disk full) shows only as an error state afterwards. */
-    CPLErrorReset();
+    gdal_reset();
     GDALClose(g->ds);
     g->ds = NULL;
     if (gdal_failed()) {
@@ -1512,7 +1533,7 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
      * here; the tests read the value back instead. */
     if (!isnan(r->nodata))
         GDALSetRasterNoDataValue(band, r->nodata);
-    CPLErrorReset();
+    gdal_reset();
     if (GDALSetGeoTransform(rds, gt) != CE_None ||
         GDALSetProjection(rds, wkt) != CE_None ||
         GDALRasterIO(band, GF_Write, 0, 0, (int)r->cols, (int)r->rows,
@@ -1522,7 +1543,7 @@ hs_status hs_gpkg_add_raster(hs_gpkg *g, const char *name,
                     "%s", g->final_path, name, gdal_msg());
         goto reopen;
     }
-    CPLErrorReset();
+    gdal_reset();
     GDALClose(rds);
     rds = NULL;
     if (gdal_failed())
@@ -1728,7 +1749,7 @@ hs_status hs_geotiff_put_rows(hs_geotiff *t, const float *values,
     if (!t || !values || !t->tmp)
         return hs_fail(err, HS_ERR_ARG, "GeoTIFF: not open for writing");
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
+    gdal_reset();
     if (!t->ds) {
         hs_status cs = geotiff_create(t, err);
         if (cs != HS_OK) {
@@ -1776,7 +1797,7 @@ hs_status hs_geotiff_commit(hs_geotiff *t, const float *values, hs_error *err)
     if (s != HS_OK)
         return s;
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
+    gdal_reset();
     GDALClose(t->ds); /* the last tiles and the directory */
     t->ds = NULL;
     if (gdal_failed())

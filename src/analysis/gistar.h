@@ -1,0 +1,125 @@
+/*
+ * gistar.h - Getis-Ord Gi* hot and cold spots on a grid of square cells,
+ * with conditional permutations and Benjamini-Hochberg FDR (internal).
+ *
+ * The rules, exactly (../shared/METHODS.md 1; Getis & Ord 1992, Ord &
+ * Getis 1995; R spdep localG / localG_perm; ArcGIS Hot Spot Analysis):
+ *
+ *  - Grid: north-up, row 0 north, cell (r, c) centred at x0 + (c + 0.5)
+ *    cell, y0 + (rows - r - 0.5) cell (hotspots.h).  A cell is kept when
+ *    label[i] >= 0: the caller rasterises the study areas by the
+ *    cell-centre rule (areas.h).  Kept cells, in row-major order, are the
+ *    n features.
+ *  - Counts: point (x, y) is in cell floor((x - x0) / cell), rows - 1 -
+ *    floor((y - y0) / cell): a point on a shared edge counts in the cell
+ *    east / north of it, so in exactly one.  Points in cells not kept, or
+ *    outside the grid, count nowhere.
+ *  - Neighbours: the kept cells whose centres lie within `distance` of the
+ *    cell's centre, the cell itself included (Gi*); binary weights.
+ *    Decided on grid offsets (dr, dc): dr² + dc² <= (distance / cell)²,
+ *    with a relative tolerance of 1e-9, so that distance = cell x sqrt 2
+ *    keeps every diagonal (sfhotspot's float test drops some).
+ *  - z: x̄ = mean count, s² = sum (x - x̄)² / n (population variance), for
+ *    cell i with W_i neighbours (self included) and S_i their counts'
+ *    sum: z_i = (S_i - W_i x̄) / sqrt(s² (n W_i - W_i²) / (n - 1)), as
+ *    spdep localG with the cell included (binary weights: S1_i = W_i).
+ *    NaN (no z) when s² = 0, n < 2 or W_i = n.  A cell whose only
+ *    neighbour is itself keeps its z, as spdep does (ArcGIS writes NULL).
+ *  - p = 2 Phi(-|z|) = erfc(|z| / sqrt 2), two-sided; NaN with z.
+ *  - Permutations (R of them, R = 0: none): conditional, as spdep
+ *    localG_perm: for cell i the own count stays, and each of its W_i - 1
+ *    other neighbours gets the count of a cell drawn uniformly, with
+ *    replacement, from the other n - 1 cells.  k_hi = simulations whose sum
+ *    is >= S_i, k_lo = those <= S_i; p_sim = (min(k_hi, k_lo) + 1) / (R +
+ *    1), the folded pseudo-p of spdep (one tail, the nearer, not doubled);
+ *    counting ties on both sides keeps a cell of zeros among zeros at p_sim
+ *    = 1, not "significantly cold".  Draws: cell i's stream is splitmix64
+ *    (Steele et al. 2014) started at mix(seed ^ mix(i)), mix being
+ *    splitmix64's output function; a draw r (64 bits) picks u = (r x (n -
+ *    1)) >> 64, and cell u < i ? u : u + 1 (bias below (n-1) / 2^64).
+ *    Results do not depend on the number of threads.
+ *  - Bins: from p, adjusted by Benjamini-Hochberg over the cells with a p
+ *    when fdr is set (R p.adjust "BH": by p descending, min(1, cummin(m /
+ *    rank x p)), m cells): |bin| = 3 when p <= 0.01, 2 when <= 0.05, 1
+ *    when <= 0.10, else 0; the sign is z's (hot +, cold -), as ArcGIS's
+ *    Gi_Bin.  p_sim is reported beside it, not used for the bin.
+ *  - Automatic scale (ArcGIS Optimized Hot Spot Analysis, METHODS 2):
+ *    cell (hs_gi_auto_cell): from the nearest-neighbour distances d of
+ *    the distinct incident locations, with m and s their mean and sd, the
+ *    locational outliers ((d - m) / s >= 3) left out; L and S the larger
+ *    and smaller of the rest's mean and median: cell = L x max(2, L / S),
+ *    rounded to a whole metre (at least 1).  Distance (distance <= 0):
+ *    incremental spatial autocorrelation on the cells' counts: global
+ *    Moran's I with row-standardised binary weights (the cell itself not
+ *    a neighbour; cells without neighbours have no row) and its z under
+ *    normality (Cliff & Ord: E = -1/(n-1), Var = (n² S1 - n S2 + 3 S0²) /
+ *    ((n² - 1) S0²) - E²) at 10 distances, cell x 1 .. 10 (the cells'
+ *    nearest-neighbour distance is the cell, start and step); the first
+ *    peak (z above both neighbours in the sequence) with z > 1.65, else
+ *    the highest peak; with no peak, the mean over the cells of the
+ *    distance to the k-th nearest kept cell, k = 5% of n clamped to
+ *    [3, 30].  The choice and the ten z-values are in hs_gi.
+ * Units: metres, counts; z dimensionless, p and p_sim probabilities.
+ *
+ * Cost: O(n x neighbours) for z; O(n x R x neighbours) draws for p_sim,
+ * on all cores.
+ *
+ * Ownership: hs_gi_free releases what hs_gi_compute allocated in *out.
+ */
+#ifndef HOTSPOT_GISTAR_H
+#define HOTSPOT_GISTAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/hotspots.h"
+#include "hotspot/hs_error.h"
+
+#define HS_GI_PERMUTATIONS 999
+#define HS_GI_SEED 12345
+
+typedef struct hs_gi_opts {
+    double distance;   /* metres, > 0                                   */
+    int permutations;  /* R >= 0                                        */
+    uint64_t seed;
+    int fdr;           /* 1: Benjamini-Hochberg before binning          */
+    int threads;       /* <= 0: one per online CPU                      */
+} hs_gi_opts;
+
+typedef struct hs_gi {
+    size_t n;          /* kept cells                                    */
+    uint32_t *cell;    /* their row-major indices, ascending            */
+    long *count;
+    int *nbrs;         /* W_i, self included                            */
+    double *z, *p, *p_sim; /* NaN: none (p_sim NaN when R = 0)          */
+    signed char *bin;  /* -3 .. 3                                       */
+    double mean, var;  /* x̄ and s² of the counts                        */
+    long points;       /* points counted in kept cells                  */
+    double distance;   /* the band used, metres                         */
+    char rule[160];    /* how it was chosen                             */
+    double isa_z[10];  /* automatic distance: Moran's I z at cell x k    */
+} hs_gi;
+
+/* The automatic cell size (above) from nd nearest-neighbour distances
+ * (reordered).  0 when there are fewer than 2 or they are all 0. */
+double hs_gi_auto_cell(double *d, size_t nd);
+
+/*
+ * Gi* for every kept cell of grid g (label: rows x cols, < 0 not kept)
+ * from the n points (px, py).  HS_ERR_ARG for a bad grid or options,
+ * HS_ERR_NOMEM.  On error *out is empty.
+ */
+hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
+                        const double *px, const double *py, size_t npts,
+                        const hs_gi_opts *o, hs_gi *out, hs_error *err);
+
+void hs_gi_free(hs_gi *gi);
+
+/* Benjamini-Hochberg adjusted p-values of the finite p[0..n) into adj
+ * (NaN stays NaN; m = the finite ones).  adj may be p. */
+hs_status hs_bh_adjust(const double *p, size_t n, double *adj, hs_error *err);
+
+/* "hot spot, 99%", "cold spot, 90%", "not significant" for bin -3..3. */
+const char *hs_gi_class(int bin);
+
+#endif

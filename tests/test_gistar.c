@@ -1,0 +1,267 @@
+/*
+ * test_gistar.c - gistar.h against brute force written here: neighbours by
+ * the distance between cell centres, the Gi* formula term by term, the
+ * permutations re-drawn from splitmix64 as gistar.h states them, and
+ * Benjamini-Hochberg on a case worked by hand.  (R spdep checks the same
+ * z-scores in test_gistar_spdep.sh.)
+ */
+#include "util.h"
+
+#include <math.h>
+
+#include "analysis/gistar.h"
+
+#define ROWS 6
+#define COLS 7
+static const hs_grid_geom G = {1000, 2000, 100, COLS, ROWS};
+static int32_t LAB[ROWS * COLS];
+static double PX[400], PY[400];
+static size_t NP;
+
+/* Cells: all kept but a 2 x 2 notch (rows 0-1, columns 5-6) and cell
+ * (4, 2).  Points: a cluster near (2, 3), a few elsewhere, some on edges,
+ * one in the notch (counts nowhere). */
+static void setup_data(void)
+{
+    for (int i = 0; i < ROWS * COLS; i++)
+        LAB[i] = 0;
+    LAB[0 * COLS + 5] = LAB[0 * COLS + 6] = LAB[1 * COLS + 5] = LAB[1 * COLS + 6] = -1;
+    LAB[4 * COLS + 2] = -1;
+    NP = 0;
+    uint32_t s = 7;
+    for (int k = 0; k < 60; k++) { /* cluster around cell (2, 3) */
+        s = s * 1664525u + 1013904223u;
+        double a = (s >> 8) / 16777216.0;
+        s = s * 1664525u + 1013904223u;
+        double b = (s >> 8) / 16777216.0;
+        PX[NP] = 1000 + 3.5 * 100 + (a - 0.5) * 220;
+        PY[NP++] = 2000 + (ROWS - 2 - 0.5) * 100 + (b - 0.5) * 220;
+    }
+    PX[NP] = 1000 + 100, PY[NP++] = 2000 + 100;      /* a corner: cell (4, 1) */
+    PX[NP] = 1000 + 650, PY[NP++] = 2000 + 550;      /* the notch */
+    PX[NP] = 1000 + 50, PY[NP++] = 2000 + 50;        /* cell (5, 0) */
+    PX[NP] = 1000 + 50, PY[NP++] = 2000 + 50;
+}
+
+static int cell_of(double x, double y)
+{
+    int c = (int)floor((x - G.x0) / G.cell), rr = (int)floor((y - G.y0) / G.cell);
+    if (c < 0 || c >= COLS || rr < 0 || rr >= ROWS)
+        return -1;
+    return (ROWS - 1 - rr) * COLS + c;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* Everything by brute force for one distance; compares with gi. */
+static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
+{
+    int idx[ROWS * COLS], n = 0;
+    long x[ROWS * COLS];
+    for (int i = 0; i < ROWS * COLS; i++)
+        if (LAB[i] >= 0)
+            idx[n++] = i;
+    assert_int_equal(gi->n, n);
+    for (int k = 0; k < n; k++)
+        x[k] = 0;
+    for (size_t q = 0; q < NP; q++) {
+        int c = cell_of(PX[q], PY[q]);
+        for (int k = 0; c >= 0 && k < n; k++)
+            if (idx[k] == c)
+                x[k]++;
+    }
+    double mean = 0, var = 0;
+    for (int k = 0; k < n; k++)
+        mean += x[k];
+    mean /= n;
+    for (int k = 0; k < n; k++)
+        var += (x[k] - mean) * (x[k] - mean);
+    var /= n;
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(gi->cell[i], idx[i]);
+        assert_int_equal(gi->count[i], x[i]);
+        double xi = G.x0 + (idx[i] % COLS + 0.5) * G.cell;
+        double yi = G.y0 + (ROWS - idx[i] / COLS - 0.5) * G.cell;
+        long S = 0;
+        int W = 0, nb[ROWS * COLS];
+        for (int j = 0; j < n; j++) {
+            double xj = G.x0 + (idx[j] % COLS + 0.5) * G.cell;
+            double yj = G.y0 + (ROWS - idx[j] / COLS - 0.5) * G.cell;
+            if (hypot(xi - xj, yi - yj) <= dist * (1 + 1e-9)) {
+                nb[W++] = j;
+                S += x[j];
+            }
+        }
+        assert_int_equal(gi->nbrs[i], W);
+        double z = (S - W * mean) / sqrt(var * (n * (double)W - (double)W * W) / (n - 1));
+        if (fabs(gi->z[i] - z) > 1e-12 * (1 + fabs(z)))
+            fail_msg("cell %d: z %.17g, brute force %.17g", idx[i], gi->z[i], z);
+        double p = erfc(fabs(z) / sqrt(2.0));
+        assert_true(fabs(gi->p[i] - p) <= 1e-15 + 1e-12 * p);
+        if (R == 0) {
+            assert_true(isnan(gi->p_sim[i]));
+            continue;
+        }
+        /* the permutations, drawn again */
+        uint64_t s = mix64(seed ^ mix64((uint64_t)i));
+        long hi = 0, lo = 0;
+        for (int r = 0; r < R; r++) {
+            long sim = x[i];
+            for (int t = 0; t < W - 1; t++) {
+                s += 0x9E3779B97F4A7C15u;
+                uint64_t v = mix64(s);
+                int u = (int)(((unsigned __int128)v * (uint64_t)(n - 1)) >> 64);
+                sim += x[u < i ? u : u + 1];
+            }
+            hi += sim >= S;
+            lo += sim <= S;
+        }
+        double ps = (double)((hi < lo ? hi : lo) + 1) / (R + 1);
+        if (gi->p_sim[i] != ps)
+            fail_msg("cell %d: p_sim %.17g, brute force %.17g", idx[i], gi->p_sim[i], ps);
+        (void)nb;
+    }
+}
+
+static void test_queen_and_band(void **state)
+{
+    (void)state;
+    setup_data();
+    hs_error err = {0};
+    /* queen (100 x sqrt 2: the diagonals kept), a 250 m band, rook */
+    double dists[] = {100 * sqrt(2.0), 250, 100};
+    for (int d = 0; d < 3; d++) {
+        hs_gi_opts o = {.distance = dists[d], .permutations = 99, .seed = 42,
+                        .fdr = 1, .threads = 1 + d % 2};
+        hs_gi gi;
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+        assert_int_equal(gi.points, (long)NP - 1); /* the notch's point */
+        brute_check(&gi, dists[d], 99, 42);
+        /* the cluster's cell is a hot spot; bins follow the adjusted p */
+        int hot = 0;
+        for (size_t i = 0; i < gi.n; i++)
+            if (gi.cell[i] == 2 * COLS + 3)
+                hot = gi.bin[i];
+        assert_true(hot >= 2);
+        double *adj = malloc(gi.n * sizeof *adj);
+        assert_int_equal(hs_bh_adjust(gi.p, gi.n, adj, &err), HS_OK);
+        for (size_t i = 0; i < gi.n; i++) {
+            int b = adj[i] <= 0.01 ? 3 : adj[i] <= 0.05 ? 2 : adj[i] <= 0.1 ? 1 : 0;
+            assert_int_equal(gi.bin[i], gi.z[i] < 0 ? -b : b);
+        }
+        free(adj);
+        hs_gi_free(&gi);
+    }
+    /* the same on one thread and two, and without permutations */
+    hs_gi_opts o1 = {.distance = 250, .permutations = 49, .seed = 9, .threads = 1};
+    hs_gi_opts o2 = o1;
+    o2.threads = 2;
+    hs_gi a, b;
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o1, &a, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o2, &b, &err), HS_OK);
+    assert_memory_equal(a.p_sim, b.p_sim, a.n * sizeof *a.p_sim);
+    hs_gi_free(&a);
+    hs_gi_free(&b);
+    hs_gi_opts o0 = {.distance = 250, .permutations = 0, .fdr = 0};
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o0, &a, &err), HS_OK);
+    brute_check(&a, 250, 0, 0);
+    hs_gi_free(&a);
+}
+
+/* Worked by hand: p = 0.01, 0.04, 0.03, 0.5 (m = 4).  Ascending ranks
+ * 1..4: 0.01, 0.03, 0.04, 0.5; m/rank x p = 0.04, 0.06, 0.0533.., 0.5;
+ * cumulative minimum from the top: 0.04, 0.0533.., 0.0533.., 0.5.  NaN
+ * stays out of m. */
+static void test_bh(void **state)
+{
+    (void)state;
+    double p[5] = {0.01, 0.04, NAN, 0.03, 0.5}, adj[5];
+    hs_error err = {0};
+    assert_int_equal(hs_bh_adjust(p, 5, adj, &err), HS_OK);
+    assert_true(fabs(adj[0] - 0.04) < 1e-15);
+    assert_true(fabs(adj[1] - 0.16 / 3) < 1e-15);
+    assert_true(isnan(adj[2]));
+    assert_true(fabs(adj[3] - 0.16 / 3) < 1e-15);
+    assert_true(fabs(adj[4] - 0.5) < 1e-15);
+    /* in place; a large p caps at 1 */
+    double q[2] = {0.9, 0.8};
+    assert_int_equal(hs_bh_adjust(q, 2, q, &err), HS_OK);
+    assert_true(q[0] == 0.9 && q[1] == 0.9);
+}
+
+/* No variation: no z, no p, bin 0; a cell of zeros among zeros has
+ * p_sim 1 (ties count both ways). */
+static void test_degenerate(void **state)
+{
+    (void)state;
+    setup_data();
+    hs_error err = {0};
+    hs_gi_opts o = {.distance = 150, .permutations = 19, .seed = 1, .fdr = 1};
+    hs_gi gi;
+    assert_int_equal(hs_gi_compute(LAB, &G, NULL, NULL, 0, &o, &gi, &err), HS_OK);
+    for (size_t i = 0; i < gi.n; i++) {
+        assert_true(isnan(gi.z[i]) && isnan(gi.p[i]));
+        assert_true(gi.p_sim[i] == 1.0);
+        assert_int_equal(gi.bin[i], 0);
+    }
+    hs_gi_free(&gi);
+    assert_string_equal(hs_gi_class(3), "hot spot, 99%");
+    assert_string_equal(hs_gi_class(-1), "cold spot, 90%");
+    assert_string_equal(hs_gi_class(0), "not significant");
+    /* bad options */
+    o.distance = NAN;
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_ERR_ARG);
+    o.distance = 100;
+    o.permutations = -1;
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_ERR_ARG);
+}
+
+/* The automatic cell, by hand: ten 10 m and one 1,000 m (m = 100, sd =
+ * sqrt(81,000) = 284.6: (1000 - 100) / 284.6 = 3.16, an outlier): the rest
+ * have mean = median = 10, so 10 x max(2, 1) = 20 m.  10, 20, 30, 40, 100
+ * (m = 40, sd = 31.6, no outlier): mean 40, median 30, 40 x max(2, 4/3) =
+ * 80 m. */
+static void test_auto_cell(void **state)
+{
+    (void)state;
+    double a[11] = {10, 10, 10, 1000, 10, 10, 10, 10, 10, 10, 10};
+    assert_true(hs_gi_auto_cell(a, 11) == 20);
+    double b[5] = {100, 20, 30, 10, 40};
+    assert_true(hs_gi_auto_cell(b, 5) == 80);
+    double c[1] = {5};
+    assert_true(hs_gi_auto_cell(c, 1) == 0);
+}
+
+/* The automatic distance on the test grid: one of the ten bands, and
+ * the z-values recorded (R spdep's moran.test checks them in
+ * test_gistar_spdep.sh). */
+static void test_auto_distance(void **state)
+{
+    (void)state;
+    setup_data();
+    hs_error err = {0};
+    hs_gi_opts o = {.distance = 0, .permutations = 0, .fdr = 1};
+    hs_gi gi;
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+    assert_true(gi.distance > 0);
+    assert_non_null(strstr(gi.rule, "Moran"));
+    brute_check(&gi, gi.distance, 0, 0);
+    hs_gi_free(&gi);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_queen_and_band),
+        cmocka_unit_test(test_bh),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_auto_cell),
+        cmocka_unit_test(test_auto_distance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
