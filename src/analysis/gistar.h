@@ -31,9 +31,11 @@
  *    other neighbours gets the count of a cell drawn uniformly, with
  *    replacement, from the other n - 1 cells.  k_hi = simulations whose sum
  *    is >= S_i, k_lo = those <= S_i; p_sim = (min(k_hi, k_lo) + 1) / (R +
- *    1), the folded pseudo-p of spdep (one tail, the nearer, not doubled);
- *    counting ties on both sides keeps a cell of zeros among zeros at p_sim
- *    = 1, not "significantly cold".  Draws: cell i's stream is splitmix64
+ *    1), the folded pseudo-p of spdep (one tail, the nearer, not doubled),
+ *    but with ties counted on both sides: spdep counts only k_hi, so a cell
+ *    of zeros among zeros, which every simulation ties or exceeds, comes
+ *    out "significantly cold" at 1 / (R + 1); here its p_sim is the share
+ *    of simulations that are also 0.  Draws: cell i's stream is splitmix64
  *    (Steele et al. 2014) started at mix(seed ^ mix(i)), mix being
  *    splitmix64's output function; a draw r (64 bits) picks u = (r x (n -
  *    1)) >> 64, and cell u < i ? u : u + 1 (bias below (n-1) / 2^64).

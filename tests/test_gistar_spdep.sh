@@ -1,0 +1,106 @@
+#!/bin/bash
+# Gi* against R spdep (Debian r-cran-spdep), on the demo county's
+# violence, with the tool's own cells and counts (gistar_violence):
+#  - z: spdep localG with the cell included (include.self, binary
+#    weights, neighbours by dnearneigh on the cell centres) to 1e-9, for a
+#    1,000 m band on 500 m cells and for queen neighbours (500 m x sqrt 2);
+#  - p: 2 pnorm(-|z|); gi_bin from p.adjust(p, "BH") at 0.01 / 0.05 / 0.10;
+#  - the automatic distance: Moran's I z at 1 to 10 cells of 1,500 m (moran.test,
+#    row-standardised weights without the cell, no randomisation,
+#    adjust.n = FALSE: every cell counts in n, gistar.h);
+#  - permutations: the share of cells with a pseudo-p below 0.01, 0.05
+#    and 0.10 against the same conditional draws made in R, within
+#    sampling error (spdep localG_perm's own pseudo-p is printed beside:
+#    it counts ties one way, gistar.h both ways); exact draws are checked
+#    against a brute force in test_gistar.c.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+D=$SRC/data/demo
+command -v Rscript >/dev/null || { echo "SKIP: Rscript not installed (apt-get install r-cran-spdep)"; exit 77; }
+Rscript -e 'suppressMessages(library(spdep))' 2>/dev/null || { echo "SKIP: R package spdep not installed (apt-get install r-cran-spdep)"; exit 77; }
+command -v ogr2ogr >/dev/null || { echo "SKIP: ogr2ogr not installed"; exit 77; }
+
+run() { # name, extra flags
+    local name=$1; shift
+    "$BIN" run --incidents "$D/policeuk" --areas "$D/boards.geojson" --area-id board_id \
+        --groups violence --compare none --kde no --incidents-layer no \
+        "$@" -o "$T/$name.gpkg" >/dev/null 2>"$T/err.txt" ||
+        fail "run $name: $(cat "$T/err.txt")"
+    ogr2ogr -f CSV "$T/$name.csv" "$T/$name.gpkg" -dialect SQLite -sql \
+        "SELECT cell_id, count, gi_z, gi_p, gi_p_sim, gi_bin, ST_X(ST_Centroid(geom)) AS x,
+                ST_Y(ST_Centroid(geom)) AS y FROM gistar_violence"
+}
+run band --gi-cell 500 --gi-distance 1000 --gi-permutations 0
+run queen --gi-cell 500 --gi-distance 707.1067811865476 --gi-permutations 0
+run auto --gi-cell 1500 --gi-permutations 0
+run perm --gi-cell 2000 --gi-distance 4000 --gi-permutations 999
+moran=$(sqlite3 "$T/auto.gpkg" "SELECT value FROM run WHERE key = 'gi_moran_z_violence'")
+[ -n "$moran" ] || fail "no gi_moran_z_violence in the run table"
+
+cat > "$T/check.R" <<'EOF'
+suppressMessages(library(spdep))
+args <- commandArgs(TRUE)
+T <- args[1]
+fail <- function(...) { cat("FAIL:", ..., "\n"); quit(status = 1) }
+check_z <- function(name, dist) {
+    d <- read.csv(file.path(T, paste0(name, ".csv")))
+    xy <- cbind(d$x, d$y)
+    nb <- include.self(dnearneigh(xy, 0, dist * (1 + 1e-9)))
+    lw <- nb2listw(nb, style = "B", zero.policy = TRUE)
+    z <- as.numeric(localG(d$count, lw, zero.policy = TRUE))
+    err <- max(abs(z - d$gi_z))
+    if (!(err < 1e-9)) fail(name, ": z differs from spdep localG by", err)
+    p <- 2 * pnorm(-abs(z))
+    if (max(abs(p - d$gi_p)) > 1e-12) fail(name, ": p differs")
+    q <- p.adjust(p, "BH")
+    b <- ifelse(q <= 0.01, 3, ifelse(q <= 0.05, 2, ifelse(q <= 0.10, 1, 0))) * sign(z)
+    if (any(b != d$gi_bin)) fail(name, ":", sum(b != d$gi_bin), "bins differ from p.adjust BH")
+    cat(sprintf("%s: %d cells, z as spdep localG (max difference %.1e), %d hot and %d cold after BH\n",
+                name, nrow(d), err, sum(b > 0), sum(b < 0)))
+    list(d = d, lw = lw)
+}
+invisible(check_z("band", 1000))
+invisible(check_z("queen", 500 * sqrt(2)))
+perm <- check_z("perm", 4000)
+
+# Moran's I z at 1 .. 10 cells, as the run table gives them
+d <- read.csv(file.path(T, "auto.csv"))
+want <- as.numeric(sub(".*: ", "", strsplit(args[2], "; ")[[1]]))
+xy <- cbind(d$x, d$y)
+for (k in 1:10) {
+    lw <- nb2listw(dnearneigh(xy, 0, 1500 * k * (1 + 1e-9)), style = "W", zero.policy = TRUE)
+    m <- moran.test(d$count, lw, randomisation = FALSE, zero.policy = TRUE,
+                    adjust.n = FALSE)
+    if (abs(m$statistic - want[k]) > 1e-4 * max(1, abs(want[k])))
+        fail("Moran's I z at", 1500 * k, "m:", m$statistic, "; the run:", want[k])
+}
+cat(sprintf("automatic distance: Moran's I z at 1.5 to 15 km as spdep moran.test (%s)\n",
+            paste(sprintf("%.2f", want), collapse = ", ")))
+
+# permutations, in distribution: 2 km cells, a 4 km band (~49 neighbours).
+# The same conditional draws in R (sample(x[-i], replace = TRUE)) with
+# gistar.h's tie rule; spdep localG_perm's folded pseudo-p beside it for
+# information: it counts ties one way only, so low sums tie with many
+# simulations and come out "significant" more often.
+set.seed(1)
+x <- perm$d$count
+nbs <- perm$lw$neighbours
+R <- 999
+pr <- sapply(seq_along(x), function(i) {
+    m <- length(nbs[[i]]) - 1; obs <- sum(x[nbs[[i]]])
+    s <- x[i] + if (m > 0) colSums(matrix(sample(x[-i], m * R, replace = TRUE), nrow = m)) else rep(0, R)
+    (min(sum(s >= obs), sum(s <= obs)) + 1) / (R + 1)
+})
+g <- localG_perm(x, perm$lw, nsim = R, zero.policy = TRUE)
+ps <- attr(g, "internals")[, "Pr(folded) Sim"]
+for (cut in c(0.01, 0.05, 0.1)) {
+    a <- mean(perm$d$gi_p_sim < cut); b <- mean(pr < cut)
+    se <- sqrt((a * (1 - a) + b * (1 - b)) / length(x))
+    if (abs(a - b) > 4 * se + 0.005)
+        fail("pseudo-p below", cut, ":", a, "here,", b, "from R's draws")
+    cat(sprintf("permutations: %.3f of %d cells below %.2f here, %.3f from R's draws (spdep localG_perm: %.3f)\n",
+                a, length(x), cut, b, mean(ps < cut)))
+}
+EOF
+Rscript "$T/check.R" "$T" "$moran" || fail "R spdep disagrees"
+echo PASS
