@@ -55,6 +55,7 @@ typedef struct job {
                                       used or every candidate             */
     int has_bt[HS_MAX_GROUPS];
     double bt_seconds; /* the back-tests' own time                      */
+    double gi_seconds; /* Gi*'s                                         */
     hs_kde_grid bt_grid; /* theirs: the areas' extent, the run's cell    */
     hs_surface surf[HS_MAX_GROUPS];
     int has_surf[HS_MAX_GROUPS];

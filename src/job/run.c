@@ -835,6 +835,7 @@ static void summarise(job *j, hs_summary *sum)
     }
     sum->ngroups = j->ngroups;
     sum->backtest_seconds = j->bt_seconds;
+    sum->gistar_seconds = j->gi_seconds;
     for (size_t g = 0; g < j->ngroups; g++) {
         hs_group_summary *gs = &sum->group[g];
         snprintf(gs->name, sizeof gs->name, "%s",
@@ -998,8 +999,11 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     int writing = pthread_create(&writer, NULL, writer_main, &pt) == 0;
     if (j.kde)
         rc = surfaces(&j, err);
-    if (!rc && j.gistar)
+    if (!rc && j.gistar) {
+        double tg = now_s();
         rc = gistars(&j, err);
+        j.gi_seconds = now_s() - tg;
+    }
     if (writing)
         pthread_join(writer, NULL);
     else
