@@ -35,11 +35,16 @@
  *    but with ties counted on both sides: spdep counts only k_hi, so a cell
  *    of zeros among zeros, which every simulation ties or exceeds, comes
  *    out "significantly cold" at 1 / (R + 1); here its p_sim is the share
- *    of simulations that are also 0.  Draws: cell i's stream is splitmix64
- *    (Steele et al. 2014) started at mix(seed ^ mix(i)), mix being
- *    splitmix64's output function; a draw r (64 bits) picks u = (r x (n -
- *    1)) >> 64, and cell u < i ? u : u + 1 (bias below (n-1) / 2^64).
- *    Results do not depend on the number of threads.
+ *    of simulations that are also 0.  Draws: as PySAL esda does, the
+ *    cells with the same number m of other neighbours share one set of R x
+ *    m draws (each cell's own count still left out, below): splitmix64
+ *    (Steele et al. 2014) started at mix(seed ^ mix(m)), mix being
+ *    splitmix64's output function, simulation by simulation; a draw v (64
+ *    bits) gives u = (v x (n - 1)) >> 64, and for cell i the count of cell
+ *    u < i ? u : u + 1 (bias below (n-1) / 2^64).  Each cell's pseudo-p
+ *    has the conditional distribution spdep's has; sharing the draws makes
+ *    the cells' p-values correlated, and the work R x (m + n) per group
+ *    instead of R x m x n.  Results do not depend on the number of threads.
  *  - Bins: from p, adjusted by Benjamini-Hochberg over the cells with a p
  *    when fdr is set (R p.adjust "BH": by p descending, min(1, cummin(m /
  *    rank x p)), m cells): |bin| = 3 when p <= 0.01, 2 when <= 0.05, 1
@@ -79,6 +84,10 @@
 
 #define HS_GI_PERMUTATIONS 999
 #define HS_GI_SEED 12345
+/* The automatic cell is raised so that the study area holds at most this
+ * many (a county at ~100 m): ArcGIS's rule gives ~20 m cells for a
+ * force's exact coordinates, 11M cells of counts of 0 and 1. */
+#define HS_GI_MAX_CELLS 500000
 
 typedef struct hs_gi_opts {
     double distance;   /* metres, > 0                                   */

@@ -74,7 +74,7 @@ typedef struct job {
     hs_gi gi[HS_MAX_GROUPS];
     hs_grid_geom gi_grid[HS_MAX_GROUPS];
     int32_t *gi_area[HS_MAX_GROUPS]; /* each kept cell's study area      */
-    char gi_cell_rule[HS_MAX_GROUPS][96];
+    char gi_cell_rule[HS_MAX_GROUPS][160];
     int has_gi[HS_MAX_GROUPS];
 } job;
 

@@ -14,6 +14,7 @@
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
  * builds it row by row at about 10 s per million (see output.h). */
 #define HS_INDEX_LIMIT 250000
+#define HS_GI_INDEX_LIMIT 100000 /* Gi* cells: 1.6 s of R-tree */
 
 
 
@@ -708,8 +709,9 @@ static hs_status write_gistar(job *j, hs_error *err)
                  "%.0f m cells, neighbours within %.6g m", gname,
                  j->gi_grid[g].cell, gi->distance);
         /* SQLite's R-tree takes ~16 us a row (483,000 cells: 7.8 s): a
-         * large grid goes without, as the incidents layer does */
-        if (gi->n > HS_INDEX_LIMIT) {
+         * large grid goes without, as the incidents layer does; QGIS draws
+         * a grid's cells from the table as fast */
+        if (gi->n > HS_GI_INDEX_LIMIT) {
             hs_gpkg_set_spatial_index(j->gpkg, 0);
             hs_note(j->log, "%s: %zu cells, written without a spatial index "
                     "to save time (QGIS: Layer Properties > Source > Create "

@@ -520,6 +520,18 @@ static hs_status gistars(job *j, hs_error *err)
             snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g],
                      "ArcGIS Optimized Hot Spot Analysis: from %zu distinct "
                      "locations' nearest-neighbour distances", nd);
+            /* exact coordinates can give 20 m cells: 11M over a county */
+            double km2 = 0;
+            for (size_t a = 0; a < hs_areas_count(j->areas); a++)
+                km2 += hs_areas_km2(j->areas, a);
+            double floor_cell = ceil(sqrt(km2 * 1e6 / HS_GI_MAX_CELLS));
+            if (cell > 0 && cell < floor_cell) {
+                snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g],
+                         "ArcGIS Optimized Hot Spot Analysis gives %.0f m; "
+                         "raised so the study area holds at most %d cells",
+                         cell, HS_GI_MAX_CELLS);
+                cell = floor_cell;
+            }
         }
         if (!(cell > 0)) {
             hs_warn(j->log, "%s: no Gi* hot spots: too few distinct incident "
