@@ -42,6 +42,36 @@ void hs_period_text(hs_period p, char *buf, size_t n)
 
 static int in_period(int32_t m, hs_period p) { return m >= p.from && m <= p.to; }
 
+/* rate_eb of group g (aggregate.h). */
+static void eb_rates(hs_rates *R, size_t g)
+{
+    hs_rate *rr = R->r + g * R->nareas;
+    double xs = 0, ns = 0, m = 0;
+    for (size_t a = 0; a < R->nareas; a++)
+        if (!isnan(rr[a].population)) {
+            xs += (double)rr[a].count;
+            ns += rr[a].population;
+            m++;
+        }
+    if (!(ns > 0))
+        return;
+    double b = xs / ns, s2 = 0;
+    for (size_t a = 0; a < R->nareas; a++)
+        if (!isnan(rr[a].population)) {
+            double p = (double)rr[a].count / rr[a].population;
+            s2 += rr[a].population * ((p - b) * (p - b) / ns);
+        }
+    double A = s2 - b / (ns / m);
+    A = A < 0 ? 0 : A;
+    for (size_t a = 0; a < R->nareas; a++) {
+        if (isnan(rr[a].population))
+            continue;
+        double p = (double)rr[a].count / rr[a].population;
+        double den = A + b / rr[a].population;
+        rr[a].rate_eb = (den > 0 ? b + A / den * (p - b) : b) * 1000.0;
+    }
+}
+
 hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
                        const hs_agg_opts *o, hs_agg_report *rep,
                        hs_error *err)
@@ -126,6 +156,7 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
             r->count = cur[k];
             r->population = isnan(pop) || pop <= 0 ? NAN : pop;
             r->rate = r->rate_low = r->rate_high = r->rate_annual = NAN;
+            r->rate_eb = NAN;
             if (!isnan(r->population)) {
                 double lo, hi;
                 if (hs_poisson_ci(r->count, 0.95, &lo, &hi, err) != HS_OK)
@@ -153,6 +184,8 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
             }
         }
     }
+    for (size_t g = 0; g < ng; g++)
+        eb_rates(R, g);
     free(slot);
     free(cur);
     free(prev);

@@ -51,6 +51,7 @@ typedef struct hs_rate {
     double rate;         /* per 1,000 residents in the period (NaN: none) */
     double rate_low, rate_high; /* 95% limits, per 1,000                  */
     double rate_annual;  /* rate * 12 / months in the period              */
+    double rate_eb;      /* global empirical Bayes rate, per 1,000 (below) */
     int vs_study;        /* hs_compare; meaningful when rate is a number  */
     long change;         /* count - prev_count                            */
     double change_pct;   /* NaN when prev_count is 0 or no comparison     */
@@ -67,7 +68,16 @@ typedef struct hs_rates {
     double *study_rate;  /* per group, per 1,000 in the period            */
 } hs_rates;
 
-/* Counts and rates.  The store's area column must be filled. */
+/*
+ * Counts and rates.  The store's area column must be filled.
+ * rate_eb: Marshall's (1991) global empirical Bayes estimate, as GeoDa and
+ * R spdep EBest: over the areas with a population, r_i = count_i / pop_i,
+ * b = sum count / sum pop, s² = sum pop_i (r_i - b)² / sum pop, nbar =
+ * sum pop / their number, a = max(0, s² - b / nbar), C_i = a / (a + b /
+ * pop_i), rate_eb_i = (b + C_i (r_i - b)) x 1,000: small populations are
+ * pulled towards the study rate.  b when a + b / pop_i is 0 (no
+ * incidents); NaN without a population.
+ */
 hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
                        const hs_agg_opts *o, hs_agg_report *rep,
                        hs_error *err);

@@ -71,6 +71,15 @@ void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g)
             *c = '_';
 }
 
+/* Whether --public suppressed any area's count of group g. */
+static int any_suppressed(const job *j, size_t g)
+{
+    for (size_t a = 0; a < j->rates->nareas; a++)
+        if (hs_privacy_cur(j->priv, g, a))
+            return 1;
+    return 0;
+}
+
 static hs_status write_rates(job *j, hs_error *err)
 {
     static const hs_field f[] = {
@@ -82,7 +91,7 @@ static hs_status write_rates(job *j, hs_error *err)
         {"study_rate", HS_FIELD_REAL},   {"vs_study", HS_FIELD_TEXT},
         {"prev_count", HS_FIELD_INT},    {"change", HS_FIELD_INT},
         {"change_pct", HS_FIELD_REAL},   {"change_p", HS_FIELD_REAL},
-        {"change_flag", HS_FIELD_TEXT}};
+        {"change_flag", HS_FIELD_TEXT},  {"rate_eb", HS_FIELD_REAL}};
     const size_t nf = sizeof f / sizeof *f;
     const hs_rates *R = j->rates;
     for (size_t g = 0; g < R->ngroups; g++) {
@@ -111,10 +120,14 @@ static hs_status write_rates(job *j, hs_error *err)
                 cmp ? int_(r->prev_count) : (hs_value){.is_null = 1},
                 cmp ? int_(r->change) : (hs_value){.is_null = 1},
                 num(r->change_pct), num(r->change_p),
-                txt(hs_rate_change_flag(r))};
+                txt(hs_rate_change_flag(r)), num(r->rate_eb)};
             /* --public: NULL the suppressed counts and all they give */
             const hs_value nul = {.is_null = 1};
             int sc = hs_privacy_cur(j->priv, g, a);
+            /* rate_eb's s² holds every count of the group: with any of
+             * them suppressed, none is published */
+            if (j->priv && any_suppressed(j, g))
+                v[17] = nul;
             int sp = cmp && hs_privacy_prev(j->priv, g, a);
             if (sc)
                 for (int k = 4; k <= 9; k++)
@@ -477,7 +490,8 @@ static hs_status write_run(job *j, hs_error *err)
         : j->pop_kind == HS_POP_ZONES ? "zones (best fit by interior point)"
                                       : "field");
     ROW("method", "rate", "count / population x 1,000 for the period; "
-        "rate_annual = rate x 12 / months");
+        "rate_annual = rate x 12 / months; rate_eb: Marshall (1991) global "
+        "empirical Bayes, as spdep EBest");
     ROW("method", "interval", "95%: Byar's method for counts >= 10, exact "
         "Poisson (chi-square) below (PHE Fingertips)");
     ROW("method", "vs_study", "higher/lower when the area's 95% interval lies "
