@@ -873,6 +873,8 @@ static int wkb_rings(const unsigned char *w, size_t n, size_t *p, double env[4])
             double x, y;
             memcpy(&x, &ux, 8);
             memcpy(&y, &uy, 8);
+            if (!isfinite(x) || !isfinite(y))
+                return -1;
             env[0] = x < env[0] ? x : env[0];
             env[1] = x > env[1] ? x : env[1];
             env[2] = y < env[2] ? y : env[2];
@@ -882,10 +884,8 @@ static int wkb_rings(const unsigned char *w, size_t n, size_t *p, double env[4])
     return 0;
 }
 
-/* The envelope of little-endian ISO WKB of a 2D Polygon or MultiPolygon,
- * and which it is; -1 for anything else (GDAL then converts it). */
-static int wkb_poly_env(const unsigned char *w, size_t n, int *multi,
-                        double env[4])
+int hs_wkb_poly_envelope(const unsigned char *w, size_t n, int *multi,
+                         double env[4])
 {
     size_t p = 5;
     env[0] = env[2] = INFINITY;
@@ -927,7 +927,7 @@ static hs_status poly_blob(hs_layer *l, const unsigned char *wkb, size_t len,
     hs_status s = HS_OK;
     if (!wkb || len == 0)
         return hs_fail(err, HS_ERR_ARG, "layer '%s': no WKB geometry", l->name);
-    if (wkb_poly_env(wkb, len, &multi, env) != 0) {
+    if (hs_wkb_poly_envelope(wkb, len, &multi, env) != 0) {
         OGRGeometryH geom = NULL;
         if (OGR_G_CreateFromWkbEx(wkb, NULL, &geom, len) != OGRERR_NONE || !geom) {
             if (geom)
@@ -946,7 +946,7 @@ static hs_status poly_blob(hs_layer *l, const unsigned char *wkb, size_t len,
         len = (size_t)OGR_G_WkbSize(geom);
         if (!(conv = malloc(len)) ||
             OGR_G_ExportToIsoWkb(geom, wkbNDR, conv) != OGRERR_NONE ||
-            wkb_poly_env(conv, len, &multi, env) != 0)
+            hs_wkb_poly_envelope(conv, len, &multi, env) != 0)
             s = hs_fail(err, HS_ERR_GEOM, "layer '%s': polygon WKB", l->name);
         OGR_G_DestroyGeometry(geom);
         if (s)

@@ -76,6 +76,14 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
  * million points, so the caller may turn it off for very large layers. */
 void hs_gpkg_set_spatial_index(hs_gpkg *g, int on);
 
+/* The envelope (minx, maxx, miny, maxy) of little-endian ISO WKB of a 2D
+ * Polygon or MultiPolygon of Polygons in w[0..n), every byte accounted
+ * for and every coordinate finite, and whether it is multi: 0; -1 for
+ * anything else.  Polygon rows
+ * are written from it (tests/fuzz/fuzz_wkb.c compares it with GDAL). */
+int hs_wkb_poly_envelope(const unsigned char *w, size_t n, int *multi,
+                         double env[4]);
+
 /* Appends one feature.  vals has one entry per field given at add_layer.
  * Geometry: for HS_GEOM_POINT pass x, y (wkb NULL); for multipolygon
  * layers pass ISO WKB of a Polygon or MultiPolygon; ignored for NONE. */
