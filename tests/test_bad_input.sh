@@ -354,6 +354,14 @@ t 2 "--bandwidth 'best': give metres \(> 0\), backtest, auto or knn:K" '' inc in
 t 2 "--kde-edge 'both': use clip or buffer" '' inc in.csv --kde-edge both
 t 2 "--hotspot-min-incidents '2\.5': give a whole number >= 0" '' inc in.csv --hotspot-min-incidents 2.5
 
+# ---- Gi* options: usage errors (2), nothing written ---------------------------
+t 2 "--gistar 'maybe': use yes or no" '' inc in.csv --gistar maybe
+t 2 "--gi-cell '0': give metres above 0 or auto" '' inc in.csv --gi-cell 0
+t 2 "--gi-distance 'near': give metres above 0 or auto" '' inc in.csv --gi-distance near
+t 2 "--gi-permutations '100000': give a whole number, 0 to 99999" '' inc in.csv --gi-permutations 100000
+t 2 "--gi-seed '1\.5': give a whole number >= 0" '' inc in.csv --gi-seed 1.5
+t 2 "--gi-fdr 'bh': use yes or no" '' inc in.csv --gi-fdr bh
+
 # ---- areas -----------------------------------------------------------------
 
 new areas_missing; { echo "$H"; good; } > in.csv

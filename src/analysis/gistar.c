@@ -172,12 +172,16 @@ static void sums(gi_job *jb, size_t a, size_t b)
  * for the whole group instead of R x m for each cell.  (Drawing for each
  * cell, as spdep does, took 78 s for 700,000 cells with 31 neighbours.)
  */
+/* One draw: the cell index u it picks, and its simulation r. */
+typedef struct draw {
+    uint32_t u, r;
+} draw;
+
 typedef struct perm_group {
     int m;
     size_t *cells;     /* kept indices, ascending */
     size_t ncells;
-    uint32_t *u;       /* R x m draws */
-    uint32_t *order;   /* draws by u ascending */
+    draw *d;           /* its R x m draws, by u ascending */
 } perm_group;
 
 typedef struct perm_task {
@@ -185,46 +189,34 @@ typedef struct perm_task {
     size_t a, b;       /* cells [a, b) of the group */
 } perm_task;
 
-static const uint32_t *sort_u; /* for by_u: set before each qsort (one thread) */
+/* By u (ties by r: a total order; the sums do not depend on it). */
 static int by_u(const void *p, const void *q)
 {
-    uint32_t x = sort_u[*(const uint32_t *)p], y = sort_u[*(const uint32_t *)q];
-    if (x != y)
-        return x < y ? -1 : 1;
-    return (*(const uint32_t *)p > *(const uint32_t *)q) -
-           (*(const uint32_t *)p < *(const uint32_t *)q);
+    const draw *a = p, *b = q;
+    if (a->u != b->u)
+        return a->u < b->u ? -1 : 1;
+    return (a->r > b->r) - (a->r < b->r);
 }
 
 /* Cells [a, b) of one group: S_r at the first cell directly, then swept. */
 static void permute(gi_job *jb, const perm_task *t, long *S)
 {
     const perm_group *pg = t->pg;
-    const int R = jb->o->permutations, m = pg->m;
-    const size_t nd = (size_t)R * (size_t)m;
+    const int R = jb->o->permutations;
+    const size_t nd = (size_t)R * (size_t)pg->m;
     const int32_t *x = jb->x;
-    size_t i0 = pg->cells[t->a];
-    for (int r = 0; r < R; r++) {
-        long s = 0;
-        for (int k = 0; k < m; k++) {
-            uint32_t u = pg->u[(size_t)r * (size_t)m + (size_t)k];
-            s += x[u < i0 ? u : u + 1];
-        }
-        S[r] = s;
-    }
-    /* the first draw not yet switched: u + 1 > i0, i.e. u >= i0 */
-    size_t e = 0, hi = nd;
-    while (e < hi) {
-        size_t mid = (e + hi) / 2;
-        if (pg->u[pg->order[mid]] < i0)
-            e = mid + 1;
-        else
-            hi = mid;
+    size_t i0 = pg->cells[t->a], e = 0;
+    memset(S, 0, (size_t)R * sizeof *S);
+    for (size_t k = 0; k < nd; k++) {
+        uint32_t u = pg->d[k].u;
+        S[pg->d[k].r] += x[u < i0 ? u : u + 1];
+        e += u < i0; /* the draws already switched at i0 come first */
     }
     for (size_t c = t->a; c < t->b; c++) {
         size_t i = pg->cells[c];
-        for (; e < nd && (size_t)pg->u[pg->order[e]] + 1 <= i; e++) {
-            uint32_t d = pg->order[e], u = pg->u[d];
-            S[d / (size_t)m] += (long)x[u] - (long)x[u + 1];
+        for (; e < nd && (size_t)pg->d[e].u + 1 <= i; e++) {
+            uint32_t u = pg->d[e].u;
+            S[pg->d[e].r] += (long)x[u] - (long)x[u + 1];
         }
         const long obs = jb->sum[i] - x[i];
         long khi = 0, klo = 0;
@@ -241,7 +233,7 @@ typedef struct perm_job {
     perm_task *task;
     size_t ntask;
     atomic_size_t next;
-    int nomem;
+    atomic_int nomem;
 } perm_job;
 
 static void *work_permute(void *arg)
@@ -249,7 +241,7 @@ static void *work_permute(void *arg)
     perm_job *pj = arg;
     long *S = malloc(((size_t)pj->jb->o->permutations + 1) * sizeof *S);
     if (!S) {
-        pj->nomem = 1; /* a plain int: only ever set to 1 */
+        atomic_store(&pj->nomem, 1);
         return NULL;
     }
     for (;;) {
@@ -524,17 +516,14 @@ static hs_status permute_all(gi_job *jb, int nt, hs_error *err)
             continue;
         }
         size_t nd = (size_t)R * (size_t)m;
-        pg[m].u = malloc(nd * sizeof *pg[m].u);
-        pg[m].order = malloc(nd * sizeof *pg[m].order);
-        if (!pg[m].u || !pg[m].order)
+        if (!(pg[m].d = malloc(nd * sizeof *pg[m].d)))
             goto nomem;
         uint64_t st = mix(jb->o->seed ^ mix((uint64_t)m));
-        for (size_t k = 0; k < nd; k++) {
-            pg[m].u[k] = (uint32_t)(((unsigned __int128)next(&st) * (n - 1)) >> 64);
-            pg[m].order[k] = (uint32_t)k;
-        }
-        sort_u = pg[m].u;
-        qsort(pg[m].order, nd, sizeof *pg[m].order, by_u);
+        for (size_t k = 0; k < nd; k++) /* simulation by simulation */
+            pg[m].d[k] = (draw){
+                (uint32_t)(((unsigned __int128)next(&st) * (n - 1)) >> 64),
+                (uint32_t)(k / (size_t)m)};
+        qsort(pg[m].d, nd, sizeof *pg[m].d, by_u);
         for (size_t a = 0; a < pg[m].ncells; a += PERM_CHUNK)
             task[ntask++] = (perm_task){&pg[m], a,
                                         a + PERM_CHUNK < pg[m].ncells
@@ -542,17 +531,16 @@ static hs_status permute_all(gi_job *jb, int nt, hs_error *err)
     }
     perm_job pj = {.jb = jb, .task = task, .ntask = ntask};
     atomic_init(&pj.next, 0);
+    atomic_init(&pj.nomem, 0);
     run_all(&pj, work_permute, nt);
-    if (pj.nomem)
+    if (atomic_load(&pj.nomem))
         goto nomem;
     goto done;
 nomem:
     rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the permutations");
 done:
-    for (int m = 0; pg && m <= maxm; m++) {
-        free(pg[m].u);
-        free(pg[m].order);
-    }
+    for (int m = 0; pg && m <= maxm; m++)
+        free(pg[m].d);
     free(pg);
     free(cnt);
     free(idx);

@@ -690,18 +690,22 @@ static hs_status write_run(job *j, hs_error *err)
     return HS_OK;
 }
 
-/* ISO WKB (NDR) of the square cell i of g: 93 bytes. */
+/* ISO WKB (NDR, whatever the host's byte order) of the square cell i of
+ * g: 93 bytes. */
 static size_t square_wkb(const hs_grid_geom *g, size_t i, unsigned char *w)
 {
     double x0 = g->x0 + (double)(i % g->cols) * g->cell;
     double y0 = g->y0 + (double)(g->rows - 1 - i / g->cols) * g->cell;
     double xy[10] = {x0, y0, x0 + g->cell, y0, x0 + g->cell, y0 + g->cell,
                      x0, y0 + g->cell, x0, y0};
-    uint32_t head[3] = {3, 1, 5}; /* Polygon, 1 ring, 5 points */
-    w[0] = 1;
-    memcpy(w + 1, head, sizeof head); /* x86-64 and arm64: little-endian */
-    memcpy(w + 13, xy, sizeof xy);
-    return 13 + sizeof xy;
+    uint64_t v[13] = {3, 1, 5}; /* Polygon, 1 ring, 5 points; then xy */
+    memcpy(v + 3, xy, sizeof xy);
+    size_t n = 0;
+    w[n++] = 1;
+    for (int k = 0; k < 13; k++)
+        for (int b = 0; b < (k < 3 ? 4 : 8); b++)
+            w[n++] = (unsigned char)(v[k] >> (8 * b));
+    return n;
 }
 
 /* gistar_<group>: one square per cell of the study area (gistar.h). */

@@ -57,16 +57,15 @@ typedef struct pend_val {
 struct hs_layer {
     hs_gpkg *g;
     OGRLayerH lyr;    /* owned by the dataset; NULL once it is closed   */
-    OGRFeatureH feat; /* reused for every row: no allocation per row    */
     long long nrows;
     char *name;
     hs_geom_kind kind;
     size_t nfields;
     hs_field_type *types;
     char **fnames; /* for messages */
-    /* Point layers are written by direct SQL on GDAL's own connection
-     * (below); GDAL does not see those rows, so the extent and feature
-     * count are written by fix_sql_layers() after GDAL closes. */
+    /* Rows are written by direct SQL on GDAL's own connection (below);
+     * GDAL does not see them, so the extent and feature count are written
+     * by fix_sql_layers() after GDAL closes. */
     sqlite3_stmt *ins; /* NULL once the dataset is closed             */
     sqlite3_stmt *insk;/* the same for batch rows at once (see flush_rows) */
     int batch;         /* rows per insk                               */
@@ -432,10 +431,7 @@ static void drop_statements(hs_layer *l)
 static void release_layers(hs_gpkg *g)
 {
     for (hs_layer *l = g->layers; l; l = l->next) {
-        if (l->feat)
-            OGR_F_Destroy(l->feat);
         drop_statements(l);
-        l->feat = NULL;
         l->lyr = NULL;
     }
 }
@@ -452,10 +448,8 @@ static void forget_dropped_layers(hs_gpkg *g)
         for (int i = 0; i < n && l->lyr && !found; i++)
             found = GDALDatasetGetLayer(g->ds, i) == l->lyr;
         if (l->lyr && !found) {
-            OGR_F_Destroy(l->feat);
             drop_statements(l);
             l->sql_rows = 0;
-            l->feat = NULL;
             l->lyr = NULL;
         }
     }
@@ -465,8 +459,6 @@ static void free_layer(hs_layer *l)
 {
     if (!l)
         return;
-    if (l->feat)
-        OGR_F_Destroy(l->feat);
     drop_statements(l);
     free(l->pv);
     free(l->arena);
@@ -499,15 +491,16 @@ static void discard_dataset(hs_gpkg *g)
     g->in_txn = 0;
 }
 
-/* ---- point layers and attribute tables by direct SQL ----------------- */
+/* ---- every layer's rows by direct SQL -------------------------------- */
 
-/* Writing a row through OGR costs ~3 us, 3 s for a million incidents.  A
- * prepared INSERT costs a fraction of that (see scripts/BENCHMARKS.md).
- * GDAL still creates the table, its triggers and its gpkg_* rows
- * (SyncToDisk runs its deferred creation), so the file is what GDAL would
- * write except for the extent and feature count, which GDAL never saw:
- * those are written by fix_sql_layers() once GDAL has closed the file.
- * Polygons still go through OGR, which encodes their geometry blobs. */
+/* Writing a row through OGR costs ~3 us for a point, ~20 us for a polygon
+ * (3 s for a million incidents).  A prepared INSERT costs a fraction of
+ * that (see scripts/BENCHMARKS.md).  GDAL still creates the table, its
+ * triggers and its gpkg_* rows (SyncToDisk runs its deferred creation), so
+ * the file is what GDAL would write except for the extent and feature
+ * count, which GDAL never saw: those are written by fix_sql_layers() once
+ * GDAL has closed the file.  Geometry blobs are encoded here (point rows:
+ * add_row_sql; polygons: poly_blob). */
 /* Gives the file back to GDAL: commits and closes our connection, and
  * GDAL's transaction starts again.  No-op when GDAL has it. */
 static hs_status own_db_end(hs_gpkg *g, hs_error *err)
@@ -1337,15 +1330,11 @@ hs_layer *hs_gpkg_add_layer(hs_gpkg *g, const char *name,
                 name, OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr)), nfields);
         goto cleanup;
     }
-    l->feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-    if (!l->feat)
-        goto nomem;
     l->lyr = lyr;
-    {   /* every layer's rows are written by SQL (add_row_sql) */
-        if (setup_sql_rows(g, l, err) != HS_OK) {
-            l->lyr = NULL;
-            goto cleanup;
-        }
+    /* every layer's rows are written by SQL (add_row_sql) */
+    if (setup_sql_rows(g, l, err) != HS_OK) {
+        l->lyr = NULL;
+        goto cleanup;
     }
     l->next = g->layers;
     g->layers = l;
@@ -1385,96 +1374,12 @@ hs_status hs_layer_add(hs_layer *l, double x, double y,
         return hs_fail(err, HS_ERR_ARG, "layer '%s' is closed (GeoPackage "
                        "committed, or table dropped by SQL)", l->name);
 
-    if (l->sql_rows) {
-        if (l->kind == HS_GEOM_POINT && (!isfinite(x) || !isfinite(y)))
-            return hs_fail(err, HS_ERR_ARG, "layer '%s': point coordinate is "
-                           "not a finite number", l->name);
-        hs_status ps = open_sql_rows(l, err);
-        return ps != HS_OK ? ps : add_row_sql(l, x, y, wkb, wkb_len, vals, err);
-    }
-    /* GDAL writes this one: it needs the file back */
-    hs_status ps = settle(l->g, err);
-    if (ps != HS_OK)
-        return ps;
-    OGRFeatureH f = l->feat;
-    for (size_t i = 0; i < l->nfields; i++) {
-        const hs_value *v = &vals[i];
-        int fi = (int)i;
-        if (v->is_null || (l->types[i] == HS_FIELD_TEXT && !v->s)) {
-            OGR_F_SetFieldNull(f, fi);
-            continue;
-        }
-        if (int_out_of_range(l, i, v, err))
-            return HS_ERR_ARG;
-        switch (l->types[i]) {
-        case HS_FIELD_INT:
-            OGR_F_SetFieldInteger(f, fi, (int)v->i);
-            break;
-        case HS_FIELD_INT64:
-            OGR_F_SetFieldInteger64(f, fi, (GIntBig)v->i);
-            break;
-        case HS_FIELD_REAL:
-            OGR_F_SetFieldDouble(f, fi, v->d);
-            break;
-        case HS_FIELD_TEXT:
-            OGR_F_SetFieldString(f, fi, v->s);
-            break;
-        }
-    }
-
-    if (l->kind == HS_GEOM_MULTIPOLYGON) {
-        OGRGeometryH geom = NULL;
-        if (!wkb || wkb_len == 0)
-            return hs_fail(err, HS_ERR_ARG, "layer '%s': no WKB geometry",
-                           l->name);
-        if (OGR_G_CreateFromWkbEx(wkb, NULL, &geom, wkb_len) != OGRERR_NONE ||
-            !geom) {
-            if (geom)
-                OGR_G_DestroyGeometry(geom);
-            return hs_fail(err, HS_ERR_GEOM, "layer '%s': WKB geometry (%zu "
-                           "bytes) cannot be parsed", l->name, wkb_len);
-        }
-        geom = OGR_G_ForceToMultiPolygon(geom);
-        if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbMultiPolygon) {
-            hs_status s = hs_fail(err, HS_ERR_GEOM, "layer '%s': geometry is "
-                                  "a %s, not a polygon", l->name,
-                                  OGR_G_GetGeometryName(geom));
-            OGR_G_DestroyGeometry(geom);
-            return s;
-        }
-        /* The layer is declared 2D; Z/M would contradict its metadata. */
-        if (OGR_G_GetCoordinateDimension(geom) != 2 || OGR_G_IsMeasured(geom))
-            OGR_G_FlattenTo2D(geom);
-        OGR_F_SetGeometryDirectly(f, geom);
-    }
-
-    /* CreateFeature stores the new FID in f; clear it for the next row. */
-    OGR_F_SetFID(f, OGRNullFID);
-    /* The GPKG driver creates the table and its gpkg_contents row (with
-     * last_change) at the first feature; later rows only mark the layer
-     * changed and the timestamp is written at commit, which is pinned.
-     * So only the first row pays for pinning the clock (~7% of a row). */
-    gdal_scope sc;
-    int pin = l->nrows == 0;
-    if (pin) {
-        gdal_enter(l->g, &sc);
-    } else {
-        CPLPushErrorHandler(CPLQuietErrorHandler);
-        gdal_reset();
-    }
-    hs_status s = HS_OK;
-    if (OGR_L_CreateFeature(l->lyr, f) != OGRERR_NONE)
-        s = hs_fail(err, HS_ERR_IO, "GeoPackage '%s', layer '%s': writing "
-                    "feature: %s", l->g->final_path, l->name, gdal_msg());
-    if (pin)
-        gdal_leave(&sc);
-    else
-        CPLPopErrorHandler();
-    if (s == HS_OK)
-        l->nrows++;
-    if (l->kind == HS_GEOM_MULTIPOLYGON)
-        OGR_F_SetGeometryDirectly(f, NULL); /* free it now, not next row */
-    return s;
+    /* every layer is written by SQL (add_row_sql) */
+    if (l->kind == HS_GEOM_POINT && (!isfinite(x) || !isfinite(y)))
+        return hs_fail(err, HS_ERR_ARG, "layer '%s': point coordinate is "
+                       "not a finite number", l->name);
+    hs_status ps = open_sql_rows(l, err);
+    return ps != HS_OK ? ps : add_row_sql(l, x, y, wkb, wkb_len, vals, err);
 }
 
 void hs_gpkg_set_spatial_index(hs_gpkg *g, int on) { g->no_index = !on; }
