@@ -222,6 +222,8 @@ static hs_status knn_core(const double *x, const double *y, size_t n, int k,
         long qr = (long)fmin((double)(gr - 1), floor((p[i].y - y0) / cs));
         double best[64];
         int have = 0;
+        best[k - 1] = INFINITY; /* set by keep() before the search ends; said
+                                   here for the compiler (-O3 warns) */
         for (long ring = 0;; ring++) {
             for (long r = qr - ring; r <= qr + ring; r++) {
                 if (r < 0 || r >= (long)gr)

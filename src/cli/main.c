@@ -243,7 +243,7 @@ static void report_help(void)
            "residents with 95%% intervals, comparison with the\ncounty, "
            "change on a year earlier) and a monthly trend chart; maps of the "
            "density\nsurface and hotspots for ASB, SAC and violence; and the "
-           "top hotspots for tasking.\nDIR/county.pdf is a one-page county "
+           "places for tasking.\nDIR/county.pdf is a one-page county "
            "summary.  Characters other than letters,\ndigits, '-', '_' and "
            "'.' in an area id become '_' in the file name (plus a short\n"
            "hash, so names stay unique).\n\n"

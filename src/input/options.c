@@ -87,7 +87,7 @@ static const opt table[] = {
     O(incidents_layer, TEXT, "yes|no", "yes", "write the incident points "
       "(layer 'incidents'); 'no' for a small file of areas and rates"),
     O(kde, TEXT, "yes|no", "yes", "kernel density surfaces (kde_<group>), "
-      "hotspot polygons (hotspots_<group>) and tasking tables"),
+      "hotspot polygons (hotspots_<group>) and places for tasking (tasking_<group>)"),
     O(kernel, TEXT, "NAME", "quartic", "kernel: quartic, triangular, "
       "uniform, triweight, epanechnikov, gaussian (sigma = bandwidth, cut at "
       "4 sigma)"),
