@@ -12,7 +12,9 @@
 #  - The places, burned with gdal_rasterize, cover exactly those cells.
 #  - Each place's incidents are the ASB incidents of the period inside it
 #    (SpatiaLite); priorities follow incidents; the cumulative shares add
-#    up to the budget over U cells and to the incidents over the board's.
+#    up to the budget over U cells and to the incidents over the board's;
+#    pai is the place's share of the board's incidents over its share of
+#    the board's cells.
 #  - The default run (minimum 5 incidents) keeps exactly the places with 5
 #    or more, and every board with such a place has a row.
 set -euo pipefail
@@ -111,6 +113,13 @@ awk 'FNR == NR { U[sprintf("AB%02d", $1)] = $2; next }
        if (N[$1] > 0 && (100 * $6 / N[$1] - $7)^2 > 1e-12) bad++ }
      END { exit bad > 0 }' "$T/budget.txt" "$T/counts.txt" "$T/sums.txt" ||
     fail "priorities or cumulative shares do not add up"
+# each place's pai: (incidents / the board's) / (cells / the board's cells)
+q "$T/all.gpkg" "SELECT area_id, incidents, area_km2, pai FROM tasking_asb" | tr '|' ' ' > "$T/pai.txt"
+awk 'FNR == NR { U[sprintf("AB%02d", $1)] = $2; next }
+     FILENAME ~ /counts/ { N[$1] = $2; next }
+     { want = ($2 / N[$1]) / (($3 / 0.01) / U[$1]); if ((want - $4)^2 > 1e-18 * want^2) bad++ }
+     END { exit bad > 0 }' "$T/budget.txt" "$T/counts.txt" "$T/pai.txt" ||
+    fail "a place's pai is not (incidents / the board's) / (cells / the board's cells)"
 echo "places: $nplaced cells in $(q "$T/all.gpkg" "SELECT count(*) FROM tasking_asb") places over $(wc -l < "$T/sums.txt") boards, exactly the brute-force budgets; incidents as SpatiaLite counts"
 
 # The minimum: the places with 5 or more, and no others.
