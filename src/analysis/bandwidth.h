@@ -57,7 +57,8 @@ hs_status hs_knn_distance(const double *x, const double *y, size_t n, int k,
                           size_t *distinct, hs_error *err);
 
 /* Every distinct location's distance to its nearest other one, in *d
- * (malloc'd, *nd of them; NULL and 0 with fewer than 2 locations). */
+ * (malloc'd, *nd of them, in no particular order; NULL and 0 with fewer
+ * than 2 locations).  On all cores. */
 hs_status hs_nn_distances(const double *x, const double *y, size_t n,
                           double **d, size_t *nd, hs_error *err);
 

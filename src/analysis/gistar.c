@@ -89,12 +89,6 @@ hs_status hs_bh_adjust(const double *p, size_t n, double *adj, hs_error *err)
 
 /* ---- automatic scale ---------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double hs_gi_auto_cell(double *d, size_t nd)
 {
     double m = 0, ss = 0;
@@ -110,12 +104,11 @@ double hs_gi_auto_cell(double *d, size_t nd)
     for (size_t i = 0; i < nd; i++) /* locational outliers out */
         if (!(sd > 0) || (d[i] - m) / sd < 3)
             d[k++] = d[i];
-    qsort(d, k, sizeof *d, cmp_double);
     double mean = 0;
     for (size_t i = 0; i < k; i++)
         mean += d[i];
     mean /= (double)k;
-    double med = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
+    double med = hs_median(d, k);
     double L = fmax(mean, med), S = fmin(mean, med);
     if (!(S > 0))
         return fmax(1, round(2 * L));

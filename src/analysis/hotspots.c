@@ -626,6 +626,12 @@ double hs_kth_largest(double *v, size_t n, size_t k)
     return v[k];
 }
 
+double hs_median(double *v, size_t n)
+{
+    double hi = hs_kth_largest(v, n, n / 2);
+    return n % 2 ? hi : 0.5 * (hs_kth_largest(v, n, n / 2 - 1) + hi);
+}
+
 void hs_tasks_free(hs_task *t, size_t n)
 {
     if (!t)
