@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analysis/gistar.h"
+#include "core/random.h"
 
 #define MAX_THREADS 8
 #define CHUNK 512 /* cells a thread takes at a time */
@@ -32,20 +33,6 @@ const char *hs_gi_class(int bin)
         "cold spot, 99%", "cold spot, 95%", "cold spot, 90%", "not significant",
         "hot spot, 90%",  "hot spot, 95%",  "hot spot, 99%"};
     return bin >= -3 && bin <= 3 ? names[bin + 3] : "not significant";
-}
-
-/* ---- random draws: splitmix64 (Steele, Lea & Flood 2014) ------------- */
-
-static uint64_t mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-static uint64_t next(uint64_t *s)
-{
-    return mix(*s += 0x9E3779B97F4A7C15u);
 }
 
 /* ---- Benjamini-Hochberg ------------------------------------------------ */
@@ -511,10 +498,10 @@ static hs_status permute_all(gi_job *jb, int nt, hs_error *err)
         size_t nd = (size_t)R * (size_t)m;
         if (!(pg[m].d = malloc(nd * sizeof *pg[m].d)))
             goto nomem;
-        uint64_t st = mix(jb->o->seed ^ mix((uint64_t)m));
+        uint64_t st = hs_mix64(jb->o->seed ^ hs_mix64((uint64_t)m));
         for (size_t k = 0; k < nd; k++) /* simulation by simulation */
             pg[m].d[k] = (draw){
-                (uint32_t)(((unsigned __int128)next(&st) * (n - 1)) >> 64),
+                (uint32_t)hs_below64(&st, n - 1),
                 (uint32_t)(k / (size_t)m)};
         qsort(pg[m].d, nd, sizeof *pg[m].d, by_u);
         for (size_t a = 0; a < pg[m].ncells; a += PERM_CHUNK)
