@@ -315,6 +315,178 @@ static void test_auto_distance(void **state)
     hs_gi_free(&gi);
 }
 
+/* Hexagons: centres from gistar.h's formula written here, a point counts
+ * in the nearest centre (the first in row-major order when two are as
+ * near), neighbours by the distance between centres; z term by term.
+ * Every distinct neighbour distance of a hexagonal lattice (1, sqrt 3, 2,
+ * sqrt 7, 3 cells) is tried, and the neighbour lists against the same
+ * brute force. */
+static void hex_centre(const hs_grid_geom *g, int i, double *x, double *y)
+{
+    int r = i / (int)g->cols, c = i % (int)g->cols;
+    *x = g->x0 + (c + 0.5 + (r % 2 ? 0.5 : 0)) * g->cell;
+    *y = g->y0 + (g->rows - r - 0.5) * g->cell * sqrt(3.0) / 2;
+}
+
+static void test_hex(void **state)
+{
+    (void)state;
+    enum { C = 9, RW = 8, N = C * RW, NPT = 500 };
+    const hs_grid_geom g = {1000, 2000, 100, C, RW};
+    int32_t lab[N];
+    double px[NPT], py[NPT];
+    long x[N];
+    int idx[N], n = 0, kept[N];
+    for (int i = 0; i < N; i++)
+        lab[i] = (i % 11 == 3) ? -1 : 0; /* a few holes */
+    uint32_t s32 = 3;
+    for (int k = 0; k < NPT; k++) {
+        s32 = s32 * 1664525u + 1013904223u;
+        double a = (s32 >> 8) / 16777216.0;
+        s32 = s32 * 1664525u + 1013904223u;
+        double b = (s32 >> 8) / 16777216.0;
+        px[k] = 1000 + 950 * a * a; /* denser to the west */
+        py[k] = 2000 + 700 * b;
+    }
+    /* on the edge between the centres of (2, 3) and (2, 4): x = 1000 +
+     * 4 x 100 exactly, as near both: counts in (2, 3) */
+    double ex, ey, fx, fy;
+    hex_centre(&g, 2 * C + 3, &ex, &ey);
+    hex_centre(&g, 2 * C + 4, &fx, &fy);
+    px[0] = (ex + fx) / 2, py[0] = ey;
+    assert_true(px[0] - ex == fx - px[0]);
+    assert_int_equal(hs_gi_locate(&g, 1, px[0], py[0]), 2 * C + 3);
+    for (int i = 0; i < N; i++)
+        if (lab[i] >= 0)
+            kept[i] = n, idx[n++] = i;
+        else
+            kept[i] = -1;
+    for (int k = 0; k < n; k++)
+        x[k] = 0;
+    long points = 0;
+    for (int q = 0; q < NPT; q++) {
+        /* the nearest centre of the lattice carried one row and column
+         * beyond the grid: a point nearest one of those is outside */
+        int best = -1;
+        double bd = INFINITY;
+        for (int r = -1; r <= RW; r++)
+            for (int c = -1; c <= C; c++) {
+                double cx = g.x0 + (c + 0.5 + ((r + 2) % 2 ? 0.5 : 0)) * g.cell;
+                double cy = g.y0 + (g.rows - r - 0.5) * g.cell * sqrt(3.0) / 2;
+                double d = (px[q] - cx) * (px[q] - cx) + (py[q] - cy) * (py[q] - cy);
+                if (d < bd)
+                    bd = d, best = r < 0 || r >= RW || c < 0 || c >= C ? -1 : r * C + c;
+            }
+        assert_int_equal(hs_gi_locate(&g, 1, px[q], py[q]), best);
+        if (best >= 0 && kept[best] >= 0)
+            x[kept[best]]++, points++;
+    }
+    double mean = 0, var = 0;
+    for (int k = 0; k < n; k++)
+        mean += x[k];
+    mean /= n;
+    for (int k = 0; k < n; k++)
+        var += (x[k] - mean) * (x[k] - mean);
+    var /= n;
+    const double dists[] = {100, 100 * sqrt(3.0), 200, 100 * sqrt(7.0), 300};
+    const int interior[] = {7, 13, 19, 31, 37}; /* 1 + 6, + 6, + 6, + 12, + 6 */
+    for (int d = 0; d < 5; d++) {
+        hs_gi_opts o = {.distance = dists[d], .permutations = 0, .fdr = 1, .hex = 1};
+        hs_gi gi;
+        hs_error err = {0};
+        assert_int_equal(hs_gi_compute(lab, &g, px, py, NPT, &o, &gi, &err), HS_OK);
+        assert_int_equal(gi.n, n);
+        assert_int_equal(gi.points, points);
+        size_t *st;
+        uint32_t *nb;
+        assert_int_equal(hs_gi_neighbours(&gi, &g, &st, &nb, &err), HS_OK);
+        int seen_interior = 0;
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(gi.count[i], x[i]);
+            double xi, yi;
+            hex_centre(&g, idx[i], &xi, &yi);
+            int W = 0, all = 0;
+            long S = 0;
+            for (int j = 0; j < N; j++) {
+                double xj, yj;
+                hex_centre(&g, j, &xj, &yj);
+                if (hypot(xi - xj, yi - yj) > dists[d] * (1 + 1e-9))
+                    continue;
+                all++;
+                if (kept[j] < 0)
+                    continue;
+                assert_int_equal(nb[st[i] + (size_t)W], kept[j]); /* ascending */
+                W++;
+                S += x[kept[j]];
+            }
+            assert_int_equal(st[i + 1] - st[i], W);
+            assert_int_equal(gi.nbrs[i], W);
+            int r = idx[i] / C, c = idx[i] % C;
+            if (r >= 3 && r < RW - 3 && c >= 3 && c < C - 3) {
+                assert_int_equal(all, interior[d]);
+                seen_interior = 1;
+            }
+            double z = (S - W * mean) / sqrt(var * (n * (double)W - (double)W * W) / (n - 1));
+            if (fabs(gi.z[i] - z) > 1e-12 * (1 + fabs(z)))
+                fail_msg("hexagon %d: z %.17g, brute force %.17g", idx[i], gi.z[i], z);
+        }
+        assert_true(seen_interior);
+        free(st);
+        free(nb);
+        hs_gi_free(&gi);
+    }
+    /* outlines: six corners at cell / sqrt 3 from the centre, and two
+     * neighbours share an edge (two corners) */
+    double a[14], b[14];
+    assert_int_equal(hs_gi_ring(&g, 1, 2 * C + 3, a), 7);
+    assert_int_equal(hs_gi_ring(&g, 1, 3 * C + 3, b), 7); /* south-east of it */
+    double cx, cy;
+    hex_centre(&g, 2 * C + 3, &cx, &cy);
+    int shared = 0;
+    for (int k = 0; k < 6; k++) {
+        assert_true(fabs(hypot(a[2 * k] - cx, a[2 * k + 1] - cy) - 100 / sqrt(3.0)) < 1e-9);
+        for (int l = 0; l < 6; l++)
+            shared += hypot(a[2 * k] - b[2 * l], a[2 * k + 1] - b[2 * l + 1]) < 1e-9;
+    }
+    assert_int_equal(shared, 2);
+    assert_true(a[0] == a[12] && a[1] == a[13]);
+    /* a grid covering an extent: every point of it is in a hexagon */
+    hs_grid_geom hg;
+    hs_error err = {0};
+    assert_int_equal(hs_gi_hex_grid(0, 0, 1000, 500, 137, &hg, &err), HS_OK);
+    for (double yy = 0; yy <= 500; yy += 12.5)
+        for (double xx = 0; xx <= 1000; xx += 12.5)
+            assert_true(hs_gi_locate(&hg, 1, xx, yy) >= 0);
+}
+
+/* Square cells' neighbour lists against brute_check's distance rule. */
+static void test_neighbours_square(void **state)
+{
+    (void)state;
+    setup_data();
+    hs_gi_opts o = {.distance = 250, .permutations = 0};
+    hs_gi gi;
+    hs_error err = {0};
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+    size_t *st;
+    uint32_t *nb;
+    assert_int_equal(hs_gi_neighbours(&gi, &G, &st, &nb, &err), HS_OK);
+    for (size_t i = 0; i < gi.n; i++) {
+        size_t k = st[i];
+        for (size_t j = 0; j < gi.n; j++) {
+            double dx = (double)(gi.cell[i] % COLS) - (double)(gi.cell[j] % COLS);
+            double dy = (double)(gi.cell[i] / COLS) - (double)(gi.cell[j] / COLS);
+            if (hypot(dx, dy) * 100 <= 250)
+                assert_int_equal(nb[k++], j);
+        }
+        assert_int_equal(k, st[i + 1]);
+        assert_int_equal(st[i + 1] - st[i], gi.nbrs[i]);
+    }
+    free(st);
+    free(nb);
+    hs_gi_free(&gi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_auto_cell),
         cmocka_unit_test(test_auto_distance),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_neighbours_square),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
 # violence, with the tool's own cells and counts (gistar_violence):
 #  - z: spdep localG with the cell included (include.self, binary
 #    weights, neighbours by dnearneigh on the cell centres) to 1e-9, for a
-#    1,000 m band on 500 m cells and for queen neighbours (500 m x sqrt 2);
+#    1,000 m band on 500 m cells, for queen neighbours (500 m x sqrt 2)
+#    and for a 1,000 m band on 500 m hexagons (--gi-grid hex);
 #  - p: 2 pnorm(-|z|); gi_bin from p.adjust(p, "BH") at 0.01 / 0.05 / 0.10;
-#  - the automatic distance: Moran's I z at 1 to 10 cells of 1,500 m (moran.test,
+#  - the automatic distance: Moran's I z at 1 to 10 cells of 1,500 m,
+#    squares and hexagons (moran.test,
 #    row-standardised weights without the cell, no randomisation,
 #    adjust.n = FALSE: every cell counts in n, gistar.h);
 #  - permutations: the share of cells with a pseudo-p below 0.01, 0.05
@@ -33,6 +35,9 @@ run() { # name, extra flags
 run band --gi-cell 500 --gi-distance 1000 --gi-permutations 0
 run queen --gi-cell 500 --gi-distance 707.1067811865476 --gi-permutations 0
 run auto --gi-cell 1500 --gi-permutations 0
+run hex --gi-grid hex --gi-cell 500 --gi-distance 1000 --gi-permutations 0
+run hexauto --gi-grid hex --gi-cell 1500 --gi-permutations 0
+hexmoran=$(sqlite3 "$T/hexauto.gpkg" "SELECT value FROM run WHERE key = 'gi_moran_z_violence'")
 run perm --gi-cell 2000 --gi-distance 4000 --gi-permutations 999
 moran=$(sqlite3 "$T/auto.gpkg" "SELECT value FROM run WHERE key = 'gi_moran_z_violence'")
 [ -n "$moran" ] || fail "no gi_moran_z_violence in the run table"
@@ -61,21 +66,24 @@ check_z <- function(name, dist) {
 }
 invisible(check_z("band", 1000))
 invisible(check_z("queen", 500 * sqrt(2)))
+invisible(check_z("hex", 1000)) # hexagons: 18 neighbours and the cell
 perm <- check_z("perm", 4000)
 
 # Moran's I z at 1 .. 10 cells, as the run table gives them
-d <- read.csv(file.path(T, "auto.csv"))
-want <- as.numeric(sub(".*: ", "", strsplit(args[2], "; ")[[1]]))
-xy <- cbind(d$x, d$y)
-for (k in 1:10) {
-    lw <- nb2listw(dnearneigh(xy, 0, 1500 * k * (1 + 1e-9)), style = "W", zero.policy = TRUE)
-    m <- moran.test(d$count, lw, randomisation = FALSE, zero.policy = TRUE,
-                    adjust.n = FALSE)
-    if (abs(m$statistic - want[k]) > 1e-4 * max(1, abs(want[k])))
-        fail("Moran's I z at", 1500 * k, "m:", m$statistic, "; the run:", want[k])
+for (grid in c("auto", "hexauto")) {
+    d <- read.csv(file.path(T, paste0(grid, ".csv")))
+    want <- as.numeric(sub(".*: ", "", strsplit(args[if (grid == "auto") 2 else 3], "; ")[[1]]))
+    xy <- cbind(d$x, d$y)
+    for (k in 1:10) {
+        lw <- nb2listw(dnearneigh(xy, 0, 1500 * k * (1 + 1e-9)), style = "W", zero.policy = TRUE)
+        m <- moran.test(d$count, lw, randomisation = FALSE, zero.policy = TRUE,
+                        adjust.n = FALSE)
+        if (abs(m$statistic - want[k]) > 1e-4 * max(1, abs(want[k])))
+            fail(grid, ": Moran's I z at", 1500 * k, "m:", m$statistic, "; the run:", want[k])
+    }
+    cat(sprintf("automatic distance (%s): Moran's I z at 1.5 to 15 km as spdep moran.test (%s)\n",
+                grid, paste(sprintf("%.2f", want), collapse = ", ")))
 }
-cat(sprintf("automatic distance: Moran's I z at 1.5 to 15 km as spdep moran.test (%s)\n",
-            paste(sprintf("%.2f", want), collapse = ", ")))
 
 # permutations, in distribution: 2 km cells, a 4 km band (~49 neighbours).
 # The same conditional draws in R (sample(x[-i], replace = TRUE)) with
@@ -102,5 +110,5 @@ for (cut in c(0.01, 0.05, 0.1)) {
                 a, length(x), cut, b, mean(ps < cut)))
 }
 EOF
-Rscript "$T/check.R" "$T" "$moran" || fail "R spdep disagrees"
+Rscript "$T/check.R" "$T" "$moran" "$hexmoran" || fail "R spdep disagrees"
 echo PASS

@@ -54,6 +54,7 @@ typedef struct hs_options {
     char *backtest_bandwidths; /* candidate ladder, metres, increasing  */
     char *tasking_share;   /* share of each board, 0.03                 */
     char *gistar;          /* yes | no: Gi* hot and cold spots          */
+    char *gi_grid;         /* square | hex                              */
     char *gi_cell;         /* metres | auto                             */
     char *gi_distance;     /* metres | auto                             */
     char *gi_permutations; /* 999                                       */

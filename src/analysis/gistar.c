@@ -102,84 +102,191 @@ double hs_gi_auto_cell(double *d, size_t nd)
     return fmax(1, round(L * fmax(2, L / S)));
 }
 
-/* ---- the statistic ----------------------------------------------------- */
+/* ---- the lattice: squares or hexagons ---------------------------------- */
 
-typedef struct offset {
-    int dr, dc;
-} offset;
+#define SQRT3_2 0.86602540378443864676 /* a hexagon row's height / cell */
+#define TOL (1 + 1e-9)                 /* distance tolerance (gistar.h) */
 
-typedef struct gi_job {
-    const hs_grid_geom *g;
-    const hs_gi_opts *o;
-    hs_gi *out;
-    const int32_t *kept;   /* grid index -> kept index, -1 not kept   */
-    const int32_t *x;      /* counts of the kept cells                */
-    long *sum;             /* S_i                                     */
-    const offset *off;
-    size_t noff;
-    atomic_size_t next;
-} gi_job;
-
-/* W_i and S_i of cells [a, b). */
-static void sums(gi_job *jb, size_t a, size_t b)
+static double row_step(const hs_grid_geom *g, int hex)
 {
-    const hs_grid_geom *g = jb->g;
-    for (size_t i = a; i < b; i++) {
-        size_t idx = jb->out->cell[i];
-        long r = (long)(idx / g->cols), c = (long)(idx % g->cols), s = 0;
-        int w = 0;
-        for (size_t q = 0; q < jb->noff; q++) {
-            long rr = r + jb->off[q].dr, cc = c + jb->off[q].dc;
-            if (rr < 0 || cc < 0 || rr >= (long)g->rows || cc >= (long)g->cols)
-                continue;
-            int32_t k = jb->kept[(size_t)rr * g->cols + (size_t)cc];
-            if (k >= 0) {
-                w++;
-                s += jb->x[k];
+    return hex ? g->cell * SQRT3_2 : g->cell;
+}
+
+void hs_gi_centre(const hs_grid_geom *g, int hex, size_t idx, double *x, double *y)
+{
+    size_t r = idx / g->cols, c = idx % g->cols;
+    double sh = hex && (r & 1) ? 0.5 : 0.0;
+    *x = g->x0 + ((double)c + 0.5 + sh) * g->cell;
+    *y = g->y0 + ((double)(g->rows - r) - 0.5) * row_step(g, hex);
+}
+
+size_t hs_gi_ring(const hs_grid_geom *g, int hex, size_t idx, double *xy)
+{
+    if (!hex) { /* from the corners: squares that share an edge share it exactly */
+        double xa = g->x0 + (double)(idx % g->cols) * g->cell;
+        double ya = g->y0 + (double)(g->rows - 1 - idx / g->cols) * g->cell;
+        const double sq[10] = {xa, ya, xa + g->cell, ya, xa + g->cell,
+                               ya + g->cell, xa, ya + g->cell, xa, ya};
+        memcpy(xy, sq, sizeof sq);
+        return 5;
+    }
+    /* pointy top: vertices at -30 + 60 k degrees, circumradius cell / sqrt 3 */
+    double cx, cy, h = g->cell / 2, rc = g->cell / (2 * SQRT3_2), v = rc / 2;
+    hs_gi_centre(g, 1, idx, &cx, &cy);
+    const double hx[7][2] = {{h, -v}, {h, v}, {0, rc}, {-h, v}, {-h, -v}, {0, -rc}, {h, -v}};
+    for (int k = 0; k < 7; k++) {
+        xy[2 * k] = cx + hx[k][0];
+        xy[2 * k + 1] = cy + hx[k][1];
+    }
+    return 7;
+}
+
+hs_status hs_gi_hex_grid(double xmin, double ymin, double xmax, double ymax,
+                         double cell, hs_grid_geom *g, hs_error *err)
+{
+    double hs = cell * SQRT3_2;
+    if (!(cell > 0) || !isfinite(cell) || !(xmax >= xmin) || !(ymax >= ymin) ||
+        !isfinite(xmin) || !isfinite(xmax) || !isfinite(ymin) || !isfinite(ymax))
+        return hs_fail(err, HS_ERR_ARG, "Gi*: empty extent or bad cell %g m", cell);
+    /* a cell's margin every way: every point of the extent is in a hexagon */
+    double x0 = floor(xmin / cell) * cell - cell, y0 = floor(ymin / hs) * hs - hs;
+    double cols = ceil((xmax - x0) / cell) + 1, rows = ceil((ymax - y0) / hs) + 1;
+    if (cols * rows > (double)INT32_MAX)
+        return hs_fail(err, HS_ERR_ARG, "Gi*: %.0f x %.0f hexagons of %g m is "
+                       "too many: use a bigger --gi-cell", cols, rows, cell);
+    *g = (hs_grid_geom){x0, y0, cell, (size_t)cols, (size_t)rows};
+    return HS_OK;
+}
+
+ptrdiff_t hs_gi_locate(const hs_grid_geom *g, int hex, double x, double y)
+{
+    if (!hex) { /* the floor rule */
+        double fc = floor((x - g->x0) / g->cell), fr = floor((y - g->y0) / g->cell);
+        if (!(fc >= 0 && fc < (double)g->cols && fr >= 0 && fr < (double)g->rows))
+            return -1;
+        return (ptrdiff_t)((g->rows - 1 - (size_t)fr) * g->cols + (size_t)fc);
+    }
+    /* the nearest centre of the lattice carried on beyond the grid: it
+     * lies in one of the two rows around y (rows are 0.87 cell apart, a
+     * point is at most 0.58 cell from its centre), at one of the two
+     * columns around x in that row; beyond the grid: nowhere */
+    double fr = (double)g->rows - 0.5 - (y - g->y0) / row_step(g, 1);
+    double fx = (x - g->x0) / g->cell - 0.5;
+    if (!(fr > -2 && fr < (double)g->rows + 1 && fx > -2 && fx < (double)g->cols + 1))
+        return -1;
+    long r0 = (long)floor(fr), br = 0, bc = 0;
+    double bd = INFINITY;
+    for (long r = r0; r <= r0 + 1; r++) {
+        double sh = (r % 2 != 0) ? 0.5 : 0.0; /* r may be -1 */
+        long c0 = (long)floor(fx - sh);
+        double cy = g->y0 + ((double)((long)g->rows - r) - 0.5) * row_step(g, 1);
+        for (long c = c0; c <= c0 + 1; c++) {
+            double cx = g->x0 + ((double)c + 0.5 + sh) * g->cell;
+            double d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+            if (d < bd) { /* ties: the first in row-major order, as visited */
+                bd = d;
+                br = r;
+                bc = c;
             }
         }
-        jb->out->nbrs[i] = w;
-        jb->sum[i] = s;
     }
+    if (br < 0 || br >= (long)g->rows || bc < 0 || bc >= (long)g->cols)
+        return -1;
+    return (ptrdiff_t)((size_t)br * g->cols + (size_t)bc);
 }
 
 /*
- * Permutations (gistar.h): the cells with m other neighbours share one set
- * of R x m draws u in [0, n - 2]; for cell i a draw u stands for cell
- * u < i ? u : u + 1.  So S_r(i), the sum of simulation r's draws, changes
- * with i only where i passes u + 1 (from x[u + 1] to x[u]): the cells of
- * a group are swept in order with the draws sorted by u, R x m updates
- * for the whole group instead of R x m for each cell.  (Drawing for each
- * cell, as spdep does, took 78 s for 700,000 cells with 31 neighbours.)
+ * A neighbourhood of D cells (centre to centre, the tolerance of
+ * gistar.h), decided on integers: for a centre row of parity p (hexagons
+ * shift odd rows half a cell east) and a row offset dr, the columns dc in
+ * [lo, hi].  Squares: dc² + dr² <= D².  Hexagons: the centres differ by
+ * dx = dc + (q - p) / 2 cells (q the other row's parity) and dy = dr
+ * sqrt(3) / 2, so (2 dc + q - p)² + 3 dr² <= 4 D².  Both are convex, so
+ * each row is one run of columns.
  */
-/* One draw: the cell index u it picks, and its simulation r. */
+typedef struct band {
+    int R;
+    int *lo, *hi; /* [p (2R + 1) + dr + R] */
+} band;
+
+static int band_make(double D, int hex, band *b)
+{
+    double lim = (hex ? 4 * D * D : D * D) * TOL;
+    int R = (int)floor((hex ? D / SQRT3_2 : D) * TOL), W = 2 * R + 1;
+    b->R = R;
+    b->lo = malloc(2 * (size_t)W * sizeof *b->lo);
+    b->hi = malloc(2 * (size_t)W * sizeof *b->hi);
+    if (!b->lo || !b->hi)
+        return -1;
+    for (int p = 0; p < 2; p++)
+        for (int dr = -R; dr <= R; dr++) {
+            int q = ((p + dr) % 2 + 2) % 2, lo = 1, hi = 0;
+            for (int dc = -R - 1; dc <= R + 1; dc++) {
+                double a = hex ? (double)(2 * dc + q - p) : (double)dc;
+                double d = a * a + (hex ? 3.0 : 1.0) * (double)dr * dr;
+                if (d <= lim) {
+                    lo = lo > hi ? dc : lo;
+                    hi = dc;
+                }
+            }
+            b->lo[p * W + dr + R] = lo;
+            b->hi[p * W + dr + R] = hi;
+        }
+    return 0;
+}
+
+static void band_free(band *b)
+{
+    free(b->lo);
+    free(b->hi);
+}
+
+/* Row r's parity as band_make uses it. */
+static int parity(int hex, size_t r)
+{
+    return hex ? (int)(r & 1) : 0;
+}
+
+/* ---- the statistic ----------------------------------------------------- */
+
+/* What the sums and the permutations read. */
+typedef struct stat_job {
+    size_t n;
+    const int32_t *x;      /* values                                  */
+    const int *W;          /* W_i, self included                      */
+    const long *S;         /* S_i                                     */
+    const hs_gi_opts *o;
+    double *p_sim;
+} stat_job;
+
+/*
+ * Permutations (gistar.h): the features with m other neighbours share one
+ * set of R x m draws u in [0, n - 2]; for feature i a draw u stands for
+ * u < i ? u : u + 1.  So S_r(i), the sum of simulation r's draws, changes
+ * with i only where i passes u + 1 (from x[u + 1] to x[u]): the features
+ * of a group are swept in order with the draws sorted by u, R x m updates
+ * for the whole group instead of R x m for each.  (Drawing for each cell,
+ * as spdep does, took 78 s for 700,000 cells with 31 neighbours.)
+ */
+/* One draw: the feature index u it picks, and its simulation r. */
 typedef struct draw {
     uint32_t u, r;
 } draw;
 
 typedef struct perm_group {
     int m;
-    size_t *cells;     /* kept indices, ascending */
+    size_t *cells;     /* feature indices, ascending */
     size_t ncells;
     draw *d;           /* its R x m draws, by u ascending */
 } perm_group;
 
 typedef struct perm_task {
     const perm_group *pg;
-    size_t a, b;       /* cells [a, b) of the group */
+    size_t a, b;       /* features [a, b) of the group */
 } perm_task;
 
-/* By u (ties by r: a total order; the sums do not depend on it). */
-static int by_u(const void *p, const void *q)
-{
-    const draw *a = p, *b = q;
-    if (a->u != b->u)
-        return a->u < b->u ? -1 : 1;
-    return (a->r > b->r) - (a->r < b->r);
-}
-
-/* Cells [a, b) of one group: S_r at the first cell directly, then swept. */
-static void permute(gi_job *jb, const perm_task *t, long *S)
+/* Features [a, b) of one group: S_r at the first directly, then swept. */
+static void permute(const stat_job *jb, const perm_task *t, long *S)
 {
     const perm_group *pg = t->pg;
     const int R = jb->o->permutations;
@@ -198,18 +305,18 @@ static void permute(gi_job *jb, const perm_task *t, long *S)
             uint32_t u = pg->d[e].u;
             S[pg->d[e].r] += (long)x[u] - (long)x[u + 1];
         }
-        const long obs = jb->sum[i] - x[i];
+        const long obs = jb->S[i] - x[i];
         long khi = 0, klo = 0;
         for (int r = 0; r < R; r++) {
             khi += S[r] >= obs;
             klo += S[r] <= obs;
         }
-        jb->out->p_sim[i] = (double)((khi < klo ? khi : klo) + 1) / (double)(R + 1);
+        jb->p_sim[i] = (double)((khi < klo ? khi : klo) + 1) / (double)(R + 1);
     }
 }
 
 typedef struct perm_job {
-    gi_job *jb;
+    const stat_job *jb;
     perm_task *task;
     size_t ntask;
     atomic_size_t next;
@@ -234,6 +341,225 @@ static void *work_permute(void *arg)
     return NULL;
 }
 
+/* Runs fn(arg) on nt threads (this one included). */
+static void run_all(void *arg, void *(*fn)(void *), int nt)
+{
+    pthread_t th[MAX_THREADS];
+    int started = 0;
+    for (int t = 1; t < nt; t++, started++)
+        if (pthread_create(&th[t], NULL, fn, arg) != 0)
+            break;
+    fn(arg);
+    for (int t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+}
+
+static int threads(const hs_gi_opts *o)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = o->threads > 0 ? o->threads : ncpu > 0 ? (int)ncpu : 1;
+    return nt > MAX_THREADS ? MAX_THREADS : nt;
+}
+
+#define PERM_CHUNK 4096 /* features a permutation task sweeps */
+#define DRAW_BATCH ((size_t)4 << 20) /* draws in memory at a time: 32 MB */
+
+/* p_sim of every feature: the groups' draws, then the sweeps. */
+static hs_status permute_all(const stat_job *jb, hs_error *err)
+{
+    const size_t n = jb->n;
+    const int R = jb->o->permutations;
+    int maxm = 0;
+    for (size_t i = 0; i < n; i++)
+        maxm = jb->W[i] - 1 > maxm ? jb->W[i] - 1 : maxm;
+    /* the draws of a batch of groups at a time, in one buffer used again:
+     * fresh memory for every group's draws was 1 s of page faults in a
+     * run with ~250 group sizes (measured) */
+    size_t cap = (size_t)R * (size_t)maxm;
+    cap = cap > DRAW_BATCH ? cap : DRAW_BATCH;
+    size_t *cnt = calloc((size_t)maxm + 2, sizeof *cnt);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    perm_group *pg = calloc((size_t)maxm + 1, sizeof *pg);
+    perm_task *task = NULL;
+    size_t *ucount = malloc((n + 1) * sizeof *ucount);
+    uint32_t *tmp = malloc(((size_t)R * (size_t)maxm + 1) * sizeof *tmp);
+    draw *buf = malloc(cap * sizeof *buf);
+    hs_status rc = HS_OK;
+    if (!cnt || !idx || !pg || !ucount || !tmp || !buf)
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        cnt[jb->W[i]]++; /* m + 1 */
+    for (int m = 0; m <= maxm; m++)
+        cnt[m + 1] += cnt[m];
+    size_t ntask = 0;
+    for (int m = 0; m <= maxm; m++) {
+        pg[m].m = m;
+        pg[m].cells = idx + cnt[m];
+        pg[m].ncells = cnt[m + 1] - cnt[m];
+        ntask += (pg[m].ncells + PERM_CHUNK - 1) / PERM_CHUNK;
+    }
+    for (size_t i = 0; i < n; i++) /* ascending within each group */
+        idx[cnt[jb->W[i] - 1]++] = i;
+    if (!(task = malloc((ntask ? ntask : 1) * sizeof *task)))
+        goto nomem;
+    for (size_t c = 0; c < pg[0].ncells; c++) /* no other neighbour: every */
+        jb->p_sim[pg[0].cells[c]] = 1.0;      /* simulation ties            */
+    for (int m = 1; m <= maxm;) {
+        size_t used = 0;
+        ntask = 0;
+        for (; m <= maxm; m++) {
+            size_t nd = (size_t)R * (size_t)m;
+            if (pg[m].ncells == 0)
+                continue;
+            if (used + nd > cap)
+                break;
+            pg[m].d = buf + used;
+            used += nd;
+            uint64_t st = hs_mix64(jb->o->seed ^ hs_mix64((uint64_t)m));
+            /* by u, then r: a counting sort of the draws as made,
+             * simulation by simulation (a qsort for each group was 5 s of
+             * a 2,400-cell run with ~250 group sizes) */
+            memset(ucount, 0, n * sizeof *ucount);
+            for (size_t k = 0; k < nd; k++) {
+                uint32_t u = (uint32_t)hs_below64(&st, n - 1);
+                tmp[k] = u;
+                ucount[u + 1]++;
+            }
+            for (size_t u = 1; u < n; u++)
+                ucount[u] += ucount[u - 1];
+            for (size_t k = 0; k < nd; k++)
+                pg[m].d[ucount[tmp[k]]++] = (draw){tmp[k], (uint32_t)(k / (size_t)m)};
+            for (size_t a = 0; a < pg[m].ncells; a += PERM_CHUNK)
+                task[ntask++] = (perm_task){&pg[m], a,
+                                            a + PERM_CHUNK < pg[m].ncells
+                                                ? a + PERM_CHUNK : pg[m].ncells};
+        }
+        perm_job pj = {.jb = jb, .task = task, .ntask = ntask};
+        atomic_init(&pj.next, 0);
+        atomic_init(&pj.nomem, 0);
+        run_all(&pj, work_permute, threads(jb->o));
+        if (atomic_load(&pj.nomem))
+            goto nomem;
+    }
+    goto done;
+nomem:
+    rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the permutations");
+done:
+    free(buf);
+    free(pg);
+    free(cnt);
+    free(idx);
+    free(task);
+    free(ucount);
+    free(tmp);
+    return rc;
+}
+
+hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
+                     const hs_gi_opts *o, double *z, double *p, double *p_sim,
+                     double *mean, double *var, hs_error *err)
+{
+    if (o->permutations < 0)
+        return hs_fail(err, HS_ERR_ARG, "Gi*: %d permutations", o->permutations);
+    if (n > UINT32_MAX)
+        return hs_fail(err, HS_ERR_ARG, "Gi*: %zu features is too many", n);
+    double total = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (double)x[i];
+    double m = n ? total / (double)n : 0;
+    for (size_t i = 0; i < n; i++)
+        ss += ((double)x[i] - m) * ((double)x[i] - m);
+    double v = n ? ss / (double)n : 0;
+    *mean = m;
+    *var = v;
+    for (size_t i = 0; i < n; i++) {
+        double Wi = W[i], den = v * ((double)n * Wi - Wi * Wi) / ((double)n - 1);
+        z[i] = n >= 2 && den > 0 ? ((double)S[i] - Wi * m) / sqrt(den) : NAN;
+        p[i] = isnan(z[i]) ? NAN : erfc(fabs(z[i]) / M_SQRT2);
+        p_sim[i] = NAN;
+    }
+    if (o->permutations == 0 || n < 2)
+        return HS_OK;
+    stat_job jb = {.n = n, .x = x, .W = W, .S = S, .o = o, .p_sim = p_sim};
+    return permute_all(&jb, err);
+}
+
+hs_status hs_gi_bins(const double *z, const double *p, size_t n, int fdr,
+                     signed char *bin, hs_error *err)
+{
+    double *padj = malloc((n ? n : 1) * sizeof *padj);
+    if (!padj)
+        return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu bins", n);
+    hs_status rc = HS_OK;
+    if (fdr)
+        rc = hs_bh_adjust(p, n, padj, err);
+    else
+        memcpy(padj, p, n * sizeof *padj);
+    for (size_t i = 0; !rc && i < n; i++) {
+        double q = padj[i];
+        int b = q <= 0.01 ? 3 : q <= 0.05 ? 2 : q <= 0.10 ? 1 : 0;
+        bin[i] = (signed char)(isnan(q) ? 0 : z[i] < 0 ? -b : b);
+    }
+    free(padj);
+    return rc;
+}
+
+/* ---- on the lattice: W_i and S_i, Moran's I for the scale -------------- */
+
+typedef struct sum_job {
+    const hs_grid_geom *g;
+    int hex;
+    const band *b;
+    const uint32_t *cell;
+    size_t n;
+    const int32_t *kept;   /* grid index -> kept index, -1 not kept   */
+    const int32_t *x;
+    int *W;
+    long *S;
+    atomic_size_t next;
+} sum_job;
+
+/* W_i and S_i of cells [a, b). */
+static void sums(sum_job *jb, size_t a, size_t b)
+{
+    const hs_grid_geom *g = jb->g;
+    const int R = jb->b->R, Wd = 2 * R + 1;
+    for (size_t i = a; i < b; i++) {
+        size_t idx = jb->cell[i], r = idx / g->cols;
+        long c = (long)(idx % g->cols), s = 0;
+        const int *lo = jb->b->lo + parity(jb->hex, r) * Wd + R;
+        const int *hi = jb->b->hi + parity(jb->hex, r) * Wd + R;
+        int w = 0;
+        for (int dr = -R; dr <= R; dr++) {
+            long rr = (long)r + dr;
+            if (rr < 0 || rr >= (long)g->rows)
+                continue;
+            long c0 = c + lo[dr], c1 = c + hi[dr];
+            c0 = c0 < 0 ? 0 : c0;
+            c1 = c1 >= (long)g->cols ? (long)g->cols - 1 : c1;
+            const int32_t *kr = jb->kept + (size_t)rr * g->cols;
+            for (long cc = c0; cc <= c1; cc++)
+                if (kr[cc] >= 0) {
+                    w++;
+                    s += jb->x[kr[cc]];
+                }
+        }
+        jb->W[i] = w;
+        jb->S[i] = s;
+    }
+}
+
+static void *work_sums(void *arg)
+{
+    sum_job *jb = arg;
+    for (;;) {
+        size_t a = atomic_fetch_add(&jb->next, CHUNK);
+        if (a >= jb->n)
+            return NULL;
+        sums(jb, a, a + CHUNK < jb->n ? a + CHUNK : jb->n);
+    }
+}
+
 /* Row prefix sums of v (grid-sized) into P ((cols + 1) a row). */
 static void row_prefix(const hs_grid_geom *g, const double *v, double *P)
 {
@@ -246,19 +572,25 @@ static void row_prefix(const hs_grid_geom *g, const double *v, double *P)
     }
 }
 
-/* Sum of v over the disc of half-widths hw[0..2R] around (r, c), from its
- * row prefix sums: one run a row. */
-static double disc_sum(const hs_grid_geom *g, const double *P, const int *hw,
-                       int R, long r, long c)
+/* Sum of v over band b around grid cell idx, from its row prefix sums:
+ * one run a row. */
+static double disc_sum(const hs_grid_geom *g, int hex, const double *P,
+                       const band *b, size_t idx)
 {
+    const int R = b->R, Wd = 2 * R + 1;
+    size_t r = idx / g->cols;
+    long c = (long)(idx % g->cols);
+    const int *lo = b->lo + parity(hex, r) * Wd + R, *hi = b->hi + parity(hex, r) * Wd + R;
     double s = 0;
     for (int dr = -R; dr <= R; dr++) {
-        long rr = r + dr;
+        long rr = (long)r + dr;
         if (rr < 0 || rr >= (long)g->rows)
             continue;
-        long c0 = c - hw[dr + R], c1 = c + hw[dr + R];
+        long c0 = c + lo[dr], c1 = c + hi[dr];
         c0 = c0 < 0 ? 0 : c0;
         c1 = c1 >= (long)g->cols ? (long)g->cols - 1 : c1;
+        if (c1 < c0)
+            continue;
         const double *pr = P + (size_t)rr * (g->cols + 1);
         s += pr[c1 + 1] - pr[c0];
     }
@@ -273,19 +605,11 @@ static double disc_sum(const hs_grid_geom *g, const double *P, const int *hw,
  * from row prefix sums (a 10-cell disc: 21 runs, not 317 cells).
  * NaN when undefined.  v, P: grid-sized scratch, P with a column more.
  */
-static double moran_z(const hs_grid_geom *g, const uint32_t *cell,
-                      const int32_t *x, size_t n, double mean, double D,
+static double moran_z(const hs_grid_geom *g, int hex, const uint32_t *cell,
+                      const int32_t *x, size_t n, double mean, const band *b,
                       double *v, double *P, int *deg)
 {
     const size_t cells = g->rows * g->cols;
-    int R = (int)floor(D * (1 + 1e-9)), hw[2 * 1000 + 1];
-    double D2 = D * D * (1 + 1e-9);
-    for (int dr = -R; dr <= R; dr++) {
-        int w = 0;
-        while ((double)((w + 1) * (w + 1) + dr * dr) <= D2)
-            w++;
-        hw[dr + R] = w;
-    }
     double num = 0, z2 = 0, S0 = 0, S1 = 0, S2 = 0;
     /* degrees */
     memset(v, 0, cells * sizeof *v);
@@ -293,8 +617,7 @@ static double moran_z(const hs_grid_geom *g, const uint32_t *cell,
         v[cell[i]] = 1;
     row_prefix(g, v, P);
     for (size_t i = 0; i < n; i++)
-        deg[i] = (int)lround(disc_sum(g, P, hw, R, (long)(cell[i] / g->cols),
-                                      (long)(cell[i] % g->cols))) - 1;
+        deg[i] = (int)lround(disc_sum(g, hex, P, b, cell[i])) - 1;
     /* sum of z over the neighbours */
     for (size_t i = 0; i < n; i++)
         v[cell[i]] = x[i] - mean;
@@ -304,8 +627,7 @@ static double moran_z(const hs_grid_geom *g, const uint32_t *cell,
         z2 += zi * zi;
         if (deg[i] == 0)
             continue;
-        double zs = disc_sum(g, P, hw, R, (long)(cell[i] / g->cols),
-                             (long)(cell[i] % g->cols)) - zi;
+        double zs = disc_sum(g, hex, P, b, cell[i]) - zi;
         S0 += 1;
         num += zi * zs / deg[i];
     }
@@ -320,8 +642,7 @@ static double moran_z(const hs_grid_geom *g, const uint32_t *cell,
             if (deg[i] == 0)
                 continue;
             double self = v[cell[i]];
-            double t = disc_sum(g, P, hw, R, (long)(cell[i] / g->cols),
-                                (long)(cell[i] % g->cols)) - self;
+            double t = disc_sum(g, hex, P, b, cell[i]) - self;
             if (pass == 0) {
                 S1 += 1.0 / deg[i] + 2.0 * t / deg[i];
                 S2 += (1 + t) * (1 + t);
@@ -339,24 +660,80 @@ static double moran_z(const hs_grid_geom *g, const uint32_t *cell,
     return V > 0 ? (I - E) / sqrt(V) : NAN;
 }
 
-/* Offsets within D cells (the tolerance: gistar.h); self too if asked. */
-static size_t band(double D, int self, offset *off)
-{
-    double D2 = D * D * (1 + 1e-9);
-    int rmax = (int)floor(D * (1 + 1e-9));
-    size_t k = 0;
-    for (int dr = -rmax; dr <= rmax; dr++)
-        for (int dc = -rmax; dc <= rmax; dc++)
-            if ((double)(dr * dr + dc * dc) <= D2 && (self || dr || dc))
-                off[k++] = (offset){dr, dc};
-    return k;
-}
+/* An offset and its squared distance in cells, x 4 for hexagons. */
+typedef struct offset {
+    int dr, dc;
+    long d2;
+} offset;
 
 static int cmp_offset(const void *a, const void *b)
 {
     const offset *p = a, *q = b;
-    int x = p->dr * p->dr + p->dc * p->dc, y = q->dr * q->dr + q->dc * q->dc;
-    return (x > y) - (x < y);
+    return (p->d2 > q->d2) - (p->d2 < q->d2);
+}
+
+/* Band b's offsets for centre rows of parity p, self left out, nearest
+ * first; returns how many. */
+static size_t offsets(const band *b, int hex, int p, offset *off)
+{
+    const int R = b->R, Wd = 2 * R + 1;
+    size_t k = 0;
+    for (int dr = -R; dr <= R; dr++)
+        for (int dc = b->lo[p * Wd + dr + R]; dc <= b->hi[p * Wd + dr + R]; dc++) {
+            if (!dr && !dc)
+                continue;
+            int q = ((p + dr) % 2 + 2) % 2;
+            long a = hex ? 2 * dc + q - p : dc;
+            off[k++] = (offset){dr, dc, a * a + (hex ? 3L : 1L) * dr * dr};
+        }
+    qsort(off, k, sizeof *off, cmp_offset);
+    return k;
+}
+
+/* The mean over the kept cells of the distance to the kth nearest kept
+ * cell within 10 cells (those with fewer: left out); 0 when none. */
+static double mean_kth(const hs_grid_geom *g, int hex, const int32_t *kept,
+                       const uint32_t *cell, size_t n, size_t kth, hs_error *err,
+                       hs_status *rc)
+{
+    band b = {0};
+    offset *off[2] = {NULL, NULL};
+    size_t noff[2] = {0, 0};
+    double sum = 0;
+    size_t m = 0;
+    if (band_make(10, hex, &b) != 0)
+        goto nomem;
+    size_t side = 2 * (size_t)b.R + 3;
+    for (int p = 0; p < 2; p++) {
+        if (!(off[p] = malloc(side * side * sizeof *off[p])))
+            goto nomem;
+        noff[p] = offsets(&b, hex, p, off[p]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = cell[i] / g->cols;
+        long c = (long)(cell[i] % g->cols);
+        int p = parity(hex, r);
+        size_t found = 0;
+        for (size_t q = 0; q < noff[p]; q++) {
+            long rr = (long)r + off[p][q].dr, cc = c + off[p][q].dc;
+            if (rr < 0 || cc < 0 || rr >= (long)g->rows || cc >= (long)g->cols ||
+                kept[(size_t)rr * g->cols + (size_t)cc] < 0)
+                continue;
+            if (++found == kth) {
+                sum += g->cell * sqrt((double)off[p][q].d2 / (hex ? 4.0 : 1.0));
+                m++;
+                break;
+            }
+        }
+    }
+    goto done;
+nomem:
+    *rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+done:
+    band_free(&b);
+    free(off[0]);
+    free(off[1]);
+    return m ? sum / (double)m : 0;
 }
 
 /* The automatic distance (gistar.h) into out->distance and out->rule. */
@@ -364,22 +741,26 @@ static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
                                const int32_t *x, hs_gi *out, hs_error *err)
 {
     size_t n = out->n, cells = g->rows * g->cols;
-    offset *off = malloc(21 * 21 * sizeof *off);
+    int hex = out->hex;
     int *deg = malloc((n ? n : 1) * sizeof *deg);
     double *v = malloc(cells * sizeof *v);
     double *P = malloc((g->cols + 1) * g->rows * sizeof *P);
-    if (!off || !deg || !v || !P) {
-        free(off);
-        free(deg);
-        free(v);
-        free(P);
-        return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+    hs_status rc = HS_OK;
+    if (!deg || !v || !P) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+        goto done;
     }
     int first = -1, best = -1;
-    for (int k = 0; k < 10; k++)
-        out->isa_z[k] = moran_z(g, out->cell, x, n, out->mean, k + 1, v, P, deg);
-    free(v);
-    free(P);
+    for (int k = 0; k < 10; k++) {
+        band b;
+        if (band_make(k + 1, hex, &b) != 0) {
+            band_free(&b);
+            rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
+            goto done;
+        }
+        out->isa_z[k] = moran_z(g, hex, out->cell, x, n, out->mean, &b, v, P, deg);
+        band_free(&b);
+    }
     for (int k = 1; k < 9; k++) {
         double z = out->isa_z[k];
         if (!(z > out->isa_z[k - 1] && z > out->isa_z[k + 1]))
@@ -395,136 +776,19 @@ static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
         snprintf(out->rule, sizeof out->rule, "the %s peak of Moran's I z "
                  "(%.2f) over distances of 1 to 10 cells", first >= 0
                  ? "first significant" : "highest", out->isa_z[pick]);
-    } else {
-        /* no peak: the mean distance to the k-th nearest kept cell */
-        size_t kth = (size_t)(0.05 * (double)n);
-        kth = kth < 3 ? 3 : kth > 30 ? 30 : kth;
-        size_t noff = band(10, 0, off);
-        qsort(off, noff, sizeof *off, cmp_offset);
-        double sum = 0;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            long r = (long)(out->cell[i] / g->cols), c = (long)(out->cell[i] % g->cols);
-            size_t found = 0;
-            for (size_t q = 0; q < noff; q++) {
-                long rr = r + off[q].dr, cc = c + off[q].dc;
-                if (rr < 0 || cc < 0 || rr >= (long)g->rows || cc >= (long)g->cols ||
-                    kept[(size_t)rr * g->cols + (size_t)cc] < 0)
-                    continue;
-                if (++found == kth) {
-                    sum += g->cell * sqrt((double)(off[q].dr * off[q].dr +
-                                                   off[q].dc * off[q].dc));
-                    m++;
-                    break;
-                }
-            }
-        }
-        out->distance = m ? sum / (double)m : g->cell;
-        snprintf(out->rule, sizeof out->rule, "no peak of Moran's I z over 1 "
-                 "to 10 cells: the mean distance to the %zu-th nearest cell",
-                 kth);
+        goto done;
     }
-    free(off);
-    free(deg);
-    return HS_OK;
-}
-
-static void *work_sums(void *arg)
-{
-    gi_job *jb = arg;
-    for (;;) {
-        size_t a = atomic_fetch_add(&jb->next, CHUNK);
-        if (a >= jb->out->n)
-            return NULL;
-        sums(jb, a, a + CHUNK < jb->out->n ? a + CHUNK : jb->out->n);
-    }
-}
-
-/* Runs fn(arg) on nt threads (this one included). */
-static void run_all(void *arg, void *(*fn)(void *), int nt)
-{
-    pthread_t th[MAX_THREADS];
-    int started = 0;
-    for (int t = 1; t < nt; t++, started++)
-        if (pthread_create(&th[t], NULL, fn, arg) != 0)
-            break;
-    fn(arg);
-    for (int t = 1; t <= started; t++)
-        pthread_join(th[t], NULL);
-}
-
-#define PERM_CHUNK 4096 /* cells a permutation task sweeps */
-
-/* p_sim of every cell: the groups' draws, then the sweeps on nt threads. */
-static hs_status permute_all(gi_job *jb, int nt, hs_error *err)
-{
-    hs_gi *out = jb->out;
-    const size_t n = out->n;
-    const int R = jb->o->permutations;
-    int maxm = 0;
-    for (size_t i = 0; i < n; i++)
-        maxm = out->nbrs[i] - 1 > maxm ? out->nbrs[i] - 1 : maxm;
-    size_t *cnt = calloc((size_t)maxm + 2, sizeof *cnt);
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    perm_group *pg = calloc((size_t)maxm + 1, sizeof *pg);
-    perm_task *task = NULL;
-    hs_status rc = HS_OK;
-    if (!cnt || !idx || !pg)
-        goto nomem;
-    for (size_t i = 0; i < n; i++)
-        cnt[out->nbrs[i]]++; /* m + 1 */
-    for (int m = 0; m <= maxm; m++)
-        cnt[m + 1] += cnt[m];
-    size_t ntask = 0;
-    for (int m = 0; m <= maxm; m++) {
-        pg[m].m = m;
-        pg[m].cells = idx + cnt[m];
-        pg[m].ncells = cnt[m + 1] - cnt[m];
-        ntask += (pg[m].ncells + PERM_CHUNK - 1) / PERM_CHUNK;
-    }
-    for (size_t i = 0; i < n; i++) /* ascending within each group */
-        idx[cnt[out->nbrs[i] - 1]++] = i;
-    if (!(task = malloc((ntask ? ntask : 1) * sizeof *task)))
-        goto nomem;
-    ntask = 0;
-    for (int m = 0; m <= maxm; m++) {
-        if (pg[m].ncells == 0)
-            continue;
-        if (m == 0) { /* no other neighbour: every simulation ties */
-            for (size_t c = 0; c < pg[0].ncells; c++)
-                out->p_sim[pg[0].cells[c]] = 1.0;
-            continue;
-        }
-        size_t nd = (size_t)R * (size_t)m;
-        if (!(pg[m].d = malloc(nd * sizeof *pg[m].d)))
-            goto nomem;
-        uint64_t st = hs_mix64(jb->o->seed ^ hs_mix64((uint64_t)m));
-        for (size_t k = 0; k < nd; k++) /* simulation by simulation */
-            pg[m].d[k] = (draw){
-                (uint32_t)hs_below64(&st, n - 1),
-                (uint32_t)(k / (size_t)m)};
-        qsort(pg[m].d, nd, sizeof *pg[m].d, by_u);
-        for (size_t a = 0; a < pg[m].ncells; a += PERM_CHUNK)
-            task[ntask++] = (perm_task){&pg[m], a,
-                                        a + PERM_CHUNK < pg[m].ncells
-                                            ? a + PERM_CHUNK : pg[m].ncells};
-    }
-    perm_job pj = {.jb = jb, .task = task, .ntask = ntask};
-    atomic_init(&pj.next, 0);
-    atomic_init(&pj.nomem, 0);
-    run_all(&pj, work_permute, nt);
-    if (atomic_load(&pj.nomem))
-        goto nomem;
-    goto done;
-nomem:
-    rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the permutations");
+    /* no peak: the mean distance to the k-th nearest kept cell */
+    size_t kth = (size_t)(0.05 * (double)n);
+    kth = kth < 3 ? 3 : kth > 30 ? 30 : kth;
+    double d = mean_kth(g, hex, kept, out->cell, n, kth, err, &rc);
+    out->distance = d > 0 ? d : g->cell;
+    snprintf(out->rule, sizeof out->rule, "no peak of Moran's I z over 1 "
+             "to 10 cells: the mean distance to the %zu-th nearest cell", kth);
 done:
-    for (int m = 0; pg && m <= maxm; m++)
-        free(pg[m].d);
-    free(pg);
-    free(cnt);
-    free(idx);
-    free(task);
+    free(deg);
+    free(v);
+    free(P);
     return rc;
 }
 
@@ -548,6 +812,20 @@ static hs_status check(const int32_t *label, const hs_grid_geom *g,
     return HS_OK;
 }
 
+/* Grid index -> kept index (-1: not kept) from out->cell. */
+static int32_t *kept_map(const hs_grid_geom *g, const hs_gi *gi)
+{
+    size_t cells = g->cols * g->rows;
+    int32_t *kept = malloc(cells * sizeof *kept);
+    if (!kept)
+        return NULL;
+    for (size_t i = 0; i < cells; i++)
+        kept[i] = -1;
+    for (size_t i = 0; i < gi->n; i++)
+        kept[gi->cell[i]] = (int32_t)i;
+    return kept;
+}
+
 hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
                         const double *px, const double *py, size_t npts,
                         const hs_gi_opts *o, hs_gi *out, hs_error *err)
@@ -559,14 +837,13 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     if (npts > 0 && (!px || !py))
         return hs_fail(err, HS_ERR_ARG, "Gi*: points missing");
     const size_t cells = g->cols * g->rows;
-    int32_t *kept = malloc(cells * sizeof *kept), *x = NULL;
+    int32_t *kept = NULL, *x = NULL;
     long *sum = NULL;
-    offset *off = NULL;
+    band b = {0};
     size_t n = 0;
-    if (!kept)
-        goto nomem;
+    out->hex = o->hex != 0;
     for (size_t i = 0; i < cells; i++)
-        kept[i] = label[i] >= 0 ? (int32_t)n++ : -1;
+        n += label[i] >= 0;
     out->n = n;
     out->cell = malloc((n ? n : 1) * sizeof *out->cell);
     out->count = calloc(n ? n : 1, sizeof *out->count);
@@ -580,23 +857,20 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     if (!out->cell || !out->count || !out->nbrs || !out->z || !out->p ||
         !out->p_sim || !out->bin || !x || !sum)
         goto nomem;
-    for (size_t i = 0; i < cells; i++)
-        if (kept[i] >= 0)
-            out->cell[kept[i]] = (uint32_t)i;
+    for (size_t i = 0, k = 0; i < cells; i++)
+        if (label[i] >= 0)
+            out->cell[k++] = (uint32_t)i;
+    if (!(kept = kept_map(g, out)))
+        goto nomem;
 
-    /* counts: the floor rule (hotspots.h) */
+    /* counts: the floor rule, or the nearest hexagon centre (gistar.h) */
     for (size_t q = 0; q < npts; q++) {
-        double fc = floor((px[q] - g->x0) / g->cell);
-        double fr = floor((py[q] - g->y0) / g->cell);
-        if (!(fc >= 0 && fc < (double)g->cols && fr >= 0 && fr < (double)g->rows))
-            continue;
-        size_t idx = (g->rows - 1 - (size_t)fr) * g->cols + (size_t)fc;
-        if (kept[idx] >= 0) {
+        ptrdiff_t idx = hs_gi_locate(g, out->hex, px[q], py[q]);
+        if (idx >= 0 && kept[idx] >= 0) {
             out->count[kept[idx]]++;
             out->points++;
         }
     }
-    double total = 0;
     for (size_t i = 0; i < n; i++) {
         if (out->count[i] > INT32_MAX) {
             rc = hs_fail(err, HS_ERR_ARG, "Gi*: a cell holds %ld incidents",
@@ -604,13 +878,11 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
             goto fail;
         }
         x[i] = (int32_t)out->count[i];
-        total += (double)x[i];
     }
-    out->mean = n ? total / (double)n : 0;
-    double ss = 0;
+    double total = 0;
     for (size_t i = 0; i < n; i++)
-        ss += ((double)x[i] - out->mean) * ((double)x[i] - out->mean);
-    out->var = n ? ss / (double)n : 0;
+        total += (double)x[i];
+    out->mean = n ? total / (double)n : 0;
 
     if (o->distance > 0) {
         out->distance = o->distance;
@@ -618,53 +890,20 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     } else if ((rc = auto_distance(g, kept, x, out, err))) {
         goto fail;
     }
-    /* neighbour offsets, decided on integers (the tolerance: gistar.h) */
-    double D = out->distance / g->cell;
-    size_t side = 2 * (size_t)floor(D * (1 + 1e-9)) + 1, noff;
-    if (!(off = malloc(side * side * sizeof *off)))
+    if (band_make(out->distance / g->cell, out->hex, &b) != 0)
         goto nomem;
-    noff = band(D, 1, off);
-
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int nt = o->threads > 0 ? o->threads : ncpu > 0 ? (int)ncpu : 1;
-    nt = nt > MAX_THREADS ? MAX_THREADS : nt;
-    gi_job jb = {.g = g, .o = o, .out = out, .kept = kept, .x = x, .sum = sum,
-                 .off = off, .noff = noff};
-    atomic_init(&jb.next, 0);
-    run_all(&jb, work_sums, nt);
-
-    for (size_t i = 0; i < n; i++) {
-        double W = out->nbrs[i], den = out->var * ((double)n * W - W * W) /
-                                      ((double)n - 1);
-        out->z[i] = n >= 2 && den > 0
-                        ? ((double)sum[i] - W * out->mean) / sqrt(den)
-                        : NAN;
-        out->p[i] = isnan(out->z[i]) ? NAN : erfc(fabs(out->z[i]) / M_SQRT2);
-        out->p_sim[i] = NAN;
-    }
-    if (o->permutations > 0 && n >= 2 && (rc = permute_all(&jb, nt, err)))
-        goto fail;
-
-    /* bins from p, FDR-adjusted if asked (into p_sim's neighbour: a copy) */
-    double *padj = malloc((n ? n : 1) * sizeof *padj);
-    if (!padj)
-        goto nomem;
-    if (o->fdr)
-        rc = hs_bh_adjust(out->p, n, padj, err);
-    else
-        memcpy(padj, out->p, n * sizeof *padj);
-    for (size_t i = 0; !rc && i < n; i++) {
-        double q = padj[i];
-        int b = q <= 0.01 ? 3 : q <= 0.05 ? 2 : q <= 0.10 ? 1 : 0;
-        out->bin[i] = (signed char)(isnan(q) ? 0 : out->z[i] < 0 ? -b : b);
-    }
-    free(padj);
-    if (rc)
+    sum_job sj = {.g = g, .hex = out->hex, .b = &b, .cell = out->cell, .n = n,
+                  .kept = kept, .x = x, .W = out->nbrs, .S = sum};
+    atomic_init(&sj.next, 0);
+    run_all(&sj, work_sums, threads(o));
+    if ((rc = hs_gi_stat(n, x, out->nbrs, sum, o, out->z, out->p, out->p_sim,
+                         &out->mean, &out->var, err)) ||
+        (rc = hs_gi_bins(out->z, out->p, n, o->fdr, out->bin, err)))
         goto fail;
     free(kept);
     free(x);
     free(sum);
-    free(off);
+    band_free(&b);
     return HS_OK;
 nomem:
     rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", cells);
@@ -672,7 +911,60 @@ fail:
     free(kept);
     free(x);
     free(sum);
-    free(off);
+    band_free(&b);
     hs_gi_free(out);
     return rc;
+}
+
+hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
+                           size_t **start, uint32_t **nb, hs_error *err)
+{
+    *start = NULL;
+    *nb = NULL;
+    band b = {0};
+    int32_t *kept = kept_map(g, gi);
+    size_t *st = malloc((gi->n + 1) * sizeof *st), total = 0;
+    uint32_t *out = NULL;
+    if (!kept || !st || band_make(gi->distance / g->cell, gi->hex, &b) != 0)
+        goto nomem;
+    const int R = b.R, Wd = 2 * R + 1;
+    for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+        size_t k = 0;
+        for (size_t i = 0; i < gi->n; i++) {
+            size_t idx = gi->cell[i], r = idx / g->cols;
+            long c = (long)(idx % g->cols);
+            int p = parity(gi->hex, r);
+            if (!pass)
+                st[i] = k;
+            for (int dr = -R; dr <= R; dr++) {
+                long rr = (long)r + dr;
+                if (rr < 0 || rr >= (long)g->rows)
+                    continue;
+                for (long cc = c + b.lo[p * Wd + dr + R]; cc <= c + b.hi[p * Wd + dr + R]; cc++)
+                    if (cc >= 0 && cc < (long)g->cols &&
+                        kept[(size_t)rr * g->cols + (size_t)cc] >= 0) {
+                        if (pass)
+                            out[k] = (uint32_t)kept[(size_t)rr * g->cols + (size_t)cc];
+                        k++;
+                    }
+            }
+        }
+        if (!pass) {
+            st[gi->n] = total = k;
+            if (!(out = malloc((total ? total : 1) * sizeof *out)))
+                goto nomem;
+        }
+    }
+    *start = st;
+    *nb = out;
+    free(kept);
+    band_free(&b);
+    return HS_OK;
+nomem:
+    free(kept);
+    free(st);
+    free(out);
+    band_free(&b);
+    return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the neighbours "
+                   "of %zu cells", gi->n);
 }

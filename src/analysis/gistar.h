@@ -1,24 +1,35 @@
 /*
- * gistar.h - Getis-Ord Gi* hot and cold spots on a grid of square cells,
- * with conditional permutations and Benjamini-Hochberg FDR (internal).
+ * gistar.h - Getis-Ord Gi* hot and cold spots on a grid of square or
+ * hexagonal cells, with conditional permutations and Benjamini-Hochberg
+ * FDR (internal).
  *
  * The rules, exactly (../shared/METHODS.md 1; Getis & Ord 1992, Ord &
  * Getis 1995; R spdep localG / localG_perm; ArcGIS Hot Spot Analysis):
  *
- *  - Grid: north-up, row 0 north, cell (r, c) centred at x0 + (c + 0.5)
- *    cell, y0 + (rows - r - 0.5) cell (hotspots.h).  A cell is kept when
- *    label[i] >= 0: the caller rasterises the study areas by the
- *    cell-centre rule (areas.h).  Kept cells, in row-major order, are the
- *    n features.
- *  - Counts: point (x, y) is in cell floor((x - x0) / cell), rows - 1 -
- *    floor((y - y0) / cell): a point on a shared edge counts in the cell
- *    east / north of it, so in exactly one.  Points in cells not kept, or
- *    outside the grid, count nowhere.
+ *  - Grid of squares: north-up, row 0 north, cell (r, c) centred at x0 +
+ *    (c + 0.5) cell, y0 + (rows - r - 0.5) cell (hotspots.h).
+ *    Hexagons (opts.hex): pointy-top, `cell` the distance between the
+ *    centres of neighbouring hexagons (the width across flats; a
+ *    hexagon's area is sqrt(3)/2 cell²), rows h = cell sqrt(3)/2 apart,
+ *    odd rows shifted half a cell east: (r, c) centred at x0 + (c + 0.5 +
+ *    (r odd ? 0.5 : 0)) cell, y0 + (rows - r - 0.5) h (hs_gi_hex_grid
+ *    makes one covering an extent).  Either way a cell is kept when
+ *    label[i] >= 0: the caller decides by the cell-centre rule (areas.h).
+ *    Kept cells, in row-major order, are the n features.
+ *  - Counts: squares: point (x, y) is in cell floor((x - x0) / cell), rows
+ *    - 1 - floor((y - y0) / cell): a point on a shared edge counts in the
+ *    cell east / north of it.  Hexagons: in the hexagon of the nearest
+ *    centre (in double precision); a point as near two centres (on an
+ *    edge) counts in the first in row-major order.  So in exactly one.
+ *    Points in cells not kept, or outside the grid, count nowhere.
  *  - Neighbours: the kept cells whose centres lie within `distance` of the
  *    cell's centre, the cell itself included (Gi*); binary weights.
- *    Decided on grid offsets (dr, dc): dr² + dc² <= (distance / cell)²,
- *    with a relative tolerance of 1e-9, so that distance = cell x sqrt 2
- *    keeps every diagonal (sfhotspot's float test drops some).
+ *    Decided on grid offsets (dr, dc) in integers: squares dr² + dc² <=
+ *    (distance / cell)²; hexagons (2 dc + q - p)² + 3 dr² <= 4 (distance
+ *    / cell)², p and q the parities of the two rows; with a relative
+ *    tolerance of 1e-9, so that distance = cell x sqrt 2 keeps every
+ *    diagonal (sfhotspot's float test drops some) and distance = cell
+ *    every one of a hexagon's six neighbours.
  *  - z: x̄ = mean count, s² = sum (x - x̄)² / n (population variance), for
  *    cell i with W_i neighbours (self included) and S_i their counts'
  *    sum: z_i = (S_i - W_i x̄) / sqrt(s² (n W_i - W_i²) / (n - 1)), as
@@ -65,7 +76,8 @@
  *    peak (z above both neighbours in the sequence) with z > 1.65, else
  *    the highest peak; with no peak, the mean over the cells of the
  *    distance to the k-th nearest kept cell, k = 5% of n clamped to
- *    [3, 30].  The choice and the ten z-values are in hs_gi.
+ *    [3, 30].  The choice and the ten z-values are in hs_gi.  On
+ *    hexagons the same, cell x 1 .. 10 being the centre distances.
  * Units: metres, counts; z dimensionless, p and p_sim probabilities.
  *
  * Cost: O(n x neighbours) for z; O(n x R x neighbours) draws for p_sim,
@@ -94,10 +106,12 @@ typedef struct hs_gi_opts {
     int permutations;  /* R >= 0                                        */
     uint64_t seed;
     int fdr;           /* 1: Benjamini-Hochberg before binning          */
+    int hex;           /* 1: hexagons, 0: squares                       */
     int threads;       /* <= 0: one per online CPU                      */
 } hs_gi_opts;
 
 typedef struct hs_gi {
+    int hex;           /* the lattice: hexagons (1) or squares (0)      */
     size_t n;          /* kept cells                                    */
     uint32_t *cell;    /* their row-major indices, ascending            */
     long *count;
@@ -125,6 +139,39 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
                         const hs_gi_opts *o, hs_gi *out, hs_error *err);
 
 void hs_gi_free(hs_gi *gi);
+
+/* The lattice (above).  The centre of cell idx (row-major). */
+void hs_gi_centre(const hs_grid_geom *g, int hex, size_t idx, double *x, double *y);
+/* Its outline, closed and counter-clockwise, into xy (x, y pairs, room
+ * for 7): returns the number of points, 5 for a square, 7 a hexagon. */
+size_t hs_gi_ring(const hs_grid_geom *g, int hex, size_t idx, double *xy);
+/* The cell a point counts in (above), -1 outside the grid. */
+ptrdiff_t hs_gi_locate(const hs_grid_geom *g, int hex, double x, double y);
+/* Hexagons of `cell` covering the extent with a cell to spare each way. */
+hs_status hs_gi_hex_grid(double xmin, double ymin, double xmax, double ymax,
+                         double cell, hs_grid_geom *g, hs_error *err);
+
+/* The kept cells' neighbours (gi->distance, self included), as lists:
+ * cell i's are nb[start[i] .. start[i + 1]), kept indices ascending.
+ * Caller frees *start and *nb. */
+hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
+                           size_t **start, uint32_t **nb, hs_error *err);
+
+/*
+ * The statistic on any n features (the cells here; emerging.h's
+ * space-time bins): values x, W[i] >= 1 neighbours of feature i (self
+ * included) and S[i] the sum of their values; z, p and p_sim (NaN with R
+ * = 0) as above, and the mean and population variance of x.  Only
+ * o->permutations, o->seed and o->threads are read.  Feature indices
+ * must fit in 32 bits.
+ */
+hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
+                     const hs_gi_opts *o, double *z, double *p, double *p_sim,
+                     double *mean, double *var, hs_error *err);
+
+/* Bins -3..3 from z and p (above), BH-adjusted over the n when fdr. */
+hs_status hs_gi_bins(const double *z, const double *p, size_t n, int fdr,
+                     signed char *bin, hs_error *err);
 
 /* Benjamini-Hochberg adjusted p-values of the finite p[0..n) into adj
  * (NaN stays NaN; m = the finite ones).  adj may be p. */

@@ -126,7 +126,10 @@ static const opt table[] = {
     O(tasking_share, TEXT, "SHARE", "0.03", "tasking: each area's densest "
       "cells up to this share of it, joined into places"),
     O(gistar, TEXT, "yes|no", "yes", "Getis-Ord Gi* hot and cold spots on a "
-      "grid of square cells (gistar_<group>)"),
+      "grid of cells (gistar_<group>)"),
+    O(gi_grid, TEXT, "square|hex", "square", "Gi*: square cells or "
+      "hexagons (pointy-top; the cell size is the distance between "
+      "neighbouring centres)"),
     O(gi_cell, TEXT, "METRES|auto", "auto", "Gi*: cell size; auto: ArcGIS "
       "Optimized Hot Spot Analysis's rule from the nearest-neighbour "
       "distances of distinct incident locations"),

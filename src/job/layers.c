@@ -658,6 +658,7 @@ static hs_status write_run(job *j, hs_error *err)
         snprintf(b, sizeof b, "%llu", (unsigned long long)j->gopt.seed);
         ROW("parameter", "gi_seed", b);
         ROW("parameter", "gi_fdr", j->gopt.fdr ? "yes" : "no");
+        ROW("parameter", "gi_grid", j->gopt.hex ? "hex" : "square");
         for (size_t g = 0; g < j->ngroups; g++) {
             const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
             char key[96];
@@ -666,10 +667,11 @@ static hs_status write_run(job *j, hs_error *err)
             const hs_gi *gi = &j->gi[g];
             const hs_grid_geom *gg = &j->gi_grid[g];
             snprintf(key, sizeof key, "gi_cell_%s", gname);
-            snprintf(b, sizeof b, "%.0f m (%s); %zu x %zu cells from (%.0f, "
+            snprintf(b, sizeof b, "%.0f m (%s); %zu x %zu %s from (%.0f, "
                      "%.0f), %zu in the study area", gg->cell,
-                     j->gi_cell_rule[g], gg->cols, gg->rows, gg->x0, gg->y0,
-                     gi->n);
+                     j->gi_cell_rule[g], gg->cols, gg->rows,
+                     gi->hex ? "hexagons (cell: between neighbouring centres)"
+                             : "square cells", gg->x0, gg->y0, gi->n);
             ROW("parameter", key, b);
             snprintf(key, sizeof key, "gi_distance_%s", gname);
             snprintf(b, sizeof b, "%.6g m (%s)", gi->distance, gi->rule);
@@ -690,25 +692,24 @@ static hs_status write_run(job *j, hs_error *err)
     return HS_OK;
 }
 
-/* ISO WKB (NDR, whatever the host's byte order) of the square cell i of
- * g: 93 bytes. */
-static size_t square_wkb(const hs_grid_geom *g, size_t i, unsigned char *w)
+/* ISO WKB (NDR, whatever the host's byte order) of Gi* cell i of g, a
+ * square (93 bytes) or a hexagon (125). */
+static size_t cell_wkb(const hs_grid_geom *g, int hex, size_t i, unsigned char *w)
 {
-    double x0 = g->x0 + (double)(i % g->cols) * g->cell;
-    double y0 = g->y0 + (double)(g->rows - 1 - i / g->cols) * g->cell;
-    double xy[10] = {x0, y0, x0 + g->cell, y0, x0 + g->cell, y0 + g->cell,
-                     x0, y0 + g->cell, x0, y0};
-    uint64_t v[13] = {3, 1, 5}; /* Polygon, 1 ring, 5 points; then xy */
-    memcpy(v + 3, xy, sizeof xy);
+    double xy[14];
+    size_t np = hs_gi_ring(g, hex, i, xy);
+    uint64_t v[3 + 14] = {3, 1, np}; /* Polygon, 1 ring, np points; then xy */
+    memcpy(v + 3, xy, 2 * np * sizeof *xy);
     size_t n = 0;
     w[n++] = 1;
-    for (int k = 0; k < 13; k++)
+    for (size_t k = 0; k < 3 + 2 * np; k++)
         for (int b = 0; b < (k < 3 ? 4 : 8); b++)
             w[n++] = (unsigned char)(v[k] >> (8 * b));
     return n;
 }
 
-/* gistar_<group>: one square per cell of the study area (gistar.h). */
+/* gistar_<group>: one square or hexagon per cell of the study area
+ * (gistar.h). */
 static hs_status write_gistar(job *j, hs_error *err)
 {
     static const hs_field f[] = {
@@ -724,8 +725,8 @@ static hs_status write_gistar(job *j, hs_error *err)
         char name[96], desc[256];
         hs_layer_name(name, sizeof name, "gistar_", gname);
         snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
-                 "%.0f m cells, neighbours within %.6g m", gname,
-                 j->gi_grid[g].cell, gi->distance);
+                 "%.0f m %s, neighbours within %.6g m", gname,
+                 j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
         /* SQLite's R-tree takes ~16 us a row (483,000 cells: 7.8 s): a
          * large grid goes without, as the incidents layer does; QGIS draws
          * a grid's cells from the table as fast */
@@ -741,8 +742,8 @@ static hs_status write_gistar(job *j, hs_error *err)
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {
-            unsigned char wkb[96];
-            size_t len = square_wkb(&j->gi_grid[g], gi->cell[i], wkb);
+            unsigned char wkb[128];
+            size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
             int32_t a = j->gi_area[g][i];
             hs_value v[] = {
                 int_(gi->cell[i]), int_(gi->count[i]), num(gi->z[i]),

@@ -218,8 +218,8 @@ static hs_status parse_surface_opts(job *j, hs_error *err)
     return HS_OK;
 }
 
-/* --gistar, --gi-cell, --gi-distance, --gi-permutations, --gi-seed,
- * --gi-fdr (gistar.h). */
+/* --gistar, --gi-grid, --gi-cell, --gi-distance, --gi-permutations,
+ * --gi-seed, --gi-fdr (gistar.h). */
 static hs_status parse_gi_opts(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
@@ -227,6 +227,10 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
     if ((rc = yes_no(o->gistar, "yes", "--gistar", &j->gistar, err)) ||
         (rc = yes_no(o->gi_fdr, "yes", "--gi-fdr", &j->gopt.fdr, err)))
         return rc;
+    const char *grid = hs_or_default(o->gi_grid, "square");
+    if (strcmp(grid, "square") && strcmp(grid, "hex"))
+        return hs_fail(err, HS_ERR_ARG, "--gi-grid '%s': use square or hex", grid);
+    j->gopt.hex = strcmp(grid, "hex") == 0;
     const char *flag[2] = {"--gi-cell", "--gi-distance"};
     const char *val[2] = {hs_or_default(o->gi_cell, "auto"),
                           hs_or_default(o->gi_distance, "auto")};
@@ -485,6 +489,44 @@ done:
     return rc;
 }
 
+/* The Gi* lattice of `cell` over the study area and its cells' areas by
+ * the cell-centre rule (*labels: malloc'd, the caller frees). */
+static hs_status gi_lattice(job *j, double cell, hs_grid_geom *gg,
+                            int32_t **labels, hs_error *err)
+{
+    double xmin, ymin, xmax, ymax, *cx = NULL, *cy = NULL;
+    hs_status rc;
+    free(*labels);
+    *labels = NULL;
+    hs_areas_extent(j->areas, &xmin, &ymin, &xmax, &ymax);
+    if (!j->gopt.hex) {
+        hs_kde_grid kg;
+        if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, 0, cell, &kg, err)))
+            return rc;
+        *gg = (hs_grid_geom){kg.x0, kg.y0, kg.cell, kg.cols, kg.rows};
+    } else if ((rc = hs_gi_hex_grid(xmin, ymin, xmax, ymax, cell, gg, err))) {
+        return rc;
+    }
+    size_t nc = gg->cols * gg->rows;
+    if (!(*labels = malloc(nc * sizeof **labels)))
+        return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", nc);
+    if (!j->gopt.hex)
+        return hs_areas_rasterize(j->areas, gg->x0, gg->y0, gg->cell, gg->cols,
+                                  gg->rows, *labels, err);
+    cx = malloc(nc * sizeof *cx);
+    cy = malloc(nc * sizeof *cy);
+    if (!cx || !cy) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", nc);
+    } else {
+        for (size_t i = 0; i < nc; i++)
+            hs_gi_centre(gg, 1, i, &cx[i], &cy[i]);
+        rc = hs_areas_assign(j->areas, cx, cy, nc, *labels, err);
+    }
+    free(cx);
+    free(cy);
+    return rc;
+}
+
 /* Gi* hot and cold spots of every group, from its incidents with a
  * location in the analysis period and in the study area, on a grid of its
  * own cell (gistar.h). */
@@ -520,11 +562,13 @@ static hs_status gistars(job *j, hs_error *err)
             snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g],
                      "ArcGIS Optimized Hot Spot Analysis: from %zu distinct "
                      "locations' nearest-neighbour distances", nd);
-            /* exact coordinates can give 20 m cells: 11M over a county */
+            /* exact coordinates can give 20 m cells: 11M over a county
+             * (a hexagon covers sqrt(3)/2 cell²) */
             double km2 = 0;
             for (size_t a = 0; a < hs_areas_count(j->areas); a++)
                 km2 += hs_areas_km2(j->areas, a);
-            double floor_cell = ceil(sqrt(km2 * 1e6 / HS_GI_MAX_CELLS));
+            double floor_cell = ceil(sqrt(km2 * 1e6 / HS_GI_MAX_CELLS /
+                                          (j->gopt.hex ? sqrt(3) / 2 : 1)));
             if (cell > 0 && cell < floor_cell) {
                 snprintf(j->gi_cell_rule[g], sizeof j->gi_cell_rule[g],
                          "ArcGIS Optimized Hot Spot Analysis gives %.0f m; "
@@ -538,21 +582,9 @@ static hs_status gistars(job *j, hs_error *err)
                     "locations for an automatic cell; give --gi-cell", gname);
             continue;
         }
-        double xmin, ymin, xmax, ymax;
-        hs_kde_grid kg;
-        hs_areas_extent(j->areas, &xmin, &ymin, &xmax, &ymax);
-        if ((rc = hs_aligned_grid(xmin, ymin, xmax, ymax, 0, cell, &kg, err)))
+        hs_grid_geom gg;
+        if ((rc = gi_lattice(j, cell, &gg, &labels, err)))
             goto done;
-        size_t nc = kg.cols * kg.rows;
-        free(labels);
-        if (!(labels = malloc(nc * sizeof *labels))) {
-            rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", nc);
-            goto done;
-        }
-        if ((rc = hs_areas_rasterize(j->areas, kg.x0, kg.y0, kg.cell, kg.cols,
-                                     kg.rows, labels, err)))
-            goto done;
-        hs_grid_geom gg = {kg.x0, kg.y0, kg.cell, kg.cols, kg.rows};
         if ((rc = hs_gi_compute(labels, &gg, x, y, n, &j->gopt, &j->gi[g], err)))
             goto done;
         j->gi_grid[g] = gg;
