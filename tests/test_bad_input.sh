@@ -361,6 +361,7 @@ t 2 "--gi-distance 'near': give metres above 0 or auto" '' inc in.csv --gi-dista
 t 2 "--gi-permutations '100000': give a whole number, 0 to 99999" '' inc in.csv --gi-permutations 100000
 t 2 "--gi-seed '1\.5': give a whole number >= 0" '' inc in.csv --gi-seed 1.5
 t 2 "--gi-fdr 'bh': use yes or no" '' inc in.csv --gi-fdr bh
+t 2 "--gi-grid 'hexagon': use square or hex" '' inc in.csv --gi-grid hexagon
 
 # ---- areas -----------------------------------------------------------------
 

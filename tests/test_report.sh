@@ -50,10 +50,10 @@ mkdir "$T/packs"
 [ -z "$(ls -A "$T/packs" | grep -v '\.pdf$' || true)" ] || fail "stray files: $(ls -A "$T/packs")"
 for id in $(q "SELECT area_id FROM areas"); do
     n=$(pdfinfo "$T/packs/$id.pdf" | awk '/^Pages:/ { print $2 }')
-    [ "$n" = 3 ] || fail "$id.pdf has $n pages, want 3"
+    [ "$n" = 4 ] || fail "$id.pdf has $n pages, want 4 (the fourth: Gi*)"
 done
 [ "$(pdfinfo "$T/packs/county.pdf" | awk '/^Pages:/ { print $2 }')" = 1 ] || fail "county.pdf is not one page"
-echo "report: $nareas packs of 3 pages and a one-page county.pdf"
+echo "report: $nareas packs of 4 pages and a one-page county.pdf"
 
 # Reproducible: the same GeoPackage gives byte-identical PDFs.  cairo would
 # stamp the clock's local time, so the second report runs in another time
@@ -229,6 +229,33 @@ for c in A50026 FDAE61; do
 done
 pdftotext -f 3 -l 3 "$T/nokde/$top_area.pdf" - | grep -q "No density surface" || fail "page 3 without surfaces"
 echo "without surfaces: no hotspot colour on the map, and page 3 says so"
+
+# Page 4, Gi*: each board's tally of hot and cold cells as sqlite counts
+# them in gistar_<group>, and the 99% hot colour (D73027) on the ASB map
+# exactly when the board's map shows such cells.
+for id in $(q "SELECT area_id FROM areas"); do
+    pdftotext -f 4 -l 4 "$T/packs/$id.pdf" - | tr '\n' ' ' | tr -s ' ' > "$T/p4.txt"
+    grep -q "hot and cold spots beyond chance" "$T/p4.txt" || fail "$id page 4 is not the Gi* page"
+    for g in asb sac violence; do
+        IFS='|' read -r hot h99 cold < <(q "SELECT coalesce(sum(gi_bin > 0), 0), coalesce(sum(gi_bin = 3), 0),
+            coalesce(sum(gi_bin < 0), 0) FROM gistar_$g WHERE area_id = '$id'")
+        if [ "$hot" = 0 ] && [ "$cold" = 0 ]; then
+            want="No hot or cold spot in this board"
+        else
+            want="In this board: $hot hot-spot cells? \($h99 at 99%\), $cold cold-spot cells?"
+        fi
+        grep -Eq "$want" "$T/p4.txt" || fail "$id page 4 ($g): no '$want'"
+    done
+done
+IFS='|' read -r gid g99 < <(q "SELECT area_id, count(*) FROM gistar_asb WHERE gi_bin = 3 GROUP BY area_id ORDER BY 2 DESC LIMIT 1")
+pdftoppm -r 60 -f 4 -l 4 "$T/packs/$gid.pdf" "$T/gi"
+red=$(count_px "$T/gi-4.ppm" D73027 10 $ASB_MAP)
+[ "$red" -ge 50 ] || fail "$gid Gi* ASB map: $red pixels of the 99% hot colour for $g99 cells"
+(cd "$T" && "$BIN" demo --gistar no --kde no -o nogi.gpkg > /dev/null 2>&1) || fail "demo --gistar no failed"
+mkdir "$T/nogi"
+"$BIN" report "$T/nogi.gpkg" -o "$T/nogi" --area "$gid" > /dev/null 2>&1 || fail "report without Gi* failed"
+[ "$(pdfinfo "$T/nogi/$gid.pdf" | awk '/^Pages:/ { print $2 }')" = 3 ] || fail "without Gi* the pack is not 3 pages"
+echo "page 4: every board's Gi* tally as sqlite counts it; $red pixels of the 99% hot colour in $gid's $g99 cells; 3 pages without Gi*"
 
 # --area: only that board (and county.pdf).
 mkdir "$T/one"

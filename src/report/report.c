@@ -1112,6 +1112,189 @@ static void page_maps(pdf *p, const hs_rdata *d, size_t a)
     cairo_show_page(cr);
 }
 
+/* ---- the Gi* page ---------------------------------------------------------- */
+
+/* Gi* bins -3..3, as the QGIS style (styles.c: ColorBrewer RdYlBu). */
+static const uint32_t GI_RGB[7] = {0x4575B4, 0x91BFDB, 0xE0F3F8, 0xFFFFFF,
+                                   0xFEE090, 0xFC8D59, 0xD73027};
+
+/* Map of area a for group g: the significant Gi* cells, the areas. */
+static void draw_gi_map(cairo_t *cr, const hs_rdata *d, size_t a, int g,
+                        double x, double y, double w, double h)
+{
+    const hs_rgeom *ag = &d->areas[a].geom;
+    if (!ag->nrings) {
+        rgb(cr, 0x333333);
+        font(cr, 8, 0);
+        text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
+             "the file.");
+        return;
+    }
+    double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
+    double pad = 0.08 * fmax(ex, ey) + 1;
+    double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
+    double cx = (ag->minx + ag->maxx) / 2, cy = (ag->miny + ag->maxy) / 2;
+    view v = {x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
+    double vx1 = v.wx0 + w / s, vy0 = v.wy1 - h / s;
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    rgb(cr, 0xFAFAFA);
+    cairo_paint(cr);
+    const hs_rgi *gi = &d->gi[g];
+    for (size_t k = 0; k < gi->ncell; k++) {
+        const hs_rcell *c = &gi->cell[k];
+        double m = isfinite(gi->cell_m) ? 2 * gi->cell_m : 0;
+        if (c->xy[0] < v.wx0 - m || c->xy[0] > vx1 + m || c->xy[1] < vy0 - m ||
+            c->xy[1] > v.wy1 + m)
+            continue;
+        cairo_new_path(cr);
+        for (int i = 0; i < c->np; i++) {
+            double px, py;
+            to_page(&v, c->xy[2 * i], c->xy[2 * i + 1], &px, &py);
+            if (i)
+                cairo_line_to(cr, px, py);
+            else
+                cairo_move_to(cr, px, py);
+        }
+        cairo_close_path(cr);
+        rgb(cr, GI_RGB[(c->bin < -3 ? -3 : c->bin > 3 ? 3 : c->bin) + 3]);
+        cairo_fill_preserve(cr); /* a hairline of the fill: no seams */
+        cairo_set_line_width(cr, 0.25);
+        cairo_stroke(cr);
+    }
+    cairo_set_line_width(cr, 0.5);
+    rgb(cr, 0x8A8A8A);
+    for (size_t k = 0; k < d->nareas; k++)
+        if (k != a && in_view(&v, &d->areas[k].geom)) {
+            geom_path(cr, &v, &d->areas[k].geom);
+            cairo_stroke(cr);
+        }
+    geom_path(cr, &v, ag);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 3.2);
+    cairo_stroke_preserve(cr);
+    rgb(cr, 0x111111);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+    scale_bar(cr, &v);
+    north_arrow(cr, &v);
+    cairo_restore(cr);
+    rgb(cr, 0x444444);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_stroke(cr);
+}
+
+/* Cells of area a in each bin. */
+static void gi_tally(const hs_rgi *gi, const char *area_id, long n[7])
+{
+    for (int b = 0; b < 7; b++)
+        n[b] = 0;
+    for (size_t k = 0; k < gi->ncell; k++)
+        if (strcmp(gi->cell[k].area_id, area_id) == 0 && gi->cell[k].bin >= -3 &&
+            gi->cell[k].bin <= 3)
+            n[gi->cell[k].bin + 3]++;
+}
+
+/* The legend of the Gi* page, in plain words. */
+static void gi_legend(cairo_t *cr, const hs_rdata *d, double x, double y, double w)
+{
+    static const char *const words[7] = {
+        "cold spot, 99%: far fewer incidents around this cell than chance would give",
+        "cold spot, 95%", "cold spot, 90%", NULL, "hot spot, 90%",
+        "hot spot, 95%",
+        "hot spot, 99%: far more incidents around this cell than chance would give"};
+    rgb(cr, 0x1F3A5F);
+    font(cr, 10, 1);
+    text(cr, x, y, LEFT, w, "Key");
+    y += 16;
+    font(cr, 8, 0);
+    rgb(cr, 0x222222);
+    for (int b = 6; b >= 0; b--) {
+        if (!words[b])
+            continue;
+        rgb(cr, GI_RGB[b]);
+        cairo_rectangle(cr, x, y - 8, 14, 10);
+        cairo_fill_preserve(cr);
+        rgb(cr, 0x666666);
+        cairo_set_line_width(cr, 0.4);
+        cairo_stroke(cr);
+        rgb(cr, 0x222222);
+        y = para(cr, x + 20, y, w - 20, 10, words[b]) + 3;
+    }
+    y += 2;
+    font(cr, 7.5, 0);
+    y = para(cr, x, y, w, 9.5,
+             "Cells left blank are not significant: what is there could be "
+             "chance. A hot spot is not just a busy cell: it is a cell whose "
+             "neighbourhood (the cell and the cells around it) holds more "
+             "incidents than the county's cells would by chance, allowing for "
+             "the number of cells tested (false discovery rate). 99% means "
+             "about 1 such result in 100 would be chance.") + 3;
+    for (int g = 0; g < HS_RG; g++) {
+        char b[160];
+        if (!d->gi[g].has || !isfinite(d->gi[g].cell_m) ||
+            !isfinite(d->gi[g].distance_m))
+            continue;
+        snprintf(b, sizeof b, "%s: %s of %.0f m, neighbours within %.0f m.",
+                 hs_rgroup_short[g], d->gi[g].hex ? "hexagons" : "cells",
+                 d->gi[g].cell_m, d->gi[g].distance_m);
+        y = para(cr, x, y, w, 9.5, b);
+    }
+    y += 3;
+    para(cr, x, y, w, 9.5, "Density maps (previous page) show how much; this "
+         "page shows where a cluster is more than chance. The two can differ: "
+         "a dense street among dense streets may not be significant.");
+}
+
+/* The Gi* page of area a: one map a group, and the cells it holds. */
+static void page_gistar(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    char per[48];
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 14, 1);
+    textf(cr, ML, 40, LEFT, CW, "%s (%s): hot and cold spots beyond chance",
+          d->areas[a].name, d->areas[a].id);
+    font(cr, 9, 0);
+    rgb(cr, 0x333333);
+    textf(cr, ML, 54, LEFT, CW, "Getis-Ord Gi* statistic, %s", per);
+    const double gap = 14, w = (CW - gap) / 2, h = 315, y0 = 76;
+    for (int k = 0; k < 4; k++) {
+        double x = ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        if (k == HS_RG) {
+            gi_legend(cr, d, x + 4, y + 10, w - 8);
+            continue;
+        }
+        rgb(cr, GROUP_RGB[k]);
+        font(cr, 9.5, 1);
+        textf(cr, x, y + 8, LEFT, w, "%s (%s)", hs_rgroup_long[k],
+              hs_rgroup_short[k]);
+        rgb(cr, 0x333333);
+        font(cr, 7, 0);
+        if (!d->gi[k].has) {
+            text(cr, x, y + 13 + 14, LEFT, w, "No Gi* in this file for this group.");
+            continue;
+        }
+        draw_gi_map(cr, d, a, k, x, y + 13, w, h);
+        long n[7];
+        gi_tally(&d->gi[k], d->areas[a].id, n);
+        char b[192];
+        long hot = n[4] + n[5] + n[6], cold = n[0] + n[1] + n[2];
+        if (hot + cold == 0)
+            snprintf(b, sizeof b, "No hot or cold spot in this board.");
+        else
+            snprintf(b, sizeof b, "In this board: %ld hot-spot cell%s (%ld at "
+                     "99%%), %ld cold-spot cell%s.", hot, hot == 1 ? "" : "s",
+                     n[6], cold, cold == 1 ? "" : "s");
+        para(cr, x, y + 13 + h + 10, w, 9, b);
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
 #define TASK_MAX 8 /* rows per list on the page */
 
 static const double TCOLW[9] = {44, 50, 152, 32, 46, 44, 30, 55, 62};
@@ -1521,10 +1704,13 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     p.source = source;
     p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
-    p.pages = 3;
+    int gi = d->gi[0].has || d->gi[1].has || d->gi[2].has;
+    p.pages = 3 + gi;
     page_summary(&p, d, a);
     page_maps(&p, d, a);
     page_tasking(&p, d, a);
+    if (gi)
+        page_gistar(&p, d, a);
     if ((rc = pdf_end(&p, err)) == HS_OK)
         snprintf(path, n, "%s", p.path);
     return rc;

@@ -56,6 +56,7 @@ void hs_rdata_destroy(hs_rdata *d)
             geom_free(&d->task[g][t].geom);
         }
         free(d->task[g]);
+        free(d->gi[g].cell);
     }
     free(d->path);
     free(d);
@@ -456,6 +457,64 @@ static hs_status read_backtest(hs_rdata *d, GDALDatasetH ds, int g,
     return HS_OK;
 }
 
+/* gistar_<group>, if the file has one: the significant cells.  A cell is
+ * one polygon ring of 5 (square) or 7 (hexagon) points; anything else is
+ * an error naming the cell. */
+static hs_status read_gistar(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
+{
+    static const char *const gn[] = {"cell_id", "gi_bin", "area_id"};
+    int gi[3];
+    char lname[64];
+    hs_status rc;
+    OGRFeatureH f;
+    hs_rgi *r = &d->gi[g];
+    snprintf(lname, sizeof lname, "gistar_%s", hs_rgroup_key[g]);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
+    if (!l)
+        return HS_OK;
+    if ((rc = fields(l, d->path, gn, gi, 3, err)))
+        return rc;
+    r->cells = (long)OGR_L_GetFeatureCount(l, TRUE);
+    OGR_L_SetAttributeFilter(l, "gi_bin <> 0");
+    GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
+    if (n > 0 && !(r->cell = calloc((size_t)n, sizeof *r->cell)))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    while (n > 0 && (f = OGR_L_GetNextFeature(l))) {
+        if (r->ncell == (size_t)n) {
+            OGR_F_Destroy(f);
+            break;
+        }
+        hs_rcell *c = &r->cell[r->ncell++];
+        c->bin = OGR_F_GetFieldAsInteger(f, gi[1]);
+        snprintf(c->area_id, sizeof c->area_id, "%s", fstr(f, gi[2]) ? fstr(f, gi[2]) : "");
+        OGRGeometryH geo = OGR_F_GetGeometryRef(f);
+        if (geo && wkbFlatten(OGR_G_GetGeometryType(geo)) == wkbMultiPolygon &&
+            OGR_G_GetGeometryCount(geo) == 1)
+            geo = OGR_G_GetGeometryRef(geo, 0);
+        OGRGeometryH ring = geo && wkbFlatten(OGR_G_GetGeometryType(geo)) == wkbPolygon &&
+                                    OGR_G_GetGeometryCount(geo) == 1
+                                ? OGR_G_GetGeometryRef(geo, 0) : NULL;
+        int np = ring ? OGR_G_GetPointCount(ring) : 0;
+        if (np != 5 && np != 7) {
+            rc = hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': cell %lld is not "
+                         "a square or a hexagon", d->path, lname,
+                         (long long)OGR_F_GetFieldAsInteger64(f, gi[0]));
+            OGR_F_Destroy(f);
+            return rc;
+        }
+        c->np = np;
+        for (int i = 0; i < np; i++) {
+            c->xy[2 * i] = OGR_G_GetX(ring, i);
+            c->xy[2 * i + 1] = OGR_G_GetY(ring, i);
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_SetAttributeFilter(l, NULL);
+    r->has = 1;
+    return HS_OK;
+}
+
 static hs_status read_surface(hs_rdata *d, int g, hs_error *err)
 {
     char name[4200];
@@ -510,6 +569,8 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     d->cur_from = d->cur_to = d->prev_from = d->prev_to = -1;
     d->hot_class = 3;
     d->task_share = 0.03;
+    for (int g = 0; g < HS_RG; g++)
+        d->gi[g].cell_m = d->gi[g].distance_m = NAN;
     d->min_incidents = 5;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
@@ -549,11 +610,20 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
         } else if (strcmp(k, "hotspot_method") == 0) {
             snprintf(d->method, sizeof d->method, "%s", v);
         }
+        if (strcmp(k, "gi_grid") == 0)
+            for (int g = 0; g < HS_RG; g++)
+                d->gi[g].hex = strcmp(v, "hex") == 0;
         for (int g = 0; g < HS_RG; g++) {
             char key[64];
             snprintf(key, sizeof key, "bandwidth_%s", hs_rgroup_key[g]);
             if (strcmp(k, key) == 0)
                 has_surf[g] = 1;
+            snprintf(key, sizeof key, "gi_cell_%s", hs_rgroup_key[g]);
+            if (strcmp(k, key) == 0) /* "105 m (...); ..." */
+                d->gi[g].cell_m = atof(v);
+            snprintf(key, sizeof key, "gi_distance_%s", hs_rgroup_key[g]);
+            if (strcmp(k, key) == 0)
+                d->gi[g].distance_m = atof(v);
             snprintf(key, sizeof key, "hotspot_breaks_%s", hs_rgroup_key[g]);
             if (strcmp(k, key) == 0) { /* "0.83,1.67,... incidents/km2 (...)" */
                 const char *p = v;
@@ -639,6 +709,10 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
     for (int g = 0; g < HS_RG && !rc; g++)
         rc = read_rates(d, ds, g, err);
     if (rc || (rc = read_monthly(d, ds, err)))
+        goto fail_pop;
+    for (int g = 0; g < HS_RG && !rc; g++)
+        rc = read_gistar(d, ds, g, err);
+    if (rc)
         goto fail_pop;
     for (int g = 0; g < HS_RG && !rc; g++) {
         if (!has_surf[g])

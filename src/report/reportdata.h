@@ -7,6 +7,8 @@
  * density surfaces (kde_<group> rasters), hotspots_<group> and
  * tasking_<group> are required when the run table says the run made them
  * (parameter kde = yes and a bandwidth_<group> row), and absent otherwise.
+ * gistar_<group> is read when present (runs with --gistar no, and older
+ * files, have none): only its significant cells, which the maps draw.
  *
  * stamp, which dates the PDFs so that one file always gives the same bytes,
  * is the run's timestamp: gpkg_contents.last_change of layer 'run', which
@@ -65,6 +67,23 @@ typedef struct hs_rtask {
     hs_rgeom geom;
 } hs_rtask;
 
+/* A significant Gi* cell (gistar_<group> with gi_bin <> 0): its outline,
+ * a square or a hexagon, and its bin -3..3. */
+typedef struct hs_rcell {
+    double xy[14];     /* np points, closed                             */
+    int np, bin;
+    char area_id[48];  /* "" when none                                  */
+} hs_rcell;
+
+typedef struct hs_rgi {
+    int has;           /* the file has gistar_<group>                    */
+    hs_rcell *cell;    /* the significant cells only                     */
+    size_t ncell;
+    long cells;        /* all cells in the layer                         */
+    double cell_m, distance_m; /* from the run table; NaN: unknown      */
+    int hex;           /* run parameter gi_grid = hex                    */
+} hs_rgi;
+
 typedef struct hs_rsurf {
     float *v;          /* rows * cols, row 0 north                       */
     int cols, rows;
@@ -100,6 +119,7 @@ typedef struct hs_rdata {
     hs_rtask *task[HS_RG];
     size_t ntask[HS_RG];
     hs_rbacktest bt[HS_RG];
+    hs_rgi gi[HS_RG];             /* Gi* hot and cold spots, if any       */
     int hot_class;                /* first hotspot class (3)             */
     double task_share;            /* 0.03                                */
     long min_incidents;           /* hotspot_min_incidents (5)           */
