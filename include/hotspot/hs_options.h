@@ -60,6 +60,9 @@ typedef struct hs_options {
     char *gi_permutations; /* 999                                       */
     char *gi_seed;         /* 12345                                     */
     char *gi_fdr;          /* yes | no                                  */
+    char *emerging;        /* yes | no: emerging hot spots              */
+    char *emerging_permutations; /* 199                                 */
+    char *lisa;            /* yes | no: local Moran of the areas        */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
     char *public_;         /* yes | no: release-safe output ("public")  */

@@ -140,7 +140,16 @@ static const opt table[] = {
       "for the pseudo-p gi_p_sim (0: none)"),
     O(gi_seed, TEXT, "N", "12345", "Gi*: seed of the permutations"),
     O(gi_fdr, TEXT, "yes|no", "yes", "Gi*: bins after the Benjamini-"
-      "Hochberg false discovery rate correction over the cells"),
+      "Hochberg false discovery rate correction over the cells (also for "
+      "local Moran and emerging hot spots)"),
+    O(emerging, TEXT, "yes|no", "yes", "emerging hot and cold spots: Gi* "
+      "per cell and month, a Mann-Kendall trend, ArcGIS's categories "
+      "(emerging_<group>; needs --gistar yes)"),
+    O(emerging_permutations, TEXT, "N", "199", "emerging hot spots: "
+      "conditional permutations of each cell-month (0: none)"),
+    O(lisa, TEXT, "yes|no", "yes", "local Moran's I of the areas' "
+      "EB-standardised rates (lisa_<group>), permutations as --gi-"
+      "permutations"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),

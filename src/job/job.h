@@ -12,6 +12,7 @@
 
 #include "analysis/aggregate.h"
 #include "analysis/backtest.h"
+#include "analysis/emerging.h"
 #include "analysis/gistar.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
@@ -76,6 +77,12 @@ typedef struct job {
     int32_t *gi_area[HS_MAX_GROUPS]; /* each kept cell's study area      */
     char gi_cell_rule[HS_MAX_GROUPS][160];
     int has_gi[HS_MAX_GROUPS];
+    int emerging;      /* --emerging yes                                  */
+    hs_emerging_opts eopt;
+    hs_emerging em[HS_MAX_GROUPS]; /* on gi[g]'s cells, months of the period */
+    int has_em[HS_MAX_GROUPS];
+    int lisa;          /* --lisa yes                                      */
+    int has_lisa[HS_MAX_GROUPS];
 } job;
 
 /* A group's table name: prefix + group, '-' and ' ' made '_' (used by the

@@ -455,7 +455,7 @@ static hs_status write_run(job *j, hs_error *err)
     const hs_options *o = j->o;
     const hs_ingest_report *ir = hs_ingest_get_report(j->ing);
     const hs_agg_report *ar = &j->agg_rep;
-    char b[256];
+    char b[768];
     hs_status rc = HS_OK;
     j->run = hs_gpkg_add_layer(j->gpkg, "run", "How this file was made: "
                                "software, parameters, inputs, counts",
@@ -687,6 +687,34 @@ static hs_status write_run(job *j, hs_error *err)
             }
         }
     }
+    if (j->gistar && j->emerging) {
+        ROW("method", "emerging", "ArcGIS Emerging Hot Spot Analysis on the "
+            "Gi* cells: Gi* of every cell-month over the whole cube (neighbours "
+            "within gi_distance this month and last), bins per month after "
+            "Benjamini-Hochberg (gi_fdr) and confirmed by the permutation "
+            "pseudo-p on z's side; hot or cold at 90% or more; Mann-Kendall "
+            "trend of the z series (p <= 0.05); categories as the README");
+        snprintf(b, sizeof b, "%d", j->eopt.permutations);
+        ROW("parameter", "emerging_permutations", b);
+        for (size_t g = 0; g < j->ngroups; g++) {
+            const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+            char key[96];
+            if (!j->has_em[g])
+                continue;
+            const hs_emerging *em = &j->em[g];
+            long n[17] = {0};
+            for (size_t i = 0; i < em->n; i++)
+                if (em->category[i] >= -8 && em->category[i] <= 8)
+                    n[em->category[i] + 8]++;
+            snprintf(b, sizeof b, "%zu months", em->T);
+            for (int c = 8; c >= -8; c--)
+                if (c && n[c + 8])
+                    snprintf(b + strlen(b), sizeof b - strlen(b), "; %s %ld",
+                             hs_emerging_name(c), n[c + 8]);
+            snprintf(key, sizeof key, "emerging_%s", gname);
+            ROW("count", key, b);
+        }
+    }
 #undef ROW
 #undef NUM
     return HS_OK;
@@ -762,6 +790,50 @@ static hs_status write_gistar(job *j, hs_error *err)
 }
 
 
+/* emerging_<group>: the Gi* cells again, by emerging category
+ * (emerging.h). */
+static hs_status write_emerging(job *j, hs_error *err)
+{
+    static const hs_field f[] = {
+        {"cell_id", HS_FIELD_INT},     {"category", HS_FIELD_TEXT},
+        {"trend_z", HS_FIELD_REAL},    {"trend_p", HS_FIELD_REAL},
+        {"months_hot", HS_FIELD_INT},  {"months_cold", HS_FIELD_INT},
+        {"last_bin", HS_FIELD_INT},    {"area_id", HS_FIELD_TEXT}};
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_em[g])
+            continue;
+        const hs_gi *gi = &j->gi[g];
+        const hs_emerging *em = &j->em[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        hs_layer_name(name, sizeof name, "emerging_", gname);
+        snprintf(desc, sizeof desc, "%s: emerging hot and cold spots over %zu "
+                 "months (Gi* per cell and month, Mann-Kendall trend)", gname,
+                 em->T);
+        if (gi->n > HS_GI_INDEX_LIMIT) /* as gistar_<group> */
+            hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                                        j->crs, f, sizeof f / sizeof *f, err);
+        hs_gpkg_set_spatial_index(j->gpkg, 1);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t i = 0; i < gi->n; i++) {
+            unsigned char wkb[128];
+            size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
+            int32_t a = j->gi_area[g][i];
+            hs_value v[] = {
+                int_(gi->cell[i]), txt(hs_emerging_name(em->category[i])),
+                num(em->trend_z[i]), num(em->trend_p[i]), int_(em->months_hot[i]),
+                int_(em->months_cold[i]), int_(em->last_bin[i]),
+                txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
+            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
 /* --public: the rule and what was suppressed, in section "public" of the
  * run table; after the monthly table and hotspots, which count theirs. */
 static hs_status write_public_rows(job *j, hs_error *err)
@@ -826,7 +898,7 @@ hs_status hs_job_write(job *j, hs_error *err)
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
-        (rc = write_gistar(j, err)))
+        (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

@@ -255,6 +255,14 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
         return hs_fail(err, HS_ERR_ARG, "--gi-seed '%s': give a whole number "
                        ">= 0", o->gi_seed);
     j->gopt.seed = (uint64_t)v;
+    if ((rc = yes_no(o->emerging, "yes", "--emerging", &j->emerging, err)))
+        return rc;
+    v = 199;
+    if (o->emerging_permutations && whole(o->emerging_permutations, 0, 99999, &v))
+        return hs_fail(err, HS_ERR_ARG, "--emerging-permutations '%s': give a "
+                       "whole number, 0 to 99999", o->emerging_permutations);
+    j->eopt = (hs_emerging_opts){.permutations = (int)v, .seed = j->gopt.seed,
+                                 .fdr = j->gopt.fdr};
     return HS_OK;
 }
 
@@ -527,17 +535,57 @@ static hs_status gi_lattice(job *j, double cell, hs_grid_geom *gg,
     return rc;
 }
 
+/* Emerging hot spots of group g (emerging.h) on its Gi* cells, from the
+ * n incidents (x, y) of gistars() in months mon (0 = the period's first). */
+static hs_status emerging(job *j, size_t g, const double *x, const double *y,
+                          const int32_t *mon, size_t n, hs_error *err)
+{
+    const hs_gi *gi = &j->gi[g];
+    const hs_grid_geom *gg = &j->gi_grid[g];
+    size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), cells = gg->cols * gg->rows;
+    int32_t *kept = malloc(cells * sizeof *kept), *count = NULL;
+    size_t *st = NULL;
+    uint32_t *nb = NULL;
+    hs_status rc = HS_OK;
+    if (!kept || !(count = calloc(T * gi->n + 1, sizeof *count))) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
+                     "for %zu cells x %zu months", gi->n, T);
+        goto done;
+    }
+    for (size_t i = 0; i < cells; i++)
+        kept[i] = -1;
+    for (size_t i = 0; i < gi->n; i++)
+        kept[gi->cell[i]] = (int32_t)i;
+    for (size_t q = 0; q < n; q++) { /* the cells Gi* counted them in */
+        ptrdiff_t idx = hs_gi_locate(gg, gi->hex, x[q], y[q]);
+        if (idx >= 0 && kept[idx] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
+            count[(size_t)mon[q] * gi->n + (size_t)kept[idx]]++;
+    }
+    if (gi->n == 0)
+        goto done;
+    if ((rc = hs_gi_neighbours(gi, gg, &st, &nb, err)) ||
+        (rc = hs_emerging_compute(gi->n, T, count, st, nb, &j->eopt, &j->em[g], err)))
+        goto done;
+    j->has_em[g] = 1;
+done:
+    free(kept);
+    free(count);
+    free(st);
+    free(nb);
+    return rc;
+}
+
 /* Gi* hot and cold spots of every group, from its incidents with a
  * location in the analysis period and in the study area, on a grid of its
- * own cell (gistar.h). */
+ * own cell (gistar.h), and their emerging hot spots. */
 static hs_status gistars(job *j, hs_error *err)
 {
     const hs_incidents *s = j->inc;
     hs_status rc = HS_OK;
     double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
     double *d = NULL;
-    int32_t *labels = NULL;
-    if (!x || !y) {
+    int32_t *labels = NULL, *mon = malloc((s->n + 1) * sizeof *mon);
+    if (!x || !y || !mon) {
         rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
         goto done;
     }
@@ -548,6 +596,7 @@ static hs_status gistars(job *j, hs_error *err)
             if (s->group[i] == j->groups[g] && !isnan(s->x[i]) && s->area[i] >= 0 &&
                 s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
                 x[n] = s->x[i];
+                mon[n] = s->month[i] - j->agg.cur.from;
                 y[n++] = s->y[i];
             }
         double cell = j->gi_cell;
@@ -595,10 +644,13 @@ static hs_status gistars(job *j, hs_error *err)
         for (size_t i = 0; i < j->gi[g].n; i++)
             j->gi_area[g][i] = labels[j->gi[g].cell[i]];
         j->has_gi[g] = 1;
+        if (j->emerging && (rc = emerging(j, g, x, y, mon, n, err)))
+            goto done;
     }
 done:
     free(x);
     free(y);
+    free(mon);
     free(d);
     free(labels);
     return rc;
@@ -1080,6 +1132,7 @@ cleanup:
     for (size_t g = 0; g < HS_MAX_GROUPS; g++) {
         hs_surface_free(&j.surf[g]);
         hs_gi_free(&j.gi[g]);
+        hs_emerging_free(&j.em[g]);
         free(j.gi_area[g]);
         hs_backtest_free(&j.bt[g]);
     }

@@ -107,16 +107,18 @@ static double kde_scale(const job *j, size_t g)
 
 typedef enum kind {
     K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE,
-    K_TASKING, K_GISTAR
+    K_TASKING, K_GISTAR, K_EMERGING, K_LISA
 } kind;
 
 static const char *const KIND_FILE[] = {"areas", "rates", "vs_study", "change",
                                         "incidents", "hotspots", "kde",
-                                        "tasking", "gistar"};
+                                        "tasking", "gistar", "emerging",
+                                        "lisa"};
 static const char *const KIND_STYLE[] = {
     "Area boundaries", "Rate per 1,000 residents", "Compared with study area",
     "Change", "Incidents by group", "Hotspots by class", "Density classes",
-    "Places for tasking", "Gi* hot and cold spots"};
+    "Places for tasking", "Gi* hot and cold spots",
+    "Emerging hot and cold spots", "Local Moran clusters"};
 
 #define SET(...)                                                              \
     do {                                                                      \
@@ -407,6 +409,54 @@ static int gistar_vars(hs_vars *v)
     return 0;
 }
 
+/* Emerging categories: hot ones in reds and oranges (new and consecutive
+ * lighter, intensifying and persistent darkest), cold ones in the mirror
+ * blues, no pattern clear.  Values are emerging.h's words. */
+static int emerging_vars(hs_vars *v)
+{
+    static const rgb HOT[9] = {{255, 255, 255}, {254, 224, 144}, {253, 174, 97},
+                               {165, 0, 38},    {215, 48, 39},   {244, 109, 67},
+                               {250, 159, 181}, {197, 27, 125},  {153, 112, 171}};
+    static const rgb COLD[9] = {{255, 255, 255}, {224, 243, 248}, {171, 217, 233},
+                                {49, 54, 149},   {69, 117, 180},  {116, 173, 209},
+                                {199, 233, 192}, {65, 171, 93},   {128, 128, 128}};
+    int r = 0;
+    for (int c = 8; c >= -8; c--, r++) {
+        rgb col = c >= 0 ? HOT[c] : COLD[-c];
+        SET(v, r, "i", "%d", r);
+        SET(v, r, "value", "%s", hs_emerging_name(c));
+        SET(v, r, "label", "%s", hs_emerging_name(c));
+        SET(v, r, "color", "%d,%d,%d,%d", col.r, col.g, col.b, c ? 255 : 0);
+        SET(v, r, "hex", "#%02x%02x%02x", col.r, col.g, col.b);
+        SET(v, r, "opacity", "%s", c ? "1" : "0");
+        SET(v, r, "outline", "%s", c ? "solid" : "no");
+    }
+    return 0;
+}
+
+/* Local Moran quadrants (lisa.h): clusters strong, outliers light, not
+ * significant clear (GeoDa's colours). */
+static int lisa_vars(hs_vars *v)
+{
+    static const char *const Q[5] = {"HH", "LL", "LH", "HL", "not significant"};
+    static const char *const L[5] = {
+        "HH: high rate among high (cluster)", "LL: low rate among low (cluster)",
+        "LH: low rate among high (outlier)", "HL: high rate among low (outlier)",
+        "not significant"};
+    static const rgb C[5] = {{255, 0, 0}, {0, 0, 255}, {167, 173, 249},
+                             {244, 173, 168}, {238, 238, 238}};
+    for (int r = 0; r < 5; r++) {
+        SET(v, r, "i", "%d", r);
+        SET(v, r, "value", "%s", Q[r]);
+        SET(v, r, "label", "%s", L[r]);
+        SET(v, r, "color", "%d,%d,%d,%d", C[r].r, C[r].g, C[r].b, r < 4 ? 255 : 0);
+        SET(v, r, "hex", "#%02x%02x%02x", C[r].r, C[r].g, C[r].b);
+        SET(v, r, "opacity", "%s", r < 4 ? "1" : "0");
+        SET(v, r, "outline", "%s", "solid");
+    }
+    return 0;
+}
+
 #undef SET
 
 /* Renders kind's QML and SLD for layer `table` of group g. */
@@ -433,6 +483,8 @@ static hs_status render_style(const job *j, kind k, size_t g,
     case K_KDE: bad = bad || kde_vars(j, g, v); break;
     case K_TASKING: break;
     case K_GISTAR: bad = bad || gistar_vars(v); break;
+    case K_EMERGING: bad = bad || emerging_vars(v); break;
+    case K_LISA: bad = bad || lisa_vars(v); break;
     }
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
@@ -518,6 +570,24 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
             snprintf(s.title, sizeof s.title, "%s Gi* hot and cold spots", t);
             PUSH(s);
         }
+        if (j->has_em[g]) {
+            hs_layer_name(tb, sizeof tb, "emerging_", gname);
+            s = (styled){.k = K_EMERGING, .styled = 1, .is_default = 1,
+                         .checked = 0, .group = gi};
+            snprintf(s.table, sizeof s.table, "%s", tb);
+            snprintf(s.id, sizeof s.id, "%s", tb);
+            snprintf(s.title, sizeof s.title, "%s emerging hot and cold spots", t);
+            PUSH(s);
+        }
+        if (j->has_lisa[g]) {
+            hs_layer_name(tb, sizeof tb, "lisa_", gname);
+            s = (styled){.k = K_LISA, .styled = 1, .is_default = 1,
+                         .checked = 0, .group = gi};
+            snprintf(s.table, sizeof s.table, "%s", tb);
+            snprintf(s.id, sizeof s.id, "%s", tb);
+            snprintf(s.title, sizeof s.title, "%s local Moran clusters of rates", t);
+            PUSH(s);
+        }
         hs_layer_name(tb, sizeof tb, "rates_", gname);
         static const kind RK[3] = {K_RATES, K_VS, K_CHANGE};
         static const char *const RS[3] = {"", "_vs_study", "_change"};
@@ -558,7 +628,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     return n;
 }
 
-#define MAX_LAYERS (4 + 9 * HS_MAX_GROUPS)
+#define MAX_LAYERS (4 + 11 * HS_MAX_GROUPS)
 
 /* ---- layer_styles ------------------------------------------------------ */
 
