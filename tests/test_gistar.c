@@ -231,6 +231,27 @@ static void test_many_cells(void **state)
         if (gi.p_sim[i] != ps)
             fail_msg("cell %d: p_sim %.17g, brute force %.17g", i, gi.p_sim[i], ps);
     }
+    /* hs_gi_perm with a mask: the same p_sim where asked, NaN elsewhere */
+    static int Wm[N];
+    static long Sm[N];
+    static int32_t xm[N];
+    static unsigned char need[N];
+    static double ps[N];
+    for (int i = 0; i < N; i++) {
+        Wm[i] = gi.nbrs[i];
+        xm[i] = (int32_t)x[i];
+        need[i] = i % 3 == 1;
+        Sm[i] = 0;
+    }
+    for (int i = 0; i < N; i++) /* S from z: S = z sd + W mean */
+        Sm[i] = lround(gi.z[i] * sqrt(gi.var * ((double)N * Wm[i] - (double)Wm[i] * Wm[i]) /
+                                      (N - 1)) + Wm[i] * gi.mean);
+    assert_int_equal(hs_gi_perm(N, xm, Wm, Sm, &o, need, ps, &err), HS_OK);
+    for (int i = 0; i < N; i++)
+        if (need[i])
+            assert_true(ps[i] == gi.p_sim[i]);
+        else
+            assert_true(isnan(ps[i]));
     hs_gi_free(&gi);
 }
 

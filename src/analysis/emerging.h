@@ -131,7 +131,8 @@ typedef struct hs_emerging_opts {
 typedef struct hs_emerging {
     size_t n, T;                 /* cells, months                        */
     double *z, *p, *p_sim;       /* T x n, month-major [t n + i]; NaN:
-                                    none (p_sim NaN when R = 0)          */
+                                    none (p_sim: only for the bins
+                                    significant by p; NaN when R = 0)    */
     signed char *bin;            /* T x n, -3 .. 3                       */
     int *category;               /* n: enum hs_emerging_category         */
     double *trend_z, *trend_p;   /* n, NaN where undefined               */

@@ -256,6 +256,7 @@ typedef struct stat_job {
     const int *W;          /* W_i, self included                      */
     const long *S;         /* S_i                                     */
     const hs_gi_opts *o;
+    const unsigned char *need; /* NULL: every feature's p_sim        */
     double *p_sim;
 } stat_job;
 
@@ -305,6 +306,8 @@ static void permute(const stat_job *jb, const perm_task *t, long *S)
             uint32_t u = pg->d[e].u;
             S[pg->d[e].r] += (long)x[u] - (long)x[u + 1];
         }
+        if (jb->need && !jb->need[i])
+            continue; /* S_r is swept on all the same */
         const long obs = jb->S[i] - x[i];
         long khi = 0, klo = 0;
         for (int r = 0; r < R; r++) {
@@ -478,9 +481,23 @@ hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
         p[i] = isnan(z[i]) ? NAN : erfc(fabs(z[i]) / M_SQRT2);
         p_sim[i] = NAN;
     }
+    return hs_gi_perm(n, x, W, S, o, NULL, p_sim, err);
+}
+
+hs_status hs_gi_perm(size_t n, const int32_t *x, const int *W, const long *S,
+                     const hs_gi_opts *o, const unsigned char *need,
+                     double *p_sim, hs_error *err)
+{
+    if (o->permutations < 0)
+        return hs_fail(err, HS_ERR_ARG, "Gi*: %d permutations", o->permutations);
+    if (n > UINT32_MAX)
+        return hs_fail(err, HS_ERR_ARG, "Gi*: %zu features is too many", n);
+    for (size_t i = 0; i < n; i++)
+        p_sim[i] = NAN;
     if (o->permutations == 0 || n < 2)
         return HS_OK;
-    stat_job jb = {.n = n, .x = x, .W = W, .S = S, .o = o, .p_sim = p_sim};
+    stat_job jb = {.n = n, .x = x, .W = W, .S = S, .o = o, .need = need,
+                   .p_sim = p_sim};
     return permute_all(&jb, err);
 }
 

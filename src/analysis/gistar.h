@@ -169,6 +169,14 @@ hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
                      const hs_gi_opts *o, double *z, double *p, double *p_sim,
                      double *mean, double *var, hs_error *err);
 
+/* hs_gi_stat's p_sim alone, for the features with need[i] set (need
+ * NULL: all; the others get NaN): the same draws and values whatever the
+ * mask, at the cost of R x the features needed (plus R x m per
+ * neighbour count m) instead of R x n. */
+hs_status hs_gi_perm(size_t n, const int32_t *x, const int *W, const long *S,
+                     const hs_gi_opts *o, const unsigned char *need,
+                     double *p_sim, hs_error *err);
+
 /* Bins -3..3 from z and p (above), BH-adjusted over the n when fdr. */
 hs_status hs_gi_bins(const double *z, const double *p, size_t n, int fdr,
                      signed char *bin, hs_error *err);
