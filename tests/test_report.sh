@@ -152,6 +152,20 @@ for g in asb sac violence; do
     tr '\n' ' ' < "$T/p3.txt" | tr -s ' ' | grep -Eq "$want" || fail "$B page 3: no '$want' for $g"
 done
 echo "county page and tasking page: the back-tests' hit rates and PAI, as sqlite averages them"
+# ... and each group's emerging and persistent hot cells, as sqlite counts
+# them in emerging_<group>, with the board holding most of them.
+for g in asb sac violence; do
+    IFS='|' read -r pe it nw co < <(q "SELECT sum(category = 'persistent hot spot'),
+        sum(category = 'intensifying hot spot'), sum(category = 'new hot spot'),
+        sum(category = 'consecutive hot spot') FROM emerging_$g")
+    want="cells: $pe persistent, $it intensifying, $nw new, $co consecutive"
+    IFS='|' read -r top tn < <(q "SELECT a.area_name, count(*) FROM emerging_$g e JOIN areas a USING (area_id)
+        WHERE category IN ('persistent hot spot', 'intensifying hot spot', 'new hot spot',
+        'consecutive hot spot') GROUP BY a.fid ORDER BY 2 DESC, a.fid LIMIT 1")
+    [ -z "$top" ] || want="$want; most in $top \\($tn\\)"
+    tr '\n' ' ' < "$T/county.txt" | tr -s ' ' | grep -Eq "$want" || fail "county.pdf: no '$want' for $g"
+done
+echo "county page: emerging and persistent hot cells per group as sqlite counts them"
 
 # Pixels.  pdftoppm writes PPM; count the pixels near a colour.
 # Optional: a box in PDF points (x0 y0 x1 y1, pages rendered at 60 dpi).

@@ -1461,6 +1461,30 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
 }
 
 /* The county page: totals, every area's rates, the top hotspots. */
+/* Group g's emerging and persistent hot spots in a sentence; 0 without
+ * emerging_<group>. */
+static int emerging_text(const hs_rdata *d, int g, char *b, size_t n)
+{
+    const hs_remerging *e = &d->em[g];
+    if (!e->has)
+        return 0;
+    const long *c = e->n + 8; /* by category, -8 .. 8 */
+    int k = snprintf(b, n, "Emerging and persistent Gi* hot spots");
+    if (e->months)
+        k += snprintf(b + k, n - (size_t)k, " over %ld months", e->months);
+    k += snprintf(b + k, n - (size_t)k, ", cells: %ld persistent, %ld "
+                  "intensifying, %ld new, %ld consecutive", c[4], c[3], c[1], c[2]);
+    if (e->top_n[0] > 0) {
+        k += snprintf(b + k, n - (size_t)k, "; most in");
+        for (int t = 0; t < HS_REM_TOP && e->top_n[t] > 0 && k < (int)n; t++)
+            k += snprintf(b + k, n - (size_t)k, "%s %s (%ld)", t ? "," : "",
+                          e->top_area[t], e->top_n[t]);
+    }
+    if (k < (int)n)
+        snprintf(b + k, n - (size_t)k, ".");
+    return 1;
+}
+
 static void page_county(pdf *p, const hs_rdata *d)
 {
     cairo_t *cr = p->cr;
@@ -1647,7 +1671,7 @@ static void page_county(pdf *p, const hs_rdata *d)
         backtest_text(d, g, bt, sizeof bt);
         if (*bt) {
             font(cr, 7.5, 0);
-            y = para(cr, ML + 10, y, CW - 10, 9, bt) + 11.5;
+            y = para(cr, ML + 10, y, CW - 10, 9, bt) + 2;
             font(cr, 8, 0);
         }
         for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
@@ -1660,6 +1684,11 @@ static void page_county(pdf *p, const hs_rdata *d)
                   hp->label ? hp->label : "(no location)", b, hp->km2,
                   hp->share_pct);
             y += 11.5;
+        }
+        char em[512];
+        if (emerging_text(d, g, em, sizeof em)) {
+            font(cr, 7.5, 0);
+            y = para(cr, ML + 10, y, CW - 10, 9, em) + 4;
         }
     }
     page_frame(p);

@@ -515,6 +515,65 @@ static hs_status read_gistar(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     return HS_OK;
 }
 
+/* emerging_<group>, if the file has one: cells per category (the words of
+ * emerging.h, matched here), and the boards with most rising or lasting
+ * hot cells (new, consecutive, intensifying, persistent). */
+static hs_status read_emerging(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
+{
+    static const char *const word[8] = {"new", "consecutive", "intensifying",
+                                        "persistent", "diminishing", "sporadic",
+                                        "oscillating", "historical"};
+    hs_remerging *e = &d->em[g];
+    char lname[64], sql[256];
+    snprintf(lname, sizeof lname, "emerging_%s", hs_rgroup_key[g]);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
+    if (!l)
+        return HS_OK;
+    const char *desc = GDALGetMetadataItem((GDALMajorObjectH)l, "DESCRIPTION", NULL);
+    const char *over = desc ? strstr(desc, " over ") : NULL;
+    e->months = over ? atol(over + 6) : 0;
+    snprintf(sql, sizeof sql, "SELECT category, area_id, count(*) FROM \"%s\" "
+             "GROUP BY category, area_id", lname);
+    OGRLayerH r = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    if (!r)
+        return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': no category or "
+                       "area_id field", d->path, lname);
+    long *per = calloc(d->nareas + 1, sizeof *per);
+    if (!per) {
+        GDALDatasetReleaseResultSet(ds, r);
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    }
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(r))) {
+        const char *c = fstr(f, 0), *a = fstr(f, 1);
+        long n = (long)OGR_F_GetFieldAsInteger64(f, 2), k = 0;
+        int sign = c && strstr(c, "cold spot") ? -1 : 1;
+        for (int w = 0; c && w < 8 && !k; w++)
+            if (strncmp(c, word[w], strlen(word[w])) == 0 && c[strlen(word[w])] == ' ')
+                k = w + 1;
+        e->n[sign * k + 8] += n;
+        long ai = a ? hs_rdata_find_area(d, a) : -1;
+        if (sign > 0 && k >= 1 && k <= 4 && ai >= 0)
+            per[ai] += n;
+        OGR_F_Destroy(f);
+    }
+    GDALDatasetReleaseResultSet(ds, r);
+    for (int t = 0; t < HS_REM_TOP; t++) { /* most first, ties by file order */
+        long best = -1;
+        for (size_t a = 0; a < d->nareas; a++)
+            if (per[a] > 0 && (best < 0 || per[a] > per[best]))
+                best = (long)a;
+        if (best < 0)
+            break;
+        snprintf(e->top_area[t], sizeof e->top_area[t], "%s", d->areas[best].name);
+        e->top_n[t] = per[best];
+        per[best] = 0;
+    }
+    free(per);
+    e->has = 1;
+    return HS_OK;
+}
+
 static hs_status read_surface(hs_rdata *d, int g, hs_error *err)
 {
     char name[4200];
@@ -711,7 +770,8 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
     if (rc || (rc = read_monthly(d, ds, err)))
         goto fail_pop;
     for (int g = 0; g < HS_RG && !rc; g++)
-        rc = read_gistar(d, ds, g, err);
+        if (!(rc = read_gistar(d, ds, g, err)))
+            rc = read_emerging(d, ds, g, err);
     if (rc)
         goto fail_pop;
     for (int g = 0; g < HS_RG && !rc; g++) {

@@ -8,7 +8,8 @@
  * tasking_<group> are required when the run table says the run made them
  * (parameter kde = yes and a bandwidth_<group> row), and absent otherwise.
  * gistar_<group> is read when present (runs with --gistar no, and older
- * files, have none): only its significant cells, which the maps draw.
+ * files, have none): only its significant cells, which the maps draw;
+ * emerging_<group> too, summed by category and board.
  *
  * stamp, which dates the PDFs so that one file always gives the same bytes,
  * is the run's timestamp: gpkg_contents.last_change of layer 'run', which
@@ -84,6 +85,17 @@ typedef struct hs_rgi {
     int hex;           /* run parameter gi_grid = hex                    */
 } hs_rgi;
 
+/* emerging_<group>, summed: cells per category, and the boards holding
+ * most of the new, consecutive, intensifying and persistent hot cells. */
+#define HS_REM_TOP 3
+typedef struct hs_remerging {
+    int has;
+    long n[17];        /* by category -8 .. 8, index category + 8        */
+    long months;       /* from the layer's description; 0: unknown       */
+    char top_area[HS_REM_TOP][48]; /* "" when fewer                      */
+    long top_n[HS_REM_TOP];
+} hs_remerging;
+
 typedef struct hs_rsurf {
     float *v;          /* rows * cols, row 0 north                       */
     int cols, rows;
@@ -120,6 +132,7 @@ typedef struct hs_rdata {
     size_t ntask[HS_RG];
     hs_rbacktest bt[HS_RG];
     hs_rgi gi[HS_RG];             /* Gi* hot and cold spots, if any       */
+    hs_remerging em[HS_RG];       /* emerging hot spots, if any           */
     int hot_class;                /* first hotspot class (3)             */
     double task_share;            /* 0.03                                */
     long min_incidents;           /* hotspot_min_incidents (5)           */
