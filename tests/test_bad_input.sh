@@ -362,6 +362,10 @@ t 2 "--gi-permutations '100000': give a whole number, 0 to 99999" '' inc in.csv 
 t 2 "--gi-seed '1\.5': give a whole number >= 0" '' inc in.csv --gi-seed 1.5
 t 2 "--gi-fdr 'bh': use yes or no" '' inc in.csv --gi-fdr bh
 t 2 "--gi-grid 'hexagon': use square or hex" '' inc in.csv --gi-grid hexagon
+t 2 "--emerging 'later': use yes or no" '' inc in.csv --emerging later
+t 2 "--emerging-permutations 'many': give a whole number, 0 to 99999" '' inc in.csv --emerging-permutations many
+t 2 "--lisa 'y': use yes or no" '' inc in.csv --lisa y
+t 2 "--lisa-permutations '0': give a whole number, 1 to 99999" '' inc in.csv --lisa-permutations 0
 
 # ---- areas -----------------------------------------------------------------
 

@@ -67,14 +67,14 @@ PY
 (cd "$T/c" && "$BIN" demo -o r.gpkg --kde no --incidents-layer no > /dev/null 2> err.txt) ||
     fail "demo --kde no: $(cat "$T/c/err.txt")"
 got=$(sqlite3 "$T/c/r.gpkg" "SELECT group_concat(DISTINCT f_table_name) FROM layer_styles")
-[ "$got" = "areas,gistar_asb,emerging_asb,rates_asb,gistar_sac,emerging_sac,rates_sac,gistar_violence,emerging_violence,rates_violence" ] ||
+[ "$got" = "areas,gistar_asb,emerging_asb,lisa_asb,rates_asb,gistar_sac,emerging_sac,lisa_sac,rates_sac,gistar_violence,emerging_violence,lisa_violence,rates_violence" ] ||
     fail "styles without kde: $got"
-(cd "$T/c" && "$BIN" demo -o e.gpkg --kde no --emerging no --incidents-layer no > /dev/null 2> err.txt) ||
-    fail "demo --kde no --emerging no: $(cat "$T/c/err.txt")"
+(cd "$T/c" && "$BIN" demo -o e.gpkg --kde no --emerging no --lisa no --incidents-layer no > /dev/null 2> err.txt) ||
+    fail "demo --kde no --emerging no --lisa no: $(cat "$T/c/err.txt")"
 got=$(sqlite3 "$T/c/e.gpkg" "SELECT group_concat(DISTINCT f_table_name) FROM layer_styles")
 [ "$got" = "areas,gistar_asb,rates_asb,gistar_sac,rates_sac,gistar_violence,rates_violence" ] ||
-    fail "styles without kde and emerging: $got"
-(cd "$T/c" && "$BIN" demo -o s.gpkg --kde no --gistar no --incidents-layer no > /dev/null 2> err.txt) ||
+    fail "styles without kde, emerging and lisa: $got"
+(cd "$T/c" && "$BIN" demo -o s.gpkg --kde no --gistar no --lisa no --incidents-layer no > /dev/null 2> err.txt) ||
     fail "demo --kde no --gistar no: $(cat "$T/c/err.txt")"
 got=$(sqlite3 "$T/c/s.gpkg" "SELECT group_concat(DISTINCT f_table_name) FROM layer_styles")
 [ "$got" = "areas,rates_asb,rates_sac,rates_violence" ] || fail "styles without kde and gistar: $got"

@@ -148,8 +148,9 @@ static const opt table[] = {
     O(emerging_permutations, TEXT, "N", "199", "emerging hot spots: "
       "conditional permutations of each cell-month (0: none)"),
     O(lisa, TEXT, "yes|no", "yes", "local Moran's I of the areas' "
-      "EB-standardised rates (lisa_<group>), permutations as --gi-"
-      "permutations"),
+      "EB-standardised rates (lisa_<group>)"),
+    O(lisa_permutations, TEXT, "N", "999", "local Moran: conditional "
+      "permutations for p_sim (1 to 99999)"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),

@@ -14,6 +14,7 @@
 #include "analysis/backtest.h"
 #include "analysis/emerging.h"
 #include "analysis/gistar.h"
+#include "analysis/lisa.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/defaults.h"
@@ -82,6 +83,9 @@ typedef struct job {
     hs_emerging em[HS_MAX_GROUPS]; /* on gi[g]'s cells, months of the period */
     int has_em[HS_MAX_GROUPS];
     int lisa;          /* --lisa yes                                      */
+    hs_lisa_opts lopt;
+    hs_nb nb;          /* the areas' queen neighbours, for local Moran    */
+    hs_lisa li[HS_MAX_GROUPS];
     int has_lisa[HS_MAX_GROUPS];
 } job;
 

@@ -687,6 +687,37 @@ static hs_status write_run(job *j, hs_error *err)
             }
         }
     }
+    if (j->lisa) {
+        ROW("method", "lisa", "local Moran's I (Anselin 1995; spdep localmoran, "
+            "row-standardised queen weights) of the Assuncao-Reis EB-standardised "
+            "rates (GeoDa's EB rate standardisation); conditional permutations "
+            "without replacement, folded pseudo-p with ties both ways; "
+            "significant at p_fdr (gi_fdr yes) or p_sim <= 0.05; quadrants "
+            "HH, LL, HL, LH from the signs of the value and its lag (0 low)");
+        snprintf(b, sizeof b, "%d", j->lopt.permutations);
+        ROW("parameter", "lisa_permutations", b);
+        snprintf(b, sizeof b, "queen, polygons within %g m (GEOS); %zu "
+                 "areas, %zu links", HS_CONTIGUITY_SNAP, j->nb.n,
+                 j->nb.start ? j->nb.start[j->nb.n] / 2 : 0);
+        ROW("parameter", "lisa_neighbours", b);
+        for (size_t g = 0; g < j->ngroups; g++) {
+            const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+            char key[96];
+            if (!j->has_lisa[g])
+                continue;
+            const hs_lisa *li = &j->li[g];
+            long q[5] = {0};
+            for (size_t a = 0; a < li->n_areas; a++)
+                if (li->quadrant[a] >= 0 && li->quadrant[a] <= 4)
+                    q[li->quadrant[a]]++;
+            snprintf(b, sizeof b, "%zu areas in the analysis; HH %ld, LL %ld, "
+                     "HL %ld, LH %ld, not significant %ld; EB b %.6g, a %.6g%s",
+                     li->n, q[1], q[2], q[3], q[4], q[0], li->eb_b, li->eb_a,
+                     li->eb_a_clamped ? " (negative, set to 0)" : "");
+            snprintf(key, sizeof key, "lisa_%s", gname);
+            ROW("count", key, b);
+        }
+    }
     if (j->gistar && j->emerging) {
         ROW("method", "emerging", "ArcGIS Emerging Hot Spot Analysis on the "
             "Gi* cells: Gi* of every cell-month over the whole cube (neighbours "
@@ -834,6 +865,50 @@ static hs_status write_emerging(job *j, hs_error *err)
     return HS_OK;
 }
 
+/* lisa_<group>: the areas, by local Moran quadrant (lisa.h). */
+static hs_status write_lisa(job *j, hs_error *err)
+{
+    static const hs_field f[] = {
+        {"area_id", HS_FIELD_TEXT},   {"area_name", HS_FIELD_TEXT},
+        {"rate", HS_FIELD_REAL},      {"value", HS_FIELD_REAL},
+        {"lag", HS_FIELD_REAL},       {"local_i", HS_FIELD_REAL},
+        {"z_i", HS_FIELD_REAL},       {"p_sim", HS_FIELD_REAL},
+        {"p_fdr", HS_FIELD_REAL},     {"quadrant", HS_FIELD_TEXT},
+        {"neighbours", HS_FIELD_INT}};
+    const hs_rates *R = j->rates;
+    for (size_t g = 0; g < j->ngroups; g++) {
+        if (!j->has_lisa[g])
+            continue;
+        const hs_lisa *li = &j->li[g];
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        char name[96], desc[256];
+        hs_layer_name(name, sizeof name, "lisa_", gname);
+        snprintf(desc, sizeof desc, "%s: local Moran's I of the EB-standardised "
+                 "rates, queen neighbours, %d permutations", gname,
+                 j->lopt.permutations);
+        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                                        j->crs, f, sizeof f / sizeof *f, err);
+        if (!l)
+            return err ? err->code : HS_ERR_IO;
+        for (size_t a = 0; a < R->nareas; a++) {
+            size_t len;
+            const unsigned char *wkb = hs_areas_wkb(j->areas, a, &len);
+            const hs_rate *r = &R->r[g * R->nareas + a];
+            int in = li->in[a];
+            hs_value v[] = {
+                txt(hs_areas_id(j->areas, a)), txt(hs_areas_name(j->areas, a)),
+                num(in ? r->rate : NAN), num(li->value[a]), num(li->lag[a]),
+                num(li->local_i[a]), num(li->z_i[a]), num(li->p_sim[a]),
+                num(li->p_fdr[a]), txt(hs_lisa_quad_name(li->quadrant[a])),
+                in ? int_(li->nbrs[a]) : (hs_value){.is_null = 1}};
+            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
 /* --public: the rule and what was suppressed, in section "public" of the
  * run table; after the monthly table and hotspots, which count theirs. */
 static hs_status write_public_rows(job *j, hs_error *err)
@@ -898,7 +973,8 @@ hs_status hs_job_write(job *j, hs_error *err)
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
-        (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)))
+        (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)) ||
+        (rc = write_lisa(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

@@ -263,6 +263,15 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
                        "whole number, 0 to 99999", o->emerging_permutations);
     j->eopt = (hs_emerging_opts){.permutations = (int)v, .seed = j->gopt.seed,
                                  .fdr = j->gopt.fdr};
+    if ((rc = yes_no(o->lisa, "yes", "--lisa", &j->lisa, err)))
+        return rc;
+    v = HS_LISA_PERMUTATIONS;
+    if (o->lisa_permutations && whole(o->lisa_permutations, 1, 99999, &v))
+        return hs_fail(err, HS_ERR_ARG, "--lisa-permutations '%s': give a "
+                       "whole number, 1 to 99999", o->lisa_permutations);
+    j->lopt = (hs_lisa_opts){.var = HS_LISA_EB, .permutations = (int)v,
+                             .seed = j->gopt.seed, .fdr = j->gopt.fdr,
+                             .alpha = HS_LISA_ALPHA};
     return HS_OK;
 }
 
@@ -532,6 +541,45 @@ static hs_status gi_lattice(job *j, double cell, hs_grid_geom *gg,
     }
     free(cx);
     free(cy);
+    return rc;
+}
+
+/* Local Moran's I of every group's EB-standardised rates over the areas'
+ * queen neighbours (lisa.h).  Areas without a population are left out;
+ * with --public, so are areas whose count is suppressed (their values are
+ * then used nowhere). */
+static hs_status lisas(job *j, hs_error *err)
+{
+    const hs_rates *R = j->rates;
+    size_t na = R->nareas;
+    hs_status rc = HS_OK;
+    int any = 0;
+    for (size_t a = 0; a < na; a++)
+        any |= !isnan(hs_areas_population(j->areas, a)) && hs_areas_population(j->areas, a) > 0;
+    if (!any) {
+        hs_note(j->log, "no local Moran (lisa_<group>): no area has a population");
+        return HS_OK;
+    }
+    double *cnt = malloc((na + 1) * sizeof *cnt), *pop = malloc((na + 1) * sizeof *pop);
+    if (!cnt || !pop) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "local Moran: out of memory");
+        goto done;
+    }
+    if ((rc = hs_contiguity_queen(j->areas, HS_CONTIGUITY_SNAP, &j->nb, err)))
+        goto done;
+    for (size_t g = 0; g < R->ngroups; g++) {
+        for (size_t a = 0; a < na; a++) {
+            const hs_rate *r = &R->r[g * na + a];
+            cnt[a] = hs_privacy_cur(j->priv, g, a) ? NAN : (double)r->count;
+            pop[a] = r->population;
+        }
+        if ((rc = hs_lisa_rates(cnt, pop, na, &j->nb, &j->lopt, &j->li[g], err)))
+            goto done;
+        j->has_lisa[g] = 1;
+    }
+done:
+    free(cnt);
+    free(pop);
     return rc;
 }
 
@@ -1077,6 +1125,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         }
         j.priv->excluded = excluded;
     }
+    if (j.lisa && (rc = lisas(&j, err)))
+        goto cleanup;
     t[4] = now_s();
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
@@ -1127,12 +1177,14 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         sum->seconds[5] = t[5] - t_kde;        /* GeoPackage */
     }
 cleanup:
+    hs_nb_free(&j.nb);
     hs_privacy_destroy(j.priv);
     hs_gpkg_destroy(j.gpkg);
     for (size_t g = 0; g < HS_MAX_GROUPS; g++) {
         hs_surface_free(&j.surf[g]);
         hs_gi_free(&j.gi[g]);
         hs_emerging_free(&j.em[g]);
+        hs_lisa_free(&j.li[g]);
         free(j.gi_area[g]);
         hs_backtest_free(&j.bt[g]);
     }
