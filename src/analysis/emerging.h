@@ -135,7 +135,9 @@ typedef struct hs_emerging {
                                     significant by p; NaN when R = 0)    */
     signed char *bin;            /* T x n, -3 .. 3                       */
     int *category;               /* n: enum hs_emerging_category         */
-    double *trend_z, *trend_p;   /* n, NaN where undefined               */
+    double *trend_z, *trend_p;   /* n, NaN where undefined, and for cells
+                                    never significant (not worked out:
+                                    they have no pattern whatever it is) */
     int *months_hot, *months_cold; /* n                                  */
     signed char *last_bin;       /* n                                    */
     double mean, var;            /* x̄ and s² of the cube's counts        */
