@@ -214,6 +214,29 @@ if "incidents" in named:
     sys.exit("project names the incidents layer")
 PY
 
+# The statistics: gistar_<group> shows no count under the threshold;
+# emerging_<group> holds no counts at all; lisa_<group> leaves out every
+# area whose count is suppressed (no value, lag, I or quadrant), and the
+# others' values come from published counts only: b, the EB mean, is the
+# published counts over their populations.
+for g in asb sac violence; do
+    n=$(sqlite3 "$P" "SELECT count(*) FROM gistar_$g WHERE count IS NOT NULL AND count < $TH")
+    [ "$n" = 0 ] || fail "gistar_$g shows $n counts under $TH"
+    n=$(sqlite3 "$P" "SELECT count(*) FROM pragma_table_info('emerging_$g') WHERE name LIKE '%count%'")
+    [ "$n" = 0 ] || fail "emerging_$g has a count field"
+    n=$(sqlite3 "$P" "SELECT count(*) FROM lisa_$g l JOIN rates_$g r USING (area_id)
+        WHERE r.count IS NULL AND (l.value IS NOT NULL OR l.quadrant IS NOT NULL OR l.local_i IS NOT NULL)")
+    [ "$n" = 0 ] || fail "lisa_$g: $n suppressed areas with a value or quadrant"
+    n=$(sqlite3 "$P" "SELECT count(*) FROM lisa_$g l JOIN rates_$g r USING (area_id)
+        WHERE r.count IS NOT NULL AND r.population > 0 AND l.value IS NULL")
+    [ "$n" = 0 ] || fail "lisa_$g: $n published areas left out"
+    b=$(sqlite3 "$P" "SELECT value FROM run WHERE key = 'lisa_$g'" | sed 's/.*EB b \([^,]*\),.*/\1/')
+    want=$(sqlite3 "$P" "SELECT printf('%.6g', 1.0 * sum(count) / sum(population)) FROM rates_$g
+        WHERE count IS NOT NULL AND population > 0")
+    [ "$(printf '%.6g' "$b")" = "$want" ] || fail "lisa_$g: EB b $b, from the published counts $want"
+done
+echo "statistics: no Gi* count under $TH, emerging without counts, local Moran from published counts only"
+
 # The report works on the public file and says the data are suppressed.
 mkdir "$T/packs"
 "$BIN" report "$P" -o "$T/packs" > /dev/null 2> "$T/err.txt" || fail "report: $(cat "$T/err.txt")"
