@@ -366,6 +366,7 @@ t 2 "--emerging 'later': use yes or no" '' inc in.csv --emerging later
 t 2 "--emerging-permutations 'many': give a whole number, 0 to 99999" '' inc in.csv --emerging-permutations many
 t 2 "--lisa 'y': use yes or no" '' inc in.csv --lisa y
 t 2 "--lisa-permutations '0': give a whole number, 1 to 99999" '' inc in.csv --lisa-permutations 0
+t 2 "--when 'Funday 20:00-02:00': 'Funday 20:00-02:00' does not start with a day" '' inc in.csv --when 'Funday 20:00-02:00'
 
 # ---- areas -----------------------------------------------------------------
 

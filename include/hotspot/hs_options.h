@@ -64,6 +64,7 @@ typedef struct hs_options {
     char *emerging_permutations; /* 199                                 */
     char *lisa;            /* yes | no: local Moran of the areas        */
     char *lisa_permutations; /* 999                                     */
+    char *when;            /* windows of the week, "Thu-Sat 18:00-04:00" */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
     char *public_;         /* yes | no: release-safe output ("public")  */

@@ -151,6 +151,10 @@ static const opt table[] = {
       "EB-standardised rates (lisa_<group>)"),
     O(lisa_permutations, TEXT, "N", "999", "local Moran: conditional "
       "permutations for p_sim (1 to 99999)"),
+    O(when, TEXT, "WINDOWS", "all hours", "only incidents inside these "
+      "windows of the week, e.g. \"Thu-Sat 18:00-04:00\" (several separated "
+      "by commas; past midnight counts as the evening before); needs dates "
+      "and times"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),

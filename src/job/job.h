@@ -15,6 +15,7 @@
 #include "analysis/emerging.h"
 #include "analysis/gistar.h"
 #include "analysis/lisa.h"
+#include "input/when.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/defaults.h"
@@ -82,6 +83,8 @@ typedef struct job {
     hs_emerging_opts eopt;
     hs_emerging em[HS_MAX_GROUPS]; /* on gi[g]'s cells, months of the period */
     int has_em[HS_MAX_GROUPS];
+    hs_when when;      /* --when: the windows (n = 0: none)              */
+    long when_outside, when_no_time; /* incidents it left out           */
     int lisa;          /* --lisa yes                                      */
     hs_lisa_opts lopt;
     hs_nb nb;          /* the areas' queen neighbours, for local Moran    */

@@ -475,6 +475,16 @@ static hs_status write_run(job *j, hs_error *err)
         hs_period_text(j->agg.prev, b, sizeof b);
     ROW("parameter", "compare", hs_or_default(o->compare, "previous-year"));
     ROW("parameter", "compare_period", j->agg.has_prev ? b : "none");
+    ROW("parameter", "when", j->when.n ? j->when.text : "all hours");
+    if (j->when.n) {
+        ROW("method", "when", "an incident is inside a window when its weekday "
+            "is one of the window's days and its time of day is from the start "
+            "to before the end; past midnight, the hours belong to the evening "
+            "before (Saturday 02:00 is Friday night); outside ones and those "
+            "without a time are left out of every analysis");
+        NUM("count", "when_outside", j->when_outside);
+        NUM("count", "when_no_time", j->when_no_time);
+    }
     ROW("parameter", "groups", hs_or_default(o->groups, "asb,sac,violence"));
     ROW("parameter", "crs", j->crs);
     ROW("parameter", "assign", j->by_lsoa ? "lsoa-code" : "point");

@@ -13,6 +13,7 @@
 #include "analysis/bandwidth.h"
 #include "input/crs.h"
 #include "input/vector.h"
+#include "input/when.h"
 #include "job/job.h"
 #include "job/styles.h"
 
@@ -706,6 +707,42 @@ done:
 
 /* ---- inputs ------------------------------------------------------------ */
 
+/* --when (when.h): only the incidents inside the windows stay in the
+ * store, so every analysis of the run sees them alone.  A file of months
+ * only (police.uk) is an error; rows with a date but no time are left
+ * out and counted. */
+static hs_status apply_when(job *j, hs_error *err)
+{
+    hs_incidents *s = j->inc;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->day[i] == 0)
+            return hs_fail(err, HS_ERR_DATA, "incidents '%s': --when needs "
+                           "each incident's date and time, and this file gives "
+                           "months only (as police.uk street files do): leave "
+                           "--when out, or use an extract with dates and times "
+                           "(--date, --time)", hs_pool_str(s->files, s->file[i]));
+        if (s->minute[i] < 0) {
+            j->when_no_time++;
+            continue;
+        }
+        if (!hs_when_contains(&j->when, hs_weekday(s->month[i], s->day[i]),
+                              s->minute[i])) {
+            j->when_outside++;
+            continue;
+        }
+        hs_incidents_move_row(s, k++, i);
+    }
+    s->n = k;
+    hs_note(j->log, "--when %s: %zu incident(s) inside, %ld outside left out",
+            j->when.text, k, j->when_outside);
+    if (j->when_no_time)
+        hs_warn(j->log, "--when: %ld incident(s) have a date but no time: left "
+                "out, as it cannot be said whether they fall inside",
+                j->when_no_time);
+    return HS_OK;
+}
+
 static hs_status read_incidents(job *j, hs_error *err)
 {
     const hs_options *o = j->o;
@@ -773,9 +810,12 @@ static hs_status read_incidents(job *j, hs_error *err)
                         hs_pool_str(s->types, (int)t));
         free(cnt);
     }
+    if (j->when.n && (rc = apply_when(j, err)))
+        return rc;
     if (j->inc->n == 0)
         return hs_fail(err, HS_ERR_DATA, "no usable incidents in %zu file(s) "
-                       "(%ld rows read)", j->nfiles, r->rows_read);
+                       "(%ld rows read)%s", j->nfiles, r->rows_read,
+                       j->when.n ? " inside --when" : "");
     return HS_OK;
 }
 
@@ -1088,6 +1128,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     }
     double t[6];
     t[0] = now_s();
+    if (o->when && (rc = hs_when_parse(o->when, &j.when, err)))
+        goto cleanup;
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
         (rc = parse_groups(&j, err)) ||
         (rc = read_areas(&j, err)))

@@ -1042,6 +1042,10 @@ static double area_title(pdf *p, const hs_rdata *d, size_t a)
     textf(cr, ML, y, LEFT, CW, "Area board pack: crime and anti-social "
           "behaviour, %s (%d months)", per, d->cur_to - d->cur_from + 1);
     y += 13;
+    if (*d->when) { /* --when: the hours the pack covers */
+        textf(cr, ML, y, LEFT, CW, "Only incidents in: %s", d->when);
+        y += 13;
+    }
     if (isnan(ar->pop))
         snprintf(pop, sizeof pop, "unknown");
     else
@@ -1501,6 +1505,8 @@ static void page_county(pdf *p, const hs_rdata *d)
     font(cr, 9.5, 0);
     textf(cr, ML, 60, LEFT, CW, "Crime and anti-social behaviour, %s (%d "
           "months)", per, d->cur_to - d->cur_from + 1);
+    if (*d->when)
+        textf(cr, ML, 86, LEFT, CW, "Only incidents in: %s", d->when);
     fmt_int(lround(d->study_pop), pop, sizeof pop);
     textf(cr, ML, 73, LEFT, CW, "Residents: %s   Area: %.1f km\xc2\xb2", pop,
           km2);

@@ -666,6 +666,8 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
             d->task_share = atof(v);
         } else if (strcmp(k, "hotspot_min_incidents") == 0) {
             d->min_incidents = atol(v);
+        } else if (strcmp(k, "when") == 0 && strcmp(v, "all hours") != 0) {
+            snprintf(d->when, sizeof d->when, "%s", v);
         } else if (strcmp(k, "hotspot_method") == 0) {
             snprintf(d->method, sizeof d->method, "%s", v);
         }

@@ -138,6 +138,7 @@ typedef struct hs_rdata {
     long min_incidents;           /* hotspot_min_incidents (5)           */
     char method[32];              /* hotspot_method                      */
     char software[32];            /* Hotspot version that made the file  */
+    char when[400];               /* --when windows; "" for all hours     */
     long public_threshold;        /* run section "public": 0 not public  */
     char stamp[24];               /* "YYYY-MM-DDTHH:MM:SSZ", UTC (above) */
 } hs_rdata;

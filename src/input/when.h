@@ -1,0 +1,63 @@
+/*
+ * when.h - windows of the week (--when), such as "Thu-Sat 18:00-04:00",
+ * and whether an incident's date and time fall inside them (internal).
+ *
+ * The rules, exactly:
+ *
+ *  - Spec: one or more windows separated by commas, each [DAYS] START-END.
+ *    DAYS: a day, or a range of days DAY-DAY that wraps round the week
+ *    ("Fri-Mon" is Friday, Saturday, Sunday and Monday); a day is Mon,
+ *    Tue, Wed, Thu, Fri, Sat, Sun or its full name, in any case.  Without
+ *    DAYS, every day.  START and END are HH:MM on the 24-hour clock, START
+ *    00:00 to 23:59, END 00:01 to 24:00 (an END of 00:00 is midnight,
+ *    24:00), START != END.  Spaces around the
+ *    parts are allowed.  At most HS_WHEN_MAX windows.
+ *  - Inside: an incident on weekday d (1 = Monday .. 7 = Sunday, ISO 8601)
+ *    at minute t of the day (0 .. 1439) is inside a window when
+ *      START < END (the same day):  d in DAYS and START <= t < END;
+ *      START > END (past midnight): d in DAYS and t >= START, or the day
+ *        before d in DAYS and t < END - the hours after midnight belong to
+ *        the evening the window started on, so a Saturday 02:00 incident
+ *        is Friday night ("Thu-Sat 18:00-04:00" holds it; it also holds
+ *        Sunday 02:00, Saturday night, and not Thursday 02:00).
+ *    END is exclusive: "18:00-04:00" holds 03:59, not 04:00.  Inside the
+ *    spec when inside any window.
+ *  - Weekday of a date: hs_weekday, proleptic Gregorian calendar
+ *    (days-from-civil, Hinnant), 1 = Monday.
+ * Units: minutes of the day, weekdays 1..7.
+ *
+ * Ownership: hs_when is a plain value (no allocation).
+ */
+#ifndef HOTSPOT_WHEN_H
+#define HOTSPOT_WHEN_H
+
+#include <stdint.h>
+
+#include "hotspot/hs_error.h"
+
+#define HS_WHEN_MAX 16
+
+typedef struct hs_when_window {
+    unsigned char days;   /* bit d - 1 set: weekday d (1 = Monday) in it */
+    int start, end;       /* minutes: start 0..1439, end 1..1440         */
+} hs_when_window;
+
+typedef struct hs_when {
+    int n;                /* windows; 0: no restriction                  */
+    hs_when_window w[HS_WHEN_MAX];
+    char text[HS_WHEN_MAX * 24]; /* normalised: "Thu-Sat 18:00-04:00" is 19
+                                    characters, ", " between: all fit */
+} hs_when;
+
+/* Parses spec into *out.  HS_ERR_ARG with a message naming the part that
+ * is wrong (and what a window looks like). */
+hs_status hs_when_parse(const char *spec, hs_when *out, hs_error *err);
+
+/* 1 when weekday d (1..7) at minute t (0..1439) is inside w (above). */
+int hs_when_contains(const hs_when *w, int d, int t);
+
+/* ISO weekday (1 = Monday .. 7 = Sunday) of day `day` (1..31) of month m
+ * (year * 12 + month - 1, as the incident store keeps it). */
+int hs_weekday(int32_t m, int day);
+
+#endif

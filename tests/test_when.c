@@ -1,0 +1,163 @@
+/*
+ * test_when.c - when.h: windows parsed and normalised, the evening rule
+ * past midnight worked by hand, errors naming the part, and hs_weekday
+ * against a count of days from 1970-01-01 (a Thursday) kept here.
+ */
+#include "util.h"
+
+#include "input/when.h"
+
+enum { MON = 1, TUE, WED, THU, FRI, SAT, SUN };
+
+static hs_when parse_ok(const char *spec, const char *text)
+{
+    hs_when w;
+    hs_error err = {0};
+    if (hs_when_parse(spec, &w, &err) != HS_OK)
+        fail_msg("'%s': %s", spec, err.msg);
+    assert_string_equal(w.text, text);
+    return w;
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    hs_when w = parse_ok("Thu-Sat 18:00-04:00", "Thu-Sat 18:00-04:00");
+    assert_int_equal(w.n, 1);
+    assert_int_equal(w.w[0].days, (1 << 3) | (1 << 4) | (1 << 5));
+    assert_int_equal(w.w[0].start, 18 * 60);
+    assert_int_equal(w.w[0].end, 4 * 60);
+    /* full names, any case, spaces, a range that wraps, two windows */
+    w = parse_ok(" friday - MONDAY 22:30 - 02:15 , sun 12:00-14:00 ",
+                 "Fri-Mon 22:30-02:15, Sun 12:00-14:00");
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.w[0].days, (1 << 4) | (1 << 5) | (1 << 6) | (1 << 0));
+    /* no days: every day; 24:00 and 00:00 as the end are midnight */
+    w = parse_ok("09:00-17:00", "09:00-17:00");
+    assert_int_equal(w.w[0].days, 0x7f);
+    w = parse_ok("Sat 18:00-24:00", "Sat 18:00-24:00");
+    assert_int_equal(w.w[0].end, 1440);
+    w = parse_ok("Sat 18:00-00:00", "Sat 18:00-24:00");
+    assert_int_equal(w.w[0].end, 1440);
+    w = parse_ok("Mon 00:00-24:00", "Mon 00:00-24:00");
+    /* the normalised text parses to the same windows */
+    hs_when again = parse_ok(w.text, w.text);
+    assert_memory_equal(&again.w[0], &w.w[0], sizeof w.w[0]);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec, *msg;
+    } bad[] = {
+        {"", "--when: empty"},
+        {"   ", "--when: empty"},
+        {"Funday 18:00-04:00", "'Funday 18:00-04:00' does not start with a day"},
+        {"Thu-", "has a day range without a second day"},
+        {"Thu-Xyz 18:00-04:00", "has a day range without a second day"},
+        {"Thu 25:00-04:00", "has no start time"},
+        {"Thu 18:60-04:00", "has no start time"},
+        {"Thu 8:00-04:00", "has no start time"},
+        {"Thu 18:00", "has no end time"},
+        {"Thu 18:00-4", "has no end time"},
+        {"Thu 18:00-24:01", "has no end time"},
+        {"Thu 18:00-04:00x", "has something after the end time"},
+        {"Thu 18:00-18:00", "is empty or starts at 24:00"},
+        {"Thu 24:00-04:00", "is empty or starts at 24:00"},
+        {"Thu 18:00-04:00,", "a comma with no window after it"},
+        {"Thu 18:00-04:00,,Fri 18:00-20:00", "an empty window between commas"},
+        {",Thu 18:00-04:00", "an empty window between commas"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        hs_when w;
+        hs_error err = {0};
+        if (hs_when_parse(bad[k].spec, &w, &err) != HS_ERR_ARG)
+            fail_msg("'%s' was accepted", bad[k].spec);
+        if (!strstr(err.msg, bad[k].msg))
+            fail_msg("'%s': message '%s' lacks '%s'", bad[k].spec, err.msg, bad[k].msg);
+    }
+    /* the 17th window */
+    char many[512] = "";
+    for (int k = 0; k < HS_WHEN_MAX + 1; k++)
+        strcat(many, k ? ",Mon 01:00-02:00" : "Mon 01:00-02:00");
+    hs_when w;
+    hs_error err = {0};
+    assert_int_equal(hs_when_parse(many, &w, &err), HS_ERR_ARG);
+    assert_non_null(strstr(err.msg, "one window too many"));
+}
+
+/* Worked by hand (when.h): Thu-Sat 18:00-04:00. */
+static void test_evenings(void **state)
+{
+    (void)state;
+    hs_when w = parse_ok("Thu-Sat 18:00-04:00", "Thu-Sat 18:00-04:00");
+    static const struct {
+        int d, h, m, in;
+    } c[] = {
+        {THU, 17, 59, 0}, {THU, 18, 0, 1},  {THU, 23, 59, 1}, /* Thursday night */
+        {FRI, 2, 0, 1},   {FRI, 3, 59, 1},  {FRI, 4, 0, 0},   /* ... to 04:00 */
+        {SAT, 2, 0, 1},                                       /* Friday night */
+        {SUN, 2, 0, 1},   {SUN, 4, 0, 0},   {SUN, 18, 0, 0},  /* Saturday night */
+        {THU, 2, 0, 0},                                       /* Wednesday night */
+        {MON, 2, 0, 0},   {WED, 20, 0, 0},  {FRI, 12, 0, 0},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof *c; k++)
+        if (hs_when_contains(&w, c[k].d, c[k].h * 60 + c[k].m) != c[k].in)
+            fail_msg("day %d %02d:%02d: want %d", c[k].d, c[k].h, c[k].m, c[k].in);
+    /* a window over Sunday night into Monday: the week wraps */
+    w = parse_ok("Sun 22:00-02:00", "Sun 22:00-02:00");
+    assert_true(hs_when_contains(&w, MON, 60));
+    assert_false(hs_when_contains(&w, SUN, 60));
+    assert_true(hs_when_contains(&w, SUN, 23 * 60));
+    /* the same day; the end excluded; several windows: any */
+    w = parse_ok("Mon-Fri 09:00-17:00, Sat 10:00-11:00", "Mon-Fri 09:00-17:00, Sat 10:00-11:00");
+    assert_true(hs_when_contains(&w, TUE, 9 * 60));
+    assert_false(hs_when_contains(&w, TUE, 17 * 60));
+    assert_true(hs_when_contains(&w, SAT, 10 * 60 + 30));
+    assert_false(hs_when_contains(&w, SUN, 10 * 60 + 30));
+    /* every minute of every day, against the rule written again here */
+    w = parse_ok("Fri-Sun 21:00-03:30, 07:00-08:00", "Fri-Sun 21:00-03:30, 07:00-08:00");
+    for (int d = 1; d <= 7; d++)
+        for (int t = 0; t < 1440; t++) {
+            int prev = d == 1 ? 7 : d - 1;
+            int fss = d >= 5, fss_prev = prev >= 5;
+            int want = (fss && t >= 21 * 60) || (fss_prev && t < 3 * 60 + 30) ||
+                       (t >= 7 * 60 && t < 8 * 60);
+            if (hs_when_contains(&w, d, t) != want)
+                fail_msg("day %d minute %d: want %d", d, t, want);
+        }
+}
+
+/* hs_weekday against counting days from Thursday 1 January 1970, over
+ * 1970-2199 (leap years by the Gregorian rule, 2000 one, 2100 not). */
+static void test_weekday(void **state)
+{
+    (void)state;
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int wd = THU;
+    for (int y = 1970; y < 2200; y++)
+        for (int mo = 0; mo < 12; mo++) {
+            int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            int n = len[mo] + (mo == 1 && leap);
+            for (int d = 1; d <= n; d++) {
+                if (hs_weekday(y * 12 + mo, d) != wd)
+                    fail_msg("%04d-%02d-%02d: %d, want %d", y, mo + 1, d,
+                             hs_weekday(y * 12 + mo, d), wd);
+                wd = wd % 7 + 1;
+            }
+        }
+    assert_int_equal(hs_weekday(1969 * 12 + 11, 31), WED); /* before 1970 */
+    assert_int_equal(hs_weekday(1600 * 12 + 1, 29), TUE);  /* 29 Feb 1600 */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_evenings),
+        cmocka_unit_test(test_weekday),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
