@@ -20,7 +20,7 @@ W="Thu-Sat 18:00-04:00, Sun 12:00-14:00"
 grep -q "note: --when Thu-Sat 18:00-04:00, Sun 12:00-14:00: [0-9]* incident(s) inside" "$T/err.txt" ||
     fail "no note of the window: $(cat "$T/err.txt")"
 
-python3 - "$T/all.gpkg" "$T/w.gpkg" "$(ls "$D"/demo/local/*.csv)" <<'PY' || fail "--when differs from the brute force"
+python3 - "$T/all.gpkg" "$T/w.gpkg" "$(ls "$D"/demo/local/*.csv)" "$T/inside.txt" <<'PY' || fail "--when differs from the brute force"
 import datetime, sqlite3, sys
 from collections import Counter
 allr, w = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
@@ -55,17 +55,28 @@ if run.get("when") != "Thu-Sat 18:00-04:00, Sun 12:00-14:00":
 # when_outside counts every row read (other groups and months too): from
 # the extract itself, dd/mm/yyyy dates
 import csv
-out = 0
+out = located = 0
 with open(sys.argv[3], newline="") as f:
     for r in csv.DictReader(f):
         dd, mm, yy = r["occurred_date"].split("/")
-        out += not inside(f"{yy}-{mm}-{dd}", r["occurred_time"])
+        ins = inside(f"{yy}-{mm}-{dd}", r["occurred_time"])
+        out += not ins
+        located += ins and r["easting"] != "" and r["northing"] != ""
 if int(run["rows_kept"]) != int(run["rows_read"]):
     sys.exit("the extract has rows the ingest skips: when_outside cannot be counted here")
 if int(run["when_outside"]) != out or run["when_no_time"] != "0":
     sys.exit(f"run table: when_outside {run['when_outside']}, the extract has {out} outside")
+open(sys.argv[4], "w").write(f"{located}\n") # inside, with a location
 print(f"--when: {len(keep)} of {len(rows)} incidents inside, every board's counts as the brute force")
 PY
+
+# hotspot kde takes the same window: as many incidents as the extract has
+# inside with a location
+(cd "$D" && "$BIN" kde --incidents demo/local/demoshire-extract-2023-2024.csv --category offence_code \
+    --date occurred_date --time occurred_time --x easting --y northing --incidents-crs EPSG:27700 \
+    --when "$W" -o "$T/k.tif") > "$T/kde.txt" 2>&1 || fail "kde --when: $(cat "$T/kde.txt")"
+grep -q "^ *$(cat "$T/inside.txt") incidents (of" "$T/kde.txt" ||
+    fail "kde --when: $(grep incidents "$T/kde.txt"), want $(cat "$T/inside.txt") inside"
 
 # the packs say which hours they cover
 command -v pdftotext >/dev/null || { echo "SKIP: pdftotext not installed (poppler-utils)"; exit 77; }

@@ -142,6 +142,36 @@ int hs_when_contains(const hs_when *w, int d, int t)
     return 0;
 }
 
+hs_status hs_when_filter(const hs_when *w, hs_incidents *s, long *outside,
+                         long *no_time, hs_error *err)
+{
+    size_t k = 0;
+    *outside = *no_time = 0;
+    if (!s->day || !s->minute || !s->month)
+        return hs_fail(err, HS_ERR_ARG, "--when: the incidents were read "
+                       "without their dates and times");
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->day[i] == 0)
+            return hs_fail(err, HS_ERR_DATA, "incidents '%s': --when needs "
+                           "each incident's date and time, and this file "
+                           "gives months only (as police.uk street files "
+                           "do): leave --when out, or use an extract with "
+                           "dates and times (--date, --time)",
+                           s->file ? hs_pool_str(s->files, s->file[i]) : "?");
+        if (s->minute[i] < 0) {
+            (*no_time)++;
+            continue;
+        }
+        if (!hs_when_contains(w, hs_weekday(s->month[i], s->day[i]), s->minute[i])) {
+            (*outside)++;
+            continue;
+        }
+        hs_incidents_move_row(s, k++, i);
+    }
+    s->n = k;
+    return HS_OK;
+}
+
 int hs_weekday(int32_t m, int day)
 {
     /* days from 1970-01-01 (Hinnant's days_from_civil), a Thursday */

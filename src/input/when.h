@@ -26,7 +26,8 @@
  *    (days-from-civil, Hinnant), 1 = Monday.
  * Units: minutes of the day, weekdays 1..7.
  *
- * Ownership: hs_when is a plain value (no allocation).
+ * Ownership: hs_when is a plain value (no allocation); hs_when_filter
+ * changes the store it is given.
  */
 #ifndef HOTSPOT_WHEN_H
 #define HOTSPOT_WHEN_H
@@ -34,6 +35,7 @@
 #include <stdint.h>
 
 #include "hotspot/hs_error.h"
+#include "input/incidents.h"
 
 #define HS_WHEN_MAX 16
 
@@ -55,6 +57,16 @@ hs_status hs_when_parse(const char *spec, hs_when *out, hs_error *err);
 
 /* 1 when weekday d (1..7) at minute t (0..1439) is inside w (above). */
 int hs_when_contains(const hs_when *w, int d, int t);
+
+/*
+ * Keeps in store s only the incidents inside w, compacting it in place:
+ * *outside counts those left out, *no_time those with a date but no time
+ * (they cannot be placed: left out too).  A row with a month only (day 0:
+ * police.uk) is HS_ERR_DATA naming its file (the store needs the time
+ * columns, HS_COL_TIME, and the file column, HS_COL_SOURCE).
+ */
+hs_status hs_when_filter(const hs_when *w, hs_incidents *s, long *outside,
+                         long *no_time, hs_error *err);
 
 /* ISO weekday (1 = Monday .. 7 = Sunday) of day `day` (1..31) of month m
  * (year * 12 + month - 1, as the incident store keeps it). */

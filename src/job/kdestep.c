@@ -19,6 +19,7 @@
 #include "input/incidents.h"
 #include "input/ingest.h"
 #include "input/vector.h"
+#include "input/when.h"
 #include "output/output.h"
 
 static double now_s(void)
@@ -275,8 +276,12 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     if ((rc = hs_paths_expand((const char *const *)o->incidents, o->n_incidents,
                               &files, &nfiles, err)))
         goto cleanup;
+    hs_when when = {0};
+    if (o->when && (rc = hs_when_parse(o->when, &when, err)))
+        goto cleanup;
     /* only the columns the filters read: 32 bytes a point without them */
-    unsigned cols = (f.to ? HS_COL_TIME : 0) |
+    unsigned cols = (f.to || when.n ? HS_COL_TIME : 0) |
+                    (when.n ? HS_COL_SOURCE : 0) |
                     (f.ngroups || exclude ? HS_COL_TYPE : 0);
     if (!(inc = hs_incidents_create_cols(cols, err)) ||
         !(ing = hs_ingest_create(inc, &io, cats, err))) {
@@ -308,6 +313,16 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                     hs_skip_name((hs_skip)k), r->example[k][0]);
     sum->rows_read = r->rows_read;
     sum->public_min = public_min;
+    if (when.n) { /* --when, as hotspot run (when.h) */
+        long outside, no_time;
+        if ((rc = hs_when_filter(&when, inc, &outside, &no_time, err)))
+            goto cleanup;
+        hs_note(log, "--when %s: %zu incident(s) inside, %ld outside left out",
+                when.text, inc->n, outside);
+        if (no_time)
+            hs_warn(log, "--when: %ld incident(s) have a date but no time: "
+                    "left out", no_time);
+    }
     /* left out by location: without --groups, groups select nothing here */
     if (exclude && (rc = hs_privacy_exclude(inc, cats, exclude, 1, log,
                                             &sum->excluded, err)))

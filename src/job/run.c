@@ -713,29 +713,12 @@ done:
  * out and counted. */
 static hs_status apply_when(job *j, hs_error *err)
 {
-    hs_incidents *s = j->inc;
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->day[i] == 0)
-            return hs_fail(err, HS_ERR_DATA, "incidents '%s': --when needs "
-                           "each incident's date and time, and this file gives "
-                           "months only (as police.uk street files do): leave "
-                           "--when out, or use an extract with dates and times "
-                           "(--date, --time)", hs_pool_str(s->files, s->file[i]));
-        if (s->minute[i] < 0) {
-            j->when_no_time++;
-            continue;
-        }
-        if (!hs_when_contains(&j->when, hs_weekday(s->month[i], s->day[i]),
-                              s->minute[i])) {
-            j->when_outside++;
-            continue;
-        }
-        hs_incidents_move_row(s, k++, i);
-    }
-    s->n = k;
+    hs_status rc = hs_when_filter(&j->when, j->inc, &j->when_outside,
+                                  &j->when_no_time, err);
+    if (rc)
+        return rc;
     hs_note(j->log, "--when %s: %zu incident(s) inside, %ld outside left out",
-            j->when.text, k, j->when_outside);
+            j->when.text, j->inc->n, j->when_outside);
     if (j->when_no_time)
         hs_warn(j->log, "--when: %ld incident(s) have a date but no time: left "
                 "out, as it cannot be said whether they fall inside",
