@@ -85,6 +85,7 @@ typedef struct job {
     int has_em[HS_MAX_GROUPS];
     hs_when when;      /* --when: the windows (n = 0: none)              */
     long when_outside, when_no_time; /* incidents it left out           */
+    int has_tow;       /* the timeofweek table was written               */
     int lisa;          /* --lisa yes                                      */
     hs_lisa_opts lopt;
     hs_nb nb;          /* the areas' queen neighbours, for local Moran    */

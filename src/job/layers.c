@@ -9,6 +9,7 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include "analysis/timeofweek.h"
 #include "job/job.h"
 
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
@@ -172,6 +173,63 @@ static void public_months(job *j, const long *n, unsigned char *sup,
 /* monthly: incidents per area, group and month over the analysis and
  * comparison periods, zeros included, so a trend chart needs no gaps
  * filled.  Counted as the rates are: assigned to an area, in a group. */
+/* timeofweek: each area's incidents by hour of the week, per group, in
+ * the analysis period (timeofweek.h); hours with none are left out.  Not
+ * written without times (police.uk), nor with --public (an area's hour
+ * holds a handful: too fine to release). */
+static hs_status write_timeofweek(job *j, hs_error *err)
+{
+    static const hs_field f[] = {{"area_id", HS_FIELD_TEXT},
+                                 {"crime_group", HS_FIELD_TEXT},
+                                 {"day", HS_FIELD_INT},
+                                 {"hour", HS_FIELD_INT},
+                                 {"weight", HS_FIELD_REAL}};
+    size_t na = hs_areas_count(j->areas), ng = j->ngroups;
+    double *w = malloc((na * ng * HS_TOW_SLOTS + 1) * sizeof *w);
+    long timed, untimed;
+    hs_status rc;
+    if (!w)
+        return hs_fail(err, HS_ERR_NOMEM, "time of week: out of memory");
+    if ((rc = hs_timeofweek(j->inc, j->groups, ng, na, j->agg.cur.from,
+                            j->agg.cur.to, w, &timed, &untimed, err)))
+        goto cleanup;
+    if ((rc = run_num(j, "count", "timeofweek_timed", timed, err)) ||
+        (rc = run_num(j, "count", "timeofweek_untimed", untimed, err)))
+        goto cleanup;
+    if (timed == 0 || j->priv) {
+        hs_note(j->log, "no timeofweek table: %s", j->priv ? "--public" :
+                "the incidents have no times (police.uk gives months only)");
+        goto cleanup;
+    }
+    if (untimed)
+        hs_warn(j->log, "timeofweek: %ld incident(s) in the period without a "
+                "time are not in it", untimed);
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "timeofweek", "Incidents per "
+                                    "area, group, weekday (1 = Monday) and "
+                                    "hour, analysis period", HS_GEOM_NONE,
+                                    NULL, f, 5, err);
+    if (!l) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    j->has_tow = 1;
+    for (size_t a = 0; a < na && !rc; a++)
+        for (size_t g = 0; g < ng && !rc; g++)
+            for (int k = 0; k < HS_TOW_SLOTS && !rc; k++) {
+                double v = w[(a * ng + g) * HS_TOW_SLOTS + (size_t)k];
+                if (v == 0)
+                    continue;
+                hs_value row[] = {
+                    txt(hs_areas_id(j->areas, a)),
+                    txt(hs_categories_group_name(j->cats, j->groups[g])),
+                    int_(k / 24 + 1), int_(k % 24), num(v)};
+                rc = hs_layer_add(l, 0, 0, NULL, 0, row, err);
+            }
+cleanup:
+    free(w);
+    return rc;
+}
+
 static hs_status write_monthly(job *j, hs_error *err)
 {
     static const hs_field f[] = {{"area_id", HS_FIELD_TEXT},
@@ -989,6 +1047,7 @@ hs_status hs_job_write(job *j, hs_error *err)
     hs_status rc;
     if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
         (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
+        (rc = write_timeofweek(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
         (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)) ||
         (rc = write_lisa(j, err)))

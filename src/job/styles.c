@@ -614,6 +614,9 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     }
     ADD("monthly", "monthly", "Incidents per area and month", K_AREAS, 0, 0,
         0, 1, -1);
+    if (j->has_tow)
+        ADD("timeofweek", "timeofweek", "Incidents per area and hour of the week",
+            K_AREAS, 0, 0, 0, 1, -1);
     ADD("run", "run", "How this file was made", K_AREAS, 0, 0, 0, 1, -1);
 #undef ADD
 #undef PUSH
