@@ -36,6 +36,12 @@ ogr2ogr -f CSV "$T/inc.csv" "$T/em.gpkg" -dialect SQLite -sql \
     "SELECT month, ST_X(geom) AS x, ST_Y(geom) AS y FROM incidents
      WHERE crime_group = 'violence' AND period = 'current' AND area_id IS NOT NULL"
 period=$(sqlite3 "$T/em.gpkg" "SELECT value FROM run WHERE key = 'period'")
+# the run table's tally of the categories, against the layer's
+want="12 months$(sqlite3 "$T/em.gpkg" "SELECT group_concat('; ' || category || ' ' || n, '') FROM
+    (SELECT category, count(*) AS n FROM emerging_violence GROUP BY category)")"
+got=$(sqlite3 "$T/em.gpkg" "SELECT value FROM run WHERE key = 'emerging_violence'")
+[ "$(echo "$got" | tr ';' '\n' | sort)" = "$(echo "$want" | tr ';' '\n' | sort)" ] ||
+    fail "run table emerging_violence '$got', the layer has '$want'"
 [ "$(sqlite3 "$T/em.gpkg" "SELECT count(*) FROM emerging_violence WHERE cell_id NOT IN
     (SELECT cell_id FROM gistar_violence) OR category = 'no pattern detected'")" = 0 ] ||
     fail "emerging_violence holds cells not in gistar_violence, or cells with no pattern"

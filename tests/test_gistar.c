@@ -366,7 +366,7 @@ static void test_hex(void **state)
     int32_t lab[N];
     double px[NPT], py[NPT];
     long x[N];
-    int idx[N], n = 0, kept[N];
+    int idx[N], n = 0, kept[N], pcell[NPT];
     for (int i = 0; i < N; i++)
         lab[i] = (i % 11 == 3) ? -1 : 0; /* a few holes */
     uint32_t s32 = 3;
@@ -408,6 +408,7 @@ static void test_hex(void **state)
                     bd = d, best = r < 0 || r >= RW || c < 0 || c >= C ? -1 : r * C + c;
             }
         assert_int_equal(hs_gi_locate(&g, 1, px[q], py[q]), best);
+        pcell[q] = best >= 0 ? kept[best] : -1;
         if (best >= 0 && kept[best] >= 0)
             x[kept[best]]++, points++;
     }
@@ -427,6 +428,9 @@ static void test_hex(void **state)
         assert_int_equal(hs_gi_compute(lab, &g, px, py, NPT, &o, &gi, &err), HS_OK);
         assert_int_equal(gi.n, n);
         assert_int_equal(gi.points, points);
+        assert_int_equal(gi.npoints, NPT);
+        for (int q = 0; q < NPT; q++) /* each point's cell, for emerging */
+            assert_int_equal(gi.point_cell[q], pcell[q]);
         size_t *st;
         uint32_t *nb;
         assert_int_equal(hs_gi_neighbours(&gi, &g, &st, &nb, &err), HS_OK);

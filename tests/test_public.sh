@@ -235,6 +235,14 @@ for g in asb sac violence; do
         WHERE count IS NOT NULL AND population > 0")
     [ "$(printf '%.6g' "$b")" = "$want" ] || fail "lisa_$g: EB b $b, from the published counts $want"
 done
+# the run table's quadrant tally, against the layer (the baseline run)
+for g in asb sac violence; do
+    want=$(sqlite3 "$B" "SELECT printf('%d areas in the analysis; HH %d, LL %d, HL %d, LH %d, not significant %d',
+        sum(quadrant IS NOT NULL), sum(quadrant = 'HH'), sum(quadrant = 'LL'), sum(quadrant = 'HL'),
+        sum(quadrant = 'LH'), sum(quadrant = 'not significant')) FROM lisa_$g")
+    got=$(sqlite3 "$B" "SELECT value FROM run WHERE key = 'lisa_$g'")
+    [ "${got%%; EB*}" = "$want" ] || fail "run table lisa_$g '$got', the layer: '$want'"
+done
 echo "statistics: no Gi* count under $TH, emerging without counts, local Moran from published counts only"
 
 # The report works on the public file and says the data are suppressed.

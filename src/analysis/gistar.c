@@ -24,6 +24,7 @@ void hs_gi_free(hs_gi *gi)
     free(gi->p);
     free(gi->p_sim);
     free(gi->bin);
+    free(gi->point_cell);
     memset(gi, 0, sizeof *gi);
 }
 
@@ -245,6 +246,25 @@ static void band_free(band *b)
 static int parity(int hex, size_t r)
 {
     return hex ? (int)(r & 1) : 0;
+}
+
+/* Row offset dr of band b around grid cell idx, clipped to the grid: row
+ * *rr, columns *c0 .. *c1.  0 when that row is off the grid or the run
+ * empty after clipping. */
+static int band_run(const hs_grid_geom *g, int hex, const band *b, size_t idx,
+                    int dr, size_t *rr, size_t *c0, size_t *c1)
+{
+    const int R = b->R, k = parity(hex, idx / g->cols) * (2 * R + 1) + dr + R;
+    long r = (long)(idx / g->cols) + dr, c = (long)(idx % g->cols);
+    long lo = c + b->lo[k], hi = c + b->hi[k];
+    lo = lo < 0 ? 0 : lo;
+    hi = hi >= (long)g->cols ? (long)g->cols - 1 : hi;
+    if (r < 0 || r >= (long)g->rows || hi < lo)
+        return 0;
+    *rr = (size_t)r;
+    *c0 = (size_t)lo;
+    *c1 = (size_t)hi;
+    return 1;
 }
 
 /* ---- the statistic ----------------------------------------------------- */
@@ -601,22 +621,15 @@ typedef struct sum_job {
 static void sums(sum_job *jb, size_t a, size_t b)
 {
     const hs_grid_geom *g = jb->g;
-    const int R = jb->b->R, Wd = 2 * R + 1;
     for (size_t i = a; i < b; i++) {
-        size_t idx = jb->cell[i], r = idx / g->cols;
-        long c = (long)(idx % g->cols), s = 0;
-        const int *lo = jb->b->lo + parity(jb->hex, r) * Wd + R;
-        const int *hi = jb->b->hi + parity(jb->hex, r) * Wd + R;
+        long s = 0;
         int w = 0;
-        for (int dr = -R; dr <= R; dr++) {
-            long rr = (long)r + dr;
-            if (rr < 0 || rr >= (long)g->rows)
+        size_t rr, c0, c1;
+        for (int dr = -jb->b->R; dr <= jb->b->R; dr++) {
+            if (!band_run(g, jb->hex, jb->b, jb->cell[i], dr, &rr, &c0, &c1))
                 continue;
-            long c0 = c + lo[dr], c1 = c + hi[dr];
-            c0 = c0 < 0 ? 0 : c0;
-            c1 = c1 >= (long)g->cols ? (long)g->cols - 1 : c1;
-            const int32_t *kr = jb->kept + (size_t)rr * g->cols;
-            for (long cc = c0; cc <= c1; cc++)
+            const int32_t *kr = jb->kept + rr * g->cols;
+            for (size_t cc = c0; cc <= c1; cc++)
                 if (kr[cc] >= 0) {
                     w++;
                     s += jb->x[kr[cc]];
@@ -655,23 +668,13 @@ static void row_prefix(const hs_grid_geom *g, const double *v, double *P)
 static double disc_sum(const hs_grid_geom *g, int hex, const double *P,
                        const band *b, size_t idx)
 {
-    const int R = b->R, Wd = 2 * R + 1;
-    size_t r = idx / g->cols;
-    long c = (long)(idx % g->cols);
-    const int *lo = b->lo + parity(hex, r) * Wd + R, *hi = b->hi + parity(hex, r) * Wd + R;
     double s = 0;
-    for (int dr = -R; dr <= R; dr++) {
-        long rr = (long)r + dr;
-        if (rr < 0 || rr >= (long)g->rows)
-            continue;
-        long c0 = c + lo[dr], c1 = c + hi[dr];
-        c0 = c0 < 0 ? 0 : c0;
-        c1 = c1 >= (long)g->cols ? (long)g->cols - 1 : c1;
-        if (c1 < c0)
-            continue;
-        const double *pr = P + (size_t)rr * (g->cols + 1);
-        s += pr[c1 + 1] - pr[c0];
-    }
+    size_t rr, c0, c1;
+    for (int dr = -b->R; dr <= b->R; dr++)
+        if (band_run(g, hex, b, idx, dr, &rr, &c0, &c1)) {
+            const double *pr = P + rr * (g->cols + 1);
+            s += pr[c1 + 1] - pr[c0];
+        }
     return s;
 }
 
@@ -930,10 +933,12 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     out->p = malloc((n ? n : 1) * sizeof *out->p);
     out->p_sim = malloc((n ? n : 1) * sizeof *out->p_sim);
     out->bin = calloc(n ? n : 1, 1);
+    out->npoints = npts;
+    out->point_cell = malloc((npts ? npts : 1) * sizeof *out->point_cell);
     x = malloc((n ? n : 1) * sizeof *x);
     sum = malloc((n ? n : 1) * sizeof *sum);
     if (!out->cell || !out->count || !out->nbrs || !out->z || !out->p ||
-        !out->p_sim || !out->bin || !x || !sum)
+        !out->p_sim || !out->bin || !out->point_cell || !x || !sum)
         goto nomem;
     for (size_t i = 0, k = 0; i < cells; i++)
         if (label[i] >= 0)
@@ -944,8 +949,9 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     /* counts: the floor rule, or the nearest hexagon centre (gistar.h) */
     for (size_t q = 0; q < npts; q++) {
         ptrdiff_t idx = hs_gi_locate(g, out->hex, px[q], py[q]);
-        if (idx >= 0 && kept[idx] >= 0) {
-            out->count[kept[idx]]++;
+        out->point_cell[q] = idx >= 0 ? kept[idx] : -1;
+        if (out->point_cell[q] >= 0) {
+            out->count[out->point_cell[q]]++;
             out->points++;
         }
     }
@@ -1005,24 +1011,18 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
     uint32_t *out = NULL;
     if (!kept || !st || band_make(gi->distance / g->cell, gi->hex, &b) != 0)
         goto nomem;
-    const int R = b.R, Wd = 2 * R + 1;
     for (int pass = 0; pass < 2; pass++) { /* count, then fill */
-        size_t k = 0;
+        size_t k = 0, rr, c0, c1;
         for (size_t i = 0; i < gi->n; i++) {
-            size_t idx = gi->cell[i], r = idx / g->cols;
-            long c = (long)(idx % g->cols);
-            int p = parity(gi->hex, r);
             if (!pass)
                 st[i] = k;
-            for (int dr = -R; dr <= R; dr++) {
-                long rr = (long)r + dr;
-                if (rr < 0 || rr >= (long)g->rows)
+            for (int dr = -b.R; dr <= b.R; dr++) {
+                if (!band_run(g, gi->hex, &b, gi->cell[i], dr, &rr, &c0, &c1))
                     continue;
-                for (long cc = c + b.lo[p * Wd + dr + R]; cc <= c + b.hi[p * Wd + dr + R]; cc++)
-                    if (cc >= 0 && cc < (long)g->cols &&
-                        kept[(size_t)rr * g->cols + (size_t)cc] >= 0) {
+                for (size_t cc = c0; cc <= c1; cc++)
+                    if (kept[rr * g->cols + cc] >= 0) {
                         if (pass)
-                            out[k] = (uint32_t)kept[(size_t)rr * g->cols + (size_t)cc];
+                            out[k] = (uint32_t)kept[rr * g->cols + cc];
                         k++;
                     }
             }

@@ -120,6 +120,8 @@ typedef struct hs_gi {
     signed char *bin;  /* -3 .. 3                                       */
     double mean, var;  /* x̄ and s² of the counts                        */
     long points;       /* points counted in kept cells                  */
+    size_t npoints;    /* points given                                  */
+    int32_t *point_cell; /* each given point's kept cell, -1: none       */
     double distance;   /* the band used, metres                         */
     char rule[160];    /* how it was chosen                             */
     double isa_z[10];  /* automatic distance: Moran's I z at cell x k    */

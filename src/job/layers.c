@@ -835,6 +835,25 @@ static size_t cell_wkb(const hs_grid_geom *g, int hex, size_t i, unsigned char *
     return n;
 }
 
+/* A layer of `rows` Gi* cells.  SQLite's R-tree takes ~16 us a row
+ * (483,000 cells: 7.8 s): a large grid goes without, as the incidents
+ * layer does; QGIS draws a grid's cells from the table as fast. */
+static hs_layer *cell_layer(job *j, const char *name, const char *desc,
+                            const hs_field *f, size_t nf, size_t rows,
+                            hs_error *err)
+{
+    if (rows > HS_GI_INDEX_LIMIT) {
+        hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_note(j->log, "%s: %zu cells, written without a spatial index "
+                "to save time (QGIS: Layer Properties > Source > Create "
+                "Spatial Index)", name, rows);
+    }
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                                    j->crs, f, nf, err);
+    hs_gpkg_set_spatial_index(j->gpkg, 1);
+    return l;
+}
+
 /* gistar_<group>: one square or hexagon per cell of the study area
  * (gistar.h). */
 static hs_status write_gistar(job *j, hs_error *err)
@@ -854,18 +873,7 @@ static hs_status write_gistar(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
                  "%.0f m %s, neighbours within %.6g m", gname,
                  j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
-        /* SQLite's R-tree takes ~16 us a row (483,000 cells: 7.8 s): a
-         * large grid goes without, as the incidents layer does; QGIS draws
-         * a grid's cells from the table as fast */
-        if (gi->n > HS_GI_INDEX_LIMIT) {
-            hs_gpkg_set_spatial_index(j->gpkg, 0);
-            hs_note(j->log, "%s: %zu cells, written without a spatial index "
-                    "to save time (QGIS: Layer Properties > Source > Create "
-                    "Spatial Index)", name, gi->n);
-        }
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
-                                        j->crs, f, sizeof f / sizeof *f, err);
-        hs_gpkg_set_spatial_index(j->gpkg, 1);
+        hs_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, gi->n, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {
@@ -914,11 +922,7 @@ static hs_status write_emerging(job *j, hs_error *err)
         size_t rows = 0;
         for (size_t i = 0; i < gi->n; i++)
             rows += em->category[i] != HS_EMERGING_NONE;
-        if (rows > HS_GI_INDEX_LIMIT) /* as gistar_<group> */
-            hs_gpkg_set_spatial_index(j->gpkg, 0);
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
-                                        j->crs, f, sizeof f / sizeof *f, err);
-        hs_gpkg_set_spatial_index(j->gpkg, 1);
+        hs_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, rows, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {

@@ -585,39 +585,29 @@ done:
 }
 
 /* Emerging hot spots of group g (emerging.h) on its Gi* cells, from the
- * n incidents (x, y) of gistars() in months mon (0 = the period's first). */
-static hs_status emerging(job *j, size_t g, const double *x, const double *y,
-                          const int32_t *mon, size_t n, hs_error *err)
+ * incidents Gi* counted (in the cells it put them in), in months mon (0 =
+ * the period's first), in the order gistars() gave them. */
+static hs_status emerging(job *j, size_t g, const int32_t *mon, hs_error *err)
 {
     const hs_gi *gi = &j->gi[g];
-    const hs_grid_geom *gg = &j->gi_grid[g];
-    size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), cells = gg->cols * gg->rows;
-    int32_t *kept = malloc(cells * sizeof *kept), *count = NULL;
+    size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), n = gi->n;
+    int32_t *count = NULL;
     size_t *st = NULL;
     uint32_t *nb = NULL;
     hs_status rc = HS_OK;
-    if (!kept || !(count = calloc(T * gi->n + 1, sizeof *count))) {
-        rc = hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
-                     "for %zu cells x %zu months", gi->n, T);
-        goto done;
-    }
-    for (size_t i = 0; i < cells; i++)
-        kept[i] = -1;
-    for (size_t i = 0; i < gi->n; i++)
-        kept[gi->cell[i]] = (int32_t)i;
-    for (size_t q = 0; q < n; q++) { /* the cells Gi* counted them in */
-        ptrdiff_t idx = hs_gi_locate(gg, gi->hex, x[q], y[q]);
-        if (idx >= 0 && kept[idx] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
-            count[(size_t)mon[q] * gi->n + (size_t)kept[idx]]++;
-    }
-    if (gi->n == 0)
-        goto done;
-    if ((rc = hs_gi_neighbours(gi, gg, &st, &nb, err)) ||
-        (rc = hs_emerging_compute(gi->n, T, count, st, nb, &j->eopt, &j->em[g], err)))
+    if (n == 0)
+        return HS_OK;
+    if (!(count = calloc(T * n, sizeof *count)))
+        return hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
+                       "for %zu cells x %zu months", n, T);
+    for (size_t q = 0; q < gi->npoints; q++) /* in Gi*'s cells */
+        if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
+            count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]]++;
+    if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
+        (rc = hs_emerging_compute(n, T, count, st, nb, &j->eopt, &j->em[g], err)))
         goto done;
     j->has_em[g] = 1;
 done:
-    free(kept);
     free(count);
     free(st);
     free(nb);
@@ -693,7 +683,7 @@ static hs_status gistars(job *j, hs_error *err)
         for (size_t i = 0; i < j->gi[g].n; i++)
             j->gi_area[g][i] = labels[j->gi[g].cell[i]];
         j->has_gi[g] = 1;
-        if (j->emerging && (rc = emerging(j, g, x, y, mon, n, err)))
+        if (j->emerging && (rc = emerging(j, g, mon, err)))
             goto done;
     }
 done:

@@ -389,6 +389,22 @@ static int kde_vars(const job *j, size_t g, hs_vars *v)
     return 0;
 }
 
+/* Row r of a categorised style (gistar, emerging, lisa templates): the
+ * value matched, its legend label, its colour; shown 0: clear, no
+ * outline (not significant, no pattern). */
+static int category_row(hs_vars *v, int r, const char *value, const char *label,
+                        rgb c, int shown)
+{
+    SET(v, r, "i", "%d", r);
+    SET(v, r, "value", "%s", value);
+    SET(v, r, "label", "%s", label);
+    SET(v, r, "color", "%d,%d,%d,%d", c.r, c.g, c.b, shown ? 255 : 0);
+    SET(v, r, "hex", "#%02x%02x%02x", c.r, c.g, c.b);
+    SET(v, r, "opacity", "%s", shown ? "1" : "0");
+    SET(v, r, "outline", "%s", shown ? "solid" : "no");
+    return 0;
+}
+
 /* Gi* bins -3..3: ColorBrewer RdYlBu (7) reversed, the middle clear. */
 static int gistar_vars(hs_vars *v)
 {
@@ -396,15 +412,10 @@ static int gistar_vars(hs_vars *v)
                                {255, 255, 255}, {254, 224, 144}, {252, 141, 89},
                                {215, 48, 39}};
     for (int b = -3; b <= 3; b++) {
-        int r = b + 3;
-        rgb c = BIN[r];
-        SET(v, r, "i", "%d", r);
-        SET(v, r, "value", "%d", b);
-        SET(v, r, "label", "%s", hs_gi_class(b));
-        SET(v, r, "color", "%d,%d,%d,%d", c.r, c.g, c.b, b ? 255 : 0);
-        SET(v, r, "hex", "#%02x%02x%02x", c.r, c.g, c.b);
-        SET(v, r, "opacity", "%s", b ? "1" : "0");
-        SET(v, r, "outline", "%s", b ? "solid" : "no");
+        char value[8];
+        snprintf(value, sizeof value, "%d", b);
+        if (category_row(v, b + 3, value, hs_gi_class(b), BIN[b + 3], b != 0))
+            return -1;
     }
     return 0;
 }
@@ -420,22 +431,16 @@ static int emerging_vars(hs_vars *v)
     static const rgb COLD[9] = {{255, 255, 255}, {224, 243, 248}, {171, 217, 233},
                                 {49, 54, 149},   {69, 117, 180},  {116, 173, 209},
                                 {199, 233, 192}, {65, 171, 93},   {128, 128, 128}};
-    int r = 0;
-    for (int c = 8; c >= -8; c--, r++) {
-        rgb col = c >= 0 ? HOT[c] : COLD[-c];
-        SET(v, r, "i", "%d", r);
-        SET(v, r, "value", "%s", hs_emerging_name(c));
-        SET(v, r, "label", "%s", hs_emerging_name(c));
-        SET(v, r, "color", "%d,%d,%d,%d", col.r, col.g, col.b, c ? 255 : 0);
-        SET(v, r, "hex", "#%02x%02x%02x", col.r, col.g, col.b);
-        SET(v, r, "opacity", "%s", c ? "1" : "0");
-        SET(v, r, "outline", "%s", c ? "solid" : "no");
-    }
+    for (int c = 8, r = 0; c >= -8; c--, r++)
+        if (category_row(v, r, hs_emerging_name(c), hs_emerging_name(c),
+                         c >= 0 ? HOT[c] : COLD[-c], c != 0))
+            return -1;
     return 0;
 }
 
 /* Local Moran quadrants (lisa.h): clusters strong, outliers light, not
- * significant clear (GeoDa's colours). */
+ * significant clear (GeoDa's colours); every category outlined, so the
+ * areas show. */
 static int lisa_vars(hs_vars *v)
 {
     static const char *const Q[5] = {"HH", "LL", "LH", "HL", "not significant"};
@@ -446,12 +451,8 @@ static int lisa_vars(hs_vars *v)
     static const rgb C[5] = {{255, 0, 0}, {0, 0, 255}, {167, 173, 249},
                              {244, 173, 168}, {238, 238, 238}};
     for (int r = 0; r < 5; r++) {
-        SET(v, r, "i", "%d", r);
-        SET(v, r, "value", "%s", Q[r]);
-        SET(v, r, "label", "%s", L[r]);
-        SET(v, r, "color", "%d,%d,%d,%d", C[r].r, C[r].g, C[r].b, r < 4 ? 255 : 0);
-        SET(v, r, "hex", "#%02x%02x%02x", C[r].r, C[r].g, C[r].b);
-        SET(v, r, "opacity", "%s", r < 4 ? "1" : "0");
+        if (category_row(v, r, Q[r], L[r], C[r], r < 4))
+            return -1;
         SET(v, r, "outline", "%s", "solid");
     }
     return 0;

@@ -763,38 +763,80 @@ static void north_arrow(cairo_t *cr, const view *v)
     text(cr, x, y + 8, CENTRE, 0, "N");
 }
 
-/* Map of area a for group g: density, other areas, hotspots, the area. */
-static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
-                     double y, double w, double h)
+/* A map of area a in the box (x, y, w, h): the view centred on the area
+ * with a margin, clipped and cleared.  0 (and a line of text) when the
+ * area has no boundary to centre on; else map_close ends it. */
+static int map_open(cairo_t *cr, const hs_rdata *d, size_t a, double x,
+                    double y, double w, double h, view *v)
 {
     const hs_rgeom *ag = &d->areas[a].geom;
-    if (!ag->nrings) { /* nothing to centre the map on */
+    if (!ag->nrings) {
         rgb(cr, 0x333333);
         font(cr, 8, 0);
         text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
              "the file.");
-        return;
+        return 0;
     }
     double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
     double pad = 0.08 * fmax(ex, ey) + 1;
     double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
     double cx = (ag->minx + ag->maxx) / 2, cy = (ag->miny + ag->maxy) / 2;
-    view v = {x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
+    *v = (view){x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
     cairo_save(cr);
     cairo_rectangle(cr, x, y, w, h);
     cairo_clip(cr);
     rgb(cr, 0xFAFAFA);
     cairo_paint(cr);
-    if (d->has_surf[g])
-        draw_surface(cr, d, g, &v);
-    /* the other areas, thin */
+    return 1;
+}
+
+/* The areas other than a, thin. */
+static void map_others(cairo_t *cr, const hs_rdata *d, size_t a, const view *v)
+{
     cairo_set_line_width(cr, 0.5);
     rgb(cr, 0x8A8A8A);
     for (size_t k = 0; k < d->nareas; k++)
-        if (k != a && in_view(&v, &d->areas[k].geom)) {
-            geom_path(cr, &v, &d->areas[k].geom);
+        if (k != a && in_view(v, &d->areas[k].geom)) {
+            geom_path(cr, v, &d->areas[k].geom);
             cairo_stroke(cr);
         }
+}
+
+/* Area a, bold, with a white casing so it shows on any colour. */
+static void map_area(cairo_t *cr, const hs_rdata *d, size_t a, const view *v)
+{
+    geom_path(cr, v, &d->areas[a].geom);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 3.2);
+    cairo_stroke_preserve(cr);
+    rgb(cr, 0x111111);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+}
+
+/* Scale bar, north arrow, and the frame round the box. */
+static void map_close(cairo_t *cr, const view *v)
+{
+    scale_bar(cr, v);
+    north_arrow(cr, v);
+    cairo_restore(cr);
+    rgb(cr, 0x444444);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, v->x, v->y, v->w, v->h);
+    cairo_stroke(cr);
+}
+
+/* Map of area a for group g: density, other areas, hotspots, the area. */
+static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
+                     double y, double w, double h)
+{
+    view v;
+    if (!map_open(cr, d, a, x, y, w, h, &v))
+        return;
+    double s = v.s;
+    if (d->has_surf[g])
+        draw_surface(cr, d, g, &v);
+    map_others(cr, d, a, &v);
     /* hotspots in class colours */
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
@@ -808,14 +850,7 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
         cairo_set_line_width(cr, 0.5);
         cairo_stroke(cr);
     }
-    /* this area, bold, with a white casing so it shows on any colour */
-    geom_path(cr, &v, ag);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_set_line_width(cr, 3.2);
-    cairo_stroke_preserve(cr);
-    rgb(cr, 0x111111);
-    cairo_set_line_width(cr, 1.6);
-    cairo_stroke(cr);
+    map_area(cr, d, a, &v);
     /* this board's places for tasking: outlined, priority beside */
     for (size_t k = 0; d->has_surf[g] && k < d->ntask[g]; k++) {
         const hs_rtask *tk = &d->task[g][k];
@@ -893,13 +928,7 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
         rgb(cr, 0x111111);
         text(cr, lx + tw / 2, ly + 7.3, CENTRE, 0, hp->id);
     }
-    scale_bar(cr, &v);
-    north_arrow(cr, &v);
-    cairo_restore(cr);
-    rgb(cr, 0x444444);
-    cairo_set_line_width(cr, 0.8);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_stroke(cr);
+    map_close(cr, &v);
 }
 
 
@@ -1126,25 +1155,10 @@ static const uint32_t GI_RGB[7] = {0x4575B4, 0x91BFDB, 0xE0F3F8, 0xFFFFFF,
 static void draw_gi_map(cairo_t *cr, const hs_rdata *d, size_t a, int g,
                         double x, double y, double w, double h)
 {
-    const hs_rgeom *ag = &d->areas[a].geom;
-    if (!ag->nrings) {
-        rgb(cr, 0x333333);
-        font(cr, 8, 0);
-        text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
-             "the file.");
+    view v;
+    if (!map_open(cr, d, a, x, y, w, h, &v))
         return;
-    }
-    double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
-    double pad = 0.08 * fmax(ex, ey) + 1;
-    double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
-    double cx = (ag->minx + ag->maxx) / 2, cy = (ag->miny + ag->maxy) / 2;
-    view v = {x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
-    double vx1 = v.wx0 + w / s, vy0 = v.wy1 - h / s;
-    cairo_save(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_clip(cr);
-    rgb(cr, 0xFAFAFA);
-    cairo_paint(cr);
+    double vx1 = v.wx0 + w / v.s, vy0 = v.wy1 - h / v.s;
     const hs_rgi *gi = &d->gi[g];
     for (size_t k = 0; k < gi->ncell; k++) {
         const hs_rcell *c = &gi->cell[k];
@@ -1167,27 +1181,9 @@ static void draw_gi_map(cairo_t *cr, const hs_rdata *d, size_t a, int g,
         cairo_set_line_width(cr, 0.25);
         cairo_stroke(cr);
     }
-    cairo_set_line_width(cr, 0.5);
-    rgb(cr, 0x8A8A8A);
-    for (size_t k = 0; k < d->nareas; k++)
-        if (k != a && in_view(&v, &d->areas[k].geom)) {
-            geom_path(cr, &v, &d->areas[k].geom);
-            cairo_stroke(cr);
-        }
-    geom_path(cr, &v, ag);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_set_line_width(cr, 3.2);
-    cairo_stroke_preserve(cr);
-    rgb(cr, 0x111111);
-    cairo_set_line_width(cr, 1.6);
-    cairo_stroke(cr);
-    scale_bar(cr, &v);
-    north_arrow(cr, &v);
-    cairo_restore(cr);
-    rgb(cr, 0x444444);
-    cairo_set_line_width(cr, 0.8);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_stroke(cr);
+    map_others(cr, d, a, &v);
+    map_area(cr, d, a, &v);
+    map_close(cr, &v);
 }
 
 /* Cells of area a in each bin. */
