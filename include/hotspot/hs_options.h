@@ -65,6 +65,10 @@ typedef struct hs_options {
     char *lisa;            /* yes | no: local Moran of the areas        */
     char *lisa_permutations; /* 999                                     */
     char *when;            /* windows of the week, "Thu-Sat 18:00-04:00" */
+    char *start_time, *end_time; /* generic incidents: date-time columns
+                              of the earliest start and latest end       */
+    char *peak_hours;      /* hours in a hotspot's peak window (4)      */
+    char *previous;        /* a previous run's GeoPackage: hotspot lineage */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
     char *public_;         /* yes | no: release-safe output ("public")  */

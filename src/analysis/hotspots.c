@@ -63,8 +63,7 @@ typedef struct comp_loc {
     int32_t loc;
 } comp_loc;
 
-/* Cell index of (x, y) by the floor rule, or 0 when outside / NaN. */
-static int cell_of(const hs_grid_geom *g, double x, double y, size_t *idx)
+int hs_grid_cell(const hs_grid_geom *g, double x, double y, size_t *idx)
 {
     double fc = floor((x - g->x0) / g->cell);
     double fr = floor((y - g->y0) / g->cell);
@@ -242,7 +241,7 @@ static hs_status count_points(const hs_grid_geom *g, const int32_t *id,
     size_t ncl = 0, clcap = 0;
     for (size_t p = 0; p < n; p++) {
         size_t i;
-        if (!cell_of(g, px[p], py[p], &i) || !id[i])
+        if (!hs_grid_cell(g, px[p], py[p], &i) || !id[i])
             continue;
         size_t k = (size_t)id[i] - 1;
         cs[k].incidents++;
@@ -539,7 +538,7 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
     /* Incidents: in unmasked cells, and per component. */
     for (size_t p = 0; p < n; p++) {
         size_t i;
-        if (cell_of(g, px[p], py[p], &i) && h->cls[i] != HS_CLS_MASKED)
+        if (hs_grid_cell(g, px[p], py[p], &i) && h->cls[i] != HS_CLS_MASKED)
             h->mask_incidents++;
     }
     if (ncomp > 0 && (count_points(g, id, cs, px, py, loc, n, err) ||
@@ -636,9 +635,17 @@ void hs_tasks_free(hs_task *t, size_t n)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(t[i].wkb);
+        free(t[i].cells);
+    }
     free(t);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Tasking order: area asc, then the rank order. */
@@ -826,6 +833,11 @@ hs_status hs_tasking(const double *density, const int32_t *label,
         tk->cum_incident_share = ainc > 0 ? (double)cum_inc / (double)ainc : 0;
         tk->location = c->location;
         *nout = k + 1; /* so hs_tasks_free frees this wkb from here on */
+        if (!(tk->cells = malloc(c->len * sizeof *tk->cells)))
+            goto nomem;
+        for (size_t q = 0; q < c->len; q++)
+            tk->cells[q] = order[c->start + q];
+        qsort(tk->cells, c->len, sizeof *tk->cells, cmp_size);
         if ((rc = export_wkb(c->geom, "tasking", &tk->wkb, &tk->wkb_len, err)))
             goto cleanup;
     }

@@ -185,6 +185,7 @@ typedef struct hs_task {
     int location;              /* commonest location id, -1 none         */
     unsigned char *wkb;        /* ISO WKB MultiPolygon (NDR)             */
     size_t wkb_len;
+    size_t *cells;             /* its ncells cell indices, ascending     */
 } hs_task;
 
 hs_status hs_tasking(const double *density, const int32_t *label,
@@ -195,6 +196,11 @@ hs_status hs_tasking(const double *density, const int32_t *label,
                      size_t *nout, hs_error *err);
 
 void hs_tasks_free(hs_task *t, size_t n); /* NULL is a no-op */
+
+/* Cell index of point (x, y) on g by the rule above (the cell east /
+ * north of an edge) into *idx: 1, or 0 when it is outside the grid or
+ * NaN. */
+int hs_grid_cell(const hs_grid_geom *g, double x, double y, size_t *idx);
 
 /* The k-th largest (0-based) of v[0..n), n > k, reordering v. */
 double hs_kth_largest(double *v, size_t n, size_t k);

@@ -1,4 +1,5 @@
 /* timeofweek.c - incidents by hour of the week (timeofweek.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "analysis/timeofweek.h"
@@ -28,9 +29,101 @@ hs_status hs_timeofweek(const hs_incidents *s, const int *groups, size_t ng,
             (*untimed)++;
             continue;
         }
-        int d = hs_weekday(s->month[i], s->day[i]), h = s->minute[i] / 60;
-        w[((size_t)s->area[i] * ng + g) * HS_TOW_SLOTS + (size_t)((d - 1) * 24 + h)] +=
-            s->weight ? (double)s->weight[i] : 1.0;
+        hs_aoristic_add(hs_weekday(s->month[i], s->day[i]), s->minute[i],
+                        s->span ? s->span[i] : -1,
+                        s->weight ? (double)s->weight[i] : 1.0,
+                        w + ((size_t)s->area[i] * ng + g) * HS_TOW_SLOTS);
+        (*timed)++;
+    }
+    return HS_OK;
+}
+
+void hs_aoristic_add(int d, int t, int32_t span, double wt, double *out)
+{
+    int slot = (d - 1) * 24 + t / 60;
+    if (span < 2) {
+        out[slot] += wt;
+        return;
+    }
+    if (span >= HS_TOW_WEEK_MINUTES) {
+        for (int k = 0; k < HS_TOW_SLOTS; k++)
+            out[k] += wt / HS_TOW_SLOTS;
+        return;
+    }
+    double per = wt / span;
+    int32_t left = span, take = 60 - t % 60;
+    while (left > 0) {
+        take = take < left ? take : left;
+        out[slot] += per * take;
+        left -= take;
+        slot = (slot + 1) % HS_TOW_SLOTS;
+        take = 60;
+    }
+}
+
+int hs_tow_peak(const double *tow, int h, int *start, double *share)
+{
+    if (h < 1 || h > 24)
+        return -1;
+    double total = 0, best = -1;
+    for (int k = 0; k < HS_TOW_SLOTS; k++)
+        total += tow[k];
+    if (!(total > 0))
+        return -1;
+    /* each window summed afresh: no drift from a running sum, so equal
+     * windows compare equal and the earliest wins */
+    for (int k = 0; k < HS_TOW_SLOTS; k++) {
+        double sum = 0;
+        for (int q = 0; q < h; q++)
+            sum += tow[(k + q) % HS_TOW_SLOTS];
+        if (sum > best) {
+            best = sum;
+            *start = k;
+        }
+    }
+    *share = best / total;
+    return 0;
+}
+
+void hs_tow_peak_text(int start, int h, char *buf, size_t n)
+{
+    static const char *const day[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    snprintf(buf, n, "%s %02d:00-%02d:00", day[(start / 24) % 7], start % 24,
+             (start % 24 + h) % 24);
+}
+
+hs_status hs_cell_series(const hs_incidents *s, int group,
+                         const hs_grid_geom *g, const int32_t *cell_id,
+                         size_t nid, int32_t from, int32_t to, int32_t m0,
+                         size_t nm, double *tow, double *monthly, long *timed,
+                         long *untimed, hs_error *err)
+{
+    *timed = *untimed = 0;
+    if (!s || !g || !cell_id || (nid && (!tow || !monthly)))
+        return hs_fail(err, HS_ERR_ARG, "hotspot series: inputs missing");
+    memset(tow, 0, nid * HS_TOW_SLOTS * sizeof *tow);
+    memset(monthly, 0, nid * nm * sizeof *monthly);
+    if (!s->month || !s->area || !s->group)
+        return HS_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t c;
+        if (s->group[i] != group || s->area[i] < 0 ||
+            !hs_grid_cell(g, s->x[i], s->y[i], &c) || cell_id[c] <= 0 ||
+            (size_t)cell_id[c] > nid)
+            continue;
+        size_t id = (size_t)cell_id[c] - 1;
+        double wt = s->weight ? (double)s->weight[i] : 1.0;
+        if (s->month[i] >= m0 && (size_t)(s->month[i] - m0) < nm)
+            monthly[id * nm + (size_t)(s->month[i] - m0)] += wt;
+        if (s->month[i] < from || s->month[i] > to)
+            continue;
+        if (!s->day || !s->minute || s->day[i] <= 0 || s->minute[i] < 0 ||
+            s->minute[i] > 1439) {
+            (*untimed)++;
+            continue;
+        }
+        hs_aoristic_add(hs_weekday(s->month[i], s->day[i]), s->minute[i],
+                        s->span ? s->span[i] : -1, wt, tow + id * HS_TOW_SLOTS);
         (*timed)++;
     }
     return HS_OK;

@@ -15,7 +15,7 @@ hs_incidents *hs_incidents_create_cols(unsigned cols, hs_error *err)
 {
     hs_incidents *s = calloc(1, sizeof *s);
     if (s)
-        s->cols = cols & (HS_COL_ALL | HS_COL_KEY);
+        s->cols = cols & (HS_COL_ALL | HS_COL_KEY | HS_COL_SPAN);
     if (!s || !(s->types = hs_pool_create()) ||
         !(s->locations = hs_pool_create()) || !(s->lsoas = hs_pool_create()) ||
         !(s->files = hs_pool_create()) || !(s->keys = hs_pool_create())) {
@@ -44,6 +44,7 @@ void hs_incidents_destroy(hs_incidents *s)
     free(s->weight);
     free(s->area);
     free(s->key);
+    free(s->span);
     hs_pool_destroy(s->types);
     hs_pool_destroy(s->locations);
     hs_pool_destroy(s->lsoas);
@@ -96,22 +97,30 @@ hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)
         GROW(area);
     if (s->cols & HS_COL_KEY)
         GROW(key);
+    if (s->cols & HS_COL_SPAN)
+        GROW(span);
     s->cap = cap;
     return HS_OK;
 }
 
 hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err)
 {
+    size_t cap = s->cap ? s->cap : 1;
     if ((cols & HS_COL_KEY) && !(s->cols & HS_COL_KEY)) {
-        size_t cap = s->cap ? s->cap : 1;
         GROW(key);
         for (size_t i = 0; i < s->n; i++)
             s->key[i] = -1;
         s->cols |= HS_COL_KEY;
     }
-    if (cols & ~(unsigned)HS_COL_KEY & ~s->cols)
-        return hs_fail(err, HS_ERR_ARG, "incident store: only the key column "
-                       "can be added");
+    if ((cols & HS_COL_SPAN) && !(s->cols & HS_COL_SPAN)) {
+        GROW(span);
+        for (size_t i = 0; i < s->n; i++)
+            s->span[i] = -1;
+        s->cols |= HS_COL_SPAN;
+    }
+    if (cols & ~(unsigned)(HS_COL_KEY | HS_COL_SPAN) & ~s->cols)
+        return hs_fail(err, HS_ERR_ARG, "incident store: only the key and "
+                       "span columns can be added");
     return HS_OK;
 }
 
@@ -120,7 +129,7 @@ void hs_incidents_move_row(hs_incidents *s, size_t d, size_t from)
 #define COPY(col) if (s->col) s->col[d] = s->col[from]
     COPY(x); COPY(y); COPY(month); COPY(day); COPY(minute); COPY(group);
     COPY(type); COPY(location); COPY(lsoa); COPY(file); COPY(row);
-    COPY(weight); COPY(area); COPY(key);
+    COPY(weight); COPY(area); COPY(key); COPY(span);
 #undef COPY
 }
 
@@ -159,4 +168,15 @@ void hs_month_format(int32_t m, char buf[8])
     buf[5] = (char)('0' + mo / 10);
     buf[6] = (char)('0' + mo % 10);
     buf[7] = '\0';
+}
+
+long hs_days_from_civil(int32_t m, int day)
+{
+    long y = m / 12, mo = m % 12 + 1;
+    y -= mo <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
 }

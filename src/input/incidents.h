@@ -27,8 +27,10 @@ enum {
     HS_COL_AREA = 8,   /* area               */
     HS_COL_SOURCE = 16, /* file, row         */
     HS_COL_ALL = 31,
-    HS_COL_KEY = 32    /* key: added by the ingest when an input has
+    HS_COL_KEY = 32,   /* key: added by the ingest when an input has
                           duplicate keys to resolve (ingest.h)          */
+    HS_COL_SPAN = 64   /* span: added by the ingest when incidents have
+                          an end time (--end-time)                      */
 };
 
 typedef struct hs_incidents {
@@ -48,6 +50,10 @@ typedef struct hs_incidents {
     int32_t *area;      /* assigned area index; -1 none (set by assign)    */
     int32_t *key;       /* id in keys: police.uk force-month or --id crime
                            reference, for duplicates; -1 none (HS_COL_KEY) */
+    int32_t *span;      /* minutes from the start (day, minute) to the end
+                           of the incident's window, >= 0; -1: no end given
+                           (or no start time), -2: the end is before the
+                           start (HS_COL_SPAN)                             */
     hs_pool *types, *locations, *lsoas, *files, *keys;
     int borrowed;       /* columns belong to another store: never grown   */
 } hs_incidents;
@@ -59,8 +65,8 @@ void hs_incidents_destroy(hs_incidents *s);
 /* Makes room for n more rows; returns HS_ERR_NOMEM on failure. */
 hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err);
 
-/* Adds the columns of cols the store lacks (HS_COL_KEY: rows already in
- * the store get -1).  Not on a borrowed view. */
+/* Adds the columns of cols the store lacks (HS_COL_KEY or HS_COL_SPAN:
+ * rows already in the store get -1).  Not on a borrowed view. */
 hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err);
 
 /* Row from -> row to (every column kept), to compact the store in place. */
@@ -69,5 +75,9 @@ void hs_incidents_move_row(hs_incidents *s, size_t to, size_t from);
 /* Month helpers: "YYYY-MM" <-> year*12+month-1. */
 int hs_month_parse(const char *s, size_t len, int32_t *out);
 void hs_month_format(int32_t m, char buf[8]);
+
+/* Days from 1970-01-01 to day `day` of month m (year*12 + month-1), in
+ * the proleptic Gregorian calendar (Hinnant's days_from_civil). */
+long hs_days_from_civil(int32_t m, int day);
 
 #endif

@@ -25,6 +25,7 @@
 #include "input/crs.h"
 #include "input/csv.h"
 #include "input/duplicates.h"
+#include "hotspot/hs_options.h"
 #include "input/ingest.h"
 #include "input/text.h"
 #include "input/vector.h"
@@ -76,7 +77,7 @@ struct hs_ingest {
 
 /* Columns of one input, -1 where absent. */
 typedef struct cols {
-    int x, y, cat, date, time, weight, loc, lsoa;
+    int x, y, cat, date, time, end, weight, loc, lsoa;
     int force, id;  /* police.uk "Falls within"; --id: duplicate keys */
     int month;      /* police.uk Month, for the key even when the store
                        keeps no dates                                  */
@@ -213,6 +214,29 @@ static int digits(const char *s, int n, int *out)
     }
     *out = v;
     return 0;
+}
+
+hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const hs_options *o,
+                                 hs_error *err)
+{
+    if (o->start_time && (o->date || o->time))
+        return hs_fail(err, HS_ERR_ARG, "--start-time is the date and time "
+                       "an incident began: give it instead of --date and "
+                       "--time, not with them");
+    if (o->end_time && !o->start_time)
+        return hs_fail(err, HS_ERR_ARG, "--end-time needs --start-time (the "
+                       "window is from --start-time to --end-time)");
+    io->crs = o->incidents_crs;
+    io->x = o->x;
+    io->y = o->y;
+    io->category = o->category;
+    io->date = o->start_time ? o->start_time : o->date;
+    io->time = o->time;
+    io->end = o->end_time;
+    io->weight = o->weight;
+    io->location = o->location;
+    io->id = o->id;
+    return HS_OK;
 }
 
 static int days_in_month(int y, int m)
@@ -414,6 +438,7 @@ typedef struct row {
     int32_t month;
     int8_t day;
     int16_t minute;
+    int32_t span; /* minutes to the end; -1 none, -2 reversed */
     float weight;
     const char *type, *loc, *lsoa;
     size_t type_len, loc_len, lsoa_len;
@@ -421,6 +446,29 @@ typedef struct row {
     int64_t line;
     int32_t key; /* duplicate key id; -1 none */
 } row;
+
+/* The end column (opts.end) of a row whose start is in w: w->span
+ * (ingest.h); -1 when the end is not a date or date-time. */
+static int parse_end(const char *e, size_t len, row *w)
+{
+    int32_t m;
+    int8_t d = 0;
+    int16_t mi = -1;
+    w->span = -1;
+    while (len && isspace((unsigned char)e[len - 1]))
+        len--;
+    if (len == 0)
+        return 0;
+    if (parse_date(e, len, &m, &d, &mi) != 0 || d == 0)
+        return -1;
+    if (w->day <= 0 || w->minute < 0)
+        return 0; /* no start time: nothing to spread */
+    long end = hs_days_from_civil(m, d) * 1440 + (mi < 0 ? 1440 : mi);
+    long start = hs_days_from_civil(w->month, w->day) * 1440 + w->minute;
+    w->span = end < start ? -2 : end - start > INT32_MAX ? INT32_MAX
+                                                         : (int32_t)(end - start);
+    return 0;
+}
 
 static hs_status store_row(sink *in, const row *r, hs_error *err)
 {
@@ -456,6 +504,8 @@ static hs_status store_row(sink *in, const row *r, hs_error *err)
         s->area[i] = -1;
     if (s->key)
         s->key[i] = r->key;
+    if (s->span)
+        s->span[i] = r->span;
     s->n++;
     return HS_OK;
 }
@@ -682,6 +732,8 @@ static hs_status find_columns(hs_ingest *in, const hs_csv *c, cols *k,
     }
     if (o->time && (rc = want_col(c, o->time, "--time", &k->time, err)))
         return rc;
+    if (o->end && (rc = want_col(c, o->end, "--end-time", &k->end, err)))
+        return rc;
     if (o->weight && (rc = want_col(c, o->weight, "--weight", &k->weight, err)))
         return rc;
     if (o->location && (rc = want_col(c, o->location, "--location", &k->loc, err)))
@@ -698,6 +750,10 @@ static hs_status csv_columns(hs_ingest *in, const hs_csv *c, cols *k,
     hs_status rc = find_columns(in, c, k, err);
     if (!rc && (k->force >= 0 || k->id >= 0))
         rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
+    if (!(in->s->cols & HS_COL_TIME))
+        k->end = -1;
+    if (!rc && k->end >= 0)
+        rc = hs_incidents_add_cols(in->s, HS_COL_SPAN, err);
     if (!rc && k->force >= 0 && in->nsrc) /* the file being read */
         in->src[in->nsrc - 1].police = 1;
     unsigned keep = in->s->cols;
@@ -752,7 +808,7 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
                  k->ncols, hs_csv_nfields(c));
             continue;
         }
-        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
+        row w = {.minute = -1, .span = -1, .weight = 1.0f, .file = file_id, .line = line,
                  .key = -1};
         size_t dl, xl, yl;
         const char *d = k->date >= 0 ? hs_csv_field(c, (size_t)k->date, &dl)
@@ -777,6 +833,15 @@ static hs_status parse_rows(sink *in, hs_csv *c, long line0, const cols *k,
             }
             if (mm >= 0)
                 w.minute = (int16_t)mm;
+        }
+        if (k->end >= 0) {
+            size_t el;
+            const char *e = hs_csv_field(c, (size_t)k->end, &el);
+            if (parse_end(e, el, &w) != 0) {
+                skip(in, HS_SKIP_DATE, path, line, "end time (--end-time) "
+                     "'%.40s' is not a date or date-time", e);
+                continue;
+            }
         }
         if (k->cat >= 0)
             w.type = hs_csv_field(c, (size_t)k->cat, &w.type_len);
@@ -937,7 +1002,7 @@ static hs_status merge_chunk(hs_ingest *in, chunk *ch, hs_error *err)
 #define MOVE(col) if (d->col) memmove(d->col + to, d->col + from, n * sizeof *d->col)
         MOVE(x); MOVE(y); MOVE(month); MOVE(day); MOVE(minute); MOVE(type);
         MOVE(location); MOVE(lsoa); MOVE(file); MOVE(row); MOVE(weight);
-        MOVE(key);
+        MOVE(key); MOVE(span);
 #undef MOVE
     }
     for (size_t i = to; i < to + n && !rc; i++) {
@@ -986,6 +1051,7 @@ static hs_status make_view(hs_incidents *v, hs_incidents *d, size_t base,
 #define AT(col) v->col = d->col ? d->col + base : NULL
     AT(x); AT(y); AT(month); AT(day); AT(minute); AT(group); AT(type);
     AT(location); AT(lsoa); AT(file); AT(row); AT(weight); AT(area); AT(key);
+    AT(span);
 #undef AT
     v->cap = cap;
     v->cols = d->cols;
@@ -1384,11 +1450,16 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
                                 path, err, &rc)
                     : OGR_FD_GetFieldIndex(defn, "date");
     int itime = ogr_field(defn, o->time, "--time", path, err, &rc);
+    int iend = ogr_field(defn, o->end, "--end-time", path, err, &rc);
     int iw = ogr_field(defn, o->weight, "--weight", path, err, &rc);
     int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
     int iid = ogr_field(defn, o->id, "--id", path, err, &rc);
     if (!rc && iid >= 0)
         rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
+    if (!(in->s->cols & HS_COL_TIME))
+        iend = -1;
+    if (!rc && iend >= 0)
+        rc = hs_incidents_add_cols(in->s, HS_COL_SPAN, err);
     if (rc)
         goto cleanup;
     if (!(in->s->cols & HS_COL_TYPE)) /* not kept: not read */
@@ -1414,7 +1485,7 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
         long line = (long)OGR_F_GetFID(f);
         in->main.rep.rows_read++;
-        row w = {.minute = -1, .weight = 1.0f, .file = file_id, .line = line,
+        row w = {.minute = -1, .span = -1, .weight = 1.0f, .file = file_id, .line = line,
                  .x = NAN, .y = NAN, .key = -1};
         const char *d = idate >= 0 ? OGR_F_GetFieldAsString(f, idate) : "";
         if (idate >= 0 && parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
@@ -1436,6 +1507,15 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
                 goto next;
             }
             w.minute = (int16_t)mm;
+        }
+        if (iend >= 0) {
+            const char *e = OGR_F_IsFieldSetAndNotNull(f, iend)
+                                ? OGR_F_GetFieldAsString(f, iend) : "";
+            if (parse_end(e, strlen(e), &w) != 0) {
+                skip(&in->main, HS_SKIP_DATE, path, line, "end time "
+                     "(--end-time) '%.40s' is not a date or date-time", e);
+                goto next;
+            }
         }
         w.type = icat >= 0 ? OGR_F_GetFieldAsString(f, icat) : "incident";
         w.type_len = strlen(w.type);

@@ -54,6 +54,14 @@ typedef struct hs_ingest_opts {
     const char *category; /* crime type / offence code column             */
     const char *date;     /* date, date-time or month column              */
     const char *time;     /* time-of-day column (optional)                */
+    const char *end;      /* date-time column: when the incident ended at
+                             the latest (optional; the date column is then
+                             when it began at the earliest).  Gives the
+                             store its span column (incidents.h): minutes
+                             from start to end; an end with a date only is
+                             the end of that day; a blank end (span -1) or
+                             one before the start (span -2) is kept; an
+                             unreadable one is skipped                   */
     const char *weight;   /* weight column (optional)                     */
     const char *location; /* location label column (optional)            */
     const char *id;       /* unique crime reference column (optional)    */
@@ -70,6 +78,15 @@ typedef struct hs_ingest_opts {
                              threads; 0: 8 MB.  Tests and fuzzing lower it
                              to take small files down that path          */
 } hs_ingest_opts;
+
+/* The incident columns of the options (--x, --y, --incidents-crs,
+ * --category, --date, --time, --start-time, --end-time, --weight,
+ * --location, --id) into io, leaving its other fields alone.
+ * --start-time is the date column (with its time); it replaces --date
+ * and --time, and --end-time needs it: HS_ERR_ARG otherwise. */
+struct hs_options;
+hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const struct hs_options *o,
+                                 hs_error *err);
 
 typedef enum hs_skip {
     HS_SKIP_FIELDS,   /* wrong number of fields                    */

@@ -71,6 +71,13 @@ static const opt table[] = {
       "(YYYY-MM) column"),
     O(time, TEXT, "FIELD", NULL, "generic incidents: time of day column "
       "(HH:MM)"),
+    O(start_time, TEXT, "FIELD", NULL, "generic incidents: date-time column "
+      "of the earliest time the incident began (instead of --date and "
+      "--time; with --end-time: a window, spread over the hours of the week "
+      "by Ratcliffe's aoristic method)"),
+    O(end_time, TEXT, "FIELD", NULL, "generic incidents: date-time column "
+      "of the latest time the incident ended (a date only: the end of that "
+      "day); needs --start-time"),
     O(weight, TEXT, "FIELD", NULL, "generic incidents: weight column"),
     O(location, TEXT, "FIELD", "location", "generic incidents: location "
       "label column"),
@@ -155,6 +162,13 @@ static const opt table[] = {
       "windows of the week, e.g. \"Thu-Sat 18:00-04:00\" (several separated "
       "by commas; past midnight counts as the evening before); needs dates "
       "and times"),
+    O(peak_hours, TEXT, "H", "4", "each hotspot's and tasking place's "
+      "peak: the H consecutive hours of the week holding most of its "
+      "incidents (1 to 24)"),
+    O(previous, PATH, "OLD.gpkg", "none", "a previous run's output for the "
+      "same groups: hotspots are matched to its hotspots by overlap, keep "
+      "their ids while they persist, and get a status (new, persisting, "
+      "grown, shrunk, merged, split; ceased ones in hotspots_ceased_<group>)"),
     O(extent, TEXT, "XMIN,YMIN,XMAX,YMAX", "the points' extent + the "
       "kernel radius", "hotspot kde only: the grid's extent in the analysis "
       "CRS (corners are moved out to multiples of the cell size)"),

@@ -174,14 +174,6 @@ hs_status hs_when_filter(const hs_when *w, hs_incidents *s, long *outside,
 
 int hs_weekday(int32_t m, int day)
 {
-    /* days from 1970-01-01 (Hinnant's days_from_civil), a Thursday */
-    long y = m / 12, mo = m % 12 + 1;
-    y -= mo <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    long days = era * 146097 + doe - 719468;
-    long wd = (days % 7 + 7 + 3) % 7; /* 0 = Monday */
-    return (int)wd + 1;
+    long days = hs_days_from_civil(m, day); /* 1970-01-01 was a Thursday */
+    return (int)((days % 7 + 7 + 3) % 7) + 1;
 }

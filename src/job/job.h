@@ -28,6 +28,14 @@
 #include "output/output.h"
 
 /* Everything one run holds; freed in one place. */
+/* A hotspot's lineage (--previous): status name, first month seen, runs
+ * seen in. */
+typedef struct hs_hot_line {
+    const char *status;  /* static: "new", "persisting", ...              */
+    int32_t first_seen;
+    int months_seen;
+} hs_hot_line;
+
 typedef struct job {
     const hs_options *o;
     const hs_log *log;
@@ -91,6 +99,8 @@ typedef struct job {
     hs_nb nb;          /* the areas' queen neighbours, for local Moran    */
     hs_lisa li[HS_MAX_GROUPS];
     int has_lisa[HS_MAX_GROUPS];
+    int peak_hours;    /* --peak-hours                                   */
+    hs_hot_line *lin[HS_MAX_GROUPS]; /* --previous: per hotspot; NULL: none */
 } job;
 
 /* A group's table name: prefix + group, '-' and ' ' made '_' (used by the

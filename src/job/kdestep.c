@@ -213,10 +213,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     double t0 = now_s();
     const char *crs = o->crs ? o->crs : "EPSG:27700";
     const char *out = o->output ? o->output : "kde.tif";
-    hs_ingest_opts io = {.analysis_crs = crs, .crs = o->incidents_crs,
-                         .x = o->x, .y = o->y, .category = o->category,
-                         .date = o->date, .time = o->time, .weight = o->weight,
-                         .location = o->location, .id = o->id, .log = log};
+    hs_ingest_opts io = {.analysis_crs = crs, .log = log};
 
     memset(sum, 0, sizeof *sum);
     hs_gdal_init(); /* before PROJ or GDAL open any SQLite database */
@@ -226,6 +223,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                        "file", out);
     if (o->n_incidents == 0)
         return hs_fail(err, HS_ERR_ARG, "no incidents: give --incidents PATH...");
+    hs_status rc0 = hs_ingest_opts_columns(&io, o, err);
+    if (rc0)
+        return rc0;
     int kernel = hs_kernel_parse(o->kernel ? o->kernel : "quartic");
     double bw = 0, cell = 0, ext[4];
     int knn = 0, per_cell = 0;

@@ -360,6 +360,99 @@ hs_status hs_job_write_points(job *j, hs_error *err)
     return hs_gpkg_checkpoint(j->gpkg, err); /* 100 MB at 1M: to disk now */
 }
 
+/* "2024-01" into a buffer of 8 */
+static const char *month_text(int32_t m, char buf[8])
+{
+    hs_month_format(m, buf);
+    return buf;
+}
+
+/* Peak of tow (a hotspot's or place's hours of the week) as two values:
+ * "Sat 22:00-02:00" into buf and the share in %; NULLs when it has no
+ * timed incidents (police.uk) or, for the share, under --public. */
+static void peak_values(const job *j, const double *tow, char *buf, size_t n,
+                        hs_value *text, hs_value *share)
+{
+    int start;
+    double sh;
+    *text = *share = (hs_value){.is_null = 1};
+    if (!tow || hs_tow_peak(tow, j->peak_hours, &start, &sh) != 0)
+        return;
+    hs_tow_peak_text(start, j->peak_hours, buf, n);
+    *text = txt(buf);
+    if (!j->priv)
+        *share = num(100.0 * sh);
+}
+
+/* One group's series by hotspot and by tasking place (timeofweek.h):
+ * *tow_h, *mon_h per hotspot, *tow_t per place (malloc'd, the caller
+ * frees); months [m0, m0 + nm). */
+static hs_status group_series(job *j, size_t g, int32_t m0, size_t nm,
+                              double **tow_h, double **mon_h, double **tow_t,
+                              long *timed, hs_error *err)
+{
+    const hs_surface *sf = &j->surf[g];
+    const hs_kde_grid *kg = &sf->grid;
+    hs_grid_geom gg = {kg->x0, kg->y0, kg->cell, kg->cols, kg->rows};
+    size_t nh = sf->hot->n, nt = sf->ntasks, ncell = kg->cols * kg->rows;
+    int32_t *task_cell = calloc(ncell, sizeof *task_cell);
+    double *mon_t = malloc((nt * nm + 1) * sizeof *mon_t);
+    long untimed, t2, u2;
+    hs_status rc;
+    *tow_h = malloc((nh * HS_TOW_SLOTS + 1) * sizeof **tow_h);
+    *mon_h = malloc((nh * nm + 1) * sizeof **mon_h);
+    *tow_t = malloc((nt * HS_TOW_SLOTS + 1) * sizeof **tow_t);
+    if (!task_cell || !mon_t || !*tow_h || !*mon_h || !*tow_t) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "hotspot series: out of memory");
+        goto cleanup;
+    }
+    for (size_t t = 0; t < nt; t++)
+        for (size_t q = 0; q < sf->tasks[t].ncells; q++)
+            task_cell[sf->tasks[t].cells[q]] = (int32_t)(t + 1);
+    /* no hot cell: no spot map, and no hotspots (nh = 0) to fill */
+    if ((rc = hs_cell_series(j->inc, j->groups[g], &gg,
+                             sf->hot->spot ? sf->hot->spot : task_cell, nh,
+                             j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_h,
+                             *mon_h, timed, &untimed, err)) ||
+        (rc = hs_cell_series(j->inc, j->groups[g], &gg, task_cell, nt,
+                             j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_t,
+                             mon_t, &t2, &u2, err)))
+        goto cleanup;
+cleanup:
+    free(task_cell);
+    free(mon_t);
+    return rc;
+}
+
+/* hotspot_timeofweek and hotspot_monthly (timeofweek.h): not with
+ * --public (a hotspot's hour or month holds a handful). */
+static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
+                                hs_error *err)
+{
+    static const hs_field tf[] = {{"hotspot_id", HS_FIELD_TEXT},
+                                  {"day", HS_FIELD_INT},
+                                  {"hour", HS_FIELD_INT},
+                                  {"weight", HS_FIELD_REAL}};
+    static const hs_field mf[] = {{"hotspot_id", HS_FIELD_TEXT},
+                                  {"month", HS_FIELD_TEXT},
+                                  {"incidents", HS_FIELD_REAL}};
+    *tow = *mon = NULL;
+    if (j->priv)
+        return HS_OK;
+    if (j->has_tow &&
+        !(*tow = hs_gpkg_add_layer(j->gpkg, "hotspot_timeofweek", "Each "
+                                   "hotspot's incidents by weekday (1 = "
+                                   "Monday) and hour, analysis period",
+                                   HS_GEOM_NONE, NULL, tf, 4, err)))
+        return err ? err->code : HS_ERR_IO;
+    if (!(*mon = hs_gpkg_add_layer(j->gpkg, "hotspot_monthly", "Each "
+                                   "hotspot's incidents per month over the "
+                                   "data (zeros included)", HS_GEOM_NONE,
+                                   NULL, mf, 3, err)))
+        return err ? err->code : HS_ERR_IO;
+    return HS_OK;
+}
+
 static hs_status write_hotspots(job *j, hs_error *err)
 {
     static const hs_field hf[] = {
@@ -367,20 +460,45 @@ static hs_status write_hotspots(job *j, hs_error *err)
         {"class", HS_FIELD_INT},        {"incidents", HS_FIELD_INT},
         {"area_km2", HS_FIELD_REAL},    {"share_pct", HS_FIELD_REAL},
         {"pai", HS_FIELD_REAL},         {"area_id", HS_FIELD_TEXT},
-        {"area_name", HS_FIELD_TEXT},   {"label", HS_FIELD_TEXT}};
+        {"area_name", HS_FIELD_TEXT},   {"label", HS_FIELD_TEXT},
+        {"peak", HS_FIELD_TEXT},        {"peak_share", HS_FIELD_REAL},
+        {"status", HS_FIELD_TEXT},      {"first_seen", HS_FIELD_TEXT},
+        {"months_seen", HS_FIELD_INT}};
     static const hs_field tf[] = {
         {"area_id", HS_FIELD_TEXT},        {"area_name", HS_FIELD_TEXT},
         {"priority", HS_FIELD_INT},        {"hotspot_id", HS_FIELD_TEXT},
         {"label", HS_FIELD_TEXT},          {"class", HS_FIELD_INT},
         {"incidents", HS_FIELD_INT},       {"area_km2", HS_FIELD_REAL},
         {"pai", HS_FIELD_REAL},            {"cum_area_pct", HS_FIELD_REAL},
-        {"cum_incidents_pct", HS_FIELD_REAL}};
-    for (size_t g = 0; g < j->ngroups; g++) {
+        {"cum_incidents_pct", HS_FIELD_REAL}, {"peak", HS_FIELD_TEXT},
+        {"peak_share", HS_FIELD_REAL}};
+    const hs_incidents *s = j->inc;
+    hs_layer *ltow, *lmon;
+    double *tow_h = NULL, *mon_h = NULL, *tow_t = NULL;
+    hs_status rc = HS_OK;
+    long timed_all = 0;
+    /* the monthly series run over the data's months */
+    int32_t m0 = INT32_MAX, m1 = INT32_MIN;
+    for (size_t i = 0; i < s->n; i++) {
+        m0 = s->month[i] < m0 ? s->month[i] : m0;
+        m1 = s->month[i] > m1 ? s->month[i] : m1;
+    }
+    size_t nm = s->n ? (size_t)(m1 - m0 + 1) : 0;
+    if ((rc = hotspot_tables(j, &ltow, &lmon, err)))
+        return rc;
+    for (size_t g = 0; g < j->ngroups && !rc; g++) {
         if (!j->has_surf[g])
             continue;
         const hs_surface *sf = &j->surf[g];
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
-        char name[96], desc[256];
+        char name[96], desc[256], pk[32], first[8], mon[8];
+        long timed;
+        free(tow_h);
+        free(mon_h);
+        free(tow_t);
+        if ((rc = group_series(j, g, m0, nm, &tow_h, &mon_h, &tow_t, &timed, err)))
+            break;
+        timed_all += timed;
         hs_layer_name(name, sizeof name, "hotspots_", gname);
         snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
                  "of the density surface, ranked by incidents", gname,
@@ -388,55 +506,78 @@ static hs_status write_hotspots(job *j, hs_error *err)
         hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
                                         HS_GEOM_MULTIPOLYGON, j->crs, hf,
                                         sizeof hf / sizeof *hf, err);
-        if (!l)
-            return err ? err->code : HS_ERR_IO;
-        for (size_t h = 0; h < sf->hot->n; h++) {
+        if (!l) {
+            rc = err ? err->code : HS_ERR_IO;
+            break;
+        }
+        for (size_t h = 0; h < sf->hot->n && !rc; h++) {
             const hs_hotspot *hp = &sf->hot->v[h];
+            const hs_hot_line *lr = j->lin[g] ? &j->lin[g][h] : NULL;
             int ar = hp->area;
+            hs_value pv, ps;
+            peak_values(j, timed ? tow_h + h * HS_TOW_SLOTS : NULL, pk,
+                        sizeof pk, &pv, &ps);
             hs_value v[] = {
                 txt(hp->id), int_(hp->rank), int_(hp->cls), int_(hp->incidents),
                 num(hp->km2), num(100.0 * hp->share), num(hp->pai),
                 txt(ar >= 0 ? hs_areas_id(j->areas, (size_t)ar) : NULL),
                 txt(ar >= 0 ? hs_areas_name(j->areas, (size_t)ar) : NULL),
-                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL)};
-            hs_status rc = hs_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
-            if (rc)
-                return rc;
+                txt(hp->location >= 0 ? hs_pool_str(j->inc->locations, hp->location) : NULL),
+                pv, ps, txt(lr ? lr->status : NULL),
+                txt(month_text(lr ? lr->first_seen : j->agg.cur.to, first)),
+                int_(lr ? lr->months_seen : 1)};
+            rc = hs_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
+            for (int k = 0; k < HS_TOW_SLOTS && ltow && timed && !rc; k++) {
+                double w = tow_h[h * HS_TOW_SLOTS + (size_t)k];
+                hs_value r[] = {txt(hp->id), int_(k / 24 + 1), int_(k % 24), num(w)};
+                if (w != 0)
+                    rc = hs_layer_add(ltow, 0, 0, NULL, 0, r, err);
+            }
+            for (size_t m = 0; m < nm && lmon && !rc; m++) {
+                hs_value r[] = {txt(hp->id), txt(month_text(m0 + (int32_t)m, mon)),
+                                num(mon_h[h * nm + m])};
+                rc = hs_layer_add(lmon, 0, 0, NULL, 0, r, err);
+            }
         }
+        if (rc)
+            break;
         hs_layer_name(name, sizeof name, "tasking_", gname);
         snprintf(desc, sizeof desc, "%s: per area, its densest cells up to "
                  "%.3g%% of it, as patches ranked by incidents", gname,
                  100 * j->sopt.task_share);
         l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
                               j->crs, tf, sizeof tf / sizeof *tf, err);
-        if (!l)
-            return err ? err->code : HS_ERR_IO;
-        for (size_t t = 0; t < sf->ntasks; t++) {
+        if (!l) {
+            rc = err ? err->code : HS_ERR_IO;
+            break;
+        }
+        for (size_t t = 0; t < sf->ntasks && !rc; t++) {
             const hs_task *tk = &sf->tasks[t];
             const hs_hotspot *hp = tk->hotspot >= 0 ? &sf->hot->v[tk->hotspot] : NULL;
+            hs_value pv, ps;
+            peak_values(j, timed ? tow_t + t * HS_TOW_SLOTS : NULL, pk,
+                        sizeof pk, &pv, &ps);
             hs_value v[] = {
                 txt(hs_areas_id(j->areas, (size_t)tk->area)),
                 txt(hs_areas_name(j->areas, (size_t)tk->area)),
                 int_(tk->order), txt(hp ? hp->id : NULL),
                 txt(tk->location >= 0 ? hs_pool_str(j->inc->locations, tk->location) : NULL),
                 int_(tk->cls), int_(tk->incidents), num(tk->km2), num(tk->pai),
-                num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share)};
+                num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share),
+                pv, ps};
             if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
-                v[8] = v[10] = (hs_value){.is_null = 1}; /* they give the count */
-            hs_status rc = hs_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
-            if (rc)
-                return rc;
+                v[8] = v[10] = v[12] = (hs_value){.is_null = 1}; /* they give the count */
+            rc = hs_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
         }
     }
-    return HS_OK;
+    if (!rc && j->has_tow && timed_all == 0)
+        hs_note(j->log, "no peak hours: the hotspots' incidents have no times");
+    free(tow_h);
+    free(mon_h);
+    free(tow_t);
+    return rc;
 }
 
-/* "2024-01" into a buffer of 8 */
-static const char *month_text(int32_t m, char buf[8])
-{
-    hs_month_format(m, buf);
-    return buf;
-}
 
 /* backtest_<group>: one row per window and candidate (backtest.h). */
 static hs_status write_backtests(job *j, hs_error *err)

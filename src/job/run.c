@@ -273,6 +273,17 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
     j->lopt = (hs_lisa_opts){.var = HS_LISA_EB, .permutations = (int)v,
                              .seed = j->gopt.seed, .fdr = j->gopt.fdr,
                              .alpha = HS_LISA_ALPHA};
+    v = 4;
+    if (o->peak_hours && whole(o->peak_hours, 1, 24, &v))
+        return hs_fail(err, HS_ERR_ARG, "--peak-hours '%s': give a whole "
+                       "number of hours, 1 to 24", o->peak_hours);
+    j->peak_hours = (int)v;
+    if (o->when && o->end_time) /* issue 14: rates of fractional counts */
+        return hs_fail(err, HS_ERR_ARG, "--when with --end-time: an incident "
+                       "partly inside the windows would count by the share "
+                       "of its window inside them, which the rates do not "
+                       "take yet; window by the start time (--date, --time) "
+                       "or leave out --when");
     return HS_OK;
 }
 
@@ -725,11 +736,10 @@ static hs_status read_incidents(job *j, hs_error *err)
     gmtime_r(&now, &tm);
     static hs_ingest_opts io; /* borrowed by the ingest for the run */
     io = (hs_ingest_opts){
-        .analysis_crs = j->crs, .crs = o->incidents_crs, .x = o->x, .y = o->y,
-        .category = o->category, .date = o->date, .time = o->time,
-        .weight = o->weight, .location = o->location, .id = o->id,
-        .hash_files = 1, .log = j->log,
+        .analysis_crs = j->crs, .hash_files = 1, .log = j->log,
         .max_month = (tm.tm_year + 1900) * 12 + tm.tm_mon};
+    if ((rc = hs_ingest_opts_columns(&io, o, err)))
+        return rc;
     if (o->duplicates && hs_dup_rule_parse(o->duplicates, &io.duplicates) != 0)
         return hs_fail(err, HS_ERR_ARG, "--duplicates '%s': give last, first "
                        "or keep", o->duplicates);
@@ -1201,6 +1211,7 @@ cleanup:
         hs_emerging_free(&j.em[g]);
         hs_lisa_free(&j.li[g]);
         free(j.gi_area[g]);
+        free(j.lin[g]);
         hs_backtest_free(&j.bt[g]);
     }
     hs_rates_destroy(j.rates);
