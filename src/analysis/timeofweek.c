@@ -88,8 +88,12 @@ int hs_tow_peak(const double *tow, int h, int *start, double *share)
 void hs_tow_peak_text(int start, int h, char *buf, size_t n)
 {
     static const char *const day[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    snprintf(buf, n, "%s %02d:00-%02d:00", day[(start / 24) % 7], start % 24,
-             (start % 24 + h) % 24);
+    if (h == 24) /* the whole day from the start hour: name both days */
+        snprintf(buf, n, "%s %02d:00-%s %02d:00", day[(start / 24) % 7],
+                 start % 24, day[(start / 24 + 1) % 7], start % 24);
+    else
+        snprintf(buf, n, "%s %02d:00-%02d:00", day[(start / 24) % 7],
+                 start % 24, (start % 24 + h) % 24);
 }
 
 hs_status hs_cell_series(const hs_incidents *s, int group,

@@ -34,7 +34,8 @@
  * add up to the most; ties go to the earliest start (Monday 00:00 first).
  * share = that sum / the week's sum.  A week with no weight has no peak.
  * Written "Sat 22:00-02:00": the start's weekday, start and end hours
- * (the end is exclusive and may be on the next day, as in --when).
+ * (the end is exclusive and may be on the next day, as in --when); 24
+ * hours name both days, "Sat 22:00-Sun 22:00".
  *
  * Per hotspot (hs_cell_series): the incidents of one group assigned to a
  * study area, with a location, in a cell (hotspots.h's cell rule) whose

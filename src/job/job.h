@@ -15,6 +15,7 @@
 #include "analysis/emerging.h"
 #include "analysis/gistar.h"
 #include "analysis/lisa.h"
+#include "input/previous.h"
 #include "input/when.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
@@ -100,6 +101,9 @@ typedef struct job {
     hs_lisa li[HS_MAX_GROUPS];
     int has_lisa[HS_MAX_GROUPS];
     int peak_hours;    /* --peak-hours                                   */
+    int has_hot_tow, has_hot_monthly; /* hotspot_timeofweek, _monthly written */
+    hs_previous *prev[HS_MAX_GROUPS]; /* --previous: its hotspots; NULL: none */
+    long last_id[HS_MAX_GROUPS]; /* the highest hotspot number issued     */
     hs_hot_line *lin[HS_MAX_GROUPS]; /* --previous: per hotspot; NULL: none */
 } job;
 

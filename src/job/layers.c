@@ -9,7 +9,9 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include "analysis/lineage.h"
 #include "analysis/timeofweek.h"
+#include "geography/overlap.h"
 #include "job/job.h"
 
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
@@ -439,6 +441,8 @@ static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
     *tow = *mon = NULL;
     if (j->priv)
         return HS_OK;
+    j->has_hot_tow = j->has_tow;
+    j->has_hot_monthly = 1;
     if (j->has_tow &&
         !(*tow = hs_gpkg_add_layer(j->gpkg, "hotspot_timeofweek", "Each "
                                    "hotspot's incidents by weekday (1 = "
@@ -451,6 +455,115 @@ static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
                                    NULL, mf, 3, err)))
         return err ? err->code : HS_ERR_IO;
     return HS_OK;
+}
+
+/* hotspots_ceased_<group>: the previous run's hotspots that ceased. */
+static hs_status write_ceased(job *j, size_t g, const hs_lineage *lin,
+                              hs_error *err)
+{
+    static const hs_field f[] = {{"hotspot_id", HS_FIELD_TEXT},
+                                 {"first_seen", HS_FIELD_TEXT},
+                                 {"last_seen", HS_FIELD_TEXT},
+                                 {"months_seen", HS_FIELD_INT},
+                                 {"incidents", HS_FIELD_INT}};
+    const hs_previous *pv = j->prev[g];
+    const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+    char name[96], desc[256], a[8], b[8];
+    hs_layer_name(name, sizeof name, "hotspots_ceased_", gname);
+    snprintf(desc, sizeof desc, "%s hotspots of the previous run that no "
+             "hotspot of this run continues", gname);
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+                                    j->crs, f, 5, err);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t k = 0; k < pv->n; k++) {
+        const hs_prev_hotspot *o = &pv->v[k];
+        hs_value v[] = {txt(o->id), txt(month_text(o->first_seen, a)),
+                        txt(month_text(pv->period_end, b)),
+                        int_(o->months_seen), int_(o->incidents)};
+        hs_status rc = lin->ceased[k] ? hs_layer_add(l, 0, 0, o->wkb, o->wkb_len, v, err)
+                                      : HS_OK;
+        if (rc)
+            return rc;
+    }
+    return HS_OK;
+}
+
+/* --previous: group g's hotspots matched to the previous run's by the
+ * overlap of their cells (overlap.h, lineage.h): they take the ids they
+ * continue (or fresh numbers), j->lin[g] gets their status, and the ones
+ * that ceased are written.  Without it the ids stay the ranks. */
+static hs_status follow_hotspots(job *j, size_t g, hs_error *err)
+{
+    hs_hotspots *hot = j->surf[g].hot;
+    const hs_previous *pv = j->prev[g];
+    size_t n = hot->n, m = pv ? pv->n : 0;
+    hs_overlaps ov = {0};
+    hs_lineage lin = {0};
+    const unsigned char **wa = malloc((n + m + 1) * sizeof *wa);
+    size_t *la = malloc((n + m + 1) * sizeof *la);
+    hs_lineage_old *old = malloc((m + 1) * sizeof *old);
+    hs_status rc = HS_OK;
+    j->last_id[g] = (long)n;
+    if (!pv)
+        goto cleanup;
+    if (!wa || !la || !old || !(j->lin[g] = calloc(n + 1, sizeof *j->lin[g]))) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "--previous: out of memory");
+        goto cleanup;
+    }
+    for (size_t h = 0; h < n; h++) {
+        wa[h] = hot->v[h].wkb;
+        la[h] = hot->v[h].wkb_len;
+    }
+    for (size_t k = 0; k < m; k++) {
+        wa[n + k] = pv->v[k].wkb;
+        la[n + k] = pv->v[k].wkb_len;
+    }
+    if ((rc = hs_overlaps_compute(wa, la, n, wa + n, la + n, m, "hotspots",
+                                  "--previous hotspots", &ov, err)))
+        goto cleanup;
+    for (size_t k = 0; k < m; k++)
+        old[k] = (hs_lineage_old){.area = ov.area_b[k], .num = pv->v[k].num,
+                                  .first_seen = pv->v[k].first_seen,
+                                  .months_seen = pv->v[k].months_seen};
+    if ((rc = hs_lineage_compute(ov.area_a, n, old, m, ov.v, ov.n, pv->last_id,
+                                 j->agg.cur.to, &lin, err)))
+        goto cleanup;
+    long count[6] = {0}, ceased = 0;
+    for (size_t h = 0; h < n; h++) {
+        hs_hotspot *hp = &hot->v[h];
+        const char *dash = strrchr(hp->id, '-');
+        int plen = dash ? (int)(dash - hp->id) : (int)strlen(hp->id);
+        char id[sizeof hp->id];
+        /* prefix <= HS_HOTSPOT_PREFIX_MAX, a long's 20 digits: it fits */
+        snprintf(id, sizeof id, "%.*s-%02ld", plen > 12 ? 12 : plen, hp->id,
+                 lin.v[h].num % 1000000000L);
+        memcpy(hp->id, id, sizeof id);
+        j->lin[g][h] = (hs_hot_line){hs_lineage_status_name(lin.v[h].status),
+                                     lin.v[h].first_seen, lin.v[h].months_seen};
+        count[lin.v[h].status]++;
+    }
+    for (size_t k = 0; k < m; k++)
+        ceased += lin.ceased[k];
+    j->last_id[g] = lin.last_id;
+    char key[96], val[256];
+    snprintf(key, sizeof key, "lineage_%s",
+             hs_categories_group_name(j->cats, j->groups[g]));
+    snprintf(val, sizeof val, "new %ld, persisting %ld, grown %ld, shrunk %ld, "
+             "merged %ld, split %ld, ceased %ld",
+             count[HS_LIN_NEW], count[HS_LIN_PERSISTING], count[HS_LIN_GROWN],
+             count[HS_LIN_SHRUNK], count[HS_LIN_MERGED], count[HS_LIN_SPLIT],
+             ceased);
+    if ((rc = run_row(j, "count", key, val, err)))
+        goto cleanup;
+    rc = write_ceased(j, g, &lin, err);
+cleanup:
+    hs_overlaps_free(&ov);
+    hs_lineage_free(&lin);
+    free(wa);
+    free(la);
+    free(old);
+    return rc;
 }
 
 static hs_status write_hotspots(job *j, hs_error *err)
@@ -493,6 +606,12 @@ static hs_status write_hotspots(job *j, hs_error *err)
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256], pk[32], first[8], mon[8];
         long timed;
+        if ((rc = follow_hotspots(j, g, err)))
+            break;
+        snprintf(name, sizeof name, "last_id_%s", gname);
+        snprintf(desc, sizeof desc, "%ld", j->last_id[g]);
+        if ((rc = run_row(j, "lineage", name, desc, err)))
+            break;
         free(tow_h);
         free(mon_h);
         free(tow_t);
@@ -675,6 +794,15 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "compare", hs_or_default(o->compare, "previous-year"));
     ROW("parameter", "compare_period", j->agg.has_prev ? b : "none");
     ROW("parameter", "when", j->when.n ? j->when.text : "all hours");
+    ROW("parameter", "previous", hs_or_default(o->previous, "none"));
+    if (o->previous)
+        ROW("method", "lineage", "hotspots are matched to the previous run's "
+            "when their overlap is at least a quarter of the smaller; the "
+            "largest overlaps keep the old ids first, others get new numbers "
+            "never used before; status: new (no match), merged (several old), "
+            "split (an old matched by several), grown or shrunk (a quarter "
+            "larger, a fifth smaller), else persisting; months_seen counts "
+            "the runs");
     if (j->when.n) {
         ROW("method", "when", "an incident is inside a window when its weekday "
             "is one of the window's days and its time of day is from the start "

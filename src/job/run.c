@@ -287,6 +287,29 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
     return HS_OK;
 }
 
+/* --previous: each group's hotspots of the earlier run, which must end
+ * before this one (its hotspots are matched to them when written). */
+static hs_status read_previous(job *j, hs_error *err)
+{
+    const char *path = j->o->previous;
+    if (!path || !j->kde)
+        return HS_OK;
+    for (size_t g = 0; g < j->ngroups; g++) {
+        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+        if (!(j->prev[g] = hs_previous_read(path, gname, j->crs, err)))
+            return err ? err->code : HS_ERR_IO;
+        if (j->prev[g]->period_end >= j->agg.cur.to) {
+            char a[8], b[8];
+            hs_month_format(j->prev[g]->period_end, a);
+            hs_month_format(j->agg.cur.to, b);
+            return hs_fail(err, HS_ERR_ARG, "--previous '%s': its period ends "
+                           "%s, not before this run's (%s); give the run of an "
+                           "earlier month, or --to", path, a, b);
+        }
+    }
+    return HS_OK;
+}
+
 /* "violence" -> "VIO", "criminal-damage" -> "CRI" */
 static void id_prefix(const char *group, char out[8])
 {
@@ -1134,6 +1157,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if ((rc = assign(&j, err)) || (rc = warn_misplaced(&j, err)) ||
         (rc = periods(&j, err)))
         goto cleanup;
+    if ((rc = read_previous(&j, err)))
+        goto cleanup;
     t[3] = now_s();
     if (is_public && o->public_exclude && *o->public_exclude &&
         (rc = hs_privacy_exclude(j.inc, j.cats, o->public_exclude, 0, log,
@@ -1212,6 +1237,7 @@ cleanup:
         hs_lisa_free(&j.li[g]);
         free(j.gi_area[g]);
         free(j.lin[g]);
+        hs_previous_destroy(j.prev[g]);
         hs_backtest_free(&j.bt[g]);
     }
     hs_rates_destroy(j.rates);

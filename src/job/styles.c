@@ -107,18 +107,19 @@ static double kde_scale(const job *j, size_t g)
 
 typedef enum kind {
     K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE,
-    K_TASKING, K_GISTAR, K_EMERGING, K_LISA
+    K_TASKING, K_GISTAR, K_EMERGING, K_LISA, K_CEASED
 } kind;
 
 static const char *const KIND_FILE[] = {"areas", "rates", "vs_study", "change",
                                         "incidents", "hotspots", "kde",
                                         "tasking", "gistar", "emerging",
-                                        "lisa"};
+                                        "lisa", "ceased"};
 static const char *const KIND_STYLE[] = {
     "Area boundaries", "Rate per 1,000 residents", "Compared with study area",
     "Change", "Incidents by group", "Hotspots by class", "Density classes",
     "Places for tasking", "Gi* hot and cold spots",
-    "Emerging hot and cold spots", "Local Moran clusters"};
+    "Emerging hot and cold spots", "Local Moran clusters",
+    "Hotspots ceased since the previous run"};
 
 #define SET(...)                                                              \
     do {                                                                      \
@@ -486,6 +487,7 @@ static hs_status render_style(const job *j, kind k, size_t g,
     case K_GISTAR: bad = bad || gistar_vars(v); break;
     case K_EMERGING: bad = bad || emerging_vars(v); break;
     case K_LISA: bad = bad || lisa_vars(v); break;
+    case K_CEASED: break;
     }
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
@@ -553,6 +555,16 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
             snprintf(s.id, sizeof s.id, "%s", tb);
             snprintf(s.title, sizeof s.title, "%s hotspots", t);
             PUSH(s);
+            if (j->prev[g]) {
+                hs_layer_name(tb, sizeof tb, "hotspots_ceased_", gname);
+                s = (styled){.k = K_CEASED, .styled = 1, .is_default = 1,
+                             .checked = 1, .group = gi};
+                snprintf(s.table, sizeof s.table, "%s", tb);
+                snprintf(s.id, sizeof s.id, "%s", tb);
+                snprintf(s.title, sizeof s.title, "%s hotspots ceased since "
+                         "the previous run", t);
+                PUSH(s);
+            }
             hs_layer_name(tb, sizeof tb, "kde_", gname);
             s = (styled){.k = K_KDE, .styled = 1, .raster = 1, .checked = 1,
                          .group = gi};
@@ -618,6 +630,12 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     if (j->has_tow)
         ADD("timeofweek", "timeofweek", "Incidents per area and hour of the week",
             K_AREAS, 0, 0, 0, 1, -1);
+    if (j->has_hot_tow)
+        ADD("hotspot_timeofweek", "hotspot_timeofweek", "Incidents per hotspot "
+            "and hour of the week", K_AREAS, 0, 0, 0, 1, -1);
+    if (j->has_hot_monthly)
+        ADD("hotspot_monthly", "hotspot_monthly", "Incidents per hotspot and "
+            "month", K_AREAS, 0, 0, 0, 1, -1);
     ADD("run", "run", "How this file was made", K_AREAS, 0, 0, 0, 1, -1);
 #undef ADD
 #undef PUSH
@@ -632,7 +650,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     return n;
 }
 
-#define MAX_LAYERS (4 + 11 * HS_MAX_GROUPS)
+#define MAX_LAYERS (6 + 12 * HS_MAX_GROUPS)
 
 /* ---- layer_styles ------------------------------------------------------ */
 
