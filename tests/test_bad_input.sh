@@ -368,6 +368,28 @@ t 2 "--lisa 'y': use yes or no" '' inc in.csv --lisa y
 t 2 "--lisa-permutations '0': give a whole number, 1 to 99999" '' inc in.csv --lisa-permutations 0
 t 2 "--when 'Funday 20:00-02:00': 'Funday 20:00-02:00' does not start with a day" '' inc in.csv --when 'Funday 20:00-02:00'
 
+t 2 "--peak-hours '0': give a whole number of hours, 1 to 24" '' inc in.csv --peak-hours 0
+t 2 "--peak-hours '25': give a whole number of hours, 1 to 24" '' inc in.csv --peak-hours 25
+t 2 "--end-time needs --start-time" '' inc in.csv --end-time occurred_to
+t 2 "--start-time is the date and time an incident began: give it instead of --date" '' inc in.csv --start-time a --date b
+t 2 "--when with --end-time" '' inc in.csv --start-time a --end-time b --when 'Fri 20:00-02:00'
+
+# ---- from/to windows (--start-time, --end-time) ------------------------------
+new windows
+{ echo "ref,code,start,end,x,y"
+  echo "1,8N,2024-03-01 22:00,2024-03-02 02:00,383000,170000"   # 4 h
+  echo "2,8N,2024-03-01 22:00,,383000,170000"                   # no end
+  echo "3,8N,2024-03-01 22:00,2024-03-01 21:00,383000,170000"   # reversed
+  echo "4,8N,2024-03-01 22:00,2024-03-02,383000,170000"         # a date: end of day
+  echo "5,8N,2024-03-01 22:00,soon,383000,170000"               # unreadable: skipped
+  echo "6,8N,2024-03-01 22:00,2024-03,383000,170000"            # a month: skipped
+} > win.csv
+win() { "$BIN" run --incidents win.csv --category code --start-time start --end-time "$@" --x x --y y --incidents-crs EPSG:27700 --areas "$D/boards.geojson" --area-id board_id --kde no -o out.gpkg; }
+t 0 "2 row\(s\) skipped: month or date not readable.*win\.csv line 6: end time \(--end-time\) 'soon' is not a date or date-time" "rows_kept=4;skipped: month or date not readable=2" win end
+rm -f "$C"/out.*
+t 1 "incidents '.*win\.csv': no column 'finish' \(given by --end-time\)" '' win finish
+rm -f "$C"/out.*
+
 # ---- areas -----------------------------------------------------------------
 
 new areas_missing; { echo "$H"; good; } > in.csv

@@ -197,6 +197,71 @@ static void test_generic_flags(void **state)
     assert_non_null(strstr(err.msg, "--category"));
 }
 
+/* --start-time / --end-time: the span in minutes, the end of a date-only
+ * end's day, blank (-1) and reversed (-2) ends, an unreadable end skipped;
+ * then many rows read by threads (split path) keep their spans. */
+static void test_end_times(void **state)
+{
+    fx *f = *state;
+    hs_error err = {0};
+    f->o.x = "x";
+    f->o.y = "y";
+    f->o.category = "c";
+    f->o.date = "from";
+    f->o.end = "to";
+    f->o.crs = "EPSG:27700";
+    const char *text =
+        "x,y,c,from,to\n"
+        "414000,130000,Burglary,2024-01-31 22:15,2024-02-01 07:45\n" /* 570 */
+        "414000,130000,Burglary,2024-02-28 23:00,2024-03-01\n"  /* leap day */
+        "414000,130000,Burglary,2024-01-05 10:00,\n"
+        "414000,130000,Burglary,2024-01-05 10:00,2024-01-05 09:59\n"
+        "414000,130000,Burglary,2024-01-05 10:00,2024-01-05 10:00\n"
+        "414000,130000,Burglary,2024-01-05,2024-01-06 10:00\n" /* no start time */
+        "414000,130000,Burglary,2023-12-31 12:00,2025-01-01 12:00\n"
+        "414000,130000,Burglary,2024-01-05 10:00,tomorrow\n"
+        "414000,130000,Burglary,05/01/2024 10:00,06/01/2024 11:30\n";
+    assert_int_equal(ingest_text(f, "w.csv", text, &err), HS_OK);
+    assert_non_null(f->s->span);
+    int32_t want[] = {570, 24 * 60 + 60 + 24 * 60, -1, -2, 0, -1,
+                      367 * 24 * 60, 25 * 60 + 30};
+    assert_int_equal(f->s->n, 8);
+    for (size_t i = 0; i < 8; i++)
+        if (f->s->span[i] != want[i])
+            fail_msg("row %zu: span %d, want %d", i, f->s->span[i], want[i]);
+    const hs_ingest_report *r = hs_ingest_get_report(f->in);
+    assert_int_equal(r->skipped[HS_SKIP_DATE], 1);
+    assert_non_null(strstr(r->example[HS_SKIP_DATE][0], "line 9: end time"));
+
+    /* the split path: 3,000 rows by several threads */
+    size_t n = 3000, cap = 64 * n + 64, len = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    len += (size_t)snprintf(big + len, cap - len, "x,y,c,from,to\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(big + len, cap - len, "414000,130000,Burglary,"
+                                "2024-01-%02zu 10:00,2024-01-%02zu %02zu:%02zu\n",
+                                i % 28 + 1, i % 28 + 2, i % 24, i % 60);
+    hs_incidents *b = hs_incidents_create(&err);
+    hs_ingest_opts o = f->o;
+    o.split_min_bytes = 1;
+    hs_ingest *in2 = hs_ingest_create(b, &o, f->cats, &err);
+    char path[256];
+    tu_write(f->dir, "wbig.csv", big, path, sizeof path);
+    free(big);
+    assert_int_equal(hs_ingest_file(in2, path, &err), HS_OK);
+    assert_int_equal(b->n, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)(b->row[i] - 2); /* the generator's row */
+        int32_t s = (int32_t)(24 * 60 + (k % 24) * 60 + k % 60 - 600);
+        if (b->span[i] != s)
+            fail_msg("split row %zu (line %lld): span %d, want %d", i,
+                     (long long)b->row[i], b->span[i], s);
+    }
+    hs_ingest_destroy(in2);
+    hs_incidents_destroy(b);
+}
+
 /* Files without recognisable columns, empty files, missing files. */
 static void test_file_errors(void **state)
 {
@@ -630,6 +695,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_police_uk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generic_bng, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_end_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generic_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ogr_layer, setup, teardown),
