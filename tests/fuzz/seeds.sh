@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 out=$1
-for n in categories ingest population profile split ogr dups wkb when; do
+for n in categories ingest population profile split ogr dups wkb when span previous; do
     mkdir -p "$out/$n"
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
@@ -38,3 +38,21 @@ pop=$data/demo/zone_population.csv
 for m in 0 1 2 3; do
     { printf "\\$(printf %03o "$m")"; head -n 20 "$pop"; } > "$out/population/mode$m.csv"
 done
+# Windows: the head of the force extract (its occurred_from/occurred_to).
+for f in "$data"/demo/local/*.csv; do
+    [ -f "$f" ] && head -n 31 "$f" > "$out/span/head-$(basename "$f")"
+done
+# A previous run: a run table and a hotspots layer made with ogr2ogr (a
+# GeoPackage of a few kB); without ogr2ogr, the hand-made seeds only.
+if command -v ogr2ogr >/dev/null 2>&1; then
+    tmp=$(mktemp -d)
+    printf 'section,key,value\nparameter,period,2024-01 to 2024-12\nlineage,last_id_violence,7\n' > "$tmp/run.csv"
+    printf '{"type":"FeatureCollection","features":[%s,%s]}\n' \
+        '{"type":"Feature","properties":{"hotspot_id":"VIO-01","first_seen":"2024-11","months_seen":2,"incidents":40},"geometry":{"type":"Polygon","coordinates":[[[421000,141000],[421200,141000],[421200,141200],[421000,141200],[421000,141000]]]}}' \
+        '{"type":"Feature","properties":{"hotspot_id":"VIO-07","first_seen":"2024-12","months_seen":1,"incidents":9},"geometry":{"type":"MultiPolygon","coordinates":[[[[422000,141000],[422100,141000],[422100,141100],[422000,141000]]]]}}' \
+        > "$tmp/hot.geojson"
+    ogr2ogr -q -f GPKG "$out/previous/run.gpkg" "$tmp/run.csv" -nln run &&
+        ogr2ogr -q -update -f GPKG "$out/previous/run.gpkg" "$tmp/hot.geojson" \
+            -nln hotspots_violence -a_srs EPSG:27700 -nlt MULTIPOLYGON || true
+    rm -rf "$tmp"
+fi
