@@ -231,6 +231,7 @@ hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const hs_options *o,
     io->y = o->y;
     io->category = o->category;
     io->date = o->start_time ? o->start_time : o->date;
+    io->start_time = o->start_time != NULL;
     io->time = o->time;
     io->end = o->end_time;
     io->weight = o->weight;
@@ -677,7 +678,7 @@ static hs_status find_columns(hs_ingest *in, const hs_csv *c, cols *k,
     }
     k->loc = find_col(c, loc_names);
     k->lsoa = find_col(c, lsoa_names);
-    k->time = find_col(c, time_names);
+    k->time = o->start_time ? -1 : find_col(c, time_names);
     if (k->police) { /* police.uk: fixed meaning, WGS84 lon/lat */
         const char *lon[] = {"Longitude", NULL}, *lat[] = {"Latitude", NULL},
                    *mon[] = {"Month", NULL}, *ty[] = {"Crime type", NULL};

@@ -62,6 +62,8 @@ typedef struct hs_ingest_opts {
                              the end of that day; a blank end (span -1) or
                              one before the start (span -2) is kept; an
                              unreadable one is skipped                   */
+    int start_time;       /* the date column is --start-time, a date-time:
+                             no time column is looked for by name        */
     const char *weight;   /* weight column (optional)                     */
     const char *location; /* location label column (optional)            */
     const char *id;       /* unique crime reference column (optional)    */
