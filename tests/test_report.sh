@@ -5,7 +5,12 @@
 # here from the GeoPackage (counts from the incidents layer, rates and
 # Byar's interval with awk), pixels of the rendered pages (pdftoppm), the
 # same report without density surfaces (no hotspot colour may appear), file
-# names, and the errors for bad input.
+# names, and the errors for bad input.  The force extract (dates and times,
+# a --previous run): the time-of-week page (totals, scale and the busiest
+# and empty hours' cells against sqlite sums of timeofweek), the hotspots'
+# grids and the tasking table's peaks as the layers hold them, the county's
+# hotspot trends with their status; police.uk and --public packs say why
+# they have no time-of-week page.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 q() { sqlite3 "$G" "$@"; }
@@ -52,8 +57,9 @@ for id in $(q "SELECT area_id FROM areas"); do
     n=$(pdfinfo "$T/packs/$id.pdf" | awk '/^Pages:/ { print $2 }')
     [ "$n" = 4 ] || fail "$id.pdf has $n pages, want 4 (the fourth: Gi*)"
 done
-[ "$(pdfinfo "$T/packs/county.pdf" | awk '/^Pages:/ { print $2 }')" = 1 ] || fail "county.pdf is not one page"
-echo "report: $nareas packs of 4 pages and a one-page county.pdf"
+[ "$(pdfinfo "$T/packs/county.pdf" | awk '/^Pages:/ { print $2 }')" = 2 ] ||
+    fail "county.pdf is not two pages (the second: hotspot trends)"
+echo "report: $nareas packs of 4 pages and a two-page county.pdf"
 
 # Reproducible: the same GeoPackage gives byte-identical PDFs.  cairo would
 # stamp the clock's local time, so the second report runs in another time
@@ -129,9 +135,14 @@ n=$(ogrinfo -q "$G" -dialect SQLite -sql "SELECT count(*) AS n FROM tasking_asb 
     WHERE t.area_id = '$B' AND t.priority = 1 AND i.crime_group = 'asb' AND i.period = 'current'
       AND ST_Intersects(t.geom, i.geom)" | awk -F'= ' '/n \(Integer\)/ { print $2 }')
 pdftotext -layout -f 3 -l 3 "$T/packs/$B.pdf" "$T/p3.txt"
-grep -Eq "^ *1 +$hid +$label +[0-9]+ +$n " "$T/p3.txt" ||
-    fail "$B page 3 lacks priority 1 '$hid $label' with $n incidents: $(grep -m2 "$label" "$T/p3.txt" || true)"
-echo "$B page 3: priority 1 is in $hid ($label), $n incidents as SpatiaLite counts"
+grep -Eq "^ *1 +$hid +$label +[0-9]+ +$n .* –$" "$T/p3.txt" ||
+    fail "$B page 3 lacks priority 1 '$hid $label' with $n incidents and no peak: $(grep -m2 "$label" "$T/p3.txt" || true)"
+# police.uk has months only: no peak hours, and the page says why there is
+# no time-of-week page (the pack is 4 pages, the fourth Gi*: checked above)
+[ "$(q "SELECT count(*) FROM tasking_asb WHERE peak IS NOT NULL")" = 0 ] || fail "police.uk run has peaks"
+tr '\n' ' ' < "$T/p3.txt" | tr -s ' ' | grep -q "The incidents have no times (police.uk gives months only): no hours of the week, so no peak hours and no time-of-week page." ||
+    fail "$B page 3 does not say why there is no time-of-week page"
+echo "$B page 3: priority 1 is in $hid ($label), $n incidents as SpatiaLite counts; no peak, and why"
 
 # The county page: every board, and the top ASB hotspot with its board.
 pdftotext -layout "$T/packs/county.pdf" "$T/county.txt"
@@ -166,6 +177,21 @@ for g in asb sac violence; do
     tr '\n' ' ' < "$T/county.txt" | tr -s ' ' | grep -Eq "$want" || fail "county.pdf: no '$want' for $g"
 done
 echo "county page: emerging and persistent hot cells per group as sqlite counts them"
+# Page 2 of county.pdf: each group's 5 top hotspots by rank, with their
+# boards, as lines of a monthly chart
+pdftotext -layout -f 2 -l 2 "$T/packs/county.pdf" "$T/county2.txt"
+grep -q "the largest hotspots month by month" "$T/county2.txt" || fail "county.pdf page 2 is not the trends"
+for g in asb sac violence; do
+    q "SELECT h.hotspot_id, a.area_name FROM hotspots_$g h JOIN areas a USING (area_id)
+       ORDER BY h.rank LIMIT 5" > "$T/top5.txt"
+    [ "$(wc -l < "$T/top5.txt")" = 5 ] || fail "test assumes 5 $g hotspots"
+    while IFS='|' read -r id board; do
+        grep -Eq "$id +$board" "$T/county2.txt" || fail "county.pdf page 2: no $id ($board) in the $g key"
+    done < "$T/top5.txt"
+done
+[ "$(q "SELECT count(DISTINCT month) FROM hotspot_monthly")" = $((months * 2)) ] ||
+    fail "hotspot_monthly does not span both periods"
+echo "county page 2: the 5 top hotspots of each group by rank, with their boards"
 
 # Pixels.  pdftoppm writes PPM; count the pixels near a colour.
 # Optional: a box in PDF points (x0 y0 x1 y1, pages rendered at 60 dpi).
@@ -270,6 +296,131 @@ mkdir "$T/nogi"
 "$BIN" report "$T/nogi.gpkg" -o "$T/nogi" --area "$gid" > /dev/null 2>&1 || fail "report without Gi* failed"
 [ "$(pdfinfo "$T/nogi/$gid.pdf" | awk '/^Pages:/ { print $2 }')" = 3 ] || fail "without Gi* the pack is not 3 pages"
 echo "page 4: every board's Gi* tally as sqlite counts it; $red pixels of the 99% hot colour in $gid's $g99 cells; 3 pages without Gi*"
+
+# ---- time of week: the force extract ----------------------------------------
+# A run to November, then one to December with --previous (statuses).
+local_run() { # out, args...
+    local out=$1
+    shift
+    (cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" --gistar no --lisa no \
+        --bandwidth 500 --cell 100 -o "$out" "$@" > /dev/null 2> "$T/err.txt") ||
+        fail "local run $out: $(cat "$T/err.txt")"
+}
+local_run local0.gpkg --to 2024-11
+local_run local.gpkg --previous local0.gpkg
+L=$T/local.gpkg
+ql() { sqlite3 "$L" "$@"; }
+mkdir "$T/lpacks"
+"$BIN" report "$L" -o "$T/lpacks" > /dev/null 2> "$T/err.txt" || fail "report of the extract: $(cat "$T/err.txt")"
+for id in $(ql "SELECT area_id FROM areas"); do
+    [ "$(pdfinfo "$T/lpacks/$id.pdf" | awk '/^Pages:/ { print $2 }')" = 4 ] || fail "$id.pdf (extract) is not 4 pages"
+    pdftotext -layout -f 4 -l 4 "$T/lpacks/$id.pdf" "$T/tow.txt"
+    grep -q "($id): when incidents happen" "$T/tow.txt" || fail "$id page 4 is not the time-of-week page"
+    # each group's total, in report order, as sqlite sums timeofweek
+    want=$(for g in asb sac violence; do
+        ql "SELECT CASE WHEN sum(weight) > 0 THEN printf('%.0f incidents with a time', sum(weight))
+            ELSE 'no incidents with a time' END FROM timeofweek WHERE area_id = '$id' AND crime_group = '$g'"
+    done)
+    got=$(grep -o -E "([0-9]+ incidents|no incidents) with a time" "$T/tow.txt")
+    [ "$got" = "$want" ] || fail "$id page 4 totals '$(echo $got)', want '$(echo $want)'"
+done
+echo "extract: every pack has the time-of-week page, each grid's total as sqlite sums timeofweek"
+
+# AB03's grids: the key's top class from the busiest hour (classes of a
+# round width, 1, 2, 2.5 or 5 x 10^k, at most 5 of them, whole for whole
+# counts), and the cells of the busiest hour (the darkest blue, 08519C) and
+# of an hour without incidents (white), found by the day and hour labels'
+# places on the page (pdftotext -bbox).
+A=AB03
+pdftotext -layout -f 4 -l 4 "$T/lpacks/$A.pdf" "$T/tow.txt"
+pdftotext -bbox -f 4 -l 4 "$T/lpacks/$A.pdf" "$T/tow.html"
+pdftoppm -r 60 -f 4 -l 4 "$T/lpacks/$A.pdf" "$T/tw"
+centre() { # word occurrence axis(x|y) -> the word's centre on the page
+    python3 - "$T/tow.html" "$@" <<'EOF'
+import re, sys
+path, word, k, axis = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+hits = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                  + re.escape(word) + '<', open(path).read())
+x0, y0, x1, y1 = map(float, hits[k - 1])
+print((x0 + x1) / 2 if axis == "x" else (y0 + y1) / 2)
+EOF
+}
+around() { awk -v x="$1" -v y="$2" 'BEGIN { print x - 2, y - 2, x + 2, y + 2 }'; }
+days=(Mon Tue Wed Thu Fri Sat Sun)
+k=0
+for g in asb sac violence; do
+    k=$((k + 1))
+    IFS='|' read -r day hour top < <(ql "SELECT day, hour, sum(weight) FROM timeofweek
+        WHERE area_id = '$A' AND crime_group = '$g' GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1")
+    whole=$(ql "SELECT count(*) = 0 FROM timeofweek WHERE area_id = '$A' AND crime_group = '$g'
+        AND weight <> round(weight)")
+    label=$(awk -v m="$top" -v whole="$whole" 'BEGIN {
+        raw = m / 5; e = int(log(raw) / log(10) + 100 + 1e-9) - 100; p = 10 ^ e; r = raw / p
+        s = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10) * p
+        if (whole && s < 1) s = 1
+        n = int(m / s - 1e-9); if (n < m / s - 1e-9) n++
+        if (whole && s == 1) print n; else printf "%g to %g\n", (n - 1) * s, n * s }')
+    grep -Eq " $label\$" "$T/tow.txt" || fail "$A page 4 ($g): no key class '$label' for a busiest hour of $top"
+    n=$(count_px "$T/tw-4.ppm" 08519C 12 $(around "$(centre "$(printf '%02d' "$hour")" "$k" x)" \
+        "$(centre "${days[day - 1]}" "$k" y)"))
+    [ "$n" -ge 4 ] || fail "$A page 4 ($g): the busiest hour (day $day, $hour:00, $top) is not the darkest blue"
+    IFS='|' read -r eday ehour < <(ql "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 167)
+        SELECT i / 24 + 1, i % 24 FROM s WHERE NOT EXISTS (SELECT 1 FROM timeofweek WHERE area_id = '$A'
+        AND crime_group = '$g' AND day = i / 24 + 1 AND hour = i % 24 AND weight > 0) LIMIT 1")
+    if [ -n "$eday" ]; then
+        n=$(count_px "$T/tw-4.ppm" FFFFFF 3 $(around "$(centre "$(printf '%02d' "$ehour")" "$k" x)" \
+            "$(centre "${days[eday - 1]}" "$k" y)"))
+        [ "$n" -ge 4 ] || fail "$A page 4 ($g): the empty hour (day $eday, $ehour:00) is not white"
+    fi
+done
+echo "$A page 4: each key's top class, and the busiest and an empty hour's cells, as sqlite sums timeofweek"
+
+# The tasking table's peak column, and the hotspots' grids, from the layers.
+pdftotext -layout -f 3 -l 3 "$T/lpacks/$A.pdf" "$T/p3.txt"
+for g in asb sac violence; do
+    while IFS='|' read -r pr hid peak share; do
+        grep -E "^ *$pr +$hid " "$T/p3.txt" | grep -qF -- "$peak ($share%)" ||
+            fail "$A page 3 ($g): priority $pr ($hid) lacks the peak '$peak ($share%)'"
+    done < <(ql "SELECT priority, coalesce(hotspot_id, '–'), peak, printf('%.0f', peak_share) FROM tasking_$g
+                 WHERE area_id = '$A' AND peak IS NOT NULL ORDER BY priority")
+done
+ql "SELECT DISTINCT hotspot_id FROM (SELECT hotspot_id FROM tasking_asb WHERE area_id = '$A' UNION ALL
+    SELECT hotspot_id FROM tasking_sac WHERE area_id = '$A' UNION ALL SELECT hotspot_id FROM tasking_violence
+    WHERE area_id = '$A') WHERE hotspot_id IS NOT NULL" > "$T/hids.txt"
+[ -s "$T/hids.txt" ] || fail "test assumes $A has tasked hotspots"
+while read -r hid; do
+    g=$(case $hid in ASB*) echo asb ;; SAC*) echo sac ;; *) echo violence ;; esac)
+    IFS='|' read -r peak share < <(ql "SELECT peak, printf('%.0f', peak_share) FROM hotspots_$g WHERE hotspot_id = '$hid'")
+    grep -q "$hid " "$T/tow.txt" || fail "$A page 4: no grid for $hid"
+    grep -qF "Peak $peak ($share%)" "$T/tow.txt" || fail "$A page 4: no 'Peak $peak ($share%)' for $hid"
+done < "$T/hids.txt"
+echo "$A pages 3 and 4: peaks as in tasking_<group>; grids of $(wc -l < "$T/hids.txt") tasked hotspots with their peaks"
+
+# The county's trends with --previous: the status of each top hotspot.
+pdftotext -layout -f 2 -l 2 "$T/lpacks/county.pdf" - | tr -s ' ' > "$T/lcounty2.txt"
+for g in asb sac violence; do
+    while IFS='|' read -r hid status first ms; do
+        want="$status; first seen $(date -d "${first}-01" '+%b %Y'), $ms month"
+        grep -qF "$want" "$T/lcounty2.txt" || fail "county.pdf page 2: no '$want' for $hid"
+    done < <(ql "SELECT hotspot_id, status, first_seen, months_seen FROM hotspots_$g ORDER BY rank LIMIT 5")
+done
+IFS='|' read -r hid status < <(ql "SELECT hotspot_id, status FROM hotspots_asb ORDER BY rank LIMIT 1")
+pdftotext -layout -f 1 -l 1 "$T/lpacks/county.pdf" - | grep -q "$hid .*; $status\$" ||
+    fail "county.pdf page 1: the list lacks $hid's status '$status'"
+pdftoppm -r 60 -f 2 -l 2 "$T/lpacks/county.pdf" "$T/lc"
+line=$(count_px "$T/lc-2.ppm" 0072B2 30)
+[ "$line" -ge 50 ] || fail "county.pdf page 2: no line of the top hotspots ($line pixels)"
+echo "county page 2 (extract, --previous): each top hotspot's status and first month, and its line"
+
+# --public: no time-of-week tables, and the tasking page says why.
+(cd "$T" && "$BIN" run "$SRC/data/demo-local.ini" --kde no --gistar no --lisa no --public \
+    -o pub.gpkg > /dev/null 2>&1) || fail "public run failed"
+mkdir "$T/pub"
+"$BIN" report "$T/pub.gpkg" --area "$A" -o "$T/pub" > /dev/null 2>&1 || fail "report of the public run failed"
+[ "$(pdfinfo "$T/pub/$A.pdf" | awk '/^Pages:/ { print $2 }')" = 3 ] || fail "public pack is not 3 pages"
+pdftotext -f 3 -l 3 "$T/pub/$A.pdf" - | tr '\n' ' ' | tr -s ' ' |
+    grep -q "A public release (--public) leaves out the hours of the week" || fail "public pack: no reason for the missing page"
+echo "public: no time-of-week page, and the tasking page says why"
 
 # --area: only that board (and county.pdf).
 mkdir "$T/one"

@@ -9,8 +9,13 @@
  *     made safe for file names ("AB03.pdf"): a summary page with the
  *     table of counts, rates, comparison with the study area and change,
  *     and a monthly trend chart; a page of maps (density surface, hotspots,
- *     boundaries, scale bar, north arrow); a page of hotspots for tasking;
- *   - county.pdf, one page for the whole study area.
+ *     boundaries, scale bar, north arrow); a page of hotspots for tasking
+ *     (with their peak hours); for data with times a page of 7 x 24 grids
+ *     of incidents by weekday and hour (timeofweek, hotspot_timeofweek);
+ *     with Gi*, a page of hot and cold spots;
+ *   - county.pdf, two pages for the whole study area: totals, every
+ *     area's rates and the largest hotspots; the largest hotspots'
+ *     incidents per month (hotspot_monthly).
  * Each PDF is written to a temporary file in the folder and renamed onto
  * its name, so a failed report never leaves a half-written PDF.
  *

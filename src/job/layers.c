@@ -794,6 +794,7 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "compare", hs_or_default(o->compare, "previous-year"));
     ROW("parameter", "compare_period", j->agg.has_prev ? b : "none");
     ROW("parameter", "when", j->when.n ? j->when.text : "all hours");
+    NUM("parameter", "peak_hours", j->peak_hours);
     ROW("parameter", "previous", hs_or_default(o->previous, "none"));
     if (o->previous)
         ROW("method", "lineage", "hotspots are matched to the previous run's "

@@ -487,67 +487,66 @@ static double nice_step(double range, int ticks)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-/* One line per group: incidents per month in area a (or the whole study
- * area when a is (size_t)-1). */
-static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
-                        double y, double w, double h)
+/* A month chart: months m0 .. m0 + nm - 1 (year*12+m-1) in the plot box
+ * (px, py, pw, ph), the axis titles outside it, ymax at the top. */
+typedef struct mchart {
+    int m0, nm;
+    double px, py, pw, ph, ymax;
+} mchart;
+
+/* A line of it: a value a month (NaN: a gap), a colour, a dash. */
+typedef struct mline {
+    const double *v;
+    uint32_t rgb;
+    const double *dash; /* {on, off}; on 0: solid */
+} mline;
+
+/* A y axis of whole incidents over values up to vmax, with headroom so
+ * that peaks do not touch the top. */
+static double chart_ymax(double vmax, double *step)
 {
-    const int nm = d->nmonths;
-    long *v = calloc((size_t)(HS_RG * nm) + 1, sizeof *v);
-    if (!v)
+    double top = vmax > 0 ? 1.05 * vmax : 4.0;
+    *step = fmax(1, nice_step(top, 4));
+    double ymax = *step * ceil(top / *step);
+    return ymax > 0 ? ymax : 1;
+}
+
+/* Shades months from .. to of the chart (clipped to it) and names them
+ * above; nothing when they lie outside. */
+static void chart_period(cairo_t *cr, const mchart *c, int from, int to,
+                         int shade, const char *name)
+{
+    int c0 = from - c->m0, c1 = to - c->m0;
+    double cw = c->pw / c->nm;
+    c0 = c0 < 0 ? 0 : c0;
+    c1 = c1 >= c->nm ? c->nm - 1 : c1;
+    if (c1 < c0)
         return;
-    long vmax = 0;
-    for (int g = 0; g < HS_RG; g++)
-        for (int m = 0; m < nm; m++) {
-            long s = 0;
-            for (size_t k = 0; k < d->nareas && s >= 0; k++)
-                if (a == (size_t)-1 || k == a) {
-                    long c = d->monthly[g][k * (size_t)nm + (size_t)m];
-                    s = c < 0 ? -1 : s + c; /* suppressed: a gap */
-                }
-            v[g * nm + m] = s;
-            vmax = s > vmax ? s : vmax;
-        }
-    /* legend above the plot */
-    double lx = x + 44;
-    font(cr, 8, 0);
-    for (int g = 0; g < HS_RG; g++) {
-        rgb(cr, GROUP_RGB[g]);
-        cairo_set_line_width(cr, 2);
-        cairo_set_dash(cr, GROUP_DASH[g], GROUP_DASH[g][0] > 0 ? 2 : 0, 0);
-        cairo_move_to(cr, lx, y + 4);
-        cairo_line_to(cr, lx + 22, y + 4);
-        cairo_stroke(cr);
-        cairo_set_dash(cr, NULL, 0, 0);
-        rgb(cr, 0x222222);
-        lx += 28 + text(cr, lx + 26, y + 7, LEFT, 0, hs_rgroup_short[g]) + 14;
+    if (shade) {
+        rgb(cr, 0xEDF2F7);
+        cairo_rectangle(cr, c->px + c0 * cw, c->py, (c1 - c0 + 1) * cw, c->ph);
+        cairo_fill(cr);
     }
-    const double px = x + 44, py = y + 32, pw = w - 52, ph = h - 64;
-    /* whole incidents, and headroom so that peaks do not touch the top */
-    double top = vmax > 0 ? 1.05 * (double)vmax : 4.0;
-    double step = fmax(1, nice_step(top, 4));
-    double ymax = step * ceil(top / step);
-    if (ymax <= 0)
-        ymax = 1;
-    double cw = pw / nm;
-    /* shade the analysis period and name both periods */
-    int c0 = d->cur_from - d->month0, c1 = d->cur_to - d->month0;
-    rgb(cr, 0xEDF2F7);
-    cairo_rectangle(cr, px + c0 * cw, py, (c1 - c0 + 1) * cw, ph);
-    cairo_fill(cr);
     rgb(cr, 0x555555);
     font(cr, 7, 1);
-    text(cr, px + (c0 + c1 + 1) * cw / 2, py - 4, CENTRE, 0, "Analysis period");
-    if (d->prev_from >= 0) {
-        int p0 = d->prev_from - d->month0, p1 = d->prev_to - d->month0;
-        text(cr, px + (p0 + p1 + 1) * cw / 2, py - 4, CENTRE, 0,
-             "Same months a year earlier");
-    }
-    /* grid and y axis */
+    text(cr, c->px + (c0 + c1 + 1) * cw / 2, c->py - 4, CENTRE,
+         (c1 - c0 + 1) * cw, name);
+}
+
+/* The periods, the grid, both axes and their labels. */
+static void chart_axes(cairo_t *cr, const hs_rdata *d, const mchart *c,
+                       double step)
+{
+    const double px = c->px, py = c->py, pw = c->pw, ph = c->ph;
+    double cw = pw / c->nm;
+    chart_period(cr, c, d->cur_from, d->cur_to, 1, "Analysis period");
+    if (d->prev_from >= 0)
+        chart_period(cr, c, d->prev_from, d->prev_to, 0,
+                     "Same months a year earlier");
     font(cr, 7, 0);
     cairo_set_line_width(cr, 0.4);
-    for (double t = 0; t <= ymax + step / 2; t += step) {
-        double yy = py + ph - t / ymax * ph;
+    for (double t = 0; t <= c->ymax + step / 2; t += step) {
+        double yy = py + ph - t / c->ymax * ph;
         rgb(cr, 0xCCCCCC);
         cairo_move_to(cr, px, yy);
         cairo_line_to(cr, px + pw, yy);
@@ -556,15 +555,15 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
         textf(cr, px - 4, yy + 2.5, RIGHT, 0, "%.0f", t);
     }
     cairo_save(cr);
-    cairo_translate(cr, x + 9, py + ph / 2);
+    cairo_translate(cr, px - 35, py + ph / 2);
     cairo_rotate(cr, -M_PI / 2);
     font(cr, 7.5, 0);
     text(cr, 0, 0, CENTRE, 0, "Incidents per month");
     cairo_restore(cr);
     /* x labels: every month's initial, with the year under January and at
      * the start */
-    for (int m = 0; m < nm; m++) {
-        int mm = d->month0 + m;
+    for (int m = 0; m < c->nm; m++) {
+        int mm = c->m0 + m;
         double xx = px + (m + 0.5) * cw;
         rgb(cr, 0x333333);
         font(cr, 6.5, 0);
@@ -581,32 +580,83 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
     cairo_line_to(cr, px, py + ph);
     cairo_line_to(cr, px + pw, py + ph);
     cairo_stroke(cr);
-    /* lines and markers */
-    for (int g = 0; g < HS_RG; g++) {
-        rgb(cr, GROUP_RGB[g]);
-        cairo_set_line_width(cr, 1.8);
-        cairo_set_dash(cr, GROUP_DASH[g], GROUP_DASH[g][0] > 0 ? 2 : 0, 0);
-        for (int m = 0; m < nm; m++) {
-            double xx = px + (m + 0.5) * cw;
-            double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
-            if (v[g * nm + m] < 0)
-                continue;
-            if (m == 0 || v[g * nm + m - 1] < 0)
-                cairo_move_to(cr, xx, yy);
-            else
-                cairo_line_to(cr, xx, yy);
-        }
-        cairo_stroke(cr);
-        cairo_set_dash(cr, NULL, 0, 0);
-        for (int m = 0; m < nm; m++) {
-            double xx = px + (m + 0.5) * cw;
-            double yy = py + ph - (double)v[g * nm + m] / ymax * ph;
-            if (v[g * nm + m] < 0)
-                continue;
-            cairo_arc(cr, xx, yy, 1.6, 0, 2 * M_PI);
-            cairo_fill(cr);
-        }
+}
+
+/* One line with a marker a month; NaN months leave a gap. */
+static void chart_line(cairo_t *cr, const mchart *c, const mline *l)
+{
+    double cw = c->pw / c->nm;
+    int solid = !l->dash || l->dash[0] <= 0;
+    rgb(cr, l->rgb);
+    cairo_set_line_width(cr, 1.8);
+    cairo_set_dash(cr, l->dash, solid ? 0 : 2, 0);
+    for (int m = 0; m < c->nm; m++) {
+        double xx = c->px + (m + 0.5) * cw;
+        double yy = c->py + c->ph - l->v[m] / c->ymax * c->ph;
+        if (isnan(l->v[m]))
+            continue;
+        if (m == 0 || isnan(l->v[m - 1]))
+            cairo_move_to(cr, xx, yy);
+        else
+            cairo_line_to(cr, xx, yy);
     }
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    for (int m = 0; m < c->nm; m++) {
+        if (isnan(l->v[m]))
+            continue;
+        cairo_arc(cr, c->px + (m + 0.5) * cw,
+                  c->py + c->ph - l->v[m] / c->ymax * c->ph, 1.6, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+/* The legend sample of a line: a stroke 22 points long at y. */
+static void line_key(cairo_t *cr, double x, double y, uint32_t c,
+                     const double *dash)
+{
+    rgb(cr, c);
+    cairo_set_line_width(cr, 2);
+    cairo_set_dash(cr, dash, dash && dash[0] > 0 ? 2 : 0, 0);
+    cairo_move_to(cr, x, y);
+    cairo_line_to(cr, x + 22, y);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+/* One line per group: incidents per month in area a (or the whole study
+ * area when a is (size_t)-1). */
+static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
+                        double y, double w, double h)
+{
+    const int nm = d->nmonths;
+    double *v = calloc((size_t)(HS_RG * nm) + 1, sizeof *v), vmax = 0, step;
+    if (!v)
+        return;
+    for (int g = 0; g < HS_RG; g++)
+        for (int m = 0; m < nm; m++) {
+            double s = 0;
+            for (size_t k = 0; k < d->nareas && !isnan(s); k++)
+                if (a == (size_t)-1 || k == a) {
+                    long c = d->monthly[g][k * (size_t)nm + (size_t)m];
+                    s = c < 0 ? NAN : s + (double)c; /* suppressed: a gap */
+                }
+            v[g * nm + m] = s;
+            vmax = s > vmax ? s : vmax;
+        }
+    /* legend above the plot */
+    double lx = x + 44;
+    font(cr, 8, 0);
+    for (int g = 0; g < HS_RG; g++) {
+        line_key(cr, lx, y + 4, GROUP_RGB[g], GROUP_DASH[g]);
+        rgb(cr, 0x222222);
+        lx += 28 + text(cr, lx + 26, y + 7, LEFT, 0, hs_rgroup_short[g]) + 14;
+    }
+    mchart c = {d->month0, nm, x + 44, y + 32, w - 52, h - 64, 0};
+    c.ymax = chart_ymax(vmax, &step);
+    chart_axes(cr, d, &c, step);
+    for (int g = 0; g < HS_RG; g++)
+        chart_line(cr, &c, &(mline){v + g * nm, GROUP_RGB[g], GROUP_DASH[g]});
     free(v);
 }
 
@@ -1297,22 +1347,36 @@ static void page_gistar(pdf *p, const hs_rdata *d, size_t a)
 
 #define TASK_MAX 8 /* rows per list on the page */
 
-static const double TCOLW[9] = {44, 50, 152, 32, 46, 44, 30, 55, 62};
+/* "Sat 22:00-02:00 (31%)", without the share when it is NaN (--public);
+ * a dash without a peak. */
+static void fmt_peak(const char *peak, double share, char *b, size_t n)
+{
+    if (!peak)
+        snprintf(b, n, "\xe2\x80\x93");
+    else if (isnan(share))
+        snprintf(b, n, "%s", peak);
+    else
+        snprintf(b, n, "%s (%.0f%%)", peak, share);
+}
+
+#define TCOLS 10
+static const double TCOLW[TCOLS] = {34, 42, 120.28, 26, 42, 28, 28, 48, 48, 99};
+#define TPEAK 9 /* the peak column, in a smaller type */
 
 /* Header of a tasking table; names may hold one '\n'. */
 static double task_header(cairo_t *cr, double y)
 {
-    static const char *const head[9] = {
+    static const char *const head[TCOLS] = {
         "Priority", "Hotspot", "Where", "Class", "Incidents",
         "Area\n(km\xc2\xb2)", "PAI in\nboard", "% of board\narea",
-        "% of board\nincidents"};
+        "% of board\nincidents", "Peak hours\n(share)"};
     double x = ML;
     rgb(cr, 0xE3E9F1);
     cairo_rectangle(cr, ML, y, CW, 22);
     cairo_fill(cr);
     rgb(cr, 0x1F3A5F);
     font(cr, 7.5, 1);
-    for (int c = 0; c < 9; c++) {
+    for (int c = 0; c < TCOLS; c++) {
         const char *nl = strchr(head[c], '\n');
         double cx = c == 2 ? x + 3 : x + TCOLW[c] / 2;
         int al = c == 2 ? LEFT : CENTRE;
@@ -1329,7 +1393,8 @@ static double task_header(cairo_t *cr, double y)
     return y + 22;
 }
 
-static double task_row(cairo_t *cr, double y, int shade, char cell[9][128])
+static double task_row(cairo_t *cr, double y, int shade,
+                       char cell[TCOLS][128])
 {
     if (shade) {
         rgb(cr, 0xF5F7FA);
@@ -1338,8 +1403,10 @@ static double task_row(cairo_t *cr, double y, int shade, char cell[9][128])
     }
     rgb(cr, 0x222222);
     double x = ML;
-    for (int c = 0; c < 9; c++) {
-        font(cr, 8, c == 1);
+    for (int c = 0; c < TCOLS; c++) {
+        font(cr, c == TPEAK ? 7.5 : 8, c == 1);
+        if (c == TPEAK && text_w(cr, cell[c]) > TCOLW[c] - 4)
+            font(cr, 6, 0); /* a 24-hour peak: "Sat 22:00-Sun 22:00 (100%)" */
         text(cr, c == 2 ? x + 3 : x + TCOLW[c] / 2, y + 10,
              c == 2 ? LEFT : CENTRE, TCOLW[c] - 4, cell[c]);
         x += TCOLW[c];
@@ -1363,6 +1430,39 @@ static void backtest_text(const hs_rdata *d, int g, char *b, size_t n)
              "of the next month's incidents on average (PAI %.1f%s; bandwidth "
              "%.0f m).", t->months, 100 * d->task_share, t->hit_rate, t->pai,
              pei, t->bandwidth);
+}
+
+/* Why the file has no time-of-week tables, in a sentence. */
+static void tow_reason(const hs_rdata *d, char *b, size_t n)
+{
+    if (d->public_threshold > 0)
+        snprintf(b, n, "A public release (--public) leaves out the hours of "
+                 "the week: no shares of the peak and no time-of-week page.");
+    else if (d->tow_timed == 0)
+        snprintf(b, n, "The incidents have no times (police.uk gives months "
+                 "only): no hours of the week, so no peak hours and no "
+                 "time-of-week page.");
+    else
+        snprintf(b, n, "This file has no timeofweek table (a run of an older "
+                 "Hotspot): no time-of-week page.");
+}
+
+/* The tasking page's words on the Peak column. */
+static void peak_note(const hs_rdata *d, char *b, size_t n)
+{
+    char h[16] = "";
+    if (d->peak_hours)
+        snprintf(h, sizeof h, "%d ", d->peak_hours);
+    int k = snprintf(b, n, "\"Peak hours\" are the %shours in a row of the "
+                     "week that hold most of the place's incidents in the "
+                     "period, with their share of them. ", h);
+    if (k < 0 || (size_t)k >= n)
+        return;
+    if (d->has_tow)
+        snprintf(b + k, n - (size_t)k, "The next page shows the board's and "
+                 "its hotspots' hours of the week.");
+    else
+        tow_reason(d, b + k, n - (size_t)k);
 }
 
 static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
@@ -1389,7 +1489,9 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
              "incidents divided by its share of the board's area: above 1, "
              "incidents concentrate there. The last two columns add up the "
              "places from the top.", 100 * d->task_share, d->min_incidents);
-    double y = para(cr, ML, 58, CW, 10, b) + 10;
+    double y = para(cr, ML, 58, CW, 10, b) + 2;
+    peak_note(d, b, sizeof b);
+    y = para(cr, ML, y, CW, 10, b) + 10;
     for (int g = 0; g < HS_RG; g++) {
         rgb(cr, GROUP_RGB[g]);
         font(cr, 11, 1);
@@ -1413,7 +1515,7 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
         }
         y = task_header(cr, y);
         int rows = 0, more = 0;
-        char cell[9][128];
+        char cell[TCOLS][128];
         for (size_t t = 0; t < d->ntask[g]; t++) {
             const hs_rtask *tk = &d->task[g][t];
             if (strcmp(tk->area_id, aid) != 0)
@@ -1438,6 +1540,7 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
                 snprintf(cell[8], 128, "n/a");
             else
                 snprintf(cell[8], 128, "%.1f", tk->cum_incidents_pct);
+            fmt_peak(tk->peak, tk->peak_share, cell[9], 128);
             y = task_row(cr, y, rows++ % 2, cell);
         }
         font(cr, 8, 0);
@@ -1455,6 +1558,335 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             y += 14;
         }
         y += 20;
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+/* ---- the time-of-week page ------------------------------------------------- */
+
+/* Sequential blues (ColorBrewer Blues): white for an hour without
+ * incidents, then up to HEAT_CLASSES classes of equal width, the darkest
+ * always the busiest hours' class. */
+#define HEAT_CLASSES 5
+static const uint32_t HEAT_RGB[HEAT_CLASSES + 1] = {
+    0xFFFFFF, 0xDEEBF7, 0x9ECAE1, 0x6BAED6, 0x3182BD, 0x08519C};
+static const char *const DAYS[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+                                    "Sun"};
+
+/* The classes of a grid: (k - 1) step < v <= k step, k = 1 .. ncls. */
+typedef struct hscale {
+    double step, vmax; /* vmax: the busiest hour's incidents */
+    int ncls, whole;   /* whole: every value a whole number  */
+} hscale;
+
+/* A 7 x 24 grid: cells from (x, y), days down, hours across. */
+typedef struct hgrid {
+    double x, y, cw, ch;
+    hscale sc;
+} hgrid;
+
+/* Classes for v[HS_RTOW] (NULL: none): the least round width (1, 2, 2.5
+ * or 5 times a power of ten; whole numbers for whole counts) that needs
+ * no more than HEAT_CLASSES classes. */
+static hscale heat_scale(const double *v)
+{
+    hscale sc = {1, 0, 1, 1};
+    double vmax = 0;
+    for (int s = 0; v && s < HS_RTOW; s++) {
+        vmax = v[s] > vmax ? v[s] : vmax;
+        sc.whole &= v[s] == floor(v[s]);
+    }
+    if (!(vmax > 0))
+        return sc;
+    sc.vmax = vmax;
+    double raw = vmax / HEAT_CLASSES, p = pow(10, floor(log10(raw)));
+    double m = raw / p;
+    sc.step = (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+    if (sc.whole && sc.step < 1)
+        sc.step = 1;
+    sc.ncls = (int)ceil(vmax / sc.step - 1e-9);
+    sc.ncls = sc.ncls < 1 ? 1 : sc.ncls > HEAT_CLASSES ? HEAT_CLASSES : sc.ncls;
+    return sc;
+}
+
+/* The colour of class k (0: none), spread over the ramp. */
+static uint32_t heat_class_rgb(const hscale *sc, int k)
+{
+    if (k <= 0)
+        return HEAT_RGB[0];
+    if (sc->ncls == 1)
+        return HEAT_RGB[HEAT_CLASSES];
+    return HEAT_RGB[1 + (int)lround((k - 1) * (HEAT_CLASSES - 1.0) /
+                                    (sc->ncls - 1))];
+}
+
+static uint32_t heat_rgb(const hscale *sc, double v)
+{
+    if (!(v > 0))
+        return HEAT_RGB[0];
+    int k = (int)ceil(v / sc->step - 1e-9);
+    return heat_class_rgb(sc, k < 1 ? 1 : k > sc->ncls ? sc->ncls : k);
+}
+
+/* The cells of v[HS_RTOW], hairlines between them, a frame. */
+static void heat_cells(cairo_t *cr, const hgrid *h, const double *v)
+{
+    for (int s = 0; s < HS_RTOW; s++) {
+        rgb(cr, heat_rgb(&h->sc, v ? v[s] : 0));
+        cairo_rectangle(cr, h->x + (s % 24) * h->cw, h->y + (s / 24) * h->ch,
+                        h->cw, h->ch);
+        cairo_fill(cr);
+    }
+    rgb(cr, 0xD9D9D9);
+    cairo_set_line_width(cr, 0.3);
+    for (int c = 1; c < 24; c++) {
+        cairo_move_to(cr, h->x + c * h->cw, h->y);
+        cairo_line_to(cr, h->x + c * h->cw, h->y + 7 * h->ch);
+    }
+    for (int r = 1; r < 7; r++) {
+        cairo_move_to(cr, h->x, h->y + r * h->ch);
+        cairo_line_to(cr, h->x + 24 * h->cw, h->y + r * h->ch);
+    }
+    cairo_stroke(cr);
+    rgb(cr, 0x777777);
+    cairo_set_line_width(cr, 0.6);
+    cairo_rectangle(cr, h->x, h->y, 24 * h->cw, 7 * h->ch);
+    cairo_stroke(cr);
+}
+
+/* Day names left of the rows, hours under the columns (every hour, or
+ * every `every` hours). */
+static void heat_axes(cairo_t *cr, const hgrid *h, double size, int every)
+{
+    rgb(cr, 0x333333);
+    font(cr, size, 0);
+    for (int r = 0; r < 7; r++)
+        text(cr, h->x - 3, h->y + (r + 0.5) * h->ch + size * 0.35, RIGHT, 0,
+             DAYS[r]);
+    for (int c = 0; c < 24; c += every)
+        textf(cr, h->x + (c + 0.5) * h->cw, h->y + 7 * h->ch + size + 1.5,
+              CENTRE, 0, "%02d", c);
+}
+
+/* Outlines the peak: hours from slot start, wrapping to the next day and
+ * from Sunday to Monday, one box a day. */
+static void heat_peak(cairo_t *cr, const hgrid *h, int start, int hours)
+{
+    cairo_set_line_width(cr, 1.3);
+    rgb(cr, 0x111111);
+    for (int done = 0; done < hours;) {
+        int s = (start + done) % HS_RTOW, len = 24 - s % 24;
+        len = len > hours - done ? hours - done : len;
+        cairo_rectangle(cr, h->x + (s % 24) * h->cw, h->y + (s / 24) * h->ch,
+                        len * h->cw, h->ch);
+        cairo_stroke(cr);
+        done += len;
+    }
+}
+
+/* "2 to 4" for class k (0: "none"; whole counts a class apart: "3"). */
+static void heat_class_text(const hscale *sc, int k, char *b, size_t n)
+{
+    if (k == 0)
+        snprintf(b, n, "none");
+    else if (sc->whole && sc->step == 1)
+        snprintf(b, n, "%d", k);
+    else
+        snprintf(b, n, "%g to %g", (k - 1) * sc->step, k * sc->step);
+}
+
+/* The key of a board's grid, down its right side from y: a swatch and
+ * its range a class, in incidents in the hour. */
+static void heat_key(cairo_t *cr, double x, double y, double w,
+                     const hscale *sc)
+{
+    char b[64];
+    font(cr, 6.5, 0);
+    for (int k = 0; k <= sc->ncls; k++) {
+        double yy = y + k * 11;
+        rgb(cr, heat_class_rgb(sc, k));
+        cairo_rectangle(cr, x, yy, 10, 8);
+        cairo_fill_preserve(cr);
+        rgb(cr, 0x777777);
+        cairo_set_line_width(cr, 0.4);
+        cairo_stroke(cr);
+        heat_class_text(sc, k, b, sizeof b);
+        rgb(cr, 0x222222);
+        text(cr, x + 13, yy + 7, LEFT, w - 13, b);
+    }
+}
+
+/* Group g's grid for area a from y; returns the y below it. */
+static double board_grid(cairo_t *cr, const hs_rdata *d, size_t a, int g,
+                         double y)
+{
+    const double kw = 52, lw = 22;
+    const double *v = d->tow[g] + a * HS_RTOW;
+    double total = 0;
+    for (int s = 0; s < HS_RTOW; s++)
+        total += v[s];
+    hgrid h = {ML + lw, y + 6, (CW - lw - kw - 6) / 24, 11.5, heat_scale(v)};
+    rgb(cr, GROUP_RGB[g]);
+    font(cr, 9.5, 1);
+    textf(cr, ML, y, LEFT, CW - kw - 150, "%s (%s)", hs_rgroup_long[g],
+          hs_rgroup_short[g]);
+    rgb(cr, 0x333333);
+    font(cr, 7.5, 0);
+    if (total > 0)
+        textf(cr, ML + CW - kw - 6, y, RIGHT, 140, "%.0f incidents with a "
+              "time", total);
+    else
+        text(cr, ML + CW - kw - 6, y, RIGHT, 140, "no incidents with a time");
+    font(cr, 6.5, 1);
+    text(cr, ML + CW - kw, y, LEFT, kw, "Incidents");
+    heat_cells(cr, &h, v);
+    heat_axes(cr, &h, 6.5, 1);
+    heat_key(cr, ML + CW - kw, h.y + 2, kw, &h.sc);
+    return h.y + 7 * h.ch + 24;
+}
+
+/* The hotspots of this board's places for tasking, once each, in group
+ * and priority order; returns how many (up to max). */
+static size_t tasked_hotspots(const hs_rdata *d, size_t a,
+                              const hs_rhot **out, size_t max, size_t *all)
+{
+    size_t n = 0;
+    *all = 0;
+    for (int g = 0; g < HS_RG; g++)
+        for (size_t t = 0; t < d->ntask[g]; t++) {
+            const hs_rtask *tk = &d->task[g][t];
+            const hs_rhot *h = hs_rdata_find_hot(d, tk->hotspot_id);
+            int seen = 0;
+            if (!h || strcmp(tk->area_id, d->areas[a].id) != 0)
+                continue;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = out[k] == h;
+            if (seen)
+                continue;
+            if (n < max)
+                out[n++] = h;
+            ++*all;
+        }
+    return n;
+}
+
+/* A small grid's scale, right-aligned at (x, y): its classes' swatches
+ * and the top of the last ("to 12"); returns the width used. */
+static double mini_key(cairo_t *cr, const hscale *sc, double x, double y)
+{
+    char top[32];
+    snprintf(top, sizeof top, "to %g", sc->ncls * sc->step);
+    rgb(cr, 0x333333);
+    font(cr, 6.5, 0);
+    double w = text(cr, x, y, RIGHT, 0, top) + 3;
+    for (int k = sc->ncls; k >= 1; k--) {
+        w += 6;
+        rgb(cr, heat_class_rgb(sc, k));
+        cairo_rectangle(cr, x - w, y - 5.5, 6, 6);
+        cairo_fill(cr);
+    }
+    return w + 4;
+}
+
+/* A hotspot's small grid in the box from (x, y), w wide: its id and
+ * location, its peak and scale, the hours. */
+static void hotspot_grid(cairo_t *cr, const hs_rhot *hp, double x, double y,
+                         double w)
+{
+    const double lw = 17;
+    int start, hours;
+    hgrid h = {x + lw, y + 16, (w - lw) / 24, 7.2, heat_scale(hp->tow)};
+    char b[160], pk[96];
+    rgb(cr, 0x111111);
+    font(cr, 7.5, 1);
+    double iw = text(cr, x, y, LEFT, w / 2, hp->id);
+    font(cr, 7.5, 0);
+    text(cr, x + iw + 5, y, LEFT, w - iw - 5,
+         hp->label ? hp->label : "(no location)");
+    int any = h.sc.vmax > 0;
+    double kw = any ? mini_key(cr, &h.sc, x + w, y + 9.5) : 0;
+    fmt_peak(hp->peak, hp->peak_share, pk, sizeof pk);
+    snprintf(b, sizeof b, any ? "Peak %s" : "No incidents with a time",
+             hp->peak ? pk : "none");
+    rgb(cr, 0x333333);
+    font(cr, 6.5, 0);
+    text(cr, x, y + 9.5, LEFT, w - kw, b);
+    heat_cells(cr, &h, hp->tow);
+    heat_axes(cr, &h, 5, 6);
+    if (any && hs_rdata_peak(hp->peak, &start, &hours) == 0)
+        heat_peak(cr, &h, start, hours);
+}
+
+/* The small grids of the board's tasked hotspots, three a row, from y. */
+static void hotspot_grids(cairo_t *cr, const hs_rdata *d, size_t a, double y)
+{
+    const double gap = 14, w = (CW - 2 * gap) / 3, rh = 88;
+    const hs_rhot *list[60];
+    size_t rows = (size_t)fmax(0, floor((PH - 96 - y) / rh));
+    size_t all, n = tasked_hotspots(d, a, list, rows * 3 < 60 ? rows * 3 : 60,
+                                    &all);
+    rgb(cr, 0x333333);
+    font(cr, 8, 0);
+    if (!d->has_hot_tow) {
+        text(cr, ML, y + 4, LEFT, CW, "No hotspot_timeofweek table in this "
+             "file.");
+        return;
+    }
+    if (all == 0) {
+        text(cr, ML, y + 4, LEFT, CW, "No place for tasking in this board "
+             "lies in a county hotspot.");
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        hotspot_grid(cr, list[k], ML + (double)(k % 3) * (w + gap),
+                     y + (double)(k / 3) * rh, w);
+    if (all > n) {
+        rgb(cr, 0x333333);
+        font(cr, 8, 0);
+        textf(cr, ML, y + ((n + 2) / 3) * rh, LEFT, CW, "and %zu more (see "
+              "hotspot_timeofweek in the GeoPackage)", all - n);
+    }
+}
+
+/* The time-of-week page of area a: a grid a group, then the tasked
+ * hotspots' grids. */
+static void page_timeofweek(pdf *p, const hs_rdata *d, size_t a)
+{
+    cairo_t *cr = p->cr;
+    char per[48], b[600], hrs[16] = "";
+    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 14, 1);
+    textf(cr, ML, 40, LEFT, CW, "%s (%s): when incidents happen",
+          d->areas[a].name, d->areas[a].id);
+    font(cr, 8, 0);
+    rgb(cr, 0x333333);
+    snprintf(b, sizeof b, "Incidents by the weekday and hour they happened, "
+             "%s. A cell adds up the period's incidents in that hour of the "
+             "week (every Friday 22:00 to 23:00, say): the darker, the more, "
+             "each grid on its own scale. An incident recorded over a window "
+             "of time counts in part in each hour of it.", per);
+    double y = para(cr, ML, 54, CW, 10, b) + 12;
+    for (int g = 0; g < HS_RG; g++)
+        y = board_grid(cr, d, a, g, y);
+    y = heading(cr, y, "The hours of the hotspots for tasking");
+    font(cr, 7.5, 0);
+    rgb(cr, 0x333333);
+    if (!d->has_surf[0] && !d->has_surf[1] && !d->has_surf[2]) {
+        para(cr, ML, y, CW, 9.5, "No density surfaces in this file (the run "
+             "used --kde no), so no hotspots and no places for tasking.");
+    } else {
+        if (d->peak_hours)
+            snprintf(hrs, sizeof hrs, "%d ", d->peak_hours);
+        snprintf(b, sizeof b, "The county hotspots holding this board's places "
+                 "for tasking (previous page), over all their boards. "
+                 "Outlined: the peak, the %shours in a row holding most of the "
+                 "hotspot's incidents, with their share. Beside it, the grid's "
+                 "scale: the same blues, in equal steps up to the number "
+                 "given.", hrs);
+        y = para(cr, ML, y, CW, 9.5, b) + 10;
+        hotspot_grids(cr, d, a, y);
     }
     page_frame(p);
     cairo_show_page(cr);
@@ -1681,10 +2113,11 @@ static void page_county(pdf *p, const hs_rdata *d)
             long ai = hp->area_id ? hs_rdata_find_area(d, hp->area_id) : -1;
             fmt_int(hp->incidents, b, sizeof b);
             textf(cr, ML + 10, y, LEFT, CW - 10, "%s  %s, %s: %s incidents in "
-                  "%.2f km\xc2\xb2 (%.1f%% of the county's)", hp->id,
+                  "%.2f km\xc2\xb2 (%.1f%% of the county's)%s%s", hp->id,
                   ai >= 0 ? d->areas[ai].name : "no board",
                   hp->label ? hp->label : "(no location)", b, hp->km2,
-                  hp->share_pct);
+                  hp->share_pct, hp->status ? "; " : "",
+                  hp->status ? hp->status : "");
             y += 11.5;
         }
         char em[512];
@@ -1693,6 +2126,148 @@ static void page_county(pdf *p, const hs_rdata *d)
             y = para(cr, ML + 10, y, CW - 10, 9, em) + 4;
         }
     }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
+/* ---- the county's hotspot trends ------------------------------------------ */
+
+#define TOP_HOT 5 /* hotspots a chart */
+/* Their lines: Okabe-Ito colours and dashes, apart in grey print too. */
+static const uint32_t TOP_RGB[TOP_HOT] = {0x0072B2, 0xD55E00, 0x009E73,
+                                          0xCC79A7, 0x000000};
+static const double TOP_DASH[TOP_HOT][2] = {{0, 0}, {5, 2.5}, {1.5, 2},
+                                            {8, 2.5}, {3, 3}};
+
+/* Group g's hotspots with a monthly series, the first max by rank. */
+static size_t top_hot(const hs_rdata *d, int g, const hs_rhot **out,
+                      size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        const hs_rhot *best = NULL;
+        for (size_t h = 0; h < d->nhot[g]; h++) {
+            const hs_rhot *hp = &d->hot[g][h];
+            int taken = !hp->monthly;
+            for (size_t k = 0; k < n && !taken; k++)
+                taken = out[k] == hp;
+            if (!taken && (!best || hp->rank < best->rank))
+                best = hp;
+        }
+        if (!best)
+            break;
+        out[n++] = best;
+    }
+    return n;
+}
+
+/* With --previous: "persisting; first seen Jan 2024, 3 months"; else "". */
+static void hot_status(const hs_rhot *hp, char *b, size_t n)
+{
+    char first[16] = "";
+    int32_t m;
+    *b = '\0';
+    if (!hp->status)
+        return;
+    if (hp->first_seen &&
+        hs_month_parse(hp->first_seen, strlen(hp->first_seen), &m) == 0)
+        fmt_month(m, first, sizeof first);
+    if (*first && hp->months_seen > 0)
+        snprintf(b, n, "%s; first seen %s, %ld month%s", hp->status, first,
+                 hp->months_seen, hp->months_seen == 1 ? "" : "s");
+    else
+        snprintf(b, n, "%s", hp->status);
+}
+
+/* The key of a trend chart, down from (x, y), w wide: a line sample, the
+ * id and board, the location and the status under them. */
+static void trend_key(cairo_t *cr, const hs_rdata *d, const hs_rhot **hp,
+                      size_t n, double x, double y, double w)
+{
+    char st[160];
+    for (size_t k = 0; k < n; k++) {
+        long ai = hp[k]->area_id ? hs_rdata_find_area(d, hp[k]->area_id) : -1;
+        line_key(cr, x, y - 3, TOP_RGB[k], TOP_DASH[k]);
+        rgb(cr, 0x111111);
+        font(cr, 8, 1);
+        double iw = text(cr, x + 27, y, LEFT, 0, hp[k]->id);
+        font(cr, 8, 0);
+        text(cr, x + 31 + iw, y, LEFT, w - 31 - iw,
+             ai >= 0 ? d->areas[ai].name : "no board");
+        rgb(cr, 0x444444);
+        font(cr, 7, 0);
+        text(cr, x + 27, y + 9, LEFT, w - 27,
+             hp[k]->label ? hp[k]->label : "(no location)");
+        hot_status(hp[k], st, sizeof st);
+        if (*st)
+            text(cr, x + 27, y + 18, LEFT, w - 27, st);
+        y += *st ? 31 : 23;
+    }
+}
+
+/* Group g's chart: its top hotspots' incidents a month, from y, h high. */
+static void hot_trend(cairo_t *cr, const hs_rdata *d, int g, double y,
+                      double h)
+{
+    const double kw = 180;
+    const hs_rhot *hp[TOP_HOT];
+    size_t n = d->has_surf[g] ? top_hot(d, g, hp, TOP_HOT) : 0;
+    double vmax = 0, step;
+    rgb(cr, GROUP_RGB[g]);
+    font(cr, 9.5, 1);
+    textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
+          hs_rgroup_short[g]);
+    if (n == 0) {
+        rgb(cr, 0x333333);
+        font(cr, 8, 0);
+        text(cr, ML, y + 14, LEFT, CW, d->has_surf[g]
+             ? "No hotspots with a monthly series."
+             : "No density surface in this file for this group, so no "
+               "hotspots.");
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        for (int m = 0; m < d->hm_nmonths; m++)
+            vmax = hp[k]->monthly[m] > vmax ? hp[k]->monthly[m] : vmax;
+    mchart c = {d->hm_month0, d->hm_nmonths, ML + 44, y + 22,
+                CW - 44 - kw - 12, h - 22 - 30, 0};
+    c.ymax = chart_ymax(vmax, &step);
+    chart_axes(cr, d, &c, step);
+    for (size_t k = n; k-- > 0;) /* the top hotspot drawn last, on top */
+        chart_line(cr, &c, &(mline){hp[k]->monthly, TOP_RGB[k], TOP_DASH[k]});
+    trend_key(cr, d, hp, n, ML + CW - kw, c.py + 6, kw);
+}
+
+/* Whether the county has a trend page: hotspot_monthly with months and a
+ * hotspot with a series. */
+static int has_trends(const hs_rdata *d)
+{
+    const hs_rhot *hp;
+    for (int g = 0; d->has_hot_monthly && d->hm_nmonths > 0 && g < HS_RG; g++)
+        if (d->has_surf[g] && top_hot(d, g, &hp, 1))
+            return 1;
+    return 0;
+}
+
+/* The county's second page: each group's top hotspots month by month. */
+static void page_hot_trends(pdf *p, const hs_rdata *d)
+{
+    cairo_t *cr = p->cr;
+    char per[48], b[400];
+    fmt_period(d->hm_month0, d->hm_month0 + d->hm_nmonths - 1, per, sizeof per);
+    rgb(cr, 0x1F3A5F);
+    font(cr, 14, 1);
+    text(cr, ML, 40, LEFT, CW, "County: the largest hotspots month by month");
+    font(cr, 8, 0);
+    rgb(cr, 0x333333);
+    snprintf(b, sizeof b, "Incidents a month in each group's %d largest "
+             "hotspots (by rank, as on the previous page), %s: the incidents "
+             "inside today's hotspot in each month, before and during the "
+             "analysis period.", TOP_HOT, per);
+    double y = para(cr, ML, 54, CW, 10, b) + 14;
+    double h = (PH - 86 - y) / HS_RG;
+    for (int g = 0; g < HS_RG; g++)
+        hot_trend(cr, d, g, y + g * h, h - 10);
     page_frame(p);
     cairo_show_page(cr);
 }
@@ -1736,10 +2311,12 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
     int gi = d->gi[0].has || d->gi[1].has || d->gi[2].has;
-    p.pages = 3 + gi;
+    p.pages = 3 + d->has_tow + gi;
     page_summary(&p, d, a);
     page_maps(&p, d, a);
     page_tasking(&p, d, a);
+    if (d->has_tow)
+        page_timeofweek(&p, d, a);
     if (gi)
         page_gistar(&p, d, a);
     if ((rc = pdf_end(&p, err)) == HS_OK)
@@ -1807,8 +2384,10 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     p.source = source;
     p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
-    p.pages = 1;
+    p.pages = 1 + has_trends(d);
     page_county(&p, d);
+    if (p.pages > 1)
+        page_hot_trends(&p, d);
     if ((rc = pdf_end(&p, err)))
         goto cleanup;
     if (sum)

@@ -1,6 +1,7 @@
 /* reportdata.c - reads a run's GeoPackage for the report (GDAL/OGR); see
  * reportdata.h. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,21 +44,30 @@ void hs_rdata_destroy(hs_rdata *d)
         free(d->monthly[g]);
         free(d->surf[g].v);
         for (size_t h = 0; h < d->nhot[g]; h++) {
-            free(d->hot[g][h].id);
-            free(d->hot[g][h].area_id);
-            free(d->hot[g][h].label);
-            geom_free(&d->hot[g][h].geom);
+            hs_rhot *hp = &d->hot[g][h];
+            free(hp->id);
+            free(hp->area_id);
+            free(hp->label);
+            free(hp->peak);
+            free(hp->status);
+            free(hp->first_seen);
+            free(hp->tow);
+            free(hp->monthly);
+            geom_free(&hp->geom);
         }
         free(d->hot[g]);
         for (size_t t = 0; t < d->ntask[g]; t++) {
             free(d->task[g][t].area_id);
             free(d->task[g][t].hotspot_id);
             free(d->task[g][t].label);
+            free(d->task[g][t].peak);
             geom_free(&d->task[g][t].geom);
         }
         free(d->task[g]);
         free(d->gi[g].cell);
+        free(d->tow[g]);
     }
+    free(d->hot_by_id);
     free(d->path);
     free(d);
 }
@@ -81,6 +91,61 @@ long hs_rdata_find_area(const hs_rdata *d, const char *id)
 static int by_id_cmp(const void *a, const void *b)
 {
     return strcmp((*(hs_rarea *const *)a)->id, (*(hs_rarea *const *)b)->id);
+}
+
+static int hot_id_cmp(const void *a, const void *b)
+{
+    return strcmp((*(hs_rhot *const *)a)->id, (*(hs_rhot *const *)b)->id);
+}
+
+/* The hotspot with this id, to fill in; NULL when none. */
+static hs_rhot *hot_of(const hs_rdata *d, const char *id)
+{
+    hs_rhot key = {.id = (char *)id}, *kp = &key, **hit;
+    if (!id || !d->hot_by_id)
+        return NULL;
+    hit = bsearch(&kp, d->hot_by_id, d->nhot_all, sizeof *d->hot_by_id,
+                  hot_id_cmp);
+    return hit ? *hit : NULL;
+}
+
+const hs_rhot *hs_rdata_find_hot(const hs_rdata *d, const char *id)
+{
+    return hot_of(d, id);
+}
+
+int hs_rdata_peak(const char *peak, int *start, int *hours)
+{
+    static const char day[] = "MonTueWedThuFriSatSun";
+    char d0[4], d1[4];
+    int h0, h1, m0, m1, n = 0, k = -1;
+    if (!peak)
+        return -1;
+    if (sscanf(peak, "%3s %2d:%2d-%n", d0, &h0, &m0, &n) != 3 || n == 0)
+        return -1;
+    for (int i = 0; i < 7; i++)
+        if (strncmp(d0, day + 3 * i, 3) == 0 && strlen(d0) == 3)
+            k = i;
+    const char *rest = peak + n;
+    int two = sscanf(rest, "%3s %2d:%2d", d1, &h1, &m1) == 3;
+    if (!two && sscanf(rest, "%2d:%2d", &h1, &m1) != 2)
+        return -1;
+    if (k < 0 || h0 < 0 || h0 > 23 || h1 < 0 || h1 > 23 || m0 || m1 ||
+        (two ? h1 != h0 || strncmp(d1, day + 3 * ((k + 1) % 7), 3) != 0
+             : h1 == h0))
+        return -1;
+    *start = 24 * k + h0;
+    *hours = two ? 24 : (h1 - h0 + 24) % 24;
+    return 0;
+}
+
+/* Index of a crime group key among the report's groups, or -1. */
+static int group_of(const char *key)
+{
+    for (int g = 0; g < HS_RG && key; g++)
+        if (strcmp(key, hs_rgroup_key[g]) == 0)
+            return g;
+    return -1;
 }
 
 /* ---- OGR helpers ------------------------------------------------------- */
@@ -107,14 +172,25 @@ static hs_status fields(OGRLayerH l, const char *path, const char *const *names,
     return HS_OK;
 }
 
+/* Field indexes of optional fields: -1 for those l lacks. */
+static void opt_fields(OGRLayerH l, const char *const *names, int *idx, int n)
+{
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    for (int i = 0; i < n; i++)
+        idx[i] = OGR_FD_GetFieldIndex(fd, names[i]);
+}
+
+/* A field's value, NaN or NULL when it is null or (i < 0) absent. */
 static double fnum(OGRFeatureH f, int i)
 {
-    return OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsDouble(f, i) : NAN;
+    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)
+               ? OGR_F_GetFieldAsDouble(f, i) : NAN;
 }
 
 static const char *fstr(OGRFeatureH f, int i)
 {
-    return OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)
+               ? OGR_F_GetFieldAsString(f, i) : NULL;
 }
 
 /* Rings of a (multi)polygon, flattened for drawing; a point inside for a
@@ -311,12 +387,9 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGR_L_ResetReading(l);
     size_t i = 0, rows = 0;
     while ((f = OGR_L_GetNextFeature(l))) {
-        const char *grp = fstr(f, fi[1]), *mo = fstr(f, fi[2]);
+        const char *mo = fstr(f, fi[2]);
         int32_t m;
-        int g = -1;
-        for (int k = 0; k < HS_RG && grp; k++)
-            if (strcmp(grp, hs_rgroup_key[k]) == 0)
-                g = k;
+        int g = group_of(fstr(f, fi[1]));
         /* rows come area by area, so the row index / rows per area guesses
          * the area; area_at falls back to a search */
         long a = area_at(d, i++ / (size_t)(d->nmonths * HS_RG), fstr(f, fi[0]));
@@ -335,17 +408,16 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     return HS_OK;
 }
 
-static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
-                               hs_error *err)
+/* hotspots_<group>: its optional fields (reportdata.h) NULL or NaN when
+ * the file lacks them. */
+static hs_status read_hot(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
 {
     static const char *const hn[] = {"hotspot_id", "rank", "class", "incidents",
                                      "area_km2", "share_pct", "pai", "area_id",
                                      "label"};
-    static const char *const tn[] = {"area_id", "priority", "hotspot_id",
-                                     "label", "incidents", "area_km2",
-                                     "cum_area_pct", "cum_incidents_pct",
-                                     "class", "pai"};
-    int hi[9], ti[10];
+    static const char *const on[] = {"peak", "peak_share", "status",
+                                     "first_seen", "months_seen"};
+    int hi[9], oi[5];
     char lname[64];
     hs_status rc;
     OGRFeatureH f;
@@ -355,6 +427,7 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
         return HS_ERR_DATA;
     if ((rc = fields(l, d->path, hn, hi, 9, err)))
         return rc;
+    opt_fields(l, on, oi, 5);
     GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
     if (n > 0 && !(d->hot[g] = calloc((size_t)n, sizeof *d->hot[g])))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
@@ -374,6 +447,11 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
         h->pai = fnum(f, hi[6]);
         h->area_id = str_dup(fstr(f, hi[7]));
         h->label = str_dup(fstr(f, hi[8]));
+        h->peak = str_dup(fstr(f, oi[0]));
+        h->peak_share = fnum(f, oi[1]);
+        h->status = str_dup(fstr(f, oi[2]));
+        h->first_seen = str_dup(fstr(f, oi[3]));
+        h->months_seen = isnan(fnum(f, oi[4])) ? -1 : lround(fnum(f, oi[4]));
         rc = !h->id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a hotspot "
                               "without hotspot_id", d->path, lname)
                     : geom_read(OGR_F_GetGeometryRef(f), &h->geom, err);
@@ -381,12 +459,29 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
         if (rc)
             return rc;
     }
+    return HS_OK;
+}
+
+/* tasking_<group>: peak and peak_share optional, as in read_hot. */
+static hs_status read_task(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
+{
+    static const char *const tn[] = {"area_id", "priority", "hotspot_id",
+                                     "label", "incidents", "area_km2",
+                                     "cum_area_pct", "cum_incidents_pct",
+                                     "class", "pai"};
+    static const char *const on[] = {"peak", "peak_share"};
+    int ti[10], oi[2];
+    char lname[64];
+    hs_status rc;
+    OGRFeatureH f;
     snprintf(lname, sizeof lname, "tasking_%s", hs_rgroup_key[g]);
-    if (!(l = layer(ds, d->path, lname, err)))
+    OGRLayerH l = layer(ds, d->path, lname, err);
+    if (!l)
         return HS_ERR_DATA;
     if ((rc = fields(l, d->path, tn, ti, 10, err)))
         return rc;
-    n = OGR_L_GetFeatureCount(l, TRUE);
+    opt_fields(l, on, oi, 2);
+    GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
     if (n > 0 && !(d->task[g] = calloc((size_t)n, sizeof *d->task[g])))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
     OGR_L_ResetReading(l);
@@ -406,6 +501,8 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
         t->cum_incidents_pct = fnum(f, ti[7]);
         t->cls = OGR_F_GetFieldAsInteger(f, ti[8]);
         t->pai = fnum(f, ti[9]);
+        t->peak = str_dup(fstr(f, oi[0]));
+        t->peak_share = fnum(f, oi[1]);
         rc = !t->area_id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a row "
                                    "without area_id", d->path, lname)
                          : geom_read(OGR_F_GetGeometryRef(f), &t->geom, err);
@@ -414,6 +511,172 @@ static hs_status read_hotspots(hs_rdata *d, GDALDatasetH ds, int g,
             return rc;
     }
     return HS_OK;
+}
+
+/* Every group's hotspots sorted by id, for hs_rdata_find_hot. */
+static hs_status index_hot(hs_rdata *d, hs_error *err)
+{
+    size_t n = 0;
+    for (int g = 0; g < HS_RG; g++)
+        n += d->nhot[g];
+    if (!(d->hot_by_id = malloc((n + 1) * sizeof *d->hot_by_id)))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    for (int g = 0; g < HS_RG; g++)
+        for (size_t h = 0; h < d->nhot[g]; h++)
+            d->hot_by_id[d->nhot_all++] = &d->hot[g][h];
+    qsort(d->hot_by_id, d->nhot_all, sizeof *d->hot_by_id, hot_id_cmp);
+    return HS_OK;
+}
+
+/* The slot of a time-of-week row (fields day, hour), or an error naming
+ * the table when it is outside the week. */
+static hs_status tow_slot(const hs_rdata *d, OGRFeatureH f, int fday,
+                          int fhour, const char *table, int *slot,
+                          hs_error *err)
+{
+    double day = fnum(f, fday), hour = fnum(f, fhour);
+    if (isnan(day) || isnan(hour))
+        return hs_fail(err, HS_ERR_DATA, "'%s' table '%s': a row without day "
+                       "or hour", d->path, table);
+    if (!(day >= 1 && day <= 7 && hour >= 0 && hour <= 23 &&
+          day == floor(day) && hour == floor(hour)))
+        return hs_fail(err, HS_ERR_DATA, "'%s' table '%s': day %g, hour %g "
+                       "is not an hour of the week (day 1-7, hour 0-23)",
+                       d->path, table, day, hour);
+    *slot = ((int)day - 1) * 24 + (int)hour;
+    return HS_OK;
+}
+
+/* timeofweek, if the file has one (reportdata.h). */
+static hs_status read_timeofweek(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const names[] = {"area_id", "crime_group", "day",
+                                        "hour", "weight"};
+    int fi[5], slot;
+    hs_status rc;
+    OGRFeatureH f;
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "timeofweek");
+    if (!l)
+        return HS_OK;
+    if ((rc = fields(l, d->path, names, fi, 5, err)))
+        return rc;
+    for (int g = 0; g < HS_RG; g++)
+        if (!(d->tow[g] = calloc(d->nareas * HS_RTOW, sizeof *d->tow[g])))
+            return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    OGR_L_ResetReading(l);
+    while ((f = OGR_L_GetNextFeature(l))) {
+        const char *aid = fstr(f, fi[0]);
+        long a = aid ? hs_rdata_find_area(d, aid) : -1;
+        int g = group_of(fstr(f, fi[1]));
+        double w = fnum(f, fi[4]);
+        rc = tow_slot(d, f, fi[2], fi[3], "timeofweek", &slot, err);
+        if (!rc && a >= 0 && g >= 0 && !isnan(w))
+            d->tow[g][(size_t)a * HS_RTOW + (size_t)slot] += w;
+        OGR_F_Destroy(f);
+        if (rc)
+            return rc;
+    }
+    d->has_tow = 1;
+    return HS_OK;
+}
+
+/* hotspot_timeofweek, if the file has one (reportdata.h). */
+static hs_status read_hot_tow(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const names[] = {"hotspot_id", "day", "hour", "weight"};
+    int fi[4], slot;
+    hs_status rc;
+    OGRFeatureH f;
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "hotspot_timeofweek");
+    if (!l)
+        return HS_OK;
+    if ((rc = fields(l, d->path, names, fi, 4, err)))
+        return rc;
+    OGR_L_ResetReading(l);
+    while ((f = OGR_L_GetNextFeature(l))) {
+        hs_rhot *h = hot_of(d, fstr(f, fi[0]));
+        double w = fnum(f, fi[3]);
+        rc = tow_slot(d, f, fi[1], fi[2], "hotspot_timeofweek", &slot, err);
+        if (!rc && h && !h->tow && !(h->tow = calloc(HS_RTOW, sizeof *h->tow)))
+            rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+        if (!rc && h && !isnan(w))
+            h->tow[slot] += w;
+        OGR_F_Destroy(f);
+        if (rc)
+            return rc;
+    }
+    d->has_hot_tow = 1;
+    return HS_OK;
+}
+
+/* The month of a hotspot_monthly row, or an error naming the table. */
+static hs_status hm_month(const hs_rdata *d, OGRFeatureH f, int i, int32_t *m,
+                          hs_error *err)
+{
+    const char *mo = fstr(f, i);
+    if (!mo || hs_month_parse(mo, strlen(mo), m) != 0)
+        return hs_fail(err, HS_ERR_DATA, "'%s' table 'hotspot_monthly': month "
+                       "'%s' is not YYYY-MM", d->path, mo ? mo : "NULL");
+    return HS_OK;
+}
+
+/* hotspot_monthly, if the file has one (reportdata.h): one pass for the
+ * months it spans, one for the values. */
+static hs_status read_hot_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const names[] = {"hotspot_id", "month", "incidents"};
+    int fi[3];
+    int32_t m, lo = INT32_MAX, hi = INT32_MIN;
+    hs_status rc = HS_OK;
+    OGRFeatureH f;
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "hotspot_monthly");
+    if (!l)
+        return HS_OK;
+    if ((rc = fields(l, d->path, names, fi, 3, err)))
+        return rc;
+    OGR_L_ResetReading(l);
+    while (!rc && (f = OGR_L_GetNextFeature(l))) {
+        if (!(rc = hm_month(d, f, fi[1], &m, err))) {
+            lo = m < lo ? m : lo;
+            hi = m > hi ? m : hi;
+        }
+        OGR_F_Destroy(f);
+    }
+    if (rc)
+        return rc;
+    d->has_hot_monthly = 1;
+    if (lo > hi)
+        return HS_OK; /* no rows */
+    if (hi - lo >= 1200)
+        return hs_fail(err, HS_ERR_DATA, "'%s' table 'hotspot_monthly' spans "
+                       "over 100 years", d->path);
+    d->hm_month0 = lo;
+    d->hm_nmonths = hi - lo + 1;
+    OGR_L_ResetReading(l);
+    while (!rc && (f = OGR_L_GetNextFeature(l))) {
+        hs_rhot *h = hot_of(d, fstr(f, fi[0]));
+        if (h && !h->monthly &&
+            !(h->monthly = calloc((size_t)d->hm_nmonths, sizeof *h->monthly)))
+            rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+        if (!rc && h && !(rc = hm_month(d, f, fi[1], &m, err)))
+            h->monthly[m - lo] += fnum(f, fi[2]);
+        OGR_F_Destroy(f);
+    }
+    return rc;
+}
+
+/* The hours in a peak when the run table does not say: off the first peak
+ * text that reads. */
+static void peak_hours_of_texts(hs_rdata *d)
+{
+    int start, h;
+    for (size_t k = 0; k < d->nhot_all && !d->peak_hours; k++)
+        if (hs_rdata_peak(d->hot_by_id[k]->peak, &start, &h) == 0)
+            d->peak_hours = h;
+    for (int g = 0; g < HS_RG; g++)
+        for (size_t t = 0; t < d->ntask[g] && !d->peak_hours; t++)
+            if (hs_rdata_peak(d->task[g][t].peak, &start, &h) == 0)
+                d->peak_hours = h;
 }
 
 /* backtest_<group>, if the file has one (files of older runs do not):
@@ -631,6 +894,7 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     for (int g = 0; g < HS_RG; g++)
         d->gi[g].cell_m = d->gi[g].distance_m = NAN;
     d->min_incidents = 5;
+    d->tow_timed = -1;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
         const char *sec = fstr(f, fi[0]), *k = fstr(f, fi[1]),
@@ -643,6 +907,9 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
         if (sec && strcmp(sec, "public") == 0 && k && v &&
             strcmp(k, "threshold") == 0)
             d->public_threshold = atol(v);
+        if (sec && strcmp(sec, "count") == 0 && k && v &&
+            strcmp(k, "timeofweek_timed") == 0)
+            d->tow_timed = atol(v);
         /* the settings are in section "parameter"; "method" reuses keys */
         if (!sec || strcmp(sec, "parameter") != 0 || !k || !v) {
             OGR_F_Destroy(f);
@@ -670,6 +937,9 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
             snprintf(d->when, sizeof d->when, "%s", v);
         } else if (strcmp(k, "hotspot_method") == 0) {
             snprintf(d->method, sizeof d->method, "%s", v);
+        } else if (strcmp(k, "peak_hours") == 0 && atoi(v) >= 1 &&
+                   atoi(v) <= 24) {
+            d->peak_hours = atoi(v);
         }
         if (strcmp(k, "gi_grid") == 0)
             for (int g = 0; g < HS_RG; g++)
@@ -779,13 +1049,16 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
     for (int g = 0; g < HS_RG && !rc; g++) {
         if (!has_surf[g])
             continue;
-        if (!(rc = read_hotspots(d, ds, g, err)) &&
+        if (!(rc = read_hot(d, ds, g, err)) && !(rc = read_task(d, ds, g, err)) &&
             !(rc = read_backtest(d, ds, g, err)) &&
             !(rc = read_surface(d, g, err)))
             d->has_surf[g] = 1;
     }
-    if (rc)
+    if (rc || (rc = index_hot(d, err)) || (rc = read_timeofweek(d, ds, err)) ||
+        (rc = read_hot_tow(d, ds, err)) || (rc = read_hot_monthly(d, ds, err)))
         goto fail_pop;
+    if (!d->peak_hours)
+        peak_hours_of_texts(d);
     GDALClose(ds);
     CPLPopErrorHandler();
     return d;

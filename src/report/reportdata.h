@@ -11,6 +11,22 @@
  * files, have none): only its significant cells, which the maps draw;
  * emerging_<group> too, summed by category and board.
  *
+ * Time of week and hotspot series, each read when present:
+ *  - timeofweek (area_id, crime_group, day 1 = Monday .. 7, hour 0..23,
+ *    weight): summed into tow[group][area * HS_RTOW + slot], slot =
+ *    (day - 1) * 24 + hour; rows of other groups or unknown areas are
+ *    skipped.  Absent for incidents with months only and under --public.
+ *  - hotspot_timeofweek (hotspot_id, day, hour, weight): summed into the
+ *    hotspot's tow[HS_RTOW]; rows of hotspots not in hotspots_<group> of
+ *    the three groups are skipped.  Absent as timeofweek is.
+ *  - hotspot_monthly (hotspot_id, month "YYYY-MM", incidents): the
+ *    hotspot's monthly[] over the table's months, hm_month0 ..
+ *    hm_month0 + hm_nmonths - 1, missing months 0.  Absent under --public.
+ *  A day or hour outside the week, or an unreadable month, is an error
+ *  naming the table.  The fields peak, peak_share, status, first_seen and
+ *  months_seen of hotspots_<group> (and peak, peak_share of
+ *  tasking_<group>) are optional: files of older runs lack them.
+ *
  * stamp, which dates the PDFs so that one file always gives the same bytes,
  * is the run's timestamp: gpkg_contents.last_change of layer 'run', which
  * hotspot run pins (OGR_CURRENT_DATE, output.h) instead of taking the clock;
@@ -52,11 +68,20 @@ typedef struct hs_rrate {
     int suppressed, prev_suppressed; /* --public: NULL in the file      */
 } hs_rrate;
 
+#define HS_RTOW 168 /* hours of the week: 7 days x 24 hours */
+
 typedef struct hs_rhot {
     char *id, *area_id, *label; /* label may be NULL                    */
     int rank, cls;
     long incidents;
     double km2, share_pct, pai;
+    char *peak;        /* "Sat 22:00-02:00"; NULL: no times            */
+    double peak_share; /* % of its incidents in the peak; NaN: none    */
+    char *status;      /* new, persisting, ... (--previous); NULL: none */
+    char *first_seen;  /* "YYYY-MM"; NULL: none                        */
+    long months_seen;  /* -1: none                                     */
+    double *tow;       /* [HS_RTOW] (hotspot_timeofweek); NULL: no rows */
+    double *monthly;   /* [hm_nmonths] (hotspot_monthly); NULL: no rows */
     hs_rgeom geom;
 } hs_rhot;
 
@@ -65,6 +90,8 @@ typedef struct hs_rtask {
     int priority, cls;
     long incidents;
     double km2, pai, cum_area_pct, cum_incidents_pct; /* pai NaN: none */
+    char *peak;        /* as hs_rhot's; NULL: none                      */
+    double peak_share; /* NaN: none                                     */
     hs_rgeom geom;
 } hs_rtask;
 
@@ -133,6 +160,17 @@ typedef struct hs_rdata {
     hs_rbacktest bt[HS_RG];
     hs_rgi gi[HS_RG];             /* Gi* hot and cold spots, if any       */
     hs_remerging em[HS_RG];       /* emerging hot spots, if any           */
+    int has_tow;                  /* the file has timeofweek (above)     */
+    double *tow[HS_RG];           /* [area * HS_RTOW + slot]; NULL: none */
+    int has_hot_tow;              /* ... hotspot_timeofweek              */
+    int has_hot_monthly;          /* ... hotspot_monthly                 */
+    int hm_month0, hm_nmonths;    /* its months, year*12+m-1; 0: no rows */
+    hs_rhot **hot_by_id;          /* every group's hotspots, by id       */
+    size_t nhot_all;
+    long tow_timed;               /* run count timeofweek_timed; -1: none */
+    int peak_hours;               /* hours in a peak (run parameter
+                                     peak_hours, else read off the peak
+                                     texts); 0: unknown                  */
     int hot_class;                /* first hotspot class (3)             */
     double task_share;            /* 0.03                                */
     long min_incidents;           /* hotspot_min_incidents (5)           */
@@ -158,5 +196,14 @@ void hs_rdata_destroy(hs_rdata *d);
 
 /* Index of the area with this id, or -1. */
 long hs_rdata_find_area(const hs_rdata *d, const char *id);
+
+/* The hotspot (of any group) with this id, or NULL. */
+const hs_rhot *hs_rdata_find_hot(const hs_rdata *d, const char *id);
+
+/* Reads a peak text as the run writes it: "Sat 22:00-02:00" (the end
+ * exclusive, maybe the next day) or, for 24 hours, "Sat 22:00-Sun 22:00".
+ * *start is the first hour's slot ((day - 1) * 24 + hour), *hours 1..24.
+ * Returns 0, or -1 when peak is NULL or not in that form. */
+int hs_rdata_peak(const char *peak, int *start, int *hours);
 
 #endif
