@@ -69,10 +69,20 @@ The model, in the order the script builds it
    Poisson draws.  Each incident gets a true location (the local extract's
    easting/northing), is snapped to its nearest map point for police.uk,
    and gets a Home Office offence code consistent with its police.uk type,
-   a date and time, and a police.uk outcome.
+   a date and time, and a police.uk outcome.  Last, each local extract row
+   gets a "committed from" / "committed to" window (occurred_from,
+   occurred_to) that holds its true date and time, drawn from a stream of
+   its own (WINDOW_SEED) in row order, so no other value depends on it:
+   an exact time for crimes seen as they happen (violence, ASB,
+   shoplifting, ...; ~10% get 10-60 minutes), overnight or working-day
+   windows for burglary and vehicle crime (a few burglaries while the
+   occupants were away 2-9 days, some over a week), exact or 1-12 hours
+   for criminal damage, other theft and bicycle theft, the whole day for
+   the unknown time 00:00, and ~1% empty and ~0.3% reversed ends.
 
 8. Output.  Zones, boards and populations; one police.uk street CSV per
-   month; the local extract; data/demo/README.md with the exact counts.
+   month; the local extract (with its time windows); data/demo/README.md
+   with the exact counts.
    Then self-checks: every police.uk point converted back to BNG falls in
    the zone its LSOA code names (outside rows fall outside the county), and
    (when GDAL's SQLite dialect has SpatiaLite) all polygons are valid and
@@ -364,7 +374,7 @@ POLICEUK_HEADER = ["Crime ID", "Month", "Reported by", "Falls within",
                    "Context"]
 EXTRACT_HEADER = ["incident_ref", "offence_code", "offence_description",
                   "occurred_date", "occurred_time", "easting", "northing",
-                  "beat"]
+                  "beat", "occurred_from", "occurred_to"]
 
 
 # ===========================================================================
@@ -1890,6 +1900,164 @@ class Clock:
         return day, "%02d:%02d" % (hour, minute)
 
 
+# ---------------------------------------------------------------------------
+# Time windows ("committed from" / "committed to") of the local extract.
+# Drawn after everything else from their own stream (WINDOW_SEED), one row
+# after another in extract order, so they change no other value.  Every
+# window holds the incident's own date and time (the true time), except
+# the deliberate data-entry errors (an empty end, an end before the start).
+# ---------------------------------------------------------------------------
+WINDOW_SEED = SEED + 20
+WINDOW_EMPTY_END = 0.010     # share of windowed rows with occurred_to empty
+WINDOW_REVERSED = 0.003      # ... and with occurred_to before occurred_from
+BURGLARY_AWAY = 0.05         # burglaries while the occupants were away 2-9 days
+AWAY_DAYS = Picker({2: 32, 3: 16, 4: 11, 5: 8, 6: 7, 7: 10, 8: 8, 9: 8})
+# share of rows with an exact time (occurred_from = occurred_to), by code;
+# the rest of these types get a window of 1-12 hours
+EXACT_SHARE = {
+    "28E": 0.05, "30C": 0.05, "28F": 0.25, "30D": 0.25,     # disturbed
+    "126": 0.30, "37.2": 0.50,                               # seen
+    "56A": 0.80, "56B": 0.80, "58A": 0.35, "58B": 0.35, "58C": 0.35, "58D": 0.35,
+    "53H": 0.90, "35": 0.60, "40": 0.30, "41": 0.30, "42": 0.30, "47": 0.30,
+    "49": 0.30, "44": 0.25,
+}
+EXACT_OTHERWISE = 0.90       # other types: exact, else a 10-60 minute window
+
+
+def hm(day, h, m=0):
+    return datetime.datetime(day.year, day.month, day.day) + datetime.timedelta(hours=h, minutes=m)
+
+
+def draw_between(w, lo, hi):
+    """A whole minute in [lo, hi] (datetimes, lo <= hi)."""
+    span = int((hi - lo).total_seconds()) // 60
+    return lo + datetime.timedelta(minutes=w.index(span + 1))
+
+
+def draw_start(w, t, lo, hi):
+    """A start in [lo, hi] that is not after t (lo <= t)."""
+    return draw_between(w, lo, min(hi, t))
+
+
+def draw_end(w, t, lo, hi):
+    """An end in [lo, hi] that is not before t (t <= hi)."""
+    return draw_between(w, max(lo, t), hi)
+
+
+def around(w, t, lo_min, hi_min, log=False):
+    """A window of lo_min..hi_min minutes (log-uniform if log) with t at a
+    uniformly random place inside it."""
+    if log:
+        length = math.exp(w.uniform_(math.log(lo_min), math.log(hi_min)))
+    else:
+        length = w.uniform_(lo_min, hi_min)
+    before = int(round(w.random() * length))
+    start = t - datetime.timedelta(minutes=before)
+    return start, start + datetime.timedelta(minutes=max(before, int(round(length))))
+
+
+def overnight(w, t, start_lo, start_hi, end_lo, end_hi):
+    """From the evening before (start_lo..start_hi, hours after midnight of
+    that evening's day) to the next morning (end_lo..end_hi hours)."""
+    eve = t.date() if t.hour >= 12 else t.date() - datetime.timedelta(days=1)
+    start = draw_start(w, t, hm(eve, 0, int(start_lo * 60)), hm(eve, 0, int(start_hi * 60)))
+    morning = eve + datetime.timedelta(days=1)
+    end = draw_end(w, t, hm(morning, 0, int(end_lo * 60)), hm(morning, 0, int(end_hi * 60)))
+    return start, end
+
+
+def working_day(w, t):
+    """Left at 07:30-09:00, back at 16:30-18:30 (t between 08:00 and 17:00)."""
+    d = t.date()
+    return (draw_start(w, t, hm(d, 7, 30), hm(d, 9)),
+            draw_end(w, t, hm(d, 16, 30), hm(d, 18, 30)))
+
+
+def away(w, t):
+    """Occupants away k days: left 07:30-19:00, back k days later 10:00-22:00."""
+    k = AWAY_DAYS.pick(w)
+    while True:
+        d0 = t.date() - datetime.timedelta(days=w.index(k + 1))
+        start = hm(d0, 0, 450 + w.index(691))              # 07:30-19:00
+        end = hm(d0 + datetime.timedelta(days=k), 0, 600 + w.index(721))  # 10:00-22:00
+        if start <= t <= end:
+            return start, end
+
+
+def burglary_window(w, t, code):
+    business = code in ("30C", "30D")
+    if w.random() < BURGLARY_AWAY:
+        return away(w, t)
+    m = t.hour * 60 + t.minute
+    if 8 * 60 <= m < 17 * 60:
+        return working_day(w, t)
+    if 17 * 60 <= m < 23 * 60 and not business and w.random() < 0.3:
+        return around(w, t, 120, 360)                      # out for the evening
+    if business:
+        start, end = overnight(w, t, 17, 20, 6.5, 9)       # closing to opening
+        eve = (end - datetime.timedelta(days=1)).date()
+        # closed for the weekend: Saturday afternoon to Monday morning
+        if eve.weekday() == 5 or (eve.weekday() == 6 and w.random() < 0.7):
+            sat = eve - datetime.timedelta(days=eve.weekday() - 5)
+            start = draw_start(w, t, hm(sat, 12), hm(sat, 18))
+            if eve.weekday() == 5:
+                end = end + datetime.timedelta(days=1)
+        return start, end
+    return overnight(w, t, 17, 23.5, 6.5, 9)
+
+
+def vehicle_window(w, t, spree):
+    if spree and w.random() < 0.8:
+        return around(w, t, 60, 240)                       # car park, 1-4 h
+    m = t.hour * 60 + t.minute
+    if 8 * 60 <= m < 17 * 60:
+        return working_day(w, t) if w.random() < 0.55 else around(w, t, 60, 240)
+    if w.random() < 0.75:
+        return overnight(w, t, 16.5, 22.5, 6.5, 8.5)       # parked for the night
+    return around(w, t, 60, 240)
+
+
+def snap5(start, end):
+    """Round a window outwards to whole five minutes, as people report them."""
+    start -= datetime.timedelta(minutes=start.minute % 5)
+    if end.minute % 5:
+        end += datetime.timedelta(minutes=5 - end.minute % 5)
+    return start, end
+
+
+def occurrence_window(w, inc):
+    """(occurred_from, occurred_to, kind) of an extract row: datetimes, or
+    None for an empty end.  kind: exact, window, unknown-time (a whole day),
+    empty end, reversed."""
+    t = datetime.datetime.combine(inc["date"], datetime.time(*map(int, inc["time"].split(":"))))
+    ctype, code = inc["type"], inc["code"]
+    if inc.get("time_unknown"):
+        start, end = hm(t.date(), 0), hm(t.date(), 23, 59)  # the day, no time
+    elif w.random() < EXACT_SHARE.get(code, EXACT_OTHERWISE if ctype not in UNKNOWN_TIME_TYPES else 0.0):
+        return t, t, "exact"
+    elif ctype == BURG:
+        start, end = snap5(*burglary_window(w, t, code))
+    elif ctype == VEH:
+        start, end = snap5(*vehicle_window(w, t, inc["kind"] == "spree"))
+    elif ctype in UNKNOWN_TIME_TYPES:
+        start, end = snap5(*around(w, t, 60, 720, log=True))
+    else:
+        start, end = snap5(*around(w, t, 10, 60))
+    if not start <= t <= end or start == end:
+        raise RuntimeError("window %s - %s misses %s" % (start, end, t))
+    kind = "unknown-time" if inc.get("time_unknown") else "window"
+    u = w.random()
+    if u < WINDOW_EMPTY_END:
+        return start, None, "empty end"
+    if u < WINDOW_EMPTY_END + WINDOW_REVERSED:
+        # the end's time typed on the start's day (or the day before)
+        end = datetime.datetime.combine(start.date(), end.time())
+        if end >= start:
+            end -= datetime.timedelta(days=1)
+        return start, end, "reversed"
+    return start, end, kind
+
+
 def season_factor(ctype, month):
     amp, peak = SEASON.get(ctype, (0.0, 1))
     return 1.0 + amp * math.cos(2.0 * math.pi * (month - peak) / 12.0)
@@ -2056,6 +2224,7 @@ def generate_incidents(geo, zidx, snaps, out_zones, out_points):
         day, tod = clock.sample(rng, inc["year"], inc["month"], profile)
         if profile != "nte" and ctype in UNKNOWN_TIME_TYPES and rng.random() < 0.015:
             tod = "00:00"                      # time of offence not known
+            inc["time_unknown"] = True
         inc["date"], inc["time"], inc["profile"] = day, tod, profile
         inc["outcome"] = "" if ctype == ASB else pick_outcome(
             rng, ctype, inc["year"], inc["month"], outcome_pickers)
@@ -2261,7 +2430,10 @@ def main():
     # ---- local extract -------------------------------------------------------
     rows = []
     counters = {}
+    wrng = Rand(WINDOW_SEED)
     for inc in incidents:
+        start, end, inc["window_kind"] = occurrence_window(wrng, inc)
+        inc["window"] = (start, end)
         yy = inc["year"] % 100
         counters[yy] = counters.get(yy, 0) + 1
         if inc["outside"]:
@@ -2270,7 +2442,9 @@ def main():
             beat = zones[inc["true_zone"]]["beat"]
         e, n = ("", "") if inc["no_coords"] else (inc["x"], inc["y"])
         rows.append(["%02d/%05d" % (yy, counters[yy]), inc["code"], CODE_INFO[inc["code"]][1],
-                     inc["date"].strftime("%d/%m/%Y"), inc["time"], e, n, beat])
+                     inc["date"].strftime("%d/%m/%Y"), inc["time"], e, n, beat,
+                     start.strftime("%Y-%m-%d %H:%M"),
+                     "" if end is None else end.strftime("%Y-%m-%d %H:%M")])
     write_csv(OUT_DIR / "local" / "demoshire-extract-2023-2024.csv", EXTRACT_HEADER, rows)
 
     # ---- checks and summary --------------------------------------------------
@@ -2356,6 +2530,19 @@ def summarise(geo, incidents, sources, snaps, out_zones, scale):
                "comma_rows": sum(1 for i in incidents if "," in i["row"][6]),
                "distinct_points": len({(i["row"][4], i["row"][5]) for i in incidents
                                        if not i["no_location"]})})
+    kinds = [i["window_kind"] for i in incidents]
+    st.update({"win_" + k.replace(" ", "_").replace("-", "_"): kinds.count(k)
+               for k in ("exact", "window", "unknown-time", "empty end", "reversed")})
+    spans = [i["window"][1] - i["window"][0] for i in incidents
+             if i["window_kind"] in ("window", "unknown-time")]
+    st["win_windowed"] = len(spans)
+    st["win_upto_1h"] = sum(1 for d in spans if d <= datetime.timedelta(hours=1))
+    st["win_multiday"] = sum(1 for d in spans if d >= datetime.timedelta(days=2))
+    st["win_week"] = sum(1 for d in spans if d >= datetime.timedelta(days=7))
+    burg = [i for i in incidents
+            if i["type"] == BURG and i["window_kind"] in ("window", "unknown-time")]
+    st["win_burglary"] = len(burg)
+    st["win_burglary_night"] = sum(1 for i in burg if i["window"][1].date() > i["window"][0].date())
     per_month = {}
     for i in incidents:
         per_month[(i["year"], i["month"])] = per_month.get((i["year"], i["month"]), 0) + 1
@@ -2496,7 +2683,7 @@ def write_readme(st, sources):
     add("")
     add("### Local extract")
     add("")
-    add("`incident_ref,offence_code,offence_description,occurred_date,occurred_time,easting,northing,beat`")
+    add("`incident_ref,offence_code,offence_description,occurred_date,occurred_time,easting,northing,beat,occurred_from,occurred_to`")
     add("")
     add("- One row per police.uk row (%d), sorted by date and time; refs `YY/NNNNN`." % st["rows"])
     add("- `offence_code`: Home Office codes from `data/categories.csv`, consistent")
@@ -2511,6 +2698,34 @@ def write_readme(st, sources):
     add("  locations; %d rows have both empty (a subset of the no-location rows)." % st["no_coords"])
     add("  Outside rows have their real coordinates outside the county.")
     add("- `beat`: board prefix + MSOA-like number (`CAS04`); empty for outside rows.")
+    add("- `occurred_from`/`occurred_to` (\"committed from\" / \"committed to\"):")
+    add("  `YYYY-MM-DD HH:MM` (24 h), the window the offence happened in, which")
+    add("  holds the true `occurred_date`/`occurred_time` (from <= occurred <= to).")
+    add("  Crimes seen as they happen (violence, ASB, shoplifting, public order,")
+    add("  drugs, robbery and the like) have an exact time (from = to), ~10% of")
+    add("  them a 10-60 minute window instead. Crimes found later have windows,")
+    add("  rounded outwards to five minutes:")
+    add("  - burglary: mostly overnight (from 17:00-23:30 the evening before to")
+    add("    06:30-09:00; businesses from closing, 17:00-20:00, and at weekends")
+    add("    from Saturday afternoon to Monday morning), else a working day")
+    add("    (07:30-09:00 to 16:30-18:30) or an evening out (2-6 h); a few exact")
+    add("    (disturbed: a quarter of the attempts); %d%% while the occupants were"
+        % round(100 * BURGLARY_AWAY))
+    add("    away for 2-9 days. %d of the %d burglary windows run past midnight."
+        % (st["win_burglary_night"], st["win_burglary"]))
+    add("  - vehicle crime: overnight (parked 16:30-22:30, found 06:30-08:30), a")
+    add("    working day, or 1-4 h (most of the car-park spree).")
+    add("  - criminal damage, other theft, bicycle theft: exact (a quarter to two")
+    add("    fifths of them; most arson and making off without payment) or 1-12 h.")
+    add("  - the property crimes with the unknown time `00:00`: the whole day,")
+    add("    `00:00` to `23:59`.")
+    add("")
+    add("  Deliberate data-entry errors, about %.0f%% and %.1f%% of the windows:"
+        % (100 * WINDOW_EMPTY_END, 100 * WINDOW_REVERSED))
+    add("  %d rows have `occurred_to` empty and %d have it before `occurred_from`"
+        % (st["win_empty_end"], st["win_reversed"]))
+    add("  (the end's time typed on the start's date, or a day early); their")
+    add("  `occurred_from` still precedes the true time.")
     add("")
     add("## Counts")
     add("")
@@ -2524,6 +2739,14 @@ def write_readme(st, sources):
     add("| outside-county rows | %d |" % st["outside"])
     add("| extract rows without easting/northing | %d |" % st["no_coords"])
     add("| rows with a quoted Location | %d |" % st["comma_rows"])
+    add("| extract rows with an exact time (occurred_from = occurred_to) | %d |" % st["win_exact"])
+    add("| extract rows with a window (occurred_from < occurred_to) | %d |" % st["win_windowed"])
+    add("| ... of which 1 hour or less | %d |" % st["win_upto_1h"])
+    add("| ... of which a whole day (unknown time, 00:00-23:59) | %d |" % st["win_unknown_time"])
+    add("| ... of which 2 days or longer | %d |" % st["win_multiday"])
+    add("| ... of which a week or longer | %d |" % st["win_week"])
+    add("| extract rows with occurred_to empty | %d |" % st["win_empty_end"])
+    add("| extract rows with occurred_to before occurred_from | %d |" % st["win_reversed"])
     add("")
     add("| crime type | rows | share |")
     add("| --- | ---: | ---: |")
@@ -2581,6 +2804,11 @@ def print_summary(st, ogr):
     for t, n in st["by_type"]:
         print("    %-30s %5d  %4.1f%%" % (t, n, 100.0 * n / st["rows"]))
     print("  extract rows %d, without easting/northing %d" % (st["rows"], st["no_coords"]))
+    print("    occurred_from/to: exact %d, window %d (<= 1 h %d, whole day %d, >= 2 days %d,"
+          " >= 7 days %d), empty end %d, reversed %d; burglary windows past midnight %d of %d"
+          % (st["win_exact"], st["win_windowed"], st["win_upto_1h"], st["win_unknown_time"],
+             st["win_multiday"], st["win_week"], st["win_empty_end"], st["win_reversed"],
+             st["win_burglary_night"], st["win_burglary"]))
     for where, ctype, a, b, f in st["trends"]:
         print("  trend %s %s: 2023 %d -> 2024 %d (%+.0f%%, built in x%.2f)"
               % (where, ctype, a, b, 100.0 * (b - a) / a, f))
