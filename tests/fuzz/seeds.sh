@@ -11,7 +11,7 @@ for n in categories ingest population profile split ogr dups wkb when span previ
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
 cp "$data/categories.csv" "$out/categories/data-categories.csv"
-cp "$data/demo.ini" "$data/demo-local.ini" "$out/profile/"
+cp "$data/demo.ini" "$data/demo-local.ini" "$data/demo-windows.ini" "$out/profile/"
 # The first 30 rows of a few police.uk months and of the force extract:
 # enough to reach every column and format, small enough to mutate fast.
 for f in "$data"/demo/policeuk/2023-01/*.csv "$data"/demo/policeuk/2024-12/*.csv \
