@@ -220,13 +220,15 @@ static void test_end_times(void **state)
         "414000,130000,Burglary,2024-01-05,2024-01-06 10:00\n" /* no start time */
         "414000,130000,Burglary,2023-12-31 12:00,2025-01-01 12:00\n"
         "414000,130000,Burglary,2024-01-05 10:00,tomorrow\n"
-        "414000,130000,Burglary,05/01/2024 10:00,06/01/2024 11:30\n";
+        "414000,130000,Burglary,05/01/2024 10:00,06/01/2024 11:30\n"
+        /* the clocks went forward at 01:00: wall-clock minutes, as written */
+        "414000,130000,Burglary,2024-03-31 00:30,2024-03-31 02:30\n";
     assert_int_equal(ingest_text(f, "w.csv", text, &err), HS_OK);
     assert_non_null(f->s->span);
     int32_t want[] = {570, 24 * 60 + 60 + 24 * 60, -1, -2, 0, -1,
-                      367 * 24 * 60, 25 * 60 + 30};
-    assert_int_equal(f->s->n, 8);
-    for (size_t i = 0; i < 8; i++)
+                      367 * 24 * 60, 25 * 60 + 30, 120};
+    assert_int_equal(f->s->n, 9);
+    for (size_t i = 0; i < 9; i++)
         if (f->s->span[i] != want[i])
             fail_msg("row %zu: span %d, want %d", i, f->s->span[i], want[i]);
     const hs_ingest_report *r = hs_ingest_get_report(f->in);

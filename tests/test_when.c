@@ -151,6 +151,25 @@ static void test_weekday(void **state)
     assert_int_equal(hs_weekday(1600 * 12 + 1, 29), TUE);  /* 29 Feb 1600 */
 }
 
+/* Clock changes: times are taken as written, local and naive.  On
+ * Sunday 31 March 2024 UK clocks went from 01:00 to 02:00, so 01:30 never
+ * happened; an extract that says 01:30 is placed at 01:30 of that Sunday.
+ * On 27 October 2024 01:30 happened twice: both are the same minute. */
+static void test_clock_changes(void **state)
+{
+    (void)state;
+    hs_when w = parse_ok("Sat 22:00-03:00", "Sat 22:00-03:00");
+    int32_t mar = 2024 * 12 + 2, oct = 2024 * 12 + 9;
+    assert_int_equal(hs_weekday(mar, 31), SUN);
+    assert_int_equal(hs_weekday(oct, 27), SUN);
+    assert_true(hs_when_contains(&w, hs_weekday(mar, 31), 1 * 60 + 30));
+    assert_true(hs_when_contains(&w, hs_weekday(oct, 27), 1 * 60 + 30));
+    assert_false(hs_when_contains(&w, hs_weekday(mar, 31), 3 * 60));
+    /* days across the change are whole days: 30 March to 1 April is 2 */
+    assert_int_equal(hs_days_from_civil(2024 * 12 + 3, 1) -
+                     hs_days_from_civil(mar, 30), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_evenings),
         cmocka_unit_test(test_weekday),
+        cmocka_unit_test(test_clock_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,9 @@
  *    spec when inside any window.
  *  - Weekday of a date: hs_weekday, proleptic Gregorian calendar
  *    (days-from-civil, Hinnant), 1 = Monday.
+ *  - Local times are taken as written, with no time zone: on the day the
+ *    clocks go forward an extract's 01:30 (an hour that did not happen)
+ *    is 01:30; on the day they go back, both 01:30s are 01:30.
  * Units: minutes of the day, weekdays 1..7.
  *
  * Ownership: hs_when is a plain value (no allocation); hs_when_filter
