@@ -30,7 +30,7 @@ SELECT 'pair', o.hotspot_id, n.hotspot_id,
   FROM old.hotspots_$g o, hotspots_$g n
  WHERE ST_Intersects(GeomFromGPB(o.geom), GeomFromGPB(n.geom));
 SELECT 'old', hotspot_id, ST_Area(GeomFromGPB(geom)), first_seen, months_seen
-  FROM old.hotspots_$g;
+  FROM old.hotspots_$g ORDER BY fid;
 SELECT 'new', hotspot_id, ST_Area(GeomFromGPB(geom)), first_seen, months_seen,
        coalesce(status, ''), rank FROM hotspots_$g ORDER BY rank;
 SELECT 'ceased', hotspot_id, first_seen, last_seen, months_seen FROM hotspots_ceased_$g;
@@ -61,10 +61,10 @@ for a, b in (("a", "b"), ("b", "c")):
         L = {n[0]: [o for (o, m) in link if m == n[0]] for n in new}
         Lp = {o: [m for (p, m) in link if p == o] for o in old}
         # the old number each new one keeps: largest overlap first
-        # (ties: lower old number, then higher rank); new ids are this
-        # run's, so map by rank order instead of id
+        # (ties: the old one first in its layer, then the higher rank)
         kept, used = {}, set()
-        for (o, n), v in sorted(link.items(), key=lambda kv: (-kv[1], num(kv[0][0]),
+        order = list(old)
+        for (o, n), v in sorted(link.items(), key=lambda kv: (-kv[1], order.index(kv[0][0]),
                                 [x[0] for x in new].index(kv[0][1]))):
             if n not in kept and o not in used:
                 kept[n] = num(o)
