@@ -6,7 +6,8 @@
 # the .qgz beside it load every layer from the file, grouped and in drawing
 # order, and a rendered PNG per group shows the hotspots in their colours.
 # The files are moved to another folder first: the project's paths are
-# relative.  Skips (77) without QGIS's Python bindings.
+# relative.  The run follows an earlier one (--previous), so its ceased
+# hotspots are there too.  Skips (77) without QGIS's Python bindings.
 # HOTSPOT_QGIS_PNG_DIR=dir (or HOTSPOT_KEEP=1) keeps the PNGs for a look.
 set -euo pipefail
 PY=/usr/bin/python3
@@ -15,7 +16,10 @@ PY=/usr/bin/python3
 . "$(dirname "$0")/common.sh"
 
 mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
-(cd "$T/run" && "$BIN" demo -o result.gpkg > out.txt 2> err.txt) ||
+# the month before first, so the file has hotspots_ceased_<group> too
+(cd "$T/run" && "$BIN" demo --to 2024-11 --gistar no --lisa no -o prev.gpkg > out.txt 2> err.txt) ||
+    fail "demo run to 2024-11 failed: $(cat "$T/run/err.txt")"
+(cd "$T/run" && "$BIN" demo --previous prev.gpkg -o result.gpkg > out.txt 2> err.txt) ||
     fail "demo run failed: $(cat "$T/run/err.txt")"
 [ -f "$T/run/result.qgz" ] || fail "no result.qgz beside result.gpkg"
 mv "$T/run/result.gpkg" "$T/run/result.qgz" "$T/moved/sub/"
