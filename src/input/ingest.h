@@ -85,7 +85,8 @@ typedef struct hs_ingest_opts {
  * --category, --date, --time, --start-time, --end-time, --weight,
  * --location, --id) into io, leaving its other fields alone.
  * --start-time is the date column (with its time); it replaces --date
- * and --time, and --end-time needs it: HS_ERR_ARG otherwise. */
+ * and --time, and --end-time needs it; --when with --end-time is not
+ * taken yet: HS_ERR_ARG otherwise. */
 struct hs_options;
 hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const struct hs_options *o,
                                  hs_error *err);

@@ -278,12 +278,6 @@ static hs_status parse_gi_opts(job *j, hs_error *err)
         return hs_fail(err, HS_ERR_ARG, "--peak-hours '%s': give a whole "
                        "number of hours, 1 to 24", o->peak_hours);
     j->peak_hours = (int)v;
-    if (o->when && o->end_time) /* issue 14: rates of fractional counts */
-        return hs_fail(err, HS_ERR_ARG, "--when with --end-time: an incident "
-                       "partly inside the windows would count by the share "
-                       "of its window inside them, which the rates do not "
-                       "take yet; window by the start time (--date, --time) "
-                       "or leave out --when");
     return HS_OK;
 }
 
