@@ -148,6 +148,7 @@ if windows < 1000:
 
 # hotspots: each incident's cell centre in a hotspot's polygon
 htow, hmon, peaks, nh = defaultdict(float), defaultdict(float), {}, 0
+ptow, place_peaks = defaultdict(float), {}
 lo, hi = db.execute("SELECT min(month), max(month) FROM incidents").fetchone()
 months = [f"{y}-{m:02d}" for y in range(int(lo[:4]), int(hi[:4]) + 1) for m in range(1, 13)
           if lo <= f"{y}-{m:02d}" <= hi]
@@ -172,6 +173,21 @@ for g in ("asb", "sac", "violence"):
                 break
     for hid, _, peak, share in spots:
         peaks[hid] = (peak, share)
+    # places for tasking: the same, their own cells
+    places = [(f"{g}:{a}/{p}", polygons(geom), peak, share) for a, p, geom, peak, share in
+              db.execute(f"SELECT area_id, priority, geom, peak, peak_share FROM tasking_{g}")]
+    for fid, area, group, line, month, period, geom in inc:
+        if group != g or period != "current":
+            continue
+        x, y = point(geom)
+        cx, cy = (math.floor(x / cell) + 0.5) * cell, (math.floor(y / cell) + 0.5) * cell
+        for pid, polys, _, _ in places:
+            if inside(cx, cy, polys):
+                for k, v in spread(rows[line]).items():
+                    ptow[(pid,) + k] += v
+                break
+    for pid, _, peak, share in places:
+        place_peaks[pid] = (peak, share)
 got = {(i, d, h): w for i, d, h, w in db.execute("SELECT hotspot_id, day, hour, weight FROM hotspot_timeofweek")}
 keys = set(got) | {k for k, v in htow.items() if v > 1e-12}
 bad = [k for k in keys if abs(got.get(k, 0) - htow.get(k, 0)) > 1e-9]
@@ -183,8 +199,10 @@ if set(got) != {(h, m) for h in peaks for m in months} or \
     sys.exit("hotspot_monthly differs from the count here")
 # peaks by brute force: the H = 4 hours with most weight, earliest first
 days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-for hid, (peak, share) in peaks.items():
-    w = [htow.get((hid, k // 24 + 1, k % 24), 0) for k in range(168)]
+tows = dict(htow)
+tows.update(ptow)
+for hid, (peak, share) in list(peaks.items()) + list(place_peaks.items()):
+    w = [tows.get((hid, k // 24 + 1, k % 24), 0) for k in range(168)]
     sums = [sum(w[(k + q) % 168] for q in range(4)) for k in range(168)]
     best = max(sums)
     k = next(k for k in range(168) if sums[k] >= best - 1e-9)
@@ -192,7 +210,8 @@ for hid, (peak, share) in peaks.items():
     if peak != text or abs(share - 100 * best / sum(w)) > 1e-9:
         sys.exit(f"{hid}: peak {peak} {share}, brute force {text} {100 * best / sum(w)}")
 print(f"windows: {len(inc)} incidents, {windows} in the period spread over several hours; "
-      f"{nh} hotspots, their hours, months and peaks as worked here")
+      f"{nh} hotspots, their hours, months and peaks, and {len(place_peaks)} places' peaks "
+      "as worked here")
 PY
 grep -q "timeofweek" <(sqlite3 "$T/t.gpkg" "SELECT table_name FROM gpkg_contents") ||
     fail "timeofweek not in gpkg_contents"

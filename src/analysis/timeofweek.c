@@ -103,10 +103,11 @@ hs_status hs_cell_series(const hs_incidents *s, int group,
                          long *untimed, hs_error *err)
 {
     *timed = *untimed = 0;
-    if (!s || !g || !cell_id || (nid && (!tow || !monthly)))
+    if (!s || !g || !cell_id || (nid && (!tow || (nm && !monthly))))
         return hs_fail(err, HS_ERR_ARG, "hotspot series: inputs missing");
     memset(tow, 0, nid * HS_TOW_SLOTS * sizeof *tow);
-    memset(monthly, 0, nid * nm * sizeof *monthly);
+    if (nm)
+        memset(monthly, 0, nid * nm * sizeof *monthly);
     if (!s->month || !s->area || !s->group)
         return HS_OK;
     for (size_t i = 0; i < s->n; i++) {

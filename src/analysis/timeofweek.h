@@ -78,7 +78,8 @@ void hs_tow_peak_text(int start, int h, char *buf, size_t n);
 
 /* The series above for the cells with id > 0 (cell_id per cell of g, ids
  * 1..nid) of group `group`; *timed counts the incidents in the period
- * and in a cell that had a time, *untimed those that had none. */
+ * and in a cell that had a time, *untimed those that had none.  With
+ * nm = 0 there is no monthly series (monthly may be NULL). */
 hs_status hs_cell_series(const hs_incidents *s, int group,
                          const hs_grid_geom *g, const int32_t *cell_id,
                          size_t nid, int32_t from, int32_t to, int32_t m0,

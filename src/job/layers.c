@@ -398,31 +398,28 @@ static hs_status group_series(job *j, size_t g, int32_t m0, size_t nm,
     hs_grid_geom gg = {kg->x0, kg->y0, kg->cell, kg->cols, kg->rows};
     size_t nh = sf->hot->n, nt = sf->ntasks, ncell = kg->cols * kg->rows;
     int32_t *task_cell = calloc(ncell, sizeof *task_cell);
-    double *mon_t = malloc((nt * nm + 1) * sizeof *mon_t);
-    long untimed, t2, u2;
-    hs_status rc;
+    long untimed, t_timed;
+    hs_status rc = HS_ERR_NOMEM;
     *tow_h = malloc((nh * HS_TOW_SLOTS + 1) * sizeof **tow_h);
     *mon_h = malloc((nh * nm + 1) * sizeof **mon_h);
     *tow_t = malloc((nt * HS_TOW_SLOTS + 1) * sizeof **tow_t);
-    if (!task_cell || !mon_t || !*tow_h || !*mon_h || !*tow_t) {
-        rc = hs_fail(err, HS_ERR_NOMEM, "hotspot series: out of memory");
+    if (!task_cell || !*tow_h || !*mon_h || !*tow_t) {
+        hs_fail(err, rc, "hotspot series: out of memory");
         goto cleanup;
     }
     for (size_t t = 0; t < nt; t++)
         for (size_t q = 0; q < sf->tasks[t].ncells; q++)
             task_cell[sf->tasks[t].cells[q]] = (int32_t)(t + 1);
     /* no hot cell: no spot map, and no hotspots (nh = 0) to fill */
-    if ((rc = hs_cell_series(j->inc, j->groups[g], &gg,
-                             sf->hot->spot ? sf->hot->spot : task_cell, nh,
-                             j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_h,
-                             *mon_h, timed, &untimed, err)) ||
-        (rc = hs_cell_series(j->inc, j->groups[g], &gg, task_cell, nt,
-                             j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_t,
-                             mon_t, &t2, &u2, err)))
-        goto cleanup;
+    if (!(rc = hs_cell_series(j->inc, j->groups[g], &gg,
+                              sf->hot->spot ? sf->hot->spot : task_cell, nh,
+                              j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_h,
+                              *mon_h, timed, &untimed, err)))
+        rc = hs_cell_series(j->inc, j->groups[g], &gg, task_cell, nt,
+                            j->agg.cur.from, j->agg.cur.to, m0, 0, *tow_t,
+                            NULL, &t_timed, &untimed, err);
 cleanup:
     free(task_cell);
-    free(mon_t);
     return rc;
 }
 
