@@ -24,11 +24,17 @@ for n in $names; do
     corpus=build-fuzz/corpus/$n crashes=build-fuzz/crashes/$n
     mkdir -p "$corpus" "$crashes"
     echo "fuzz: $n for ${secs}s"
+    # saved crashes, when the harness has any
+    regress=tests/fuzz/regress/$n
+    [ -d "$regress" ] || regress=
+    # a GeoPackage (fuzz_previous) is some 100 kB; text inputs stay short
+    maxlen=4096
+    [ "$n" = previous ] && maxlen=262144
     # -timeout: a single input taking 10 s is a hang worth reporting.
     if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
          "build-fuzz/tests/fuzz/fuzz_$n" -max_total_time="$secs" -timeout=10 \
-         -max_len=4096 -print_final_stats=1 -artifact_prefix="$crashes/" \
-         "$corpus" "$seeds/$n" "tests/fuzz/regress/$n" \
+         -max_len="$maxlen" -print_final_stats=1 -artifact_prefix="$crashes/" \
+         "$corpus" "$seeds/$n" $regress \
          >"build-fuzz/fuzz-$n.log" 2>&1; then
         echo "fuzz: $n FAILED; log build-fuzz/fuzz-$n.log, input in $crashes/" >&2
         tail -n 40 "build-fuzz/fuzz-$n.log" >&2
