@@ -52,7 +52,7 @@ typedef struct hs_summary {
      * surfaces and hotspots, output */
     double seconds[6];
     double backtest_seconds; /* of seconds[4]: the back-tests            */
-    double gistar_seconds;   /* of seconds[4]: Gi*                       */
+    double gistar_seconds;   /* Gi* and emerging, beside the surfaces    */
 } hs_summary;
 
 /* Default folder of the bundled data (categories.csv, demo.ini). */

@@ -115,7 +115,8 @@ static void print_summary(const hs_summary *s)
                    gs->backtest_pei);
     }
     printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
-           "%.2f s, density %.2f s (back-test %.2f s, Gi* %.2f s), GeoPackage "
+           "%.2f s, density %.2f s (back-test %.2f s; Gi* beside it %.2f s), "
+           "GeoPackage "
            "%.2f s\n", t[0], t[1], t[2], t[3], t[4], s->backtest_seconds,
            s->gistar_seconds, t[5]);
 }
