@@ -247,6 +247,55 @@ static void test_population_zones(void **state)
     hs_areas_destroy(a);
 }
 
+/* Counts as sums of --when shares (aggregate.h): A holds 3 whole
+ * incidents and shares 0.5 and 0.25 in 2024, shares 1 and 0.5 in 2023;
+ * B 12 whole in 2024 and none in 2023. */
+static void test_rates_shares(void **state)
+{
+    (void)state;
+    hs_error err = {0};
+    hs_areas *a = three_areas("pop");
+    int A = hs_areas_find(a, "A"), B = hs_areas_find(a, "B");
+    hs_incidents *s = hs_incidents_create(&err);
+    assert_int_equal(hs_incidents_add_cols(s, HS_COL_SHARE, &err), HS_OK);
+    add(s, A, 0, M(2024, 3), 5);
+    add(s, A, 0, M(2023, 3), 2);
+    add(s, B, 0, M(2024, 3), 12);
+    for (size_t i = 0; i < s->n; i++)
+        s->share[i] = 1;
+    s->share[3] = 0.5f;
+    s->share[4] = 0.25f;
+    s->share[6] = 0.5f;
+    int groups[] = {0};
+    hs_agg_opts o = {{M(2024, 1), M(2024, 12)}, {M(2023, 1), M(2023, 12)}, 1,
+                     groups, 1};
+    hs_agg_report rep;
+    hs_rates *R = hs_aggregate(s, a, &o, &rep, &err);
+    assert_non_null(R);
+    const hs_rate *ra = &R->r[A], *rb = &R->r[B];
+    assert_float_equal(ra->count, 3.75, 0);
+    assert_float_equal(ra->prev_count, 1.5, 0);
+    assert_float_equal(ra->change, 2.25, 0);
+    assert_float_equal(ra->change_pct, 150, 1e-12);
+    assert_float_equal(ra->rate, 3.75 / 2, 1e-12);
+    /* Fay & Feuer: y = 3.75, v = 3 + 0.25 + 0.0625, wmax = 1 */
+    double lo, hi;
+    assert_int_equal(hs_weighted_poisson_ci(3.75, 3.3125, 1, 0.95, &lo, &hi, &err), HS_OK);
+    assert_float_equal(ra->rate_low, lo / 2, 1e-12);
+    assert_float_equal(ra->rate_high, hi / 2, 1e-12);
+    /* the change test on whole incidents: 3.75 -> 4 against 1.5 -> 2 */
+    assert_float_equal(ra->change_p, hs_change_p(4, 2, 1, 1), 0);
+    /* B's shares are all whole: Byar's interval, as without --when */
+    double blo, bhi;
+    assert_int_equal(hs_poisson_ci(12, 0.95, &blo, &bhi, &err), HS_OK);
+    assert_float_equal(rb->rate_low, blo / 5, 1e-12);
+    assert_float_equal(R->study_count[0], 15.75, 0);
+    assert_float_equal(R->study_rate[0], 15.75 / 7, 1e-12);
+    hs_rates_destroy(R);
+    hs_incidents_destroy(s);
+    hs_areas_destroy(a);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -265,6 +314,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rates_hand_worked),
+        cmocka_unit_test(test_rates_shares),
         cmocka_unit_test(test_default_period),
         cmocka_unit_test(test_population_table),
         cmocka_unit_test(test_population_zones),

@@ -372,8 +372,6 @@ t 2 "--peak-hours '0': give a whole number of hours, 1 to 24" '' inc in.csv --pe
 t 2 "--peak-hours '25': give a whole number of hours, 1 to 24" '' inc in.csv --peak-hours 25
 t 2 "--end-time needs --start-time" '' inc in.csv --end-time occurred_to
 t 2 "--start-time is the date and time an incident began: give it instead of --date" '' inc in.csv --start-time a --date b
-t 2 "--when with --end-time" '' inc in.csv --start-time a --end-time b --when 'Fri 20:00-02:00'
-t 2 "--when with --end-time" '' kde --incidents in.csv --start-time a --end-time b --when 'Fri 20:00-02:00' -o out.tif
 
 # ---- from/to windows (--start-time, --end-time) ------------------------------
 new windows

@@ -518,6 +518,46 @@ static void test_compare_benchmark(void **state)
     assert_int_equal(hs_compare_benchmark(NAN, NAN, 10.0), HS_SIMILAR);
 }
 
+/* Fay & Feuer's gamma interval (hs_stats.h): with every weight 1 the
+ * exact Poisson limits; otherwise the values R gives for the formula,
+ *   ff <- function(y, v, wm, a = 0.05) c(v / (2 y) qchisq(a / 2, 2 y^2 / v),
+ *     (v + wm^2) / (2 (y + wm)) qchisq(1 - a / 2, 2 (y + wm)^2 / (v + wm^2)))
+ * (R 4, options(digits = 17)). */
+static void test_weighted_poisson(void **state)
+{
+    (void)state;
+    hs_error err = {0};
+    double lo, hi, elo, ehi;
+    for (long x = 0; x < 10; x++) {
+        assert_int_equal(hs_weighted_poisson_ci((double)x, (double)x, 1, 0.95,
+                                                &lo, &hi, &err), HS_OK);
+        assert_int_equal(hs_poisson_ci(x, 0.95, &elo, &ehi, &err), HS_OK);
+        assert_float_equal(lo, elo, 1e-9 * (1 + elo));
+        assert_float_equal(hi, ehi, 1e-9 * ehi);
+    }
+    static const double R[][5] = { /* y, v, wmax, lo, hi */
+        {2.5, 2.25, 1, 0.47270415330542093, 7.81707469272469790},
+        {0.3, 0.09, 0.3, 0.0075953423952869626, 1.6714930172816695464},
+        {12.75, 10.3125, 1, 7.2530311574488229, 21.0837968585093982}};
+    for (size_t k = 0; k < sizeof R / sizeof *R; k++) {
+        assert_int_equal(hs_weighted_poisson_ci(R[k][0], R[k][1], R[k][2], 0.95,
+                                                &lo, &hi, &err), HS_OK);
+        assert_float_equal(lo, R[k][3], 1e-8 * R[k][3]);
+        assert_float_equal(hi, R[k][4], 1e-8 * R[k][4]);
+    }
+    /* a sum of shares is less certain than a whole count of the same size
+     * made of whole incidents would be: wider relative to it */
+    assert_int_equal(hs_weighted_poisson_ci(0, 0, 0.5, 0.95, &lo, &hi, &err), HS_OK);
+    assert_float_equal(lo, 0, 0);
+    assert_true(hi > 0 && hi < 3.6889); /* below one whole incident's 3.69 */
+    /* bad input: negative, inconsistent (a sum without squares), level */
+    assert_int_equal(hs_weighted_poisson_ci(-1, 1, 1, 0.95, &lo, &hi, &err), HS_ERR_ARG);
+    assert_true(isnan(lo) && isnan(hi));
+    assert_int_equal(hs_weighted_poisson_ci(2, 0, 1, 0.95, &lo, &hi, &err), HS_ERR_ARG);
+    assert_int_equal(hs_weighted_poisson_ci(2, 2, 0, 0.95, &lo, &hi, &err), HS_ERR_ARG);
+    assert_int_equal(hs_weighted_poisson_ci(2, 2, 1, 1.5, &lo, &hi, &err), HS_ERR_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_change_p_unequal_exposure),
         cmocka_unit_test(test_change_p_args),
         cmocka_unit_test(test_compare_benchmark),
+        cmocka_unit_test(test_weighted_poisson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

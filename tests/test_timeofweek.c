@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include "analysis/timeofweek.h"
+#include "input/when.h"
 
 enum { MON = 1, TUE, WED, THU, FRI, SAT, SUN };
 
@@ -16,7 +17,7 @@ enum { MON = 1, TUE, WED, THU, FRI, SAT, SUN };
 static void spread(int d, int t, int32_t span, double *w)
 {
     memset(w, 0, HS_TOW_SLOTS * sizeof *w);
-    hs_aoristic_add(d, t, span, 1.0, w);
+    hs_aoristic_add(d, t, span, 1.0, NULL, w);
 }
 
 /* Every slot but those listed is 0; listed ones hold the values. */
@@ -91,7 +92,7 @@ static void test_aoristic(void **state)
         assert_true(fabs(w[q] - (q == 167 ? 59.0 : 60.0) / 10079) < 1e-15);
     /* the weight scales */
     memset(w, 0, sizeof w);
-    hs_aoristic_add(MON, 0, 120, 3.0, w);
+    hs_aoristic_add(MON, 0, 120, 3.0, NULL, w);
     assert_true(fabs(w[0] - 1.5) < 1e-15 && fabs(w[1] - 1.5) < 1e-15);
 }
 
@@ -217,7 +218,7 @@ static void test_cell_series(void **state)
     long timed, untimed;
     /* the period: Jan-Feb 2024; months Dec 2023 - Feb 2024 */
     assert_int_equal(hs_cell_series(s, 1, &g, ids, 2, 2024 * 12, 2024 * 12 + 1,
-                                    2023 * 12 + 11, 3, tow, mon, &timed,
+                                    2023 * 12 + 11, 3, NULL, tow, mon, &timed,
                                     &untimed, &err), HS_OK);
     assert_int_equal(timed, 3);
     assert_int_equal(untimed, 1);
@@ -235,10 +236,66 @@ static void test_cell_series(void **state)
     hs_incidents_destroy(s);
 }
 
+/* Under --when only the minutes inside carry weight (timeofweek.h): by
+ * hand, then against a brute force that walks minute by minute. */
+static void test_aoristic_when(void **state)
+{
+    (void)state;
+    hs_error err = {0};
+    hs_when w;
+    uint16_t p[HS_WHEN_WEEK + 1];
+    double out[HS_TOW_SLOTS], want[HS_TOW_SLOTS];
+    assert_int_equal(hs_when_parse("Fri 18:00-04:00", &w, &err), HS_OK);
+    hs_when_prefix(&w, p);
+    /* Fri 17:30 for an hour: 30 minutes inside, all in hour 18 */
+    memset(out, 0, sizeof out);
+    hs_aoristic_add(FRI, 17 * 60 + 30, 60, 1.0, p, out);
+    assert_float_equal(out[SLOT(FRI, 17)], 0, 0);
+    assert_float_equal(out[SLOT(FRI, 18)], 0.5, 1e-15);
+    /* Sat 03:00 for two hours: hour 3 (Friday night) gets half */
+    memset(out, 0, sizeof out);
+    hs_aoristic_add(SAT, 3 * 60, 120, 2.0, p, out);
+    assert_float_equal(out[SLOT(SAT, 3)], 1.0, 1e-15);
+    assert_float_equal(out[SLOT(SAT, 4)], 0, 0);
+    /* a point outside gives nothing; a week gives each hour inside 60/10080 */
+    memset(out, 0, sizeof out);
+    hs_aoristic_add(SAT, 5 * 60, -1, 1.0, p, out);
+    hs_aoristic_add(MON, 0, 10080, 1.0, p, out);
+    assert_float_equal(out[SLOT(FRI, 18)], 60.0 / 10080, 1e-15);
+    assert_float_equal(out[SLOT(SAT, 4)], 0, 0);
+    assert_float_equal(out[SLOT(SAT, 5)], 0, 0);
+    srand(5);
+    assert_int_equal(hs_when_parse("Thu-Sat 18:00-04:00, Sun 12:00-14:30", &w, &err), HS_OK);
+    hs_when_prefix(&w, p);
+    for (int rep = 0; rep < 2000; rep++) {
+        int d = 1 + rand() % 7, t = rand() % 1440;
+        int32_t span = rep % 7 == 0 ? 10080 + rand() % 100 : rep % 7 == 1 ? -1 : rand() % 3000;
+        memset(out, 0, sizeof out);
+        memset(want, 0, sizeof want);
+        hs_aoristic_add(d, t, span, 1.0, p, out);
+        long m0 = (d - 1) * 1440L + t, len = span < 2 ? 1 : span >= 10080 ? 10080 : span;
+        if (span >= 10080)
+            m0 = 0;
+        for (long k = 0; k < len; k++) {
+            long m = (m0 + k) % 10080;
+            if (hs_when_contains(&w, (int)(m / 1440) + 1, (int)(m % 1440)))
+                want[m / 60] += 1.0 / (double)len;
+        }
+        double tot = 0;
+        for (int k = 0; k < HS_TOW_SLOTS; k++) {
+            assert_float_equal(out[k], want[k], 1e-12);
+            tot += out[k];
+        }
+        /* what an incident spreads is its share (when.h) */
+        assert_float_equal(tot, hs_when_share(p, d, t, span), 1e-12);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_aoristic),
+        cmocka_unit_test(test_aoristic_when),
         cmocka_unit_test(test_peak),
         cmocka_unit_test(test_cell_series),
     };

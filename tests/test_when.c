@@ -170,6 +170,109 @@ static void test_clock_changes(void **state)
                      hs_days_from_civil(mar, 30), 2);
 }
 
+/* The minutes of a window inside, one by one with hs_when_contains: the
+ * brute force of hs_when_share's rules (when.h). */
+static double share_brute(const hs_when *w, int d, int t, int32_t span)
+{
+    if (span < 2)
+        return hs_when_contains(w, d, t);
+    long len = span >= HS_WHEN_WEEK ? HS_WHEN_WEEK : span, in = 0;
+    long m0 = span >= HS_WHEN_WEEK ? 0 : (d - 1) * 1440L + t;
+    for (long k = 0; k < len; k++) {
+        long m = (m0 + k) % HS_WHEN_WEEK;
+        in += hs_when_contains(w, (int)(m / 1440) + 1, (int)(m % 1440));
+    }
+    return (double)in / (double)len;
+}
+
+/* Shares of windows worked by hand, then against the brute force. */
+static void test_shares(void **state)
+{
+    (void)state;
+    hs_when w = parse_ok("Thu-Sat 18:00-04:00", "Thu-Sat 18:00-04:00");
+    uint16_t p[HS_WHEN_WEEK + 1];
+    hs_when_prefix(&w, p);
+    assert_int_equal(p[HS_WHEN_WEEK], 3 * 600); /* three nights of 10 h */
+    /* Fri 17:00-19:00: the hour from 18:00 inside */
+    assert_float_equal(hs_when_share(p, FRI, 17 * 60, 120), 0.5, 0);
+    /* Sat 03:00-05:00: 03:00-04:00 is Friday night */
+    assert_float_equal(hs_when_share(p, SAT, 3 * 60, 120), 0.5, 0);
+    /* Sun 03:30-04:30: Saturday night until 04:00 */
+    assert_float_equal(hs_when_share(p, SUN, 3 * 60 + 30, 60), 0.5, 0);
+    /* Thu 03:00-04:00 belongs to Wednesday night: outside */
+    assert_float_equal(hs_when_share(p, THU, 3 * 60, 60), 0, 0);
+    /* Sat 20:00 to Sun 02:00 (360 minutes): all inside */
+    assert_float_equal(hs_when_share(p, SAT, 20 * 60, 360), 1, 0);
+    /* Sun 23:00 to Fri 19:00 (4 days 20 h): Thursday night 10 h, Friday
+     * evening 1 h, of 6,960 minutes */
+    assert_float_equal(hs_when_share(p, SUN, 23 * 60, 6960), 660.0 / 6960, 1e-15);
+    /* a week or longer: the week's share; a point: its start minute */
+    assert_float_equal(hs_when_share(p, MON, 0, 20000), 1800.0 / 10080, 1e-15);
+    assert_float_equal(hs_when_share(p, SAT, 2 * 60, 1), 1, 0);
+    assert_float_equal(hs_when_share(p, SAT, 5 * 60, -1), 0, 0);
+    assert_float_equal(hs_when_share(p, FRI, 23 * 60, -2), 1, 0);
+    /* Sunday into Monday round the end of the week */
+    hs_when m = parse_ok("Mon 00:00-02:00", "Mon 00:00-02:00");
+    hs_when_prefix(&m, p);
+    assert_float_equal(hs_when_share(p, SUN, 23 * 60, 120), 0.5, 0);
+    /* random windows, several specs, against the minute-by-minute count */
+    const char *spec[] = {"Thu-Sat 18:00-04:00, Sun 12:00-14:00", "Fri-Mon 23:30-00:15",
+                          "09:00-17:00", "Sun 22:00-02:00"};
+    srand(11);
+    for (size_t k = 0; k < sizeof spec / sizeof *spec; k++) {
+        hs_error err = {0};
+        assert_int_equal(hs_when_parse(spec[k], &w, &err), HS_OK);
+        hs_when_prefix(&w, p);
+        for (int rep = 0; rep < 3000; rep++) {
+            int d = 1 + rand() % 7, t = rand() % 1440;
+            int32_t span = rep % 10 == 0 ? 10080 + rand() % 5000
+                           : rep % 10 == 1 ? -1 - rand() % 2 : rand() % 4000;
+            assert_float_equal(hs_when_share(p, d, t, span),
+                               share_brute(&w, d, t, span), 1e-15);
+        }
+    }
+}
+
+/* hs_when_filter with windows: a share column, share-0 rows left out. */
+static void test_filter_shares(void **state)
+{
+    (void)state;
+    hs_error err = {0};
+    hs_when w = parse_ok("Fri 18:00-04:00", "Fri 18:00-04:00");
+    hs_incidents *s = hs_incidents_create(&err);
+    assert_non_null(s);
+    assert_int_equal(hs_incidents_add_cols(s, HS_COL_SPAN, &err), HS_OK);
+    assert_int_equal(hs_incidents_reserve(s, 4, &err), HS_OK);
+    /* Friday 7 June 2024: 17:00 for 2 h (half), 20:00 point (whole),
+     * 10:00 for 1 h (none); Saturday 8 June 03:00 for 2 h (half) */
+    int32_t jun = 2024 * 12 + 5;
+    struct { int day, minute; int32_t span; } r[] = {
+        {7, 17 * 60, 120}, {7, 20 * 60, -1}, {7, 10 * 60, 60}, {8, 3 * 60, 120}};
+    for (size_t i = 0; i < 4; i++) {
+        s->x[i] = (double)i;
+        s->y[i] = 0;
+        s->weight[i] = 1;
+        s->month[i] = jun;
+        s->day[i] = (int8_t)r[i].day;
+        s->minute[i] = (int16_t)r[i].minute;
+        s->span[i] = r[i].span;
+        s->file[i] = 0;
+        s->row[i] = (int64_t)i + 2;
+        s->n++;
+    }
+    long outside, no_time;
+    assert_int_equal(hs_when_filter(&w, s, &outside, &no_time, &err), HS_OK);
+    assert_int_equal(outside, 1);
+    assert_int_equal(no_time, 0);
+    assert_int_equal(s->n, 3);
+    assert_non_null(s->share);
+    assert_float_equal(s->share[0], 0.5, 0);
+    assert_float_equal(s->share[1], 1, 0);
+    assert_float_equal(s->share[2], 0.5, 0);
+    assert_float_equal(s->x[2], 3, 0); /* the row moved with its share */
+    hs_incidents_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_evenings),
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_clock_changes),
+        cmocka_unit_test(test_shares),
+        cmocka_unit_test(test_filter_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

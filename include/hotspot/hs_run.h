@@ -15,19 +15,20 @@
 
 /* One crime group.  count and prev_count are study_rate's numerators, so
  * they leave out areas without a population (all of them when no area has
- * one); incidents and prev_incidents count every area. */
+ * one); incidents and prev_incidents count every area.  Counts are whole
+ * numbers unless --when counts windows by their shares (then sums). */
 typedef struct hs_group_summary {
     char name[32];
-    long count;        /* in areas with a population, in the period */
-    long prev_count;   /* same, comparison period (-1: none)        */
+    double count;      /* in areas with a population, in the period */
+    double prev_count; /* same, comparison period (-1: none)        */
     double study_rate; /* per 1,000 residents in the period (NaN: no
                         * area has a population)                    */
     int higher, lower; /* areas significantly above / below         */
     double bandwidth;  /* metres; 0: no density surface             */
     long hotspots;     /* hotspot polygons                          */
-    long incidents;    /* in any area, with or without a population,
+    double incidents;  /* in any area, with or without a population,
                         * in the period                             */
-    long prev_incidents; /* same, comparison period (-1: none)      */
+    double prev_incidents; /* same, comparison period (-1: none)    */
     /* the back-test of the bandwidth used: windows with test incidents
      * (0: none) and the mean hit rate (%), PAI and PEI over them        */
     long backtest_windows;

@@ -26,6 +26,21 @@ double hs_chisq_quantile(double p, double df);
 hs_status hs_poisson_ci(long count, double conf, double *lo, double *hi,
                         hs_error *err);
 
+/*
+ * Confidence limits for a weighted sum of Poisson counts, Y = sum w_i X_i,
+ * here incidents counted by their share of a time window (w_i in (0, 1]):
+ * the gamma interval of Fay & Feuer (1997), as R dsrTest and epitools
+ * ageadjust.direct give it.  y = the sum, v = the sum of the weights
+ * squared (each incident's w_i²), wmax = the largest weight:
+ *   lo = v / (2y) qchisq(alpha/2, 2y² / v)                  (0 when y = 0)
+ *   hi = (v + wmax²) / (2(y + wmax)) qchisq(1 - alpha/2, 2(y + wmax)² /
+ *        (v + wmax²)).
+ * With every weight 1 (v = y, wmax = 1) these are the exact Poisson
+ * limits.  HS_ERR_ARG for a negative or inconsistent sum, or a bad level.
+ */
+hs_status hs_weighted_poisson_ci(double y, double v, double wmax, double conf,
+                                 double *lo, double *hi, hs_error *err);
+
 /* Binomial CDF P(X <= k) for X ~ Bin(n, p); 0 for k < 0, 1 for k >= n. */
 double hs_binom_cdf(long k, long n, double p);
 

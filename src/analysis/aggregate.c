@@ -49,7 +49,7 @@ static void eb_rates(hs_rates *R, size_t g)
     double xs = 0, ns = 0, m = 0;
     for (size_t a = 0; a < R->nareas; a++)
         if (!isnan(rr[a].population)) {
-            xs += (double)rr[a].count;
+            xs += rr[a].count;
             ns += rr[a].population;
             m++;
         }
@@ -58,7 +58,7 @@ static void eb_rates(hs_rates *R, size_t g)
     double b = xs / ns, s2 = 0;
     for (size_t a = 0; a < R->nareas; a++)
         if (!isnan(rr[a].population)) {
-            double p = (double)rr[a].count / rr[a].population;
+            double p = rr[a].count / rr[a].population;
             s2 += rr[a].population * ((p - b) * (p - b) / ns);
         }
     double A = s2 - b / (ns / m);
@@ -79,7 +79,7 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
     size_t na = hs_areas_count(a), ng = o->ngroups;
     hs_rates *R = calloc(1, sizeof *R);
     int *slot = NULL; /* category group id -> index in o->groups, or -1 */
-    long *cur = NULL, *prev = NULL;
+    double *cur = NULL, *prev = NULL, *sq = NULL, *top = NULL;
     size_t maxg = 0;
 
     memset(rep, 0, sizeof *rep);
@@ -92,7 +92,9 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
         !(R->study_rate = calloc(ng, sizeof *R->study_rate)) ||
         !(slot = malloc((maxg + 1) * sizeof *slot)) ||
         !(cur = calloc(ng * na + 1, sizeof *cur)) ||
-        !(prev = calloc(ng * na + 1, sizeof *prev))) {
+        !(prev = calloc(ng * na + 1, sizeof *prev)) ||
+        !(sq = calloc(ng * na + 1, sizeof *sq)) ||
+        !(top = calloc(ng * na + 1, sizeof *top))) {
         hs_fail(err, HS_ERR_NOMEM, "aggregate: out of memory");
         goto fail;
     }
@@ -128,8 +130,13 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
         if (g < 0 || ar < 0)
             continue;
         size_t k = (size_t)g * na + (size_t)ar;
-        cur[k] += is_cur;
-        prev[k] += is_prev;
+        double sh = s->share ? (double)s->share[i] : 1.0; /* --when */
+        if (is_cur) {
+            cur[k] += sh;
+            sq[k] += sh * sh;
+            top[k] = sh > top[k] ? sh : top[k];
+        }
+        prev[k] += is_prev ? sh : 0;
     }
 
     for (size_t ai = 0; ai < na; ai++) {
@@ -147,7 +154,7 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
             }
         }
         R->study_rate[g] = R->study_pop > 0
-                               ? (double)R->study_count[g] / R->study_pop * 1000.0
+                               ? R->study_count[g] / R->study_pop * 1000.0
                                : NAN;
         for (size_t ai = 0; ai < na; ai++) {
             size_t k = g * na + ai;
@@ -159,9 +166,14 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
             r->rate_eb = NAN;
             if (!isnan(r->population)) {
                 double lo, hi;
-                if (hs_poisson_ci(r->count, 0.95, &lo, &hi, err) != HS_OK)
+                /* a count of whole incidents: its sum of squares is itself */
+                hs_status st = sq[k] == cur[k]
+                                   ? hs_poisson_ci((long)cur[k], 0.95, &lo, &hi, err)
+                                   : hs_weighted_poisson_ci(cur[k], sq[k], top[k],
+                                                            0.95, &lo, &hi, err);
+                if (st != HS_OK)
                     goto fail;
-                r->rate = (double)r->count / pop * 1000.0;
+                r->rate = r->count / pop * 1000.0;
                 r->rate_low = lo / pop * 1000.0;
                 r->rate_high = hi / pop * 1000.0;
                 r->rate_annual = r->rate * 12.0 / R->months;
@@ -172,11 +184,12 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
                 r->prev_count = prev[k];
                 r->change = r->count - r->prev_count;
                 r->change_pct = r->prev_count > 0
-                                    ? 100.0 * (double)r->change / (double)r->prev_count
+                                    ? 100.0 * r->change / r->prev_count
                                     : NAN;
                 /* same area, same population, periods of equal length:
-                 * equal exposures */
-                r->change_p = hs_change_p(r->count, r->prev_count, 1.0, 1.0);
+                 * equal exposures; shares rounded (above) */
+                r->change_p = hs_change_p(lround(r->count), lround(r->prev_count),
+                                          1.0, 1.0);
             } else {
                 r->prev_count = -1;
                 r->change = 0;
@@ -189,11 +202,15 @@ hs_rates *hs_aggregate(const hs_incidents *s, const hs_areas *a,
     free(slot);
     free(cur);
     free(prev);
+    free(sq);
+    free(top);
     return R;
 fail:
     free(slot);
     free(cur);
     free(prev);
+    free(sq);
+    free(top);
     hs_rates_destroy(R);
     return NULL;
 }

@@ -43,17 +43,26 @@ typedef struct hs_agg_report {
     long assigned;       /* in the period, in an area and a group     */
 } hs_agg_report;
 
-/* One area, one group. */
+/* One area, one group.  Counts are whole numbers of incidents, unless
+ * --when counts incidents with windows by their shares (when.h): then
+ * they are sums of shares, and
+ *  - the interval of a count with a fractional share in it is Fay &
+ *    Feuer's gamma interval for weighted Poisson sums (hs_stats.h, the
+ *    shares the weights), which is the exact interval for whole counts;
+ *    whole counts keep Byar's / the exact interval;
+ *  - the change test takes both counts rounded to whole incidents (an
+ *    exact test needs whole numbers); the change and its percentage do
+ *    not round. */
 typedef struct hs_rate {
-    long count;          /* incidents in the period                       */
-    long prev_count;     /* in the comparison period (-1: no comparison)  */
+    double count;        /* incidents in the period                       */
+    double prev_count;   /* in the comparison period (-1: no comparison)  */
     double population;   /* NaN: no population                            */
     double rate;         /* per 1,000 residents in the period (NaN: none) */
     double rate_low, rate_high; /* 95% limits, per 1,000                  */
     double rate_annual;  /* rate * 12 / months in the period              */
     double rate_eb;      /* global empirical Bayes rate, per 1,000 (below) */
     int vs_study;        /* hs_compare; meaningful when rate is a number  */
-    long change;         /* count - prev_count                            */
+    double change;       /* count - prev_count                            */
     double change_pct;   /* NaN when prev_count is 0 or no comparison     */
     double change_p;     /* exact conditional test; NaN: no comparison    */
 } hs_rate;
@@ -62,8 +71,8 @@ typedef struct hs_rates {
     size_t ngroups, nareas;
     int months;          /* length of the period                          */
     hs_rate *r;          /* [g * nareas + area]                           */
-    long *study_count;   /* per group: incidents in areas with population */
-    long *study_prev;
+    double *study_count; /* per group: incidents in areas with population */
+    double *study_prev;
     double study_pop;    /* population of areas with a population         */
     double *study_rate;  /* per group, per 1,000 in the period            */
 } hs_rates;

@@ -6,11 +6,11 @@
 
 #include "analysis/privacy.h"
 
-void hs_suppress(const long *v, const unsigned char *in, size_t n, long t,
+void hs_suppress(const double *v, const unsigned char *in, size_t n, long t,
                  unsigned char *mark)
 {
     size_t nsup = 0;
-    long sum = 0;
+    double sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (in && !in[i])
             continue;
@@ -39,10 +39,10 @@ void hs_suppress(const long *v, const unsigned char *in, size_t n, long t,
 /* Suppresses one period's counts of group g: the areas with a population
  * first (study_rate gives their total), then all areas. */
 static int suppress_period(const hs_rates *r, size_t g, int prev, long t,
-                           unsigned char *mark, long *v, unsigned char *in)
+                           unsigned char *mark, double *v, unsigned char *in)
 {
     size_t na = r->nareas;
-    long total = 0;
+    double total = 0;
     for (size_t a = 0; a < na; a++) {
         const hs_rate *x = &r->r[g * na + a];
         v[a] = prev ? x->prev_count : x->count;
@@ -59,7 +59,7 @@ hs_privacy *hs_privacy_create(const hs_rates *r, long threshold,
 {
     hs_privacy *p = calloc(1, sizeof *p);
     size_t na = r->nareas, ng = r->ngroups;
-    long *v = malloc((na + 1) * sizeof *v);
+    double *v = malloc((na + 1) * sizeof *v);
     unsigned char *in = malloc(na + 1);
     if (p) {
         p->cur = calloc(ng * na + 1, 1);
@@ -113,7 +113,7 @@ int hs_privacy_prev(const hs_privacy *p, size_t g, size_t a)
 }
 
 void hs_privacy_months(hs_privacy *p, size_t g, int area_suppressed,
-                       const long *v, size_t n, unsigned char *mark)
+                       const double *v, size_t n, unsigned char *mark)
 {
     for (size_t i = 0; i < n; i++)
         mark[i] = area_suppressed ? HS_SUP_SECONDARY : 0;

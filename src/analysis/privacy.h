@@ -31,8 +31,10 @@
 #define HS_PUBLIC_THRESHOLD 10 /* ONS's rule of thumb (DESIGN-NOTES 6) */
 
 /* Marks v[i] (for in[i] != 0, or all if in is NULL) under t as primary,
- * then adds secondary marks as above.  Existing marks are kept. */
-void hs_suppress(const long *v, const unsigned char *in, size_t n, long t,
+ * then adds secondary marks as above.  Existing marks are kept.  Counts
+ * may be sums of --when shares (when.h): a count is under t as a real
+ * number (9.5 < 10 is suppressed). */
+void hs_suppress(const double *v, const unsigned char *in, size_t n, long t,
                  unsigned char *mark);
 
 typedef struct hs_privacy {
@@ -62,7 +64,7 @@ int hs_privacy_prev(const hs_privacy *p, size_t g, size_t a);
 /* Marks the months of one area and group for one period: all when the
  * area's count is suppressed, else by hs_suppress.  Adds to monthly[g]. */
 void hs_privacy_months(hs_privacy *p, size_t g, int area_suppressed,
-                       const long *v, size_t n, unsigned char *mark);
+                       const double *v, size_t n, unsigned char *mark);
 
 /* --public-exclude: every incident whose crime type (or offence code) or
  * group is named in list (comma-separated, any case) is put in no group,

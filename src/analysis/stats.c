@@ -282,6 +282,28 @@ hs_status hs_poisson_ci(long count, double conf, double *lo, double *hi,
     return HS_OK;
 }
 
+hs_status hs_weighted_poisson_ci(double y, double v, double wmax, double conf,
+                                 double *lo, double *hi, hs_error *err)
+{
+    if (!lo || !hi)
+        return hs_fail(err, HS_ERR_ARG, "weighted Poisson interval: NULL "
+                                        "output pointer");
+    *lo = *hi = NAN;
+    if (!(y >= 0) || !(v >= 0) || !(wmax > 0) || !isfinite(y) ||
+        !isfinite(v) || !isfinite(wmax) || (y > 0) != (v > 0))
+        return hs_fail(err, HS_ERR_ARG, "weighted Poisson interval: sum %g, "
+                       "sum of squares %g, largest weight %g do not go "
+                       "together", y, v, wmax);
+    if (!(conf > 0.0 && conf < 1.0))
+        return hs_fail(err, HS_ERR_ARG, "weighted Poisson interval: "
+                       "confidence level %g is not between 0 and 1", conf);
+    double half_alpha = 0.5 * (1.0 - conf);
+    *lo = y > 0 ? v / (2 * y) * chisq_inv(half_alpha, 2 * y * y / v, 0) : 0.0;
+    double vu = v + wmax * wmax, yu = y + wmax;
+    *hi = vu / (2 * yu) * chisq_inv(half_alpha, 2 * yu * yu / vu, 1);
+    return HS_OK;
+}
+
 /* ------------------------------------------------------- binomial tails */
 
 /* log(n!) - log(sqrt(2 pi n) (n/e)^n), Stirling's error, for n >= 1. */

@@ -6,8 +6,9 @@
 #include "input/when.h"
 
 hs_status hs_timeofweek(const hs_incidents *s, const int *groups, size_t ng,
-                        size_t na, int32_t from, int32_t to, double *w,
-                        long *timed, long *untimed, hs_error *err)
+                        size_t na, int32_t from, int32_t to,
+                        const uint16_t *inside, double *w, long *timed,
+                        long *untimed, hs_error *err)
 {
     *timed = *untimed = 0;
     if (!s || (ng && !groups) || !w)
@@ -31,31 +32,35 @@ hs_status hs_timeofweek(const hs_incidents *s, const int *groups, size_t ng,
         }
         hs_aoristic_add(hs_weekday(s->month[i], s->day[i]), s->minute[i],
                         s->span ? s->span[i] : -1,
-                        s->weight ? (double)s->weight[i] : 1.0,
+                        s->weight ? (double)s->weight[i] : 1.0, inside,
                         w + ((size_t)s->area[i] * ng + g) * HS_TOW_SLOTS);
         (*timed)++;
     }
     return HS_OK;
 }
 
-void hs_aoristic_add(int d, int t, int32_t span, double wt, double *out)
+void hs_aoristic_add(int d, int t, int32_t span, double wt,
+                     const uint16_t *inside, double *out)
 {
-    int slot = (d - 1) * 24 + t / 60;
+    int m = (d - 1) * 1440 + t, slot = m / 60;
     if (span < 2) {
-        out[slot] += wt;
+        if (!inside || hs_when_inside(inside, m, 1))
+            out[slot] += wt;
         return;
     }
     if (span >= HS_TOW_WEEK_MINUTES) {
         for (int k = 0; k < HS_TOW_SLOTS; k++)
-            out[k] += wt / HS_TOW_SLOTS;
+            out[k] += inside ? wt * hs_when_inside(inside, k * 60, 60) / HS_TOW_WEEK_MINUTES
+                             : wt / HS_TOW_SLOTS;
         return;
     }
     double per = wt / span;
     int32_t left = span, take = 60 - t % 60;
     while (left > 0) {
         take = take < left ? take : left;
-        out[slot] += per * take;
+        out[slot] += per * (inside ? hs_when_inside(inside, m, take) : take);
         left -= take;
+        m = (m + take) % HS_TOW_WEEK_MINUTES;
         slot = (slot + 1) % HS_TOW_SLOTS;
         take = 60;
     }
@@ -99,8 +104,9 @@ void hs_tow_peak_text(int start, int h, char *buf, size_t n)
 hs_status hs_cell_series(const hs_incidents *s, int group,
                          const hs_grid_geom *g, const int32_t *cell_id,
                          size_t nid, int32_t from, int32_t to, int32_t m0,
-                         size_t nm, double *tow, double *monthly, long *timed,
-                         long *untimed, hs_error *err)
+                         size_t nm, const uint16_t *inside, double *tow,
+                         double *monthly, long *timed, long *untimed,
+                         hs_error *err)
 {
     *timed = *untimed = 0;
     if (!s || !g || !cell_id || (nid && (!tow || (nm && !monthly))))
@@ -119,7 +125,8 @@ hs_status hs_cell_series(const hs_incidents *s, int group,
         size_t id = (size_t)cell_id[c] - 1;
         double wt = s->weight ? (double)s->weight[i] : 1.0;
         if (s->month[i] >= m0 && (size_t)(s->month[i] - m0) < nm)
-            monthly[id * nm + (size_t)(s->month[i] - m0)] += wt;
+            monthly[id * nm + (size_t)(s->month[i] - m0)] +=
+                s->share ? wt * s->share[i] : wt;
         if (s->month[i] < from || s->month[i] > to)
             continue;
         if (!s->day || !s->minute || s->day[i] <= 0 || s->minute[i] < 0 ||
@@ -128,7 +135,8 @@ hs_status hs_cell_series(const hs_incidents *s, int group,
             continue;
         }
         hs_aoristic_add(hs_weekday(s->month[i], s->day[i]), s->minute[i],
-                        s->span ? s->span[i] : -1, wt, tow + id * HS_TOW_SLOTS);
+                        s->span ? s->span[i] : -1, wt, inside,
+                        tow + id * HS_TOW_SLOTS);
         (*timed)++;
     }
     return HS_OK;

@@ -28,6 +28,12 @@
  *    start hour gets (60 - t mod 60, or D if less) minutes' worth, then
  *    whole hours walking forward, wrapping from Sunday 23:00 to Monday
  *    00:00, the last hour the minutes left.
+ *  - Under --when (inside: its prefix table, when.h; NULL: every minute
+ *    inside) only the minutes inside carry weight: a point (D < 2, no
+ *    usable end) gives its weight only when its start minute is inside, a
+ *    week or longer weight x (minutes of the hour inside) / 10,080, others
+ *    weight / D for each minute inside.  The weights an incident spreads
+ *    so add up to weight x its share (when.h).
  *
  * Peak (hs_tow_peak), per hotspot and tasking place: the H consecutive
  * hours of the week (1 <= H <= 24, wrapping round the week) whose weights
@@ -40,7 +46,8 @@
  * Per hotspot (hs_cell_series): the incidents of one group assigned to a
  * study area, with a location, in a cell (hotspots.h's cell rule) whose
  * id is > 0: their weights by hour of the week (spread as above) in the
- * analysis period [from, to], and by month over [m0, m0 + nm).
+ * analysis period [from, to], and by month over [m0, m0 + nm) (weight x
+ * share under --when).
  *
  * Ownership: w, tow and monthly are the caller's, filled here: w is
  * na x ng x 168 doubles, [(a ng + g) 168 + (day - 1) 24 + hour]; tow
@@ -59,14 +66,17 @@
 #define HS_TOW_SLOTS 168 /* 7 days x 24 hours */
 
 hs_status hs_timeofweek(const hs_incidents *s, const int *groups, size_t ng,
-                        size_t na, int32_t from, int32_t to, double *w,
-                        long *timed, long *untimed, hs_error *err);
+                        size_t na, int32_t from, int32_t to,
+                        const uint16_t *inside, double *w, long *timed,
+                        long *untimed, hs_error *err);
 
 #define HS_TOW_WEEK_MINUTES 10080
 
 /* Adds wt to out[168] spread over the window (above): weekday d (1..7),
- * minute t (0..1439), span minutes (or -1, -2: no usable end). */
-void hs_aoristic_add(int d, int t, int32_t span, double wt, double *out);
+ * minute t (0..1439), span minutes (or -1, -2: no usable end); only the
+ * minutes inside (NULL: all). */
+void hs_aoristic_add(int d, int t, int32_t span, double wt,
+                     const uint16_t *inside, double *out);
 
 /* The peak of tow[168] over h hours: *start (slot, (day - 1) 24 + hour)
  * and *share (0..1); returns 0, or -1 when the week holds no weight (or h
@@ -83,7 +93,8 @@ void hs_tow_peak_text(int start, int h, char *buf, size_t n);
 hs_status hs_cell_series(const hs_incidents *s, int group,
                          const hs_grid_geom *g, const int32_t *cell_id,
                          size_t nid, int32_t from, int32_t to, int32_t m0,
-                         size_t nm, double *tow, double *monthly, long *timed,
-                         long *untimed, hs_error *err);
+                         size_t nm, const uint16_t *inside, double *tow,
+                         double *monthly, long *timed, long *untimed,
+                         hs_error *err);
 
 #endif

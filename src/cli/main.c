@@ -67,6 +67,10 @@ static void print_warning(void *user, const char *msg)
         fprintf(stderr, "hotspot: warning: %s\n", msg);
 }
 
+/* Decimals to print a count with: none for whole incidents, one for sums
+ * of --when shares. */
+static int whole(double v) { return v == floor(v) ? 0 : 1; }
+
 static void print_summary(const hs_summary *s)
 {
     const double *t = s->seconds;
@@ -87,20 +91,23 @@ static void print_summary(const hs_summary *s)
         const hs_group_summary *gs = &s->group[g];
         /* incidents, not count: count leaves out areas without a
          * population, so with none anywhere it would read 0 */
-        printf("  %-10s %7ld incidents", gs->name, gs->incidents);
+        printf("  %-10s %7.*f incidents", gs->name, whole(gs->incidents),
+               gs->incidents);
         if (isfinite(gs->study_rate)) {
             printf(", %8.2f per 1,000 residents", gs->study_rate);
             if (gs->count != gs->incidents) /* the rate's own numerator */
-                printf(" (counting the %ld in areas with a population)",
-                       gs->count);
+                printf(" (counting the %.*f in areas with a population)",
+                       whole(gs->count), gs->count);
             if (gs->prev_incidents >= 0)
-                printf(" (comparison period %ld)", gs->prev_incidents);
+                printf(" (comparison period %.*f)", whole(gs->prev_incidents),
+                       gs->prev_incidents);
             printf("; areas significantly higher %d, lower %d", gs->higher,
                    gs->lower);
         } else {
             /* no rates, so no area is higher or lower either */
             if (gs->prev_incidents >= 0)
-                printf(" (comparison period %ld)", gs->prev_incidents);
+                printf(" (comparison period %.*f)", whole(gs->prev_incidents),
+                       gs->prev_incidents);
             printf("; no rate: no area has a population");
         }
         if (gs->bandwidth > 0)

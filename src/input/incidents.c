@@ -15,7 +15,7 @@ hs_incidents *hs_incidents_create_cols(unsigned cols, hs_error *err)
 {
     hs_incidents *s = calloc(1, sizeof *s);
     if (s)
-        s->cols = cols & (HS_COL_ALL | HS_COL_KEY | HS_COL_SPAN);
+        s->cols = cols & (HS_COL_ALL | HS_COL_KEY | HS_COL_SPAN | HS_COL_SHARE);
     if (!s || !(s->types = hs_pool_create()) ||
         !(s->locations = hs_pool_create()) || !(s->lsoas = hs_pool_create()) ||
         !(s->files = hs_pool_create()) || !(s->keys = hs_pool_create())) {
@@ -45,6 +45,7 @@ void hs_incidents_destroy(hs_incidents *s)
     free(s->area);
     free(s->key);
     free(s->span);
+    free(s->share);
     hs_pool_destroy(s->types);
     hs_pool_destroy(s->locations);
     hs_pool_destroy(s->lsoas);
@@ -99,6 +100,8 @@ hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err)
         GROW(key);
     if (s->cols & HS_COL_SPAN)
         GROW(span);
+    if (s->cols & HS_COL_SHARE)
+        GROW(share);
     s->cap = cap;
     return HS_OK;
 }
@@ -118,9 +121,15 @@ hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err)
             s->span[i] = -1;
         s->cols |= HS_COL_SPAN;
     }
-    if (cols & ~(unsigned)(HS_COL_KEY | HS_COL_SPAN) & ~s->cols)
-        return hs_fail(err, HS_ERR_ARG, "incident store: only the key and "
-                       "span columns can be added");
+    if ((cols & HS_COL_SHARE) && !(s->cols & HS_COL_SHARE)) {
+        GROW(share);
+        for (size_t i = 0; i < s->n; i++)
+            s->share[i] = 1;
+        s->cols |= HS_COL_SHARE;
+    }
+    if (cols & ~(unsigned)(HS_COL_KEY | HS_COL_SPAN | HS_COL_SHARE) & ~s->cols)
+        return hs_fail(err, HS_ERR_ARG, "incident store: only the key, span "
+                       "and share columns can be added");
     return HS_OK;
 }
 
@@ -129,7 +138,7 @@ void hs_incidents_move_row(hs_incidents *s, size_t d, size_t from)
 #define COPY(col) if (s->col) s->col[d] = s->col[from]
     COPY(x); COPY(y); COPY(month); COPY(day); COPY(minute); COPY(group);
     COPY(type); COPY(location); COPY(lsoa); COPY(file); COPY(row);
-    COPY(weight); COPY(area); COPY(key); COPY(span);
+    COPY(weight); COPY(area); COPY(key); COPY(span); COPY(share);
 #undef COPY
 }
 

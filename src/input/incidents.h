@@ -29,8 +29,10 @@ enum {
     HS_COL_ALL = 31,
     HS_COL_KEY = 32,   /* key: added by the ingest when an input has
                           duplicate keys to resolve (ingest.h)          */
-    HS_COL_SPAN = 64   /* span: added by the ingest when incidents have
+    HS_COL_SPAN = 64,  /* span: added by the ingest when incidents have
                           an end time (--end-time)                      */
+    HS_COL_SHARE = 128 /* share: added by --when (when.h) when incidents
+                          have windows (HS_COL_SPAN)                    */
 };
 
 typedef struct hs_incidents {
@@ -54,6 +56,9 @@ typedef struct hs_incidents {
                            of the incident's window, >= 0; -1: no end given
                            (or no start time), -2: the end is before the
                            start (HS_COL_SPAN)                             */
+    float *share;       /* the share of the incident's window inside
+                           --when's windows, (0, 1] (HS_COL_SHARE; NULL:
+                           every incident counts whole)                    */
     hs_pool *types, *locations, *lsoas, *files, *keys;
     int borrowed;       /* columns belong to another store: never grown   */
 } hs_incidents;
@@ -66,7 +71,7 @@ void hs_incidents_destroy(hs_incidents *s);
 hs_status hs_incidents_reserve(hs_incidents *s, size_t more, hs_error *err);
 
 /* Adds the columns of cols the store lacks (HS_COL_KEY or HS_COL_SPAN:
- * rows already in the store get -1).  Not on a borrowed view. */
+ * rows already in the store get -1; HS_COL_SHARE: 1).  Not on a borrowed view. */
 hs_status hs_incidents_add_cols(hs_incidents *s, unsigned cols, hs_error *err);
 
 /* Row from -> row to (every column kept), to compact the store in place. */

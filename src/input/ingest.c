@@ -226,12 +226,6 @@ hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const hs_options *o,
     if (o->end_time && !o->start_time)
         return hs_fail(err, HS_ERR_ARG, "--end-time needs --start-time (the "
                        "window is from --start-time to --end-time)");
-    if (o->when && o->end_time) /* fractional counts: not yet (README) */
-        return hs_fail(err, HS_ERR_ARG, "--when with --end-time: an incident "
-                       "partly inside the windows would count by the share "
-                       "of its window inside them, which the rates do not "
-                       "take yet; window by the start time (--date, --time) "
-                       "or leave out --when");
     io->crs = o->incidents_crs;
     io->x = o->x;
     io->y = o->y;

@@ -1,6 +1,7 @@
 /* when.c - windows of the week (when.h). */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -150,26 +151,72 @@ hs_status hs_when_filter(const hs_when *w, hs_incidents *s, long *outside,
     if (!s->day || !s->minute || !s->month)
         return hs_fail(err, HS_ERR_ARG, "--when: the incidents were read "
                        "without their dates and times");
+    uint16_t *pre = NULL;
+    hs_status rc = HS_OK;
+    if (s->span) {
+        if (!(pre = malloc((HS_WHEN_WEEK + 1) * sizeof *pre)) ||
+            (rc = hs_incidents_add_cols(s, HS_COL_SHARE, err))) {
+            free(pre);
+            return rc ? rc : hs_fail(err, HS_ERR_NOMEM, "--when: out of memory");
+        }
+        hs_when_prefix(w, pre);
+    }
     for (size_t i = 0; i < s->n; i++) {
-        if (s->day[i] == 0)
+        if (s->day[i] == 0) {
+            free(pre);
             return hs_fail(err, HS_ERR_DATA, "incidents '%s': --when needs "
                            "each incident's date and time, and this file "
                            "gives months only (as police.uk street files "
                            "do): leave --when out, or use an extract with "
                            "dates and times (--date, --time)",
                            s->file ? hs_pool_str(s->files, s->file[i]) : "?");
+        }
         if (s->minute[i] < 0) {
             (*no_time)++;
             continue;
         }
-        if (!hs_when_contains(w, hs_weekday(s->month[i], s->day[i]), s->minute[i])) {
+        int d = hs_weekday(s->month[i], s->day[i]);
+        if (pre) {
+            double share = hs_when_share(pre, d, s->minute[i], s->span[i]);
+            s->share[i] = (float)share;
+            if (!(share > 0)) {
+                (*outside)++;
+                continue;
+            }
+        } else if (!hs_when_contains(w, d, s->minute[i])) {
             (*outside)++;
             continue;
         }
         hs_incidents_move_row(s, k++, i);
     }
     s->n = k;
+    free(pre);
     return HS_OK;
+}
+
+void hs_when_prefix(const hs_when *w, uint16_t *p)
+{
+    p[0] = 0;
+    for (int m = 0; m < HS_WHEN_WEEK; m++)
+        p[m + 1] = (uint16_t)(p[m] + hs_when_contains(w, m / 1440 + 1, m % 1440));
+}
+
+int hs_when_inside(const uint16_t *p, int m0, int len)
+{
+    int m1 = m0 + len;
+    if (m1 <= HS_WHEN_WEEK)
+        return p[m1] - p[m0];
+    return (p[HS_WHEN_WEEK] - p[m0]) + p[m1 - HS_WHEN_WEEK];
+}
+
+double hs_when_share(const uint16_t *p, int d, int t, int32_t span)
+{
+    int m = (d - 1) * 1440 + t;
+    if (span < 2)
+        return hs_when_inside(p, m, 1);
+    if (span >= HS_WHEN_WEEK)
+        return (double)p[HS_WHEN_WEEK] / HS_WHEN_WEEK;
+    return (double)hs_when_inside(p, m, (int)span) / (double)span;
 }
 
 int hs_weekday(int32_t m, int day)

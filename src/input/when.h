@@ -27,10 +27,25 @@
  *  - Local times are taken as written, with no time zone: on the day the
  *    clocks go forward an extract's 01:30 (an hour that did not happen)
  *    is 01:30; on the day they go back, both 01:30s are 01:30.
- * Units: minutes of the day, weekdays 1..7.
+ *  - Windows of time (--start-time, --end-time; the span column): the
+ *    incident counts by its share, the aoristic weight (Ratcliffe 2002;
+ *    METHODS.md 5) of the minutes inside: with minute of the week m =
+ *    (d - 1) 1440 + t and each minute inside as above,
+ *      span < 2, no end (-1) or an end before the start (-2): 1 when its
+ *        start minute is inside, else 0 (as the time of week puts all of
+ *        it at the start);
+ *      span >= 10,080 (a week or longer): the minutes of the week inside
+ *        / 10,080 (the time of week spreads it evenly);
+ *      otherwise: the minutes of [m, m + span) inside, wrapping from
+ *        Sunday to Monday, / span.
+ *    Each minute of a window is judged on its own, so the minutes after
+ *    midnight of "Thu-Sat 18:00-04:00" count on Friday, Saturday and
+ *    Sunday mornings, as above.  Share 0: outside.  The share is a
+ *    fraction of one incident: counts become sums of shares (README).
+ * Units: minutes of the day, weekdays 1..7; shares 0..1.
  *
  * Ownership: hs_when is a plain value (no allocation); hs_when_filter
- * changes the store it is given.
+ * changes the store it is given; prefix tables are the caller's.
  */
 #ifndef HOTSPOT_WHEN_H
 #define HOTSPOT_WHEN_H
@@ -61,12 +76,28 @@ hs_status hs_when_parse(const char *spec, hs_when *out, hs_error *err);
 /* 1 when weekday d (1..7) at minute t (0..1439) is inside w (above). */
 int hs_when_contains(const hs_when *w, int d, int t);
 
+#define HS_WHEN_WEEK 10080 /* minutes in a week */
+
+/* p[m] = the minutes of the week before minute m (0..HS_WHEN_WEEK) that
+ * are inside w; p has HS_WHEN_WEEK + 1 entries. */
+void hs_when_prefix(const hs_when *w, uint16_t *p);
+
+/* The minutes of [m0, m0 + len) inside (p from hs_when_prefix), wrapping
+ * round the week; 0 <= m0 < HS_WHEN_WEEK, 0 <= len <= HS_WHEN_WEEK. */
+int hs_when_inside(const uint16_t *p, int m0, int len);
+
+/* The share of a window (weekday d, minute t, span as the store keeps it)
+ * inside: the rules above. */
+double hs_when_share(const uint16_t *p, int d, int t, int32_t span);
+
 /*
  * Keeps in store s only the incidents inside w, compacting it in place:
  * *outside counts those left out, *no_time those with a date but no time
  * (they cannot be placed: left out too).  A row with a month only (day 0:
  * police.uk) is HS_ERR_DATA naming its file (the store needs the time
- * columns, HS_COL_TIME, and the file column, HS_COL_SOURCE).
+ * columns, HS_COL_TIME, and the file column, HS_COL_SOURCE).  With a span
+ * column (HS_COL_SPAN) each incident's share is kept in a share column
+ * (HS_COL_SHARE, added here) and those of share 0 are outside.
  */
 hs_status hs_when_filter(const hs_when *w, hs_incidents *s, long *outside,
                          long *no_time, hs_error *err);

@@ -94,6 +94,10 @@ typedef struct job {
     int has_em[HS_MAX_GROUPS];
     hs_when when;      /* --when: the windows (n = 0: none)              */
     long when_outside, when_no_time; /* incidents it left out           */
+    uint16_t *when_inside; /* its minutes of the week (when.h), when the
+                              incidents have windows; NULL otherwise   */
+    double when_shares;    /* their shares' sum (incidents inside)    */
+    long when_partial;     /* incidents partly inside                  */
     int has_tow;       /* the timeofweek table was written               */
     int lisa;          /* --lisa yes                                      */
     hs_lisa_opts lopt;

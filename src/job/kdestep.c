@@ -342,7 +342,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
             double px = x[i], py = y[i];
             x[n] = px;
             y[n] = py;
-            w[n++] = w[i];
+            w[n++] = inc->share ? w[i] * inc->share[i] : w[i]; /* --when */
             xmin = px < xmin ? px : xmin;
             xmax = px > xmax ? px : xmax;
             ymin = py < ymin ? py : ymin;

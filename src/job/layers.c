@@ -25,6 +25,19 @@ static hs_value txt(const char *s) { return (hs_value){.is_null = !s, .s = s}; }
 static hs_value num(double d) { return (hs_value){.is_null = isnan(d), .d = d}; }
 static hs_value int_(int64_t i) { return (hs_value){.i = i}; }
 
+/* Counts of incidents are whole numbers, or sums of --when shares
+ * (when.h) when incidents have windows: real fields then, integer fields
+ * otherwise, so a run without windows keeps its integer columns. */
+static hs_field_type count_type(const job *j)
+{
+    return j->inc->share ? HS_FIELD_REAL : HS_FIELD_INT;
+}
+
+static hs_value count_value(const job *j, double v)
+{
+    return j->inc->share ? num(v) : int_((int64_t)llround(v));
+}
+
 static hs_status run_row(job *j, const char *section, const char *key,
                          const char *value, hs_error *err)
 {
@@ -96,6 +109,9 @@ static hs_status write_rates(job *j, hs_error *err)
         {"change_pct", HS_FIELD_REAL},   {"change_p", HS_FIELD_REAL},
         {"change_flag", HS_FIELD_TEXT},  {"rate_eb", HS_FIELD_REAL}};
     const size_t nf = sizeof f / sizeof *f;
+    hs_field fc[sizeof f / sizeof *f];
+    memcpy(fc, f, sizeof fc);
+    fc[4].type = fc[12].type = fc[13].type = count_type(j);
     const hs_rates *R = j->rates;
     for (size_t g = 0; g < R->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
@@ -105,7 +121,7 @@ static hs_status write_rates(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s per 1,000 residents, %s, with 95%% "
                  "intervals and change", gname, per);
         hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
-                                        HS_GEOM_MULTIPOLYGON, j->crs, f, nf, err);
+                                        HS_GEOM_MULTIPOLYGON, j->crs, fc, nf, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t a = 0; a < R->nareas; a++) {
@@ -116,12 +132,12 @@ static hs_status write_rates(job *j, hs_error *err)
             double km2 = hs_areas_km2(j->areas, a);
             hs_value v[] = {
                 txt(hs_areas_id(j->areas, a)), txt(hs_areas_name(j->areas, a)),
-                num(r->population), num(km2), int_(r->count),
-                num(km2 > 0 ? (double)r->count / km2 : NAN), num(r->rate),
+                num(r->population), num(km2), count_value(j, r->count),
+                num(km2 > 0 ? r->count / km2 : NAN), num(r->rate),
                 num(r->rate_low), num(r->rate_high), num(r->rate_annual),
                 num(R->study_rate[g]), txt(hs_rate_vs_text(r)),
-                cmp ? int_(r->prev_count) : (hs_value){.is_null = 1},
-                cmp ? int_(r->change) : (hs_value){.is_null = 1},
+                cmp ? count_value(j, r->prev_count) : (hs_value){.is_null = 1},
+                cmp ? count_value(j, r->change) : (hs_value){.is_null = 1},
                 num(r->change_pct), num(r->change_p),
                 txt(hs_rate_change_flag(r)), num(r->rate_eb)};
             /* --public: NULL the suppressed counts and all they give */
@@ -155,7 +171,7 @@ static hs_status write_rates(job *j, hs_error *err)
 
 /* --public: marks the months of each area, group and period (their sum
  * is the area's count, so each period is a set of its own). */
-static void public_months(job *j, const long *n, unsigned char *sup,
+static void public_months(job *j, const double *n, unsigned char *sup,
                           int32_t lo, size_t nm)
 {
     size_t na = hs_areas_count(j->areas), ng = j->ngroups;
@@ -193,7 +209,8 @@ static hs_status write_timeofweek(job *j, hs_error *err)
     if (!w)
         return hs_fail(err, HS_ERR_NOMEM, "time of week: out of memory");
     if ((rc = hs_timeofweek(j->inc, j->groups, ng, na, j->agg.cur.from,
-                            j->agg.cur.to, w, &timed, &untimed, err)))
+                            j->agg.cur.to, j->when_inside, w, &timed,
+                            &untimed, err)))
         goto cleanup;
     if ((rc = run_num(j, "count", "timeofweek_timed", timed, err)) ||
         (rc = run_num(j, "count", "timeofweek_untimed", untimed, err)))
@@ -238,6 +255,9 @@ static hs_status write_monthly(job *j, hs_error *err)
                                  {"crime_group", HS_FIELD_TEXT},
                                  {"month", HS_FIELD_TEXT},
                                  {"count", HS_FIELD_INT}};
+    hs_field fm[4];
+    memcpy(fm, f, sizeof fm);
+    fm[3].type = count_type(j);
     const hs_incidents *s = j->inc;
     const hs_period cur = j->agg.cur, prev = j->agg.prev;
     const int has_prev = j->agg.has_prev;
@@ -246,7 +266,7 @@ static hs_status write_monthly(job *j, hs_error *err)
     int32_t hi = has_prev && prev.to > cur.to ? prev.to : cur.to;
     size_t nm = (size_t)(hi - lo + 1), na = hs_areas_count(j->areas);
     size_t ng = j->ngroups;
-    long *n = calloc(na * ng * nm + 1, sizeof *n);
+    double *n = calloc(na * ng * nm + 1, sizeof *n);
     unsigned char *sup = calloc(na * ng * nm + 1, 1); /* --public marks */
     hs_status rc = HS_OK;
     if (!n || !sup)
@@ -254,7 +274,7 @@ static hs_status write_monthly(job *j, hs_error *err)
     hs_layer *l = hs_gpkg_add_layer(j->gpkg, "monthly", "Incidents per area, "
                                     "group and month, analysis and comparison "
                                     "periods (zeros included)", HS_GEOM_NONE,
-                                    NULL, f, 4, err);
+                                    NULL, fm, 4, err);
     if (!l) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
@@ -265,7 +285,8 @@ static hs_status write_monthly(job *j, hs_error *err)
             continue;
         for (size_t g = 0; g < ng; g++)
             if (j->groups[g] == s->group[i])
-                n[((size_t)s->area[i] * ng + g) * nm + (size_t)(m - lo)]++;
+                n[((size_t)s->area[i] * ng + g) * nm + (size_t)(m - lo)] +=
+                    s->share ? s->share[i] : 1; /* --when (when.h) */
     }
     if (j->priv)
         public_months(j, n, sup, lo, nm);
@@ -283,7 +304,7 @@ static hs_status write_monthly(job *j, hs_error *err)
                 hs_value v[] = {
                     txt(hs_areas_id(j->areas, a)),
                     txt(hs_categories_group_name(j->cats, j->groups[g])),
-                    txt(month), int_(n[(a * ng + g) * nm + k])};
+                    txt(month), count_value(j, n[(a * ng + g) * nm + k])};
                 if (sup[(a * ng + g) * nm + k])
                     v[3] = (hs_value){.is_null = 1};
                 rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
@@ -413,11 +434,13 @@ static hs_status group_series(job *j, size_t g, int32_t m0, size_t nm,
     /* no hot cell: no spot map, and no hotspots (nh = 0) to fill */
     if (!(rc = hs_cell_series(j->inc, j->groups[g], &gg,
                               sf->hot->spot ? sf->hot->spot : task_cell, nh,
-                              j->agg.cur.from, j->agg.cur.to, m0, nm, *tow_h,
-                              *mon_h, timed, &untimed, err)))
+                              j->agg.cur.from, j->agg.cur.to, m0, nm,
+                              j->when_inside, *tow_h, *mon_h, timed, &untimed,
+                              err)))
         rc = hs_cell_series(j->inc, j->groups[g], &gg, task_cell, nt,
-                            j->agg.cur.from, j->agg.cur.to, m0, 0, *tow_t,
-                            NULL, &t_timed, &untimed, err);
+                            j->agg.cur.from, j->agg.cur.to, m0, 0,
+                            j->when_inside, *tow_t, NULL, &t_timed, &untimed,
+                            err);
 cleanup:
     free(task_cell);
     return rc;

@@ -392,7 +392,7 @@ static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
             s->month[i] <= j->agg.cur.to && (s->area[i] >= 0 || j->kde_edge)) {
             p->x[n] = s->x[i];
             p->y[n] = s->y[i];
-            p->w[n] = s->weight[i];
+            p->w[n] = s->share ? s->weight[i] * s->share[i] : s->weight[i];
             p->month[n] = s->month[i];
             p->in[n++] = s->area[i] >= 0;
         }
@@ -455,7 +455,7 @@ static hs_status surfaces(job *j, hs_error *err)
                     s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
                     p.x[n] = s->x[i];
                     p.y[n] = s->y[i];
-                    p.w[n] = s->weight[i];
+                    p.w[n] = s->share ? s->weight[i] * s->share[i] : s->weight[i];
                     p.loc[n++] = s->location[i];
                     n_in += pass == 0;
                 }
@@ -735,8 +735,22 @@ static hs_status apply_when(job *j, hs_error *err)
                                   &j->when_no_time, err);
     if (rc)
         return rc;
-    hs_note(j->log, "--when %s: %zu incident(s) inside, %ld outside left out",
-            j->when.text, j->inc->n, j->when_outside);
+    if (j->inc->share) { /* windows: fractions of incidents (when.h) */
+        if (!(j->when_inside = malloc((HS_WHEN_WEEK + 1) * sizeof *j->when_inside)))
+            return hs_fail(err, HS_ERR_NOMEM, "--when: out of memory");
+        hs_when_prefix(&j->when, j->when_inside);
+        for (size_t i = 0; i < j->inc->n; i++) {
+            j->when_shares += j->inc->share[i];
+            j->when_partial += j->inc->share[i] < 1;
+        }
+        hs_note(j->log, "--when %s: %zu incident(s) inside, %ld of them partly "
+                "(their windows' shares inside add up to %.1f incidents), "
+                "%ld outside left out", j->when.text, j->inc->n,
+                j->when_partial, j->when_shares, j->when_outside);
+    } else {
+        hs_note(j->log, "--when %s: %zu incident(s) inside, %ld outside left out",
+                j->when.text, j->inc->n, j->when_outside);
+    }
     if (j->when_no_time)
         hs_warn(j->log, "--when: %ld incident(s) have a date but no time: left "
                 "out, as it cannot be said whether they fall inside",
@@ -1254,6 +1268,7 @@ cleanup:
     hs_areas_destroy(j.areas);
     hs_ingest_destroy(j.ing);
     hs_incidents_destroy(j.inc);
+    free(j.when_inside);
     hs_categories_destroy(j.cats);
     hs_paths_free(j.files);
     return rc;

@@ -159,6 +159,23 @@ static double para(cairo_t *cr, double x, double y, double w, double lead,
 }
 
 /* 12345 -> "12,345" */
+static void fmt_int(long v, char *b, size_t n);
+
+/* A count: whole incidents as fmt_int; a sum of --when shares (when.h)
+ * with one decimal, "1,234.5". */
+static void fmt_count(double v, char *b, size_t n)
+{
+    double r = round(v * 10) / 10, ip = trunc(r);
+    if (r == ip) {
+        fmt_int((long)r, b, n);
+        return;
+    }
+    char t[48];
+    fmt_int((long)ip, t, sizeof t);
+    snprintf(b, n, "%s%s.%ld", r < 0 && ip == 0 ? "-" : "", t,
+             lround(fabs(r - ip) * 10));
+}
+
 static void fmt_int(long v, char *b, size_t n)
 {
     char t[32];
@@ -417,7 +434,7 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
             const hs_rrate *r = &d->rates[g][a];
             char x[32], z[32];
             switch (row) {
-            case R_COUNT: fmt_int(r->count, b[g], sizeof b[g]); break;
+            case R_COUNT: fmt_count(r->count, b[g], sizeof b[g]); break;
             case R_KM2:
                 if (isnan(r->per_km2))
                     snprintf(b[g], sizeof b[g], "n/a");
@@ -434,12 +451,14 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
             case R_ANNUAL: fmt_rate(r->annual, b[g], sizeof b[g]); break;
             case R_STUDY: fmt_rate(r->study, b[g], sizeof b[g]); break;
             case R_VS: snprintf(b[g], sizeof b[g], "%s", vs_words(r)); break;
-            case R_PREV: fmt_int(r->prev_count, b[g], sizeof b[g]); break;
+            case R_PREV: fmt_count(r->prev_count, b[g], sizeof b[g]); break;
             case R_CHANGE:
                 if (isnan(r->change_pct))
-                    snprintf(b[g], sizeof b[g], "%+ld (n/a, new)", r->change);
+                    snprintf(b[g], sizeof b[g], "%+.*f (n/a, new)",
+                             r->change == floor(r->change) ? 0 : 1, r->change);
                 else
-                    snprintf(b[g], sizeof b[g], "%+ld (%+.1f%%)", r->change,
+                    snprintf(b[g], sizeof b[g], "%+.*f (%+.1f%%)",
+                             r->change == floor(r->change) ? 0 : 1, r->change,
                              r->change_pct);
                 break;
             case R_SIG: snprintf(b[g], sizeof b[g], "%s", change_words(r)); break;
@@ -1529,7 +1548,7 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
                                                           : "\xe2\x80\x93");
             snprintf(cell[2], 128, "%s", tk->label ? tk->label : "(no location)");
             snprintf(cell[3], 128, "%d", tk->cls);
-            fmt_int(tk->incidents, cell[4], 128);
+            fmt_count(tk->incidents, cell[4], 128);
             snprintf(cell[5], 128, "%.2f", tk->km2);
             if (isnan(tk->pai))
                 snprintf(cell[6], 128, "n/a");
@@ -1956,7 +1975,7 @@ static void page_county(pdf *p, const hs_rdata *d)
     }
     y += 16;
     for (int g = 0; g < HS_RG; g++) {
-        long n = 0, n0 = 0;
+        double n = 0, n0 = 0;
         int hi = 0, lo = 0, cmp = d->prev_from >= 0, sup = 0, sup0 = 0;
         double rate = NAN;
         for (size_t a = 0; a < d->nareas; a++) {
@@ -1976,17 +1995,18 @@ static void page_county(pdf *p, const hs_rdata *d)
         /* --public: the total is the study rate's, when it is published */
         if (sup)
             n = isnan(rate) ? -1 : lround(rate * d->study_pop / 1000);
-        fmt_int(n, cell[1], 96);
+        fmt_count(n, cell[1], 96);
         if (n < 0)
             snprintf(cell[1], 96, "suppressed");
         fmt_rate(rate, cell[2], 96);
         if (cmp) {
-            fmt_int(n0, cell[3], 96);
+            fmt_count(n0, cell[3], 96);
+            int dp = n - n0 == floor(n - n0) ? 0 : 1;
             if (n0 > 0)
-                snprintf(cell[4], 96, "%+ld (%+.1f%%)", n - n0,
-                         100.0 * (double)(n - n0) / (double)n0);
+                snprintf(cell[4], 96, "%+.*f (%+.1f%%)", dp, n - n0,
+                         100.0 * (n - n0) / n0);
             else
-                snprintf(cell[4], 96, "%+ld", n - n0);
+                snprintf(cell[4], 96, "%+.*f", dp, n - n0);
         } else {
             snprintf(cell[3], 96, "n/a");
             snprintf(cell[4], 96, "n/a");
@@ -2111,7 +2131,7 @@ static void page_county(pdf *p, const hs_rdata *d)
         for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
             const hs_rhot *hp = &d->hot[g][h];
             long ai = hp->area_id ? hs_rdata_find_area(d, hp->area_id) : -1;
-            fmt_int(hp->incidents, b, sizeof b);
+            fmt_count(hp->incidents, b, sizeof b);
             textf(cr, ML + 10, y, LEFT, CW - 10, "%s  %s, %s: %s incidents in "
                   "%.2f km\xc2\xb2 (%.1f%% of the county's)%s%s", hp->id,
                   ai >= 0 ? d->areas[ai].name : "no board",

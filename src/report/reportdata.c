@@ -332,7 +332,7 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             hs_rrate *r = &d->rates[g][a];
             const char *vs = fstr(f, fi[8]), *fl = fstr(f, fi[13]);
             seen[a] = 1;
-            r->count = (long)OGR_F_GetFieldAsInteger64(f, fi[1]);
+            r->count = OGR_F_GetFieldAsDouble(f, fi[1]);
             r->suppressed = !OGR_F_IsFieldSetAndNotNull(f, fi[1]);
             r->prev_suppressed = fl && strcmp(fl, "suppressed") == 0 &&
                                  !OGR_F_IsFieldSetAndNotNull(f, fi[9]);
@@ -344,9 +344,9 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             r->study = fnum(f, fi[7]);
             snprintf(r->vs, sizeof r->vs, "%s", vs ? vs : "");
             r->prev_count = OGR_F_IsFieldSetAndNotNull(f, fi[9])
-                                ? (long)OGR_F_GetFieldAsInteger64(f, fi[9])
+                                ? OGR_F_GetFieldAsDouble(f, fi[9])
                                 : r->prev_suppressed ? 0 : -1;
-            r->change = (long)OGR_F_GetFieldAsInteger64(f, fi[10]);
+            r->change = OGR_F_GetFieldAsDouble(f, fi[10]);
             r->change_pct = fnum(f, fi[11]);
             r->change_p = fnum(f, fi[12]);
             snprintf(r->flag, sizeof r->flag, "%s", fl ? fl : "");
@@ -441,7 +441,7 @@ static hs_status read_hot(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
         h->id = str_dup(fstr(f, hi[0]));
         h->rank = OGR_F_GetFieldAsInteger(f, hi[1]);
         h->cls = OGR_F_GetFieldAsInteger(f, hi[2]);
-        h->incidents = (long)OGR_F_GetFieldAsInteger64(f, hi[3]);
+        h->incidents = OGR_F_GetFieldAsDouble(f, hi[3]);
         h->km2 = fnum(f, hi[4]);
         h->share_pct = fnum(f, hi[5]);
         h->pai = fnum(f, hi[6]);
@@ -495,7 +495,7 @@ static hs_status read_task(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
         t->priority = OGR_F_GetFieldAsInteger(f, ti[1]);
         t->hotspot_id = str_dup(fstr(f, ti[2]));
         t->label = str_dup(fstr(f, ti[3]));
-        t->incidents = (long)OGR_F_GetFieldAsInteger64(f, ti[4]);
+        t->incidents = OGR_F_GetFieldAsDouble(f, ti[4]);
         t->km2 = fnum(f, ti[5]);
         t->cum_area_pct = fnum(f, ti[6]);
         t->cum_incidents_pct = fnum(f, ti[7]);

@@ -60,8 +60,9 @@ typedef struct hs_rarea {
 } hs_rarea;
 
 typedef struct hs_rrate {
-    long count, prev_count;  /* prev_count -1: no comparison            */
-    long change;
+    double count, prev_count; /* prev_count -1: no comparison; sums of
+                                 shares under --when with windows        */
+    double change;
     double per_km2, rate, low, high, annual, study; /* NaN: none        */
     double change_pct, change_p;
     char vs[32], flag[48];
@@ -73,7 +74,7 @@ typedef struct hs_rrate {
 typedef struct hs_rhot {
     char *id, *area_id, *label; /* label may be NULL                    */
     int rank, cls;
-    long incidents;
+    double incidents;
     double km2, share_pct, pai;
     char *peak;        /* "Sat 22:00-02:00"; NULL: no times            */
     double peak_share; /* % of its incidents in the peak; NaN: none    */
@@ -88,7 +89,7 @@ typedef struct hs_rhot {
 typedef struct hs_rtask {
     char *area_id, *hotspot_id, *label; /* hotspot_id, label may be NULL */
     int priority, cls;
-    long incidents;
+    double incidents;
     double km2, pai, cum_area_pct, cum_incidents_pct; /* pai NaN: none */
     char *peak;        /* as hs_rhot's; NULL: none                      */
     double peak_share; /* NaN: none                                     */
