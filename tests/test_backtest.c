@@ -2,10 +2,13 @@
  * test_backtest.c - src/analysis/backtest.c against a brute force written
  * here: for every window and bandwidth, the quartic sum at each unmasked
  * cell centre by a double loop, the budget by sorting (density descending,
- * row-major index ascending), hits by counting, n* by sorting the counts.
+ * row-major index ascending), hits by counting, n* by sorting the counts;
+ * with shares (--when's aoristic weights), hits and N by summing shares
+ * and n* by sorting the per-cell sums of shares.
  * Data: a 20 x 20 grid of 100 m cells, the east quarter masked; 600
  * incidents in three clusters and a scatter over 8 months (a fixed LCG),
- * some outside the study area.
+ * some outside the study area.  Shares are multiples of 1/8 (0 included),
+ * so every sum is exact in any order and compares with ==.
  */
 #include "util.h"
 
@@ -19,7 +22,7 @@
 #define NPTS 600
 
 static double X[NPTS], Y[NPTS];
-static float W[NPTS];
+static float W[NPTS], S[NPTS], ONES[NPTS];
 static int32_t M[NPTS];
 static unsigned char IN[NPTS];
 static int32_t LABEL[COLS * ROWS];
@@ -45,6 +48,8 @@ static void make_data(void)
             Y[i] = G.y0 + 2000 * unif();
         }
         W[i] = 1.0f;
+        S[i] = (float)((i * 37) % 9) / 8.0f; /* 0, 1/8, ..., 1 */
+        ONES[i] = 1.0f;
         M[i] = 2023 * 12 + (int32_t)(8 * unif());
         IN[i] = X[i] < G.x0 + 1500; /* the east quarter is outside */
     }
@@ -63,20 +68,22 @@ static int by_density(const void *a, const void *b)
     return p->idx - q->idx;
 }
 
-static int by_count_desc(const void *a, const void *b)
+static int by_sum_desc(const void *a, const void *b)
 {
-    return *(const int *)b - *(const int *)a;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
 }
 
 /* The brute force of one window (test month t) and bandwidth h; edge: the
- * outside incidents train too.  Returns hits; *N, *best (n*), *B, *U. */
-static long brute_on(const hs_kde_grid *g, const int32_t *label, int32_t t,
-                     int K, double h, double share, int edge, long *N,
-                     long *best, long *B, long *U, int *ambiguous)
+ * outside incidents train too; sh: the incidents' shares, NULL 1 each.
+ * Returns hits; *N, *best (n*), *B, *U. */
+static double brute_on(const hs_kde_grid *g, const int32_t *label, int32_t t,
+                       int K, double h, double share, int edge, const float *sh,
+                       double *N, double *best, long *B, long *U, int *ambiguous)
 {
     const int cols = (int)g->cols, rows = (int)g->rows;
     cellv *cv = malloc((size_t)cols * rows * sizeof *cv);
-    int *cnt = calloc((size_t)cols * rows, sizeof *cnt);
+    double *cnt = calloc((size_t)cols * rows, sizeof *cnt);
     unsigned char *in_budget = calloc((size_t)cols * rows, 1);
     assert_non_null(cv);
     assert_non_null(cnt);
@@ -105,22 +112,23 @@ static long brute_on(const hs_kde_grid *g, const int32_t *label, int32_t t,
                  fabs(cv[*B - 1].d - cv[*B].d) <= 1e-9 * cv[0].d;
     for (long j = 0; j < *B; j++)
         in_budget[cv[j].idx] = 1;
-    long hits = 0;
+    double hits = 0;
     *N = 0;
     for (int i = 0; i < NPTS; i++) {
         if (M[i] != t || !IN[i])
             continue;
-        (*N)++;
+        double w = sh ? sh[i] : 1.0;
+        *N += w;
         int c = (int)floor((X[i] - g->x0) / g->cell), rr = (int)floor((Y[i] - g->y0) / g->cell);
         if (c < 0 || c >= cols || rr < 0 || rr >= rows)
             continue;
         int idx = (rows - 1 - rr) * cols + c;
         if (label[idx] < 0)
             continue;
-        cnt[idx]++;
-        hits += in_budget[idx];
+        cnt[idx] += w;
+        hits += in_budget[idx] ? w : 0;
     }
-    qsort(cnt, (size_t)cols * rows, sizeof *cnt, by_count_desc);
+    qsort(cnt, (size_t)cols * rows, sizeof *cnt, by_sum_desc);
     *best = 0;
     for (long j = 0; j < *B; j++)
         *best += cnt[j];
@@ -130,13 +138,16 @@ static long brute_on(const hs_kde_grid *g, const int32_t *label, int32_t t,
     return hits;
 }
 
-static long brute(int32_t t, int K, double h, double share, int edge, long *N,
-                  long *best, long *B, long *U, int *ambiguous)
+static double brute(int32_t t, int K, double h, double share, int edge,
+                    const float *sh, double *N, double *best, long *B, long *U,
+                    int *ambiguous)
 {
-    return brute_on(&G, LABEL, t, K, h, share, edge, N, best, B, U, ambiguous);
+    return brute_on(&G, LABEL, t, K, h, share, edge, sh, N, best, B, U,
+                    ambiguous);
 }
 
-static void check(int edge, double share)
+/* shares: 0 none (NULL), 1 the fractional S */
+static void check(int edge, double share, int shares)
 {
     hs_backtest_opts o = {.train = 3, .windows = 12, .share = share,
                           .kernel = HS_KERNEL_QUARTIC, .spacing = 150};
@@ -145,40 +156,44 @@ static void check(int edge, double share)
     hs_error err = {0};
     /* clip: the caller passes only the study area's incidents */
     static double x[NPTS], y[NPTS];
-    static float w[NPTS];
+    static float w[NPTS], sh[NPTS];
     static int32_t m[NPTS];
     size_t n = 0;
     for (int i = 0; i < NPTS; i++)
         if (edge || IN[i]) {
-            x[n] = X[i], y[n] = Y[i], w[n] = W[i], m[n] = M[i];
+            x[n] = X[i], y[n] = Y[i], w[n] = W[i], sh[n] = S[i], m[n] = M[i];
             n++;
         }
-    assert_int_equal(hs_backtest_run(x, y, w, m, edge ? IN : NULL, n, &G, LABEL,
-                                     2023 * 12, 2023 * 12 + 7, &o, &bt, &err), HS_OK);
+    assert_int_equal(hs_backtest_run(x, y, w, shares ? sh : NULL, m,
+                                     edge ? IN : NULL, n, &G, LABEL, 2023 * 12,
+                                     2023 * 12 + 7, &o, &bt, &err), HS_OK);
     /* 8 months, 3 to train: test months 3..7, 5 windows */
     assert_int_equal(bt.nwindows, 5);
     assert_int_equal(bt.nrows, 5 * o.nbw);
     long checked = 0;
     for (size_t r = 0; r < bt.nrows; r++) {
         const hs_backtest_row *row = &bt.rows[r];
-        long N, best, B, U;
+        double N, best;
+        long B, U;
         int amb;
-        long hits = brute(row->test_month, 3, row->bandwidth, share, edge, &N, &best,
-                          &B, &U, &amb);
+        double hits = brute(row->test_month, 3, row->bandwidth, share, edge,
+                            shares ? S : NULL, &N, &best, &B, &U, &amb);
         assert_int_equal(row->train_from, row->test_month - 3);
         assert_int_equal(row->train_to, row->test_month - 1);
-        assert_int_equal(row->test_incidents, N);
+        assert_true(row->test_incidents == N);
+        if (shares) /* fractional, and not a whole count */
+            assert_true(N > 0 && N < 100);
         assert_int_equal(row->budget_cells, B);
         assert_int_equal(row->unmasked_cells, U);
         assert_int_equal(row->below_spacing, row->bandwidth < 150);
         if (amb)
             continue;
         if (row->hits != hits)
-            fail_msg("month %d, %g m: hits %ld, brute force %ld", row->test_month,
+            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
                      row->bandwidth, row->hits, hits);
         assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
-        assert_true(fabs(row->pai - ((double)hits / N) / ((double)B / U)) < 1e-12);
-        assert_true(fabs(row->pei - (double)hits / best) < 1e-12);
+        assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
+        assert_true(fabs(row->pei - hits / best) < 1e-12);
         checked++;
     }
     assert_true(checked >= (long)bt.nrows - 2);
@@ -198,10 +213,14 @@ static void check(int edge, double share)
     hs_backtest_free(&bt);
 }
 
-static void test_clip(void **state) { (void)state; check(0, 0.03); }
-static void test_buffer(void **state) { (void)state; check(1, 0.03); }
+static void test_clip(void **state) { (void)state; check(0, 0.03, 0); }
+static void test_buffer(void **state) { (void)state; check(1, 0.03, 0); }
 /* a budget bigger than the cells with density at 60 m: zero cells fill it */
-static void test_zero_fill(void **state) { (void)state; check(0, 0.5); }
+static void test_zero_fill(void **state) { (void)state; check(0, 0.5, 0); }
+/* the same with fractional shares */
+static void test_shares_clip(void **state) { (void)state; check(0, 0.03, 1); }
+static void test_shares_buffer(void **state) { (void)state; check(1, 0.03, 1); }
+static void test_shares_zero_fill(void **state) { (void)state; check(0, 0.5, 1); }
 
 /* Worked by hand: 5 x 4 cells of 100 m, all unmasked, budget 0.5 -> 10
  * cells.  One training incident at the centre of cell 7 (row 1, column 2)
@@ -221,24 +240,121 @@ static void test_zero_fill_by_hand(void **state)
     assert_int_equal(hs_backtest_parse_bandwidths("50", &o), 0);
     hs_backtest bt;
     hs_error err = {0};
-    assert_int_equal(hs_backtest_run(x, y, NULL, m, NULL, 4, &g, lab, 0, 3, &o, &bt,
-                                     &err), HS_OK);
+    assert_int_equal(hs_backtest_run(x, y, NULL, NULL, m, NULL, 4, &g, lab, 0,
+                                     3,
+                                     &o, &bt, &err), HS_OK);
     assert_int_equal(bt.nrows, 1);
     assert_int_equal(bt.rows[0].budget_cells, 10);
-    assert_int_equal(bt.rows[0].test_incidents, 3);
-    assert_int_equal(bt.rows[0].hits, 2);
+    assert_true(bt.rows[0].test_incidents == 3);
+    assert_true(bt.rows[0].hits == 2);
     assert_true(fabs(bt.rows[0].pai - (2.0 / 3) / 0.5) < 1e-12);
     assert_true(fabs(bt.rows[0].pei - 2.0 / 3) < 1e-12);
     hs_backtest_free(&bt);
+}
+
+/* The same by hand with shares: the training incident's share plays no
+ * part (surfaces use weights).  Test incidents in cells 7 (0.5), 9 (0.25),
+ * 10 (1 and 0.75) and 3 (0): N = 2.5; hits = 0.5 + 0.25 + 0 (cells 7, 9
+ * and 3 are in the budget) = 0.75; hit rate 30%; PAI (0.75/2.5)/(10/20) =
+ * 0.6; n* = every cell's sum (4 test cells, B = 10) = 2.5, PEI 0.3.  With
+ * all test shares 0: N = 0, and hit rate, PAI and PEI are NaN. */
+static void test_shares_by_hand(void **state)
+{
+    (void)state;
+    static const hs_kde_grid g = {0, 0, 100, 5, 4};
+    int32_t lab[20] = {0};
+    double x[6] = {250, 250, 450, 50, 50, 350};
+    double y[6] = {250, 250, 250, 150, 150, 350};
+    int32_t m[6] = {0, 3, 3, 3, 3, 3};
+    float sh[6] = {0.125f, 0.5f, 0.25f, 1.0f, 0.75f, 0.0f};
+    hs_backtest_opts o = {.train = 3, .windows = 1, .share = 0.5,
+                          .kernel = HS_KERNEL_QUARTIC};
+    assert_int_equal(hs_backtest_parse_bandwidths("50", &o), 0);
+    hs_backtest bt;
+    hs_error err = {0};
+    assert_int_equal(hs_backtest_run(x, y, NULL, sh, m, NULL, 6, &g, lab, 0, 3,
+                                     &o, &bt, &err), HS_OK);
+    assert_int_equal(bt.nrows, 1);
+    const hs_backtest_row *r = &bt.rows[0];
+    assert_int_equal(r->budget_cells, 10);
+    assert_true(r->test_incidents == 2.5);
+    assert_true(r->hits == 0.75);
+    assert_true(fabs(r->hit_rate - 30.0) < 1e-12);
+    assert_true(fabs(r->pai - 0.6) < 1e-12);
+    assert_true(fabs(r->pei - 0.3) < 1e-12);
+    hs_backtest_free(&bt);
+
+    float zero[6] = {1, 0, 0, 0, 0, 0};
+    assert_int_equal(hs_backtest_run(x, y, NULL, zero, m, NULL, 6, &g, lab, 0,
+                                     3,
+                                     &o, &bt, &err), HS_OK);
+    assert_true(bt.rows[0].test_incidents == 0 && bt.rows[0].hits == 0);
+    assert_true(isnan(bt.rows[0].hit_rate) && isnan(bt.rows[0].pai) &&
+                isnan(bt.rows[0].pei));
+    assert_int_equal(bt.best, o.nbw); /* no window to judge by */
+    hs_backtest_free(&bt);
+
+    /* a share that is not a finite number >= 0 is refused */
+    float bad[6] = {1, 1, -0.5f, 1, 1, 1};
+    assert_int_equal(hs_backtest_run(x, y, NULL, bad, m, NULL, 6, &g, lab, 0, 3,
+                                     &o, &bt, &err), HS_ERR_ARG);
+    bad[2] = NAN;
+    assert_int_equal(hs_backtest_run(x, y, NULL, bad, m, NULL, 6, &g, lab, 0, 3,
+                                     &o, &bt, &err), HS_ERR_ARG);
+}
+
+/* Two rows agree in every field (NaN equal to NaN). */
+static void same_row(const hs_backtest_row *a, const hs_backtest_row *b)
+{
+    assert_int_equal(a->test_month, b->test_month);
+    assert_int_equal(a->train_from, b->train_from);
+    assert_int_equal(a->train_to, b->train_to);
+    assert_true(a->bandwidth == b->bandwidth);
+    assert_int_equal(a->budget_cells, b->budget_cells);
+    assert_int_equal(a->unmasked_cells, b->unmasked_cells);
+    assert_true(a->test_incidents == b->test_incidents);
+    assert_true(a->hits == b->hits);
+    const double fa[3] = {a->hit_rate, a->pai, a->pei},
+                 fb[3] = {b->hit_rate, b->pai, b->pei};
+    for (int k = 0; k < 3; k++)
+        assert_true(fa[k] == fb[k] || (isnan(fa[k]) && isnan(fb[k])));
+    assert_int_equal(a->below_spacing, b->below_spacing);
+    assert_int_equal(a->chosen, b->chosen);
+}
+
+/* NULL shares and shares of 1 give the very same rows and choice. */
+static void test_ones_as_null(void **state)
+{
+    (void)state;
+    hs_backtest_opts o = {.train = 3, .windows = 12, .share = 0.03,
+                          .kernel = HS_KERNEL_QUARTIC, .spacing = 150};
+    assert_int_equal(hs_backtest_parse_bandwidths("60,150,400,900", &o), 0);
+    hs_backtest a, b;
+    hs_error err = {0};
+    assert_int_equal(hs_backtest_run(X, Y, W, NULL, M, IN, NPTS, &G, LABEL,
+                                     2023 * 12, 2023 * 12 + 7, &o, &a, &err),
+                     HS_OK);
+    assert_int_equal(hs_backtest_run(X, Y, W, ONES, M, IN, NPTS, &G, LABEL,
+                                     2023 * 12, 2023 * 12 + 7, &o, &b, &err),
+                     HS_OK);
+    assert_int_equal(a.nrows, b.nrows);
+    assert_true(a.nrows > 0);
+    for (size_t r = 0; r < a.nrows; r++)
+        same_row(&a.rows[r], &b.rows[r]);
+    assert_int_equal(a.best, b.best);
+    for (size_t q = 0; q < o.nbw; q++)
+        assert_true(a.mean_pai[q] == b.mean_pai[q] &&
+                    a.mean_pei[q] == b.mean_pei[q]);
+    hs_backtest_free(&a);
+    hs_backtest_free(&b);
 }
 
 /* The same incidents on a 400 x 400 grid of 5 m cells (the east quarter
  * masked), K = 2: the whole-grid surfaces come from single months summed,
  * and the budget's threshold is first guessed from a sample (B = 3,600 of
  * 120,000 unmasked cells); both must give the brute force's hits. */
-static void test_fine_grid(void **state)
+static void fine_grid(int shares)
 {
-    (void)state;
     static const hs_kde_grid g = {500000.0, 200000.0, 5.0, 400, 400};
     int32_t *lab = malloc(400 * 400 * sizeof *lab);
     assert_non_null(lab);
@@ -248,36 +364,45 @@ static void test_fine_grid(void **state)
                           .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
     assert_int_equal(hs_backtest_parse_bandwidths("40,300", &o), 0);
     static double x[NPTS], y[NPTS];
+    static float sh[NPTS];
     static int32_t m[NPTS];
     size_t n = 0;
     for (int i = 0; i < NPTS; i++)
         if (IN[i]) {
-            x[n] = X[i], y[n] = Y[i], m[n] = M[i];
+            x[n] = X[i], y[n] = Y[i], sh[n] = S[i], m[n] = M[i];
             n++;
         }
     hs_backtest bt;
     hs_error err = {0};
-    assert_int_equal(hs_backtest_run(x, y, NULL, m, NULL, n, &g, lab, 2023 * 12,
-                                     2023 * 12 + 7, &o, &bt, &err), HS_OK);
+    assert_int_equal(hs_backtest_run(x, y, NULL, shares ? sh : NULL, m, NULL, n,
+                                     &g, lab, 2023 * 12, 2023 * 12 + 7, &o, &bt,
+                                     &err), HS_OK);
     assert_int_equal(bt.nrows, 4);
     for (size_t r = 0; r < bt.nrows; r++) {
         const hs_backtest_row *row = &bt.rows[r];
-        long N, best, B, U;
+        double N, best;
+        long B, U;
         int amb;
-        long hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth, 0.03,
-                             0, &N, &best, &B, &U, &amb);
+        double hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth,
+                               0.03,
+                               0, shares ? S : NULL, &N, &best, &B, &U, &amb);
         assert_int_equal(row->budget_cells, B);
         assert_int_equal(U, 120000);
-        assert_int_equal(row->test_incidents, N);
+        assert_true(row->test_incidents == N);
         assert_false(amb);
         if (row->hits != hits)
-            fail_msg("month %d, %g m: hits %ld, brute force %ld", row->test_month,
+            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
                      row->bandwidth, row->hits, hits);
-        assert_true(fabs(row->pei - (double)hits / best) < 1e-12);
+        assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
+        assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
+        assert_true(fabs(row->pei - hits / best) < 1e-12);
     }
     hs_backtest_free(&bt);
     free(lab);
 }
+
+static void test_fine_grid(void **state) { (void)state; fine_grid(0); }
+static void test_fine_grid_shares(void **state) { (void)state; fine_grid(1); }
 
 static void test_short_data(void **state)
 {
@@ -288,8 +413,9 @@ static void test_short_data(void **state)
     hs_backtest bt;
     hs_error err = {0};
     /* three months: no window fits */
-    assert_int_equal(hs_backtest_run(X, Y, W, M, NULL, NPTS, &G, LABEL, 2023 * 12,
-                                     2023 * 12 + 2, &o, &bt, &err), HS_OK);
+    assert_int_equal(hs_backtest_run(X, Y, W, NULL, M, NULL, NPTS, &G, LABEL,
+                                     2023 * 12, 2023 * 12 + 2, &o, &bt, &err),
+                     HS_OK);
     assert_int_equal(bt.nwindows, 0);
     assert_int_equal(bt.best, o.nbw);
     hs_backtest_free(&bt);
@@ -327,7 +453,13 @@ int main(void)
         cmocka_unit_test(test_buffer),
         cmocka_unit_test(test_zero_fill),
         cmocka_unit_test(test_zero_fill_by_hand),
+        cmocka_unit_test(test_shares_clip),
+        cmocka_unit_test(test_shares_buffer),
+        cmocka_unit_test(test_shares_zero_fill),
+        cmocka_unit_test(test_shares_by_hand),
+        cmocka_unit_test(test_ones_as_null),
         cmocka_unit_test(test_fine_grid),
+        cmocka_unit_test(test_fine_grid_shares),
         cmocka_unit_test(test_short_data),
         cmocka_unit_test(test_parse),
     };

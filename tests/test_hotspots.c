@@ -107,7 +107,8 @@ static void test_mean_breaks_classes(void **state)
     grid1(d);
     hs_error err = {0};
     hs_hotspots *h =
-        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "VIO", NULL, &err);
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, "VIO", NULL,
+                         &err);
     assert_non_null(h);
     assert_true(h->mean == 2.0);
     CHECK_CLOSE(h->sd, sqrt(157.15625 / 16));
@@ -217,7 +218,8 @@ static hs_hotspots *find2(hs_error *err)
 {
     hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE,
                          .k = {1, 2}, .nk = 2, .hot_class = 1};
-    return hs_hotspots_find(D2, L2, &G68, PX2, PY2, LOC2, N2, "SAC", &o, err);
+    return hs_hotspots_find(D2, L2, &G68, PX2, PY2, NULL, LOC2, N2, "SAC", &o,
+                            err);
 }
 
 static void test_components_incidents_mask(void **state)
@@ -277,7 +279,8 @@ static void test_components_incidents_mask(void **state)
     hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE,
                          .k = {1, 2}, .nk = 2, .hot_class = 1};
     hs_hotspots *h2 =
-        hs_hotspots_find(D2, L2, &G68, PX2, PY2, NULL, N2, "SAC", &o, &err);
+        hs_hotspots_find(D2, L2, &G68, PX2, PY2, NULL, NULL, N2, "SAC", &o,
+                         &err);
     assert_non_null(h2);
     assert_int_equal(h2->n, 3);
     for (int i = 0; i < 3; i++) {
@@ -304,7 +307,8 @@ static void test_checkerboard_ranks_ids(void **state)
     hs_hotspot_opts o = {.k = {1}, .nk = 1, .hot_class = 1};
     hs_error err = {0};
     hs_hotspots *h =
-        hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "CB", &o, &err);
+        hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, NULL, 0, "CB", &o,
+                         &err);
     assert_non_null(h);
     assert_int_equal(h->n, 200);
     assert_string_equal(h->v[0].id, "CB-01");
@@ -337,7 +341,8 @@ static void test_mean_sd(void **state)
                          .k = {0.5, 1, 1.5}, .nk = 3, .hot_class = 3};
     hs_error err = {0};
     hs_hotspots *h =
-        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", &o, &err);
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, "X", &o,
+                         &err);
     assert_non_null(h);
     assert_true(h->mean == 5 && h->sd == 2);
     assert_true(h->breaks[0] == 6 && h->breaks[1] == 7 && h->breaks[2] == 8);
@@ -351,7 +356,8 @@ static void test_mean_sd(void **state)
     check_geom(&h->v[0], 20000, 1400, 1600, 2200, 2300, 0);
     hs_hotspots_destroy(h);
 
-    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, "X", NULL,
+                         &err);
     assert_non_null(h);
     assert_true(h->mean == 5 && h->breaks[0] == 5 && h->breaks[2] == 15);
     assert_int_equal(h->cls[18], 1); /* 5 = mean */
@@ -375,7 +381,7 @@ static void test_rank_ties(void **state)
     hs_hotspot_opts o = {.k = {1}, .nk = 1, .hot_class = 1};
     hs_error err = {0};
     hs_hotspots *h =
-        hs_hotspots_find(d, NULL, &G68, px, py, NULL, 3, "T", &o, &err);
+        hs_hotspots_find(d, NULL, &G68, px, py, NULL, NULL, 3, "T", &o, &err);
     assert_non_null(h);
     assert_int_equal(h->n, 4);
     /* B (1 inc, 2 cells), A (1, 1, cell 0), C (1, 1, cell 40), D (0) */
@@ -395,7 +401,8 @@ static void test_degenerate(void **state)
     hs_error err = {0};
     /* all zero: no hotspots, mean 0, not an error */
     hs_hotspots *h =
-        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+        hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, "X", NULL,
+                         &err);
     assert_non_null(h);
     assert_true(h->mean == 0 && h->sd == 0);
     assert_int_equal(h->n, 0);
@@ -410,7 +417,8 @@ static void test_degenerate(void **state)
         d[i] = 7;
     }
     double px = 1050, py = 2050;
-    h = hs_hotspots_find(d, lab, &G68, &px, &py, NULL, 1, "X", NULL, &err);
+    h = hs_hotspots_find(d, lab, &G68, &px, &py, NULL, NULL, 1, "X", NULL,
+                         &err);
     assert_non_null(h);
     assert_true(h->mean == 0 && h->mask_km2 == 0);
     assert_int_equal(h->mask_incidents, 0);
@@ -422,7 +430,8 @@ static void test_degenerate(void **state)
     /* a flat surface: every non-zero cell is exactly the mean, class 1 */
     for (int i = 0; i < 48; i++)
         d[i] = 4;
-    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+    h = hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, "X", NULL,
+                         &err);
     assert_non_null(h);
     assert_int_equal(h->cls[0], 1);
     assert_int_equal(h->n, 0);
@@ -449,8 +458,8 @@ static void test_argument_errors(void **state)
     d[3] = 1;
     hs_error err = {0};
     hs_hotspot_opts o;
-#define FIND(opts) hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0, "X", \
-                                    (opts), &err)
+#define FIND(opts) hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0, \
+                                    "X", (opts), &err)
     hs_hotspot_opts_default(&o);
     o.nk = 0;
     expect_arg(FIND(&o), &err, "0 class breaks");
@@ -470,25 +479,31 @@ static void test_argument_errors(void **state)
     o.method = (hs_threshold)7;
     expect_arg(FIND(&o), &err, "method");
 
-    expect_arg(hs_hotspots_find(NULL, NULL, &G68, NULL, NULL, NULL, 0, "X",
+    expect_arg(hs_hotspots_find(NULL, NULL, &G68, NULL, NULL, NULL, NULL, 0,
+                                "X",
                                 NULL, &err), &err, "missing");
-    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 2, "X", NULL,
+    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 2, "X",
+                                NULL,
                                 &err), &err, "missing");
-    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, 0,
+    expect_arg(hs_hotspots_find(d, NULL, &G68, NULL, NULL, NULL, NULL, 0,
                                 "THIRTEENCHARS", NULL, &err), &err, "prefix");
     hs_grid_geom g = G68;
     g.cell = 0;
-    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, NULL, 0, "X",
+                                NULL,
                                 &err), &err, "cell size");
     g = G68;
     g.rows = 0;
-    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, NULL, 0, "X",
+                                NULL,
                                 &err), &err, "empty or too large");
     g.rows = (size_t)1 << 31; /* beyond GDAL's int sizes */
-    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, NULL, 0, "X",
+                                NULL,
                                 &err), &err, "empty or too large");
     g.rows = g.cols = INT_MAX; /* rows * cols * 8 overflows size_t */
-    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, 0, "X", NULL,
+    expect_arg(hs_hotspots_find(d, NULL, &g, NULL, NULL, NULL, NULL, 0, "X",
+                                NULL,
                                 &err), &err, "empty or too large");
 
     /* bad densities are refused where unmasked, ignored where masked */
@@ -499,7 +514,8 @@ static void test_argument_errors(void **state)
     int32_t lab[48] = {0};
     lab[9] = -1;
     hs_hotspots *h =
-        hs_hotspots_find(d, lab, &G68, NULL, NULL, NULL, 0, "X", NULL, &err);
+        hs_hotspots_find(d, lab, &G68, NULL, NULL, NULL, NULL, 0, "X", NULL,
+                         &err);
     assert_non_null(h);
     hs_hotspots_destroy(h);
 #undef FIND
@@ -579,7 +595,8 @@ static void test_tasking_hand(void **state)
     hs_error err = {0};
     hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE, .k = {0.5, 1},
                          .nk = 2, .hot_class = 2};
-    hs_hotspots *h = hs_hotspots_find(DT, lab, &GT, x, y, loc, n, "ASB", &o,
+    hs_hotspots *h = hs_hotspots_find(DT, lab, &GT, x, y, NULL, loc, n, "ASB",
+                                      &o,
                                       &err);
     assert_non_null(h);
     assert_int_equal(h->n, 2);
@@ -589,10 +606,11 @@ static void test_tasking_hand(void **state)
     assert_int_equal(h->spot[0], 2);
     assert_int_equal(h->spot[1 * TC + 5], 0);
 
-    long inc[] = {12, 5};
+    double inc[] = {12, 5};
     hs_task *t = NULL;
     size_t nt = 0;
-    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.25, 2,
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, NULL, loc, n, 2, inc,
+                                0.25, 2,
                                 &t, &nt, &err), HS_OK);
     assert_int_equal(nt, 3);
     /* board 0, priority 1: B */
@@ -635,7 +653,8 @@ static void test_tasking_hand(void **state)
 
     /* min 0: C and E come back, after the others of their boards; C is
      * the first 5 in row-major order, not (3,1). */
-    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.25, 0,
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, NULL, loc, n, 2, inc,
+                                0.25, 0,
                                 &t, &nt, &err), HS_OK);
     assert_int_equal(nt, 5);
     assert_int_equal(t[2].order, 3);
@@ -649,8 +668,9 @@ static void test_tasking_hand(void **state)
     hs_tasks_free(t, nt);
 
     /* No incidents in board 1: its pai is NaN, its shares 0. */
-    long none[] = {12, 0};
-    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, none, 0.25,
+    double none[] = {12, 0};
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, NULL, loc, n, 2, none,
+                                0.25,
                                 2, &t, &nt, &err), HS_OK);
     assert_int_equal(nt, 3);
     assert_true(isnan(t[2].pai));
@@ -661,12 +681,14 @@ static void test_tasking_hand(void **state)
      * all-zero surface: nothing to task. */
     hs_task dummy;
     t = &dummy; /* must be reset */
-    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, loc, n, 2, inc, 0.04, 0,
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, NULL, loc, n, 2, inc,
+                                0.04, 0,
                                 &t, &nt, &err), HS_OK);
     assert_null(t);
     assert_int_equal(nt, 0);
     double zero[TR * TC] = {0};
-    assert_int_equal(hs_tasking(zero, lab, &GT, h, x, y, loc, n, 2, inc, 0.25,
+    assert_int_equal(hs_tasking(zero, lab, &GT, h, x, y, NULL, loc, n, 2, inc,
+                                0.25,
                                 0, &t, &nt, &err), HS_OK);
     assert_int_equal(nt, 0);
     hs_hotspots_destroy(h);
@@ -678,12 +700,13 @@ static void test_tasking_errors(void **state)
     int32_t lab[TR * TC];
     task_labels(lab);
     hs_hotspots h = {0};
-    long inc[] = {1, 1}, neg[] = {1, -1};
+    double inc[] = {1, 1}, neg[] = {1, -1};
     hs_task *t;
     size_t nt;
     hs_error err = {0};
 #define TASK(d, l, hh, i, share, out) \
-    hs_tasking(d, l, &GT, hh, NULL, NULL, NULL, 0, 2, i, share, 5, out, &nt, &err)
+    hs_tasking(d, l, &GT, hh, NULL, NULL, NULL, NULL, 0, 2, i, share, 5, out, \
+               &nt, &err)
     assert_int_equal(TASK(DT, lab, &h, inc, 0, &t), HS_ERR_ARG);
     assert_non_null(strstr(err.msg, "not in (0, 1]"));
     assert_int_equal(TASK(DT, lab, &h, inc, 1.5, &t), HS_ERR_ARG);
@@ -698,6 +721,245 @@ static void test_tasking_errors(void **state)
 #undef TASK
 }
 
+/* ---- shares (--when's aoristic weights) -------------------------------- */
+
+/* Shares for task_points' incidents, in its order: A 0.5, 0.5, 1, 1 (= 3);
+ * B 0.25 x 3 at location 2, 0.5 x 3 at location 4 (= 2.25); C 1; D 0.5,
+ * 0.25, 0.5, 0.5 (= 1.75); the one not chosen 1, the masked one 1. */
+static const float TASK_SHARES[17] = {0.5f, 0.5f, 1, 1,
+                                      0.25f, 0.25f, 0.25f, 0.5f, 0.5f, 0.5f,
+                                      1,
+                                      0.5f, 0.25f, 0.5f, 0.5f,
+                                      1, 1};
+
+/* The cell of (x, y) on grid T by the floor rule, -1 outside. */
+static long cell_t(double x, double y)
+{
+    double c = floor((x - GT.x0) / GT.cell), r = floor((y - GT.y0) / GT.cell);
+    if (!(c >= 0 && c < TC && r >= 0 && r < TR))
+        return -1;
+    return (long)(TR - 1 - (long)r) * TC + (long)c;
+}
+
+/* Brute force: the sum of the shares of the incidents in cells[0..nc). */
+static double share_sum(const double *x, const double *y, const float *sh,
+                        size_t n, const size_t *cells, size_t nc)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        long c = cell_t(x[i], y[i]);
+        for (size_t q = 0; c >= 0 && q < nc; q++)
+            if ((long)cells[q] == c)
+                s += sh ? sh[i] : 1.0;
+    }
+    return s;
+}
+
+/*
+ * Grid T with shares.  Whole counts rank B (6) above A (4); shares give A
+ * 3 and B 2.25, so A is hotspot 1.  Locations weigh by share: A's 7, 7, 3
+ * (0.5, 0.5, 1) tie at 1, the smaller is 3 (by count it was 7); B's 2s
+ * weigh 0.75, its 4s 1.5: 4 (by count a tie, 2).  mask_incidents = 9 (the
+ * masked incident out); mask_km2 = 0.39.  Boards: 0 holds 3 + 2.25 + 1 +
+ * 1 = 7.25, board 1 1.75.  Tasking at min 2: board 0 A (3), B (2.25); C
+ * (1) goes; D (1.75) goes only because of its shares (4 incidents whole).
+ * At min 1.75, D stays (equal is not fewer).
+ */
+static void test_shares_hand(void **state)
+{
+    (void)state;
+    int32_t lab[TR * TC], loc[32];
+    double x[32], y[32];
+    task_labels(lab);
+    size_t n = task_points(x, y, loc);
+    assert_int_equal(n, 17);
+    const float *sh = TASK_SHARES;
+    hs_error err = {0};
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE, .k = {0.5, 1},
+                         .nk = 2, .hot_class = 2};
+    hs_hotspots *h = hs_hotspots_find(DT, lab, &GT, x, y, sh, loc, n, "ASB",
+                                      &o, &err);
+    assert_non_null(h);
+    assert_true(h->mask_incidents == 9);
+    assert_int_equal(h->n, 2);
+    const hs_hotspot *a = &h->v[0], *b = &h->v[1];
+    assert_string_equal(a->id, "ASB-01");
+    assert_int_equal(a->ncells, 2);
+    assert_int_equal(h->spot[0], 1);          /* A */
+    assert_int_equal(h->spot[1 * TC + 4], 2); /* B */
+    assert_true(a->incidents == 3);
+    assert_true(b->incidents == 2.25);
+    assert_int_equal(a->location, 3);
+    assert_int_equal(b->location, 4);
+    CHECK_CLOSE(a->share, 3.0 / 9);
+    CHECK_CLOSE(b->share, 2.25 / 9);
+    CHECK_CLOSE(a->pai, (3.0 / 9) / (0.02 / 0.39));
+    check_wkb(a->wkb, a->wkb_len, 20000, 1000, 1200, 2300, 2400, 0);
+    /* each hotspot's incidents are the brute-force sums over its cells */
+    for (size_t k = 0; k < h->n; k++) {
+        size_t cells[TR * TC], nc = 0;
+        for (size_t i = 0; i < TR * TC; i++)
+            if (h->spot[i] == (int32_t)(k + 1))
+                cells[nc++] = i;
+        assert_int_equal(nc, h->v[k].ncells);
+        assert_true(h->v[k].incidents == share_sum(x, y, sh, n, cells, nc));
+    }
+    /* and the mask's: every incident in an unmasked cell */
+    size_t unmasked[TR * TC], nu = 0;
+    for (size_t i = 0; i < TR * TC; i++)
+        if (lab[i] >= 0)
+            unmasked[nu++] = i;
+    assert_true(h->mask_incidents == share_sum(x, y, sh, n, unmasked, nu));
+
+    /* the boards' totals, by brute force */
+    double inc[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        long c = cell_t(x[i], y[i]);
+        if (c >= 0 && lab[c] >= 0)
+            inc[lab[c]] += sh[i];
+    }
+    assert_true(inc[0] == 7.25 && inc[1] == 1.75);
+    hs_task *t = NULL;
+    size_t nt = 0;
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, sh, loc, n, 2, inc,
+                                0.25, 2, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 2);
+    /* A first now: 3 > 2.25 */
+    assert_int_equal(t[0].area, 0);
+    assert_int_equal(t[0].order, 1);
+    assert_int_equal(t[0].hotspot, 0);
+    assert_true(t[0].incidents == 3);
+    assert_int_equal(t[0].location, 3);
+    CHECK_CLOSE(t[0].pai, (3 / 7.25) / (2.0 / 20));
+    CHECK_CLOSE(t[0].cum_incident_share, 3 / 7.25);
+    check_wkb(t[0].wkb, t[0].wkb_len, 20000, 1000, 1200, 2300, 2400, 0);
+    assert_int_equal(t[1].order, 2);
+    assert_int_equal(t[1].hotspot, 1);
+    assert_true(t[1].incidents == 2.25);
+    assert_int_equal(t[1].location, 4);
+    CHECK_CLOSE(t[1].pai, (2.25 / 7.25) / (2.0 / 20));
+    CHECK_CLOSE(t[1].cum_incident_share, 5.25 / 7.25);
+    CHECK_CLOSE(t[1].cum_km2_share, 4.0 / 20);
+    for (size_t k = 0; k < nt; k++)
+        assert_true(t[k].incidents ==
+                    share_sum(x, y, sh, n, t[k].cells, t[k].ncells));
+    hs_tasks_free(t, nt);
+
+    /* min 1.75: D (exactly 1.75) stays, C (1) still goes */
+    assert_int_equal(hs_tasking(DT, lab, &GT, h, x, y, sh, loc, n, 2, inc,
+                                0.25, 1.75, &t, &nt, &err), HS_OK);
+    assert_int_equal(nt, 3);
+    assert_int_equal(t[2].area, 1);
+    assert_true(t[2].incidents == 1.75);
+    CHECK_CLOSE(t[2].pai, (1.75 / 1.75) / (2.0 / 19));
+    CHECK_CLOSE(t[2].cum_incident_share, 1);
+    for (size_t k = 0; k < nt; k++)
+        assert_true(t[k].incidents ==
+                    share_sum(x, y, sh, n, t[k].cells, t[k].ncells));
+    hs_tasks_free(t, nt);
+    hs_hotspots_destroy(h);
+
+    /* a share that is not a finite number >= 0 is refused */
+    float bad[17];
+    memcpy(bad, TASK_SHARES, sizeof bad);
+    bad[4] = -0.25f;
+    assert_null(hs_hotspots_find(DT, lab, &GT, x, y, bad, loc, n, "ASB", &o,
+                                 &err));
+    assert_int_equal(err.code, HS_ERR_ARG);
+    hs_hotspots hh = {0};
+    bad[4] = NAN;
+    assert_int_equal(hs_tasking(DT, lab, &GT, &hh, x, y, bad, loc, n, 2, inc,
+                                0.25, 2, &t, &nt, &err), HS_ERR_ARG);
+    double badinc[2] = {1, NAN};
+    assert_int_equal(hs_tasking(DT, lab, &GT, &hh, x, y, sh, loc, n, 2, badinc,
+                                0.25, 2, &t, &nt, &err), HS_ERR_ARG);
+}
+
+/* Rank ties on equal sums of shares: A (cell 0) and C (cell 40) hold 0.5
+ * each, B (2 cells) 0.25: A, C, B, then D (0). */
+static void test_shares_rank_ties(void **state)
+{
+    (void)state;
+    double d[48];
+    for (int i = 0; i < 48; i++)
+        d[i] = 1;
+    d[0] = d[6] = d[7] = d[40] = d[47] = 3;
+    double px[] = {1000, 1700, 1050, 1050}, py[] = {2550, 2550, 2050, 2050};
+    float sh[] = {0.5f, 0.25f, 0.25f, 0.25f};
+    hs_hotspot_opts o = {.k = {1}, .nk = 1, .hot_class = 1};
+    hs_error err = {0};
+    hs_hotspots *h =
+        hs_hotspots_find(d, NULL, &G68, px, py, sh, NULL, 4, "T", &o, &err);
+    assert_non_null(h);
+    assert_int_equal(h->n, 4);
+    assert_true(h->v[0].incidents == 0.5 && h->v[0].ncells == 1);
+    check_geom(&h->v[0], 10000, 1000, 1100, 2500, 2600, 0);
+    assert_true(h->v[1].incidents == 0.5 && h->v[1].ncells == 1);
+    check_geom(&h->v[1], 10000, 1000, 1100, 2000, 2100, 0);
+    assert_true(h->v[2].incidents == 0.25 && h->v[2].ncells == 2);
+    assert_true(h->v[3].incidents == 0);
+    assert_true(h->mask_incidents == 1.25);
+    hs_hotspots_destroy(h);
+}
+
+/* NULL shares and shares of 1 give the very same hotspots and tasking. */
+static void test_shares_ones_as_null(void **state)
+{
+    (void)state;
+    int32_t lab[TR * TC], loc[32];
+    double x[32], y[32];
+    float ones[32];
+    task_labels(lab);
+    size_t n = task_points(x, y, loc);
+    for (size_t i = 0; i < n; i++)
+        ones[i] = 1;
+    hs_error err = {0};
+    hs_hotspot_opts o = {.method = HS_THRESH_MEAN_MULTIPLE, .k = {0.5, 1},
+                         .nk = 2, .hot_class = 2};
+    hs_hotspots *h[2];
+    hs_task *t[2];
+    size_t nt[2];
+    double inc[] = {12, 5};
+    for (int k = 0; k < 2; k++) {
+        const float *sh = k ? ones : NULL;
+        h[k] = hs_hotspots_find(DT, lab, &GT, x, y, sh, loc, n, "ASB", &o,
+                                &err);
+        assert_non_null(h[k]);
+        assert_int_equal(hs_tasking(DT, lab, &GT, h[k], x, y, sh, loc, n, 2,
+                                    inc, 0.25, 0, &t[k], &nt[k], &err), HS_OK);
+    }
+    assert_true(h[0]->mask_incidents == h[1]->mask_incidents);
+    assert_int_equal(h[0]->n, h[1]->n);
+    assert_int_equal(memcmp(h[0]->spot, h[1]->spot,
+                            TR * TC * sizeof *h[0]->spot), 0);
+    for (size_t i = 0; i < h[0]->n; i++) {
+        const hs_hotspot *p = &h[0]->v[i], *q = &h[1]->v[i];
+        assert_string_equal(p->id, q->id);
+        assert_true(p->incidents == q->incidents && p->share == q->share &&
+                    p->pai == q->pai && p->km2 == q->km2);
+        assert_int_equal(p->location, q->location);
+        assert_int_equal(p->area, q->area);
+        assert_int_equal(p->wkb_len, q->wkb_len);
+        assert_int_equal(memcmp(p->wkb, q->wkb, p->wkb_len), 0);
+    }
+    assert_int_equal(nt[0], nt[1]);
+    assert_int_equal(nt[0], 5);
+    for (size_t i = 0; i < nt[0]; i++) {
+        const hs_task *p = &t[0][i], *q = &t[1][i];
+        assert_true(p->area == q->area && p->order == q->order &&
+                    p->hotspot == q->hotspot && p->location == q->location);
+        assert_true(p->incidents == q->incidents && p->pai == q->pai &&
+                    p->cum_incident_share == q->cum_incident_share);
+        assert_int_equal(p->ncells, q->ncells);
+        assert_int_equal(memcmp(p->cells, q->cells,
+                                p->ncells * sizeof *p->cells), 0);
+    }
+    for (int k = 0; k < 2; k++) {
+        hs_tasks_free(t[k], nt[k]);
+        hs_hotspots_destroy(h[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,6 +972,9 @@ int main(void)
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_tasking_hand),
         cmocka_unit_test(test_tasking_errors),
+        cmocka_unit_test(test_shares_hand),
+        cmocka_unit_test(test_shares_rank_ties),
+        cmocka_unit_test(test_shares_ones_as_null),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     GDALDestroy(); /* frees GDAL's one-time allocations for LeakSanitizer */

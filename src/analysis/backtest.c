@@ -51,15 +51,17 @@ typedef struct window {
     double *x, *y;     /* training incidents, merged (same place: summed) */
     float *w;
     size_t n;
-    uint32_t *test;    /* the test incidents' unmasked cells, sorted    */
-    size_t ntest;
-    long N, best;      /* test incidents; n*                             */
+    uint32_t *test;    /* the test incidents' unmasked cells, ascending,
+                          each once                                      */
+    double *tsum;      /* the sum of the shares of each one's incidents  */
+    size_t ntest;      /* cells in test                                  */
+    double N, best;    /* test incidents (shares); n*                    */
 } window;
 
 /* What every thread reads, and where it writes. */
 typedef struct ctx {
     const double *x, *y;
-    const float *w;
+    const float *w, *share;
     const int32_t *month;
     const unsigned char *inside;
     size_t n;
@@ -105,7 +107,7 @@ typedef struct worker {
     double *tx, *ty;
     float *tw;           /* weights: merged counts, or sums of weights    */
     wpt *merge;
-    uint32_t *test;      /* scratch: a window's test cells               */
+    uint32_t *test;      /* scratch: a window's test cells, with repeats */
     int full;            /* dens may be non-zero anywhere (a grid KDE)   */
     uint32_t *pos;       /* positive unmasked cells: all, or (P > B) at
                             least every one of the B densest            */
@@ -200,9 +202,9 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_long_desc(const void *a, const void *b)
+static int cmp_double_desc(const void *a, const void *b)
 {
-    long x = *(const long *)a, y = *(const long *)b;
+    double x = *(const double *)a, y = *(const double *)b;
     return (x < y) - (x > y);
 }
 
@@ -266,12 +268,13 @@ static void positives(worker *k, int scan)
     collect(k, guess_threshold(k, ns));
 }
 
-/* hits among the window's test cells for budget B (backtest.h's
- * ordering). */
-static long count_hits(worker *k, const window *wn)
+/* hits (sums of shares) among the window's test cells for budget B
+ * (backtest.h's ordering). */
+static double count_hits(worker *k, const window *wn)
 {
     const ctx *c = k->c;
-    long B = c->B, hits = 0;
+    long B = c->B;
+    double hits = 0;
     size_t P = k->P, np = k->npos;
     double T = 0;
     uint32_t cut = 0;
@@ -290,11 +293,8 @@ static long count_hits(worker *k, const window *wn)
     } else { /* np == P: every positive cell was kept */
         qsort(k->pos, np, sizeof *k->pos, cmp_u32);
     }
-    for (size_t j = 0; j < wn->ntest;) {
+    for (size_t j = 0; j < wn->ntest; j++) {
         uint32_t idx = wn->test[j];
-        size_t e = j;
-        while (e < wn->ntest && wn->test[e] == idx)
-            e++;
         double d = k->dens[idx];
         int in;
         if (B == 0)
@@ -314,8 +314,8 @@ static long count_hits(worker *k, const window *wn)
             }
             in = (long)(c->ucount[idx] - lo) < B - (long)P;
         }
-        hits += in ? (long)(e - j) : 0;
-        j = e;
+        if (in)
+            hits += wn->tsum[j];
     }
     return hits;
 }
@@ -384,10 +384,15 @@ static hs_status prepare_window(worker *k, size_t wi, hs_error *err)
                 k->tw[nt] = c->w[i];
             nt++;
         } else if (c->month[i] == t && in && isfinite(c->x[i]) && isfinite(c->y[i])) {
-            wn->N++;
+            double sh = c->share ? (double)c->share[i] : 1.0;
+            wn->N += sh;
             ptrdiff_t idx = cell_of(c->g, c->x[i], c->y[i]);
-            if (idx >= 0 && c->label[idx] >= 0)
+            if (idx >= 0 && c->label[idx] >= 0) {
+                /* per-cell sums in k->dens (all zero in phase 1), in
+                 * incident order; zeroed again below */
+                k->dens[idx] += sh;
                 k->test[ntest++] = (uint32_t)idx;
+            }
         }
     }
     qsort(k->test, ntest, sizeof *k->test, cmp_u32);
@@ -396,27 +401,32 @@ static hs_status prepare_window(worker *k, size_t wi, hs_error *err)
     wn->y = malloc((nt + 1) * sizeof *wn->y);
     wn->w = malloc((nt + 1) * sizeof *wn->w);
     wn->test = malloc((ntest + 1) * sizeof *wn->test);
-    long *cnt = malloc((ntest + 1) * sizeof *cnt);
-    if (!wn->x || !wn->y || !wn->w || !wn->test || !cnt) {
+    wn->tsum = malloc((ntest + 1) * sizeof *wn->tsum);
+    double *cnt = malloc((ntest + 1) * sizeof *cnt);
+    if (!wn->x || !wn->y || !wn->w || !wn->test || !wn->tsum || !cnt) {
         free(cnt);
+        for (size_t j = 0; j < ntest; j++)
+            k->dens[k->test[j]] = 0;
         return hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
     }
     memcpy(wn->x, k->tx, nt * sizeof *wn->x);
     memcpy(wn->y, k->ty, nt * sizeof *wn->y);
     memcpy(wn->w, k->tw, nt * sizeof *wn->w);
-    memcpy(wn->test, k->test, ntest * sizeof *wn->test);
     wn->n = nt;
-    wn->ntest = ntest;
-    /* n*: the B largest counts per test cell */
+    /* each test cell once, with its sum: a hit adds a cell, not a run */
     size_t m = 0;
-    for (size_t j = 0; j < ntest;) {
-        size_t e = j;
-        while (e < ntest && k->test[e] == k->test[j])
-            e++;
-        cnt[m++] = (long)(e - j);
-        j = e;
+    for (size_t j = 0; j < ntest; j++) {
+        uint32_t idx = k->test[j];
+        if (m > 0 && wn->test[m - 1] == idx)
+            continue;
+        wn->test[m] = idx;
+        wn->tsum[m] = cnt[m] = k->dens[idx];
+        k->dens[idx] = 0;
+        m++;
     }
-    qsort(cnt, m, sizeof *cnt, cmp_long_desc);
+    wn->ntest = m;
+    /* n*: the B largest sums per test cell */
+    qsort(cnt, m, sizeof *cnt, cmp_double_desc);
     for (size_t j = 0; j < m && (long)j < c->B; j++)
         wn->best += cnt[j];
     free(cnt);
@@ -462,8 +472,8 @@ static void score(worker *k, size_t wi, size_t b, int full)
     double h = o->bw[b];
     if (full >= 0)
         positives(k, full);
-    long hits = count_hits(k, wn);
-    long N = wn->N;
+    double hits = count_hits(k, wn);
+    double N = wn->N;
     hs_backtest_row *row = &c->rows[wi * o->nbw + b];
     *row = (hs_backtest_row){
         .test_month = c->tmonth[wi], .train_from = c->tmonth[wi] - o->train,
@@ -471,11 +481,11 @@ static void score(worker *k, size_t wi, size_t b, int full)
         .unmasked_cells = c->U, .test_incidents = N, .hits = hits,
         .hit_rate = NAN, .pai = NAN, .pei = NAN, .below_spacing = h < o->spacing};
     if (N > 0) {
-        row->hit_rate = 100.0 * (double)hits / (double)N;
+        row->hit_rate = 100.0 * hits / N;
         if (c->B > 0)
-            row->pai = ((double)hits / (double)N) / ((double)c->B / (double)c->U);
+            row->pai = (hits / N) / ((double)c->B / (double)c->U);
         if (wn->best > 0)
-            row->pei = (double)hits / (double)wn->best;
+            row->pei = hits / wn->best;
     }
 }
 
@@ -646,7 +656,8 @@ static int worker_init(worker *k, ctx *c)
 }
 
 hs_status hs_backtest_run(const double *x, const double *y, const float *w,
-                          const int32_t *month, const unsigned char *inside,
+                          const float *share, const int32_t *month,
+                          const unsigned char *inside,
                           size_t n, const hs_kde_grid *g, const int32_t *label,
                           int32_t first, int32_t last,
                           const hs_backtest_opts *o, hs_backtest *out,
@@ -659,7 +670,13 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
         o->nbw < 1 || o->nbw > HS_BACKTEST_MAX_BW ||
         !(o->share > 0 && o->share <= 1))
         return hs_fail(err, HS_ERR_ARG, "back-test: bad options");
-    ctx c = {.x = x, .y = y, .w = w, .month = month, .inside = inside, .n = n,
+    for (size_t i = 0; share && i < n; i++)
+        if (!(share[i] >= 0) || !isfinite(share[i]))
+            return hs_fail(err, HS_ERR_ARG, "back-test: incident %zu has share "
+                           "%g, not a finite number >= 0", i + 1,
+                           (double)share[i]);
+    ctx c = {.x = x, .y = y, .w = w, .share = share, .month = month,
+             .inside = inside, .n = n,
              .g = g, .label = label, .o = o,
              .cells = g->cols * g->rows};
     worker wk[MAX_THREADS];
@@ -800,6 +817,7 @@ done:
         free(c.win[i].y);
         free(c.win[i].w);
         free(c.win[i].test);
+        free(c.win[i].tsum);
     }
     free(c.win);
     for (size_t i = 0; c.mon && i < c.nmon; i++) {

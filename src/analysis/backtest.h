@@ -6,7 +6,9 @@
  * *next* period's crime falls in it.  The rules, exactly:
  *
  *  - Inputs: one group's incidents with a month (x, y in the analysis CRS,
- *    NaN: no location; month as year*12 + month-1; weights or NULL); the
+ *    NaN: no location; month as year*12 + month-1; weights w or NULL;
+ *    shares or NULL, 1 each: --when's part of each incident's time window
+ *    inside the windows asked for, finite and >= 0); the
  *    grid and its mask (label >= 0: the cell's centre is in a study area,
  *    "unmasked"); first and last month of the data.  inside NULL: every
  *    incident is in the study area (--kde-edge clip passes only those);
@@ -17,24 +19,28 @@
  *    ascending order; fewer when the data are shorter, none with fewer
  *    than K + 1 months.
  *  - Surface: for each window and candidate bandwidth h, the exact kernel
- *    sum (kde.h) at every cell centre of the training months' incidents.
+ *    sum (kde.h) at every cell centre of the training months' incidents
+ *    (weighted by w; shares play no part).
  *  - Budget: B = floor(share x U) cells, U the unmasked cells: the unmasked
  *    cells by density descending, ties by row-major index ascending (so
  *    when fewer than B cells have density > 0, the first zero-density
  *    cells in row-major order fill the budget).
- *  - Test: the test month's incidents inside the study area, N of them; a
- *    point's cell as in hotspots.h (edges belong east / north).  hits n =
- *    those in budget cells.  hit_rate = 100 n / N (%); pai = (n/N) / (B/U);
- *    pei = n / n*, n* the most test incidents any B unmasked cells hold
- *    (the sum of the B largest counts per cell): Hunt (2016)'s predictive
- *    efficiency, the share of what a perfect map of that size would catch.
- *    N = 0: all three NULL (NaN here); n* = 0 (every test incident in a
- *    masked cell): pei NaN.
+ *  - Test: the test month's incidents inside the study area, each counting
+ *    its share; N = the sum of their shares (their number when shares is
+ *    NULL).  A point's cell as in hotspots.h (edges belong east / north).
+ *    hits n = the sum of the shares of those in budget cells.  hit_rate =
+ *    100 n / N (%); pai = (n/N) / (B/U); pei = n / n*, n* the largest sum
+ *    of shares any B unmasked cells hold (the sum of the B largest
+ *    per-cell sums of shares): Hunt (2016)'s predictive efficiency, the
+ *    share of what a perfect map of that size would catch.  N = 0 (no test
+ *    incident, or shares summing to 0): all three NULL (NaN here); n* = 0
+ *    (every test incident in a masked cell, or their shares 0): pei NaN.
  *  - Choice: the candidate with the highest mean pai over the windows with
  *    a pai; ties go to the larger bandwidth.  None when no window has one.
  *  - below_spacing: h < spacing (police.uk's map points are coarser than
  *    the kernel; still tried, flagged).
- * Units: metres, months, counts; densities are never stored.
+ * Units: metres, months, incidents (possibly fractional: sums of shares),
+ * cells; densities are never stored.
  *
  * Cost: surfaces are summed only over the bounding box of the unmasked
  * cells (the same cell centres).  A candidate whose surfaces are cheaper
@@ -77,7 +83,8 @@ typedef struct hs_backtest_opts {
 typedef struct hs_backtest_row {
     int32_t test_month, train_from, train_to;
     double bandwidth;
-    long budget_cells, unmasked_cells, test_incidents, hits;
+    long budget_cells, unmasked_cells;
+    double test_incidents, hits; /* sums of shares (whole without)  */
     double hit_rate, pai, pei; /* NaN: undefined (see above)      */
     int below_spacing, chosen;
 } hs_backtest_row;
@@ -96,7 +103,8 @@ typedef struct hs_backtest {
 int hs_backtest_parse_bandwidths(const char *s, hs_backtest_opts *o);
 
 hs_status hs_backtest_run(const double *x, const double *y, const float *w,
-                          const int32_t *month, const unsigned char *inside,
+                          const float *share, const int32_t *month,
+                          const unsigned char *inside,
                           size_t n, const hs_kde_grid *g, const int32_t *label,
                           int32_t first, int32_t last,
                           const hs_backtest_opts *o, hs_backtest *out,

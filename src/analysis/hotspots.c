@@ -50,17 +50,18 @@ void hs_hotspots_destroy(hs_hotspots *h)
 typedef struct comp {
     size_t first;      /* smallest row-major cell index (the fill seed)  */
     size_t start, len; /* its cells: order[start .. start+len)           */
-    long incidents;
+    double incidents;  /* sum of its points' shares                      */
     int cls;
     int area;
     int location;
     OGRGeometryH geom; /* MultiPolygon, owned until exported             */
 } comp;
 
-/* (component, location) of one incident in a hotspot. */
+/* (component, location, share) of incident p in a hotspot. */
 typedef struct comp_loc {
-    size_t comp;
+    size_t comp, p;
     int32_t loc;
+    double w;
 } comp_loc;
 
 int hs_grid_cell(const hs_grid_geom *g, double x, double y, size_t *idx)
@@ -86,10 +87,14 @@ static int cmp_comp_loc(const void *a, const void *b)
     const comp_loc *x = a, *y = b;
     if (x->comp != y->comp)
         return (x->comp > y->comp) - (x->comp < y->comp);
-    return (x->loc > y->loc) - (x->loc < y->loc);
+    if (x->loc != y->loc)
+        return (x->loc > y->loc) - (x->loc < y->loc);
+    /* then point order, so shares are summed in one order every run */
+    return (x->p > y->p) - (x->p < y->p);
 }
 
-/* Rank order: incidents desc, cells (= km2) desc, first cell asc. */
+/* Rank order: incidents desc (sums of shares: a tie is an equal double),
+ * cells (= km2) desc, first cell asc. */
 static int cmp_rank(const void *a, const void *b)
 {
     const comp *x = a, *y = b;
@@ -231,11 +236,25 @@ static hs_status fill(const hs_grid_geom *g, const unsigned char *sel,
     return HS_OK;
 }
 
-/* Each component's incidents (points in its cells, by id[]) and the
- * commonest location among them (ties: the smallest id). */
+/* Shares must be finite and >= 0 (NULL: 1 each), so that sums compare. */
+static hs_status check_shares(const float *pw, size_t n, const char *what,
+                              hs_error *err)
+{
+    for (size_t p = 0; pw && p < n; p++)
+        if (!(pw[p] >= 0) || !isfinite(pw[p]))
+            return hs_fail(err, HS_ERR_ARG, "%s: incident %zu has share %g, "
+                           "not a finite number >= 0", what, p + 1,
+                           (double)pw[p]);
+    return HS_OK;
+}
+
+/* Each component's incidents (the shares of the points in its cells, by
+ * id[]) and its location: the one with the largest sum of shares (ties:
+ * the smallest id). */
 static hs_status count_points(const hs_grid_geom *g, const int32_t *id,
                               comp *cs, const double *px, const double *py,
-                              const int32_t *loc, size_t n, hs_error *err)
+                              const float *pw, const int32_t *loc, size_t n,
+                              hs_error *err)
 {
     comp_loc *cl = NULL;
     size_t ncl = 0, clcap = 0;
@@ -244,7 +263,8 @@ static hs_status count_points(const hs_grid_geom *g, const int32_t *id,
         if (!hs_grid_cell(g, px[p], py[p], &i) || !id[i])
             continue;
         size_t k = (size_t)id[i] - 1;
-        cs[k].incidents++;
+        double w = pw ? (double)pw[p] : 1.0;
+        cs[k].incidents += w;
         if (!loc || loc[p] < 0)
             continue;
         if (ncl == clcap) {
@@ -257,19 +277,21 @@ static hs_status count_points(const hs_grid_geom *g, const int32_t *id,
             cl = tmp;
             clcap = cap;
         }
-        cl[ncl++] = (comp_loc){k, loc[p]};
+        cl[ncl++] = (comp_loc){k, p, loc[p], w};
     }
     if (cl) {
         qsort(cl, ncl, sizeof *cl, cmp_comp_loc);
         for (size_t i = 0; i < ncl;) {
-            size_t best_n = 0, j = i;
+            size_t j = i;
+            double best_w = 0;
             int32_t best = -1;
             while (j < ncl && cl[j].comp == cl[i].comp) {
                 size_t e = j;
+                double sw = 0;
                 while (e < ncl && cl[e].comp == cl[j].comp && cl[e].loc == cl[j].loc)
-                    e++;
-                if (e - j > best_n) { /* strict: ties keep the smaller id */
-                    best_n = e - j;
+                    sw += cl[e++].w;
+                if (sw > best_w) { /* strict: ties keep the smaller id */
+                    best_w = sw;
                     best = cl[j].loc;
                 }
                 j = e;
@@ -406,9 +428,9 @@ cleanup:
 
 hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
                               const hs_grid_geom *g, const double *px,
-                              const double *py, const int32_t *loc, size_t n,
-                              const char *prefix, const hs_hotspot_opts *o,
-                              hs_error *err)
+                              const double *py, const float *pw,
+                              const int32_t *loc, size_t n, const char *prefix,
+                              const hs_hotspot_opts *o, hs_error *err)
 {
     hs_hotspots *h = NULL, *ret = NULL;
     int32_t *id = NULL, *scratch = NULL;
@@ -432,7 +454,8 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
                 prefix, HS_HOTSPOT_PREFIX_MAX);
         return NULL;
     }
-    if (check_opts(o, err) != HS_OK || check_grid(g, err) != HS_OK)
+    if (check_opts(o, err) != HS_OK || check_grid(g, err) != HS_OK ||
+        check_shares(pw, n, "hotspots", err) != HS_OK)
         return NULL;
 
     const size_t ncell = g->rows * g->cols;
@@ -539,9 +562,9 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
     for (size_t p = 0; p < n; p++) {
         size_t i;
         if (hs_grid_cell(g, px[p], py[p], &i) && h->cls[i] != HS_CLS_MASKED)
-            h->mask_incidents++;
+            h->mask_incidents += pw ? (double)pw[p] : 1.0;
     }
-    if (ncomp > 0 && (count_points(g, id, cs, px, py, loc, n, err) ||
+    if (ncomp > 0 && (count_points(g, id, cs, px, py, pw, loc, n, err) ||
                       polygonise(g, id, cs, ncomp, err)))
         goto cleanup;
 
@@ -560,9 +583,7 @@ hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
         s->incidents = c->incidents;
         s->ncells = c->len;
         s->km2 = (double)c->len * cell_km2;
-        s->share = h->mask_incidents > 0
-                       ? (double)c->incidents / (double)h->mask_incidents
-                       : 0;
+        s->share = h->mask_incidents > 0 ? c->incidents / h->mask_incidents : 0;
         s->pai = s->share / (s->km2 / h->mask_km2);
         s->area = c->area;
         s->location = c->location;
@@ -698,10 +719,11 @@ static void choose_budgets(const double *density, const size_t *pos,
 
 hs_status hs_tasking(const double *density, const int32_t *label,
                      const hs_grid_geom *g, const hs_hotspots *h,
-                     const double *px, const double *py, const int32_t *loc,
-                     size_t n, size_t nareas, const long *area_incidents,
-                     double max_share, long min_incidents, hs_task **out,
-                     size_t *nout, hs_error *err)
+                     const double *px, const double *py, const float *pw,
+                     const int32_t *loc, size_t n, size_t nareas,
+                     const double *area_incidents, double max_share,
+                     double min_incidents, hs_task **out, size_t *nout,
+                     hs_error *err)
 {
     hs_status rc = HS_OK;
     size_t *pos = NULL, *start = NULL, *order = NULL, ncomp = 0, nkept = 0;
@@ -726,11 +748,11 @@ hs_status hs_tasking(const double *density, const int32_t *label,
                        max_share);
     if (nareas > INT_MAX)
         return hs_fail(err, HS_ERR_ARG, "tasking: %zu boards", nareas);
-    if ((rc = check_grid(g, err)))
+    if ((rc = check_grid(g, err)) || (rc = check_shares(pw, n, "tasking", err)))
         return rc;
     for (size_t a = 0; a < nareas; a++)
-        if (area_incidents[a] < 0)
-            return hs_fail(err, HS_ERR_ARG, "tasking: board %zu has %ld "
+        if (!(area_incidents[a] >= 0) || !isfinite(area_incidents[a]))
+            return hs_fail(err, HS_ERR_ARG, "tasking: board %zu has %g "
                            "incidents", a, area_incidents[a]);
     const size_t ncell = g->rows * g->cols;
     const double cell_km2 = g->cell * g->cell / 1e6;
@@ -768,13 +790,13 @@ hs_status hs_tasking(const double *density, const int32_t *label,
     if (!(id = calloc(ncell, sizeof *id)) || !(order = malloc(nsel * sizeof *order)))
         goto nomem;
     if ((rc = fill(g, sel, label, nsel, id, order, &cs, &ncomp, err)) ||
-        (rc = count_points(g, id, cs, px, py, loc, n, err)))
+        (rc = count_points(g, id, cs, px, py, pw, loc, n, err)))
         goto cleanup;
 
     /* Drop the small ones (their cells leave id[]), renumber the rest. */
     for (size_t k = 0; k < ncomp; k++) {
         comp *c = &cs[k];
-        int keep = c->incidents >= min_incidents;
+        int keep = c->incidents >= min_incidents; /* doubles (hotspots.h) */
         for (size_t q = 0; q < c->len; q++)
             id[order[c->start + q]] = keep ? (int32_t)(nkept + 1) : 0;
         if (keep) {
@@ -795,7 +817,7 @@ hs_status hs_tasking(const double *density, const int32_t *label,
         !(scratch = malloc(maxlen * sizeof *scratch)))
         goto nomem;
     int order_in_area = 0;
-    long cum_inc = 0;
+    double cum_inc = 0;
     size_t cum_cells = 0;
     for (size_t k = 0; k < nkept; k++) {
         const comp *c = &cs[k];
@@ -818,7 +840,7 @@ hs_status hs_tasking(const double *density, const int32_t *label,
                 scratch[nspot++] = h->spot[i];
         }
         double ukm2 = (double)ucount[a] * cell_km2;
-        long ainc = area_incidents[a];
+        double ainc = area_incidents[a];
         tk->area = a;
         tk->order = ++order_in_area;
         tk->hotspot = nspot ? (long)mode_sorted(scratch, nspot) - 1 : -1;
@@ -826,11 +848,11 @@ hs_status hs_tasking(const double *density, const int32_t *label,
         tk->ncells = c->len;
         tk->km2 = (double)c->len * cell_km2;
         tk->area_km2 = ukm2;
-        tk->pai = ainc > 0 ? ((double)c->incidents / (double)ainc) /
+        tk->pai = ainc > 0 ? (c->incidents / ainc) /
                                  ((double)c->len / (double)ucount[a])
                            : NAN;
         tk->cum_km2_share = (double)cum_cells / (double)ucount[a];
-        tk->cum_incident_share = ainc > 0 ? (double)cum_inc / (double)ainc : 0;
+        tk->cum_incident_share = ainc > 0 ? cum_inc / ainc : 0;
         tk->location = c->location;
         *nout = k + 1; /* so hs_tasks_free frees this wkb from here on */
         if (!(tk->cells = malloc(c->len * sizeof *tk->cells)))

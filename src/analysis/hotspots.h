@@ -30,18 +30,25 @@
  *    r = rows - 1 - floor((y - y0) / cell): a point on a cell edge belongs
  *    to the cell east / north of the edge.  Points with NaN coordinates or
  *    outside the grid (including on its north and east edges) are ignored.
- *    mask_incidents = points in unmasked cells; a hotspot's incidents =
- *    points in its cells.
+ *    Each point counts its share pw[p] (--when: the part of its time
+ *    window inside the windows asked for, Ratcliffe's aoristic weight;
+ *    finite and >= 0, HS_ERR_ARG otherwise), 1 when pw is NULL.
+ *    mask_incidents = the sum of the shares of the points in unmasked
+ *    cells; a hotspot's incidents = the sum of the shares of the points in
+ *    its cells (whole numbers when pw is NULL).
  *  - Area, share, PAI.  km2 = ncells * cell² / 1e6 and
  *    mask_km2 = unmasked cells * cell² / 1e6 (coordinates in metres);
  *    share = incidents / mask_incidents (0 when mask_incidents is 0);
  *    pai = share / (km2 / mask_km2) (Chainey, Tompson & Uhlig 2008).
  *  - Rank.  Incidents descending, then km2 descending, then the smallest
  *    row-major cell index of the component: deterministic.  Rank 1 first.
+ *    Incidents tie only when the two sums are equal doubles.
  *  - Study area.  The label held by most of the component's cells; ties
  *    go to the smallest label; -1 when label is NULL.
  *  - Location.  The commonest loc value >= 0 among the component's
- *    incidents (ties: the smallest); -1 when none (or loc is NULL).
+ *    incidents, each weighted by its share: the loc with the largest sum
+ *    of shares (a point count when pw is NULL; ties: the smallest); -1
+ *    when none has a sum above 0 (or loc is NULL).
  *  - Degenerate input: an all-zero surface or no unmasked cells gives no
  *    hotspots and mean = sd = 0 (not an error).
  *
@@ -93,7 +100,7 @@ typedef struct hs_hotspot {
     char id[24];       /* prefix "-" rank: "VIO-03", "VIO-104"           */
     int rank;          /* 1 = most incidents                             */
     int cls;           /* highest class of any of its cells              */
-    long incidents;    /* the group's incidents in its cells             */
+    double incidents;  /* the group's incidents in its cells (shares)    */
     double km2;        /* its area                                       */
     double share;      /* incidents / mask_incidents                     */
     double pai;        /* share / (km2 / mask_km2)                       */
@@ -115,7 +122,7 @@ typedef struct hs_hotspots {
     hs_hotspot *v;         /* in rank order (v[i].rank == i + 1)         */
     size_t n;
     double mask_km2;       /* unmasked area                              */
-    long mask_incidents;   /* points in unmasked cells                   */
+    double mask_incidents; /* shares of the points in unmasked cells     */
 } hs_hotspots;
 
 /*
@@ -123,6 +130,7 @@ typedef struct hs_hotspots {
  *   density  rows * cols values, incidents per km²
  *   label    rows * cols study-area indices (< 0: outside), or NULL
  *   px, py   the group's n incidents, grid coordinates
+ *   pw       their shares (finite, >= 0), or NULL: 1 each
  *   loc      their location ids (< 0: none), or NULL
  *   prefix   id prefix, at most HS_HOTSPOT_PREFIX_MAX characters
  *   o        options, or NULL for hs_hotspot_opts_default()
@@ -132,9 +140,9 @@ typedef struct hs_hotspots {
  */
 hs_hotspots *hs_hotspots_find(const double *density, const int32_t *label,
                               const hs_grid_geom *g, const double *px,
-                              const double *py, const int32_t *loc, size_t n,
-                              const char *prefix, const hs_hotspot_opts *o,
-                              hs_error *err);
+                              const double *py, const float *pw,
+                              const int32_t *loc, size_t n, const char *prefix,
+                              const hs_hotspot_opts *o, hs_error *err);
 
 void hs_hotspots_destroy(hs_hotspots *h); /* NULL is a no-op */
 
@@ -151,11 +159,13 @@ void hs_hotspots_destroy(hs_hotspots *h); /* NULL is a no-op */
  *    cells are never tasked.
  *  - Targets: 4-connected components of the chosen cells; cells of two
  *    boards never join, as each board chooses its own.
- *  - Incidents: the points in a target's cells (cell rule as above).
- *    Targets with fewer than min_incidents are dropped (noise is not
+ *  - Incidents: the sum of the shares of the points in a target's cells
+ *    (cell rule and shares as above).  Targets with incidents <
+ *    min_incidents (compared as doubles) are dropped (noise is not
  *    tasked); their cells are not given to others.
- *  - Order within the board: incidents descending, then cells descending,
- *    then the smallest row-major cell index; order = 1, 2, ...
+ *  - Order within the board: incidents descending (ties: equal doubles),
+ *    then cells descending, then the smallest row-major cell index;
+ *    order = 1, 2, ...
  *  - hotspot: the county hotspot (index into h->v, spot 1..h->n) holding
  *    the most of its cells, ties to the higher-ranked; -1 when none does.
  *    cls: the highest class of its cells (h->cls).
@@ -163,10 +173,12 @@ void hs_hotspots_destroy(hs_hotspots *h); /* NULL is a no-op */
  *    in whole cells, as the budget counts it); pai = (incidents /
  *    area_incidents[a]) / (km2 / area_km2), NaN when area_incidents is 0;
  *    the cumulative shares add up the targets in order.
- *  - Location: as for hotspots (commonest loc >= 0; -1 none).
+ *  - Location: as for hotspots (the loc >= 0 with the largest sum of
+ *    shares; -1 none).
  * Inputs: density, label and g as hs_hotspots_find was given (label must
- * not be NULL); h its result; px, py, loc, n the same incidents;
- * area_incidents the group's incidents in each area (for the shares).
+ * not be NULL); h its result; px, py, pw, loc, n the same incidents;
+ * area_incidents the group's incidents in each area (sums of shares,
+ * finite and >= 0; for the shares of the board).
  * Rows come by area, then order.  *out is malloc'd (NULL when *nout is 0),
  * each row owning its wkb; free with hs_tasks_free.
  */
@@ -175,7 +187,7 @@ typedef struct hs_task {
     int order;                 /* 1-based within the area                */
     long hotspot;              /* index into h->v, -1: in no hotspot      */
     int cls;                   /* highest class of its cells             */
-    long incidents;
+    double incidents;          /* sum of shares (hs_hotspots_find)        */
     size_t ncells;
     double km2, area_km2;      /* the target, the area (whole cells)     */
     double pai;                /* within the area; NaN: no incidents     */
@@ -190,10 +202,11 @@ typedef struct hs_task {
 
 hs_status hs_tasking(const double *density, const int32_t *label,
                      const hs_grid_geom *g, const hs_hotspots *h,
-                     const double *px, const double *py, const int32_t *loc,
-                     size_t n, size_t nareas, const long *area_incidents,
-                     double max_share, long min_incidents, hs_task **out,
-                     size_t *nout, hs_error *err);
+                     const double *px, const double *py, const float *pw,
+                     const int32_t *loc, size_t n, size_t nareas,
+                     const double *area_incidents, double max_share,
+                     double min_incidents, hs_task **out, size_t *nout,
+                     hs_error *err);
 
 void hs_tasks_free(hs_task *t, size_t n); /* NULL is a no-op */
 

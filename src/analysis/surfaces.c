@@ -108,7 +108,7 @@ static hs_status make_public(const double *x, const double *y, size_t n,
     hs_hotspots *h = out->hot;
     size_t k = 0;
     for (size_t i = 0; i < h->n; i++) {
-        if (h->v[i].incidents < o->public_min) {
+        if (h->v[i].incidents < (double)o->public_min) {
             free(h->v[i].wkb);
             out->dropped++;
             continue;
@@ -124,7 +124,7 @@ static hs_status make_public(const double *x, const double *y, size_t n,
 /* Drops the hotspots with fewer than min incidents: they rank last. */
 static void drop_small(hs_hotspots *h, long min, long *small)
 {
-    while (h->n > 0 && h->v[h->n - 1].incidents < min) {
+    while (h->n > 0 && h->v[h->n - 1].incidents < (double)min) {
         free(h->v[h->n - 1].wkb);
         h->n--;
         (*small)++;
@@ -133,9 +133,9 @@ static void drop_small(hs_hotspots *h, long min, long *small)
 
 hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
-                             const int32_t *loc, size_t n, size_t n_edge,
-                             const char *prefix,
-                             const long *area_incidents,
+                             const float *share, const int32_t *loc,
+                             size_t n, size_t n_edge, const char *prefix,
+                             const double *area_incidents,
                              const hs_surface_opts *o, hs_label_cache *cache,
                              hs_surface *out, hs_error *err)
 {
@@ -197,8 +197,8 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              : (float)(per_m2 * to_unit);
     }
     hs_grid_geom gg = {g->x0, g->y0, g->cell, g->cols, g->rows};
-    if (!(out->hot = hs_hotspots_find(dens, labels, &gg, x, y, loc, n, prefix,
-                                      &o->hot, err))) {
+    if (!(out->hot = hs_hotspots_find(dens, labels, &gg, x, y, share, loc, n,
+                                      prefix, &o->hot, err))) {
         rc = err ? err->code : HS_ERR_NOMEM;
         goto fail;
     }
@@ -207,9 +207,9 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
         goto fail;
     long task_min = o->public_min > o->min_incidents ? o->public_min
                                                       : o->min_incidents;
-    if ((rc = hs_tasking(dens, labels, &gg, out->hot, x, y, loc, n,
+    if ((rc = hs_tasking(dens, labels, &gg, out->hot, x, y, share, loc, n,
                          hs_areas_count(a), area_incidents, o->task_share,
-                         task_min, &out->tasks, &out->ntasks, err)))
+                         (double)task_min, &out->tasks, &out->ntasks, err)))
         goto fail;
     if (o->public_min > 0)
         for (size_t t = 0; t < out->ntasks; t++)

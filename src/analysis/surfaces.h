@@ -17,6 +17,10 @@
  * reach it); they never count in a hotspot, its share or its PAI.
  * A hotspot holding fewer than min_incidents incidents is dropped (noise
  * is not tasked); hotspots rank by incidents, so the rest keep ranks 1..n.
+ * Incidents are counted by their shares (--when: the part of an incident's
+ * time window inside the windows asked for; hotspots.h), so counts may be
+ * fractional; every threshold (min_incidents, public_min) is compared
+ * with them as a double.
  *
  * Ownership: hs_surface_free releases everything in an hs_surface.
  */
@@ -88,17 +92,19 @@ hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
 
 /*
  * Computes one group's surface from its n incidents in the study area (x,
- * y in the analysis CRS; NaN skipped; w weights or NULL; loc location ids
+ * y in the analysis CRS; NaN skipped; w weights or NULL; share their
+ * shares in hotspot and tasking counts, or NULL: 1 each; loc location ids
  * or NULL), followed in the same arrays by n_edge incidents outside it
  * that add density only (--kde-edge buffer; 0 otherwise).
- * area_incidents: the group's incidents per area (for tasking shares).
+ * area_incidents: the group's incidents per area, sums of shares (for
+ * tasking shares).
  * prefix: hotspot id prefix ("VIO").  On failure *out is left empty.
  */
 hs_status hs_surface_compute(const hs_areas *a, const double *x,
                              const double *y, const float *w,
-                             const int32_t *loc, size_t n, size_t n_edge,
-                             const char *prefix,
-                             const long *area_incidents,
+                             const float *share, const int32_t *loc,
+                             size_t n, size_t n_edge, const char *prefix,
+                             const double *area_incidents,
                              const hs_surface_opts *o, hs_label_cache *cache,
                              hs_surface *out, hs_error *err);
 

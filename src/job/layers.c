@@ -657,7 +657,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
             peak_values(j, timed ? tow_h + h * HS_TOW_SLOTS : NULL, pk,
                         sizeof pk, &pv, &ps);
             hs_value v[] = {
-                txt(hp->id), int_(hp->rank), int_(hp->cls), int_(hp->incidents),
+                txt(hp->id), int_(hp->rank), int_(hp->cls),
+                int_((long)llround(hp->incidents)),
                 num(hp->km2), num(100.0 * hp->share), num(hp->pai),
                 txt(ar >= 0 ? hs_areas_id(j->areas, (size_t)ar) : NULL),
                 txt(ar >= 0 ? hs_areas_name(j->areas, (size_t)ar) : NULL),
@@ -701,7 +702,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 txt(hs_areas_name(j->areas, (size_t)tk->area)),
                 int_(tk->order), txt(hp ? hp->id : NULL),
                 txt(tk->location >= 0 ? hs_pool_str(j->inc->locations, tk->location) : NULL),
-                int_(tk->cls), int_(tk->incidents), num(tk->km2), num(tk->pai),
+                int_(tk->cls), int_((long)llround(tk->incidents)), num(tk->km2),
+                num(tk->pai),
                 num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share),
                 pv, ps};
             if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
@@ -747,13 +749,14 @@ static hs_status write_backtests(job *j, hs_error *err)
             hs_value v[] = {
                 txt(month_text(w->test_month, a)), txt(month_text(w->train_from, b)),
                 txt(month_text(w->train_to, c)), num(w->bandwidth),
-                int_(w->budget_cells), int_(w->test_incidents), int_(w->hits),
+                int_(w->budget_cells), int_((long)llround(w->test_incidents)),
+                int_((long)llround(w->hits)),
                 num(w->hit_rate), num(w->pai), num(w->pei), int_(w->chosen),
                 int_(w->below_spacing)};
             /* --public: a count under the threshold goes, and with it every
              * figure that would give it back */
-            if (j->priv && (w->test_incidents < j->sopt.public_min ||
-                            w->hits < j->sopt.public_min))
+            if (j->priv && (w->test_incidents < (double)j->sopt.public_min ||
+                            w->hits < (double)j->sopt.public_min))
                 for (int k = 5; k <= 9; k++)
                     v[k] = (hs_value){.is_null = 1};
             hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);

@@ -397,7 +397,7 @@ static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
             p->in[n++] = s->area[i] >= 0;
         }
     double t0 = now_s();
-    hs_status rc = hs_backtest_run(p->x, p->y, p->w, p->month,
+    hs_status rc = hs_backtest_run(p->x, p->y, p->w, NULL, p->month,
                                    j->kde_edge ? p->in : NULL, n, bg, labels,
                                    first, j->agg.cur.to, &bo, &j->bt[g], err);
     j->bt_seconds += now_s() - t0;
@@ -413,7 +413,7 @@ static hs_status surfaces(job *j, hs_error *err)
     const hs_incidents *s = j->inc;
     size_t n = 0;
     pts p = {0}, bp = {0}; /* the period's, the back-test's */
-    long *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
+    double *per_area = malloc((hs_areas_count(j->areas) + 1) * sizeof *per_area);
     hs_label_cache cache = {0};
     hs_kde_grid bg;
     int32_t *blabels = NULL;
@@ -460,7 +460,7 @@ static hs_status surfaces(job *j, hs_error *err)
                     n_in += pass == 0;
                 }
         for (size_t a = 0; a < hs_areas_count(j->areas); a++)
-            per_area[a] = j->rates->r[g * j->rates->nareas + a].count;
+            per_area[a] = (double)j->rates->r[g * j->rates->nareas + a].count;
         /* the bandwidth: given, or by a rule on the period's incidents, or
          * the back-test's choice */
         hs_surface_opts so = j->sopt;
@@ -494,7 +494,7 @@ static hs_status surfaces(job *j, hs_error *err)
             so.knn_k = 0;
             for (size_t r = 0; r < j->bt[g].nrows; r++) /* the one used */
                 j->bt[g].rows[r].chosen = j->bt[g].rows[r].bandwidth == bw;
-            r2 = hs_surface_compute(j->areas, p.x, p.y, p.w, p.loc, n_in,
+            r2 = hs_surface_compute(j->areas, p.x, p.y, p.w, NULL, p.loc, n_in,
                                     n - n_in, prefix, per_area, &so, &cache,
                                     &j->surf[g], &e2);
         }
