@@ -23,7 +23,7 @@ typedef struct feat {
     const char *id;    /* NULL: unset                          */
     const char *first; /* NULL: unset                          */
     int months;        /* UNSET: unset                         */
-    long incidents;
+    double incidents;
     const char *wkt;   /* NULL: no geometry                    */
 } feat;
 
@@ -40,6 +40,7 @@ typedef struct spec {
     const char *ceased_layer; /* NULL: none                            */
     const char *const *ceased;
     size_t nceased;
+    int real;                 /* incidents a real field (--when shares) */
 } spec;
 
 static void add_field(OGRLayerH l, const char *name, OGRFieldType t)
@@ -90,7 +91,7 @@ static void build(const char *dir, const char *name, const spec *sp,
         assert_non_null(l);
         add_field(l, "hotspot_id", OFTString);
         add_field(l, "rank", OFTInteger);
-        add_field(l, "incidents", OFTInteger);
+        add_field(l, "incidents", sp->real ? OFTReal : OFTInteger);
         if (!sp->old_style) {
             add_field(l, "first_seen", OFTString);
             add_field(l, "months_seen", OFTInteger);
@@ -101,7 +102,7 @@ static void build(const char *dir, const char *name, const spec *sp,
             if (ft->id)
                 OGR_F_SetFieldString(f, 0, ft->id);
             OGR_F_SetFieldInteger(f, 1, (int)k + 1);
-            OGR_F_SetFieldInteger64(f, 2, ft->incidents);
+            OGR_F_SetFieldDouble(f, 2, ft->incidents);
             if (!sp->old_style && ft->first)
                 OGR_F_SetFieldString(f, 3, ft->first);
             if (!sp->old_style && ft->months != UNSET)
@@ -165,7 +166,7 @@ static void test_read(void **state)
     tu_tmpdir(dir, sizeof dir);
     const char *const ceased[] = {"VIO-11", "VIO-03"};
     spec sp = {"2024-01 to 2024-12", "last_id_VIO", "12", "hotspots_VIO", 0, 0,
-               0, GOOD, 2, "hotspots_ceased_VIO", ceased, 2};
+               0, GOOD, 2, "hotspots_ceased_VIO", ceased, 2, 0};
     build(dir, "run.gpkg", &sp, path, sizeof path);
     hs_error err = {0};
     hs_previous *p = hs_previous_read(path, "VIO", "EPSG:27700", &err);
@@ -209,7 +210,7 @@ static void test_last_id(void **state)
     tu_tmpdir(dir, sizeof dir);
     const char *const ceased[] = {"VIO-03", "VIO-011"};
     spec sp = {"2024-01 to 2024-12", NULL, NULL, "hotspots_VIO", 0, 0, 0,
-               GOOD, 2, "hotspots_ceased_VIO", ceased, 2};
+               GOOD, 2, "hotspots_ceased_VIO", ceased, 2, 0};
     hs_error err = {0};
     build(dir, "a.gpkg", &sp, path, sizeof path);
     hs_previous *p = hs_previous_read(path, "VIO", "EPSG:27700", &err);
@@ -254,7 +255,7 @@ static void test_old_style(void **state)
     char dir[64], path[256];
     tu_tmpdir(dir, sizeof dir);
     spec sp = {"2023-07 to 2024-06", NULL, NULL, "hotspots_VIO", 0, 0, 1,
-               GOOD, 2, NULL, NULL, 0};
+               GOOD, 2, NULL, NULL, 0, 0};
     build(dir, "old.gpkg", &sp, path, sizeof path);
     hs_error err = {0};
     hs_previous *p = hs_previous_read(path, "VIO", "EPSG:27700", &err);
@@ -284,7 +285,7 @@ static void test_group_name(void **state)
                        "POLYGON((0 0,10 0,10 10,0 10,0 0))"}};
     spec sp = {"2024-01 to 2024-12", "last_id_anti-social behaviour", "40",
                "hotspots_anti_social_behaviour", 0, wkbPolygon, 0, f, 1, NULL,
-               NULL, 0};
+               NULL, 0, 0};
     build(dir, "g.gpkg", &sp, path, sizeof path);
     hs_error err = {0};
     hs_previous *p = hs_previous_read(path, "anti-social behaviour",
@@ -333,27 +334,27 @@ static void test_errors(void **state)
     snprintf(path, sizeof path, "%s/none.gpkg", dir);
     fails(path, "VIO", "EPSG:27700", HS_ERR_IO, "none.gpkg': cannot open");
 
-    spec sp = {NULL, NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD, 2, NULL, NULL, 0};
+    spec sp = {NULL, NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD, 2, NULL, NULL, 0, 0};
     bad(dir, "norun.gpkg", &sp, HS_ERR_DATA,
         ": not a hotspot output (no run table)");
 
-    sp = (spec){per, NULL, NULL, "hotspots_ASB", 0, 0, 0, GOOD, 2, NULL, NULL, 0};
+    sp = (spec){per, NULL, NULL, "hotspots_ASB", 0, 0, 0, GOOD, 2, NULL, NULL, 0, 0};
     bad(dir, "nogroup.gpkg", &sp, HS_ERR_DATA,
         ": the previous run has no hotspots for group VIO (no layer "
         "hotspots_VIO)");
 
     sp = (spec){per, NULL, NULL, "hotspots_VIO", 4326, 0, 0, GOOD, 2, NULL,
-                NULL, 0};
+                NULL, 0, 0};
     bad(dir, "wgs84.gpkg", &sp, HS_ERR_DATA,
         ", layer hotspots_VIO: the layer is in WGS 84, this run in EPSG:27700");
 
     sp = (spec){"2024-01..2024-12", NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD,
-                2, NULL, NULL, 0};
+                2, NULL, NULL, 0, 0};
     bad(dir, "period.gpkg", &sp, HS_ERR_DATA, ", layer run, feature 2, field "
         "value: period '2024-01..2024-12' is not 'YYYY-MM to YYYY-MM'");
 
     sp = (spec){per, "last_id_VIO", "12a", "hotspots_VIO", 0, 0, 0, GOOD, 2,
-                NULL, NULL, 0};
+                NULL, NULL, 0, 0};
     bad(dir, "lastid.gpkg", &sp, HS_ERR_DATA, ", layer run, feature 4, field "
         "value: last_id_VIO '12a' is not a whole number >= 0");
 
@@ -379,7 +380,7 @@ static void test_errors(void **state)
         {{"VIO-3", "2024-01", UNSET, 3, SQUARE},
          "feature 2, field months_seen: not set"},
         {{"VIO-3", "2024-01", 1, -3, SQUARE},
-         "feature 2 (VIO-3), field incidents: -3 is negative"},
+         "feature 2 (VIO-3), field incidents: -3 is not a number >= 0"},
         {{"VIO-3", "2024-01", 1, 3, NULL}, "feature 2 (VIO-3): no geometry"},
         {{"VIO-7", "2024-01", 1, 3, SQUARE},
          ": hotspots VIO-07 and VIO-7 have the same number 7"},
@@ -390,17 +391,30 @@ static void test_errors(void **state)
         snprintf(name, sizeof name, "bad%zu.gpkg", k);
         snprintf(want, sizeof want, ", layer hotspots_VIO%s%s",
                  cases[k].want[0] == ':' ? "" : ", ", cases[k].want);
-        sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, f, 2, NULL, NULL, 0};
+        sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, f, 2, NULL, NULL, 0, 0};
         bad(dir, name, &sp, HS_ERR_DATA, want);
     }
 
     const char *const ceased[] = {"VIO-09", "VIO-x"};
     sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD, 2,
-                "hotspots_ceased_VIO", ceased, 2};
+                "hotspots_ceased_VIO", ceased, 2, 0};
     bad(dir, "ceased.gpkg", &sp, HS_ERR_DATA, ", layer hotspots_ceased_VIO, "
         "feature 2, field hotspot_id: 'VIO-x' has no number");
 
-    sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD, 2, NULL, NULL, 0};
+    /* a run that counted --when's shares: real incidents are read */
+    feat shares[2] = {GOOD[0], GOOD[1]};
+    shares[0].incidents = 12.375;
+    sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, shares, 2, NULL, NULL, 0, 1};
+    build(dir, "real.gpkg", &sp, path, sizeof path);
+    hs_error e2 = {0};
+    hs_previous *pr = hs_previous_read(path, "VIO", "EPSG:27700", &e2);
+    if (!pr)
+        fail_msg("%s", e2.msg);
+    assert_int_equal(pr->real_incidents, 1);
+    assert_float_equal(pr->v[0].incidents, 12.375, 0);
+    hs_previous_destroy(pr);
+
+    sp = (spec){per, NULL, NULL, "hotspots_VIO", 0, 0, 0, GOOD, 2, NULL, NULL, 0, 0};
     build(dir, "crs.gpkg", &sp, path, sizeof path);
     fails(path, "VIO", "EPSG:999999", HS_ERR_CRS,
           "cannot resolve CRS 'EPSG:999999': PROJ");

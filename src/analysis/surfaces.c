@@ -77,7 +77,8 @@ int hs_parse_breaks(const char *s, hs_hotspot_opts *o)
     return 0;
 }
 
-hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
+hs_status hs_blank_thin_cells(const double *x, const double *y,
+                              const float *share, size_t n,
                               hs_kernel k, double bandwidth,
                               const hs_kde_grid *g, long min, float *values,
                               long *blanked, hs_error *err)
@@ -87,10 +88,12 @@ hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
     double *cnt = malloc(nc * sizeof *cnt);
     if (!cnt)
         return hs_fail(err, HS_ERR_NOMEM, "public surface: out of memory");
-    hs_status rc = hs_kde_compute(x, y, NULL, n, HS_KERNEL_UNIFORM, r, g, cnt,
+    hs_status rc = hs_kde_compute(x, y, share, n, HS_KERNEL_UNIFORM, r, g, cnt,
                                   0, err);
+    /* whole counts come back within rounding of an integer: the margin
+     * keeps a cell of exactly min from being blanked by it */
     for (size_t i = 0; i < nc && !rc; i++)
-        if (values[i] != HS_NODATA && llround(cnt[i] * M_PI * r * r) < min) {
+        if (values[i] != HS_NODATA && cnt[i] * M_PI * r * r < (double)min - 1e-6) {
             values[i] = HS_NODATA;
             (*blanked)++;
         }
@@ -101,7 +104,8 @@ hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
 /* --public: drops hotspots with fewer than min incidents (and every
  * hotspot's location label, which may name a single address), and blanks
  * the thin cells (hs_blank_thin_cells). */
-static hs_status make_public(const double *x, const double *y, size_t n,
+static hs_status make_public(const double *x, const double *y,
+                             const float *share, size_t n,
                              const hs_surface_opts *o, hs_surface *out,
                              hs_error *err)
 {
@@ -117,8 +121,9 @@ static hs_status make_public(const double *x, const double *y, size_t n,
         h->v[k++].location = -1;
     }
     h->n = k;
-    return hs_blank_thin_cells(x, y, n, o->kernel, out->bandwidth, &out->grid,
-                               o->public_min, out->values, &out->blanked, err);
+    return hs_blank_thin_cells(x, y, share, n, o->kernel, out->bandwidth,
+                               &out->grid, o->public_min, out->values,
+                               &out->blanked, err);
 }
 
 /* Drops the hotspots with fewer than min incidents: they rank last. */
@@ -203,7 +208,7 @@ hs_status hs_surface_compute(const hs_areas *a, const double *x,
         goto fail;
     }
     drop_small(out->hot, o->min_incidents, &out->small);
-    if (o->public_min > 0 && (rc = make_public(x, y, n + n_edge, o, out, err)))
+    if (o->public_min > 0 && (rc = make_public(x, y, share, n + n_edge, o, out, err)))
         goto fail;
     long task_min = o->public_min > o->min_incidents ? o->public_min
                                                       : o->min_incidents;

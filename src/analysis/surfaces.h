@@ -83,9 +83,12 @@ void hs_label_cache_free(hs_label_cache *c);
  * --public: a cell of values (on grid g) becomes HS_NODATA unless at least
  * min of the n incidents lie within the kernel's radius of its centre; a
  * uniform kernel of that radius counts them exactly, having the same
- * support (kde.h).  *blanked is increased by the cells it blanks.
+ * support (kde.h).  share: --when's shares, counted as fractions (a sum
+ * under min blanks), or NULL: whole.  *blanked is increased by the cells
+ * it blanks.
  */
-hs_status hs_blank_thin_cells(const double *x, const double *y, size_t n,
+hs_status hs_blank_thin_cells(const double *x, const double *y,
+                              const float *share, size_t n,
                               hs_kernel k, double bandwidth,
                               const hs_kde_grid *g, long min, float *values,
                               long *blanked, hs_error *err);

@@ -1,6 +1,7 @@
 /* previous.c - one group's hotspots from an earlier run's GeoPackage
  * (previous.h). */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,17 +85,22 @@ static int field(OGRLayerH lyr, const char *name, int required, const where *w,
 }
 
 /* The same, for an integer field. */
-static int int_field(OGRLayerH lyr, const char *name, int required,
-                     const where *w, hs_status *rc, hs_error *err)
+/* An integer field (or, real_ok, a real one too: *is_real says which). */
+static int num_field(OGRLayerH lyr, const char *name, int required,
+                     int real_ok, int *is_real, const where *w, hs_status *rc,
+                     hs_error *err)
 {
     int k = field(lyr, name, required, w, rc, err);
     if (k >= 0) {
         OGRFieldType t = OGR_Fld_GetType(
             OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr), k));
-        if (t != OFTInteger && t != OFTInteger64) {
+        if (is_real)
+            *is_real = t == OFTReal;
+        if (t != OFTInteger && t != OFTInteger64 && !(real_ok && t == OFTReal)) {
             char b[512];
-            *rc = hs_fail(err, HS_ERR_DATA, "%s: field %s is not an integer "
-                          "field", at(b, sizeof b, w, NULL), name);
+            *rc = hs_fail(err, HS_ERR_DATA, "%s: field %s is not %s field",
+                          at(b, sizeof b, w, NULL), name,
+                          real_ok ? "a number" : "an integer");
         }
     }
     return k;
@@ -251,9 +257,10 @@ static hs_status read_hotspots(OGRLayerH lyr, const where *w, hs_previous *p,
     hs_status rc = HS_OK;
     char b[512];
     int kid = field(lyr, "hotspot_id", 1, w, &rc, err);
-    int kinc = rc ? -1 : int_field(lyr, "incidents", 1, w, &rc, err);
+    int kinc = rc ? -1 : num_field(lyr, "incidents", 1, 1, &p->real_incidents,
+                                   w, &rc, err);
     int kfirst = rc ? -1 : field(lyr, "first_seen", 0, w, &rc, err);
-    int kmonths = rc ? -1 : int_field(lyr, "months_seen", 0, w, &rc, err);
+    int kmonths = rc ? -1 : num_field(lyr, "months_seen", 0, 0, NULL, w, &rc, err);
     if (rc)
         return rc;
     p->has_first_seen = kfirst >= 0;
@@ -289,10 +296,11 @@ static hs_status read_hotspots(OGRLayerH lyr, const where *w, hs_previous *p,
             rc = HS_ERR_DATA;
             goto next;
         }
-        h->incidents = (long)OGR_F_GetFieldAsInteger64(f, kinc);
-        if (h->incidents < 0) {
-            rc = hs_fail(err, HS_ERR_DATA, "%s (%s), field incidents: %ld is "
-                         "negative", at(b, sizeof b, w, f), h->id, h->incidents);
+        h->incidents = OGR_F_GetFieldAsDouble(f, kinc);
+        if (!(h->incidents >= 0) || !isfinite(h->incidents)) {
+            rc = hs_fail(err, HS_ERR_DATA, "%s (%s), field incidents: %g is "
+                         "not a number >= 0", at(b, sizeof b, w, f), h->id,
+                         h->incidents);
             goto next;
         }
         if (kfirst >= 0) {

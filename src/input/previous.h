@@ -25,7 +25,8 @@
  *      first_seen   text "YYYY-MM", not after period_end.  Without the
  *                   field (files from before lineage): period_end.
  *      months_seen  integer >= 1.  Without the field: 1.
- *      incidents    integer >= 0.
+ *      incidents    a number >= 0: integer, or real (a run that counted
+ *                   --when's shares, when.h).
  *      geometry     Polygon or MultiPolygon, not empty; returned as ISO
  *                   WKB (little endian) of a 2D MultiPolygon in the
  *                   layer's CRS.
@@ -63,7 +64,7 @@ typedef struct hs_prev_hotspot {
     long num;             /* 7: the number after the last '-'          */
     int32_t first_seen;   /* month; period_end when the file lacks it  */
     int32_t months_seen;  /* >= 1; 1 when the file lacks it            */
-    long incidents;
+    double incidents;
     unsigned char *wkb;   /* ISO WKB MultiPolygon (NDR), layer's CRS   */
     size_t wkb_len;
 } hs_prev_hotspot;
@@ -74,6 +75,7 @@ typedef struct hs_previous {
     int has_last_id;      /* 1: last_id came from the run table        */
     int has_first_seen;   /* 1: the layer has the field                */
     int has_months_seen;  /* 1: the layer has the field                */
+    int real_incidents;   /* 1: incidents is a real field (shares)     */
     hs_prev_hotspot *v;   /* in the layer's order (NULL when n is 0)   */
     size_t n;
 } hs_previous;

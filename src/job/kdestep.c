@@ -342,7 +342,13 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
             double px = x[i], py = y[i];
             x[n] = px;
             y[n] = py;
-            w[n++] = inc->share ? w[i] * inc->share[i] : w[i]; /* --when */
+            if (inc->share) { /* --when (when.h): shares, kept for --public */
+                w[n] = w[i] * inc->share[i];
+                inc->share[n] = inc->share[i];
+            } else {
+                w[n] = w[i];
+            }
+            n++;
             xmin = px < xmin ? px : xmin;
             xmax = px > xmax ? px : xmax;
             ymin = py < ymin ? py : ymin;
@@ -398,7 +404,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     /* public: no row may reach the file before its thin cells are blanked */
     if ((rc = density(x, y, w, n, (hs_kernel)kernel, bw, &g, scale, vals,
                       &total, public_min ? NULL : tif, err)) ||
-        (public_min && (rc = hs_blank_thin_cells(x, y, n, (hs_kernel)kernel,
+        (public_min && (rc = hs_blank_thin_cells(x, y, inc->share, n,
+                                                 (hs_kernel)kernel,
                                                  bw, &g, public_min, vals,
                                                  &sum->blanked, err))))
         goto cleanup;

@@ -481,12 +481,14 @@ static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
 static hs_status write_ceased(job *j, size_t g, const hs_lineage *lin,
                               hs_error *err)
 {
-    static const hs_field f[] = {{"hotspot_id", HS_FIELD_TEXT},
-                                 {"first_seen", HS_FIELD_TEXT},
-                                 {"last_seen", HS_FIELD_TEXT},
-                                 {"months_seen", HS_FIELD_INT},
-                                 {"incidents", HS_FIELD_INT}};
     const hs_previous *pv = j->prev[g];
+    /* the old run's counts: real when either run counted shares */
+    int real = pv->real_incidents || j->inc->share;
+    const hs_field f[] = {{"hotspot_id", HS_FIELD_TEXT},
+                          {"first_seen", HS_FIELD_TEXT},
+                          {"last_seen", HS_FIELD_TEXT},
+                          {"months_seen", HS_FIELD_INT},
+                          {"incidents", real ? HS_FIELD_REAL : HS_FIELD_INT}};
     const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
     char name[96], desc[256], a[8], b[8];
     hs_layer_name(name, sizeof name, "hotspots_ceased_", gname);
@@ -500,7 +502,8 @@ static hs_status write_ceased(job *j, size_t g, const hs_lineage *lin,
         const hs_prev_hotspot *o = &pv->v[k];
         hs_value v[] = {txt(o->id), txt(month_text(o->first_seen, a)),
                         txt(month_text(pv->period_end, b)),
-                        int_(o->months_seen), int_(o->incidents)};
+                        int_(o->months_seen),
+                        real ? num(o->incidents) : int_((int64_t)llround(o->incidents))};
         hs_status rc = lin->ceased[k] ? hs_layer_add(l, 0, 0, o->wkb, o->wkb_len, v, err)
                                       : HS_OK;
         if (rc)
@@ -605,6 +608,10 @@ static hs_status write_hotspots(job *j, hs_error *err)
         {"pai", HS_FIELD_REAL},            {"cum_area_pct", HS_FIELD_REAL},
         {"cum_incidents_pct", HS_FIELD_REAL}, {"peak", HS_FIELD_TEXT},
         {"peak_share", HS_FIELD_REAL}};
+    hs_field hfc[sizeof hf / sizeof *hf], tfc[sizeof tf / sizeof *tf];
+    memcpy(hfc, hf, sizeof hfc);
+    memcpy(tfc, tf, sizeof tfc);
+    hfc[3].type = tfc[6].type = count_type(j); /* incidents */
     const hs_incidents *s = j->inc;
     hs_layer *ltow, *lmon;
     double *tow_h = NULL, *mon_h = NULL, *tow_t = NULL;
@@ -643,8 +650,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
                  "of the density surface, ranked by incidents", gname,
                  j->sopt.hot.hot_class);
         hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
-                                        HS_GEOM_MULTIPOLYGON, j->crs, hf,
-                                        sizeof hf / sizeof *hf, err);
+                                        HS_GEOM_MULTIPOLYGON, j->crs, hfc,
+                                        sizeof hfc / sizeof *hfc, err);
         if (!l) {
             rc = err ? err->code : HS_ERR_IO;
             break;
@@ -658,7 +665,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
                         sizeof pk, &pv, &ps);
             hs_value v[] = {
                 txt(hp->id), int_(hp->rank), int_(hp->cls),
-                int_((long)llround(hp->incidents)),
+                count_value(j, hp->incidents),
                 num(hp->km2), num(100.0 * hp->share), num(hp->pai),
                 txt(ar >= 0 ? hs_areas_id(j->areas, (size_t)ar) : NULL),
                 txt(ar >= 0 ? hs_areas_name(j->areas, (size_t)ar) : NULL),
@@ -686,7 +693,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
                  "%.3g%% of it, as patches ranked by incidents", gname,
                  100 * j->sopt.task_share);
         l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
-                              j->crs, tf, sizeof tf / sizeof *tf, err);
+                              j->crs, tfc, sizeof tfc / sizeof *tfc, err);
         if (!l) {
             rc = err ? err->code : HS_ERR_IO;
             break;
@@ -702,7 +709,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 txt(hs_areas_name(j->areas, (size_t)tk->area)),
                 int_(tk->order), txt(hp ? hp->id : NULL),
                 txt(tk->location >= 0 ? hs_pool_str(j->inc->locations, tk->location) : NULL),
-                int_(tk->cls), int_((long)llround(tk->incidents)), num(tk->km2),
+                int_(tk->cls), count_value(j, tk->incidents), num(tk->km2),
                 num(tk->pai),
                 num(100.0 * tk->cum_km2_share), num(100.0 * tk->cum_incident_share),
                 pv, ps};
@@ -730,6 +737,9 @@ static hs_status write_backtests(job *j, hs_error *err)
         {"hits", HS_FIELD_INT},          {"hit_rate", HS_FIELD_REAL},
         {"pai", HS_FIELD_REAL},          {"pei", HS_FIELD_REAL},
         {"chosen", HS_FIELD_INT},        {"below_spacing", HS_FIELD_INT}};
+    hs_field fc[sizeof f / sizeof *f];
+    memcpy(fc, f, sizeof fc);
+    fc[5].type = fc[6].type = count_type(j); /* test_incidents, hits */
     for (size_t g = 0; g < j->ngroups; g++) {
         if (!j->has_bt[g])
             continue;
@@ -741,7 +751,7 @@ static hs_status write_backtests(job *j, hs_error *err)
                  "(hit rate %%, PAI, PEI), per bandwidth", gname,
                  100 * j->bopt.share, j->bopt.train);
         hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL,
-                                        f, sizeof f / sizeof *f, err);
+                                        fc, sizeof fc / sizeof *fc, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t r = 0; r < j->bt[g].nrows; r++) {
@@ -749,8 +759,8 @@ static hs_status write_backtests(job *j, hs_error *err)
             hs_value v[] = {
                 txt(month_text(w->test_month, a)), txt(month_text(w->train_from, b)),
                 txt(month_text(w->train_to, c)), num(w->bandwidth),
-                int_(w->budget_cells), int_((long)llround(w->test_incidents)),
-                int_((long)llround(w->hits)),
+                int_(w->budget_cells), count_value(j, w->test_incidents),
+                count_value(j, w->hits),
                 num(w->hit_rate), num(w->pai), num(w->pei), int_(w->chosen),
                 int_(w->below_spacing)};
             /* --public: a count under the threshold goes, and with it every

@@ -347,7 +347,8 @@ static hs_status backtest_grid(job *j, hs_kde_grid *g, int32_t **labels,
  * every incident of the store. */
 typedef struct pts {
     double *x, *y;
-    float *w;
+    float *w;          /* weight x share, for the surfaces            */
+    float *share;      /* --when's shares (when.h); NULL: whole       */
     int32_t *loc, *month;
     unsigned char *in; /* in the study area */
 } pts;
@@ -357,20 +358,23 @@ static void pts_free(pts *p)
     free(p->x);
     free(p->y);
     free(p->w);
+    free(p->share);
     free(p->loc);
     free(p->month);
     free(p->in);
 }
 
-static int pts_alloc(pts *p, size_t n)
+static int pts_alloc(pts *p, size_t n, int shares)
 {
     p->x = malloc((n + 1) * sizeof *p->x);
     p->y = malloc((n + 1) * sizeof *p->y);
     p->w = malloc((n + 1) * sizeof *p->w);
+    p->share = shares ? malloc((n + 1) * sizeof *p->share) : NULL;
     p->loc = malloc((n + 1) * sizeof *p->loc);
     p->month = malloc((n + 1) * sizeof *p->month);
     p->in = malloc(n + 1);
-    return p->x && p->y && p->w && p->loc && p->month && p->in;
+    return p->x && p->y && p->w && (p->share || !shares) && p->loc &&
+           p->month && p->in;
 }
 
 /* Group g's back-test over the months up to the period's end: every
@@ -393,11 +397,13 @@ static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
             p->x[n] = s->x[i];
             p->y[n] = s->y[i];
             p->w[n] = s->share ? s->weight[i] * s->share[i] : s->weight[i];
+            if (s->share)
+                p->share[n] = s->share[i];
             p->month[n] = s->month[i];
             p->in[n++] = s->area[i] >= 0;
         }
     double t0 = now_s();
-    hs_status rc = hs_backtest_run(p->x, p->y, p->w, NULL, p->month,
+    hs_status rc = hs_backtest_run(p->x, p->y, p->w, p->share, p->month,
                                    j->kde_edge ? p->in : NULL, n, bg, labels,
                                    first, j->agg.cur.to, &bo, &j->bt[g], err);
     j->bt_seconds += now_s() - t0;
@@ -418,7 +424,8 @@ static hs_status surfaces(job *j, hs_error *err)
     hs_kde_grid bg;
     int32_t *blabels = NULL;
     hs_status rc = HS_OK;
-    if (!pts_alloc(&p, s->n) || !pts_alloc(&bp, s->n) || !per_area) {
+    if (!pts_alloc(&p, s->n, s->share != NULL) ||
+        !pts_alloc(&bp, s->n, s->share != NULL) || !per_area) {
         rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
         goto done;
     }
@@ -456,6 +463,8 @@ static hs_status surfaces(job *j, hs_error *err)
                     p.x[n] = s->x[i];
                     p.y[n] = s->y[i];
                     p.w[n] = s->share ? s->weight[i] * s->share[i] : s->weight[i];
+                    if (s->share)
+                        p.share[n] = s->share[i];
                     p.loc[n++] = s->location[i];
                     n_in += pass == 0;
                 }
@@ -494,7 +503,7 @@ static hs_status surfaces(job *j, hs_error *err)
             so.knn_k = 0;
             for (size_t r = 0; r < j->bt[g].nrows; r++) /* the one used */
                 j->bt[g].rows[r].chosen = j->bt[g].rows[r].bandwidth == bw;
-            r2 = hs_surface_compute(j->areas, p.x, p.y, p.w, NULL, p.loc, n_in,
+            r2 = hs_surface_compute(j->areas, p.x, p.y, p.w, p.share, p.loc, n_in,
                                     n - n_in, prefix, per_area, &so, &cache,
                                     &j->surf[g], &e2);
         }
