@@ -11,13 +11,13 @@
  *    neighbour lists) x T months; bin (i, t) is feature t n + i and its
  *    value count[t n + i] (month-major): the sum of the weights of the
  *    cell's points in that month (1 each unless given: then the count),
- *    finite and >= 0.  N(i), cell i's spatial
- *    neighbours, i itself included, are given as lists (hs_gi_neighbours:
- *    nb[nb_start[i] .. nb_start[i + 1]), each cell at most once).  The
- *    neighbours of bin (i, t): the bins of N(i) in month t and, when t >
- *    0, the same cells in month t - 1 (ArcGIS's neighbourhood time step 1,
- *    backward only: month 0 has half as many).  So W = |N(i)| in month 0
- *    and 2 |N(i)| after, S the sum of those bins' values.
+ *    finite and >= 0.  N(i), cell i's spatial neighbours, i itself
+ *    included, are given as lists (hs_gi_neighbours: nb[nb_start[i] ..
+ *    nb_start[i + 1]), each cell at most once).  The neighbours of bin (i,
+ *    t): the bins of N(i) in month t and, when t > 0, the same cells in
+ *    month t - 1 (ArcGIS's neighbourhood time step 1, backward only: month
+ *    0 has half as many).  So W = |N(i)| in month 0 and 2 |N(i)| after, S
+ *    the sum of those bins' values.
  *  - z, p, p_sim: hs_gi_stat (gistar.h) on the n T bins as one set of
  *    features, as ArcGIS takes the whole cube: x̄ and s² over all n T
  *    bins, z as spdep localG, p = 2 Phi(-|z|); p_sim from R conditional
@@ -35,12 +35,12 @@
  *    z's side of the simulations' mean, (W - 1)(sum of x - x) / (n T - 1):
  *    (S - x)(n T - 1) against (W - 1)(sum of x - x), multiplied out and
  *    compared in double (exact for whole counts, the products below
- *    2^53).  Why both: monthly counts are sparse
- *    (mostly 0 and 1) and the normal approximation of Gi* overstates a
- *    lone incident among zeros; and p_sim is folded (the nearer tail), so
- *    without the side a big count among unusually empty neighbours - a
- *    significantly low neighbourhood - would confirm a hot bin.  p_sim is
- *    not FDR-adjusted.  R = 0: the bins from p alone.
+ *    2^53).  Why both: monthly counts are sparse (mostly 0 and 1) and the
+ *    normal approximation of Gi* overstates a lone incident among zeros;
+ *    and p_sim is folded (the nearer tail), so without the side a big
+ *    count among unusually empty neighbours - a significantly low
+ *    neighbourhood - would confirm a hot bin.  p_sim is not FDR-adjusted.
+ *    R = 0: the bins from p alone.
  *  - Hot month: bin >= 1 (90% confidence or more, after FDR and p_sim);
  *    cold month: bin <= -1.  months_hot, months_cold: over the T months;
  *    last_bin: the bin of month T - 1.
