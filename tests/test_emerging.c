@@ -268,13 +268,13 @@ static int in_block(int i, int r, int c) /* the 3 x 3 block centred (r, c) */
  * a noisier background C's months are not all significant after FDR:
  * Benjamini-Hochberg per month lets more through in the months where A
  * is strong, so C's equal z-scores get different bins.) */
-static void make_cube(int32_t *x, int T)
+static void make_cube(double *x, int T)
 {
     uint32_t s = 5;
     for (int t = 0; t < T; t++)
         for (int i = 0; i < NC; i++) {
             uint32_t u = lcg(&s) % 100;
-            int32_t v = u < 25 ? 2 : u < 75 ? 3 : 4;
+            double v = u < 25 ? 2 : u < 75 ? 3 : 4;
             if (in_block(i, 2, 2))
                 v = 5 + t;
             else if (in_block(i, 5, 7))
@@ -287,13 +287,13 @@ static void make_cube(int32_t *x, int T)
 
 typedef struct brute {
     int W[TM * NC];
-    long S[TM * NC];
+    double S[TM * NC];
     double z[TM * NC], p[TM * NC];
     double mean, var;
 } brute;
 
 /* Gi* on the cylinder: queen cells in month t and t - 1, by distance. */
-static void brute_gi(const int32_t *x, int T, brute *b)
+static void brute_gi(const double *x, int T, brute *b)
 {
     const int N = T * NC;
     double m = 0, v = 0;
@@ -308,7 +308,7 @@ static void brute_gi(const int32_t *x, int T, brute *b)
     for (int t = 0; t < T; t++)
         for (int i = 0; i < NC; i++) {
             int W = 0;
-            long S = 0;
+            double S = 0;
             for (int u = t - 1; u <= t; u++)
                 for (int j = 0; u >= 0 && j < NC; j++)
                     if (abs(i / COLS - j / COLS) <= 1 && abs(i % COLS - j % COLS) <= 1) {
@@ -331,7 +331,7 @@ static int level(double q)
 
 /* Everything of e against the brute force; R > 0: the pseudo-p rule with
  * e's p_sim, itself checked against hs_gi_stat on the brute W and S. */
-static void check_cube(const int32_t *x, int T, const hs_emerging *e,
+static void check_cube(const double *x, int T, const hs_emerging *e,
                        const hs_emerging_opts *o)
 {
     static brute b;
@@ -369,7 +369,7 @@ static void check_cube(const int32_t *x, int T, const hs_emerging *e,
                     assert_true(psim[k] == e->p_sim[k]);
                 else
                     assert_true(isnan(e->p_sim[k]) || psim[k] == e->p_sim[k]);
-                double obs = (double)(b.S[k] - x[k]) * (N - 1);
+                double obs = (b.S[k] - x[k]) * (N - 1);
                 double mean = (double)(b.W[k] - 1) * (total - x[k]);
                 int side = obs > mean ? 1 : obs < mean ? -1 : 0;
                 int cap = side == sgn ? level(psim[k]) : 0;
@@ -423,7 +423,7 @@ static void same_results(const hs_emerging *a, const hs_emerging *b)
 static void test_cube(void **state)
 {
     (void)state;
-    static int32_t x[TM * NC];
+    static double x[TM * NC];
     queen();
     make_cube(x, TM);
     const int A = cell(2, 2), B = cell(5, 7), C = cell(6, 1);
@@ -455,6 +455,40 @@ static void test_cube(void **state)
         }
 }
 
+/* A cube of weight sums (shares of incidents' time windows, say): make_cube
+ * scaled by a quarter plus eighths of noise, so every sum is exact and
+ * the brute force's side rule compares the same doubles; and tenths (not
+ * binary fractions), z alone.  z, p, the bins, the pseudo-p rule and the
+ * trends as the brute force. */
+static void test_fractional_cube(void **state)
+{
+    (void)state;
+    static double x[TM * NC];
+    queen();
+    make_cube(x, TM);
+    uint32_t s = 8;
+    for (int k = 0; k < TM * NC; k++)
+        x[k] = 0.25 * x[k] + 0.125 * (double)(lcg(&s) % 4);
+    for (int R = 0; R <= 199; R += 199)
+        for (int fdr = 0; fdr <= 1; fdr++) {
+            hs_emerging_opts o = {.permutations = R, .seed = 3, .fdr = fdr, .threads = 2};
+            hs_emerging e;
+            hs_error err = {0};
+            assert_int_equal(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e, &err), HS_OK);
+            check_cube(x, TM, &e, &o);
+            assert_true(e.months_hot[cell(2, 2)] > 0); /* block A rises */
+            hs_emerging_free(&e);
+        }
+    make_cube(x, TM);
+    for (int k = 0; k < TM * NC; k++)
+        x[k] = 0.3 * x[k] + 0.1 * (double)(lcg(&s) % 3);
+    hs_emerging_opts o = {.permutations = 0, .fdr = 1, .threads = 1};
+    hs_emerging e;
+    assert_int_equal(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e, NULL), HS_OK);
+    check_cube(x, TM, &e, &o);
+    hs_emerging_free(&e);
+}
+
 /*
  * The pseudo-p rule on two cases.  A lone incident at month 0 in a cube
  * of three: the normal approximation calls it hot at 99% (z = 3.2,
@@ -468,7 +502,7 @@ static void test_pseudo_p(void **state)
 {
     (void)state;
     enum { T = 4, N = T * NC };
-    static int32_t x[N];
+    static double x[N];
     queen();
     hs_error err = {0};
     hs_emerging e;
@@ -515,7 +549,7 @@ static void test_pseudo_p(void **state)
 static void test_constant(void **state)
 {
     (void)state;
-    static int32_t x[TM * NC];
+    static double x[TM * NC];
     queen();
     for (int k = 0; k < TM * NC; k++)
         x[k] = 3;
@@ -547,7 +581,7 @@ static void expect_arg(hs_status rc, const hs_error *err, const hs_emerging *e,
 static void test_bad_input(void **state)
 {
     (void)state;
-    static int32_t x[TM * NC];
+    static double x[TM * NC];
     queen();
     make_cube(x, TM);
     hs_emerging_opts o = {.permutations = 9, .seed = 1, .fdr = 1, .threads = 1};
@@ -595,10 +629,17 @@ static void test_bad_input(void **state)
     st[3] = st[4] + 1;
     expect_arg(hs_emerging_compute(NC, TM, x, st, nb, &o, &e, &err), &err, &e,
                "not usable");
-    /* a negative count */
+    /* a negative count, one not a number */
     x[5 * NC + 17] = -2;
     expect_arg(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e, &err), &err, &e,
                "cell 17, month 5: count -2");
+    x[5 * NC + 17] = 1;
+    x[2 * NC + 4] = NAN;
+    expect_arg(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e, &err), &err, &e,
+               "cell 4, month 2: count nan");
+    x[2 * NC + 4] = INFINITY;
+    expect_arg(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e, &err), &err, &e,
+               "not a number");
 }
 
 int main(void)
@@ -607,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_mann_kendall),
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_cube),
+        cmocka_unit_test(test_fractional_cube),
         cmocka_unit_test(test_pseudo_p),
         cmocka_unit_test(test_constant),
         cmocka_unit_test(test_bad_input),

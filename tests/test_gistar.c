@@ -58,11 +58,14 @@ static uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* Everything by brute force for one distance; compares with gi. */
-static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
+/* Everything by brute force for one distance, the points weighing pw
+ * (NULL: 1 each); compares with gi.  Sums in double: exact for whole
+ * counts and for weights of a few binary digits (0.25, 0.125). */
+static void brute_check_w(const hs_gi *gi, double dist, int R, uint64_t seed,
+                          const float *pw)
 {
     int idx[ROWS * COLS], n = 0;
-    long x[ROWS * COLS];
+    double x[ROWS * COLS];
     for (int i = 0; i < ROWS * COLS; i++)
         if (LAB[i] >= 0)
             idx[n++] = i;
@@ -73,7 +76,7 @@ static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
         int c = cell_of(PX[q], PY[q]);
         for (int k = 0; c >= 0 && k < n; k++)
             if (idx[k] == c)
-                x[k]++;
+                x[k] += pw ? pw[q] : 1;
     }
     double mean = 0, var = 0;
     for (int k = 0; k < n; k++)
@@ -84,10 +87,10 @@ static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
     var /= n;
     for (int i = 0; i < n; i++) {
         assert_int_equal(gi->cell[i], idx[i]);
-        assert_int_equal(gi->count[i], x[i]);
+        assert_true(gi->count[i] == x[i]);
         double xi = G.x0 + (idx[i] % COLS + 0.5) * G.cell;
         double yi = G.y0 + (ROWS - idx[i] / COLS - 0.5) * G.cell;
-        long S = 0;
+        double S = 0;
         int W = 0, nb[ROWS * COLS];
         for (int j = 0; j < n; j++) {
             double xj = G.x0 + (idx[j] % COLS + 0.5) * G.cell;
@@ -113,7 +116,7 @@ static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
         uint64_t s = mix64(seed ^ mix64((uint64_t)m));
         long hi = 0, lo = 0;
         for (int r = 0; r < R; r++) {
-            long sim = x[i];
+            double sim = x[i];
             for (int t = 0; t < m; t++) {
                 s += 0x9E3779B97F4A7C15u;
                 uint64_t v = mix64(s);
@@ -126,8 +129,14 @@ static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
         double ps = (double)((hi < lo ? hi : lo) + 1) / (R + 1);
         if (gi->p_sim[i] != ps)
             fail_msg("cell %d: p_sim %.17g, brute force %.17g", idx[i], gi->p_sim[i], ps);
+        assert_true(ps >= 1.0 / (R + 1) && ps <= 1);
         (void)nb;
     }
+}
+
+static void brute_check(const hs_gi *gi, double dist, int R, uint64_t seed)
+{
+    brute_check_w(gi, dist, R, seed, NULL);
 }
 
 static void test_queen_and_band(void **state)
@@ -141,7 +150,7 @@ static void test_queen_and_band(void **state)
         hs_gi_opts o = {.distance = dists[d], .permutations = 99, .seed = 42,
                         .fdr = 1, .threads = 1 + d % 2};
         hs_gi gi;
-        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_OK);
         assert_int_equal(gi.points, (long)NP - 1); /* the notch's point */
         brute_check(&gi, dists[d], 99, 42);
         /* the cluster's cell is a hot spot; bins follow the adjusted p */
@@ -164,15 +173,148 @@ static void test_queen_and_band(void **state)
     hs_gi_opts o2 = o1;
     o2.threads = 2;
     hs_gi a, b;
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o1, &a, &err), HS_OK);
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o2, &b, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o1, &a, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o2, &b, &err), HS_OK);
     assert_memory_equal(a.p_sim, b.p_sim, a.n * sizeof *a.p_sim);
     hs_gi_free(&a);
     hs_gi_free(&b);
     hs_gi_opts o0 = {.distance = 250, .permutations = 0, .fdr = 0};
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o0, &a, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o0, &a, &err), HS_OK);
     brute_check(&a, 250, 0, 0);
     hs_gi_free(&a);
+}
+
+/* Weighted points (a share of an incident's time window, say): a cell's
+ * value is the sum of its points' weights, z and p_sim as the brute force
+ * on those values, on one thread and two; p_sim in [1 / (R + 1), 1].
+ * Weights NULL are weights of 1, to the bit.  A weight below 0 or not
+ * finite is refused, naming the point. */
+static void test_weights(void **state)
+{
+    (void)state;
+    setup_data();
+    static float w[400], ones[400];
+    const float kinds[] = {0.25f, 0.5f, 0.125f, 1, 0.75f, 0, 2.5f};
+    for (size_t q = 0; q < NP; q++) {
+        w[q] = kinds[q % 7];
+        ones[q] = 1;
+    }
+    hs_error err = {0};
+    const double dists[] = {100 * sqrt(2.0), 250};
+    for (int d = 0; d < 2; d++) {
+        hs_gi_opts o = {.distance = dists[d], .permutations = 99, .seed = 42,
+                        .fdr = 1, .threads = 1};
+        hs_gi a, b;
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, w, NP, &o, &a, &err), HS_OK);
+        assert_int_equal(a.points, (long)NP - 1); /* points, not weights */
+        brute_check_w(&a, dists[d], 99, 42, w);
+        int fractional = 0;
+        for (size_t i = 0; i < a.n; i++)
+            fractional += a.count[i] != floor(a.count[i]);
+        assert_true(fractional > 3);
+        o.threads = 2;
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, w, NP, &o, &b, &err), HS_OK);
+        assert_memory_equal(a.p_sim, b.p_sim, a.n * sizeof *a.p_sim);
+        hs_gi_free(&a);
+        hs_gi_free(&b);
+    }
+    /* NULL and all ones: the same, the automatic distance included */
+    for (int d = 0; d < 2; d++) {
+        hs_gi_opts o = {.distance = d ? 250 : 0, .permutations = 49, .seed = 7,
+                        .fdr = 1};
+        hs_gi a, b;
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &a, &err), HS_OK);
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, ones, NP, &o, &b, &err), HS_OK);
+        assert_int_equal(a.n, b.n);
+        assert_memory_equal(a.count, b.count, a.n * sizeof *a.count);
+        assert_memory_equal(a.nbrs, b.nbrs, a.n * sizeof *a.nbrs);
+        assert_memory_equal(a.z, b.z, a.n * sizeof *a.z);
+        assert_memory_equal(a.p, b.p, a.n * sizeof *a.p);
+        assert_memory_equal(a.p_sim, b.p_sim, a.n * sizeof *a.p_sim);
+        assert_memory_equal(a.bin, b.bin, a.n);
+        assert_memory_equal(a.point_cell, b.point_cell, NP * sizeof *a.point_cell);
+        assert_memory_equal(a.isa_z, b.isa_z, sizeof a.isa_z);
+        assert_true(a.mean == b.mean && a.var == b.var && a.points == b.points &&
+                    a.distance == b.distance);
+        assert_string_equal(a.rule, b.rule);
+        hs_gi_free(&a);
+        hs_gi_free(&b);
+    }
+    /* bad weights */
+    const float bad[] = {-0.5f, NAN, INFINITY};
+    for (int k = 0; k < 3; k++) {
+        hs_gi_opts o = {.distance = 250, .permutations = 9, .seed = 1};
+        hs_gi gi;
+        w[3 + k] = bad[k];
+        assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, w, NP, &o, &gi, &err), HS_ERR_ARG);
+        char want[32];
+        snprintf(want, sizeof want, "point %d ", 3 + k);
+        if (!strstr(err.msg, want))
+            fail_msg("\"%s\" lacks \"%s\"", err.msg, want);
+        assert_null(gi.count);
+        w[3 + k] = 0.5f;
+    }
+}
+
+/* Values that are not binary fractions (tenths): their sums taken in
+ * different orders differ in the last bits.  The brute force sums tenths
+ * as integers, so its ties are exact; gistar.h's rounding tolerance makes
+ * hs_gi_perm tie the same sums (zeros among simulations of zeros above
+ * all), over two chunks of the sweep. */
+static void test_fraction_ties(void **state)
+{
+    (void)state;
+    enum { C = 80, Rw = 60, N = C * Rw, R = 99 };
+    static double x[N], S[N], ps[N];
+    static long x10[N], S10[N];
+    static int W[N];
+    uint32_t s32 = 17;
+    for (int i = 0; i < N; i++) {
+        s32 = s32 * 1664525u + 1013904223u;
+        uint32_t u = (s32 >> 8) % 100;
+        x10[i] = u < 70 ? 0 : u < 80 ? 1 : u < 88 ? 2 : u < 94 ? 3 : u < 98 ? 7 : 13;
+        x[i] = (double)x10[i] / 10;
+    }
+    for (int i = 0; i < N; i++) { /* queen neighbours, the cell included */
+        int r0 = i / C, c0 = i % C;
+        W[i] = 0;
+        S[i] = 0;
+        S10[i] = 0;
+        for (int dr = -1; dr <= 1; dr++)
+            for (int dc = -1; dc <= 1; dc++) {
+                int rr = r0 + dr, cc = c0 + dc;
+                if (rr >= 0 && rr < Rw && cc >= 0 && cc < C) {
+                    W[i]++;
+                    S[i] += x[rr * C + cc];
+                    S10[i] += x10[rr * C + cc];
+                }
+            }
+    }
+    hs_gi_opts o = {.permutations = R, .seed = 3, .threads = 2};
+    hs_error err = {0};
+    assert_int_equal(hs_gi_perm(N, x, W, S, &o, NULL, ps, &err), HS_OK);
+    int zeros = 0;
+    for (int i = 0; i < N; i++) {
+        int m = W[i] - 1;
+        uint64_t st = mix64(3 ^ mix64((uint64_t)m));
+        long hi = 0, lo = 0;
+        for (int r = 0; r < R; r++) {
+            long sim = x10[i];
+            for (int t = 0; t < m; t++) {
+                st += 0x9E3779B97F4A7C15u;
+                int u = (int)(((unsigned __int128)mix64(st) * (uint64_t)(N - 1)) >> 64);
+                sim += x10[u < i ? u : u + 1];
+            }
+            hi += sim >= S10[i];
+            lo += sim <= S10[i];
+        }
+        double want = (double)((hi < lo ? hi : lo) + 1) / (R + 1);
+        if (ps[i] != want)
+            fail_msg("feature %d (sum %ld tenths): p_sim %.17g, brute force %.17g",
+                     i, S10[i], ps[i], want);
+        zeros += S10[i] == 0;
+    }
+    assert_true(zeros > 50);
 }
 
 /* A 120 x 100 grid (12,000 cells: the permutations sweep each group in
@@ -197,9 +339,9 @@ static void many_cells(int R)
     hs_gi_opts o = {.distance = 25, .permutations = R, .seed = 5, .fdr = 1};
     hs_gi gi;
     hs_error err = {0};
-    assert_int_equal(hs_gi_compute(lab, &g, px, py, NPT, &o, &gi, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(lab, &g, px, py, NULL, NPT, &o, &gi, &err), HS_OK);
     for (int i = 0; i < N; i++)
-        x[i] = gi.count[i];
+        x[i] = (long)gi.count[i];
     for (int i = 0; i < N; i += 37) {
         int r0 = i / C, c0 = i % C, W = 0;
         long S = 0;
@@ -232,18 +374,17 @@ static void many_cells(int R)
     }
     /* hs_gi_perm with a mask: the same p_sim where asked, NaN elsewhere */
     static int Wm[N];
-    static long Sm[N];
-    static int32_t xm[N];
+    static double Sm[N], xm[N];
     static unsigned char need[N];
     static double ps[N];
     for (int i = 0; i < N; i++) {
         Wm[i] = gi.nbrs[i];
-        xm[i] = (int32_t)x[i];
+        xm[i] = (double)x[i];
         need[i] = i % 3 == 1;
         Sm[i] = 0;
     }
     for (int i = 0; i < N; i++) /* S from z: S = z sd + W mean */
-        Sm[i] = lround(gi.z[i] * sqrt(gi.var * ((double)N * Wm[i] - (double)Wm[i] * Wm[i]) /
+        Sm[i] = (double)lround(gi.z[i] * sqrt(gi.var * ((double)N * Wm[i] - (double)Wm[i] * Wm[i]) /
                                       (N - 1)) + Wm[i] * gi.mean);
     assert_int_equal(hs_gi_perm(N, xm, Wm, Sm, &o, need, ps, &err), HS_OK);
     for (int i = 0; i < N; i++)
@@ -294,7 +435,7 @@ static void test_degenerate(void **state)
     hs_error err = {0};
     hs_gi_opts o = {.distance = 150, .permutations = 19, .seed = 1, .fdr = 1};
     hs_gi gi;
-    assert_int_equal(hs_gi_compute(LAB, &G, NULL, NULL, 0, &o, &gi, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, NULL, NULL, NULL, 0, &o, &gi, &err), HS_OK);
     for (size_t i = 0; i < gi.n; i++) {
         assert_true(isnan(gi.z[i]) && isnan(gi.p[i]));
         assert_true(gi.p_sim[i] == 1.0);
@@ -306,10 +447,10 @@ static void test_degenerate(void **state)
     assert_string_equal(hs_gi_class(0), "not significant");
     /* bad options */
     o.distance = NAN;
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_ERR_ARG);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_ERR_ARG);
     o.distance = 100;
     o.permutations = -1;
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_ERR_ARG);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_ERR_ARG);
 }
 
 /* The automatic cell, by hand: ten 10 m and one 1,000 m (m = 100, sd =
@@ -338,7 +479,7 @@ static void test_auto_distance(void **state)
     hs_error err = {0};
     hs_gi_opts o = {.distance = 0, .permutations = 0, .fdr = 1};
     hs_gi gi;
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_OK);
     assert_true(gi.distance > 0);
     assert_non_null(strstr(gi.rule, "Moran"));
     brute_check(&gi, gi.distance, 0, 0);
@@ -425,7 +566,7 @@ static void test_hex(void **state)
         hs_gi_opts o = {.distance = dists[d], .permutations = 0, .fdr = 1, .hex = 1};
         hs_gi gi;
         hs_error err = {0};
-        assert_int_equal(hs_gi_compute(lab, &g, px, py, NPT, &o, &gi, &err), HS_OK);
+        assert_int_equal(hs_gi_compute(lab, &g, px, py, NULL, NPT, &o, &gi, &err), HS_OK);
         assert_int_equal(gi.n, n);
         assert_int_equal(gi.points, points);
         assert_int_equal(gi.npoints, NPT);
@@ -436,7 +577,7 @@ static void test_hex(void **state)
         assert_int_equal(hs_gi_neighbours(&gi, &g, &st, &nb, &err), HS_OK);
         int seen_interior = 0;
         for (int i = 0; i < n; i++) {
-            assert_int_equal(gi.count[i], x[i]);
+            assert_true(gi.count[i] == (double)x[i]);
             double xi, yi;
             hex_centre(&g, idx[i], &xi, &yi);
             int W = 0, all = 0;
@@ -501,7 +642,7 @@ static void test_neighbours_square(void **state)
     hs_gi_opts o = {.distance = 250, .permutations = 0};
     hs_gi gi;
     hs_error err = {0};
-    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NP, &o, &gi, &err), HS_OK);
+    assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_OK);
     size_t *st;
     uint32_t *nb;
     assert_int_equal(hs_gi_neighbours(&gi, &G, &st, &nb, &err), HS_OK);
@@ -526,6 +667,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queen_and_band),
         cmocka_unit_test(test_many_cells),
+        cmocka_unit_test(test_weights),
+        cmocka_unit_test(test_fraction_ties),
         cmocka_unit_test(test_bh),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_auto_cell),

@@ -14,13 +14,98 @@
 #    and 0.10 against the same conditional draws made in R, within
 #    sampling error (spdep localG_perm's own pseudo-p is printed beside:
 #    it counts ties one way, gistar.h both ways); exact draws are checked
-#    against a brute force in test_gistar.c.
+#    against a brute force in test_gistar.c;
+#  - weighted points (fractional cell values, as the share of each
+#    incident's time window inside --when gives), through a small driver
+#    compiled here against the library: R sums the weights into the cells
+#    by the floor rule itself (to 1e-9) and spdep localG on those values
+#    gives z to 1e-9, for queen neighbours and a 250 m band on 100 m cells
+#    with holes.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 D=$SRC/data/demo
+LIB=${HOTSPOT_LIB:-$SRC/build/libhotspot.a}
 command -v Rscript >/dev/null || { echo "SKIP: Rscript not installed (apt-get install r-cran-spdep)"; exit 77; }
 Rscript -e 'suppressMessages(library(spdep))' 2>/dev/null || { echo "SKIP: R package spdep not installed (apt-get install r-cran-spdep)"; exit 77; }
 command -v ogr2ogr >/dev/null || { echo "SKIP: ogr2ogr not installed"; exit 77; }
+CC=${CC:-cc}
+command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC) for the driver"; exit 77; }
+for tool in pkg-config geos-config; do
+    command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+done
+[ -f "$LIB" ] || fail "no library at $LIB"
+
+# The driver: weighted points on a 40 x 30 grid of 100 m cells (a corner
+# and a column of cells not kept) -> points.csv (x, y, weight) and, for
+# each distance in metres given, gi_<distance>.csv (the cells' centres,
+# values and z).
+cat > "$T/driver.c" <<'EOF'
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/gistar.h"
+
+enum { C = 40, RW = 30, NP = 3000 };
+
+int main(int argc, char **argv)
+{
+    static int32_t lab[C * RW];
+    static double px[NP], py[NP];
+    static float pw[NP];
+    const hs_grid_geom g = {500000, 200000, 100, C, RW};
+    for (int i = 0; i < C * RW; i++) /* a corner and a column not kept */
+        lab[i] = (i / C < 8 && i % C < 10) || i % C == 25 ? -1 : 0;
+    uint32_t s = 1;
+    for (int k = 0; k < NP; k++) { /* denser to the south-west */
+        s = s * 1664525u + 1013904223u;
+        double a = (s >> 8) / 16777216.0;
+        s = s * 1664525u + 1013904223u;
+        double b = (s >> 8) / 16777216.0;
+        px[k] = g.x0 + C * g.cell * a * a;
+        py[k] = g.y0 + RW * g.cell * b * sqrt(b);
+        pw[k] = (float)(k % 9 + 1) / 7.0f; /* shares of a time window */
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/points.csv", argv[1]);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 1;
+    fprintf(f, "x,y,w\n");
+    for (int k = 0; k < NP; k++)
+        fprintf(f, "%.17g,%.17g,%.17g\n", px[k], py[k], (double)pw[k]);
+    fclose(f);
+    for (int a = 2; a < argc; a++) {
+        hs_gi_opts o = {.distance = atof(argv[a]), .permutations = 0, .fdr = 1};
+        hs_gi gi;
+        hs_error err = {0};
+        if (hs_gi_compute(lab, &g, px, py, pw, NP, &o, &gi, &err) != HS_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        snprintf(path, sizeof path, "%s/gi_%s.csv", argv[1], argv[a]);
+        if (!(f = fopen(path, "w")))
+            return 1;
+        fprintf(f, "x,y,count,gi_z\n");
+        for (size_t i = 0; i < gi.n; i++) {
+            double x, y;
+            hs_gi_centre(&g, 0, gi.cell[i], &x, &y);
+            fprintf(f, "%.17g,%.17g,%.17g,%.17g\n", x, y, gi.count[i], gi.z[i]);
+        }
+        fclose(f);
+        hs_gi_free(&gi);
+    }
+    return 0;
+}
+EOF
+SAN= # a sanitizer build of the library needs the runtimes (not grep -q: pipefail)
+nm "$LIB" > "$T/nm.txt" 2>/dev/null || true
+grep -q '__asan_' "$T/nm.txt" && SAN="-fsanitize=address,undefined"
+# shellcheck disable=SC2046
+"$CC" -std=c11 -D_DEFAULT_SOURCE $SAN -I"$SRC/include" -I"$SRC/src" -o "$T/driver" "$T/driver.c" \
+    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
+    $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
+"$T/driver" "$T" 141.4213562373095 250 || fail "the driver failed"
 
 run() { # name, extra flags
     local name=$1; shift
@@ -68,6 +153,27 @@ invisible(check_z("band", 1000))
 invisible(check_z("queen", 500 * sqrt(2)))
 invisible(check_z("hex", 1000)) # hexagons: 18 neighbours and the cell
 perm <- check_z("perm", 4000)
+
+# weighted points: the cells' values summed here by the floor rule (x0 =
+# 500,000, y0 = 200,000, 100 m cells, 30 rows), then localG on them
+pts <- read.csv(file.path(T, "points.csv"))
+key <- function(x, y) paste(floor((x - 500000) / 100), 29 - floor((y - 200000) / 100))
+sums <- tapply(pts$w, key(pts$x, pts$y), sum)
+for (dist in c("141.4213562373095", "250")) {
+    d <- read.csv(file.path(T, paste0("gi_", dist, ".csv")))
+    v <- as.numeric(sums[key(d$x, d$y)])
+    v[is.na(v)] <- 0
+    if (max(abs(v - d$count)) > 1e-9)
+        fail("weights,", dist, "m: cell values differ from R's sums by", max(abs(v - d$count)))
+    if (all(v == round(v))) fail("weights,", dist, "m: no fractional cell values")
+    lw <- nb2listw(include.self(dnearneigh(cbind(d$x, d$y), 0, as.numeric(dist) * (1 + 1e-9))),
+                   style = "B", zero.policy = TRUE)
+    z <- as.numeric(localG(v, lw, zero.policy = TRUE))
+    err <- max(abs(z - d$gi_z))
+    if (!(err < 1e-9)) fail("weights,", dist, "m: z differs from spdep localG by", err)
+    cat(sprintf("weighted points, %s m: %d cells, values as R's sums of the weights, z as spdep localG (max difference %.1e)\n",
+                dist, nrow(d), err))
+}
 
 # Moran's I z at 1 .. 10 cells, as the run table gives them
 for (grid in c("auto", "hexauto")) {

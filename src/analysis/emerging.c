@@ -128,7 +128,7 @@ static int level(double q)
     return q <= 0.01 ? 3 : q <= 0.05 ? 2 : q <= 0.10 ? 1 : 0;
 }
 
-static hs_status check(size_t n, size_t T, const int32_t *count,
+static hs_status check(size_t n, size_t T, const double *count,
                        const size_t *nb_start, const uint32_t *nb,
                        const hs_emerging_opts *o, hs_error *err)
 {
@@ -163,22 +163,22 @@ static hs_status check(size_t n, size_t T, const int32_t *count,
                            "not in its own neighbour list (Gi* includes it)", i);
     }
     for (size_t k = 0; k < n * T; k++)
-        if (count[k] < 0)
+        if (!(count[k] >= 0) || !isfinite(count[k]))
             return hs_fail(err, HS_ERR_ARG, "emerging hot spots: cell %zu, "
-                           "month %zu: count %ld below 0", k % n, k / n,
-                           (long)count[k]);
+                           "month %zu: count %g below 0 or not a number",
+                           k % n, k / n, count[k]);
     return HS_OK;
 }
 
 /* W and S of every bin: the spatial sums month by month, then each month
  * adds the previous month's (backwards, so that one is still spatial). */
-static void cube_sums(size_t n, size_t T, const int32_t *count,
-                      const size_t *nb_start, const uint32_t *nb, int *W, long *S)
+static void cube_sums(size_t n, size_t T, const double *count,
+                      const size_t *nb_start, const uint32_t *nb, int *W, double *S)
 {
     for (size_t t = 0; t < T; t++) {
-        const int32_t *x = count + t * n;
+        const double *x = count + t * n;
         for (size_t i = 0; i < n; i++) {
-            long s = 0;
+            double s = 0;
             for (size_t k = nb_start[i]; k < nb_start[i + 1]; k++)
                 s += x[nb[k]];
             S[t * n + i] = s;
@@ -191,15 +191,17 @@ static void cube_sums(size_t n, size_t T, const int32_t *count,
 }
 
 /* Which side of the simulations' mean the neighbours' observed sum lies:
- * sign((S - x)(N - 1) - (W - 1)(total - x)), in integers (emerging.h). */
-static int side_of_mean(long S, int32_t x, int W, __int128 total, size_t N)
+ * sign((S - x)(N - 1) - (W - 1)(total - x)), in double (emerging.h):
+ * multiplied out rather than divided so that whole counts compare
+ * exactly (every term an integer below 2^53). */
+static int side_of_mean(double S, double x, int W, double total, size_t N)
 {
-    __int128 obs = (__int128)(S - x) * (__int128)(N - 1);
-    __int128 exp = (__int128)(W - 1) * (total - x);
+    double obs = (S - x) * (double)(N - 1);
+    double exp = (double)(W - 1) * (total - x);
     return (obs > exp) - (obs < exp);
 }
 
-hs_status hs_emerging_compute(size_t n, size_t T, const int32_t *count,
+hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
                               const size_t *nb_start, const uint32_t *nb,
                               const hs_emerging_opts *o, hs_emerging *out,
                               hs_error *err)
@@ -212,7 +214,7 @@ hs_status hs_emerging_compute(size_t n, size_t T, const int32_t *count,
         return rc;
     const size_t N = n * T;
     int *W = malloc(N * sizeof *W);
-    long *S = malloc(N * sizeof *S);
+    double *S = malloc(N * sizeof *S);
     unsigned char *need = NULL;
     double *series = malloc(T * sizeof *series);
     signed char *bins = malloc(T);
@@ -269,7 +271,7 @@ hs_status hs_emerging_compute(size_t n, size_t T, const int32_t *count,
         go.permutations = o->permutations;
         if ((rc = hs_gi_perm(N, count, W, S, &go, need, out->p_sim, err)))
             goto cleanup;
-        __int128 total = 0;
+        double total = 0;
         for (size_t k = 0; k < N; k++)
             total += count[k];
         for (size_t k = 0; k < N; k++) {

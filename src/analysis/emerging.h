@@ -1,6 +1,6 @@
 /*
  * emerging.h - emerging hot and cold spots: Gi* on the space-time cube of
- * monthly counts, a Mann-Kendall trend per cell, and ArcGIS's categories
+ * monthly values, a Mann-Kendall trend per cell, and ArcGIS's categories
  * (internal).
  *
  * The rules, exactly (../shared/METHODS.md 3; ArcGIS Pro "How Emerging
@@ -9,13 +9,15 @@
  *
  *  - Cube: n cells (the Gi* grid's kept cells, or any features with
  *    neighbour lists) x T months; bin (i, t) is feature t n + i and its
- *    value count[t n + i] >= 0 (month-major).  N(i), cell i's spatial
- *    neighbours, i itself included, are given as lists (hs_gi_neighbours:
- *    nb[nb_start[i] .. nb_start[i + 1]), each cell at most once).  The
- *    neighbours of bin (i, t): the bins of N(i) in month t and, when t >
- *    0, the same cells in month t - 1 (ArcGIS's neighbourhood time step 1,
- *    backward only: month 0 has half as many).  So W = |N(i)| in month 0
- *    and 2 |N(i)| after, S the sum of those bins' counts.
+ *    value count[t n + i] (month-major): the sum of the weights of the
+ *    cell's points in that month (1 each unless given: then the count),
+ *    finite and >= 0.  N(i), cell i's spatial neighbours, i itself
+ *    included, are given as lists (hs_gi_neighbours: nb[nb_start[i] ..
+ *    nb_start[i + 1]), each cell at most once).  The neighbours of bin (i,
+ *    t): the bins of N(i) in month t and, when t > 0, the same cells in
+ *    month t - 1 (ArcGIS's neighbourhood time step 1, backward only: month
+ *    0 has half as many).  So W = |N(i)| in month 0 and 2 |N(i)| after, S
+ *    the sum of those bins' values.
  *  - z, p, p_sim: hs_gi_stat (gistar.h) on the n T bins as one set of
  *    features, as ArcGIS takes the whole cube: x̄ and s² over all n T
  *    bins, z as spdep localG, p = 2 Phi(-|z|); p_sim from R conditional
@@ -29,14 +31,16 @@
  *    of z.  With R > 0 a bin must also be confirmed by its pseudo-p:
  *    |bin| is lowered to the level p_sim reaches (<= 0.01: 3, <= 0.05: 2,
  *    <= 0.10: 1, else 0), and p_sim counts only when the neighbours'
- *    observed sum (the bin's own count left out, S - x) lies strictly on
- *    z's side of the simulations' mean, (W - 1)(sum of x - x) / (n T - 1)
- *    (compared exactly, in integers).  Why both: monthly counts are sparse
- *    (mostly 0 and 1) and the normal approximation of Gi* overstates a
- *    lone incident among zeros; and p_sim is folded (the nearer tail), so
- *    without the side a big count among unusually empty neighbours - a
- *    significantly low neighbourhood - would confirm a hot bin.  p_sim is
- *    not FDR-adjusted.  R = 0: the bins from p alone.
+ *    observed sum (the bin's own value left out, S - x) lies strictly on
+ *    z's side of the simulations' mean, (W - 1)(sum of x - x) / (n T - 1):
+ *    (S - x)(n T - 1) against (W - 1)(sum of x - x), multiplied out and
+ *    compared in double (exact for whole counts, the products below
+ *    2^53).  Why both: monthly counts are sparse (mostly 0 and 1) and the
+ *    normal approximation of Gi* overstates a lone incident among zeros;
+ *    and p_sim is folded (the nearer tail), so without the side a big
+ *    count among unusually empty neighbours - a significantly low
+ *    neighbourhood - would confirm a hot bin.  p_sim is not FDR-adjusted.
+ *    R = 0: the bins from p alone.
  *  - Hot month: bin >= 1 (90% confidence or more, after FDR and p_sim);
  *    cold month: bin <= -1.  months_hot, months_cold: over the T months;
  *    last_bin: the bin of month T - 1.
@@ -86,7 +90,8 @@
  *    oscillating cold spot, the mirror of nine cold and a hot final one.
  *    Values: enum hs_emerging_category, 1 .. 8 hot, -1 .. -8 the cold
  *    mirrors, 0 no pattern, so a style can colour by sign.
- * Units: counts; z dimensionless, p and p_sim probabilities, months.
+ * Units: values in the points' weight (incidents when none given); z
+ * dimensionless, p and p_sim probabilities, months.
  *
  * Cost: the sums O(n T |N|) and the trends O(n T²) on one thread; the
  * permutations O(n T R) on o->threads (gistar.h).  Memory at most about
@@ -140,17 +145,18 @@ typedef struct hs_emerging {
                                     they have no pattern whatever it is) */
     int *months_hot, *months_cold; /* n                                  */
     signed char *last_bin;       /* n                                    */
-    double mean, var;            /* x̄ and s² of the cube's counts        */
+    double mean, var;            /* x̄ and s² of the cube's values        */
 } hs_emerging;
 
 /*
- * Emerging hot spots (above) of n cells over T months: count is T x n,
- * month-major; nb_start (n + 1 entries) and nb the cells' neighbour lists,
- * each including the cell itself.  HS_ERR_ARG for missing or bad inputs
- * (n or T = 0, n T beyond 32 bits, a negative count, a list without its
- * cell or with a cell >= n, permutations < 0), HS_ERR_NOMEM.
+ * Emerging hot spots (above) of n cells over T months: count is T x n
+ * values (weight sums), month-major; nb_start (n + 1 entries) and nb the
+ * cells' neighbour lists, each including the cell itself.  HS_ERR_ARG for
+ * missing or bad inputs (n or T = 0, n T beyond 32 bits, a value below 0
+ * or not finite, a list without its cell or with a cell >= n,
+ * permutations < 0), HS_ERR_NOMEM.
  */
-hs_status hs_emerging_compute(size_t n, size_t T, const int32_t *count,
+hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
                               const size_t *nb_start, const uint32_t *nb,
                               const hs_emerging_opts *o, hs_emerging *out,
                               hs_error *err);

@@ -1,4 +1,5 @@
 /* gistar.c - Getis-Ord Gi* on a grid, permutations and FDR (gistar.h). */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -272,9 +273,10 @@ static int band_run(const hs_grid_geom *g, int hex, const band *b, size_t idx,
 /* What the sums and the permutations read. */
 typedef struct stat_job {
     size_t n;
-    const int32_t *x;      /* values                                  */
+    const double *x;       /* values                                  */
     const int *W;          /* W_i, self included                      */
-    const long *S;         /* S_i                                     */
+    const double *S;       /* S_i                                     */
+    double tol;            /* sums this close tie (hs_gi_perm)        */
     const hs_gi_opts *o;
     const unsigned char *need; /* NULL: every feature's p_sim        */
     double *p_sim;
@@ -316,12 +318,12 @@ static int by_u(const void *p, const void *q)
 }
 
 /* Features [a, b) of one group: S_r at the first directly, then swept. */
-static void permute(const stat_job *jb, const perm_task *t, long *S)
+static void permute(const stat_job *jb, const perm_task *t, double *S)
 {
     const perm_group *pg = t->pg;
     const int R = jb->o->permutations;
     const size_t nd = (size_t)R * (size_t)pg->m;
-    const int32_t *x = jb->x;
+    const double *x = jb->x;
     size_t i0 = pg->cells[t->a], e = 0;
     memset(S, 0, (size_t)R * sizeof *S);
     for (size_t k = 0; k < nd; k++) {
@@ -333,15 +335,15 @@ static void permute(const stat_job *jb, const perm_task *t, long *S)
         size_t i = pg->cells[c];
         for (; e < nd && (size_t)pg->d[e].u + 1 <= i; e++) {
             uint32_t u = pg->d[e].u;
-            S[pg->d[e].r] += (long)x[u] - (long)x[u + 1];
+            S[pg->d[e].r] += x[u] - x[u + 1];
         }
         if (jb->need && !jb->need[i])
             continue; /* S_r is swept on all the same */
-        const long obs = jb->S[i] - x[i];
+        const double obs = jb->S[i] - x[i], lo = obs - jb->tol, hi = obs + jb->tol;
         long khi = 0, klo = 0;
         for (int r = 0; r < R; r++) {
-            khi += S[r] >= obs;
-            klo += S[r] <= obs;
+            khi += S[r] >= lo;
+            klo += S[r] <= hi;
         }
         jb->p_sim[i] = (double)((khi < klo ? khi : klo) + 1) / (double)(R + 1);
     }
@@ -358,7 +360,7 @@ typedef struct perm_job {
 static void *work_permute(void *arg)
 {
     perm_job *pj = arg;
-    long *S = malloc(((size_t)pj->jb->o->permutations + 1) * sizeof *S);
+    double *S = malloc(((size_t)pj->jb->o->permutations + 1) * sizeof *S);
     if (!S) {
         atomic_store(&pj->nomem, 1);
         return NULL;
@@ -497,7 +499,7 @@ done:
     return rc;
 }
 
-hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
+hs_status hs_gi_stat(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, double *z, double *p, double *p_sim,
                      double *mean, double *var, hs_error *err)
 {
@@ -516,14 +518,38 @@ hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
     *var = v;
     for (size_t i = 0; i < n; i++) {
         double Wi = W[i], den = v * ((double)n * Wi - Wi * Wi) / ((double)n - 1);
-        z[i] = n >= 2 && den > 0 ? ((double)S[i] - Wi * m) / sqrt(den) : NAN;
+        z[i] = n >= 2 && den > 0 ? (S[i] - Wi * m) / sqrt(den) : NAN;
         p[i] = isnan(z[i]) ? NAN : erfc(fabs(z[i]) / M_SQRT2);
         p_sim[i] = NAN;
     }
     return hs_gi_perm(n, x, W, S, o, NULL, p_sim, err);
 }
 
-hs_status hs_gi_perm(size_t n, const int32_t *x, const int *W, const long *S,
+/*
+ * How close two neighbour sums must be to tie (gistar.h).  Whole values
+ * below 2^53 add exactly in any order: 0, the integer rule.  Fractional
+ * ones do not: the sweep (permute) adds and takes away draws, so a
+ * simulation of zeros can end at 1e-17, which compared exactly would be
+ * above or below a cell of zeros by chance instead of tied.  Sums of at
+ * most k = m + 1 values of size at most xmax, each about 3 k roundings of
+ * at most k xmax ε / 2 on either side: 4 k² ε xmax bounds both.
+ */
+static double tie_tolerance(size_t n, const double *x, const int *W)
+{
+    double xmax = 0, total = 0;
+    int whole = 1, k = 1;
+    for (size_t i = 0; i < n; i++) {
+        xmax = x[i] > xmax ? x[i] : xmax;
+        total += x[i];
+        whole &= x[i] == floor(x[i]);
+        k = W[i] > k ? W[i] : k;
+    }
+    if (whole && total < 0x1p53)
+        return 0;
+    return 4.0 * k * k * DBL_EPSILON * xmax;
+}
+
+hs_status hs_gi_perm(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, const unsigned char *need,
                      double *p_sim, hs_error *err)
 {
@@ -535,8 +561,8 @@ hs_status hs_gi_perm(size_t n, const int32_t *x, const int *W, const long *S,
         p_sim[i] = NAN;
     if (o->permutations == 0 || n < 2)
         return HS_OK;
-    stat_job jb = {.n = n, .x = x, .W = W, .S = S, .o = o, .need = need,
-                   .p_sim = p_sim};
+    stat_job jb = {.n = n, .x = x, .W = W, .S = S, .tol = tie_tolerance(n, x, W),
+                   .o = o, .need = need, .p_sim = p_sim};
     return permute_all(&jb, err);
 }
 
@@ -611,9 +637,9 @@ typedef struct sum_job {
     const uint32_t *cell;
     size_t n;
     const int32_t *kept;   /* grid index -> kept index, -1 not kept   */
-    const int32_t *x;
+    const double *x;
     int *W;
-    long *S;
+    double *S;
     atomic_size_t next;
 } sum_job;
 
@@ -622,7 +648,7 @@ static void sums(sum_job *jb, size_t a, size_t b)
 {
     const hs_grid_geom *g = jb->g;
     for (size_t i = a; i < b; i++) {
-        long s = 0;
+        double s = 0;
         int w = 0;
         size_t rr, c0, c1;
         for (int dr = -jb->b->R; dr <= jb->b->R; dr++) {
@@ -687,7 +713,7 @@ static double disc_sum(const hs_grid_geom *g, int hex, const double *P,
  * NaN when undefined.  v, P: grid-sized scratch, P with a column more.
  */
 static double moran_z(const hs_grid_geom *g, int hex, const uint32_t *cell,
-                      const int32_t *x, size_t n, double mean, const band *b,
+                      const double *x, size_t n, double mean, const band *b,
                       double *v, double *P, int *deg)
 {
     const size_t cells = g->rows * g->cols;
@@ -819,7 +845,7 @@ done:
 
 /* The automatic distance (gistar.h) into out->distance and out->rule. */
 static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
-                               const int32_t *x, hs_gi *out, hs_error *err)
+                               const double *x, hs_gi *out, hs_error *err)
 {
     size_t n = out->n, cells = g->rows * g->cols;
     int hex = out->hex;
@@ -908,8 +934,9 @@ static int32_t *kept_map(const hs_grid_geom *g, const hs_gi *gi)
 }
 
 hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
-                        const double *px, const double *py, size_t npts,
-                        const hs_gi_opts *o, hs_gi *out, hs_error *err)
+                        const double *px, const double *py, const float *pw,
+                        size_t npts, const hs_gi_opts *o, hs_gi *out,
+                        hs_error *err)
 {
     hs_status rc;
     memset(out, 0, sizeof *out);
@@ -917,9 +944,14 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
         return rc;
     if (npts > 0 && (!px || !py))
         return hs_fail(err, HS_ERR_ARG, "Gi*: points missing");
+    for (size_t q = 0; pw && q < npts; q++)
+        if (!(pw[q] >= 0) || !isfinite(pw[q]))
+            return hs_fail(err, HS_ERR_ARG, "Gi*: point %zu has weight %g: "
+                           "weights must be finite and 0 or more", q,
+                           (double)pw[q]);
     const size_t cells = g->cols * g->rows;
-    int32_t *kept = NULL, *x = NULL;
-    long *sum = NULL;
+    int32_t *kept = NULL;
+    double *sum = NULL;
     band b = {0};
     size_t n = 0;
     out->hex = o->hex != 0;
@@ -935,10 +967,9 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     out->bin = calloc(n ? n : 1, 1);
     out->npoints = npts;
     out->point_cell = malloc((npts ? npts : 1) * sizeof *out->point_cell);
-    x = malloc((n ? n : 1) * sizeof *x);
     sum = malloc((n ? n : 1) * sizeof *sum);
     if (!out->cell || !out->count || !out->nbrs || !out->z || !out->p ||
-        !out->p_sim || !out->bin || !out->point_cell || !x || !sum)
+        !out->p_sim || !out->bin || !out->point_cell || !sum)
         goto nomem;
     for (size_t i = 0, k = 0; i < cells; i++)
         if (label[i] >= 0)
@@ -946,26 +977,19 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     if (!(kept = kept_map(g, out)))
         goto nomem;
 
-    /* counts: the floor rule, or the nearest hexagon centre (gistar.h) */
+    /* values: the floor rule, or the nearest hexagon centre (gistar.h) */
     for (size_t q = 0; q < npts; q++) {
         ptrdiff_t idx = hs_gi_locate(g, out->hex, px[q], py[q]);
         out->point_cell[q] = idx >= 0 ? kept[idx] : -1;
         if (out->point_cell[q] >= 0) {
-            out->count[out->point_cell[q]]++;
+            out->count[out->point_cell[q]] += pw ? (double)pw[q] : 1.0;
             out->points++;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (out->count[i] > INT32_MAX) {
-            rc = hs_fail(err, HS_ERR_ARG, "Gi*: a cell holds %ld incidents",
-                         out->count[i]);
-            goto fail;
-        }
-        x[i] = (int32_t)out->count[i];
-    }
+    const double *x = out->count;
     double total = 0;
     for (size_t i = 0; i < n; i++)
-        total += (double)x[i];
+        total += x[i];
     out->mean = n ? total / (double)n : 0;
 
     if (o->distance > 0) {
@@ -985,7 +1009,6 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
         (rc = hs_gi_bins(out->z, out->p, n, o->fdr, out->bin, err)))
         goto fail;
     free(kept);
-    free(x);
     free(sum);
     band_free(&b);
     return HS_OK;
@@ -993,7 +1016,6 @@ nomem:
     rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for %zu cells", cells);
 fail:
     free(kept);
-    free(x);
     free(sum);
     band_free(&b);
     hs_gi_free(out);

@@ -16,9 +16,11 @@
  *    makes one covering an extent).  Either way a cell is kept when
  *    label[i] >= 0: the caller decides by the cell-centre rule (areas.h).
  *    Kept cells, in row-major order, are the n features.
- *  - Counts: squares: point (x, y) is in cell floor((x - x0) / cell), rows
- *    - 1 - floor((y - y0) / cell): a point on a shared edge counts in the
- *    cell east / north of it.  Hexagons: in the hexagon of the nearest
+ *  - Values: a cell's value x is the sum of its points' weights (1 each
+ *    unless given: then the count; weights finite and >= 0, summed in
+ *    double).  Squares: point (x, y) is in cell floor((x - x0) / cell),
+ *    rows - 1 - floor((y - y0) / cell): a point on a shared edge counts in
+ *    the cell east / north of it.  Hexagons: in the hexagon of the nearest
  *    centre (in double precision); a point as near two centres (on an
  *    edge) counts in the first in row-major order.  So in exactly one.
  *    Points in cells not kept, or outside the grid, count nowhere.
@@ -30,28 +32,35 @@
  *    tolerance of 1e-9, so that distance = cell x sqrt 2 keeps every
  *    diagonal (sfhotspot's float test drops some) and distance = cell
  *    every one of a hexagon's six neighbours.
- *  - z: x̄ = mean count, s² = sum (x - x̄)² / n (population variance), for
- *    cell i with W_i neighbours (self included) and S_i their counts'
+ *  - z: x̄ = mean value, s² = sum (x - x̄)² / n (population variance), for
+ *    cell i with W_i neighbours (self included) and S_i their values'
  *    sum: z_i = (S_i - W_i x̄) / sqrt(s² (n W_i - W_i²) / (n - 1)), as
  *    spdep localG with the cell included (binary weights: S1_i = W_i).
  *    NaN (no z) when s² = 0, n < 2 or W_i = n.  A cell whose only
  *    neighbour is itself keeps its z, as spdep does (ArcGIS writes NULL).
  *  - p = 2 Phi(-|z|) = erfc(|z| / sqrt 2), two-sided; NaN with z.
  *  - Permutations (R of them, R = 0: none): conditional, as spdep
- *    localG_perm: for cell i the own count stays, and each of its W_i - 1
- *    other neighbours gets the count of a cell drawn uniformly, with
+ *    localG_perm: for cell i the own value stays, and each of its W_i - 1
+ *    other neighbours gets the value of a cell drawn uniformly, with
  *    replacement, from the other n - 1 cells.  k_hi = simulations whose sum
  *    is >= S_i, k_lo = those <= S_i; p_sim = (min(k_hi, k_lo) + 1) / (R +
  *    1), the folded pseudo-p of spdep (one tail, the nearer, not doubled),
  *    but with ties counted on both sides: spdep counts only k_hi, so a cell
  *    of zeros among zeros, which every simulation ties or exceeds, comes
  *    out "significantly cold" at 1 / (R + 1); here its p_sim is the share
- *    of simulations that are also 0.  Draws: as PySAL esda does, the
- *    cells with the same number m of other neighbours share one set of R x
- *    m draws (each cell's own count still left out, below): splitmix64
+ *    of simulations that are also 0.  Sums are doubles.  Whole values
+ *    (every x an integer, their total below 2^53) are summed exactly and
+ *    compared exactly: ties where the sums are equal.  With fractional
+ *    values sums within rounding of each other tie: |a - b| <= 4 k² ε
+ *    max x, k the largest W_i, ε = DBL_EPSILON (a bound on the rounding of
+ *    two sums of k values in any order; 8e-12 for k = 30 and values up to
+ *    10), so that a simulation of zeros ties a cell of zeros whatever the
+ *    order its sum was taken in.  Draws: as PySAL esda does, the cells
+ *    with the same number m of other neighbours share one set of R x m
+ *    draws (each cell's own value still left out, below): splitmix64
  *    (Steele et al. 2014) started at mix(seed ^ mix(m)), mix being
  *    splitmix64's output function, simulation by simulation; a draw v (64
- *    bits) gives u = (v x (n - 1)) >> 64, and for cell i the count of cell
+ *    bits) gives u = (v x (n - 1)) >> 64, and for cell i the value of cell
  *    u < i ? u : u + 1 (bias below (n-1) / 2^64).  Each cell's pseudo-p
  *    has the conditional distribution spdep's has; sharing the draws makes
  *    the cells' p-values correlated, and the work R x (m + n) per group
@@ -67,7 +76,7 @@
  *    locational outliers ((d - m) / s >= 3) left out; L and S the larger
  *    and smaller of the rest's mean and median: cell = L x max(2, L / S),
  *    rounded to a whole metre (at least 1).  Distance (distance <= 0):
- *    incremental spatial autocorrelation on the cells' counts: global
+ *    incremental spatial autocorrelation on the cells' values: global
  *    Moran's I with row-standardised binary weights (the cell itself not
  *    a neighbour; cells without neighbours have no row) and its z under
  *    normality (Cliff & Ord: E = -1/(n-1), Var = (n² S1 - n S2 + 3 S0²) /
@@ -78,7 +87,8 @@
  *    distance to the k-th nearest kept cell, k = 5% of n clamped to
  *    [3, 30].  The choice and the ten z-values are in hs_gi.  On
  *    hexagons the same, cell x 1 .. 10 being the centre distances.
- * Units: metres, counts; z dimensionless, p and p_sim probabilities.
+ * Units: metres; values in the points' weight (incidents when none given);
+ * z dimensionless, p and p_sim probabilities.
  *
  * Cost: O(n x neighbours) for z; O(n x R x neighbours) draws for p_sim,
  * on all cores.
@@ -114,11 +124,11 @@ typedef struct hs_gi {
     int hex;           /* the lattice: hexagons (1) or squares (0)      */
     size_t n;          /* kept cells                                    */
     uint32_t *cell;    /* their row-major indices, ascending            */
-    long *count;
+    double *count;     /* x: the sum of the weights of its points       */
     int *nbrs;         /* W_i, self included                            */
     double *z, *p, *p_sim; /* NaN: none (p_sim NaN when R = 0)          */
     signed char *bin;  /* -3 .. 3                                       */
-    double mean, var;  /* x̄ and s² of the counts                        */
+    double mean, var;  /* x̄ and s² of the values                        */
     long points;       /* points counted in kept cells                  */
     size_t npoints;    /* points given                                  */
     int32_t *point_cell; /* each given point's kept cell, -1: none       */
@@ -133,12 +143,14 @@ double hs_gi_auto_cell(double *d, size_t nd);
 
 /*
  * Gi* for every kept cell of grid g (label: rows x cols, < 0 not kept)
- * from the n points (px, py).  HS_ERR_ARG for a bad grid or options,
- * HS_ERR_NOMEM.  On error *out is empty.
+ * from the npts points (px, py) with weights pw (NULL: 1 each).
+ * HS_ERR_ARG for a bad grid or options or a weight below 0 or not finite
+ * (naming the point), HS_ERR_NOMEM.  On error *out is empty.
  */
 hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
-                        const double *px, const double *py, size_t npts,
-                        const hs_gi_opts *o, hs_gi *out, hs_error *err);
+                        const double *px, const double *py, const float *pw,
+                        size_t npts, const hs_gi_opts *o, hs_gi *out,
+                        hs_error *err);
 
 void hs_gi_free(hs_gi *gi);
 
@@ -161,13 +173,13 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
 
 /*
  * The statistic on any n features (the cells here; emerging.h's
- * space-time bins): values x, W[i] >= 1 neighbours of feature i (self
- * included) and S[i] the sum of their values; z, p and p_sim (NaN with R
+ * space-time bins): values x (finite, >= 0), W[i] >= 1 neighbours of
+ * feature i (self included) and S[i] the sum of their values; z, p and p_sim (NaN with R
  * = 0) as above, and the mean and population variance of x.  Only
  * o->permutations, o->seed and o->threads are read.  Feature indices
  * must fit in 32 bits.
  */
-hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
+hs_status hs_gi_stat(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, double *z, double *p, double *p_sim,
                      double *mean, double *var, hs_error *err);
 
@@ -175,7 +187,7 @@ hs_status hs_gi_stat(size_t n, const int32_t *x, const int *W, const long *S,
  * NULL: all; the others get NaN): the same draws and values whatever the
  * mask, at the cost of R x the features needed (plus R x m per
  * neighbour count m) instead of R x n. */
-hs_status hs_gi_perm(size_t n, const int32_t *x, const int *W, const long *S,
+hs_status hs_gi_perm(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, const unsigned char *need,
                      double *p_sim, hs_error *err);
 

@@ -1184,7 +1184,7 @@ static hs_status write_gistar(job *j, hs_error *err)
             size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
             int32_t a = j->gi_area[g][i];
             hs_value v[] = {
-                int_(gi->cell[i]), int_(gi->count[i]), num(gi->z[i]),
+                int_(gi->cell[i]), int_((long)llround(gi->count[i])), num(gi->z[i]),
                 num(gi->p[i]), num(gi->p_sim[i]), int_(gi->bin[i]),
                 txt(hs_gi_class(gi->bin[i])),
                 txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};

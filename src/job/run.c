@@ -628,7 +628,7 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon, hs_error *err)
 {
     const hs_gi *gi = &j->gi[g];
     size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), n = gi->n;
-    int32_t *count = NULL;
+    double *count = NULL;
     size_t *st = NULL;
     uint32_t *nb = NULL;
     hs_status rc = HS_OK;
@@ -637,9 +637,11 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon, hs_error *err)
     if (!(count = calloc(T * n, sizeof *count)))
         return hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
                        "for %zu cells x %zu months", n, T);
-    for (size_t q = 0; q < gi->npoints; q++) /* in Gi*'s cells */
+    /* in Gi*'s cells; 1 a point for now, to be the point's weight (its
+     * share inside --when) */
+    for (size_t q = 0; q < gi->npoints; q++)
         if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
-            count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]]++;
+            count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]] += 1;
     if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
         (rc = hs_emerging_compute(n, T, count, st, nb, &j->eopt, &j->em[g], err)))
         goto done;
@@ -710,7 +712,7 @@ static hs_status gistars(job *j, hs_error *err)
         hs_grid_geom gg;
         if ((rc = gi_lattice(j, cell, &gg, &labels, err)))
             goto done;
-        if ((rc = hs_gi_compute(labels, &gg, x, y, n, &j->gopt, &j->gi[g], err)))
+        if ((rc = hs_gi_compute(labels, &gg, x, y, NULL, n, &j->gopt, &j->gi[g], err)))
             goto done;
         j->gi_grid[g] = gg;
         if (!(j->gi_area[g] = malloc((j->gi[g].n + 1) * sizeof *j->gi_area[g]))) {
