@@ -117,3 +117,14 @@ if abs(gi - cur["violence"]) > 0.05 * cur["violence"]:
 print(f"{len(rows)} rows: {partly} partly inside, {zero} outside; counts, timeofweek and "
       "downstream fields as worked here")
 PY
+
+# the pack says so, and prints the counts with their decimals
+mkdir -p "$T/pack"
+"$BIN" report "$T/w.gpkg" -o "$T/pack" > /dev/null 2> "$T/err.txt" || fail "report: $(cat "$T/err.txt")"
+if command -v pdftotext > /dev/null; then
+    pdftotext -layout "$T/pack/AB03.pdf" "$T/ab03.txt"
+    grep -q "Fay and Feuer's gamma" "$T/ab03.txt" || fail "AB03.pdf does not say how shares are counted"
+    want=$(sqlite3 "$T/w.gpkg" "SELECT printf('%.1f', count) FROM rates_asb WHERE area_id = 'AB03'")
+    grep -q "Incidents, Jan 2024 to Dec 2024 *$want " "$T/ab03.txt" ||
+        fail "AB03.pdf: no ASB count $want: $(grep 'Incidents, Jan' "$T/ab03.txt")"
+fi

@@ -1166,6 +1166,9 @@ static hs_status write_gistar(job *j, hs_error *err)
         {"gi_z", HS_FIELD_REAL},    {"gi_p", HS_FIELD_REAL},
         {"gi_p_sim", HS_FIELD_REAL}, {"gi_bin", HS_FIELD_INT},
         {"class", HS_FIELD_TEXT},   {"area_id", HS_FIELD_TEXT}};
+    hs_field fc[sizeof f / sizeof *f];
+    memcpy(fc, f, sizeof fc);
+    fc[1].type = count_type(j); /* count */
     for (size_t g = 0; g < j->ngroups; g++) {
         if (!j->has_gi[g])
             continue;
@@ -1176,7 +1179,7 @@ static hs_status write_gistar(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
                  "%.0f m %s, neighbours within %.6g m", gname,
                  j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
-        hs_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, gi->n, err);
+        hs_layer *l = cell_layer(j, name, desc, fc, sizeof fc / sizeof *fc, gi->n, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {
@@ -1184,7 +1187,7 @@ static hs_status write_gistar(job *j, hs_error *err)
             size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
             int32_t a = j->gi_area[g][i];
             hs_value v[] = {
-                int_(gi->cell[i]), int_((long)llround(gi->count[i])), num(gi->z[i]),
+                int_(gi->cell[i]), count_value(j, gi->count[i]), num(gi->z[i]),
                 num(gi->p[i]), num(gi->p_sim[i]), int_(gi->bin[i]),
                 txt(hs_gi_class(gi->bin[i])),
                 txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};

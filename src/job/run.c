@@ -623,8 +623,10 @@ done:
 
 /* Emerging hot spots of group g (emerging.h) on its Gi* cells, from the
  * incidents Gi* counted (in the cells it put them in), in months mon (0 =
- * the period's first), in the order gistars() gave them. */
-static hs_status emerging(job *j, size_t g, const int32_t *mon, hs_error *err)
+ * the period's first), with shares sh (NULL: whole), in the order
+ * gistars() gave them. */
+static hs_status emerging(job *j, size_t g, const int32_t *mon,
+                          const float *sh, hs_error *err)
 {
     const hs_gi *gi = &j->gi[g];
     size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), n = gi->n;
@@ -637,11 +639,10 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon, hs_error *err)
     if (!(count = calloc(T * n, sizeof *count)))
         return hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
                        "for %zu cells x %zu months", n, T);
-    /* in Gi*'s cells; 1 a point for now, to be the point's weight (its
-     * share inside --when) */
+    /* in Gi*'s cells, each incident its share inside --when (when.h) */
     for (size_t q = 0; q < gi->npoints; q++)
         if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
-            count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]] += 1;
+            count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]] += sh ? sh[q] : 1;
     if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
         (rc = hs_emerging_compute(n, T, count, st, nb, &j->eopt, &j->em[g], err)))
         goto done;
@@ -663,7 +664,8 @@ static hs_status gistars(job *j, hs_error *err)
     double *x = malloc((s->n + 1) * sizeof *x), *y = malloc((s->n + 1) * sizeof *y);
     double *d = NULL;
     int32_t *labels = NULL, *mon = malloc((s->n + 1) * sizeof *mon);
-    if (!x || !y || !mon) {
+    float *sh = s->share ? malloc((s->n + 1) * sizeof *sh) : NULL;
+    if (!x || !y || !mon || (s->share && !sh)) {
         rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
         goto done;
     }
@@ -675,6 +677,8 @@ static hs_status gistars(job *j, hs_error *err)
                 s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
                 x[n] = s->x[i];
                 mon[n] = s->month[i] - j->agg.cur.from;
+                if (sh)
+                    sh[n] = s->share[i];
                 y[n++] = s->y[i];
             }
         double cell = j->gi_cell;
@@ -712,7 +716,7 @@ static hs_status gistars(job *j, hs_error *err)
         hs_grid_geom gg;
         if ((rc = gi_lattice(j, cell, &gg, &labels, err)))
             goto done;
-        if ((rc = hs_gi_compute(labels, &gg, x, y, NULL, n, &j->gopt, &j->gi[g], err)))
+        if ((rc = hs_gi_compute(labels, &gg, x, y, sh, n, &j->gopt, &j->gi[g], err)))
             goto done;
         j->gi_grid[g] = gg;
         if (!(j->gi_area[g] = malloc((j->gi[g].n + 1) * sizeof *j->gi_area[g]))) {
@@ -722,10 +726,11 @@ static hs_status gistars(job *j, hs_error *err)
         for (size_t i = 0; i < j->gi[g].n; i++)
             j->gi_area[g][i] = labels[j->gi[g].cell[i]];
         j->has_gi[g] = 1;
-        if (j->emerging && (rc = emerging(j, g, mon, err)))
+        if (j->emerging && (rc = emerging(j, g, mon, sh, err)))
             goto done;
     }
 done:
+    free(sh);
     free(x);
     free(y);
     free(mon);

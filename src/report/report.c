@@ -161,13 +161,13 @@ static double para(cairo_t *cr, double x, double y, double w, double lead,
 /* 12345 -> "12,345" */
 static void fmt_int(long v, char *b, size_t n);
 
-/* A count: whole incidents as fmt_int; a sum of --when shares (when.h)
- * with one decimal, "1,234.5". */
-static void fmt_count(double v, char *b, size_t n)
+/* A count: whole incidents as fmt_int; in a file of --when shares
+ * (when.h, d->shares) every count with one decimal, "1,234.5". */
+static void fmt_count(const hs_rdata *d, double v, char *b, size_t n)
 {
     double r = round(v * 10) / 10, ip = trunc(r);
-    if (r == ip) {
-        fmt_int((long)r, b, n);
+    if (!d->shares) {
+        fmt_int(lround(v), b, n);
         return;
     }
     char t[48];
@@ -434,7 +434,7 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
             const hs_rrate *r = &d->rates[g][a];
             char x[32], z[32];
             switch (row) {
-            case R_COUNT: fmt_count(r->count, b[g], sizeof b[g]); break;
+            case R_COUNT: fmt_count(d, r->count, b[g], sizeof b[g]); break;
             case R_KM2:
                 if (isnan(r->per_km2))
                     snprintf(b[g], sizeof b[g], "n/a");
@@ -451,15 +451,14 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
             case R_ANNUAL: fmt_rate(r->annual, b[g], sizeof b[g]); break;
             case R_STUDY: fmt_rate(r->study, b[g], sizeof b[g]); break;
             case R_VS: snprintf(b[g], sizeof b[g], "%s", vs_words(r)); break;
-            case R_PREV: fmt_count(r->prev_count, b[g], sizeof b[g]); break;
+            case R_PREV: fmt_count(d, r->prev_count, b[g], sizeof b[g]); break;
             case R_CHANGE:
                 if (isnan(r->change_pct))
                     snprintf(b[g], sizeof b[g], "%+.*f (n/a, new)",
-                             r->change == floor(r->change) ? 0 : 1, r->change);
+                             d->shares, r->change);
                 else
-                    snprintf(b[g], sizeof b[g], "%+.*f (%+.1f%%)",
-                             r->change == floor(r->change) ? 0 : 1, r->change,
-                             r->change_pct);
+                    snprintf(b[g], sizeof b[g], "%+.*f (%+.1f%%)", d->shares,
+                             r->change, r->change_pct);
                 break;
             case R_SIG: snprintf(b[g], sizeof b[g], "%s", change_words(r)); break;
             }
@@ -657,8 +656,8 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
             double s = 0;
             for (size_t k = 0; k < d->nareas && !isnan(s); k++)
                 if (a == (size_t)-1 || k == a) {
-                    long c = d->monthly[g][k * (size_t)nm + (size_t)m];
-                    s = c < 0 ? NAN : s + (double)c; /* suppressed: a gap */
+                    double c = d->monthly[g][k * (size_t)nm + (size_t)m];
+                    s = c < 0 ? NAN : s + c; /* suppressed: a gap */
                 }
             v[g * nm + m] = s;
             vmax = s > vmax ? s : vmax;
@@ -1173,6 +1172,13 @@ static void page_summary(pdf *p, const hs_rdata *d, size_t a)
              "95% results happen by chance, so 99.8% is the firmer signal. "
              "Town centres with few residents have high rates; incidents per "
              "km\xc2\xb2 helps there.");
+    if (d->shares)
+        y = para(cr, ML, y + 2, CW, 9.5,
+                 "Incidents known only within a window of time count by the "
+                 "share of their window inside the hours analysed, so counts "
+                 "have decimals. Their intervals are Fay and Feuer's gamma "
+                 "intervals for such weighted counts, and the change test "
+                 "rounds both counts to whole incidents.");
     y = para(cr, ML, y + 2, CW, 9.5,
              "Groups: ASB = anti-social behaviour; SAC = serious acquisitive "
              "crime (burglary, robbery and vehicle crime); Violence = violence "
@@ -1548,7 +1554,7 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
                                                           : "\xe2\x80\x93");
             snprintf(cell[2], 128, "%s", tk->label ? tk->label : "(no location)");
             snprintf(cell[3], 128, "%d", tk->cls);
-            fmt_count(tk->incidents, cell[4], 128);
+            fmt_count(d, tk->incidents, cell[4], 128);
             snprintf(cell[5], 128, "%.2f", tk->km2);
             if (isnan(tk->pai))
                 snprintf(cell[6], 128, "n/a");
@@ -1995,13 +2001,13 @@ static void page_county(pdf *p, const hs_rdata *d)
         /* --public: the total is the study rate's, when it is published */
         if (sup)
             n = isnan(rate) ? -1 : lround(rate * d->study_pop / 1000);
-        fmt_count(n, cell[1], 96);
+        fmt_count(d, n, cell[1], 96);
         if (n < 0)
             snprintf(cell[1], 96, "suppressed");
         fmt_rate(rate, cell[2], 96);
         if (cmp) {
-            fmt_count(n0, cell[3], 96);
-            int dp = n - n0 == floor(n - n0) ? 0 : 1;
+            fmt_count(d, n0, cell[3], 96);
+            int dp = d->shares;
             if (n0 > 0)
                 snprintf(cell[4], 96, "%+.*f (%+.1f%%)", dp, n - n0,
                          100.0 * (n - n0) / n0);
@@ -2131,7 +2137,7 @@ static void page_county(pdf *p, const hs_rdata *d)
         for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
             const hs_rhot *hp = &d->hot[g][h];
             long ai = hp->area_id ? hs_rdata_find_area(d, hp->area_id) : -1;
-            fmt_count(hp->incidents, b, sizeof b);
+            fmt_count(d, hp->incidents, b, sizeof b);
             textf(cr, ML + 10, y, LEFT, CW - 10, "%s  %s, %s: %s incidents in "
                   "%.2f km\xc2\xb2 (%.1f%% of the county's)%s%s", hp->id,
                   ai >= 0 ? d->areas[ai].name : "no board",

@@ -318,6 +318,8 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
                        d->path, lname);
     if ((rc = fields(l, d->path, names, fi, 14, err)))
         return rc;
+    d->shares |= OGR_Fld_GetType(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(l),
+                                                     fi[1])) == OFTReal;
     if (!(d->rates[g] = calloc(d->nareas, sizeof *d->rates[g])))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
     unsigned char *seen = calloc(d->nareas, 1);
@@ -397,7 +399,7 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
             m >= lo && m <= hi) {
             d->monthly[g][(size_t)a * (size_t)d->nmonths + (size_t)(m - lo)] =
                 OGR_F_IsFieldSetAndNotNull(f, fi[3])
-                    ? (long)OGR_F_GetFieldAsInteger64(f, fi[3]) : -1;
+                    ? OGR_F_GetFieldAsDouble(f, fi[3]) : -1;
             rows++;
         }
         OGR_F_Destroy(f);

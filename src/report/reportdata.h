@@ -148,7 +148,9 @@ typedef struct hs_rdata {
     hs_rarea **by_id;             /* the areas sorted by id              */
     hs_rrate *rates[HS_RG];       /* [nareas]                            */
     int nmonths, month0;          /* months from month0 (year*12+m-1)    */
-    long *monthly[HS_RG];         /* [area * nmonths + month]; -1: suppressed */
+    double *monthly[HS_RG];       /* [area * nmonths + month]; -1: suppressed */
+    int shares;                   /* counts are sums of --when shares (real
+                                     count fields): print one decimal    */
     int cur_from, cur_to;         /* analysis period, year*12+m-1        */
     int prev_from, prev_to;       /* comparison period; prev_from < 0: none */
     double study_pop;
