@@ -317,8 +317,20 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         long outside, no_time;
         if ((rc = hs_when_filter(&when, inc, &outside, &no_time, err)))
             goto cleanup;
-        hs_note(log, "--when %s: %zu incident(s) inside, %ld outside left out",
-                when.text, inc->n, outside);
+        double shares = 0;
+        long partly = 0;
+        for (size_t i = 0; inc->share && i < inc->n; i++) {
+            shares += inc->share[i];
+            partly += inc->share[i] < 1;
+        }
+        if (inc->share) /* windows of time: shares (when.h) */
+            hs_note(log, "--when %s: %zu incident(s) inside, %ld of them partly "
+                    "(their windows' shares inside add up to %.1f incidents), "
+                    "%ld outside left out", when.text, inc->n, partly, shares,
+                    outside);
+        else
+            hs_note(log, "--when %s: %zu incident(s) inside, %ld outside left "
+                    "out", when.text, inc->n, outside);
         if (no_time)
             hs_warn(log, "--when: %ld incident(s) have a date but no time: "
                     "left out", no_time);

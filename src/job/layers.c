@@ -845,6 +845,17 @@ static hs_status write_run(job *j, hs_error *err)
             "without a time are left out of every analysis");
         NUM("count", "when_outside", j->when_outside);
         NUM("count", "when_no_time", j->when_no_time);
+        if (j->inc->share) {
+            ROW("method", "when_shares", "incidents with a window of time "
+                "count by the share of its minutes inside (aoristic weight, "
+                "Ratcliffe 2002): counts are sums of shares; intervals of "
+                "counts with a fraction in them Fay & Feuer (1997) gamma "
+                "intervals, the change test on counts rounded to whole "
+                "incidents");
+            NUM("count", "when_partial", j->when_partial);
+            snprintf(b, sizeof b, "%.6f", j->when_shares);
+            ROW("count", "when_shares", b);
+        }
     }
     ROW("parameter", "groups", hs_or_default(o->groups, "asb,sac,violence"));
     ROW("parameter", "crs", j->crs);

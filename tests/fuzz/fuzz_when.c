@@ -1,7 +1,8 @@
 /* fuzz_when.c - --when windows (hs_when_parse).  Properties: an error has
  * a message; a spec that parses gives a normalised text that parses to
  * the same windows (a round trip), and every weekday and minute can be
- * asked about. */
+ * asked about; the prefix table counts the same minutes, and shares of
+ * windows (when.h) lie in [0, 1], a whole week's being the week's. */
 #include "fuzz.h"
 
 #include "input/when.h"
@@ -30,5 +31,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             inside += hs_when_contains(&w, d, t);
     if (inside == 0)
         abort(); /* a window is never empty */
+    uint16_t p[HS_WHEN_WEEK + 1];
+    hs_when_prefix(&w, p);
+    if (p[HS_WHEN_WEEK] != inside)
+        abort();
+    for (int32_t span = -2; span <= 2 * HS_WHEN_WEEK; span += 97) {
+        /* starts spread over the week from the input's bytes */
+        int m = (int)((size * 7919u + (uint32_t)span * 31u) % HS_WHEN_WEEK);
+        double s = hs_when_share(p, m / 1440 + 1, m % 1440, span);
+        if (!(s >= 0 && s <= 1) ||
+            (span >= HS_WHEN_WEEK && s != (double)inside / HS_WHEN_WEEK))
+            abort();
+    }
     return 0;
 }
