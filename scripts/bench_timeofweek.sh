@@ -9,6 +9,9 @@
 #   months   --date month: no times, no time-of-week tables
 #   exact    --date start: exact times, the timeofweek table
 #   windows  --start-time start --end-time end: aoristic spreading
+#   when     the same with --when "Thu-Sat 18:00-04:00": each incident
+#            counted by the share of its window inside (when.h), fewer
+#            incidents, real-number counts
 # windows - exact is the aoristic method's own cost (reading the end
 # column, spreading each window); windows - months all of time of week.
 # R's aoristic package (aoristic.df) is not in Debian, so nothing runs
@@ -33,7 +36,8 @@ echo "== 1M incidents, 1,800 areas: months only, exact times, from/to windows"
 hyperfine --warmup 1 --runs 5 --style basic \
     "$BIN run $A --date month -o tw_months.gpkg" \
     "$BIN run $A --date start -o tw_exact.gpkg" \
-    "$BIN run $A --start-time start --end-time end -o tw_windows.gpkg" 2>&1 |
+    "$BIN run $A --start-time start --end-time end -o tw_windows.gpkg" \
+    "$BIN run $A --start-time start --end-time end --when 'Thu-Sat 18:00-04:00' -o tw_when.gpkg" 2>&1 |
     grep -E "Benchmark|Time|Range"
 /usr/bin/time -v "$BIN" run $A --start-time start --end-time end -o tw_windows.gpkg 2> time.txt | grep -E "time:"
 grep -E "Maximum resident|Elapsed" time.txt

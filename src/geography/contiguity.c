@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
-
 #include "geography/contiguity.h"
+#include "geography/geos.h"
 
 void hs_nb_free(hs_nb *nb)
 {
@@ -17,23 +15,6 @@ void hs_nb_free(hs_nb *nb)
     free(nb->start);
     free(nb->nb);
     memset(nb, 0, sizeof *nb);
-}
-
-/* GEOS's last error text, for the message naming the area. */
-typedef struct geos_msg {
-    char text[256];
-} geos_msg;
-
-static void on_error(const char *message, void *userdata)
-{
-    geos_msg *m = userdata;
-    snprintf(m->text, sizeof m->text, "%s", message ? message : "");
-}
-
-static void on_notice(const char *message, void *userdata)
-{
-    (void)message;
-    (void)userdata;
 }
 
 /* One neighbour pair, i < j. */
@@ -133,7 +114,7 @@ hs_status hs_contiguity_queen_wkb(const unsigned char *const *wkb,
                                   hs_error *err)
 {
     hs_status rc = HS_OK;
-    geos_msg msg = {""};
+    hs_geos_msg msg = {""};
     GEOSContextHandle_t ctx = NULL;
     GEOSWKBReader *rd = NULL;
     GEOSGeometry **geom = NULL;
@@ -149,10 +130,8 @@ hs_status hs_contiguity_queen_wkb(const unsigned char *const *wkb,
         return hs_fail(err, HS_ERR_ARG, "contiguity: %zu areas is too many", n);
     if (n > 0 && (!wkb || !len))
         return hs_fail(err, HS_ERR_ARG, "contiguity: polygons missing");
-    if (!(ctx = GEOS_init_r()))
+    if (!(ctx = hs_geos_start(&msg)))
         return hs_fail(err, HS_ERR_NOMEM, "contiguity: cannot start GEOS");
-    GEOSContext_setErrorMessageHandler_r(ctx, on_error, &msg);
-    GEOSContext_setNoticeMessageHandler_r(ctx, on_notice, NULL);
     rd = GEOSWKBReader_create_r(ctx);
     geom = calloc(n ? n : 1, sizeof *geom);
     tree = GEOSSTRtree_create_r(ctx, 10);

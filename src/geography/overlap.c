@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
-
+#include "geography/geos.h"
 #include "geography/overlap.h"
 
 void hs_overlaps_free(hs_overlaps *o)
@@ -18,23 +16,6 @@ void hs_overlaps_free(hs_overlaps *o)
     free(o->area_a);
     free(o->area_b);
     memset(o, 0, sizeof *o);
-}
-
-/* GEOS's last error text, for the message naming the polygon. */
-typedef struct geos_msg {
-    char text[256];
-} geos_msg;
-
-static void on_error(const char *message, void *userdata)
-{
-    geos_msg *m = userdata;
-    snprintf(m->text, sizeof m->text, "%s", message ? message : "");
-}
-
-static void on_notice(const char *message, void *userdata)
-{
-    (void)message;
-    (void)userdata;
 }
 
 /* The b indices whose envelopes meet a[i]'s, as the tree gives them. */
@@ -71,7 +52,7 @@ static int cmp_size(const void *a, const void *b)
 /* Reads one set into geom[0..n) with its areas; an error names the set
  * and the index. */
 static hs_status read_set(GEOSContextHandle_t ctx, GEOSWKBReader *rd,
-                          geos_msg *msg, const unsigned char *const *wkb,
+                          hs_geos_msg *msg, const unsigned char *const *wkb,
                           const size_t *len, size_t n, const char *what,
                           GEOSGeometry **geom, double *area, hs_error *err)
 {
@@ -124,7 +105,7 @@ hs_status hs_overlaps_compute(const unsigned char *const *a, const size_t *alen,
                               hs_overlaps *out, hs_error *err)
 {
     hs_status rc = HS_OK;
-    geos_msg msg = {""};
+    hs_geos_msg msg = {""};
     GEOSContextHandle_t ctx = NULL;
     GEOSWKBReader *rd = NULL;
     GEOSGeometry **ga = NULL, **gb = NULL;
@@ -137,10 +118,8 @@ hs_status hs_overlaps_compute(const unsigned char *const *a, const size_t *alen,
     name_b = name_b ? name_b : "set b";
     if ((na > 0 && (!a || !alen)) || (nb > 0 && (!b || !blen)))
         return hs_fail(err, HS_ERR_ARG, "overlap: polygons missing");
-    if (!(ctx = GEOS_init_r()))
+    if (!(ctx = hs_geos_start(&msg)))
         return hs_fail(err, HS_ERR_NOMEM, "overlap: cannot start GEOS");
-    GEOSContext_setErrorMessageHandler_r(ctx, on_error, &msg);
-    GEOSContext_setNoticeMessageHandler_r(ctx, on_notice, NULL);
     rd = GEOSWKBReader_create_r(ctx);
     ga = calloc(na ? na : 1, sizeof *ga);
     gb = calloc(nb ? nb : 1, sizeof *gb);
