@@ -356,14 +356,21 @@ static void test_errors(void **state)
     sp = (spec){per, "last_id_VIO", "12a", "hotspots_VIO", 0, 0, 0, GOOD, 2,
                 NULL, NULL, 0, 0};
     bad(dir, "lastid.gpkg", &sp, HS_ERR_DATA, ", layer run, feature 4, field "
-        "value: last_id_VIO '12a' is not a whole number >= 0");
+        "value: last_id_VIO '12a' is not a whole number from 0 to 999999999");
+    sp = (spec){per, "last_id_VIO", "1000000000", "hotspots_VIO", 0, 0, 0, GOOD, 2,
+                NULL, NULL, 0, 0};
+    bad(dir, "bigid.gpkg", &sp, HS_ERR_DATA, ", layer run, feature 4, field value: last_id_VIO '1000000000' is not a "
+        "whole number from 0 to 999999999");
 
     static const struct {
         feat f;
         const char *want;
     } cases[] = {
         {{"VIO", "2024-01", 1, 3, SQUARE},
-         "feature 2, field hotspot_id: 'VIO' has no number after its last '-'"},
+         "feature 2, field hotspot_id: 'VIO' has no number (up to 999999999) "
+         "after its last '-'"},
+        {{"VIO-1000000000", "2024-01", 1, 3, SQUARE},
+         "feature 2, field hotspot_id: 'VIO-1000000000' has no number (up to"},
         {{"VIO-", "2024-01", 1, 3, SQUARE},
          "feature 2, field hotspot_id: 'VIO-' has no number"},
         {{"VIO-7a", "2024-01", 1, 3, SQUARE},

@@ -31,7 +31,7 @@ static int parse_count(const char *s, size_t len, long *out)
     for (size_t k = 0; k < len; k++) {
         if (s[k] < '0' || s[k] > '9')
             return -1;
-        if (v > (LONG_MAX - (s[k] - '0')) / 10)
+        if (v > (HS_PREV_MAX_ID - (s[k] - '0')) / 10)
             return -1;
         v = v * 10 + (s[k] - '0');
     }
@@ -155,7 +155,7 @@ static hs_status read_run(OGRLayerH run, const char *path, const char *group,
         } else if (strcmp(s, "lineage") == 0 && strcmp(k, key) == 0) {
             if (parse_count(v, strlen(v), &p->last_id) != 0)
                 rc = hs_fail(err, HS_ERR_DATA, "%s, field value: %s '%s' is "
-                             "not a whole number >= 0", at(b, sizeof b, &w, f),
+                             "not a whole number from 0 to 999999999", at(b, sizeof b, &w, f),
                              key, v);
             p->has_last_id = 1;
         }
@@ -245,7 +245,7 @@ static hs_status read_id(OGRFeatureH f, int k, const where *w, char id[24],
                        "longer than 23 characters", at(b, sizeof b, w, f), s);
     if (id_number(s, num) != 0)
         return hs_fail(err, HS_ERR_DATA, "%s, field hotspot_id: '%s' has no "
-                       "number after its last '-'", at(b, sizeof b, w, f), s);
+                       "number (up to 999999999) after its last '-'", at(b, sizeof b, w, f), s);
     snprintf(id, 24, "%s", s);
     return HS_OK;
 }

@@ -59,6 +59,10 @@
 
 #include "hotspot/hs_error.h"
 
+/* The largest id number read (a hotspot's or last_id): ids of this run
+ * are at most a few thousand more, 10 digits, which fit hs_hotspot.id. */
+#define HS_PREV_MAX_ID 999999999L
+
 typedef struct hs_prev_hotspot {
     char id[24];          /* "VIO-07"                                  */
     long num;             /* 7: the number after the last '-'          */

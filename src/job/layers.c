@@ -558,9 +558,10 @@ static hs_status follow_hotspots(job *j, size_t g, hs_error *err)
         const char *dash = strrchr(hp->id, '-');
         int plen = dash ? (int)(dash - hp->id) : (int)strlen(hp->id);
         char id[sizeof hp->id];
-        /* prefix <= HS_HOTSPOT_PREFIX_MAX, a long's 20 digits: it fits */
+        /* a prefix of at most 12 and a number of at most 10 digits
+         * (previous.h's HS_PREV_MAX_ID) fit the 23 characters */
         snprintf(id, sizeof id, "%.*s-%02ld", plen > 12 ? 12 : plen, hp->id,
-                 lin.v[h].num % 1000000000L);
+                 lin.v[h].num);
         memcpy(hp->id, id, sizeof id);
         j->lin[g][h] = (hs_hot_line){hs_lineage_status_name(lin.v[h].status),
                                      lin.v[h].first_seen, lin.v[h].months_seen};
