@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "input/categories.h"
+#include "input/incidents.h"
+#include "input/ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,6 +93,35 @@ static inline void fz_check_msg(const char *msg, size_t cap)
 {
     if (!memchr(msg, '\0', cap) || !*msg)
         abort();
+}
+
+/* Reads data as incident file `name` with opts: an error must have a
+ * message; otherwise every row read is kept or skipped once, and the
+ * store holds exactly the ones kept.  Returns the store (the caller
+ * destroys it) or NULL when the file was refused. */
+static inline hs_incidents *fz_ingest(const hs_ingest_opts *opts,
+                                      const uint8_t *data, size_t size,
+                                      const char *name)
+{
+    hs_error err = {0};
+    hs_incidents *s = hs_incidents_create(&err);
+    hs_ingest *in = s ? hs_ingest_create(s, opts, fz_categories(), &err) : NULL;
+    if (!in)
+        abort();
+    if (hs_ingest_file(in, fz_file(data, size, name), &err) != HS_OK) {
+        fz_check_msg(err.msg, sizeof err.msg);
+        hs_incidents_destroy(s);
+        s = NULL;
+    } else {
+        const hs_ingest_report *r = hs_ingest_get_report(in);
+        long skipped = 0;
+        for (int i = 0; i < HS_SKIP_N; i++)
+            skipped += r->skipped[i];
+        if (r->rows_kept + skipped != r->rows_read || r->rows_kept != (long)s->n)
+            abort();
+    }
+    hs_ingest_destroy(in);
+    return s;
 }
 
 #endif
