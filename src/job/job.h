@@ -115,6 +115,13 @@ typedef struct job {
  * layers and by the styles and project, which must name the same tables). */
 void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
 
+/* inputs.c: the incidents (--incidents and their columns, --when) into
+ * j->inc and j->ing, warnings for what was skipped; the areas (--areas,
+ * --population) into j->areas.  Both use j->o, j->crs, j->log, j->cats
+ * (and j->when, parsed); errors name the file, line and field. */
+hs_status hs_job_read_incidents(job *j, hs_error *err);
+hs_status hs_job_read_areas(job *j, hs_error *err);
+
 /* Writes the run's vector layers into j->gpkg, after hs_job_write_points
  * and hs_job_write_raster have written theirs; hs_styles_write follows. */
 hs_status hs_job_write(job *j, hs_error *err);
