@@ -71,6 +71,14 @@ typedef struct hs_options {
     char *previous;        /* a previous run's GeoPackage: hotspot lineage */
     char *extent;          /* hotspot kde: "xmin,ymin,xmax,ymax"        */
     char *compress;        /* hotspot kde: GeoTIFF none|deflate|lzw|zstd */
+    char *target;          /* hotspot evaluate: polygon file, area ids, or
+                              a hotspot id of --target-from              */
+    char *target_from;     /* hotspot evaluate: a run's GeoPackage       */
+    char *buffer;          /* hotspot evaluate: displacement ring, metres */
+    char *control;         /* hotspot evaluate: polygon file or area ids  */
+    char *control_buffer;  /* hotspot evaluate: the control's ring, m    */
+    char *before, *after;  /* hotspot evaluate: periods, FROM:TO         */
+    char *alpha;           /* hotspot evaluate: 1 - interval level (0.1)  */
     char *public_;         /* yes | no: release-safe output ("public")  */
     char *public_threshold;/* counts under this are suppressed (10)     */
     char *public_exclude;  /* crime types or groups left out            */

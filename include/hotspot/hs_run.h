@@ -89,6 +89,29 @@ typedef struct hs_kde_summary {
 hs_status hs_kde_run(const hs_options *o, const hs_log *log,
                      hs_kde_summary *sum, hs_error *err);
 
+/* What "hotspot evaluate" found, per group and zone (regions.h: target,
+ * buffer, control, control buffer) and period (before, after): incidents
+ * (sums of --when shares with windows). */
+typedef struct hs_eval_summary {
+    char output[4096];
+    char before[24], after[24];    /* "2024-01 to 2024-06"            */
+    double km2[4];                 /* each zone's area; 0: absent     */
+    size_t ngroups;
+    struct {
+        char name[32];
+        double count[4][2];        /* [zone][before, after]           */
+    } group[HS_MAX_GROUPS];
+} hs_eval_summary;
+
+/*
+ * "hotspot evaluate": incidents in a target, its buffer and a control
+ * before and after an intervention, written to a GeoPackage.  Uses the
+ * incident and area options, groups, when, target, target_from, buffer,
+ * control, control_buffer, before, after, alpha and output.
+ */
+hs_status hs_evaluate(const hs_options *o, const hs_log *log,
+                      hs_eval_summary *sum, hs_error *err);
+
 /* Runs the job described by o; warnings go to log. */
 hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
                  hs_error *err);

@@ -26,6 +26,10 @@ static void usage(FILE *f)
             "county (data/demo.ini)\n"
             "  hotspot kde [PROFILE.ini] [options]   one density surface -> "
             "GeoTIFF or GeoPackage raster\n"
+            "  hotspot evaluate [PROFILE.ini] --target T --before FROM:TO "
+            "--after FROM:TO [options]\n"
+            "                                        did an intervention work: "
+            "target, buffer, control\n"
             "  hotspot report RESULT.gpkg -o DIR [--area ID]\n"
             "                                        area-board packs (PDF) "
             "from a run's GeoPackage\n"
@@ -242,6 +246,35 @@ static int do_run(hs_options *o)
     return 0;
 }
 
+static int do_evaluate(hs_options *o)
+{
+    static const char *const zone[] = {"target", "buffer", "control",
+                                       "control buffer"};
+    hs_error err = {0};
+    hs_eval_summary s;
+    hs_log log = {print_warning, NULL};
+    if (hs_evaluate(o, &log, &s, &err) != HS_OK) {
+        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
+    }
+    char full[PATH_MAX];
+    printf("hotspot: wrote %s\n", realpath(s.output, full) ? full : s.output);
+    printf("  before %s, after %s\n", s.before, s.after);
+    for (int z = 0; z < 4; z++)
+        if (s.km2[z] > 0)
+            printf("  %-15s %8.3f km2\n", zone[z], s.km2[z]);
+    for (size_t g = 0; g < s.ngroups; g++) {
+        printf("  %-10s", s.group[g].name);
+        for (int z = 0; z < 4; z++)
+            if (s.km2[z] > 0)
+                printf("  %s %.*f -> %.*f", zone[z], whole(s.group[g].count[z][0]),
+                       s.group[g].count[z][0], whole(s.group[g].count[z][1]),
+                       s.group[g].count[z][1]);
+        printf("\n");
+    }
+    return 0;
+}
+
 static void report_help(void)
 {
     printf("usage: hotspot report RESULT.gpkg -o DIR [--area ID]\n\n"
@@ -344,6 +377,12 @@ int main(int argc, char **argv)
             run_help();
         else if (rc == 0)
             rc = do_kde(&o);
+    } else if (strcmp(cmd, "evaluate") == 0) {
+        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        if (help)
+            run_help();
+        else if (rc == 0)
+            rc = do_evaluate(&o);
     } else if (strcmp(cmd, "report") == 0) {
         rc = do_report(argc - 2, argv + 2);
         hs_report_cleanup(); /* font caches, for leak checkers */

@@ -175,6 +175,24 @@ static const opt table[] = {
     O(compress, TEXT, "none|deflate|lzw|zstd", "none", "hotspot kde "
       "only: GeoTIFF compression (none, as QGIS writes; deflate: ~40% "
       "smaller)"),
+    O(target, PATH_OR_FIELD, "FILE|IDS|HOTSPOT", NULL, "hotspot evaluate "
+      "only: the place treated: a polygon file, area ids of --areas "
+      "(comma-separated), or a hotspot id of --target-from"),
+    O(target_from, PATH, "RUN.gpkg", NULL, "hotspot evaluate only: the run "
+      "whose hotspot --target names (e.g. VIO-03)"),
+    O(buffer, TEXT, "METRES", "250", "hotspot evaluate only: the ring round "
+      "the target where crime may move to (displacement)"),
+    O(control, PATH_OR_FIELD, "FILE|IDS", "the study area outside target and "
+      "buffer", "hotspot evaluate only: the comparison place: a polygon file "
+      "or area ids of --areas"),
+    O(control_buffer, TEXT, "METRES", "none", "hotspot evaluate only: a ring "
+      "round the control, the control's own displacement area"),
+    O(before, TEXT, "FROM:TO", NULL, "hotspot evaluate only: the period "
+      "before the intervention, months YYYY-MM:YYYY-MM"),
+    O(after, TEXT, "FROM:TO", NULL, "hotspot evaluate only: the period "
+      "after it (the two may differ in length)"),
+    O(alpha, TEXT, "A", "0.1", "hotspot evaluate only: WDD's interval is "
+      "1 - A (90%)"),
     { {"public", "yes|no", "release-safe output: no incident points, counts "
        "under --public-threshold suppressed (and enough others that no "
        "total gives them away), small hotspots and thin density cells left "

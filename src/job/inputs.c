@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "input/vector.h"
@@ -159,4 +160,42 @@ hs_status hs_job_read_areas(job *j, hs_error *err)
     if (!o->population)
         hs_warn(j->log, "no --population given: counts only, no rates");
     return HS_OK;
+}
+
+/* --groups (default asb,sac,violence) into j->groups: names of the
+ * category mapping, each once. */
+hs_status hs_job_parse_groups(job *j, hs_error *err)
+{
+    char *list = strdup(hs_or_default(j->o->groups, "asb,sac,violence"));
+    char *save = NULL;
+    hs_status rc = HS_OK;
+    if (!list)
+        return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+    for (char *t = strtok_r(list, ", ", &save); t && !rc;
+         t = strtok_r(NULL, ", ", &save)) {
+        int g = hs_categories_find_group(j->cats, t);
+        if (g < 0) {
+            char have[512] = "";
+            for (size_t i = 0; i < hs_categories_ngroups(j->cats); i++) {
+                size_t l = strlen(have);
+                snprintf(have + l, sizeof have - l, "%s%s", i ? ", " : "",
+                         hs_categories_group_name(j->cats, (int)i));
+            }
+            rc = hs_fail(err, HS_ERR_ARG, "--groups: no group '%s' in the "
+                         "category mapping (groups: %s)", t, have);
+        } else if (j->ngroups == HS_MAX_GROUPS) {
+            rc = hs_fail(err, HS_ERR_ARG, "--groups: at most %d groups",
+                         HS_MAX_GROUPS);
+        } else {
+            int dup = 0;
+            for (size_t i = 0; i < j->ngroups; i++)
+                dup |= j->groups[i] == g;
+            if (!dup)
+                j->groups[j->ngroups++] = g;
+        }
+    }
+    free(list);
+    if (!rc && j->ngroups == 0)
+        rc = hs_fail(err, HS_ERR_ARG, "--groups: no groups given");
+    return rc;
 }

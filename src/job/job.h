@@ -121,6 +121,8 @@ void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
  * (and j->when, parsed); errors name the file, line and field. */
 hs_status hs_job_read_incidents(job *j, hs_error *err);
 hs_status hs_job_read_areas(job *j, hs_error *err);
+/* --groups into j->groups (j->cats loaded). */
+hs_status hs_job_parse_groups(job *j, hs_error *err);
 
 /* Writes the run's vector layers into j->gpkg, after hs_job_write_points
  * and hs_job_write_raster have written theirs; hs_styles_write follows. */

@@ -35,42 +35,6 @@ static hs_status parse_month(const char *s, const char *flag, int32_t *m,
     return HS_OK;
 }
 
-static hs_status parse_groups(job *j, hs_error *err)
-{
-    char *list = strdup(hs_or_default(j->o->groups, "asb,sac,violence"));
-    char *save = NULL;
-    hs_status rc = HS_OK;
-    if (!list)
-        return hs_fail(err, HS_ERR_NOMEM, "out of memory");
-    for (char *t = strtok_r(list, ", ", &save); t && !rc;
-         t = strtok_r(NULL, ", ", &save)) {
-        int g = hs_categories_find_group(j->cats, t);
-        if (g < 0) {
-            char have[512] = "";
-            for (size_t i = 0; i < hs_categories_ngroups(j->cats); i++) {
-                size_t l = strlen(have);
-                snprintf(have + l, sizeof have - l, "%s%s", i ? ", " : "",
-                         hs_categories_group_name(j->cats, (int)i));
-            }
-            rc = hs_fail(err, HS_ERR_ARG, "--groups: no group '%s' in the "
-                         "category mapping (groups: %s)", t, have);
-        } else if (j->ngroups == HS_MAX_GROUPS) {
-            rc = hs_fail(err, HS_ERR_ARG, "--groups: at most %d groups",
-                         HS_MAX_GROUPS);
-        } else {
-            int dup = 0;
-            for (size_t i = 0; i < j->ngroups; i++)
-                dup |= j->groups[i] == g;
-            if (!dup)
-                j->groups[j->ngroups++] = g;
-        }
-    }
-    free(list);
-    if (!rc && j->ngroups == 0)
-        rc = hs_fail(err, HS_ERR_ARG, "--groups: no groups given");
-    return rc;
-}
-
 static int yes_no(const char *v, const char *dflt, const char *flag, int *out,
                   hs_error *err)
 {
@@ -1023,7 +987,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (o->when && (rc = hs_when_parse(o->when, &j.when, err)))
         goto cleanup;
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
-        (rc = parse_groups(&j, err)) ||
+        (rc = hs_job_parse_groups(&j, err)) ||
         (rc = hs_job_read_areas(&j, err)))
         goto cleanup;
     j.sopt.public_min = public_min;

@@ -1,0 +1,456 @@
+/*
+ * evaluate.c - hotspot evaluate: the incidents in a target, the ring round
+ * it and a control, before and after an intervention (hs_run.h), for the
+ * Weighted Displacement Difference and Quotient (analysis/evaluate.h).
+ *
+ * Steps: the inputs as hotspot run reads them (inputs.c); the target and
+ * control polygons (a file, area ids, or a run's hotspot); the zones
+ * (geography/regions.h); each incident's zone; counts per group, zone and
+ * period (sums of --when shares); the statistics; one GeoPackage.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "geography/regions.h"
+#include "input/polygons.h"
+#include "input/vector.h"
+#include "input/previous.h"
+#include "job/job.h"
+
+/* One evaluation; freed in one place. */
+typedef struct eval {
+    job j;                   /* inputs: options, log, categories, areas,
+                                incidents, groups                        */
+    int32_t per[2][2];       /* before, after: first and last month      */
+    unsigned char **tw, **cw; /* target and control polygons (WKB)       */
+    size_t *tl, *cl, nt, nc;
+    int tw_areas, cw_areas;  /* borrowed from the areas (not freed)      */
+    int control_is_rest;
+    double buffer, control_buffer;
+    hs_regions *zones;
+    double *count;           /* [(g HS_NZONES + z) 2 + p]                */
+    int32_t m0;              /* first month of the monthly series        */
+    size_t nm;
+    double *monthly;         /* [(g HS_NZONES + z) nm + m]               */
+} eval;
+
+/* "2024-01:2024-06" or "2024-03" (one month) into months [*from, *to]. */
+static hs_status parse_span(const char *s, const char *flag, int32_t *from,
+                            int32_t *to, hs_error *err)
+{
+    if (!s || !*s)
+        return hs_fail(err, HS_ERR_ARG, "%s: give the period as FROM:TO "
+                       "(months YYYY-MM:YYYY-MM)", flag);
+    const char *colon = strchr(s, ':');
+    size_t n = strlen(s), k = colon ? (size_t)(colon - s) : n;
+    int bad = hs_month_parse(s, k, from) != 0;
+    if (!bad && colon)
+        bad = hs_month_parse(colon + 1, n - k - 1, to) != 0;
+    else if (!bad)
+        *to = *from;
+    if (bad || *to < *from)
+        return hs_fail(err, HS_ERR_ARG, "%s '%s': give the period as FROM:TO, "
+                       "months YYYY-MM:YYYY-MM with FROM not after TO", flag, s);
+    return HS_OK;
+}
+
+static hs_status number(const char *v, const char *dflt, const char *flag,
+                        double lo, double *out, hs_error *err)
+{
+    const char *s = v ? v : dflt;
+    char *end;
+    *out = strtod(s, &end);
+    if (end == s || *end || !isfinite(*out) || *out < lo)
+        return hs_fail(err, HS_ERR_ARG, "%s '%s': give a number of metres, %g "
+                       "or more", flag, s, lo);
+    return HS_OK;
+}
+
+/* Area ids "E01,E02" of the study area into WKB pointers borrowed from it;
+ * an unknown id names itself. */
+static hs_status area_polygons(eval *e, const char *list, const char *what,
+                               unsigned char ***wkb, size_t **len, size_t *n,
+                               hs_error *err)
+{
+    const hs_areas *a = e->j.areas;
+    char *copy = strdup(list), *save = NULL;
+    size_t cap = 1;
+    for (const char *c = list; *c; c++)
+        cap += *c == ',';
+    *wkb = calloc(cap, sizeof **wkb);
+    *len = calloc(cap, sizeof **len);
+    *n = 0;
+    hs_status rc = HS_OK;
+    if (!copy || !*wkb || !*len) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "%s: out of memory", what);
+        goto cleanup;
+    }
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int i = hs_areas_find(a, t);
+        if (i < 0) {
+            rc = hs_fail(err, HS_ERR_ARG, "--%s '%s': no file of that name, "
+                         "and no area '%s' in --areas '%s'", what, list, t,
+                         e->j.o->areas);
+            goto cleanup;
+        }
+        (*wkb)[*n] = (unsigned char *)hs_areas_wkb(a, (size_t)i, &(*len)[*n]);
+        (*n)++;
+    }
+cleanup:
+    free(copy);
+    return rc;
+}
+
+/* --target: a run's hotspot, a polygon file or area ids. */
+static hs_status target_polygons(eval *e, hs_error *err)
+{
+    const hs_options *o = e->j.o;
+    struct stat st;
+    if (!o->target)
+        return hs_fail(err, HS_ERR_ARG, "no target: give --target (a polygon "
+                       "file, area ids, or a hotspot id with --target-from)");
+    if (o->target_from) {
+        for (size_t g = 0; g < e->j.ngroups; g++) {
+            const char *gname = hs_categories_group_name(e->j.cats, e->j.groups[g]);
+            hs_error e2 = {0};
+            hs_previous *p = hs_previous_read(o->target_from, gname, e->j.crs, &e2);
+            if (!p)
+                continue; /* a group the run did not map */
+            for (size_t k = 0; k < p->n && !e->nt; k++)
+                if (strcmp(p->v[k].id, o->target) == 0) {
+                    e->tw = malloc(sizeof *e->tw);
+                    e->tl = malloc(sizeof *e->tl);
+                    if (!e->tw || !e->tl) {
+                        hs_previous_destroy(p);
+                        return hs_fail(err, HS_ERR_NOMEM, "target: out of memory");
+                    }
+                    e->tw[0] = p->v[k].wkb; /* taken from the run */
+                    e->tl[0] = p->v[k].wkb_len;
+                    p->v[k].wkb = NULL;
+                    e->nt = 1;
+                }
+            hs_previous_destroy(p);
+        }
+        if (!e->nt)
+            return hs_fail(err, HS_ERR_ARG, "--target '%s': no hotspot of that "
+                           "id in --target-from '%s' (its hotspots_<group> "
+                           "layers for --groups)", o->target, o->target_from);
+        return HS_OK;
+    }
+    if (stat(o->target, &st) == 0) {
+        int no_srs = 0;
+        hs_status rc = hs_polygons_read(o->target, NULL, e->j.crs, "target",
+                                        &e->tw, &e->tl, &e->nt, &no_srs, err);
+        if (!rc && no_srs)
+            hs_warn(e->j.log, "target '%s' has no CRS; assuming %s", o->target,
+                    e->j.crs);
+        return rc;
+    }
+    if (!e->j.areas)
+        return hs_fail(err, HS_ERR_ARG, "--target '%s': no such file; area ids "
+                       "need --areas", o->target);
+    e->tw_areas = 1;
+    return area_polygons(e, o->target, "target", &e->tw, &e->tl, &e->nt, err);
+}
+
+/* --control: a polygon file or area ids; without it the study area (the
+ * zones take the target and buffer out). */
+static hs_status control_polygons(eval *e, hs_error *err)
+{
+    const hs_options *o = e->j.o;
+    struct stat st;
+    if (o->control && stat(o->control, &st) == 0) {
+        int no_srs = 0;
+        hs_status rc = hs_polygons_read(o->control, NULL, e->j.crs, "control",
+                                        &e->cw, &e->cl, &e->nc, &no_srs, err);
+        if (!rc && no_srs)
+            hs_warn(e->j.log, "control '%s' has no CRS; assuming %s",
+                    o->control, e->j.crs);
+        return rc;
+    }
+    if (!e->j.areas)
+        return hs_fail(err, HS_ERR_ARG, o->control
+                       ? "--control '%s': no such file; area ids need --areas"
+                       : "no control: give --control (a polygon file) or "
+                         "--areas (the study area outside the target and "
+                         "buffer is the control)%s", o->control ? o->control : "");
+    e->cw_areas = 1;
+    if (o->control)
+        return area_polygons(e, o->control, "control", &e->cw, &e->cl, &e->nc, err);
+    size_t na = hs_areas_count(e->j.areas);
+    e->cw = calloc(na ? na : 1, sizeof *e->cw);
+    e->cl = calloc(na ? na : 1, sizeof *e->cl);
+    if (!e->cw || !e->cl)
+        return hs_fail(err, HS_ERR_NOMEM, "control: out of memory");
+    for (size_t i = 0; i < na; i++)
+        e->cw[i] = (unsigned char *)hs_areas_wkb(e->j.areas, i, &e->cl[i]);
+    e->nc = na;
+    e->control_is_rest = 1;
+    return HS_OK;
+}
+
+/* Each incident's zone, and the counts and monthly series. */
+static hs_status count(eval *e, hs_error *err)
+{
+    const hs_incidents *s = e->j.inc;
+    size_t ng = e->j.ngroups;
+    int8_t *zone = malloc(s->n + 1);
+    hs_status rc = HS_OK;
+    e->m0 = e->per[0][0] < e->per[1][0] ? e->per[0][0] : e->per[1][0];
+    int32_t m1 = e->per[0][1] > e->per[1][1] ? e->per[0][1] : e->per[1][1];
+    e->nm = (size_t)(m1 - e->m0 + 1);
+    e->count = calloc(ng * HS_NZONES * 2 + 1, sizeof *e->count);
+    e->monthly = calloc(ng * HS_NZONES * e->nm + 1, sizeof *e->monthly);
+    if (!zone || !e->count || !e->monthly) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "evaluation: out of memory");
+        goto cleanup;
+    }
+    if ((rc = hs_regions_locate(e->zones, s->x, s->y, s->n, zone, err)))
+        goto cleanup;
+    for (size_t i = 0; i < s->n; i++) {
+        if (zone[i] < 0 || s->month[i] < e->m0 || s->month[i] > m1)
+            continue;
+        size_t g = 0;
+        while (g < ng && e->j.groups[g] != s->group[i])
+            g++;
+        if (g == ng)
+            continue;
+        double sh = s->share ? s->share[i] : 1; /* --when (when.h) */
+        size_t gz = g * HS_NZONES + (size_t)zone[i];
+        for (int p = 0; p < 2; p++)
+            if (s->month[i] >= e->per[p][0] && s->month[i] <= e->per[p][1])
+                e->count[gz * 2 + (size_t)p] += sh;
+        e->monthly[gz * e->nm + (size_t)(s->month[i] - e->m0)] += sh;
+    }
+cleanup:
+    free(zone);
+    return rc;
+}
+
+static hs_value txt(const char *s) { return (hs_value){.is_null = !s, .s = s}; }
+static hs_value num(double d) { return (hs_value){.is_null = isnan(d), .d = d}; }
+
+/* zones, evaluation, evaluation_monthly and run. */
+static hs_status write_output(eval *e, const char *path, hs_error *err)
+{
+    static const hs_field zf[] = {{"zone", HS_FIELD_TEXT}, {"area_km2", HS_FIELD_REAL}};
+    static const char *const zcol[HS_NZONES] = {"target", "buffer", "control",
+                                                "control_buffer"};
+    static const hs_field mf[] = {{"crime_group", HS_FIELD_TEXT},
+                                  {"month", HS_FIELD_TEXT},
+                                  {"zone", HS_FIELD_TEXT},
+                                  {"incidents", HS_FIELD_REAL}};
+    static const hs_field rf[] = {{"section", HS_FIELD_TEXT},
+                                  {"key", HS_FIELD_TEXT},
+                                  {"value", HS_FIELD_TEXT}};
+    hs_field ef[1 + 2 * HS_NZONES];
+    char names[2 * HS_NZONES][32];
+    hs_status rc = HS_OK;
+    hs_gpkg *gp = hs_gpkg_create(path, NULL, err);
+    if (!gp)
+        return err ? err->code : HS_ERR_IO;
+    hs_layer *lz = hs_gpkg_add_layer(gp, "zones", "The evaluation's target, "
+                                     "buffer, control (and control buffer)",
+                                     HS_GEOM_MULTIPOLYGON, e->j.crs, zf, 2, err);
+    if (!lz)
+        goto fail;
+    for (int z = 0; z < HS_NZONES && !rc; z++) {
+        size_t len;
+        const unsigned char *w = hs_regions_wkb(e->zones, (hs_zone)z, &len);
+        hs_value v[] = {txt(hs_zone_name((hs_zone)z)),
+                        num(hs_regions_km2(e->zones, (hs_zone)z))};
+        if (w)
+            rc = hs_layer_add(lz, 0, 0, w, len, v, err);
+    }
+    ef[0] = (hs_field){"crime_group", HS_FIELD_TEXT};
+    for (int z = 0; z < HS_NZONES; z++)
+        for (int p = 0; p < 2; p++) {
+            snprintf(names[z * 2 + p], sizeof names[0], "%s_%s", zcol[z],
+                     p ? "after" : "before");
+            ef[1 + z * 2 + p] = (hs_field){names[z * 2 + p], HS_FIELD_REAL};
+        }
+    hs_layer *le = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation", "Incidents "
+                                                 "per group in each zone before "
+                                                 "and after", HS_GEOM_NONE, NULL,
+                                                 ef, 1 + 2 * HS_NZONES, err);
+    if (!le)
+        goto fail;
+    for (size_t g = 0; g < e->j.ngroups && !rc; g++) {
+        hs_value v[1 + 2 * HS_NZONES];
+        v[0] = txt(hs_categories_group_name(e->j.cats, e->j.groups[g]));
+        for (int z = 0; z < HS_NZONES; z++)
+            for (int p = 0; p < 2; p++)
+                v[1 + z * 2 + p] = hs_regions_has(e->zones, (hs_zone)z)
+                    ? num(e->count[(g * HS_NZONES + (size_t)z) * 2 + (size_t)p])
+                    : (hs_value){.is_null = 1};
+        rc = hs_layer_add(le, 0, 0, NULL, 0, v, err);
+    }
+    hs_layer *lm = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation_monthly",
+                                                 "Incidents per group, month and "
+                                                 "zone, over both periods",
+                                                 HS_GEOM_NONE, NULL, mf, 4, err);
+    if (!lm)
+        goto fail;
+    for (size_t g = 0; g < e->j.ngroups && !rc; g++)
+        for (int z = 0; z < HS_NZONES && !rc; z++) {
+            if (!hs_regions_has(e->zones, (hs_zone)z))
+                continue;
+            for (size_t m = 0; m < e->nm && !rc; m++) {
+                char mo[8];
+                hs_month_format(e->m0 + (int32_t)m, mo);
+                hs_value v[] = {txt(hs_categories_group_name(e->j.cats, e->j.groups[g])),
+                                txt(mo), txt(hs_zone_name((hs_zone)z)),
+                                num(e->monthly[(g * HS_NZONES + (size_t)z) * e->nm + m])};
+                rc = hs_layer_add(lm, 0, 0, NULL, 0, v, err);
+            }
+        }
+    hs_layer *lr = rc ? NULL : hs_gpkg_add_layer(gp, "run", "How this file was "
+                                                 "made: parameters and inputs",
+                                                 HS_GEOM_NONE, NULL, rf, 3, err);
+    if (!lr)
+        goto fail;
+    const hs_options *o = e->j.o;
+    char b[4][8];
+    hs_month_format(e->per[0][0], b[0]);
+    hs_month_format(e->per[0][1], b[1]);
+    hs_month_format(e->per[1][0], b[2]);
+    hs_month_format(e->per[1][1], b[3]);
+    char before[24], after[24], buf[64], cbuf[64];
+    snprintf(before, sizeof before, "%s to %s", b[0], b[1]);
+    snprintf(after, sizeof after, "%s to %s", b[2], b[3]);
+    snprintf(buf, sizeof buf, "%g", e->buffer);
+    snprintf(cbuf, sizeof cbuf, "%g", e->control_buffer);
+    const char *rows[][3] = {
+        {"software", "hotspot", hs_version()},
+        {"parameter", "target", o->target},
+        {"parameter", "target_from", o->target_from ? o->target_from : "none"},
+        {"parameter", "buffer_m", buf},
+        {"parameter", "control", o->control ? o->control
+                                            : "the study area outside target and buffer"},
+        {"parameter", "control_buffer_m", e->control_buffer > 0 ? cbuf : "none"},
+        {"parameter", "before", before},
+        {"parameter", "after", after},
+        {"parameter", "crs", e->j.crs},
+        {"parameter", "when", e->j.when.n ? e->j.when.text : "all hours"},
+        {"method", "zones", "buffer: the ring of the given width round the "
+         "target (GEOS buffer, round joins); a point on an edge counts in the "
+         "first of target, buffer, control, control buffer"}};
+    for (size_t k = 0; k < sizeof rows / sizeof *rows && !rc; k++) {
+        hs_value v[] = {txt(rows[k][0]), txt(rows[k][1]), txt(rows[k][2])};
+        rc = hs_layer_add(lr, 0, 0, NULL, 0, v, err);
+    }
+    if (rc || (rc = hs_gpkg_commit(gp, err)))
+        goto fail;
+    hs_gpkg_destroy(gp);
+    return HS_OK;
+fail:
+    hs_gpkg_destroy(gp);
+    return rc ? rc : err ? err->code : HS_ERR_IO;
+}
+
+hs_status hs_evaluate(const hs_options *o, const hs_log *log,
+                      hs_eval_summary *sum, hs_error *err)
+{
+    eval e = {.j = {.o = o, .log = log}};
+    hs_status rc;
+    char cats_path[4096];
+    job *j = &e.j;
+    if (sum)
+        memset(sum, 0, sizeof *sum);
+    hs_gdal_init();
+    j->crs = hs_or_default(o->crs, "EPSG:27700");
+    snprintf(cats_path, sizeof cats_path, "%s/categories.csv", hs_data_dir());
+    if ((rc = parse_span(o->before, "--before", &e.per[0][0], &e.per[0][1], err)) ||
+        (rc = parse_span(o->after, "--after", &e.per[1][0], &e.per[1][1], err)) ||
+        (rc = number(o->buffer, "250", "--buffer", 1e-9, &e.buffer, err)) ||
+        (rc = number(o->control_buffer, "0", "--control-buffer", 0,
+                     &e.control_buffer, err)))
+        goto cleanup;
+    if (e.per[1][0] <= e.per[0][1] && e.per[0][0] <= e.per[1][1]) {
+        rc = hs_fail(err, HS_ERR_ARG, "--before '%s' and --after '%s' overlap: "
+                     "a month cannot be both before and after", o->before, o->after);
+        goto cleanup;
+    }
+    if (!(j->cats = hs_categories_load(hs_or_default(o->categories, cats_path), err))) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    if ((rc = hs_job_parse_groups(j, err)) ||
+        (o->when && (rc = hs_when_parse(o->when, &j->when, err))) ||
+        (o->areas && (rc = hs_job_read_areas(j, err))) ||
+        (rc = target_polygons(&e, err)) || (rc = control_polygons(&e, err)) ||
+        (rc = hs_job_read_incidents(j, err)))
+        goto cleanup;
+    /* the periods must lie in the data: a month with no data reads as 0 */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < j->inc->n; i++) {
+        lo = j->inc->month[i] < lo ? j->inc->month[i] : lo;
+        hi = j->inc->month[i] > hi ? j->inc->month[i] : hi;
+    }
+    for (int p = 0; p < 2; p++)
+        if (e.per[p][0] < lo || e.per[p][1] > hi) {
+            char a[8], b2[8];
+            hs_month_format(lo, a);
+            hs_month_format(hi, b2);
+            rc = hs_fail(err, HS_ERR_DATA, "%s '%s' lies outside the data (%s "
+                         "to %s): its missing months would count as none",
+                         p ? "--after" : "--before", p ? o->after : o->before, a, b2);
+            goto cleanup;
+        }
+    if (!(e.zones = hs_regions_create((const unsigned char *const *)e.tw, e.tl,
+                                      e.nt, e.buffer,
+                                      (const unsigned char *const *)e.cw, e.cl,
+                                      e.nc, e.control_is_rest, e.control_buffer,
+                                      err))) {
+        rc = err ? err->code : HS_ERR_GEOM;
+        goto cleanup;
+    }
+    const char *out = hs_or_default(o->output, "evaluation.gpkg");
+    if ((rc = count(&e, err)) || (rc = write_output(&e, out, err)))
+        goto cleanup;
+    if (sum) {
+        snprintf(sum->output, sizeof sum->output, "%s", out);
+        char a[8], b2[8];
+        for (int p = 0; p < 2; p++) {
+            hs_month_format(e.per[p][0], a);
+            hs_month_format(e.per[p][1], b2);
+            snprintf(p ? sum->after : sum->before, sizeof sum->before, "%s to %s", a, b2);
+        }
+        for (int z = 0; z < HS_NZONES; z++)
+            sum->km2[z] = hs_regions_km2(e.zones, (hs_zone)z);
+        sum->ngroups = j->ngroups;
+        for (size_t g = 0; g < j->ngroups; g++) {
+            snprintf(sum->group[g].name, sizeof sum->group[g].name, "%s",
+                     hs_categories_group_name(j->cats, j->groups[g]));
+            for (int z = 0; z < HS_NZONES; z++)
+                for (int p = 0; p < 2; p++)
+                    sum->group[g].count[z][p] = e.count[(g * HS_NZONES + (size_t)z) * 2 + (size_t)p];
+        }
+    }
+cleanup:
+    hs_regions_destroy(e.zones);
+    if (e.tw_areas) {
+        free(e.tw);
+        free(e.tl);
+    } else {
+        hs_polygons_free(e.tw, e.tl, e.nt);
+    }
+    if (e.cw_areas) {
+        free(e.cw);
+        free(e.cl);
+    } else {
+        hs_polygons_free(e.cw, e.cl, e.nc);
+    }
+    free(e.count);
+    free(e.monthly);
+    hs_ingest_destroy(j->ing);
+    hs_incidents_destroy(j->inc);
+    free(j->when_inside);
+    hs_areas_destroy(j->areas);
+    hs_categories_destroy(j->cats);
+    hs_paths_free(j->files);
+    return rc;
+}
