@@ -98,3 +98,37 @@ bad 1 "lies outside the data" --target AB03 --before 2022-01:2022-06 --after 202
 bad 2 "give a number of metres" --target AB03 --buffer 0 "${P[@]}"
 bad 2 "no target" "${P[@]}"
 bad 2 "give the period as FROM:TO" --target AB03 --before 2023-13 --after 2024-01:2024-06
+
+# WDD, WDQ and the rate ratio of ev2 (unequal periods: 10 and 4 months)
+# from its own counts, by the formulas (Wheeler & Ratcliffe 2018 as ptools
+# wdd with time weights: counts / months, variances counts / months²;
+# Bowers & Johnson 2003), worked here
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed (formulas)"; exit 0; }
+python3 - "$T/ev2.gpkg" <<'PY' || fail "ev2: WDD or WDQ differ from the formulas"
+import math, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.row_factory = sqlite3.Row
+wb, wa = 10.0, 4.0
+z90 = 1.6448536269514722
+for r in db.execute("SELECT * FROM evaluation"):
+    T = (r["target_before"], r["target_after"]); B = (r["buffer_before"], r["buffer_after"])
+    C = (r["control_before"], r["control_after"])
+    D = (r["control_buffer_before"], r["control_buffer_after"])
+    d = lambda x: x[1] / wa - x[0] / wb
+    v = lambda x: x[1] / wa ** 2 + x[0] / wb ** 2
+    local, disp = d(T) - d(C), d(B) - d(D)
+    tot, se = local + disp, math.sqrt(v(T) + v(C) + v(B) + v(D))
+    want = {"wdd_local": local, "wdd_displace": disp, "wdd": tot, "wdd_se": se,
+            "wdd_z": tot / se, "wdd_low": tot - z90 * se, "wdd_high": tot + z90 * se,
+            "wdd_local_se": math.sqrt(v(T) + v(C)), "wdd_displace_se": math.sqrt(v(B) + v(D))}
+    succ = T[1] / C[1] - T[0] / C[0]
+    if succ < 0:
+        want["wdq"] = (B[1] / C[1] - B[0] / C[0]) / succ
+    want["rate_ratio"] = (T[1] / T[0]) / (C[1] / C[0])
+    for k, x in want.items():
+        if abs(r[k] - x) > 1e-9 * max(1, abs(x)):
+            sys.exit(f"{r['crime_group']} {k}: {r[k]}, by the formula {x}")
+    if succ >= 0 and r["wdq"] is not None:
+        sys.exit(f"{r['crime_group']}: a WDQ where the target did no better")
+    print(f"{r['crime_group']}: WDD {tot:+.3f} a month, WDQ {r['wdq']}, as the formulas give")
+PY

@@ -100,7 +100,14 @@ typedef struct hs_eval_summary {
     struct {
         char name[32];
         double count[4][2];        /* [zone][before, after]           */
+        /* WDD's total change (incidents a month: before and after are
+         * weighted by their months), its interval (1 - alpha) and z; the
+         * WDQ (NaN: undefined) and its reading; the target's change over
+         * the control's as a ratio, with Fisher's exact p */
+        double wdd, wdd_low, wdd_high, wdd_z, wdq, rate_ratio, rate_ratio_p;
+        char wdq_reading[96];
     } group[HS_MAX_GROUPS];
+    double alpha;
 } hs_eval_summary;
 
 /*

@@ -270,7 +270,16 @@ static int do_evaluate(hs_options *o)
                 printf("  %s %.*f -> %.*f", zone[z], whole(s.group[g].count[z][0]),
                        s.group[g].count[z][0], whole(s.group[g].count[z][1]),
                        s.group[g].count[z][1]);
-        printf("\n");
+        printf("\n             WDD %+.2f a month (%.0f%% interval %+.2f to %+.2f, "
+               "z %.2f); WDQ ", s.group[g].wdd, 100 * (1 - s.alpha),
+               s.group[g].wdd_low, s.group[g].wdd_high, s.group[g].wdd_z);
+        if (isnan(s.group[g].wdq))
+            printf("none");
+        else
+            printf("%.2f", s.group[g].wdq);
+        printf(" (%s); target against control: rate ratio %.2f, p %.3g\n",
+               s.group[g].wdq_reading, s.group[g].rate_ratio,
+               s.group[g].rate_ratio_p);
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/evaluate.h"
 #include "geography/regions.h"
 #include "input/polygons.h"
 #include "input/vector.h"
@@ -35,7 +36,46 @@ typedef struct eval {
     int32_t m0;              /* first month of the monthly series        */
     size_t nm;
     double *monthly;         /* [(g HS_NZONES + z) nm + m]               */
+    double alpha;
+    hs_wdd *wdd;             /* per group                                */
+    hs_wdq *wdq;
+    hs_exact_rr *rr;
 } eval;
+
+/* Group g's count in zone z, period p (0 before, 1 after). */
+static double cnt(const eval *e, size_t g, int z, int p)
+{
+    return e->count[(g * HS_NZONES + (size_t)z) * 2 + (size_t)p];
+}
+
+/* WDD (time weights: the periods' months, so per month), WDQ and the
+ * target's change against the control's as an exact ratio, per group. */
+static hs_status statistics(eval *e, hs_error *err)
+{
+    size_t ng = e->j.ngroups;
+    hs_status rc = HS_OK;
+    e->wdd = calloc(ng + 1, sizeof *e->wdd);
+    e->wdq = calloc(ng + 1, sizeof *e->wdq);
+    e->rr = calloc(ng + 1, sizeof *e->rr);
+    if (!e->wdd || !e->wdq || !e->rr)
+        return hs_fail(err, HS_ERR_NOMEM, "evaluation: out of memory");
+    int cb = hs_regions_has(e->zones, HS_ZONE_CONTROL_BUFFER);
+    for (size_t g = 0; g < ng && !rc; g++) {
+        hs_wdd_in in = {.has_control_buffer = cb, .alpha = e->alpha};
+        double t[2], b[2], c[2];
+        for (int p = 0; p < 2; p++) {
+            in.target[p] = t[p] = cnt(e, g, HS_ZONE_TARGET, p);
+            in.buffer[p] = b[p] = cnt(e, g, HS_ZONE_BUFFER, p);
+            in.control[p] = c[p] = cnt(e, g, HS_ZONE_CONTROL, p);
+            in.control_buffer[p] = cb ? cnt(e, g, HS_ZONE_CONTROL_BUFFER, p) : 0;
+            in.weight[p] = (double)(e->per[p][1] - e->per[p][0] + 1);
+        }
+        if (!(rc = hs_wdd_compute(&in, &e->wdd[g], err)) &&
+            !(rc = hs_wdq_compute(t, b, c, &e->wdq[g], err)))
+            rc = hs_exact_rr_compute(t[1], t[0], c[1], c[0], 0.95, &e->rr[g], err);
+    }
+    return rc;
+}
 
 /* "2024-01:2024-06" or "2024-03" (one month) into months [*from, *to]. */
 static hs_status parse_span(const char *s, const char *flag, int32_t *from,
@@ -246,7 +286,17 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
     static const hs_field rf[] = {{"section", HS_FIELD_TEXT},
                                   {"key", HS_FIELD_TEXT},
                                   {"value", HS_FIELD_TEXT}};
-    hs_field ef[1 + 2 * HS_NZONES];
+    static const hs_field sf[] = {
+        {"wdd", HS_FIELD_REAL},           {"wdd_se", HS_FIELD_REAL},
+        {"wdd_z", HS_FIELD_REAL},         {"wdd_low", HS_FIELD_REAL},
+        {"wdd_high", HS_FIELD_REAL},      {"wdd_local", HS_FIELD_REAL},
+        {"wdd_local_se", HS_FIELD_REAL},  {"wdd_displace", HS_FIELD_REAL},
+        {"wdd_displace_se", HS_FIELD_REAL}, {"wdq", HS_FIELD_REAL},
+        {"wdq_reading", HS_FIELD_TEXT},   {"rate_ratio", HS_FIELD_REAL},
+        {"rate_ratio_low", HS_FIELD_REAL}, {"rate_ratio_high", HS_FIELD_REAL},
+        {"rate_ratio_p", HS_FIELD_REAL}};
+    enum { NS = sizeof sf / sizeof *sf, NE = 1 + 2 * HS_NZONES + NS };
+    hs_field ef[NE];
     char names[2 * HS_NZONES][32];
     hs_status rc = HS_OK;
     hs_gpkg *gp = hs_gpkg_create(path, NULL, err);
@@ -272,20 +322,30 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
                      p ? "after" : "before");
             ef[1 + z * 2 + p] = (hs_field){names[z * 2 + p], HS_FIELD_REAL};
         }
+    memcpy(ef + 1 + 2 * HS_NZONES, sf, sizeof sf);
     hs_layer *le = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation", "Incidents "
                                                  "per group in each zone before "
-                                                 "and after", HS_GEOM_NONE, NULL,
-                                                 ef, 1 + 2 * HS_NZONES, err);
+                                                 "and after, WDD, WDQ and the "
+                                                 "rate ratio", HS_GEOM_NONE, NULL,
+                                                 ef, NE, err);
     if (!le)
         goto fail;
     for (size_t g = 0; g < e->j.ngroups && !rc; g++) {
-        hs_value v[1 + 2 * HS_NZONES];
+        hs_value v[NE];
         v[0] = txt(hs_categories_group_name(e->j.cats, e->j.groups[g]));
         for (int z = 0; z < HS_NZONES; z++)
             for (int p = 0; p < 2; p++)
                 v[1 + z * 2 + p] = hs_regions_has(e->zones, (hs_zone)z)
-                    ? num(e->count[(g * HS_NZONES + (size_t)z) * 2 + (size_t)p])
-                    : (hs_value){.is_null = 1};
+                    ? num(cnt(e, g, z, p)) : (hs_value){.is_null = 1};
+        const hs_wdd *w = &e->wdd[g];
+        const hs_wdq *q = &e->wdq[g];
+        const hs_exact_rr *r = &e->rr[g];
+        hs_value s[NS] = {num(w->total), num(w->total_se), num(w->z), num(w->low),
+                          num(w->high), num(w->local), num(w->local_se),
+                          num(w->displace), num(w->displace_se), num(q->wdq),
+                          txt(q->reading), num(r->ratio), num(r->low),
+                          num(r->high), num(r->p)};
+        memcpy(v + 1 + 2 * HS_NZONES, s, sizeof s);
         rc = hs_layer_add(le, 0, 0, NULL, 0, v, err);
     }
     hs_layer *lm = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation_monthly",
@@ -369,6 +429,13 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         (rc = number(o->control_buffer, "0", "--control-buffer", 0,
                      &e.control_buffer, err)))
         goto cleanup;
+    char *end;
+    e.alpha = strtod(hs_or_default(o->alpha, "0.1"), &end);
+    if (*end || !(e.alpha > 0 && e.alpha < 1)) {
+        rc = hs_fail(err, HS_ERR_ARG, "--alpha '%s': give a number between 0 "
+                     "and 1 (0.1: a 90%% interval)", o->alpha);
+        goto cleanup;
+    }
     if (e.per[1][0] <= e.per[0][1] && e.per[0][0] <= e.per[1][1]) {
         rc = hs_fail(err, HS_ERR_ARG, "--before '%s' and --after '%s' overlap: "
                      "a month cannot be both before and after", o->before, o->after);
@@ -409,7 +476,8 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         goto cleanup;
     }
     const char *out = hs_or_default(o->output, "evaluation.gpkg");
-    if ((rc = count(&e, err)) || (rc = write_output(&e, out, err)))
+    if ((rc = count(&e, err)) || (rc = statistics(&e, err)) ||
+        (rc = write_output(&e, out, err)))
         goto cleanup;
     if (sum) {
         snprintf(sum->output, sizeof sum->output, "%s", out);
@@ -427,8 +495,18 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
                      hs_categories_group_name(j->cats, j->groups[g]));
             for (int z = 0; z < HS_NZONES; z++)
                 for (int p = 0; p < 2; p++)
-                    sum->group[g].count[z][p] = e.count[(g * HS_NZONES + (size_t)z) * 2 + (size_t)p];
+                    sum->group[g].count[z][p] = cnt(&e, g, z, p);
+            sum->group[g].wdd = e.wdd[g].total;
+            sum->group[g].wdd_low = e.wdd[g].low;
+            sum->group[g].wdd_high = e.wdd[g].high;
+            sum->group[g].wdd_z = e.wdd[g].z;
+            sum->group[g].wdq = e.wdq[g].wdq;
+            sum->group[g].rate_ratio = e.rr[g].ratio;
+            sum->group[g].rate_ratio_p = e.rr[g].p;
+            snprintf(sum->group[g].wdq_reading, sizeof sum->group[g].wdq_reading,
+                     "%s", e.wdq[g].reading);
         }
+        sum->alpha = e.alpha;
     }
 cleanup:
     hs_regions_destroy(e.zones);
@@ -446,6 +524,9 @@ cleanup:
     }
     free(e.count);
     free(e.monthly);
+    free(e.wdd);
+    free(e.wdq);
+    free(e.rr);
     hs_ingest_destroy(j->ing);
     hs_incidents_destroy(j->inc);
     free(j->when_inside);
