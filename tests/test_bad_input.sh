@@ -368,6 +368,16 @@ t 2 "--lisa 'y': use yes or no" '' inc in.csv --lisa y
 t 2 "--lisa-permutations '0': give a whole number, 1 to 99999" '' inc in.csv --lisa-permutations 0
 t 2 "--when 'Funday 20:00-02:00': 'Funday 20:00-02:00' does not start with a day" '' inc in.csv --when 'Funday 20:00-02:00'
 
+# ---- --period: usage errors (2), nothing written ----------------------------
+t 2 "--period 'fy2024q5': a quarter is q1 to q4" '' inc in.csv --period fy2024q5
+t 2 "--period 'last-year': not a period; give YYYY-MM, FROM:TO, YYYY, YYYYqN, fyYYYY, fyYYYYqN, fyYYYY-ytd or YYYY-ytd" '' inc in.csv --period last-year
+t 2 "--period '2024/25': write a financial year as fy and the year it starts in: fy2024" '' inc in.csv --period 2024/25
+t 2 "--period 'fy2024' names the whole period: give it or --from/--to, not both" '' inc in.csv --period fy2024 --from 2024-01
+t 2 "--period '2024q1' names the whole period" '' inc in.csv --to 2024-03 --period 2024q1
+# a year to date whose year starts after the data (the good row is 2024-01)
+t 2 "--period 'fy2024-ytd': the financial year 2024 starts in 2024-04, after the last month in the data \(2024-01\)" '' inc in.csv --period fy2024-ytd
+t 2 "--period 'fy2024-ytd': hotspot kde takes a fixed period" '' kde --incidents in.csv --period fy2024-ytd --bandwidth 500 --cell 100 -o out.tif
+
 t 2 "--peak-hours '0': give a whole number of hours, 1 to 24" '' inc in.csv --peak-hours 0
 t 2 "--peak-hours '25': give a whole number of hours, 1 to 24" '' inc in.csv --peak-hours 25
 t 2 "--end-time needs --start-time" '' inc in.csv --end-time occurred_to

@@ -76,6 +76,41 @@ check "$T/ev2.gpkg" 2023-03 2023-12 2024-01 2024-04
 n=$(sqlite3 "$T/ev2.gpkg" "SELECT count(*) FROM zones")
 [ "$n" = 4 ] || fail "ev2: $n zones, want four"
 
+# opened in QGIS: the project beside the file loads the zones with their
+# style (a category per zone) and the tables
+if /usr/bin/python3 -c "import qgis.core" 2>/dev/null; then
+    export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$T/xdg
+    mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+    /usr/bin/python3 - "$T/ev2.qgz" > "$T/qgis.txt" 2> /dev/null <<'PY' || fail "QGIS: $(cat "$T/qgis.txt")"
+import sys
+from qgis.core import QgsApplication, QgsProject
+app = QgsApplication([], False)
+app.initQgis()
+p = QgsProject.instance()
+if not p.read(sys.argv[1]):
+    sys.exit("the project does not load")
+names = sorted(l.name() for l in p.mapLayers().values())
+want = ["Before and after: counts, WDD, WDQ", "How this file was made",
+        "Incidents per zone and month", "Target, buffer and control"]
+if names != want:
+    sys.exit(f"layers {names}, want {want}")
+z = [l for l in p.mapLayers().values() if l.name() == "Target, buffer and control"][0]
+r = z.renderer()
+if not z.isValid() or r.type() != "categorizedSymbol" or r.classAttribute() != "zone":
+    sys.exit("zones: not valid or not styled by zone")
+cats = sorted(c.value() for c in r.categories())
+if cats != ["buffer", "control", "control buffer", "target"]:
+    sys.exit(f"zones: categories {cats}")
+if z.featureCount() != 4:
+    sys.exit(f"zones: {z.featureCount()} features")
+print("QGIS: the project loads the zones styled by zone and the tables")
+app.exitQgis()
+PY
+    cat "$T/qgis.txt"
+else
+    echo "note: QGIS Python bindings not installed; the project is not opened"
+fi
+
 # bad input: a clear error naming what is wrong, no file written
 bad() { # want-status message args...
     local want=$1 msg=$2
@@ -97,7 +132,8 @@ bad 2 "overlap: a month cannot be both" --target AB03 --before 2023-01:2024-02 -
 bad 1 "lies outside the data" --target AB03 --before 2022-01:2022-06 --after 2024-01:2024-06
 bad 2 "give a number of metres" --target AB03 --buffer 0 "${P[@]}"
 bad 2 "no target" "${P[@]}"
-bad 2 "give the period as FROM:TO" --target AB03 --before 2023-13 --after 2024-01:2024-06
+bad 2 "--before .2023-13." --target AB03 --before 2023-13 --after 2024-01:2024-06
+bad 2 "--alpha '2': give a number between 0 and 1" --target AB03 --alpha 2 "${P[@]}"
 
 # WDD, WDQ and the rate ratio of ev2 (unequal periods: 10 and 4 months)
 # from its own counts, by the formulas (Wheeler & Ratcliffe 2018 as ptools

@@ -21,6 +21,7 @@ static void test_profile(void **state)
              "area_name = board_name\n"
              "population = residents\n"
              "from = 2024-01\n"
+             "period = FY2024-ytd\n"
              "compare =\n"
              "output = out.gpkg\n",
              path, sizeof path);
@@ -36,6 +37,7 @@ static void test_profile(void **state)
     assert_string_equal(o.area_name, "board_name");
     assert_string_equal(o.population, "residents"); /* no such file: a field */
     assert_null(o.compare);                         /* empty: default */
+    assert_string_equal(o.period, "FY2024-ytd");    /* resolved by the run */
     assert_string_equal(o.output, "out.gpkg");      /* output not resolved */
     /* a flag overrides; incidents can be replaced */
     assert_int_equal(hs_options_set(&o, "from", "2023-06", NULL, &err), HS_OK);
@@ -79,7 +81,7 @@ static void test_table(void **state)
         "incidents", "areas", "areas_layer", "area_id", "area_name",
         "population", "population_id", "population_value", "from", "to",
         "compare", "groups", "output", "x", "y", "incidents_crs", "category",
-        "date", "time", "assign", "categories", "weight", "crs"};
+        "date", "time", "assign", "categories", "weight", "crs", "period"};
     size_t n;
     const hs_option_info *t = hs_options_table(&n);
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {

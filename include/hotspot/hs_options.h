@@ -33,6 +33,8 @@ typedef struct hs_options {
     char *duplicates;      /* last | first | keep                       */
     char *crs;             /* analysis CRS (EPSG:27700)                 */
     char *from, *to;       /* YYYY-MM                                   */
+    char *period;          /* a name instead of from/to: fy2024, 2024q1,
+                              fy2024-ytd (input/periods.h)              */
     char *compare;         /* previous-year | previous-period | none    */
     char *groups;          /* comma-separated group names               */
     char *assign;          /* point | lsoa-code                         */

@@ -132,13 +132,22 @@ static void print_summary(const hs_summary *s)
            s->gistar_seconds, t[5]);
 }
 
+/* 1 if a is the flag --name or --name=VALUE. */
+static int flag_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, n) == 0 &&
+           (a[2 + n] == '\0' || a[2 + n] == '=');
+}
+
 /* Parses "hotspot run" arguments into o.  Returns 0, or an exit status. */
 static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
 {
     hs_error err = {0};
     const char *profile = NULL;
-    int flags_have_incidents = 0;
-    /* first pass: the profile, and whether flags name incidents */
+    int flags_have_incidents = 0, flags_period = 0, flags_from_to = 0;
+    /* first pass: the profile, and whether flags name incidents or the
+     * period */
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             *help = 1;
@@ -146,6 +155,8 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
         }
         if (strcmp(argv[i], "--incidents") == 0)
             flags_have_incidents = 1;
+        flags_period |= flag_is(argv[i], "period");
+        flags_from_to |= flag_is(argv[i], "from") || flag_is(argv[i], "to");
         if (argv[i][0] != '-' && i == 0)
             profile = argv[i];
     }
@@ -155,6 +166,17 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
     }
     if (flags_have_incidents)
         hs_options_clear_incidents(o); /* flags replace the profile's list */
+    /* --period and --from/--to set one thing, so a flag replaces the
+     * profile's other way of giving it (both as flags: a usage error) */
+    if (flags_period) {
+        free(o->from);
+        free(o->to);
+        o->from = o->to = NULL;
+    }
+    if (flags_from_to) {
+        free(o->period);
+        o->period = NULL;
+    }
     for (int i = profile ? 1 : 0; i < argc; i++) {
         const char *a = argv[i];
         const char *key;

@@ -47,6 +47,13 @@ static const opt table[] = {
       "analysis period"),
     O(to, TEXT, "YYYY-MM", "the latest month in the data",
       "last month of the analysis period"),
+    O(period, TEXT, "NAME", NULL, "the analysis period by name, instead of "
+      "--from/--to: fy2024 (UK financial year, April 2024 to March 2025), "
+      "fy2024q1 (April-June 2024; q4 is January-March 2025), 2024 (calendar "
+      "year), 2024q1 (January-March 2024), fy2024-ytd or 2024-ytd (from the "
+      "year's first month to the last month in the data), 2024-05 (a "
+      "month), FROM:TO (from the first month of one to the last of the "
+      "other, e.g. 2024-04:2024-12)"),
     O(compare, TEXT, "previous-year|previous-period|none", "previous-year",
       "comparison period: the same months a year earlier, the equally long "
       "period just before, or none"),

@@ -16,10 +16,12 @@
 
 #include "analysis/evaluate.h"
 #include "geography/regions.h"
+#include "input/periods.h"
 #include "input/polygons.h"
 #include "input/vector.h"
 #include "input/previous.h"
 #include "job/job.h"
+#include "job/styles.h"
 
 /* One evaluation; freed in one place. */
 typedef struct eval {
@@ -77,23 +79,18 @@ static hs_status statistics(eval *e, hs_error *err)
     return rc;
 }
 
-/* "2024-01:2024-06" or "2024-03" (one month) into months [*from, *to]. */
-static hs_status parse_span(const char *s, const char *flag, int32_t *from,
-                            int32_t *to, hs_error *err)
+/* --before / --after: a period name (input/periods.h: "2024-01:2024-06",
+ * "fy2024q1", "fy2024-ytd", ...), resolved against the data's last month;
+ * last < 0: its spelling only, before any work. */
+static hs_status period(const char *s, const char *flag, int32_t last,
+                        int32_t *from, int32_t *to, hs_error *err)
 {
+    hs_error e = {0};
     if (!s || !*s)
-        return hs_fail(err, HS_ERR_ARG, "%s: give the period as FROM:TO "
-                       "(months YYYY-MM:YYYY-MM)", flag);
-    const char *colon = strchr(s, ':');
-    size_t n = strlen(s), k = colon ? (size_t)(colon - s) : n;
-    int bad = hs_month_parse(s, k, from) != 0;
-    if (!bad && colon)
-        bad = hs_month_parse(colon + 1, n - k - 1, to) != 0;
-    else if (!bad)
-        *to = *from;
-    if (bad || *to < *from)
-        return hs_fail(err, HS_ERR_ARG, "%s '%s': give the period as FROM:TO, "
-                       "months YYYY-MM:YYYY-MM with FROM not after TO", flag, s);
+        return hs_fail(err, HS_ERR_ARG, "%s: give the period, e.g. "
+                       "2023-01:2023-06 or fy2023q1", flag);
+    if ((last < 0 ? hs_period_check(s, &e) : hs_period_parse(s, last, from, to, &e)))
+        return hs_fail(err, e.code, "%s %s", flag, e.msg);
     return HS_OK;
 }
 
@@ -402,12 +399,16 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
         hs_value v[] = {txt(rows[k][0]), txt(rows[k][1]), txt(rows[k][2])};
         rc = hs_layer_add(lr, 0, 0, NULL, 0, v, err);
     }
-    if (rc || (rc = hs_gpkg_commit(gp, err)))
+    e->j.gpkg = gp;
+    e->j.evaluation = 1;
+    if (rc || (rc = hs_styles_write(&e->j, err)) || (rc = hs_gpkg_commit(gp, err)))
         goto fail;
     hs_gpkg_destroy(gp);
-    return HS_OK;
+    e->j.gpkg = NULL;
+    return hs_project_write_qgz(&e->j, path, err);
 fail:
     hs_gpkg_destroy(gp);
+    e->j.gpkg = NULL;
     return rc ? rc : err ? err->code : HS_ERR_IO;
 }
 
@@ -423,8 +424,8 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
     hs_gdal_init();
     j->crs = hs_or_default(o->crs, "EPSG:27700");
     snprintf(cats_path, sizeof cats_path, "%s/categories.csv", hs_data_dir());
-    if ((rc = parse_span(o->before, "--before", &e.per[0][0], &e.per[0][1], err)) ||
-        (rc = parse_span(o->after, "--after", &e.per[1][0], &e.per[1][1], err)) ||
+    if ((rc = period(o->before, "--before", -1, NULL, NULL, err)) ||
+        (rc = period(o->after, "--after", -1, NULL, NULL, err)) ||
         (rc = number(o->buffer, "250", "--buffer", 1e-9, &e.buffer, err)) ||
         (rc = number(o->control_buffer, "0", "--control-buffer", 0,
                      &e.control_buffer, err)))
@@ -434,11 +435,6 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
     if (*end || !(e.alpha > 0 && e.alpha < 1)) {
         rc = hs_fail(err, HS_ERR_ARG, "--alpha '%s': give a number between 0 "
                      "and 1 (0.1: a 90%% interval)", o->alpha);
-        goto cleanup;
-    }
-    if (e.per[1][0] <= e.per[0][1] && e.per[0][0] <= e.per[1][1]) {
-        rc = hs_fail(err, HS_ERR_ARG, "--before '%s' and --after '%s' overlap: "
-                     "a month cannot be both before and after", o->before, o->after);
         goto cleanup;
     }
     if (!(j->cats = hs_categories_load(hs_or_default(o->categories, cats_path), err))) {
@@ -456,6 +452,14 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
     for (size_t i = 0; i < j->inc->n; i++) {
         lo = j->inc->month[i] < lo ? j->inc->month[i] : lo;
         hi = j->inc->month[i] > hi ? j->inc->month[i] : hi;
+    }
+    if ((rc = period(o->before, "--before", hi, &e.per[0][0], &e.per[0][1], err)) ||
+        (rc = period(o->after, "--after", hi, &e.per[1][0], &e.per[1][1], err)))
+        goto cleanup;
+    if (e.per[1][0] <= e.per[0][1] && e.per[0][0] <= e.per[1][1]) {
+        rc = hs_fail(err, HS_ERR_ARG, "--before '%s' and --after '%s' overlap: "
+                     "a month cannot be both before and after", o->before, o->after);
+        goto cleanup;
     }
     for (int p = 0; p < 2; p++)
         if (e.per[p][0] < lo || e.per[p][1] > hi) {

@@ -18,6 +18,7 @@
 #include "input/crs.h"
 #include "input/incidents.h"
 #include "input/ingest.h"
+#include "input/periods.h"
 #include "input/vector.h"
 #include "input/when.h"
 #include "output/output.h"
@@ -55,7 +56,19 @@ static hs_status parse_filter(const hs_options *o, int need_mapping,
                               hs_categories **cats, filter *f, hs_error *err)
 {
     memset(f, 0, sizeof *f);
-    if (o->from || o->to) {
+    if (o->period) { /* no year to date: kde reads the data after this */
+        hs_error e = {0};
+        if (o->from || o->to)
+            return hs_fail(err, HS_ERR_ARG, "--period '%s' names the whole "
+                           "period: give it or --from/--to, not both",
+                           o->period);
+        if (hs_period_name_is_relative(o->period))
+            return hs_fail(err, HS_ERR_ARG, "--period '%s': hotspot kde takes "
+                           "a fixed period (fy2024, 2024q1, FROM:TO), not a "
+                           "year to date", o->period);
+        if (hs_period_parse(o->period, -1, &f->from, &f->to, &e) != HS_OK)
+            return hs_fail(err, e.code, "--period %s", e.msg);
+    } else if (o->from || o->to) {
         const char *a = o->from ? o->from : o->to, *b = o->to ? o->to : o->from;
         if (hs_month_parse(a, strlen(a), &f->from) ||
             hs_month_parse(b, strlen(b), &f->to) || f->from > f->to)

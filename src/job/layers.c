@@ -822,6 +822,8 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("software", "proj", proj_info().version);
     hs_period_text(j->agg.cur, b, sizeof b);
     ROW("parameter", "period", b);
+    if (o->period) /* the name it was given by (--period) */
+        ROW("parameter", "period_name", o->period);
     NUM("parameter", "months", j->agg.cur.to - j->agg.cur.from + 1);
     if (j->agg.has_prev)
         hs_period_text(j->agg.prev, b, sizeof b);

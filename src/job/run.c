@@ -12,6 +12,7 @@
 
 #include "analysis/bandwidth.h"
 #include "input/crs.h"
+#include "input/periods.h"
 #include "input/vector.h"
 #include "input/when.h"
 #include "job/job.h"
@@ -32,6 +33,21 @@ static hs_status parse_month(const char *s, const char *flag, int32_t *m,
     if (hs_month_parse(s, strlen(s), m) != 0)
         return hs_fail(err, HS_ERR_ARG, "%s '%s': expected a month YYYY-MM",
                        flag, s);
+    return HS_OK;
+}
+
+/* --period: usage errors before any work is done; the name itself is
+ * resolved in periods(), once the data's last month is known (-ytd). */
+static hs_status check_period(const hs_options *o, hs_error *err)
+{
+    hs_error e = {0};
+    if (!o->period)
+        return HS_OK;
+    if (o->from || o->to)
+        return hs_fail(err, HS_ERR_ARG, "--period '%s' names the whole "
+                       "period: give it or --from/--to, not both", o->period);
+    if (hs_period_check(o->period, &e) != HS_OK)
+        return hs_fail(err, e.code, "--period %s", e.msg);
     return HS_OK;
 }
 
@@ -782,6 +798,11 @@ static hs_status periods(job *j, hs_error *err)
     hs_status rc;
     if ((rc = hs_default_period(j->inc, &p, err)))
         return rc;
+    if (o->period) { /* the default period ends at the data's last month */
+        hs_error e = {0};
+        if (hs_period_parse(o->period, p.to, &p.from, &p.to, &e) != HS_OK)
+            return hs_fail(err, e.code, "--period %s", e.msg);
+    }
     if (o->to && (rc = parse_month(o->to, "--to", &p.to, err)))
         return rc;
     if (o->from) {
@@ -956,7 +977,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     j.write_points = strcmp(layer_opt, "yes") == 0;
     int is_public = 0;
     long excluded = 0, public_min = 0;
-    if ((rc = parse_public(&j, &is_public, &public_min, err)))
+    if ((rc = parse_public(&j, &is_public, &public_min, err)) ||
+        (rc = check_period(o, err)))
         return rc;
     const char *assign_mode = hs_or_default(o->assign, "point");
     if (strcmp(assign_mode, "point") != 0 && strcmp(assign_mode, "lsoa-code") != 0)

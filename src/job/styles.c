@@ -107,19 +107,19 @@ static double kde_scale(const job *j, size_t g)
 
 typedef enum kind {
     K_AREAS, K_RATES, K_VS, K_CHANGE, K_INCIDENTS, K_HOTSPOTS, K_KDE,
-    K_TASKING, K_GISTAR, K_EMERGING, K_LISA, K_CEASED
+    K_TASKING, K_GISTAR, K_EMERGING, K_LISA, K_CEASED, K_ZONES
 } kind;
 
 static const char *const KIND_FILE[] = {"areas", "rates", "vs_study", "change",
                                         "incidents", "hotspots", "kde",
                                         "tasking", "gistar", "emerging",
-                                        "lisa", "ceased"};
+                                        "lisa", "ceased", "zones"};
 static const char *const KIND_STYLE[] = {
     "Area boundaries", "Rate per 1,000 residents", "Compared with study area",
     "Change", "Incidents by group", "Hotspots by class", "Density classes",
     "Places for tasking", "Gi* hot and cold spots",
     "Emerging hot and cold spots", "Local Moran clusters",
-    "Hotspots ceased since the previous run"};
+    "Hotspots ceased since the previous run", "Evaluation zones"};
 
 #define SET(...)                                                              \
     do {                                                                      \
@@ -488,6 +488,7 @@ static hs_status render_style(const job *j, kind k, size_t g,
     case K_EMERGING: bad = bad || emerging_vars(v); break;
     case K_LISA: bad = bad || lisa_vars(v); break;
     case K_CEASED: break;
+    case K_ZONES: break;
     }
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
@@ -531,6 +532,16 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     size_t n = 0;
 #define PUSH(x) do { if (n < cap) L[n] = (x); n++; } while (0)
 #define ADD(...) PUSH(((styled){__VA_ARGS__}))
+    if (j->evaluation) { /* hotspot evaluate's file */
+        ADD("zones", "zones", "Target, buffer and control", K_ZONES, 1, 1, 0,
+            1, -1);
+        ADD("evaluation", "evaluation", "Before and after: counts, WDD, WDQ",
+            K_AREAS, 0, 0, 0, 1, -1);
+        ADD("evaluation_monthly", "evaluation_monthly", "Incidents per zone "
+            "and month", K_AREAS, 0, 0, 0, 1, -1);
+        ADD("run", "run", "How this file was made", K_AREAS, 0, 0, 0, 1, -1);
+        goto ids;
+    }
     ADD("areas", "areas", "Area boundaries", K_AREAS, 1, 1, 0, 1, -1);
     if (j->write_points)
         ADD("incidents", "incidents", "Incidents", K_INCIDENTS, 1, 1, 0, 0, -1);
@@ -637,6 +648,7 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
         ADD("hotspot_monthly", "hotspot_monthly", "Incidents per hotspot and "
             "month", K_AREAS, 0, 0, 0, 1, -1);
     ADD("run", "run", "How this file was made", K_AREAS, 0, 0, 0, 1, -1);
+ids:
 #undef ADD
 #undef PUSH
     /* QGIS 3.22 replaces ids not shaped like its own (name_uuid) with
