@@ -56,7 +56,7 @@ typedef struct job {
     hs_pop_report pop_rep;
     hs_pop_kind pop_kind;
     const char *crs;
-    int evaluation; /* hotspot evaluate's job (evaluate.c): its layers   */
+    int evaluation; /* hotspot evaluate's job (evalstep.c): its layers  */
     int by_lsoa;
     int write_points;
     int kde;

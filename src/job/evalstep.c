@@ -1,5 +1,5 @@
 /*
- * evaluate.c - hotspot evaluate: the incidents in a target, the ring round
+ * evalstep.c - hotspot evaluate: the incidents in a target, the ring round
  * it and a control, before and after an intervention (hs_run.h), for the
  * Weighted Displacement Difference and Quotient (analysis/evaluate.h).
  *
