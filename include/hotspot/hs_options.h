@@ -81,6 +81,9 @@ typedef struct hs_options {
     char *control_buffer;  /* hotspot evaluate: the control's ring, m    */
     char *before, *after;  /* hotspot evaluate: periods, FROM:TO         */
     char *alpha;           /* hotspot evaluate: 1 - interval level (0.1)  */
+    char *targets;         /* targets CSV: area_id, crime_group, period,
+                              target                                    */
+    char *rag_amber;       /* % above a target still amber (5)          */
     char *public_;         /* yes | no: release-safe output ("public")  */
     char *public_threshold;/* counts under this are suppressed (10)     */
     char *public_exclude;  /* crime types or groups left out            */

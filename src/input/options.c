@@ -182,6 +182,12 @@ static const opt table[] = {
     O(compress, TEXT, "none|deflate|lzw|zstd", "none", "hotspot kde "
       "only: GeoTIFF compression (none, as QGIS writes; deflate: ~40% "
       "smaller)"),
+    O(targets, PATH, "FILE.csv", NULL, "targets (columns area_id or 'all', "
+      "crime_group, period such as fy2024, target): the targets table gives "
+      "each one's count so far, a year earlier, projected to the period's "
+      "end, and red / amber / green"),
+    O(rag_amber, TEXT, "PCT", "5", "--targets: a projection up to PCT% above "
+      "its target is amber, beyond it red"),
     O(target, PATH_OR_FIELD, "FILE|IDS|HOTSPOT", NULL, "hotspot evaluate "
       "only: the place treated: a polygon file, area ids of --areas "
       "(comma-separated), or a hotspot id of --target-from"),

@@ -16,6 +16,7 @@
 #include "analysis/gistar.h"
 #include "analysis/lisa.h"
 #include "input/previous.h"
+#include "input/targetfile.h"
 #include "input/when.h"
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
@@ -100,6 +101,9 @@ typedef struct job {
     double when_shares;    /* their shares' sum (incidents inside)    */
     long when_partial;     /* incidents partly inside                  */
     int has_tow;       /* the timeofweek table was written               */
+    hs_targets *targets; /* --targets (progress.c), NULL: none          */
+    double rag_amber;  /* --rag-amber: % above a target that is amber   */
+    int has_targets;   /* the targets table was written                 */
     int lisa;          /* --lisa yes                                      */
     hs_lisa_opts lopt;
     hs_nb nb;          /* the areas' queen neighbours, for local Moran    */
@@ -124,6 +128,12 @@ hs_status hs_job_read_incidents(job *j, hs_error *err);
 hs_status hs_job_read_areas(job *j, hs_error *err);
 /* --groups into j->groups (j->cats loaded). */
 hs_status hs_job_parse_groups(job *j, hs_error *err);
+
+/* progress.c: --targets read and checked against the groups and areas
+ * (an unknown one names the file, line and field), --rag-amber; then the
+ * targets table (analysis/targets.h) from the assigned incidents. */
+hs_status hs_job_check_targets(job *j, hs_error *err);
+hs_status hs_job_write_targets(job *j, hs_error *err);
 
 /* Writes the run's vector layers into j->gpkg, after hs_job_write_points
  * and hs_job_write_raster have written theirs; hs_styles_write follows. */

@@ -1374,7 +1374,7 @@ hs_status hs_job_write(job *j, hs_error *err)
         (rc = write_timeofweek(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
         (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)) ||
-        (rc = write_lisa(j, err)))
+        (rc = write_lisa(j, err)) || (rc = hs_job_write_targets(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

@@ -1010,7 +1010,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         goto cleanup;
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
         (rc = hs_job_parse_groups(&j, err)) ||
-        (rc = hs_job_read_areas(&j, err)))
+        (rc = hs_job_read_areas(&j, err)) || (rc = hs_job_check_targets(&j, err)))
         goto cleanup;
     j.sopt.public_min = public_min;
     t[1] = now_s();
@@ -1116,6 +1116,7 @@ cleanup:
         hs_backtest_free(&j.bt[g]);
     }
     hs_rates_destroy(j.rates);
+    hs_targets_destroy(j.targets);
     hs_areas_destroy(j.areas);
     hs_ingest_destroy(j.ing);
     hs_incidents_destroy(j.inc);
