@@ -84,6 +84,7 @@ typedef struct hs_options {
     char *targets;         /* targets CSV: area_id, crime_group, period,
                               target                                    */
     char *rag_amber;       /* % above a target still amber (5)          */
+    char *priority_areas;  /* area ids: the gap between them and the rest */
     char *public_;         /* yes | no: release-safe output ("public")  */
     char *public_threshold;/* counts under this are suppressed (10)     */
     char *public_exclude;  /* crime types or groups left out            */

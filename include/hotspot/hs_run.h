@@ -34,6 +34,10 @@ typedef struct hs_group_summary {
     long backtest_windows;
     double backtest_hit_rate, backtest_pai, backtest_pei;
     double tasking_share;  /* the budget: share of the study area     */
+    /* --priority-areas: their rate over the rest's, now and in the
+     * comparison period (NaN: none), and the gap's change ("" without) */
+    double gap_ratio, gap_prev_ratio;
+    char gap[32];
 } hs_group_summary;
 
 typedef struct hs_summary {

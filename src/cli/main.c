@@ -124,6 +124,14 @@ static void print_summary(const hs_summary *s)
                    "months (PAI %.1f, PEI %.2f)\n", "", 100 * gs->tasking_share,
                    gs->backtest_hit_rate, gs->backtest_windows, gs->backtest_pai,
                    gs->backtest_pei);
+        if (*gs->gap) {
+            printf("  %-10s priority areas' rate %.2f times the rest's", "",
+                   gs->gap_ratio);
+            if (!isnan(gs->gap_prev_ratio))
+                printf(" (%.2f in the comparison period): gap %s",
+                       gs->gap_prev_ratio, gs->gap);
+            printf("\n");
+        }
     }
     printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
            "%.2f s, density %.2f s (back-test %.2f s; Gi* beside it %.2f s), "

@@ -188,6 +188,10 @@ static const opt table[] = {
       "end, and red / amber / green"),
     O(rag_amber, TEXT, "PCT", "5", "--targets: a projection up to PCT% above "
       "its target is amber, beyond it red"),
+    O(priority_areas, TEXT, "IDS", NULL, "area ids (comma-separated): their "
+      "rate against the rest's as a ratio with a 95% interval, now and in "
+      "the comparison period, and whether the gap narrowed (table "
+      "priority_gap)"),
     O(target, PATH_OR_FIELD, "FILE|IDS|HOTSPOT", NULL, "hotspot evaluate "
       "only: the place treated: a polygon file, area ids of --areas "
       "(comma-separated), or a hotspot id of --target-from"),

@@ -104,6 +104,12 @@ typedef struct job {
     hs_targets *targets; /* --targets (progress.c), NULL: none          */
     double rag_amber;  /* --rag-amber: % above a target that is amber   */
     int has_targets;   /* the targets table was written                 */
+    unsigned char *priority; /* --priority-areas: per area, 1 if one     */
+    struct {
+        double ratio, prev_ratio, change_p; /* NaN: none                 */
+        char word[32];                       /* narrowed, widened, ...    */
+    } gap[HS_MAX_GROUPS];
+    int has_priority;  /* the priority_gap table was written            */
     int lisa;          /* --lisa yes                                      */
     hs_lisa_opts lopt;
     hs_nb nb;          /* the areas' queen neighbours, for local Moran    */
@@ -134,6 +140,9 @@ hs_status hs_job_parse_groups(job *j, hs_error *err);
  * targets table (analysis/targets.h) from the assigned incidents. */
 hs_status hs_job_check_targets(job *j, hs_error *err);
 hs_status hs_job_write_targets(job *j, hs_error *err);
+/* --priority-areas: the ids checked; then the priority_gap table. */
+hs_status hs_job_check_priority(job *j, hs_error *err);
+hs_status hs_job_write_priority(job *j, hs_error *err);
 
 /* Writes the run's vector layers into j->gpkg, after hs_job_write_points
  * and hs_job_write_raster have written theirs; hs_styles_write follows. */

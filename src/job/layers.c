@@ -832,6 +832,16 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "when", j->when.n ? j->when.text : "all hours");
     NUM("parameter", "peak_hours", j->peak_hours);
     ROW("parameter", "previous", hs_or_default(o->previous, "none"));
+    ROW("parameter", "targets", hs_or_default(o->targets, "none"));
+    if (o->targets)
+        ROW("parameter", "rag_amber", hs_or_default(o->rag_amber, "5"));
+    ROW("parameter", "priority_areas", hs_or_default(o->priority_areas, "none"));
+    if (o->priority_areas)
+        ROW("method", "priority_gap", "rates over the areas with a population: "
+            "priority areas' rate / the rest's, 95% interval as R poisson.test; "
+            "the gap's change: (priority now / before) / (rest now / before), "
+            "Fisher's exact test; narrowed or widened when p < 0.05 and the "
+            "ratio moved towards or away from 1");
     if (o->previous)
         ROW("method", "lineage", "hotspots are matched to the previous run's "
             "when their overlap is at least a quarter of the smaller; the "
@@ -1374,7 +1384,8 @@ hs_status hs_job_write(job *j, hs_error *err)
         (rc = write_timeofweek(j, err)) ||
         (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
         (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)) ||
-        (rc = write_lisa(j, err)) || (rc = hs_job_write_targets(j, err)))
+        (rc = write_lisa(j, err)) || (rc = hs_job_write_targets(j, err)) ||
+        (rc = hs_job_write_priority(j, err)))
         return rc;
     return write_public_rows(j, err);
 }

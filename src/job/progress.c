@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/evaluate.h"
 #include "analysis/targets.h"
 #include "job/job.h"
 
@@ -111,5 +112,130 @@ hs_status hs_job_write_targets(job *j, hs_error *err)
     free(c);
     if (!rc)
         j->has_targets = 1;
+    return rc;
+}
+
+/* ---- --priority-areas: the gap between them and the rest -------------- */
+
+hs_status hs_job_check_priority(job *j, hs_error *err)
+{
+    const char *list = j->o->priority_areas;
+    if (!list)
+        return HS_OK;
+    size_t na = hs_areas_count(j->areas), n = 0;
+    char *copy = strdup(list), *save = NULL;
+    if (!copy || !(j->priority = calloc(na + 1, 1))) {
+        free(copy);
+        return hs_fail(err, HS_ERR_NOMEM, "--priority-areas: out of memory");
+    }
+    hs_status rc = HS_OK;
+    for (char *t = strtok_r(copy, ", ", &save); t && !rc; t = strtok_r(NULL, ", ", &save)) {
+        int a = hs_areas_find(j->areas, t);
+        if (a < 0)
+            rc = hs_fail(err, HS_ERR_ARG, "--priority-areas: no area '%s' in "
+                         "--areas '%s'", t, j->o->areas);
+        else
+            n += !j->priority[a]++;
+    }
+    free(copy);
+    if (!rc && (n == 0 || n == na))
+        rc = hs_fail(err, HS_ERR_ARG, "--priority-areas: give some of the "
+                     "areas, not %s", n ? "all of them" : "none");
+    return rc;
+}
+
+/* "narrowed", "widened" or "no significant change" of the gap, from the
+ * previous ratio and the ratio of ratios with its p (progress.c's rule,
+ * README): the gap is the distance of the ratio from 1. */
+static const char *gap_word(double prev_ratio, double change, double p)
+{
+    if (!(p < 0.05) || isnan(change) || isnan(prev_ratio) || prev_ratio == 1 ||
+        change == 1)
+        return "no significant change";
+    int towards = prev_ratio > 1 ? change < 1 : change > 1;
+    return towards ? "narrowed" : "widened";
+}
+
+hs_status hs_job_write_priority(job *j, hs_error *err)
+{
+    static const char *const name[] = {
+        "crime_group", "priority_areas", "priority_count", "priority_population",
+        "priority_rate", "rest_count", "rest_population", "rest_rate",
+        "rate_ratio", "rate_ratio_low", "rate_ratio_high", "rate_ratio_p",
+        "prev_priority_count", "prev_rest_count", "prev_rate_ratio",
+        "prev_rate_ratio_low", "prev_rate_ratio_high", "gap_change",
+        "gap_change_low", "gap_change_high", "gap_p", "gap"};
+    enum { NF = sizeof name / sizeof *name };
+    hs_field f[NF];
+    const hs_rates *R = j->rates;
+    hs_status rc = HS_OK;
+    if (!j->priority)
+        return HS_OK;
+    if (j->priv) {
+        hs_note(j->log, "--priority-areas: no priority_gap table with --public");
+        return HS_OK;
+    }
+    for (int k = 0; k < NF; k++)
+        f[k] = (hs_field){name[k], k == 0 || k == NF - 1 ? HS_FIELD_TEXT
+                                   : k == 1 ? HS_FIELD_INT : HS_FIELD_REAL};
+    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "priority_gap", "The priority "
+                                    "areas' rate against the rest's, and "
+                                    "whether the gap narrowed", HS_GEOM_NONE,
+                                    NULL, f, NF, err);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t g = 0; g < R->ngroups && !rc; g++) {
+        /* areas with a population, as the rates: [priority, rest] */
+        double c[2] = {0, 0}, c0[2] = {0, 0}, pop[2] = {0, 0};
+        long n = 0;
+        for (size_t a = 0; a < R->nareas; a++) {
+            const hs_rate *r = &R->r[g * R->nareas + a];
+            if (isnan(r->population))
+                continue;
+            int k = j->priority[a] ? 0 : 1;
+            n += k == 0;
+            c[k] += r->count;
+            c0[k] += r->prev_count > 0 ? r->prev_count : 0;
+            pop[k] += r->population;
+        }
+        double rr = NAN, lo = NAN, hi = NAN, p = NAN, prr = NAN, plo = NAN,
+               phi = NAN, pp = NAN;
+        hs_exact_rr gc = {.ratio = NAN, .low = NAN, .high = NAN, .p = NAN};
+        int cmp = j->agg.has_prev;
+        if (pop[0] > 0 && pop[1] > 0 &&
+            !(rc = hs_rate_ratio(c[0], pop[0], c[1], pop[1], 0.95, &rr, &lo, &hi,
+                                 &p, err)) && cmp &&
+            !(rc = hs_rate_ratio(c0[0], pop[0], c0[1], pop[1], 0.95, &prr, &plo,
+                                 &phi, &pp, err)))
+            rc = hs_exact_rr_compute(c[0], c0[0], c[1], c0[1], 0.95, &gc, err);
+        if (rc)
+            break;
+        hs_value v[NF] = {
+            {.s = hs_categories_group_name(j->cats, j->groups[g])}, {.i = n},
+            {.d = c[0]}, {.d = pop[0]},
+            {.d = pop[0] > 0 ? c[0] / pop[0] * 1000 : NAN, .is_null = !(pop[0] > 0)},
+            {.d = c[1]}, {.d = pop[1]},
+            {.d = pop[1] > 0 ? c[1] / pop[1] * 1000 : NAN, .is_null = !(pop[1] > 0)},
+            {.d = rr, .is_null = isnan(rr)}, {.d = lo, .is_null = isnan(lo)},
+            {.d = hi, .is_null = isnan(hi) || isinf(hi)}, {.d = p, .is_null = isnan(p)},
+            {.d = c0[0], .is_null = !cmp}, {.d = c0[1], .is_null = !cmp},
+            {.d = prr, .is_null = isnan(prr)}, {.d = plo, .is_null = isnan(plo)},
+            {.d = phi, .is_null = isnan(phi) || isinf(phi)},
+            {.d = gc.ratio, .is_null = isnan(gc.ratio) || isinf(gc.ratio)},
+            {.d = gc.low, .is_null = isnan(gc.low)},
+            {.d = gc.high, .is_null = isnan(gc.high) || isinf(gc.high)},
+            {.d = gc.p, .is_null = isnan(gc.p)},
+            {.s = cmp ? gap_word(prr, gc.ratio, gc.p) : "no comparison"}};
+        rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+        if (!rc && g < HS_MAX_GROUPS) {
+            j->gap[g].ratio = rr;
+            j->gap[g].prev_ratio = prr;
+            j->gap[g].change_p = gc.p;
+            snprintf(j->gap[g].word, sizeof j->gap[g].word, "%s",
+                     cmp ? gap_word(prr, gc.ratio, gc.p) : "no comparison");
+        }
+    }
+    if (!rc)
+        j->has_priority = 1;
     return rc;
 }

@@ -907,6 +907,12 @@ static void summarise(job *j, hs_summary *sum)
             gs->backtest_pai = j->bt[g].mean_pai[u];
             gs->backtest_pei = j->bt[g].mean_pei[u];
         }
+        gs->gap_ratio = gs->gap_prev_ratio = NAN;
+        if (j->has_priority) {
+            gs->gap_ratio = j->gap[g].ratio;
+            gs->gap_prev_ratio = j->gap[g].prev_ratio;
+            snprintf(gs->gap, sizeof gs->gap, "%s", j->gap[g].word);
+        }
         gs->prev_incidents = j->agg.has_prev ? 0 : -1;
         for (size_t a = 0; a < j->rates->nareas; a++) {
             const hs_rate *r = &j->rates->r[g * j->rates->nareas + a];
@@ -1010,7 +1016,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         goto cleanup;
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
         (rc = hs_job_parse_groups(&j, err)) ||
-        (rc = hs_job_read_areas(&j, err)) || (rc = hs_job_check_targets(&j, err)))
+        (rc = hs_job_read_areas(&j, err)) || (rc = hs_job_check_targets(&j, err)) ||
+        (rc = hs_job_check_priority(&j, err)))
         goto cleanup;
     j.sopt.public_min = public_min;
     t[1] = now_s();
@@ -1117,6 +1124,7 @@ cleanup:
     }
     hs_rates_destroy(j.rates);
     hs_targets_destroy(j.targets);
+    free(j.priority);
     hs_areas_destroy(j.areas);
     hs_ingest_destroy(j.ing);
     hs_incidents_destroy(j.inc);

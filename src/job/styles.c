@@ -647,6 +647,9 @@ static size_t list_layers(const job *j, styled *L, size_t cap)
     if (j->has_hot_monthly)
         ADD("hotspot_monthly", "hotspot_monthly", "Incidents per hotspot and "
             "month", K_AREAS, 0, 0, 0, 1, -1);
+    if (j->has_priority)
+        ADD("priority_gap", "priority_gap", "Priority areas against the rest",
+            K_AREAS, 0, 0, 0, 1, -1);
     if (j->has_targets)
         ADD("targets", "targets", "Targets: so far, projected, red / amber / "
             "green", K_AREAS, 0, 0, 0, 1, -1);

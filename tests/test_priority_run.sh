@@ -1,0 +1,71 @@
+#!/bin/bash
+# --priority-areas on the demo county: the priority_gap table against R
+# computed here from the run's own rates tables (areas with a population):
+# the rate ratio and its interval as poisson.test, its p as twice the
+# smaller binomial tail (stats.h's change test), the gap's change as
+# fisher.test of the 2x2 table (estimate: the sample ratio of ratios), and
+# the verdict by the rule (p < 0.05, towards or away from 1).  AB02 and
+# AB05 as the priority areas give a widened and a narrowed gap.  Then bad
+# ids: an error naming them.  Skips without Rscript.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+D=$SRC/data
+command -v Rscript >/dev/null || { echo "SKIP: R (Rscript) not installed"; exit 77; }
+
+words=""
+for P in AB02 AB05 AB03,AB12; do
+    (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no --incidents-layer no \
+        --priority-areas "$P" -o "$T/p.gpkg") > "$T/out.txt" 2> "$T/err.txt" ||
+        fail "run --priority-areas $P: $(cat "$T/err.txt")"
+    for g in asb sac violence; do
+        sqlite3 -csv "$T/p.gpkg" "SELECT area_id, count, prev_count, population FROM rates_$g
+            WHERE population IS NOT NULL" > "$T/rates_$g.csv"
+    done
+    sqlite3 -csv "$T/p.gpkg" "SELECT * FROM priority_gap" > "$T/gap.csv"
+    Rscript - "$T" "$P" > "$T/r.txt" 2>&1 <<'R' || fail "priority $P: $(cat "$T/r.txt")"
+args <- commandArgs(TRUE); dir <- args[1]; pri <- strsplit(args[2], ",")[[1]]
+gap <- read.csv(file.path(dir, "gap.csv"), header = FALSE)
+near <- function(a, b, tol) abs(a - b) <= tol * max(1, abs(b))
+for (k in seq_len(nrow(gap))) {
+  g <- as.character(gap[k, 2])
+  r <- read.csv(file.path(dir, paste0("rates_", g, ".csv")), header = FALSE)
+  p <- r[, 1] %in% pri
+  P1 <- sum(r[p, 2]); R1 <- sum(r[!p, 2]); P0 <- sum(r[p, 3]); R0 <- sum(r[!p, 3])
+  PP <- sum(r[p, 4]); RP <- sum(r[!p, 4])
+  pt <- poisson.test(c(P1, R1), c(PP, RP))
+  q <- PP / (PP + RP)
+  ptail <- min(1, 2 * min(pbinom(P1, P1 + R1, q), 1 - pbinom(P1 - 1, P1 + R1, q)))
+  pt0 <- poisson.test(c(P0, R0), c(PP, RP))
+  ft <- fisher.test(matrix(c(P1, R1, P0, R0), 2))
+  change <- (P1 / P0) / (R1 / R0)
+  word <- if (ft$p.value >= 0.05) "no significant change" else
+    if ((pt0$estimate > 1) == (change < 1)) "narrowed" else "widened"
+  got <- gap[k, ]
+  ok <- got[3] == sum(p) && near(got[4], P1, 0) && near(got[7], R1, 0) &&
+    near(got[10], pt$estimate, 1e-9) && near(got[11], pt$conf.int[1], 1e-6) &&
+    near(got[12], pt$conf.int[2], 1e-6) && near(got[13], ptail, 1e-9) &&
+    near(got[16], pt0$estimate, 1e-9) && near(got[19], change, 1e-9) &&
+    near(got[20], ft$conf.int[1], 1e-3) && near(got[21], ft$conf.int[2], 1e-3) &&
+    near(got[22], ft$p.value, 1e-6) && got[23] == word
+  if (!isTRUE(ok)) {
+    print(got); print(c(pt$estimate, pt$conf.int, ptail, pt0$estimate, change,
+                        ft$conf.int, ft$p.value)); print(word)
+    quit(status = 1)
+  }
+  cat(g, word, "\n")
+}
+R
+    words="$words $(tr '\n' ' ' < "$T/r.txt")"
+done
+case "$words" in *widened*) ;; *) fail "no widened gap in: $words" ;; esac
+case "$words" in *narrowed*) ;; *) fail "no narrowed gap in: $words" ;; esac
+grep -q "priority areas' rate" "$T/out.txt" || fail "the summary does not give the gap"
+echo "priority_gap as R computes it:$words"
+
+set +e
+(cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no \
+    --priority-areas AB03,AB99 -o "$T/bad.gpkg") > /dev/null 2> "$T/err.txt"
+st=$?
+set -e
+[ "$st" = 2 ] && grep -q "no area 'AB99'" "$T/err.txt" ||
+    fail "an unknown priority area: exit $st, $(cat "$T/err.txt")"
