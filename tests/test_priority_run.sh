@@ -61,6 +61,15 @@ case "$words" in *widened*) ;; *) fail "no widened gap in: $words" ;; esac
 case "$words" in *narrowed*) ;; *) fail "no narrowed gap in: $words" ;; esac
 grep -q "priority areas' rate" "$T/out.txt" || fail "the summary does not give the gap"
 echo "priority_gap as R computes it:$words"
+# the county pack says it in words (the last run: AB03 and AB12)
+mkdir -p "$T/pack"
+"$BIN" report "$T/p.gpkg" -o "$T/pack" > /dev/null 2> "$T/err.txt" || fail "report: $(cat "$T/err.txt")"
+if command -v pdftotext > /dev/null; then
+    pdftotext "$T/pack/county.pdf" "$T/county.txt"
+    r=$(sqlite3 "$T/p.gpkg" "SELECT printf('%.2f', rate_ratio) FROM priority_gap WHERE crime_group = 'asb'")
+    tr '\n' ' ' < "$T/county.txt" | grep -q "Anti-social behaviour: the priority areas' rate is $r times" ||
+        fail "county.pdf: no sentence with the ratio $r"
+fi
 
 set +e
 (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no \

@@ -75,6 +75,19 @@ if n != len(got) or {s for *_, s in got.values()} != {"green", "amber", "red"}:
 print(f"{n} targets as the rules say")
 PY
 
+# the county pack prints them as "Table 1", with their status
+mkdir -p "$T/pack"
+"$BIN" report "$T/t.gpkg" -o "$T/pack" > /dev/null 2> "$T/err.txt" || fail "report: $(cat "$T/err.txt")"
+if command -v pdftotext > /dev/null; then
+    pdftotext -layout "$T/pack/county.pdf" "$T/county.txt"
+    grep -q "Table 1: performance against targets" "$T/county.txt" || fail "county.pdf: no Table 1"
+    row=$(sqlite3 -separator ' ' "$T/t.gpkg" "SELECT period, printf('%,d', target), printf('%,d', count),
+        printf('%,d', prev_count), printf('%,d', round(projected)), status FROM targets
+        WHERE area_id = 'all' AND crime_group = 'asb'")
+    grep -Eq "all +asb +$(echo "$row" | sed 's/ / +/g')" "$T/county.txt" ||
+        fail "county.pdf: no row '$row': $(grep -A8 'Table 1' "$T/county.txt")"
+fi
+
 bad() { # message csv-body [flags]
     local msg=$1 body=$2
     shift 2

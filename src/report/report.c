@@ -2266,6 +2266,105 @@ static void hot_trend(cairo_t *cr, const hs_rdata *d, int g, double y,
 
 /* Whether the county has a trend page: hotspot_monthly with months and a
  * hotspot with a series. */
+/* County page: "Table 1", each target's progress (--targets), and the gap
+ * between the priority areas and the rest (--priority-areas). */
+static void page_progress(pdf *p, const hs_rdata *d)
+{
+    cairo_t *cr = p->cr;
+    double y = 40;
+    if (d->ntargets) {
+        y = heading(cr, y, "Table 1: performance against targets");
+        static const char *const th[] = {"Area", "Group", "Period", "Target",
+                                         "So far", "A year earlier",
+                                         "Projected", "Status"};
+        static const double tw[] = {70, 62, 56, 58, 58, 90, 62, 59};
+        double x = ML;
+        rgb(cr, 0x1F3A5F);
+        cairo_rectangle(cr, ML, y, CW, 16);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        font(cr, 7.5, 1);
+        for (int c = 0; c < 8; c++) {
+            text(cr, x + tw[c] / 2, y + 11, CENTRE, tw[c] - 2, th[c]);
+            x += tw[c];
+        }
+        y += 16;
+        for (size_t k = 0; k < d->ntargets && y < PH - 160; k++) {
+            const hs_rtarget *t = &d->targets[k];
+            char cell[8][64];
+            snprintf(cell[0], 64, "%s", t->area_id);
+            snprintf(cell[1], 64, "%s", t->group);
+            snprintf(cell[2], 64, "%s", t->period);
+            fmt_count(d, t->target, cell[3], 64);
+            fmt_count(d, t->count, cell[4], 64);
+            if (isnan(t->prev_count))
+                snprintf(cell[5], 64, "not in the data");
+            else
+                fmt_count(d, t->prev_count, cell[5], 64);
+            if (isnan(t->projected))
+                snprintf(cell[6], 64, "not started");
+            else
+                fmt_count(d, round(t->projected), cell[6], 64);
+            snprintf(cell[7], 64, "%s", t->status);
+            uint32_t sc = strcmp(t->status, "green") == 0 ? 0x1A9850
+                          : strcmp(t->status, "amber") == 0 ? 0xF0A30A
+                          : strcmp(t->status, "red") == 0 ? 0xD73027 : 0x999999;
+            if (k % 2) {
+                rgb(cr, 0xF2F5F9);
+                cairo_rectangle(cr, ML, y, CW, 15);
+                cairo_fill(cr);
+            }
+            x = ML;
+            font(cr, 8, 0);
+            for (int c = 0; c < 8; c++) {
+                if (c == 7) {
+                    rgb(cr, sc);
+                    cairo_rectangle(cr, x + 4, y + 2, tw[c] - 8, 11);
+                    cairo_fill(cr);
+                    cairo_set_source_rgb(cr, 1, 1, 1);
+                } else {
+                    rgb(cr, 0x222222);
+                }
+                text(cr, x + tw[c] / 2, y + 11, CENTRE, tw[c] - 4, cell[c]);
+                x += tw[c];
+            }
+            y += 15;
+        }
+        font(cr, 7.5, 0);
+        rgb(cr, 0x333333);
+        y = para(cr, ML, y + 6, CW, 9.5, "A year earlier: the same months. "
+                 "Projected: the count so far scaled "
+                 "by last year's whole period over last year's same months "
+                 "(seasonality respected), or in a straight line when last "
+                 "year is not in the data; the count itself once the period "
+                 "is over. Green: projected at or under the target; amber: "
+                 "up to the amber margin above it; red: beyond.") + 14;
+    }
+    if (d->has_gap) {
+        y = heading(cr, y, "Priority areas against the rest");
+        font(cr, 8.5, 0);
+        rgb(cr, 0x222222);
+        for (int g = 0; g < HS_RG; g++) {
+            const hs_rgap *r = &d->gap[g];
+            char b[400], prev[96] = "";
+            if (!r->present)
+                continue;
+            if (!isnan(r->prev_ratio))
+                snprintf(prev, sizeof prev, "; %.2f a year earlier: %s (exact "
+                         "test p %.2g)", r->prev_ratio,
+                         strcmp(r->word, "narrowed") == 0 ? "the gap narrowed"
+                         : strcmp(r->word, "widened") == 0 ? "the gap widened"
+                         : "no significant change in the gap", r->change_p);
+            snprintf(b, sizeof b, "%s: the priority areas' rate is %.2f times "
+                     "the rest's (95%% interval %.2f to %.2f)%s.",
+                     hs_rgroup_long[g], r->ratio, r->low, r->high, prev);
+            y = para(cr, ML, y, CW, 11, b) + 4;
+        }
+    }
+    page_frame(p);
+    cairo_show_page(cr);
+}
+
 static int has_trends(const hs_rdata *d)
 {
     const hs_rhot *hp;
@@ -2410,10 +2509,13 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     p.source = source;
     p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
-    p.pages = 1 + has_trends(d);
+    int progress = d->ntargets > 0 || d->has_gap;
+    p.pages = 1 + has_trends(d) + progress;
     page_county(&p, d);
-    if (p.pages > 1)
+    if (has_trends(d))
         page_hot_trends(&p, d);
+    if (progress)
+        page_progress(&p, d);
     if ((rc = pdf_end(&p, err)))
         goto cleanup;
     if (sum)

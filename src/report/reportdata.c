@@ -32,6 +32,7 @@ void hs_rdata_destroy(hs_rdata *d)
 {
     if (!d)
         return;
+    free(d->targets);
     for (size_t a = 0; a < d->nareas; a++) {
         free(d->areas[a].id);
         free(d->areas[a].name);
@@ -667,6 +668,63 @@ static hs_status read_hot_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     return rc;
 }
 
+/* targets and priority_gap, if the file has them (reportdata.h). */
+static hs_status read_progress(hs_rdata *d, GDALDatasetH ds, hs_error *err)
+{
+    static const char *const tn[] = {"area_id", "crime_group", "period", "count",
+                                      "prev_count", "projected", "target",
+                                      "status"};
+    static const char *const gn[] = {"crime_group", "rate_ratio", "rate_ratio_low",
+                                      "rate_ratio_high", "prev_rate_ratio",
+                                      "gap_change", "gap_p", "gap"};
+    int fi[8];
+    hs_status rc;
+    OGRFeatureH f;
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "targets");
+    if (l) {
+        if ((rc = fields(l, d->path, tn, fi, 8, err)))
+            return rc;
+        GIntBig n = OGR_L_GetFeatureCount(l, 1);
+        if (n > 0 && !(d->targets = calloc((size_t)n, sizeof *d->targets)))
+            return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+        OGR_L_ResetReading(l);
+        while ((f = OGR_L_GetNextFeature(l))) {
+            if (d->ntargets < (size_t)n) {
+                hs_rtarget *t = &d->targets[d->ntargets++];
+                const char *s[4] = {fstr(f, fi[0]), fstr(f, fi[1]), fstr(f, fi[2]),
+                                    fstr(f, fi[7])};
+                snprintf(t->area_id, sizeof t->area_id, "%s", s[0] ? s[0] : "");
+                snprintf(t->group, sizeof t->group, "%s", s[1] ? s[1] : "");
+                snprintf(t->period, sizeof t->period, "%s", s[2] ? s[2] : "");
+                snprintf(t->status, sizeof t->status, "%s", s[3] ? s[3] : "");
+                t->count = fnum(f, fi[3]);
+                t->prev_count = fnum(f, fi[4]);
+                t->projected = fnum(f, fi[5]);
+                t->target = fnum(f, fi[6]);
+            }
+            OGR_F_Destroy(f);
+        }
+    }
+    if (!(l = GDALDatasetGetLayerByName(ds, "priority_gap")))
+        return HS_OK;
+    if ((rc = fields(l, d->path, gn, fi, 8, err)))
+        return rc;
+    OGR_L_ResetReading(l);
+    while ((f = OGR_L_GetNextFeature(l))) {
+        int g = group_of(fstr(f, fi[0]));
+        if (g >= 0) {
+            hs_rgap *r = &d->gap[g];
+            const char *w = fstr(f, fi[7]);
+            *r = (hs_rgap){1, fnum(f, fi[1]), fnum(f, fi[2]), fnum(f, fi[3]),
+                           fnum(f, fi[4]), fnum(f, fi[5]), fnum(f, fi[6]), ""};
+            snprintf(r->word, sizeof r->word, "%s", w ? w : "");
+            d->has_gap = 1;
+        }
+        OGR_F_Destroy(f);
+    }
+    return HS_OK;
+}
+
 /* The hours in a peak when the run table does not say: off the first peak
  * text that reads. */
 static void peak_hours_of_texts(hs_rdata *d)
@@ -1057,7 +1115,8 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
             d->has_surf[g] = 1;
     }
     if (rc || (rc = index_hot(d, err)) || (rc = read_timeofweek(d, ds, err)) ||
-        (rc = read_hot_tow(d, ds, err)) || (rc = read_hot_monthly(d, ds, err)))
+        (rc = read_hot_tow(d, ds, err)) || (rc = read_hot_monthly(d, ds, err)) ||
+        (rc = read_progress(d, ds, err)))
         goto fail_pop;
     if (!d->peak_hours)
         peak_hours_of_texts(d);

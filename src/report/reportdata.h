@@ -141,6 +141,19 @@ typedef struct hs_rbacktest {
     double hit_rate, pai, pei; /* %, index, 0..1                    */
 } hs_rbacktest;
 
+/* One row of the targets table (--targets). */
+typedef struct hs_rtarget {
+    char area_id[64], group[32], period[32], status[8];
+    double count, prev_count, projected, target; /* NaN: none           */
+} hs_rtarget;
+
+/* One row of the priority_gap table (--priority-areas), by group. */
+typedef struct hs_rgap {
+    int present;
+    double ratio, low, high, prev_ratio, change, change_p; /* NaN: none */
+    char word[32];
+} hs_rgap;
+
 typedef struct hs_rdata {
     char *path;
     size_t nareas;
@@ -180,6 +193,10 @@ typedef struct hs_rdata {
     char method[32];              /* hotspot_method                      */
     char software[32];            /* Hotspot version that made the file  */
     char when[400];               /* --when windows; "" for all hours     */
+    hs_rtarget *targets;          /* the targets table; NULL: none       */
+    size_t ntargets;
+    hs_rgap gap[HS_RG];           /* priority_gap, by group               */
+    int has_gap;
     long public_threshold;        /* run section "public": 0 not public  */
     char stamp[24];               /* "YYYY-MM-DDTHH:MM:SSZ", UTC (above) */
 } hs_rdata;
