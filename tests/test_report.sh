@@ -455,7 +455,16 @@ cp "$G" "$T/nomonthly.gpkg"
 sqlite3 "$T/nomonthly.gpkg" "DROP TABLE monthly; DELETE FROM gpkg_contents WHERE table_name = 'monthly'"
 expect 1 "no layer 'monthly'" "$T/nomonthly.gpkg" -o "$T/e"
 expect 2 "--area 'ZZ99'" "$G" -o "$T/e" --area ZZ99
-expect 1 "no/such/dir" "$G" -o "$T/no/such/dir"
+expect 1 "a file is in the way" "$G" -o "$T/bad.gpkg/sub"
+expect 1 "bad.gpkg' is a file, not a folder" "$G" -o "$T/bad.gpkg"
+# a missing folder is made (as mkdir -p), and the terminal says so
+"$BIN" report "$G" --area AB05 -o "$T/made/sub" > /dev/null 2> "$T/err.txt" ||
+    fail "report into a new folder: $(cat "$T/err.txt")"
+grep -q "made the output folder" "$T/err.txt" && [ -f "$T/made/sub/AB05.pdf" ] ||
+    fail "report into a new folder: no note or no pack: $(cat "$T/err.txt")"
+[ ! -e "$T/nomade" ] || fail "a folder before the test"
+expect 1 "not a GeoPackage" "$T/bad.gpkg" -o "$T/nomade"
+[ ! -e "$T/nomade" ] || fail "a failed report made its folder"
 expect 2 "needs RESULT.gpkg and -o DIR" "$G"
 expect 2 "unexpected argument '--bogus'" "$G" -o "$T/e" --bogus
 [ -z "$(ls -A "$T/e")" ] || fail "failed reports left files: $(ls -A "$T/e")"

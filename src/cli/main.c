@@ -330,10 +330,10 @@ static void report_help(void)
            "a page of targets and the priority areas' gap).\nCharacters other than letters, digits, "
            "'-', '_' and '.' in an area id become '_'\nin the file name (plus "
            "a short hash, so names stay unique).\n\n"
-           "  -o, --output DIR   existing folder for the PDFs (required)\n"
+           "  -o, --output DIR   folder for the PDFs, made if missing (required)\n"
            "  --area ID          one area, by its area_id\n\n"
            "Exit status: 0 done, 1 the report failed (the input is not a run's "
-           "GeoPackage,\na layer is missing, the folder is missing or not "
+           "GeoPackage,\na layer is missing, the folder cannot be made or is not "
            "writable), 2 bad usage\n(unknown option, unknown --area).\n");
 }
 

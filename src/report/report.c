@@ -2449,6 +2449,34 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     return rc;
 }
 
+/* path and every missing folder above it (mkdir -p). */
+static hs_status make_folders(const char *path, hs_error *err)
+{
+    char p[4096];
+    struct stat st;
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return hs_fail(err, HS_ERR_IO, "output folder '%.200s...': path too "
+                       "long", path);
+    for (char *c = p + 1; ; c++) {
+        if (*c != '/' && *c)
+            continue;
+        char keep = *c;
+        int blocked = 0, e = 0;
+        *c = '\0';
+        if (stat(p, &st) == 0)
+            blocked = !S_ISDIR(st.st_mode);
+        else if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            e = errno;
+        if (blocked || e)
+            return hs_fail(err, HS_ERR_IO, "output folder '%s': cannot make "
+                           "'%s' (%s)", path, p,
+                           blocked ? "a file is in the way" : strerror(e));
+        if (!(*c = keep))
+            break;
+    }
+    return HS_OK;
+}
+
 hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
                         hs_report_summary *sum, hs_error *err)
 {
@@ -2461,14 +2489,22 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     if (!o->outdir || !*o->outdir)
         return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
                        "with -o DIR");
-    if (stat(o->outdir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return hs_fail(err, HS_ERR_IO, "output folder '%s' does not exist "
-                       "(create it first)", o->outdir);
-    if (access(o->outdir, W_OK) != 0)
-        return hs_fail(err, HS_ERR_IO, "output folder '%s' is not writable",
-                       o->outdir);
+    if (stat(o->outdir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return hs_fail(err, HS_ERR_IO, "output folder '%s' is a file, not a "
+                       "folder", o->outdir);
     if (!(d = hs_rdata_open(o->input, err)))
         return err ? err->code : HS_ERR_DATA;
+    /* a missing folder is made, as mkdir -p would, once the input reads */
+    if (stat(o->outdir, &st) != 0) {
+        if ((rc = make_folders(o->outdir, err)))
+            goto cleanup;
+        hs_note(log, "made the output folder '%s'", o->outdir);
+    }
+    if (access(o->outdir, W_OK) != 0) {
+        rc = hs_fail(err, HS_ERR_IO, "output folder '%s' is not writable",
+                     o->outdir);
+        goto cleanup;
+    }
     if (o->area && (chosen = hs_rdata_find_area(d, o->area)) < 0) {
         char ids[256] = "";
         for (size_t a = 0; a < d->nareas && a < 6; a++)
