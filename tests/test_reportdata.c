@@ -232,12 +232,18 @@ static void test_report_errors(void **state)
     assert_int_equal(hs_report_run(&o, NULL, &s, &err), HS_ERR_ARG);
     assert_non_null(strstr(err.msg, "--area 'ZZ'"));
     assert_non_null(strstr(err.msg, "A, B")); /* the ids it has */
-    snprintf(out, sizeof out, "%s/none", dir);
+    /* a folder where a file is: an error naming it */
+    snprintf(out, sizeof out, "%s/afile", dir);
+    FILE *fp = fopen(out, "w");
+    assert_non_null(fp);
+    fclose(fp);
     o = (hs_report_options){gpkg, out, NULL};
     assert_int_equal(hs_report_run(&o, NULL, &s, &err), HS_ERR_IO);
-    assert_non_null(strstr(err.msg, "/none' does not exist"));
-    /* a good one: two packs and the county page, nothing else */
-    mkdir(out, 0755);
+    assert_non_null(strstr(err.msg, "/afile' is a file, not a folder"));
+    /* a good one into a missing folder, made as mkdir -p: two packs and
+     * the county page, nothing else */
+    snprintf(out, sizeof out, "%s/none/sub", dir);
+    o = (hs_report_options){gpkg, out, NULL};
     assert_int_equal(hs_report_run(&o, NULL, &s, &err), HS_OK);
     assert_int_equal(s.areas, 2);
     char cmd[300];
