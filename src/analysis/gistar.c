@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/gistar.h"
+#include "core/memory.h"
 #include "core/random.h"
 
 #define MAX_THREADS 8
@@ -419,6 +420,10 @@ static hs_status permute_all(const stat_job *jb, hs_error *err)
     uint32_t *tmp = malloc(((size_t)R * (size_t)maxm + 1) * sizeof *tmp);
     draw *buf = malloc(cap * sizeof *buf);
     hs_status rc = HS_OK;
+    hs_advise_huge(idx, n * sizeof *idx);
+    hs_advise_huge(ucount, (n + 1) * sizeof *ucount);
+    hs_advise_huge(tmp, (size_t)R * (size_t)maxm * sizeof *tmp);
+    hs_advise_huge(buf, cap * sizeof *buf);
     if (!cnt || !idx || !pg || !ucount || !tmp || !buf)
         goto nomem;
     for (size_t i = 0; i < n; i++)
@@ -926,6 +931,7 @@ static int32_t *kept_map(const hs_grid_geom *g, const hs_gi *gi)
     int32_t *kept = malloc(cells * sizeof *kept);
     if (!kept)
         return NULL;
+    hs_advise_huge(kept, cells * sizeof *kept);
     for (size_t i = 0; i < cells; i++)
         kept[i] = -1;
     for (size_t i = 0; i < gi->n; i++)
@@ -968,6 +974,14 @@ hs_status hs_gi_compute(const int32_t *label, const hs_grid_geom *g,
     out->npoints = npts;
     out->point_cell = malloc((npts ? npts : 1) * sizeof *out->point_cell);
     sum = malloc((n ? n : 1) * sizeof *sum);
+    /* ~0.5M cells a group: 2 MB pages save most of the faults (memory.h) */
+    hs_advise_huge(out->cell, n * sizeof *out->cell);
+    hs_advise_huge(out->nbrs, n * sizeof *out->nbrs);
+    hs_advise_huge(out->z, n * sizeof *out->z);
+    hs_advise_huge(out->p, n * sizeof *out->p);
+    hs_advise_huge(out->p_sim, n * sizeof *out->p_sim);
+    hs_advise_huge(out->point_cell, npts * sizeof *out->point_cell);
+    hs_advise_huge(sum, n * sizeof *sum);
     if (!out->cell || !out->count || !out->nbrs || !out->z || !out->p ||
         !out->p_sim || !out->bin || !out->point_cell || !sum)
         goto nomem;
@@ -1031,6 +1045,7 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
     int32_t *kept = kept_map(g, gi);
     size_t *st = malloc((gi->n + 1) * sizeof *st), total = 0;
     uint32_t *out = NULL;
+    hs_advise_huge(st, (gi->n + 1) * sizeof *st);
     if (!kept || !st || band_make(gi->distance / g->cell, gi->hex, &b) != 0)
         goto nomem;
     for (int pass = 0; pass < 2; pass++) { /* count, then fill */
@@ -1053,6 +1068,7 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
             st[gi->n] = total = k;
             if (!(out = malloc((total ? total : 1) * sizeof *out)))
                 goto nomem;
+            hs_advise_huge(out, total * sizeof *out); /* ~30 per cell */
         }
     }
     *start = st;
