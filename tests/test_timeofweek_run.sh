@@ -11,6 +11,8 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; 
 
 (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no -o "$T/t.gpkg") \
     > /dev/null 2> "$T/err.txt" || fail "run: $(cat "$T/err.txt")"
+# without surfaces there are no hotspots, so nothing to say of their hours
+! grep -q "no peak hours" "$T/err.txt" || fail "--kde no: a note on peak hours: $(cat "$T/err.txt")"
 (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no --when "Fri-Sat 20:00-02:00" \
     -o "$T/w.gpkg") > /dev/null 2> "$T/err.txt" || fail "run --when: $(cat "$T/err.txt")"
 python3 - "$T/t.gpkg" "$T/w.gpkg" <<'PY' || fail "timeofweek differs from the brute force"

@@ -617,7 +617,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
     hs_layer *ltow, *lmon;
     double *tow_h = NULL, *mon_h = NULL, *tow_t = NULL;
     hs_status rc = HS_OK;
-    long timed_all = 0;
+    long timed_all = 0, surfaced = 0;
     /* the monthly series run over the data's months */
     int32_t m0 = INT32_MAX, m1 = INT32_MIN;
     for (size_t i = 0; i < s->n; i++) {
@@ -630,6 +630,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
     for (size_t g = 0; g < j->ngroups && !rc; g++) {
         if (!j->has_surf[g])
             continue;
+        surfaced++;
         const hs_surface *sf = &j->surf[g];
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256], pk[32], first[8], mon[8];
@@ -719,7 +720,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
             rc = hs_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
         }
     }
-    if (!rc && j->has_tow && timed_all == 0)
+    /* no surfaces (--kde no): no hotspots, so nothing to say of their hours */
+    if (!rc && j->has_tow && surfaced > 0 && timed_all == 0)
         hs_note(j->log, "no peak hours: the hotspots' incidents have no times");
     free(tow_h);
     free(mon_h);
