@@ -298,15 +298,11 @@ hs_status hs_exact_rr_compute(double a1, double a0, double b1, double b0,
     const double in[4] = {a1, a0, b1, b0};
     static const char *names[4] = {"first area after", "first area before",
                                    "second area after", "second area before"};
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 4; i++)
         out->counts[i] = NAN;
-        if (!isfinite(in[i]) || in[i] < 0.0 || in[i] > MAX_COUNT) {
-            rc = hs_fail(err, HS_ERR_ARG,
-                         "%s: %s count %g is not a finite number >= 0", what,
-                         names[i], in[i]);
+    for (int i = 0; i < 4; i++)
+        if ((rc = check_count(in[i], what, names[i], "", err)) != HS_OK)
             goto cleanup;
-        }
-    }
     if (!(conf > 0.0 && conf < 1.0)) {
         rc = hs_fail(err, HS_ERR_ARG,
                      "%s: confidence level %g is not between 0 and 1 (e.g. "
