@@ -17,14 +17,8 @@
 #    poisson.test's p when e1 = e0, for 22 pairs.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-LIB=${HOTSPOT_LIB:-$SRC/build/libhotspot.a}
 command -v Rscript >/dev/null || { echo "SKIP: Rscript not installed"; exit 77; }
-CC=${CC:-cc}
-command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC) for the driver"; exit 77; }
-for tool in pkg-config geos-config; do
-    command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-[ -f "$LIB" ] || fail "no library at $LIB"
+need_driver_tools
 
 # The driver: one case a line on stdin, the figures a line on stdout.
 #   wdd t0 t1 b0 b1 c0 c1 cb0 cb1 has_cb w0 w1 alpha -> the nine figures
@@ -96,13 +90,7 @@ fail:
     return 1;
 }
 EOF
-SAN= # a sanitizer build of the library needs the runtimes (not grep -q: pipefail)
-nm "$LIB" > "$T/nm.txt" 2>/dev/null || true
-grep -q '__asan_' "$T/nm.txt" && SAN="-fsanitize=address,undefined"
-# shellcheck disable=SC2046
-"$CC" -std=c11 -D_DEFAULT_SOURCE $SAN -I"$SRC/include" -I"$SRC/src" -o "$T/driver" "$T/driver.c" \
-    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
-    $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
+build_driver "$T/driver.c" "$T/driver"
 
 Rscript - "$T/driver" "$T" <<'R' || fail "R disagrees (above)"
 a <- commandArgs(TRUE); drv <- a[1]; dir <- a[2]

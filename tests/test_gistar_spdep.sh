@@ -24,16 +24,10 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 D=$SRC/data/demo
-LIB=${HOTSPOT_LIB:-$SRC/build/libhotspot.a}
 command -v Rscript >/dev/null || { echo "SKIP: Rscript not installed (apt-get install r-cran-spdep)"; exit 77; }
 Rscript -e 'suppressMessages(library(spdep))' 2>/dev/null || { echo "SKIP: R package spdep not installed (apt-get install r-cran-spdep)"; exit 77; }
 command -v ogr2ogr >/dev/null || { echo "SKIP: ogr2ogr not installed"; exit 77; }
-CC=${CC:-cc}
-command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC) for the driver"; exit 77; }
-for tool in pkg-config geos-config; do
-    command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-[ -f "$LIB" ] || fail "no library at $LIB"
+need_driver_tools
 
 # The driver: weighted points on a 40 x 30 grid of 100 m cells (a corner
 # and a column of cells not kept) -> points.csv (x, y, weight) and, for
@@ -98,13 +92,7 @@ int main(int argc, char **argv)
     return 0;
 }
 EOF
-SAN= # a sanitizer build of the library needs the runtimes (not grep -q: pipefail)
-nm "$LIB" > "$T/nm.txt" 2>/dev/null || true
-grep -q '__asan_' "$T/nm.txt" && SAN="-fsanitize=address,undefined"
-# shellcheck disable=SC2046
-"$CC" -std=c11 -D_DEFAULT_SOURCE $SAN -I"$SRC/include" -I"$SRC/src" -o "$T/driver" "$T/driver.c" \
-    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
-    $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
+build_driver "$T/driver.c" "$T/driver"
 "$T/driver" "$T" 141.4213562373095 250 || fail "the driver failed"
 
 run() { # name, extra flags

@@ -24,16 +24,10 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 D=$SRC/data/demo
 REAL=${HOTSPOT_REAL_DATA:-$SRC/../shared/data/real}
-LIB=${HOTSPOT_LIB:-$SRC/build/libhotspot.a}
 command -v Rscript >/dev/null || { echo "SKIP: Rscript not installed (apt-get install r-cran-spdep)"; exit 77; }
 Rscript -e 'suppressMessages({library(spdep); library(sf)})' 2>/dev/null ||
     { echo "SKIP: R packages spdep and sf not installed (apt-get install r-cran-spdep)"; exit 77; }
-CC=${CC:-cc}
-command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC) for the driver"; exit 77; }
-for tool in pkg-config geos-config; do
-    command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-[ -f "$LIB" ] || fail "no library at $LIB"
+need_driver_tools
 
 # The driver: areas, counts -> each area's neighbours and LISA figures.
 cat > "$T/driver.c" <<'EOF'
@@ -135,13 +129,7 @@ int main(int argc, char **argv)
     return 0;
 }
 EOF
-SAN= # a sanitizer build of the library needs the runtimes (not grep -q: pipefail)
-nm "$LIB" > "$T/nm.txt" 2>/dev/null || true
-grep -q '__asan_' "$T/nm.txt" && SAN="-fsanitize=address,undefined"
-# shellcheck disable=SC2046
-"$CC" -std=c11 -D_DEFAULT_SOURCE $SAN -I"$SRC/include" -I"$SRC/src" -o "$T/driver" "$T/driver.c" \
-    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
-    $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
+build_driver "$T/driver.c" "$T/driver"
 
 # The counts: violence per area (police.uk's LSOA code column), with the
 # populations; R reads the CSVs (quoted fields).
