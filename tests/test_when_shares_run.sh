@@ -21,11 +21,12 @@ X=demo/local/demoshire-extract-2023-2024.csv
 (cd "$D" && "$BIN" run demo-windows.ini --when "$W" -o "$T/w.gpkg") \
     > "$T/out.txt" 2> "$T/err0.txt" || fail "run with --when and windows: $(cat "$T/err0.txt")"
 
-python3 - "$T/all.gpkg" "$T/w.gpkg" "$D/$X" > "$T/py.txt" <<'PY' || fail "--when shares differ from the brute force: $(cat "$T/py.txt")"
+python3 - "$T/all.gpkg" "$T/w.gpkg" "$D/$X" "$SRC/tests" > "$T/py.txt" <<'PY' || fail "--when shares differ from the brute force: $(cat "$T/py.txt")"
 import csv, datetime, sqlite3, sys
 from collections import defaultdict
+sys.path.insert(0, sys.argv[4])
+from windows import MIN, window
 allr, w = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
-MIN = datetime.timedelta(minutes=1)
 
 def inside(t):
     """Thu-Sat 18:00-04:00, the hours after midnight the evening before's"""
@@ -33,18 +34,9 @@ def inside(t):
     wd, prev = t.isoweekday(), (t - datetime.timedelta(days=1)).isoweekday()
     return (wd in (4, 5, 6) and m >= 18 * 60) or (prev in (4, 5, 6) and m < 4 * 60)
 
-def parse(s):
-    s = s.strip()
-    if not s:
-        return None
-    if len(s) == 10:  # a date: the end of that day
-        return datetime.datetime.fromisoformat(s) + datetime.timedelta(days=1)
-    return datetime.datetime.fromisoformat(s)
-
 def minutes(r):
     """the window's minutes (datetimes) that carry weight, and the weight each"""
-    s, e = parse(r["occurred_from"]), parse(r["occurred_to"])
-    d = None if e is None else (e - s) // MIN
+    s, e, d = window(r)
     if d is None or d < 2:
         return [s], 1.0
     if d >= 10080:  # a week: every minute of a week once
