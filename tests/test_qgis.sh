@@ -7,7 +7,8 @@
 # order, and a rendered PNG per group shows the hotspots in their colours.
 # The files are moved to another folder first: the project's paths are
 # relative.  The run follows an earlier one (--previous), so its ceased
-# hotspots are there too.  Skips (77) without QGIS's Python bindings.
+# hotspots are there too, and so are its targets and priority_gap tables.
+# Skips (77) without QGIS's Python bindings.
 # HOTSPOT_QGIS_PNG_DIR=dir (or HOTSPOT_KEEP=1) keeps the PNGs for a look.
 set -euo pipefail
 PY=/usr/bin/python3
@@ -19,8 +20,11 @@ mkdir -p "$T/run" "$T/moved/sub" "$T/cell"
 # the month before first, so the file has hotspots_ceased_<group> too
 (cd "$T/run" && "$BIN" demo --to 2024-11 --gistar no --lisa no -o prev.gpkg > out.txt 2> err.txt) ||
     fail "demo run to 2024-11 failed: $(cat "$T/run/err.txt")"
-(cd "$T/run" && "$BIN" demo --previous prev.gpkg -o result.gpkg > out.txt 2> err.txt) ||
-    fail "demo run failed: $(cat "$T/run/err.txt")"
+# with targets and priority areas, so their tables are opened too
+printf 'area_id,crime_group,period,target\nall,asb,fy2024,3000\nAB03,violence,2024q2,200\n' \
+    > "$T/run/targets.csv"
+(cd "$T/run" && "$BIN" demo --previous prev.gpkg --targets targets.csv --priority-areas AB03,AB12 \
+    -o result.gpkg > out.txt 2> err.txt) || fail "demo run failed: $(cat "$T/run/err.txt")"
 [ -f "$T/run/result.qgz" ] || fail "no result.qgz beside result.gpkg"
 mv "$T/run/result.gpkg" "$T/run/result.qgz" "$T/moved/sub/"
 # densities per cell: the raster's classes must follow its unit
