@@ -8,7 +8,8 @@ PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin proj-data
       libsqlite3-dev sqlite3 libinih-dev nettle-dev libcmocka-dev
       python3
-      libcairo2-dev libfontconfig-dev fonts-dejavu-core poppler-utils"
+      libcairo2-dev libfontconfig-dev fonts-dejavu-core poppler-utils
+      man-db"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

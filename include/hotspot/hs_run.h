@@ -60,7 +60,17 @@ typedef struct hs_summary {
     double gistar_seconds;   /* Gi* and emerging, beside the surfaces    */
 } hs_summary;
 
-/* Default folder of the bundled data (categories.csv, demo.ini). */
+/* The folder of the bundled data (categories.csv, demo.ini, demo/), in
+ * this order:
+ *  1. $HOTSPOT_DATA, when set and not empty;
+ *  2. PREFIX/share/hotspot, when the executable is PREFIX/bin/hotspot (the
+ *     installed layout; found through /proc/self/exe, symlinks resolved,
+ *     so a moved or relocated install still finds its data);
+ *  3. share/hotspot in the executable's own folder (the build tree: CMake
+ *     links build/share/hotspot to the source's data/).
+ * The first of 2 and 3 that holds categories.csv; with neither, 2's path,
+ * so that "cannot open" names where the data should be.  No path is
+ * compiled in.  The string is static (or the environment's); do not free. */
 const char *hs_data_dir(void);
 
 /* What "hotspot kde" made. */

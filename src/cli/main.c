@@ -23,7 +23,7 @@ static void usage(FILE *f)
             "  hotspot run [PROFILE.ini] [options]   per-area rates, "
             "intervals and change -> GeoPackage\n"
             "  hotspot demo [-o FILE.gpkg]           run the bundled demo "
-            "county (data/demo.ini)\n"
+            "county (demo.ini of the data folder)\n"
             "  hotspot kde [PROFILE.ini] [options]   one density surface -> "
             "GeoTIFF or GeoPackage raster\n"
             "  hotspot evaluate [PROFILE.ini] --target T --before FROM:TO "

@@ -1,6 +1,7 @@
 /*
  * defaults.h - the small facts every stage may use: the option default
- * rule below; the version (hotspot.h) and the data folder (hs_run.h) are
+ * rule below; the version (hotspot.h) and the data folder (hs_run.h: the
+ * environment, then beside the executable; never a compiled-in path) are
  * defined in defaults.c.  They live here, below every stage, so that a
  * writer never calls back into the job that calls it (src/README.md).
  */

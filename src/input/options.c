@@ -59,7 +59,7 @@ static const opt table[] = {
       "period just before, or none"),
     O(groups, TEXT, "LIST", "asb,sac,violence",
       "comma-separated groups from the category mapping to analyse"),
-    O(categories, PATH, "CSV", "data/categories.csv",
+    O(categories, PATH, "CSV", "categories.csv in the data folder",
       "mapping of crime types and offence codes to groups"),
     O(assign, TEXT, "point|lsoa-code", "point",
       "assign incidents to areas by point in polygon, or by the police.uk "
