@@ -380,6 +380,10 @@ static int do_report(int argc, char **argv)
         fprintf(stderr, "hotspot: error: %s\n", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
     }
+    if (*s.evaluation) {
+        printf("hotspot: wrote %s\n", s.evaluation);
+        return 0;
+    }
     printf("hotspot: wrote %ld area pack(s) and %s\n", s.areas, s.county);
     if (s.areas == 1)
         printf("  %s\n", s.first);

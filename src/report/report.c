@@ -19,6 +19,7 @@
 #include "hotspot/hs_report.h"
 #include "input/incidents.h"
 #include "report/draw.h"
+#include "report/evaldata.h"
 #include "report/report.h"
 #include "report/reportdata.h"
 
@@ -1986,6 +1987,8 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     if (!o->outdir || !*o->outdir)
         return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
                        "with -o DIR");
+    if (hs_reval_is(o->input)) /* hotspot evaluate's file: its page */
+        return hs_report_evaluation(o, log, sum, err);
     if ((rc = hs_pdf_outdir_check(o->outdir, err)))
         return rc;
     if (!(d = hs_rdata_open(o->input, err)))
