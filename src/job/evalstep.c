@@ -438,6 +438,7 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
     }
     e->j.gpkg = gp;
     e->j.evaluation = 1;
+    hs_regions_extent(e->zones, e->j.extent);
     if (rc || (rc = hs_styles_write(&e->j, err)) || (rc = hs_gpkg_commit(gp, err)))
         goto fail;
     hs_gpkg_destroy(gp);

@@ -183,7 +183,7 @@ void hs_eval_verdict(const hs_revgroup *g, const char *label, double w0,
             cls == -1 || cls == 1 ? "is" : "is not");
     cat(out, n, "%s", bw);
     double tb = g->count[0][0], cb = g->count[2][0];
-    if (tb > 0 && (cb > 2 * tb || cb < tb / 2)) {
+    if (tb > 0 && cb > 0 && (cb > 2 * tb || cb < tb / 2)) {
         char rr[32], rl[32], rh[32], p[32];
         fmt_lim(g->rr, rr, sizeof rr);
         fmt_lim(g->rr_low, rl, sizeof rl);

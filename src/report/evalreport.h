@@ -33,12 +33,12 @@
  *     buffer with no incidents in either period says nothing, whatever its
  *     quotient: "The buffer had no incidents in either period, so it shows
  *     neither displacement nor diffusion; a wider buffer may."
- *  4. Only when the control's incidents before are more than twice the
- *     target's or less than half: WDD takes the control's change in counts
- *     as what the target's would have been, which fits a control of about
- *     the target's size; the sentence says so and gives the rate ratio
- *     (the change in proportion: (T1/T0) / (C1/C0), 95% interval and
- *     Fisher's exact p, as the evaluation table holds them).
+ *  4. Only when both had incidents before and the control's are more
+ *     than twice the target's or less than half: WDD takes the control's
+ *     change in counts as what the target's would have been, which fits a
+ *     control of about the target's size; the sentence says so and gives
+ *     the rate ratio (the change in proportion: (T1/T0) / (C1/C0), 95%
+ *     interval and Fisher's exact p, as the evaluation table holds them).
  *  Numbers: WDD and its limits with 2 decimals, WDQ and rate ratio 2, p 2
  *  significant figures ("< 0.001" below), rates a month 1 decimal.
  *
