@@ -80,6 +80,7 @@ static hs_status read_run(hs_reval *e, GDALDatasetH ds, hs_error *err)
         return rc;
     e->alpha = NAN;
     e->buffer_m = e->control_buffer_m = NAN;
+    CPLErrorReset();
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
         const char *sec = hs_gin_str(f, fi[0]), *k = hs_gin_str(f, fi[1]),
@@ -122,6 +123,8 @@ static hs_status read_run(hs_reval *e, GDALDatasetH ds, hs_error *err)
             e->alpha = atof(v);
         OGR_F_Destroy(f);
     }
+    if ((rc = hs_gin_read_check(l, e->path, err)))
+        return rc;
     if (!have[0] || !have[1])
         return hs_fail(err, HS_ERR_DATA, "'%s' layer 'run' has no %s period "
                        "(key '%s'): is it the output of " MAKER "?", e->path,
@@ -147,6 +150,7 @@ static hs_status read_zones(hs_reval *e, GDALDatasetH ds, hs_error *err)
         return HS_ERR_DATA;
     if ((rc = hs_gin_fields(l, e->path, names, fi, 2, err)))
         return rc;
+    CPLErrorReset();
     OGR_L_ResetReading(l);
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
         const char *zn = hs_gin_str(f, fi[0]);
@@ -165,6 +169,8 @@ static hs_status read_zones(hs_reval *e, GDALDatasetH ds, hs_error *err)
         }
         OGR_F_Destroy(f);
     }
+    if (!rc)
+        rc = hs_gin_read_check(l, e->path, err);
     if (!rc && (!e->has_zone[0] || !e->has_zone[2]))
         rc = hs_fail(err, HS_ERR_DATA, "'%s' layer 'zones' has no %s",
                      e->path, e->has_zone[0] ? "control" : "target");
@@ -203,6 +209,7 @@ static hs_status read_evaluation(hs_reval *e, GDALDatasetH ds, hs_error *err)
                        (long long)n, HS_MAX_GROUPS);
     if (!(e->g = calloc((size_t)n, sizeof *e->g)))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    CPLErrorReset();
     OGR_L_ResetReading(l);
     while (!rc && e->ngroups < (size_t)n && (f = OGR_L_GetNextFeature(l))) {
         hs_revgroup *g = &e->g[e->ngroups];
@@ -238,8 +245,12 @@ static hs_status read_evaluation(hs_reval *e, GDALDatasetH ds, hs_error *err)
         e->ngroups++;
         OGR_F_Destroy(f);
     }
-    if (rc)
+    if (rc || (rc = hs_gin_read_check(l, e->path, err)))
         return rc;
+    if (e->ngroups != (size_t)n)
+        return hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation': %zu of "
+                       "its %lld rows read", e->path, e->ngroups,
+                       (long long)n);
     /* the interval's level, when the file does not say (evaldata.h) */
     for (size_t k = 0; isnan(e->alpha) && k < e->ngroups; k++) {
         double q = (e->g[k].wdd_high - e->g[k].wdd) / e->g[k].wdd_se;
@@ -263,6 +274,7 @@ static hs_status read_monthly(hs_reval *e, GDALDatasetH ds, hs_error *err)
         return HS_ERR_DATA;
     if ((rc = hs_gin_fields(l, e->path, names, fi, 4, err)))
         return rc;
+    CPLErrorReset();
     OGR_L_ResetReading(l);
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
         const char *key = hs_gin_str(f, fi[0]), *mo = hs_gin_str(f, fi[1]),
@@ -291,7 +303,7 @@ static hs_status read_monthly(hs_reval *e, GDALDatasetH ds, hs_error *err)
                             (size_t)(m - e->month0)] += v;
         OGR_F_Destroy(f);
     }
-    return rc;
+    return rc ? rc : hs_gin_read_check(l, e->path, err);
 }
 
 hs_reval *hs_reval_open(const char *path, hs_error *err)

@@ -68,6 +68,14 @@ hs_status hs_gin_fields(OGRLayerH l, const char *path,
     return HS_OK;
 }
 
+hs_status hs_gin_read_check(OGRLayerH l, const char *path, hs_error *err)
+{
+    if (CPLGetLastErrorType() != CE_Failure && CPLGetLastErrorType() != CE_Fatal)
+        return HS_OK;
+    return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s' cannot be read to its "
+                   "end: %s", path, OGR_L_GetName(l), CPLGetLastErrorMsg());
+}
+
 /* Field indexes of optional fields: -1 for those l lacks. */
 void hs_gin_opt_fields(OGRLayerH l, const char *const *names, int *idx, int n)
 {

@@ -37,6 +37,11 @@ hs_status hs_gin_fields(OGRLayerH l, const char *path,
                         const char *const *names, int *idx, int n,
                         hs_error *err);
 
+/* After reading l to its end: HS_ERR_DATA naming the file and layer when
+ * GDAL failed on the way (a damaged file ends a layer early), else HS_OK.
+ * Call CPLErrorReset() before the reading. */
+hs_status hs_gin_read_check(OGRLayerH l, const char *path, hs_error *err);
+
 /* Field indexes of optional fields: -1 for those l lacks. */
 void hs_gin_opt_fields(OGRLayerH l, const char *const *names, int *idx, int n);
 
