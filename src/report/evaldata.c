@@ -234,11 +234,19 @@ static hs_status read_evaluation(hs_reval *e, GDALDatasetH ds, hs_error *err)
         g->rr_low = hs_gin_num(f, fi[9]);
         g->rr_high = hs_gin_num(f, fi[10]);
         g->rr_p = hs_gin_num(f, fi[11]);
-        if (!key || isnan(g->count[0][0]) || isnan(g->count[0][1]) ||
-            isnan(g->count[2][0]) || isnan(g->count[2][1]))
+        int bad = -1; /* a count that is no count of incidents */
+        for (int z = 0; z < HS_REV_ZONES && bad < 0; z++)
+            for (int p = 0; p < 2; p++) {
+                double c = g->count[z][p];
+                if (!(c >= 0 && c <= HS_REV_MAX_COUNT) &&
+                    !(z == 3 && isnan(g->count[3][0]) && isnan(g->count[3][1])))
+                    bad = z * 2 + p;
+            }
+        if (!key || bad >= 0)
             rc = hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' row %zu: "
-                         "no group or no target or control count", e->path,
-                         e->ngroups + 1);
+                         "%s%s%s", e->path, e->ngroups + 1,
+                         key ? "field '" : "no crime_group",
+                         key ? cp[bad] : "", key ? "' is not a count" : "");
         else if (!(g->monthly = calloc((size_t)e->nmonths * HS_REV_ZONES + 1,
                                        sizeof *g->monthly)))
             rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
@@ -298,7 +306,11 @@ static hs_status read_monthly(hs_reval *e, GDALDatasetH ds, hs_error *err)
             rc = hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation_monthly': "
                          "zone '%s' is none of target, buffer, control, "
                          "control buffer", e->path, zn ? zn : "NULL");
-        else if (!isnan(v))
+        else if (!(v >= 0 && v <= HS_REV_MAX_COUNT))
+            rc = hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation_monthly': "
+                         "incidents %g in %s of group '%s' is not a count",
+                         e->path, v, mo, key);
+        else
             e->g[g].monthly[(size_t)z * (size_t)e->nmonths +
                             (size_t)(m - e->month0)] += v;
         OGR_F_Destroy(f);

@@ -14,7 +14,9 @@
  * read when present).
  *
  *  - Zones absent from the file (no control buffer) have no rings and NaN
- *    counts.  A zone named otherwise, a month that does not read, a row of
+ *    counts.  Every other count, in both tables, is a number from 0 to
+ *    HS_REV_MAX_COUNT (sums of --when's shares have fractions): a NULL, a
+ *    negative or an infinite one is an error naming the table and field.  A zone named otherwise, a month that does not read, a row of
  *    a group the evaluation table lacks, a period that does not read: an
  *    error naming the file, table and value.
  *  - alpha: the run's "alpha" row; files without it (before the row was
@@ -44,6 +46,7 @@
 
 #define HS_REV_ZONES 4 /* target, buffer, control, control buffer */
 #define HS_REVAL_STAMP "2000-01-01T00:00:00Z"
+#define HS_REV_MAX_COUNT 1e12 /* a count beyond is no count of incidents */
 
 extern const char *const hs_rev_zone[HS_REV_ZONES];
 

@@ -68,13 +68,13 @@ static void moved(double c0, double c1, double w0, double w1, char *b,
         snprintf(b, n, "rose from none to %.1f incidents a month", x1);
         return;
     }
-    long pct = lround(100 * (x1 / x0 - 1));
+    double pct = round(100 * (x1 / x0 - 1)); /* half away from 0 */
     if (pct == 0)
         snprintf(b, n, "stayed level (%.1f and %.1f incidents a month)", x0,
                  x1);
     else
-        snprintf(b, n, "%s by %ld%% (%.1f to %.1f incidents a month)",
-                 pct < 0 ? "fell" : "rose", labs(pct), x0, x1);
+        snprintf(b, n, "%s by %.0f%% (%.1f to %.1f incidents a month)",
+                 pct < 0 ? "fell" : "rose", fabs(pct), x0, x1);
 }
 
 static void fmt_p(double p, char *b, size_t n)
@@ -499,6 +499,8 @@ static void group_chart(cairo_t *cr, const hs_reval *e, const hs_revgroup *g,
             v[z * nm + m] = drawn[z] ? 100 * g->monthly[(size_t)z * (size_t)nm +
                                                         (size_t)m] / base
                                      : NAN;
+            if (!(v[z * nm + m] <= 1e9)) /* a tiny base: off the chart */
+                v[z * nm + m] = NAN;
             if (drawn[z])
                 vmax = fmax(vmax, v[z * nm + m]);
         }
@@ -726,11 +728,20 @@ static void draw_page(hs_pdf *p, const hs_reval *e)
     hs_draw_rgb(cr, 0x222222);
     for (size_t g = 0; g < e->ngroups; g++) {
         hs_draw_font(cr, L.vfs, 0);
+        if (y + para_h(L.vfs, HS_CW, L.vlead, verdict[g]) > BOTTOM) {
+            /* only with dozens of groups: the page ends here */
+            hs_draw_text(cr, HS_ML, y, HS_LEFT, HS_CW, "No room for the "
+                         "other groups' words: their figures are in the "
+                         "table above.");
+            y = BOTTOM;
+            break;
+        }
         y = hs_draw_para(cr, HS_ML, y, HS_CW, L.vlead, verdict[g]) + 3;
     }
     hs_draw_rgb(cr, 0x444444);
     hs_draw_font(cr, 6.5, 0);
-    hs_draw_para(cr, HS_ML, y + 4, HS_CW, 8, READING);
+    if (y + 4 + para_h(6.5, HS_CW, 8, READING) <= BOTTOM + 8)
+        hs_draw_para(cr, HS_ML, y + 4, HS_CW, 8, READING);
 done:
     free(verdict);
     free(store);

@@ -14,8 +14,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static int once;
     hs_error err = {0};
     hs_gdal_init();
+    if (!once++) /* fontconfig's caches, freed at exit for the leak check */
+        atexit(hs_report_cleanup);
     const char *path = fz_file(data, size, "evaluation.gpkg");
     hs_reval *e = hs_reval_open(path, &err);
     if (!e) {
