@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-300}
 [ $# -gt 0 ] && shift
-names=${*:-categories ingest population profile split ogr dups wkb when span previous targets polygons}
+names=${*:-categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata}
 command -v clang >/dev/null || { echo "fuzz: clang is not installed" >&2; exit 1; }
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DHOTSPOT_FUZZ=ON >/dev/null
@@ -29,7 +29,7 @@ for n in $names; do
     [ -d "$regress" ] || regress=
     # a GeoPackage (fuzz_previous) is some 100 kB; text inputs stay short
     maxlen=4096
-    [ "$n" = previous ] && maxlen=262144
+    [ "$n" = previous ] || [ "$n" = evaldata ] && maxlen=262144
     # -timeout: a single input taking 10 s is a hang worth reporting.
     if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
          "build-fuzz/tests/fuzz/fuzz_$n" -max_total_time="$secs" -timeout=10 \

@@ -135,6 +135,23 @@ bad 2 "no target" "${P[@]}"
 bad 2 "--before .2023-13." --target AB03 --before 2023-13 --after 2024-01:2024-06
 bad 2 "--alpha '2': give a number between 0 and 1" --target AB03 --alpha 2 "${P[@]}"
 
+# an empty zone is a warning, not a silent zero: the ring round the whole
+# rest of the county lies outside the data, and few drugs incidents fall
+# in the 250 m round AB03 and AB04
+(cd "$D" && "$BIN" evaluate demo-local.ini --groups asb,drugs --target AB03,AB04 \
+    --control-buffer 300 "${P[@]}" -o "$T/ev3.gpkg") > /dev/null 2> "$T/err.txt" ||
+    fail "evaluate with a control buffer outside the data: $(cat "$T/err.txt")"
+grep -q "warning: the control buffer (.* km²) holds no incidents of any group, before or after: does it lie outside the data's area" \
+    "$T/err.txt" || fail "no warning of the empty control buffer: $(cat "$T/err.txt")"
+nb=$(sqlite3 "$T/ev3.gpkg" "SELECT buffer_before + buffer_after FROM evaluation WHERE crime_group = 'drugs'")
+if [ "${nb%.0}" = 0 ]; then
+    grep -q "warning: the buffer holds no drugs incidents before or after: its WDQ says nothing" "$T/err.txt" ||
+        fail "no warning of the buffer without drugs incidents: $(cat "$T/err.txt")"
+elif grep -q "the buffer holds no" "$T/err.txt"; then
+    fail "a warning of an empty buffer that holds $nb drugs incidents"
+fi
+echo "empty zones: warnings naming the zone and the groups"
+
 # WDD, WDQ and the rate ratio of ev2 (unequal periods: 10 and 4 months)
 # from its own counts, by the formulas (Wheeler & Ratcliffe 2018 as ptools
 # wdd with time weights: counts / months, variances counts / months²;

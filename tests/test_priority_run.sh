@@ -12,11 +12,30 @@ set -euo pipefail
 D=$SRC/data
 command -v Rscript >/dev/null || { echo "SKIP: R (Rscript) not installed"; exit 77; }
 
+# The boards with a field marking AB03 ("yes") and AB12 (2): the field form
+# must give what the ids AB03,AB12 give, by the same R.  The other boards:
+# "no", "0", "N", an empty text or NULL, in turn.
+python3 - "$D/demo/boards.geojson" "$T" <<'PY' || fail "python3: cannot write the boards"
+import json, sys
+fc = json.load(open(sys.argv[1]))
+rest = ["no", "0", "N", "", None]
+for k, f in enumerate(fc["features"]):
+    mark = {"AB03": "yes", "AB12": "2"}.get(f["properties"]["board_id"], rest[k % len(rest)])
+    f["properties"]["priority"] = mark
+    f["properties"]["bad"] = "maybe" if f["properties"]["board_id"] == "AB07" else "no"
+    f["properties"]["none"] = "false"
+json.dump(fc, open(sys.argv[2] + "/boards.geojson", "w"))
+PY
+
 words=""
-for P in AB02 AB05 AB03,AB12; do
+for P in AB02 AB05 AB03,AB12 field:AB03,AB12; do
+    case $P in
+        field:*) P=${P#field:}; how=(--areas "$T/boards.geojson" --priority-field priority) ;;
+        *) how=(--priority-areas "$P") ;;
+    esac
     (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no --incidents-layer no \
-        --priority-areas "$P" -o "$T/p.gpkg") > "$T/out.txt" 2> "$T/err.txt" ||
-        fail "run --priority-areas $P: $(cat "$T/err.txt")"
+        "${how[@]}" -o "$T/p.gpkg") > "$T/out.txt" 2> "$T/err.txt" ||
+        fail "run ${how[*]}: $(cat "$T/err.txt")"
     for g in asb sac violence; do
         sqlite3 -csv "$T/p.gpkg" "SELECT area_id, count, prev_count, population FROM rates_$g
             WHERE population IS NOT NULL" > "$T/rates_$g.csv"
@@ -61,7 +80,11 @@ case "$words" in *widened*) ;; *) fail "no widened gap in: $words" ;; esac
 case "$words" in *narrowed*) ;; *) fail "no narrowed gap in: $words" ;; esac
 grep -q "priority areas' rate" "$T/out.txt" || fail "the summary does not give the gap"
 echo "priority_gap as R computes it:$words"
-# the county pack says it in words (the last run: AB03 and AB12)
+grep -q "priority-field 'priority': 2 priority area(s): AB03,AB12" "$T/err.txt" ||
+    fail "the field form does not say which areas it marked: $(cat "$T/err.txt")"
+[ "$(sqlite3 "$T/p.gpkg" "SELECT value FROM run WHERE key = 'priority_field'")" = priority ] ||
+    fail "the run table does not record --priority-field"
+# the county pack says it in words (the last run: AB03 and AB12 by field)
 mkdir -p "$T/pack"
 "$BIN" report "$T/p.gpkg" -o "$T/pack" > /dev/null 2> "$T/err.txt" || fail "report: $(cat "$T/err.txt")"
 if command -v pdftotext > /dev/null; then
@@ -78,3 +101,24 @@ st=$?
 set -e
 [ "$st" = 2 ] && grep -q "no area 'AB99'" "$T/err.txt" ||
     fail "an unknown priority area: exit $st, $(cat "$T/err.txt")"
+
+# the field form's bad input: an unknown field, a value that is no mark,
+# a field marking no area, both forms at once
+badp() { # want-status message args...
+    local want=$1 msg=$2
+    shift 2
+    rm -f "$T/bad.gpkg"
+    set +e
+    (cd "$D" && "$BIN" run demo-local.ini --kde no --gistar no --lisa no \
+        --areas "$T/boards.geojson" "$@" -o "$T/bad.gpkg") > /dev/null 2> "$T/err.txt"
+    local st=$?
+    set -e
+    [ "$st" = "$want" ] && grep -q -- "$msg" "$T/err.txt" ||
+        fail "$*: exit $st (want $want), no '$msg' in: $(cat "$T/err.txt")"
+    [ ! -e "$T/bad.gpkg" ] || fail "$*: wrote a file"
+}
+badp 1 "no field 'nosuch'" --priority-field nosuch
+badp 1 "area 'AB07' (feature [0-9]* of '.*boards.geojson') has 'maybe'" --priority-field bad
+badp 1 "--priority-field 'none' marks none of the 18 areas" --priority-field none
+badp 2 "give --priority-areas or --priority-field, not both" --priority-field priority --priority-areas AB03
+echo "--priority-field: as the ids give; an unknown field, a bad mark, none marked, both forms: errors"

@@ -85,6 +85,7 @@ typedef struct hs_options {
                               target                                    */
     char *rag_amber;       /* % above a target still amber (5)          */
     char *priority_areas;  /* area ids: the gap between them and the rest */
+    char *priority_field;  /* or a field of the areas marking them       */
     char *public_;         /* yes | no: release-safe output ("public")  */
     char *public_threshold;/* counts under this are suppressed (10)     */
     char *public_exclude;  /* crime types or groups left out            */

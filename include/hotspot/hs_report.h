@@ -16,6 +16,8 @@
  *   - county.pdf, two pages for the whole study area: totals, every
  *     area's rates and the largest hotspots; the largest hotspots'
  *     incidents per month (hotspot_monthly).
+ * Given the GeoPackage of "hotspot evaluate" instead (a table
+ * "evaluation"), it writes DIR/evaluation.pdf (hs_report_evaluation).
  * Each PDF is written to a temporary file in the folder and renamed onto
  * its name, so a failed report never leaves a half-written PDF.
  *
@@ -38,6 +40,8 @@ typedef struct hs_report_summary {
     long areas;         /* area PDFs written (county.pdf not counted)   */
     char first[4096];   /* path of the first area PDF written           */
     char county[4096];  /* path of county.pdf                           */
+    char evaluation[4096]; /* path of evaluation.pdf (an evaluation's
+                              file; then no packs and no county.pdf)   */
 } hs_report_summary;
 
 /*
@@ -48,6 +52,23 @@ typedef struct hs_report_summary {
  */
 hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
                         hs_report_summary *sum, hs_error *err);
+
+/*
+ * The one-page PDF of an evaluation: reads the GeoPackage that
+ * hs_evaluate wrote (zones, evaluation, evaluation_monthly, run) and
+ * writes DIR/evaluation.pdf: a map of the target, buffer, control (and
+ * control buffer) styled as in QGIS, with an overview; a table per group
+ * of the counts before and after in each zone, WDD with its interval, WDQ,
+ * and the target's rate ratio against the control with Fisher's exact p;
+ * a monthly chart per group of each zone against its own before-period
+ * average, the periods marked; and a verdict in plain words per group
+ * (the rules and their sources: src/report/evalreport.h).  Always one A4
+ * page: with many groups the words shorten and the charts give way.
+ * Errors as hs_report_run's; o->area is a usage error (HS_ERR_ARG).
+ * hs_report_run calls it for an evaluation's file.
+ */
+hs_status hs_report_evaluation(const hs_report_options *o, const hs_log *log,
+                               hs_report_summary *sum, hs_error *err);
 
 /*
  * Frees the process-wide caches cairo and fontconfig keep (fonts), so leak

@@ -32,7 +32,9 @@ static void usage(FILE *f)
             "target, buffer, control\n"
             "  hotspot report RESULT.gpkg -o DIR [--area ID]\n"
             "                                        area-board packs (PDF) "
-            "from a run's GeoPackage\n"
+            "from a run's GeoPackage,\n"
+            "                                        or an evaluation's one "
+            "page\n"
             "  hotspot --help | run --help | report --help | --version\n\n"
             "Exit status: 0 done, 1 the run failed (input or output problem; "
             "the message says which file and line), 2 bad usage.\n"
@@ -327,7 +329,7 @@ static void report_help(void)
            "(data with times); and\nGi* hot and cold spots (when the run made "
            "them).  DIR/county.pdf is a county\nsummary and a trend chart of "
            "the largest hotspots (and, with --targets or\n--priority-areas, "
-           "a page of targets and the priority areas' gap).\nCharacters other than letters, digits, "
+           "a page of targets and the priority areas' gap).\nGiven the GeoPackage of 'hotspot evaluate', it writes DIR/evaluation.pdf, one\npage: the zones' map, the counts and tests per group, a monthly chart of\ntarget against control and a verdict in plain words.\nCharacters other than letters, digits, "
            "'-', '_' and '.' in an area id become '_'\nin the file name (plus "
            "a short hash, so names stay unique).\n\n"
            "  -o, --output DIR   folder for the PDFs, made if missing (required)\n"
@@ -379,6 +381,10 @@ static int do_report(int argc, char **argv)
     if (hs_report_run(&ro, &log, &s, &err) != HS_OK) {
         fprintf(stderr, "hotspot: error: %s\n", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
+    }
+    if (*s.evaluation) {
+        printf("hotspot: wrote %s\n", s.evaluation);
+        return 0;
     }
     printf("hotspot: wrote %ld area pack(s) and %s\n", s.areas, s.county);
     if (s.areas == 1)

@@ -22,6 +22,7 @@
 
 typedef struct area_rec {
     char *id, *name;
+    char *flag; /* flag_field's text; NULL: null or none */
     double pop, km2;
     unsigned char *wkb;
     size_t wkb_len;
@@ -50,6 +51,8 @@ const char *hs_areas_id(const hs_areas *a, size_t i) { return a->v[i].id; }
 const char *hs_areas_name(const hs_areas *a, size_t i) { return a->v[i].name; }
 double hs_areas_km2(const hs_areas *a, size_t i) { return a->v[i].km2; }
 double hs_areas_population(const hs_areas *a, size_t i) { return a->v[i].pop; }
+const char *hs_areas_flag(const hs_areas *a, size_t i) { return a->v[i].flag; }
+long hs_areas_feature(const hs_areas *a, size_t i) { return a->v[i].feature; }
 void hs_areas_set_population(hs_areas *a, size_t i, double pop)
 {
     a->v[i].pop = pop;
@@ -85,6 +88,7 @@ void hs_areas_destroy(hs_areas *a)
             GEOSGeom_destroy_r(a->ctx, a->v[i].geom);
         free(a->v[i].id);
         free(a->v[i].name);
+        free(a->v[i].flag);
         free(a->v[i].wkb);
     }
     free(a->prep);
@@ -177,8 +181,10 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
     int iid = OGR_FD_GetFieldIndex(defn, o->id_field);
     int iname = o->name_field ? OGR_FD_GetFieldIndex(defn, o->name_field) : iid;
     int ipop = o->pop_field ? OGR_FD_GetFieldIndex(defn, o->pop_field) : -1;
+    int iflag = o->flag_field ? OGR_FD_GetFieldIndex(defn, o->flag_field) : -1;
     const char *missing = iid < 0 ? o->id_field : iname < 0 ? o->name_field
-                        : (o->pop_field && ipop < 0) ? o->pop_field : NULL;
+                        : (o->pop_field && ipop < 0) ? o->pop_field
+                        : (o->flag_field && iflag < 0) ? o->flag_field : NULL;
     if (missing) {
         char have[512] = "";
         for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
@@ -282,6 +288,11 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
                         "a population; treated as unknown", o->path, fid,
                         o->id_field, id, o->pop_field,
                         OGR_F_GetFieldAsString(f, ipop));
+        }
+        if (iflag >= 0 && OGR_F_IsFieldSetAndNotNull(f, iflag) &&
+            !(ar->flag = strdup(OGR_F_GetFieldAsString(f, iflag)))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "areas: out of memory");
+            goto cleanup;
         }
         if (!ar->id || !ar->name) {
             rc = hs_fail(err, HS_ERR_NOMEM, "areas: out of memory");

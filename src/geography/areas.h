@@ -27,6 +27,7 @@ typedef struct hs_areas_opts {
     const char *name_field; /* NULL: names are the ids                     */
     const char *pop_field;  /* NULL: no population on the areas            */
     const char *crs;        /* analysis CRS                                */
+    const char *flag_field; /* NULL: none; else its text kept per area     */
 } hs_areas_opts;
 
 typedef struct hs_areas hs_areas;
@@ -42,6 +43,11 @@ double hs_areas_km2(const hs_areas *a, size_t i);
 /* Population, NaN when unknown. */
 double hs_areas_population(const hs_areas *a, size_t i);
 void hs_areas_set_population(hs_areas *a, size_t i, double pop);
+/* The text of flag_field (hs_areas_opts) of area i; NULL when the field
+ * is NULL or unset (or no flag_field was read). */
+const char *hs_areas_flag(const hs_areas *a, size_t i);
+/* The source's feature id of area i, for messages. */
+long hs_areas_feature(const hs_areas *a, size_t i);
 /* ISO WKB of the (repaired) polygon in the analysis CRS. */
 const unsigned char *hs_areas_wkb(const hs_areas *a, size_t i, size_t *len);
 /* Index of the area with this id, or -1. */

@@ -272,6 +272,19 @@ const unsigned char *hs_regions_wkb(const hs_regions *r, hs_zone z, size_t *len)
     return r->wkb[z];
 }
 
+void hs_regions_extent(const hs_regions *r, double box[4])
+{
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    for (int z = 0; z < HS_NZONES; z++)
+        if (hs_regions_has(r, (hs_zone)z)) {
+            box[0] = fmin(box[0], r->box[z][0]);
+            box[1] = fmin(box[1], r->box[z][1]);
+            box[2] = fmax(box[2], r->box[z][2]);
+            box[3] = fmax(box[3], r->box[z][3]);
+        }
+}
+
 double hs_regions_km2(const hs_regions *r, hs_zone z)
 {
     return hs_regions_has(r, z) ? r->km2[z] : 0;

@@ -74,6 +74,9 @@ int hs_regions_has(const hs_regions *r, hs_zone z);
 const unsigned char *hs_regions_wkb(const hs_regions *r, hs_zone z,
                                     size_t *len);
 
+/* The box round every zone present: xmin, ymin, xmax, ymax (m). */
+void hs_regions_extent(const hs_regions *r, double box[4]);
+
 /* Zone z's area, km² (0 when absent). */
 double hs_regions_km2(const hs_regions *r, hs_zone z);
 

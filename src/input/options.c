@@ -192,6 +192,10 @@ static const opt table[] = {
       "rate against the rest's as a ratio with a 95% interval, now and in "
       "the comparison period, and whether the gap narrowed (table "
       "priority_gap)"),
+    O(priority_field, TEXT, "FIELD", NULL, "instead of --priority-areas: "
+      "a field of --areas marking the priority areas (a number other than "
+      "0, or yes, y, true, t; 0, no, n, false, f, empty and NULL mark the "
+      "rest)"),
     O(target, PATH_OR_FIELD, "FILE|IDS|HOTSPOT", NULL, "hotspot evaluate "
       "only: the place treated: a polygon file, area ids of --areas "
       "(comma-separated), or a hotspot id of --target-from"),

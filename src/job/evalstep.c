@@ -267,6 +267,40 @@ cleanup:
     return rc;
 }
 
+/* A zone with no incidents of a group in either period gives a silent 0
+ * (the buffer's: no displacement, a WDQ of 0): say so, naming the groups;
+ * a zone empty for every group most likely lies outside the data. */
+static void warn_empty(const eval *e)
+{
+    size_t ng = e->j.ngroups;
+    for (int z = 0; z < HS_NZONES; z++) {
+        char names[512] = "";
+        size_t n = 0;
+        if (!hs_regions_has(e->zones, (hs_zone)z))
+            continue;
+        for (size_t g = 0; g < ng; g++)
+            if (cnt(e, g, z, 0) == 0 && cnt(e, g, z, 1) == 0) {
+                size_t l = strlen(names);
+                snprintf(names + l, sizeof names - l, "%s%s", n ? ", " : "",
+                         hs_categories_group_name(e->j.cats, e->j.groups[g]));
+                n++;
+            }
+        if (n == ng)
+            hs_warn(e->j.log, "the %s (%.3g km\xc2\xb2) holds no incidents "
+                    "of any group, before or after: does it lie outside the "
+                    "data's area? Its terms of WDD%s rest on nothing",
+                    hs_zone_name((hs_zone)z),
+                    hs_regions_km2(e->zones, (hs_zone)z),
+                    z == HS_ZONE_BUFFER ? " and the WDQ" : "");
+        else if (n)
+            hs_warn(e->j.log, "the %s holds no %s incidents before or after%s",
+                    hs_zone_name((hs_zone)z), names,
+                    z == HS_ZONE_BUFFER ? ": its WDQ says nothing about "
+                                          "displacement"
+                    : z == HS_ZONE_TARGET ? ": nothing to reduce" : "");
+    }
+}
+
 static hs_value txt(const char *s) { return (hs_value){.is_null = !s, .s = s}; }
 static hs_value num(double d) { return (hs_value){.is_null = isnan(d), .d = d}; }
 
@@ -380,6 +414,8 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
     snprintf(after, sizeof after, "%s to %s", b[2], b[3]);
     snprintf(buf, sizeof buf, "%g", e->buffer);
     snprintf(cbuf, sizeof cbuf, "%g", e->control_buffer);
+    char abuf[32];
+    snprintf(abuf, sizeof abuf, "%g", e->alpha);
     const char *rows[][3] = {
         {"software", "hotspot", hs_version()},
         {"parameter", "target", o->target},
@@ -392,6 +428,7 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
         {"parameter", "after", after},
         {"parameter", "crs", e->j.crs},
         {"parameter", "when", e->j.when.n ? e->j.when.text : "all hours"},
+        {"parameter", "alpha", abuf},
         {"method", "zones", "buffer: the ring of the given width round the "
          "target (GEOS buffer, round joins); a point on an edge counts in the "
          "first of target, buffer, control, control buffer"}};
@@ -401,6 +438,7 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
     }
     e->j.gpkg = gp;
     e->j.evaluation = 1;
+    hs_regions_extent(e->zones, e->j.extent);
     if (rc || (rc = hs_styles_write(&e->j, err)) || (rc = hs_gpkg_commit(gp, err)))
         goto fail;
     hs_gpkg_destroy(gp);
@@ -480,8 +518,10 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         goto cleanup;
     }
     const char *out = hs_or_default(o->output, "evaluation.gpkg");
-    if ((rc = count(&e, err)) || (rc = statistics(&e, err)) ||
-        (rc = write_output(&e, out, err)))
+    if ((rc = count(&e, err)) || (rc = statistics(&e, err)))
+        goto cleanup;
+    warn_empty(&e);
+    if ((rc = write_output(&e, out, err)))
         goto cleanup;
     if (sum) {
         snprintf(sum->output, sizeof sum->output, "%s", out);

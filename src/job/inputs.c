@@ -130,7 +130,7 @@ hs_status hs_job_read_areas(job *j, hs_error *err)
     j->pop_kind = o->population ? hs_population_kind(o->population) : HS_POP_FIELD;
     hs_areas_opts ao = {o->areas, o->areas_layer, o->area_id, o->area_name,
                         j->pop_kind == HS_POP_FIELD ? o->population : NULL,
-                        j->crs};
+                        j->crs, o->priority_field};
     if (!(j->areas = hs_areas_load(&ao, j->log, err)))
         return err ? err->code : HS_ERR_DATA;
     if (j->pop_kind == HS_POP_TABLE)

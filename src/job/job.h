@@ -58,6 +58,8 @@ typedef struct job {
     hs_pop_kind pop_kind;
     const char *crs;
     int evaluation; /* hotspot evaluate's job (evalstep.c): its layers  */
+    double extent[4]; /* the QGIS project's view without areas (evaluate:
+                         the zones): xmin, ymin, xmax, ymax           */
     int by_lsoa;
     int write_points;
     int kde;

@@ -838,7 +838,8 @@ static hs_status write_run(job *j, hs_error *err)
     if (o->targets)
         ROW("parameter", "rag_amber", hs_or_default(o->rag_amber, "5"));
     ROW("parameter", "priority_areas", hs_or_default(o->priority_areas, "none"));
-    if (o->priority_areas)
+    ROW("parameter", "priority_field", hs_or_default(o->priority_field, "none"));
+    if (o->priority_areas || o->priority_field)
         ROW("method", "priority_gap", "rates over the areas with a population: "
             "priority areas' rate / the rest's, 95% interval as R poisson.test; "
             "the gap's change: (priority now / before) / (rest now / before), "

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/evaluate.h"
 #include "analysis/targets.h"
@@ -117,9 +118,79 @@ hs_status hs_job_write_targets(job *j, hs_error *err)
 
 /* ---- --priority-areas: the gap between them and the rest -------------- */
 
+/* A --priority-field value: 1 marks a priority area, 0 the rest, -1 none
+ * of the forms (README): a number other than 0, or yes, y, true, t; 0,
+ * no, n, false, f, empty and NULL. */
+static int flag_value(const char *v)
+{
+    static const char *const yes[] = {"yes", "y", "true", "t"};
+    static const char *const no[] = {"no", "n", "false", "f", ""};
+    char *end;
+    if (!v)
+        return 0;
+    while (*v == ' ')
+        v++;
+    char t[16];
+    size_t n = strlen(v);
+    while (n && v[n - 1] == ' ')
+        n--;
+    if (n >= sizeof t)
+        return -1;
+    memcpy(t, v, n);
+    t[n] = '\0';
+    double x = strtod(t, &end);
+    if (n && !*end && isfinite(x))
+        return x != 0;
+    for (size_t k = 0; k < sizeof yes / sizeof *yes; k++)
+        if (strcasecmp(t, yes[k]) == 0)
+            return 1;
+    for (size_t k = 0; k < sizeof no / sizeof *no; k++)
+        if (strcasecmp(t, no[k]) == 0)
+            return 0;
+    return -1;
+}
+
+/* --priority-field: the areas whose field marks them. */
+static hs_status priority_of_field(job *j, hs_error *err)
+{
+    const char *fld = j->o->priority_field;
+    size_t na = hs_areas_count(j->areas), n = 0;
+    char ids[200] = "";
+    if (!(j->priority = calloc(na + 1, 1)))
+        return hs_fail(err, HS_ERR_NOMEM, "--priority-field: out of memory");
+    for (size_t a = 0; a < na; a++) {
+        const char *v = hs_areas_flag(j->areas, a);
+        int f = flag_value(v);
+        if (f < 0)
+            return hs_fail(err, HS_ERR_DATA, "--priority-field '%s': area "
+                           "'%s' (feature %ld of '%s') has '%s': give a "
+                           "number (0: not a priority area) or yes / no",
+                           fld, hs_areas_id(j->areas, a),
+                           hs_areas_feature(j->areas, a), j->o->areas, v);
+        j->priority[a] = (unsigned char)f;
+        if (f && n++ < 6) {
+            size_t l = strlen(ids);
+            snprintf(ids + l, sizeof ids - l, "%s%s", l ? "," : "",
+                     hs_areas_id(j->areas, a));
+        }
+    }
+    if (n == 0 || n == na)
+        return hs_fail(err, HS_ERR_DATA, "--priority-field '%s' marks %s of "
+                       "the %zu areas of '%s': give a field that marks some",
+                       fld, n ? "all" : "none", na, j->o->areas);
+    hs_note(j->log, "--priority-field '%s': %zu priority area(s): %s%s", fld,
+            n, ids, n > 6 ? ",..." : "");
+    return HS_OK;
+}
+
 hs_status hs_job_check_priority(job *j, hs_error *err)
 {
     const char *list = j->o->priority_areas;
+    if (list && j->o->priority_field)
+        return hs_fail(err, HS_ERR_ARG, "give --priority-areas or "
+                       "--priority-field, not both");
+    if (j->o->priority_field)
+        return priority_of_field(j, err);
     if (!list)
         return HS_OK;
     size_t na = hs_areas_count(j->areas), n = 0;

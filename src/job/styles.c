@@ -929,7 +929,14 @@ static hs_status project_qgs(const job *j, const char *gpkg, char **out,
     }
     double x0, y0, x1, y1;
     char per[32];
-    hs_areas_extent(j->areas, &x0, &y0, &x1, &y1);
+    if (j->areas) {
+        hs_areas_extent(j->areas, &x0, &y0, &x1, &y1);
+    } else { /* evaluate with polygon files: the zones */
+        x0 = j->extent[0];
+        y0 = j->extent[1];
+        x1 = j->extent[2];
+        y1 = j->extent[3];
+    }
     hs_period_text(j->agg.cur, per, sizeof per);
     double mx = 0.05 * (x1 - x0), my = 0.05 * (y1 - y0);
     if (!(v = hs_vars_create()) ||

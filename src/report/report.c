@@ -18,22 +18,10 @@
 #include "hotspot/hotspot.h"
 #include "hotspot/hs_report.h"
 #include "input/incidents.h"
+#include "report/draw.h"
+#include "report/evaldata.h"
 #include "report/report.h"
 #include "report/reportdata.h"
-
-/* A4 portrait in points; margins. */
-#define PW 595.28
-#define PH 841.89
-#define ML 40.0
-#define MR 40.0
-#define CW (PW - ML - MR)
-#define FONT "DejaVu Sans"
-
-static const char ATTRIBUTION[] =
-    "Sources: police.uk (crime and anti-social behaviour); Office for "
-    "National Statistics (population, boundaries). Contains public sector "
-    "information licensed under the Open Government Licence v3.0. Contains "
-    "OS data \xc2\xa9 Crown copyright and database right.";
 
 /* Group colours (Okabe-Ito, safe for colour-blind readers) and dashes, so
  * the trend lines stay apart in grey print too. */
@@ -48,312 +36,11 @@ static const uint32_t HOT_LOW = 0xFDAE61, HOT_HIGH = 0xA50026;
 /* Places for tasking: violet on a white casing, apart from blues and reds. */
 #define TASK_RGB 0x6A1B9A
 
-/* ---- small drawing helpers ------------------------------------------------ */
-
-static void rgb(cairo_t *cr, uint32_t c)
-{
-    cairo_set_source_rgb(cr, ((c >> 16) & 255) / 255.0,
-                         ((c >> 8) & 255) / 255.0, (c & 255) / 255.0);
-}
-
-static uint32_t mix(uint32_t a, uint32_t b, double t)
-{
-    uint32_t out = 0;
-    for (int s = 0; s <= 16; s += 8) {
-        double ca = (a >> s) & 255, cb = (b >> s) & 255;
-        out |= (uint32_t)lround(ca + (cb - ca) * t) << s;
-    }
-    return out;
-}
-
-static void font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD
-                                : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
-    return e.x_advance;
-}
-
-/* Shortens s (UTF-8) with "..." until it fits in w points. */
-static void fit(cairo_t *cr, const char *s, double w, char *out, size_t n)
-{
-    snprintf(out, n, "%s", s);
-    size_t len = strlen(out);
-    while (len > 0 && text_w(cr, out) > w) {
-        do /* back up over a whole UTF-8 character */
-            len--;
-        while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80);
-        if (len + 4 > n)
-            break;
-        memcpy(out + len, "\xe2\x80\xa6", 4); /* ellipsis */
-    }
-}
-
-enum { LEFT, CENTRE, RIGHT };
-
-/* Draws s with its baseline at y, clipped to width w with an ellipsis
- * (w <= 0: no limit); returns the width drawn. */
-static double text(cairo_t *cr, double x, double y, int align, double w,
-                   const char *s)
-{
-    char buf[512];
-    if (w > 0)
-        fit(cr, s, w, buf, sizeof buf);
-    else
-        snprintf(buf, sizeof buf, "%s", s);
-    double tw = text_w(cr, buf);
-    cairo_move_to(cr, align == LEFT ? x : align == CENTRE ? x - tw / 2 : x - tw,
-                  y);
-    cairo_show_text(cr, buf);
-    return tw;
-}
-
-static void textf(cairo_t *cr, double x, double y, int align, double w,
-                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void textf(cairo_t *cr, double x, double y, int align, double w,
-                  const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    text(cr, x, y, align, w, buf);
-}
-
-/* Word-wraps s into width w from baseline y; returns the next baseline. */
-static double para(cairo_t *cr, double x, double y, double w, double lead,
-                   const char *s)
-{
-    char line[512] = "";
-    const char *p = s;
-    while (*p) {
-        const char *sp = strchr(p, ' ');
-        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
-        char trial[1100]; /* a line, a space and a word always fit */
-        snprintf(trial, sizeof trial, "%s%s%.*s", line, *line ? " " : "",
-                 (int)(wl < 500 ? wl : 500), p);
-        if (*line && text_w(cr, trial) > w) {
-            text(cr, x, y, LEFT, 0, line);
-            y += lead;
-            snprintf(line, sizeof line, "%.*s", (int)(wl < 500 ? wl : 500), p);
-        } else {
-            snprintf(line, sizeof line, "%.500s", trial);
-        }
-        p += wl;
-        while (*p == ' ')
-            p++;
-    }
-    if (*line) {
-        text(cr, x, y, LEFT, 0, line);
-        y += lead;
-    }
-    return y;
-}
-
-/* 12345 -> "12,345" */
-static void fmt_int(long v, char *b, size_t n);
-
-/* A count: whole incidents as fmt_int; in a file of --when shares
- * (when.h, d->shares) every count with one decimal, "1,234.5". */
+/* A count as hs_fmt_count: one decimal in a file of --when shares
+ * (when.h, d->shares). */
 static void fmt_count(const hs_rdata *d, double v, char *b, size_t n)
 {
-    double r = round(v * 10) / 10, ip = trunc(r);
-    if (!d->shares) {
-        fmt_int(lround(v), b, n);
-        return;
-    }
-    char t[48];
-    fmt_int((long)ip, t, sizeof t);
-    snprintf(b, n, "%s%s.%ld", r < 0 && ip == 0 ? "-" : "", t,
-             lround(fabs(r - ip) * 10));
-}
-
-static void fmt_int(long v, char *b, size_t n)
-{
-    char t[32];
-    snprintf(t, sizeof t, "%ld", labs(v));
-    size_t len = strlen(t), k = 0;
-    char out[48];
-    if (v < 0)
-        out[k++] = '-';
-    for (size_t i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[k++] = ',';
-        out[k++] = t[i];
-    }
-    out[k] = '\0';
-    snprintf(b, n, "%s", out);
-}
-
-static const char *const MONTHS[12] = {"Jan", "Feb", "Mar", "Apr", "May",
-                                       "Jun", "Jul", "Aug", "Sep", "Oct",
-                                       "Nov", "Dec"};
-
-/* year*12+m-1 -> "Jan 2024" */
-static void fmt_month(int m, char *b, size_t n)
-{
-    snprintf(b, n, "%s %d", MONTHS[((m % 12) + 12) % 12], m / 12);
-}
-
-static void fmt_period(int from, int to, char *b, size_t n)
-{
-    char a[16], c[16];
-    fmt_month(from, a, sizeof a);
-    fmt_month(to, c, sizeof c);
-    snprintf(b, n, "%s to %s", a, c);
-}
-
-/* ---- the PDF file: written to a temporary name, renamed when complete --- */
-
-typedef struct pdf {
-    cairo_surface_t *s;
-    cairo_t *cr;
-    FILE *f;
-    int fd;
-    char tmp[4200], path[4096];
-    int page, pages;
-    const char *title;  /* footer: what this document is          */
-    const char *source; /* footer: the GeoPackage's file name      */
-    const char *made;   /* footer: the Hotspot version of the run  */
-    long public_min;    /* --public file: counts under it suppressed */
-} pdf;
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data,
-                                unsigned int len)
-{
-    pdf *p = closure;
-    return fwrite(data, 1, len, p->f) == len ? CAIRO_STATUS_SUCCESS
-                                             : CAIRO_STATUS_WRITE_ERROR;
-}
-
-static void pdf_abort(pdf *p)
-{
-    if (p->cr)
-        cairo_destroy(p->cr);
-    if (p->s)
-        cairo_surface_destroy(p->s);
-    if (p->f)
-        fclose(p->f);
-    else if (p->fd >= 0)
-        close(p->fd);
-    if (*p->tmp)
-        unlink(p->tmp);
-    p->cr = NULL;
-    p->s = NULL;
-    p->f = NULL;
-    p->fd = -1;
-    *p->tmp = '\0';
-}
-
-static hs_status pdf_begin(pdf *p, const char *dir, const char *name,
-                           const char *title, const char *date, hs_error *err)
-{
-    memset(p, 0, sizeof *p);
-    p->fd = -1;
-    if ((size_t)snprintf(p->path, sizeof p->path, "%s/%s.pdf", dir, name) >=
-            sizeof p->path ||
-        (size_t)snprintf(p->tmp, sizeof p->tmp, "%s/.%s.pdf.tmp-XXXXXX", dir,
-                         name) >= sizeof p->tmp) {
-        *p->tmp = '\0';
-        return hs_fail(err, HS_ERR_ARG, "output folder '%.200s...': path too "
-                       "long", dir);
-    }
-    if ((p->fd = mkstemp(p->tmp)) < 0) {
-        *p->tmp = '\0';
-        return hs_fail(err, HS_ERR_IO, "cannot write in folder '%s': %s", dir,
-                       strerror(errno));
-    }
-    fchmod(p->fd, 0644); /* mkstemp makes 0600; a report is for sharing */
-    if (!(p->f = fdopen(p->fd, "wb"))) {
-        pdf_abort(p);
-        return hs_fail(err, HS_ERR_IO, "'%s': %s", p->path, strerror(errno));
-    }
-    p->s = cairo_pdf_surface_create_for_stream(pdf_write, p, PW, PH);
-    p->cr = cairo_create(p->s);
-    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
-        pdf_abort(p);
-        return hs_fail(err, HS_ERR_IO, "'%s': cairo cannot start a PDF",
-                       p->path);
-    }
-    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_TITLE, title);
-    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATOR,
-                                   "Hotspot");
-    /* the input's date, not the clock's: cairo would stamp the local time
-     * of writing, and then no two reports of one file were the same */
-    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_CREATE_DATE, date);
-    cairo_pdf_surface_set_metadata(p->s, CAIRO_PDF_METADATA_MOD_DATE, date);
-    return HS_OK;
-}
-
-static hs_status pdf_end(pdf *p, hs_error *err)
-{
-    cairo_destroy(p->cr);
-    p->cr = NULL;
-    cairo_surface_finish(p->s);
-    cairo_status_t st = cairo_surface_status(p->s);
-    cairo_surface_destroy(p->s);
-    p->s = NULL;
-    if (st != CAIRO_STATUS_SUCCESS) {
-        pdf_abort(p);
-        return hs_fail(err, HS_ERR_IO, "writing '%s': %s", p->path,
-                       cairo_status_to_string(st));
-    }
-    FILE *f = p->f;
-    p->f = NULL;
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(p->tmp, p->path) != 0) {
-        int e = errno;
-        unlink(p->tmp);
-        *p->tmp = '\0';
-        return hs_fail(err, HS_ERR_IO, "writing '%s': %s", p->path,
-                       strerror(e));
-    }
-    *p->tmp = '\0';
-    return HS_OK;
-}
-
-/* Header rule and footer (attribution, page number) on the current page. */
-static void page_frame(pdf *p)
-{
-    cairo_t *cr = p->cr;
-    p->page++;
-    rgb(cr, 0x1F3A5F);
-    cairo_rectangle(cr, 0, 0, PW, 8);
-    cairo_fill(cr);
-    rgb(cr, 0x555555);
-    font(cr, 6.5, 0);
-    if (p->public_min > 0) { /* a public file: say what is missing */
-        rgb(cr, 0x8B0000);
-        font(cr, 7, 1);
-        textf(cr, ML, PH - 50, LEFT, CW, "Public release: counts under %ld "
-              "suppressed, and others so no total reveals them.",
-              p->public_min);
-    }
-    rgb(cr, 0x555555);
-    font(cr, 6.5, 0);
-    double y = para(cr, ML, PH - 44, CW, 8.5, ATTRIBUTION);
-    rgb(cr, 0x333333);
-    font(cr, 7, 0);
-    textf(cr, ML, y + 2, LEFT, CW - 60, "%s. Figures from %s (Hotspot %s).",
-          p->title, p->source, p->made);
-    textf(cr, PW - MR, y + 2, RIGHT, 0, "Page %d of %d", p->page, p->pages);
-}
-
-static double heading(cairo_t *cr, double y, const char *s)
-{
-    rgb(cr, 0x1F3A5F);
-    font(cr, 12, 1);
-    text(cr, ML, y, LEFT, CW, s);
-    return y + 16;
+    hs_fmt_count(v, d->shares, b, n);
 }
 
 /* ---- tables ---------------------------------------------------------------- */
@@ -394,19 +81,19 @@ static void fmt_rate(double v, char *b, size_t n)
 /* The board's key figures: measures down, groups across. */
 static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
 {
-    const double lw = 215, gw = (CW - lw) / HS_RG, rh = 15.5;
+    const double lw = 215, gw = (HS_CW - lw) / HS_RG, rh = 15.5;
     char per[48], prev[48], b[HS_RG][96];
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
     if (d->prev_from >= 0)
-        fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
-    rgb(cr, 0x1F3A5F);
-    cairo_rectangle(cr, ML, y, CW, rh + 4);
+        hs_fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, HS_ML, y, HS_CW, rh + 4);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 1, 1, 1);
-    font(cr, 8.5, 1);
-    text(cr, ML + 4, y + 13, LEFT, lw - 8, "Measure (unit)");
+    hs_draw_font(cr, 8.5, 1);
+    hs_draw_text(cr, HS_ML + 4, y + 13, HS_LEFT, lw - 8, "Measure (unit)");
     for (int g = 0; g < HS_RG; g++)
-        text(cr, ML + lw + gw * (g + 0.5), y + 13, CENTRE, gw - 4,
+        hs_draw_text(cr, HS_ML + lw + gw * (g + 0.5), y + 13, HS_CENTRE, gw - 4,
              hs_rgroup_short[g]);
     y += rh + 4;
     int months = d->cur_to - d->cur_from + 1;
@@ -460,7 +147,9 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
                     snprintf(b[g], sizeof b[g], "%+.*f (%+.1f%%)", d->shares,
                              r->change, r->change_pct);
                 break;
-            case R_SIG: snprintf(b[g], sizeof b[g], "%s", change_words(r)); break;
+            case R_SIG:
+                snprintf(b[g], sizeof b[g], "%s", change_words(r));
+                break;
             }
             /* --public: what the count gave is not in the file */
             int gone = (r->suppressed && row != R_STUDY && row != R_PREV) ||
@@ -471,175 +160,44 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
                 snprintf(b[g], sizeof b[g], "suppressed");
         }
         if (row % 2 == 0) {
-            rgb(cr, 0xF2F5F9);
-            cairo_rectangle(cr, ML, y, CW, rh);
+            hs_draw_rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, HS_ML, y, HS_CW, rh);
             cairo_fill(cr);
         }
-        rgb(cr, 0x222222);
-        font(cr, 8.5, row == R_COUNT || row == R_RATE);
-        text(cr, ML + 4, y + 11, LEFT, lw - 8, lab);
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_font(cr, 8.5, row == R_COUNT || row == R_RATE);
+        hs_draw_text(cr, HS_ML + 4, y + 11, HS_LEFT, lw - 8, lab);
         for (int g = 0; g < HS_RG; g++) {
             const hs_rrate *r = &d->rates[g][a];
-            rgb(cr, 0x222222);
+            hs_draw_rgb(cr, 0x222222);
             if (row == R_VS && strcmp(r->vs, "higher") == 0)
-                rgb(cr, 0xB2182B);
+                hs_draw_rgb(cr, 0xB2182B);
             else if (row == R_VS && strcmp(r->vs, "lower") == 0)
-                rgb(cr, 0x2166AC);
-            text(cr, ML + lw + gw * (g + 0.5), y + 11, CENTRE, gw - 4, b[g]);
+                hs_draw_rgb(cr, 0x2166AC);
+            hs_draw_text(cr, HS_ML + lw + gw * (g + 0.5), y + 11, HS_CENTRE,
+                         gw - 4, b[g]);
         }
         y += rh;
     }
-    rgb(cr, 0x1F3A5F);
+    hs_draw_rgb(cr, 0x1F3A5F);
     cairo_set_line_width(cr, 0.8);
-    cairo_move_to(cr, ML, y);
-    cairo_line_to(cr, ML + CW, y);
+    cairo_move_to(cr, HS_ML, y);
+    cairo_line_to(cr, HS_ML + HS_CW, y);
     cairo_stroke(cr);
     return y;
 }
 
 /* ---- monthly trend chart ----------------------------------------------- */
 
-static double nice_step(double range, int ticks)
-{
-    double raw = range / ticks, p = pow(10, floor(log10(raw))), m = raw / p;
-    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-}
-
-/* A month chart: months m0 .. m0 + nm - 1 (year*12+m-1) in the plot box
- * (px, py, pw, ph), the axis titles outside it, ymax at the top. */
-typedef struct mchart {
-    int m0, nm;
-    double px, py, pw, ph, ymax;
-} mchart;
-
-/* A line of it: a value a month (NaN: a gap), a colour, a dash. */
-typedef struct mline {
-    const double *v;
-    uint32_t rgb;
-    const double *dash; /* {on, off}; on 0: solid */
-} mline;
-
-/* A y axis of whole incidents over values up to vmax, with headroom so
- * that peaks do not touch the top. */
-static double chart_ymax(double vmax, double *step)
-{
-    double top = vmax > 0 ? 1.05 * vmax : 4.0;
-    *step = fmax(1, nice_step(top, 4));
-    double ymax = *step * ceil(top / *step);
-    return ymax > 0 ? ymax : 1;
-}
-
-/* Shades months from .. to of the chart (clipped to it) and names them
- * above; nothing when they lie outside. */
-static void chart_period(cairo_t *cr, const mchart *c, int from, int to,
-                         int shade, const char *name)
-{
-    int c0 = from - c->m0, c1 = to - c->m0;
-    double cw = c->pw / c->nm;
-    c0 = c0 < 0 ? 0 : c0;
-    c1 = c1 >= c->nm ? c->nm - 1 : c1;
-    if (c1 < c0)
-        return;
-    if (shade) {
-        rgb(cr, 0xEDF2F7);
-        cairo_rectangle(cr, c->px + c0 * cw, c->py, (c1 - c0 + 1) * cw, c->ph);
-        cairo_fill(cr);
-    }
-    rgb(cr, 0x555555);
-    font(cr, 7, 1);
-    text(cr, c->px + (c0 + c1 + 1) * cw / 2, c->py - 4, CENTRE,
-         (c1 - c0 + 1) * cw, name);
-}
-
 /* The periods, the grid, both axes and their labels. */
-static void chart_axes(cairo_t *cr, const hs_rdata *d, const mchart *c,
+static void chart_axes(cairo_t *cr, const hs_rdata *d, const hs_chart *c,
                        double step)
 {
-    const double px = c->px, py = c->py, pw = c->pw, ph = c->ph;
-    double cw = pw / c->nm;
-    chart_period(cr, c, d->cur_from, d->cur_to, 1, "Analysis period");
+    hs_chart_period(cr, c, d->cur_from, d->cur_to, 1, "Analysis period");
     if (d->prev_from >= 0)
-        chart_period(cr, c, d->prev_from, d->prev_to, 0,
-                     "Same months a year earlier");
-    font(cr, 7, 0);
-    cairo_set_line_width(cr, 0.4);
-    for (double t = 0; t <= c->ymax + step / 2; t += step) {
-        double yy = py + ph - t / c->ymax * ph;
-        rgb(cr, 0xCCCCCC);
-        cairo_move_to(cr, px, yy);
-        cairo_line_to(cr, px + pw, yy);
-        cairo_stroke(cr);
-        rgb(cr, 0x333333);
-        textf(cr, px - 4, yy + 2.5, RIGHT, 0, "%.0f", t);
-    }
-    cairo_save(cr);
-    cairo_translate(cr, px - 35, py + ph / 2);
-    cairo_rotate(cr, -M_PI / 2);
-    font(cr, 7.5, 0);
-    text(cr, 0, 0, CENTRE, 0, "Incidents per month");
-    cairo_restore(cr);
-    /* x labels: every month's initial, with the year under January and at
-     * the start */
-    for (int m = 0; m < c->nm; m++) {
-        int mm = c->m0 + m;
-        double xx = px + (m + 0.5) * cw;
-        rgb(cr, 0x333333);
-        font(cr, 6.5, 0);
-        text(cr, xx, py + ph + 9, CENTRE, 0, cw >= 16 ? MONTHS[mm % 12]
-                                                     : (char[2]){MONTHS[mm % 12][0], 0});
-        if (mm % 12 == 0 || m == 0) {
-            font(cr, 6.5, 1);
-            textf(cr, xx, py + ph + 18, CENTRE, 0, "%d", mm / 12);
-        }
-    }
-    rgb(cr, 0x333333);
-    cairo_set_line_width(cr, 0.8);
-    cairo_move_to(cr, px, py);
-    cairo_line_to(cr, px, py + ph);
-    cairo_line_to(cr, px + pw, py + ph);
-    cairo_stroke(cr);
-}
-
-/* One line with a marker a month; NaN months leave a gap. */
-static void chart_line(cairo_t *cr, const mchart *c, const mline *l)
-{
-    double cw = c->pw / c->nm;
-    int solid = !l->dash || l->dash[0] <= 0;
-    rgb(cr, l->rgb);
-    cairo_set_line_width(cr, 1.8);
-    cairo_set_dash(cr, l->dash, solid ? 0 : 2, 0);
-    for (int m = 0; m < c->nm; m++) {
-        double xx = c->px + (m + 0.5) * cw;
-        double yy = c->py + c->ph - l->v[m] / c->ymax * c->ph;
-        if (isnan(l->v[m]))
-            continue;
-        if (m == 0 || isnan(l->v[m - 1]))
-            cairo_move_to(cr, xx, yy);
-        else
-            cairo_line_to(cr, xx, yy);
-    }
-    cairo_stroke(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
-    for (int m = 0; m < c->nm; m++) {
-        if (isnan(l->v[m]))
-            continue;
-        cairo_arc(cr, c->px + (m + 0.5) * cw,
-                  c->py + c->ph - l->v[m] / c->ymax * c->ph, 1.6, 0, 2 * M_PI);
-        cairo_fill(cr);
-    }
-}
-
-/* The legend sample of a line: a stroke 22 points long at y. */
-static void line_key(cairo_t *cr, double x, double y, uint32_t c,
-                     const double *dash)
-{
-    rgb(cr, c);
-    cairo_set_line_width(cr, 2);
-    cairo_set_dash(cr, dash, dash && dash[0] > 0 ? 2 : 0, 0);
-    cairo_move_to(cr, x, y);
-    cairo_line_to(cr, x + 22, y);
-    cairo_stroke(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
+        hs_chart_period(cr, c, d->prev_from, d->prev_to, 0,
+                        "Same months a year earlier");
+    hs_chart_axes(cr, c, step, "Incidents per month");
 }
 
 /* One line per group: incidents per month in area a (or the whole study
@@ -664,56 +222,24 @@ static void trend_chart(cairo_t *cr, const hs_rdata *d, size_t a, double x,
         }
     /* legend above the plot */
     double lx = x + 44;
-    font(cr, 8, 0);
+    hs_draw_font(cr, 8, 0);
     for (int g = 0; g < HS_RG; g++) {
-        line_key(cr, lx, y + 4, GROUP_RGB[g], GROUP_DASH[g]);
-        rgb(cr, 0x222222);
-        lx += 28 + text(cr, lx + 26, y + 7, LEFT, 0, hs_rgroup_short[g]) + 14;
+        hs_draw_line_key(cr, lx, y + 4, GROUP_RGB[g], GROUP_DASH[g]);
+        hs_draw_rgb(cr, 0x222222);
+        lx += 28 +
+              hs_draw_text(cr, lx + 26, y + 7, HS_LEFT, 0, hs_rgroup_short[g]) +
+              14;
     }
-    mchart c = {d->month0, nm, x + 44, y + 32, w - 52, h - 64, 0};
-    c.ymax = chart_ymax(vmax, &step);
+    hs_chart c = {d->month0, nm, x + 44, y + 32, w - 52, h - 64, 0};
+    c.ymax = hs_chart_ymax(vmax, &step);
     chart_axes(cr, d, &c, step);
     for (int g = 0; g < HS_RG; g++)
-        chart_line(cr, &c, &(mline){v + g * nm, GROUP_RGB[g], GROUP_DASH[g]});
+        hs_chart_line(cr, &c,
+                      &(hs_cline){v + g * nm, GROUP_RGB[g], GROUP_DASH[g]});
     free(v);
 }
 
 /* ---- maps ---------------------------------------------------------------- */
-
-typedef struct view {
-    double x, y, w, h;   /* on the page  */
-    double wx0, wy1, s;  /* world top-left, points per metre */
-} view;
-
-static void to_page(const view *v, double wx, double wy, double *px, double *py)
-{
-    *px = v->x + (wx - v->wx0) * v->s;
-    *py = v->y + (v->wy1 - wy) * v->s;
-}
-
-static void geom_path(cairo_t *cr, const view *v, const hs_rgeom *g)
-{
-    size_t k = 0;
-    for (size_t r = 0; r < g->nrings; r++) {
-        for (size_t i = 0; i < g->ring_len[r]; i++, k += 2) {
-            double px, py;
-            to_page(v, g->xy[k], g->xy[k + 1], &px, &py);
-            if (i == 0)
-                cairo_move_to(cr, px, py);
-            else
-                cairo_line_to(cr, px, py);
-        }
-        cairo_close_path(cr);
-    }
-}
-
-static int in_view(const view *v, const hs_rgeom *g)
-{
-    double wx1 = v->wx0 + v->w / v->s, wy0 = v->wy1 - v->h / v->s;
-    return g->nrings && g->maxx >= v->wx0 && g->minx <= wx1 &&
-           g->maxy >= wy0 && g->miny <= v->wy1;
-}
-
 /* Colour of a hotspot class (hot_class .. nbreaks). */
 static uint32_t hot_rgb(const hs_rdata *d, int g, int cls)
 {
@@ -722,7 +248,7 @@ static uint32_t hot_rgb(const hs_rdata *d, int g, int cls)
     double t = top > d->hot_class ? (double)(cls - d->hot_class) /
                                         (top - d->hot_class)
                                   : 1.0;
-    return mix(HOT_LOW, HOT_HIGH, fmin(1, fmax(0, t)));
+    return hs_draw_mix(HOT_LOW, HOT_HIGH, fmin(1, fmax(0, t)));
 }
 
 /* Colour of a density value below the hotspot classes: by class. */
@@ -738,7 +264,8 @@ static uint32_t density_rgb(const hs_rsurf *s, int hot_class, double val)
 }
 
 /* The density raster as an image under the polygons, one pixel a cell. */
-static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
+static void draw_surface(cairo_t *cr, const hs_rdata *d, int g,
+                         const hs_view *v)
 {
     const hs_rsurf *s = &d->surf[g];
     const double *gt = s->gt;
@@ -754,7 +281,8 @@ static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
     if (c1 <= c0 || r1 <= r0)
         return;
     int iw = c1 - c0, ih = r1 - r0;
-    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+    cairo_surface_t *img =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
     if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(img);
         return;
@@ -765,7 +293,8 @@ static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
     for (int r = 0; r < ih; r++) {
         uint32_t *row = (uint32_t *)(void *)(px + (size_t)r * (size_t)stride);
         for (int c = 0; c < iw; c++) {
-            double val = s->v[(size_t)(r + r0) * (size_t)s->cols + (size_t)(c + c0)];
+            double val =
+                s->v[(size_t)(r + r0) * (size_t)s->cols + (size_t)(c + c0)];
             if (isnan(val) || (!isnan(s->nodata) && val == s->nodata))
                 row[c] = 0; /* transparent outside the areas */
             else
@@ -774,7 +303,7 @@ static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
     }
     cairo_surface_mark_dirty(img);
     double ox, oy;
-    to_page(v, gt[0] + c0 * gt[1], gt[3] + r0 * gt[5], &ox, &oy);
+    hs_view_to_page(v, gt[0] + c0 * gt[1], gt[3] + r0 * gt[5], &ox, &oy);
     cairo_save(cr);
     cairo_translate(cr, ox, oy);
     cairo_scale(cr, gt[1] * v->s, -gt[5] * v->s);
@@ -785,120 +314,57 @@ static void draw_surface(cairo_t *cr, const hs_rdata *d, int g, const view *v)
     cairo_surface_destroy(img);
 }
 
-/* Scale bar of a round length, bottom left. */
-static void scale_bar(cairo_t *cr, const view *v)
-{
-    double want = v->w * 0.3 / v->s; /* metres */
-    double p = pow(10, floor(log10(want))), m = want / p;
-    double len = (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p, lp = len * v->s;
-    double x = v->x + 8, y = v->y + v->h - 12;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, x - 4, y - 14, lp + 40, 22);
-    cairo_fill(cr);
-    for (int i = 0; i < 2; i++) {
-        cairo_rectangle(cr, x + i * lp / 2, y, lp / 2, 4);
-        if (i == 0)
-            rgb(cr, 0x222222);
-        else
-            cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_fill_preserve(cr);
-        rgb(cr, 0x222222);
-        cairo_set_line_width(cr, 0.6);
-        cairo_stroke(cr);
-    }
-    font(cr, 7, 0);
-    text(cr, x, y - 3, CENTRE, 0, "0");
-    if (len >= 1000)
-        textf(cr, x + lp, y - 3, CENTRE, 0, "%g km", len / 1000);
-    else
-        textf(cr, x + lp, y - 3, CENTRE, 0, "%g m", len);
-}
-
-static void north_arrow(cairo_t *cr, const view *v)
-{
-    double x = v->x + v->w - 16, y = v->y + 10;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, x - 9, y - 3, 18, 34);
-    cairo_fill(cr);
-    rgb(cr, 0x222222);
-    cairo_move_to(cr, x, y + 10);
-    cairo_line_to(cr, x - 6, y + 28);
-    cairo_line_to(cr, x, y + 23);
-    cairo_line_to(cr, x + 6, y + 28);
-    cairo_close_path(cr);
-    cairo_fill(cr);
-    font(cr, 8, 1);
-    text(cr, x, y + 8, CENTRE, 0, "N");
-}
-
 /* A map of area a in the box (x, y, w, h): the view centred on the area
  * with a margin, clipped and cleared.  0 (and a line of text) when the
- * area has no boundary to centre on; else map_close ends it. */
+ * area has no boundary to centre on; else hs_map_close ends it. */
 static int map_open(cairo_t *cr, const hs_rdata *d, size_t a, double x,
-                    double y, double w, double h, view *v)
+                    double y, double w, double h, hs_view *v)
 {
     const hs_rgeom *ag = &d->areas[a].geom;
     if (!ag->nrings) {
-        rgb(cr, 0x333333);
-        font(cr, 8, 0);
-        text(cr, x + 4, y + 14, LEFT, w - 8, "This area has no boundary in "
-             "the file.");
+        hs_draw_rgb(cr, 0x333333);
+        hs_draw_font(cr, 8, 0);
+        hs_draw_text(cr, x + 4, y + 14, HS_LEFT, w - 8,
+                     "This area has no boundary in "
+                     "the file.");
         return 0;
     }
-    double ex = ag->maxx - ag->minx, ey = ag->maxy - ag->miny;
-    double pad = 0.08 * fmax(ex, ey) + 1;
-    double s = fmin(w / (ex + 2 * pad), h / (ey + 2 * pad));
-    double cx = (ag->minx + ag->maxx) / 2, cy = (ag->miny + ag->maxy) / 2;
-    *v = (view){x, y, w, h, cx - w / (2 * s), cy + h / (2 * s), s};
-    cairo_save(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_clip(cr);
-    rgb(cr, 0xFAFAFA);
-    cairo_paint(cr);
+    *v = hs_view_fit(x, y, w, h, ag->minx, ag->miny, ag->maxx, ag->maxy, 0.08);
+    hs_map_open(cr, v);
     return 1;
 }
 
 /* The areas other than a, thin. */
-static void map_others(cairo_t *cr, const hs_rdata *d, size_t a, const view *v)
+static void map_others(cairo_t *cr, const hs_rdata *d, size_t a,
+                       const hs_view *v)
 {
     cairo_set_line_width(cr, 0.5);
-    rgb(cr, 0x8A8A8A);
+    hs_draw_rgb(cr, 0x8A8A8A);
     for (size_t k = 0; k < d->nareas; k++)
-        if (k != a && in_view(v, &d->areas[k].geom)) {
-            geom_path(cr, v, &d->areas[k].geom);
+        if (k != a && hs_view_has(v, &d->areas[k].geom)) {
+            hs_view_path(cr, v, &d->areas[k].geom);
             cairo_stroke(cr);
         }
 }
 
 /* Area a, bold, with a white casing so it shows on any colour. */
-static void map_area(cairo_t *cr, const hs_rdata *d, size_t a, const view *v)
+static void map_area(cairo_t *cr, const hs_rdata *d, size_t a, const hs_view *v)
 {
-    geom_path(cr, v, &d->areas[a].geom);
+    hs_view_path(cr, v, &d->areas[a].geom);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_set_line_width(cr, 3.2);
     cairo_stroke_preserve(cr);
-    rgb(cr, 0x111111);
+    hs_draw_rgb(cr, 0x111111);
     cairo_set_line_width(cr, 1.6);
     cairo_stroke(cr);
 }
 
 /* Scale bar, north arrow, and the frame round the box. */
-static void map_close(cairo_t *cr, const view *v)
-{
-    scale_bar(cr, v);
-    north_arrow(cr, v);
-    cairo_restore(cr);
-    rgb(cr, 0x444444);
-    cairo_set_line_width(cr, 0.8);
-    cairo_rectangle(cr, v->x, v->y, v->w, v->h);
-    cairo_stroke(cr);
-}
-
 /* Map of area a for group g: density, other areas, hotspots, the area. */
 static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
                      double y, double w, double h)
 {
-    view v;
+    hs_view v;
     if (!map_open(cr, d, a, x, y, w, h, &v))
         return;
     double s = v.s;
@@ -909,12 +375,12 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
         const hs_rhot *hp = &d->hot[g][k];
-        if (!in_view(&v, &hp->geom))
+        if (!hs_view_has(&v, &hp->geom))
             continue;
-        geom_path(cr, &v, &hp->geom);
-        rgb(cr, hot_rgb(d, g, hp->cls));
+        hs_view_path(cr, &v, &hp->geom);
+        hs_draw_rgb(cr, hot_rgb(d, g, hp->cls));
         cairo_fill_preserve(cr);
-        rgb(cr, 0x5A0016);
+        hs_draw_rgb(cr, 0x5A0016);
         cairo_set_line_width(cr, 0.5);
         cairo_stroke(cr);
     }
@@ -922,61 +388,64 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
     /* this board's places for tasking: outlined, priority beside */
     for (size_t k = 0; d->has_surf[g] && k < d->ntask[g]; k++) {
         const hs_rtask *tk = &d->task[g][k];
-        if (strcmp(tk->area_id, d->areas[a].id) != 0 || !in_view(&v, &tk->geom))
+        if (strcmp(tk->area_id, d->areas[a].id) != 0 ||
+            !hs_view_has(&v, &tk->geom))
             continue;
-        geom_path(cr, &v, &tk->geom);
+        hs_view_path(cr, &v, &tk->geom);
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_set_line_width(cr, 2.8);
         cairo_stroke_preserve(cr);
-        rgb(cr, TASK_RGB);
+        hs_draw_rgb(cr, TASK_RGB);
         cairo_set_line_width(cr, 1.4);
         cairo_stroke(cr);
         double px, py;
-        to_page(&v, tk->geom.maxx, tk->geom.maxy, &px, &py);
+        hs_view_to_page(&v, tk->geom.maxx, tk->geom.maxy, &px, &py);
         char pr[16];
         snprintf(pr, sizeof pr, "%d", tk->priority);
-        font(cr, 7, 1);
-        text(cr, px + 2, py - 1, LEFT, 0, pr);
+        hs_draw_font(cr, 7, 1);
+        hs_draw_text(cr, px + 2, py - 1, HS_LEFT, 0, pr);
     }
     /* a ring around hotspots too small to see at this scale */
     for (size_t k = 0; d->has_surf[g] && k < d->nhot[g]; k++) {
         const hs_rhot *hp = &d->hot[g][k];
-        if (!in_view(&v, &hp->geom) ||
+        if (!hs_view_has(&v, &hp->geom) ||
             fmax(hp->geom.maxx - hp->geom.minx, hp->geom.maxy - hp->geom.miny) *
                     s >= 8)
             continue;
         double px, py;
-        to_page(&v, (hp->geom.minx + hp->geom.maxx) / 2,
+        hs_view_to_page(&v, (hp->geom.minx + hp->geom.maxx) / 2,
                 (hp->geom.miny + hp->geom.maxy) / 2, &px, &py);
         cairo_new_path(cr);
         cairo_arc(cr, px, py, 6, 0, 2 * M_PI);
-        rgb(cr, hot_rgb(d, g, hp->cls));
+        hs_draw_rgb(cr, hot_rgb(d, g, hp->cls));
         cairo_set_line_width(cr, 1.4);
         cairo_stroke(cr);
     }
     /* labels of this area's hotspots, beside them so they hide nothing;
      * the first of four places that overlaps no label already placed */
-    font(cr, 7, 1);
+    hs_draw_font(cr, 7, 1);
     double placed[64][4];
     int np = 0;
     for (size_t k = 0; d->has_surf[g] && k < d->nhot[g] && np < 64; k++) {
         const hs_rhot *hp = &d->hot[g][k];
         if (!hp->area_id || strcmp(hp->area_id, d->areas[a].id) != 0 ||
-            !in_view(&v, &hp->geom))
+            !hs_view_has(&v, &hp->geom))
             continue;
         double px, py, x0, y0, x1, y1;
-        to_page(&v, hp->geom.minx, hp->geom.miny, &x0, &y1);
-        to_page(&v, hp->geom.maxx, hp->geom.maxy, &x1, &y0);
-        to_page(&v, hp->geom.lx, hp->geom.ly, &px, &py);
-        double tw = text_w(cr, hp->id) + 4, th = 9.5;
+        hs_view_to_page(&v, hp->geom.minx, hp->geom.miny, &x0, &y1);
+        hs_view_to_page(&v, hp->geom.maxx, hp->geom.maxy, &x1, &y0);
+        hs_view_to_page(&v, hp->geom.lx, hp->geom.ly, &px, &py);
+        double tw = hs_draw_text_w(cr, hp->id) + 4, th = 9.5;
         double cand[4][2] = {{x1 + 4, py - th / 2}, {x0 - 4 - tw, py - th / 2},
                              {px - tw / 2, y0 - 4 - th}, {px - tw / 2, y1 + 4}};
         int c = 0;
         for (; c < 4; c++) {
             int clash = 0;
             for (int q = 0; q < np && !clash; q++)
-                clash = cand[c][0] < placed[q][2] && cand[c][0] + tw > placed[q][0] &&
-                        cand[c][1] < placed[q][3] && cand[c][1] + th > placed[q][1];
+                clash = cand[c][0] < placed[q][2] &&
+                        cand[c][0] + tw > placed[q][0] &&
+                        cand[c][1] < placed[q][3] &&
+                        cand[c][1] + th > placed[q][1];
             if (!clash)
                 break;
         }
@@ -990,26 +459,13 @@ static void draw_map(cairo_t *cr, const hs_rdata *d, size_t a, int g, double x,
         cairo_set_source_rgba(cr, 1, 1, 1, 0.92);
         cairo_rectangle(cr, lx, ly, tw, th);
         cairo_fill_preserve(cr);
-        rgb(cr, 0x5A0016);
+        hs_draw_rgb(cr, 0x5A0016);
         cairo_set_line_width(cr, 0.5);
         cairo_stroke(cr);
-        rgb(cr, 0x111111);
-        text(cr, lx + tw / 2, ly + 7.3, CENTRE, 0, hp->id);
+        hs_draw_rgb(cr, 0x111111);
+        hs_draw_text(cr, lx + tw / 2, ly + 7.3, HS_CENTRE, 0, hp->id);
     }
-    map_close(cr, &v);
-}
-
-
-static void swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
-{
-    rgb(cr, c);
-    cairo_rectangle(cr, x, y - 8, 14, 10);
-    cairo_fill_preserve(cr);
-    rgb(cr, 0x666666);
-    cairo_set_line_width(cr, 0.4);
-    cairo_stroke(cr);
-    rgb(cr, 0x222222);
-    text(cr, x + 20, y, LEFT, CW / 2 - 40, s);
+    hs_map_close(cr, &v);
 }
 
 /* The legend cell of the map page. */
@@ -1020,26 +476,33 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
     int g0 = 0;
     while (g0 < HS_RG - 1 && !d->has_surf[g0])
         g0++;
-    rgb(cr, 0x1F3A5F);
-    font(cr, 10, 1);
-    text(cr, x, y, LEFT, w, "Key");
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 10, 1);
+    hs_draw_text(cr, x, y, HS_LEFT, w, "Key");
     y += 16;
-    font(cr, 8, 0);
-    rgb(cr, 0x222222);
+    hs_draw_font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x222222);
     if (!d->has_surf[g0]) {
-        y = para(cr, x, y, w, 10.5, "This file has no density surfaces or "
-                 "hotspots (the run used --kde no): the maps show boundaries "
-                 "only.") + 4;
+        y = hs_draw_para(
+                cr, x, y, w, 10.5,
+                "This file has no density surfaces or "
+                "hotspots (the run used --kde no): the maps show boundaries "
+                "only.") +
+            4;
         goto boundaries;
     }
-    y = para(cr, x, y, w, 10.5, mm ? "Density of incidents (kernel density), "
-             "in classes of the group's average density over the county "
-             "(Home Office / Chainey method):"
-             : "Density of incidents (kernel density), in classes of the "
-               "mean plus multiples of the standard deviation:") + 4;
+    y = hs_draw_para(
+            cr, x, y, w, 10.5,
+            mm ? "Density of incidents (kernel density), "
+                 "in classes of the group's average density over the county "
+                 "(Home Office / Chainey method):"
+               : "Density of incidents (kernel density), in classes of the "
+                 "mean plus multiples of the standard deviation:") +
+        4;
     int n = (int)(sizeof DENSITY_RGB / sizeof *DENSITY_RGB);
     char lab[128];
-    swatch(cr, x, y, DENSITY_RGB[0], mm ? "below the average" : "below class 1");
+    hs_draw_swatch(cr, x, y, DENSITY_RGB[0],
+                   mm ? "below the average" : "below class 1");
     y += 14;
     for (int c = 1; c < d->hot_class && c < 8; c++) {
         int i = c * (n - 2) / (d->hot_class > 1 ? d->hot_class - 1 : 1);
@@ -1047,7 +510,7 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
             snprintf(lab, sizeof lab, "%d to %d times the average", c, c + 1);
         else
             snprintf(lab, sizeof lab, "class %d", c);
-        swatch(cr, x, y, DENSITY_RGB[i < n ? i : n - 1], lab);
+        hs_draw_swatch(cr, x, y, DENSITY_RGB[i < n ? i : n - 1], lab);
         y += 14;
     }
     int top = d->surf[g0].nbreaks > d->hot_class ? d->surf[g0].nbreaks
@@ -1057,55 +520,60 @@ static void map_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
             snprintf(lab, sizeof lab, "hotspot, %d to %d times the average", c,
                      c + 1);
         else if (mm)
-            snprintf(lab, sizeof lab, "hotspot, %d or more times the average", c);
+            snprintf(lab, sizeof lab, "hotspot, %d or more times the average",
+                     c);
         else
             snprintf(lab, sizeof lab, "hotspot, class %d", c);
-        swatch(cr, x, y, hot_rgb(d, g0, c), lab);
+        hs_draw_swatch(cr, x, y, hot_rgb(d, g0, c), lab);
         y += 14;
     }
     y += 4;
 boundaries:
-    rgb(cr, 0x111111);
+    hs_draw_rgb(cr, 0x111111);
     cairo_set_line_width(cr, 1.6);
     cairo_move_to(cr, x, y - 3);
     cairo_line_to(cr, x + 14, y - 3);
     cairo_stroke(cr);
-    text(cr, x + 20, y, LEFT, w - 20, "this area board");
+    hs_draw_text(cr, x + 20, y, HS_LEFT, w - 20, "this area board");
     y += 14;
-    rgb(cr, 0x8A8A8A);
+    hs_draw_rgb(cr, 0x8A8A8A);
     cairo_set_line_width(cr, 0.5);
     cairo_move_to(cr, x, y - 3);
     cairo_line_to(cr, x + 14, y - 3);
     cairo_stroke(cr);
-    rgb(cr, 0x222222);
-    text(cr, x + 20, y, LEFT, w - 20, "other area boards");
+    hs_draw_rgb(cr, 0x222222);
+    hs_draw_text(cr, x + 20, y, HS_LEFT, w - 20, "other area boards");
     y += 14;
     if (d->has_surf[g0]) {
-        rgb(cr, TASK_RGB);
+        hs_draw_rgb(cr, TASK_RGB);
         cairo_set_line_width(cr, 1.4);
         cairo_rectangle(cr, x + 1, y - 8, 12, 9);
         cairo_stroke(cr);
-        rgb(cr, 0x222222);
-        text(cr, x + 20, y, LEFT, w - 20, "places for tasking, by priority");
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_text(cr, x + 20, y, HS_LEFT, w - 20,
+                     "places for tasking, by priority");
         y += 14;
     }
     y += 4;
-    font(cr, 7.5, 0);
-    para(cr, x, y, w, 9.5, "Hotspot labels (e.g. ASB-01) are the group and "
-         "the hotspot's rank in the county by incidents; see the tasking page. "
-         "Only this board's hotspots are labelled. Grid north is up (British "
-         "National Grid).");
+    hs_draw_font(cr, 7.5, 0);
+    hs_draw_para(
+        cr, x, y, w, 9.5,
+        "Hotspot labels (e.g. ASB-01) are the group and "
+        "the hotspot's rank in the county by incidents; see the tasking page. "
+        "Only this board's hotspots are labelled. Grid north is up (British "
+        "National Grid).");
 }
 
 static void map_caption(cairo_t *cr, const hs_rdata *d, int g, double x,
                         double y, double w)
 {
-    rgb(cr, 0x333333);
-    font(cr, 7, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 7, 0);
     const hs_rsurf *s = &d->surf[g];
     if (!d->has_surf[g]) {
-        text(cr, x, y, LEFT, w, "No density surface in this file for this "
-             "group.");
+        hs_draw_text(cr, x, y, HS_LEFT, w,
+                     "No density surface in this file for this "
+                     "group.");
         return;
     }
     if (s->nbreaks >= d->hot_class && d->hot_class >= 1) {
@@ -1117,51 +585,54 @@ static void map_caption(cairo_t *cr, const hs_rdata *d, int g, double x,
         else
             snprintf(b, sizeof b, "Hotspots from %.2f incidents per "
                      "km\xc2\xb2.", s->breaks[d->hot_class - 1]);
-        para(cr, x, y, w, 9, b);
+        hs_draw_para(cr, x, y, w, 9, b);
     }
 }
 
 /* ---- pages ----------------------------------------------------------------- */
 
-static double area_title(pdf *p, const hs_rdata *d, size_t a)
+static double area_title(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     const hs_rarea *ar = &d->areas[a];
     char per[48], pop[32], line[256];
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 18, 1);
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 18, 1);
     double y = 44;
-    textf(cr, ML, y, LEFT, CW, "%s (%s)", ar->name, ar->id);
+    hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW, "%s (%s)", ar->name, ar->id);
     y += 16;
-    font(cr, 9.5, 0);
-    rgb(cr, 0x333333);
-    textf(cr, ML, y, LEFT, CW, "Area board pack: crime and anti-social "
-          "behaviour, %s (%d months)", per, d->cur_to - d->cur_from + 1);
+    hs_draw_font(cr, 9.5, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW,
+                  "Area board pack: crime and anti-social "
+                  "behaviour, %s (%d months)",
+                  per, d->cur_to - d->cur_from + 1);
     y += 13;
     if (*d->when) { /* --when: the hours the pack covers */
-        textf(cr, ML, y, LEFT, CW, "Only incidents in: %s", d->when);
+        hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW, "Only incidents in: %s",
+                      d->when);
         y += 13;
     }
     if (isnan(ar->pop))
         snprintf(pop, sizeof pop, "unknown");
     else
-        fmt_int(lround(ar->pop), pop, sizeof pop);
+        hs_fmt_int(lround(ar->pop), pop, sizeof pop);
     snprintf(line, sizeof line, "Residents: %s   Area: %.1f km\xc2\xb2", pop,
              ar->km2);
-    text(cr, ML, y, LEFT, CW, line);
+    hs_draw_text(cr, HS_ML, y, HS_LEFT, HS_CW, line);
     return y + 22;
 }
 
-static void page_summary(pdf *p, const hs_rdata *d, size_t a)
+static void page_summary(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     double y = area_title(p, d, a);
-    y = heading(cr, y, "Key figures");
+    y = hs_draw_heading(cr, y, "Key figures");
     y = key_table(cr, d, a, y) + 14;
-    font(cr, 7.5, 0);
-    rgb(cr, 0x333333);
-    y = para(cr, ML, y, CW, 9.5,
+    hs_draw_font(cr, 7.5, 0);
+    hs_draw_rgb(cr, 0x333333);
+    y = hs_draw_para(cr, HS_ML, y, HS_CW, 9.5,
              "How to read this: the rate is incidents per 1,000 residents in "
              "the period. The 95% confidence interval is the range the "
              "underlying rate probably lies in, allowing for chance variation "
@@ -1173,50 +644,52 @@ static void page_summary(pdf *p, const hs_rdata *d, size_t a)
              "Town centres with few residents have high rates; incidents per "
              "km\xc2\xb2 helps there.");
     if (d->shares)
-        y = para(cr, ML, y + 2, CW, 9.5,
+        y = hs_draw_para(cr, HS_ML, y + 2, HS_CW, 9.5,
                  "Incidents known only within a window of time count by the "
                  "share of their window inside the hours analysed, so counts "
                  "have decimals. Their intervals are Fay and Feuer's gamma "
                  "intervals for such weighted counts, and the change test "
                  "rounds both counts to whole incidents.");
-    y = para(cr, ML, y + 2, CW, 9.5,
+    y = hs_draw_para(cr, HS_ML, y + 2, HS_CW, 9.5,
              "Groups: ASB = anti-social behaviour; SAC = serious acquisitive "
              "crime (burglary, robbery and vehicle crime); Violence = violence "
              "and sexual offences.") + 10;
-    y = heading(cr, y, "Incidents per month");
-    double h = PH - 70 - y;
-    trend_chart(cr, d, a, ML, y, CW, h > 280 ? 280 : h);
-    page_frame(p);
+    y = hs_draw_heading(cr, y, "Incidents per month");
+    double h = HS_PH - 70 - y;
+    trend_chart(cr, d, a, HS_ML, y, HS_CW, h > 280 ? 280 : h);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
-static void page_maps(pdf *p, const hs_rdata *d, size_t a)
+static void page_maps(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     char per[48];
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 14, 1);
-    textf(cr, ML, 40, LEFT, CW, "%s (%s): where incidents concentrate",
-          d->areas[a].name, d->areas[a].id);
-    font(cr, 9, 0);
-    rgb(cr, 0x333333);
-    textf(cr, ML, 54, LEFT, CW, "Density of incidents and hotspots, %s", per);
-    const double gap = 14, w = (CW - gap) / 2, h = 315, y0 = 76;
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
+                  "%s (%s): where incidents concentrate", d->areas[a].name,
+                  d->areas[a].id);
+    hs_draw_font(cr, 9, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_textf(cr, HS_ML, 54, HS_LEFT, HS_CW,
+                  "Density of incidents and hotspots, %s", per);
+    const double gap = 14, w = (HS_CW - gap) / 2, h = 315, y0 = 76;
     for (int k = 0; k < 4; k++) {
-        double x = ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        double x = HS_ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
         if (k == HS_RG) {
             map_legend(cr, d, x + 4, y + 10, w - 8);
             continue;
         }
-        rgb(cr, GROUP_RGB[k]);
-        font(cr, 9.5, 1);
-        textf(cr, x, y + 8, LEFT, w, "%s (%s)", hs_rgroup_long[k],
+        hs_draw_rgb(cr, GROUP_RGB[k]);
+        hs_draw_font(cr, 9.5, 1);
+        hs_draw_textf(cr, x, y + 8, HS_LEFT, w, "%s (%s)", hs_rgroup_long[k],
               hs_rgroup_short[k]);
         draw_map(cr, d, a, k, x, y + 13, w, h);
         map_caption(cr, d, k, x, y + 13 + h + 10, w);
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -1230,7 +703,7 @@ static const uint32_t GI_RGB[7] = {0x4575B4, 0x91BFDB, 0xE0F3F8, 0xFFFFFF,
 static void draw_gi_map(cairo_t *cr, const hs_rdata *d, size_t a, int g,
                         double x, double y, double w, double h)
 {
-    view v;
+    hs_view v;
     if (!map_open(cr, d, a, x, y, w, h, &v))
         return;
     double vx1 = v.wx0 + w / v.s, vy0 = v.wy1 - h / v.s;
@@ -1244,21 +717,24 @@ static void draw_gi_map(cairo_t *cr, const hs_rdata *d, size_t a, int g,
         cairo_new_path(cr);
         for (int i = 0; i < c->np; i++) {
             double px, py;
-            to_page(&v, c->xy[2 * i], c->xy[2 * i + 1], &px, &py);
+            hs_view_to_page(&v, c->xy[2 * i], c->xy[2 * i + 1], &px, &py);
             if (i)
                 cairo_line_to(cr, px, py);
             else
                 cairo_move_to(cr, px, py);
         }
         cairo_close_path(cr);
-        rgb(cr, GI_RGB[(c->bin < -3 ? -3 : c->bin > 3 ? 3 : c->bin) + 3]);
+        hs_draw_rgb(cr, GI_RGB[(c->bin < -3  ? -3
+                                : c->bin > 3 ? 3
+                                             : c->bin) +
+                               3]);
         cairo_fill_preserve(cr); /* a hairline of the fill: no seams */
         cairo_set_line_width(cr, 0.25);
         cairo_stroke(cr);
     }
     map_others(cr, d, a, &v);
     map_area(cr, d, a, &v);
-    map_close(cr, &v);
+    hs_map_close(cr, &v);
 }
 
 /* Cells of area a in each bin. */
@@ -1267,40 +743,46 @@ static void gi_tally(const hs_rgi *gi, const char *area_id, long n[7])
     for (int b = 0; b < 7; b++)
         n[b] = 0;
     for (size_t k = 0; k < gi->ncell; k++)
-        if (strcmp(gi->cell[k].area_id, area_id) == 0 && gi->cell[k].bin >= -3 &&
-            gi->cell[k].bin <= 3)
+        if (strcmp(gi->cell[k].area_id, area_id) == 0 &&
+            gi->cell[k].bin >= -3 && gi->cell[k].bin <= 3)
             n[gi->cell[k].bin + 3]++;
 }
 
 /* The legend of the Gi* page, in plain words. */
-static void gi_legend(cairo_t *cr, const hs_rdata *d, double x, double y, double w)
+static void gi_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
+                      double w)
 {
     static const char *const words[7] = {
-        "cold spot, 99%: far fewer incidents around this cell than chance would give",
-        "cold spot, 95%", "cold spot, 90%", NULL, "hot spot, 90%",
+        "cold spot, 99%: far fewer incidents around this cell than chance "
+        "would give",
+        "cold spot, 95%",
+        "cold spot, 90%",
+        NULL,
+        "hot spot, 90%",
         "hot spot, 95%",
-        "hot spot, 99%: far more incidents around this cell than chance would give"};
-    rgb(cr, 0x1F3A5F);
-    font(cr, 10, 1);
-    text(cr, x, y, LEFT, w, "Key");
+        "hot spot, 99%: far more incidents around this cell than chance would "
+        "give"};
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 10, 1);
+    hs_draw_text(cr, x, y, HS_LEFT, w, "Key");
     y += 16;
-    font(cr, 8, 0);
-    rgb(cr, 0x222222);
+    hs_draw_font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x222222);
     for (int b = 6; b >= 0; b--) {
         if (!words[b])
             continue;
-        rgb(cr, GI_RGB[b]);
+        hs_draw_rgb(cr, GI_RGB[b]);
         cairo_rectangle(cr, x, y - 8, 14, 10);
         cairo_fill_preserve(cr);
-        rgb(cr, 0x666666);
+        hs_draw_rgb(cr, 0x666666);
         cairo_set_line_width(cr, 0.4);
         cairo_stroke(cr);
-        rgb(cr, 0x222222);
-        y = para(cr, x + 20, y, w - 20, 10, words[b]) + 3;
+        hs_draw_rgb(cr, 0x222222);
+        y = hs_draw_para(cr, x + 20, y, w - 20, 10, words[b]) + 3;
     }
     y += 2;
-    font(cr, 7.5, 0);
-    y = para(cr, x, y, w, 9.5,
+    hs_draw_font(cr, 7.5, 0);
+    y = hs_draw_para(cr, x, y, w, 9.5,
              "Cells left blank are not significant: what is there could be "
              "chance. A hot spot is not just a busy cell: it is a cell whose "
              "neighbourhood (the cell and the cells around it) holds more "
@@ -1315,42 +797,47 @@ static void gi_legend(cairo_t *cr, const hs_rdata *d, double x, double y, double
         snprintf(b, sizeof b, "%s: %s of %.0f m, neighbours within %.0f m.",
                  hs_rgroup_short[g], d->gi[g].hex ? "hexagons" : "cells",
                  d->gi[g].cell_m, d->gi[g].distance_m);
-        y = para(cr, x, y, w, 9.5, b);
+        y = hs_draw_para(cr, x, y, w, 9.5, b);
     }
     y += 3;
-    para(cr, x, y, w, 9.5, "Density maps (previous page) show how much; this "
-         "page shows where a cluster is more than chance. The two can differ: "
-         "a dense street among dense streets may not be significant.");
+    hs_draw_para(
+        cr, x, y, w, 9.5,
+        "Density maps (previous page) show how much; this "
+        "page shows where a cluster is more than chance. The two can differ: "
+        "a dense street among dense streets may not be significant.");
 }
 
 /* The Gi* page of area a: one map a group, and the cells it holds. */
-static void page_gistar(pdf *p, const hs_rdata *d, size_t a)
+static void page_gistar(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     char per[48];
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 14, 1);
-    textf(cr, ML, 40, LEFT, CW, "%s (%s): hot and cold spots beyond chance",
-          d->areas[a].name, d->areas[a].id);
-    font(cr, 9, 0);
-    rgb(cr, 0x333333);
-    textf(cr, ML, 54, LEFT, CW, "Getis-Ord Gi* statistic, %s", per);
-    const double gap = 14, w = (CW - gap) / 2, h = 315, y0 = 76;
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
+                  "%s (%s): hot and cold spots beyond chance", d->areas[a].name,
+                  d->areas[a].id);
+    hs_draw_font(cr, 9, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_textf(cr, HS_ML, 54, HS_LEFT, HS_CW, "Getis-Ord Gi* statistic, %s",
+                  per);
+    const double gap = 14, w = (HS_CW - gap) / 2, h = 315, y0 = 76;
     for (int k = 0; k < 4; k++) {
-        double x = ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        double x = HS_ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
         if (k == HS_RG) {
             gi_legend(cr, d, x + 4, y + 10, w - 8);
             continue;
         }
-        rgb(cr, GROUP_RGB[k]);
-        font(cr, 9.5, 1);
-        textf(cr, x, y + 8, LEFT, w, "%s (%s)", hs_rgroup_long[k],
+        hs_draw_rgb(cr, GROUP_RGB[k]);
+        hs_draw_font(cr, 9.5, 1);
+        hs_draw_textf(cr, x, y + 8, HS_LEFT, w, "%s (%s)", hs_rgroup_long[k],
               hs_rgroup_short[k]);
-        rgb(cr, 0x333333);
-        font(cr, 7, 0);
+        hs_draw_rgb(cr, 0x333333);
+        hs_draw_font(cr, 7, 0);
         if (!d->gi[k].has) {
-            text(cr, x, y + 13 + 14, LEFT, w, "No Gi* in this file for this group.");
+            hs_draw_text(cr, x, y + 13 + 14, HS_LEFT, w,
+                         "No Gi* in this file for this group.");
             continue;
         }
         draw_gi_map(cr, d, a, k, x, y + 13, w, h);
@@ -1364,9 +851,9 @@ static void page_gistar(pdf *p, const hs_rdata *d, size_t a)
             snprintf(b, sizeof b, "In this board: %ld hot-spot cell%s (%ld at "
                      "99%%), %ld cold-spot cell%s.", hot, hot == 1 ? "" : "s",
                      n[6], cold, cold == 1 ? "" : "s");
-        para(cr, x, y + 13 + h + 10, w, 9, b);
+        hs_draw_para(cr, x, y + 13 + h + 10, w, 9, b);
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -1395,23 +882,23 @@ static double task_header(cairo_t *cr, double y)
         "Priority", "Hotspot", "Where", "Class", "Incidents",
         "Area\n(km\xc2\xb2)", "PAI in\nboard", "% of board\narea",
         "% of board\nincidents", "Peak hours\n(share)"};
-    double x = ML;
-    rgb(cr, 0xE3E9F1);
-    cairo_rectangle(cr, ML, y, CW, 22);
+    double x = HS_ML;
+    hs_draw_rgb(cr, 0xE3E9F1);
+    cairo_rectangle(cr, HS_ML, y, HS_CW, 22);
     cairo_fill(cr);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 7.5, 1);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 7.5, 1);
     for (int c = 0; c < TCOLS; c++) {
         const char *nl = strchr(head[c], '\n');
         double cx = c == 2 ? x + 3 : x + TCOLW[c] / 2;
-        int al = c == 2 ? LEFT : CENTRE;
+        int al = c == 2 ? HS_LEFT : HS_CENTRE;
         if (nl) {
             char first[32];
             snprintf(first, sizeof first, "%.*s", (int)(nl - head[c]), head[c]);
-            text(cr, cx, y + 9, al, TCOLW[c] - 2, first);
-            text(cr, cx, y + 18, al, TCOLW[c] - 2, nl + 1);
+            hs_draw_text(cr, cx, y + 9, al, TCOLW[c] - 2, first);
+            hs_draw_text(cr, cx, y + 18, al, TCOLW[c] - 2, nl + 1);
         } else {
-            text(cr, cx, y + 14, al, TCOLW[c] - 2, head[c]);
+            hs_draw_text(cr, cx, y + 14, al, TCOLW[c] - 2, head[c]);
         }
         x += TCOLW[c];
     }
@@ -1422,18 +909,19 @@ static double task_row(cairo_t *cr, double y, int shade,
                        char cell[TCOLS][128])
 {
     if (shade) {
-        rgb(cr, 0xF5F7FA);
-        cairo_rectangle(cr, ML, y, CW, 14);
+        hs_draw_rgb(cr, 0xF5F7FA);
+        cairo_rectangle(cr, HS_ML, y, HS_CW, 14);
         cairo_fill(cr);
     }
-    rgb(cr, 0x222222);
-    double x = ML;
+    hs_draw_rgb(cr, 0x222222);
+    double x = HS_ML;
     for (int c = 0; c < TCOLS; c++) {
-        font(cr, c == TPEAK ? 7.5 : 8, c == 1);
-        if (c == TPEAK && text_w(cr, cell[c]) > TCOLW[c] - 4)
-            font(cr, 6, 0); /* a 24-hour peak: "Sat 22:00-Sun 22:00 (100%)" */
-        text(cr, c == 2 ? x + 3 : x + TCOLW[c] / 2, y + 10,
-             c == 2 ? LEFT : CENTRE, TCOLW[c] - 4, cell[c]);
+        hs_draw_font(cr, c == TPEAK ? 7.5 : 8, c == 1);
+        if (c == TPEAK && hs_draw_text_w(cr, cell[c]) > TCOLW[c] - 4)
+            hs_draw_font(cr, 6,
+                         0); /* a 24-hour peak: "Sat 22:00-Sun 22:00 (100%)" */
+        hs_draw_text(cr, c == 2 ? x + 3 : x + TCOLW[c] / 2, y + 10,
+             c == 2 ? HS_LEFT : HS_CENTRE, TCOLW[c] - 4, cell[c]);
         x += TCOLW[c];
     }
     return y + 14;
@@ -1490,17 +978,17 @@ static void peak_note(const hs_rdata *d, char *b, size_t n)
         tow_reason(d, b + k, n - (size_t)k);
 }
 
-static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
+static void page_tasking(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     const char *aid = d->areas[a].id;
     char b[1400];
-    rgb(cr, 0x1F3A5F);
-    font(cr, 14, 1);
-    textf(cr, ML, 40, LEFT, CW, "%s (%s): places for tasking",
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW, "%s (%s): places for tasking",
           d->areas[a].name, aid);
-    font(cr, 8, 0);
-    rgb(cr, 0x333333);
+    hs_draw_font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x333333);
     snprintf(b, sizeof b, "For tasking: the board's own densest places. The "
              "cells of the density map with the highest density in the board, "
              "up to %.3g%% of the board's area, joined where they touch, and "
@@ -1514,29 +1002,30 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
              "incidents divided by its share of the board's area: above 1, "
              "incidents concentrate there. The last two columns add up the "
              "places from the top.", 100 * d->task_share, d->min_incidents);
-    double y = para(cr, ML, 58, CW, 10, b) + 2;
+    double y = hs_draw_para(cr, HS_ML, 58, HS_CW, 10, b) + 2;
     peak_note(d, b, sizeof b);
-    y = para(cr, ML, y, CW, 10, b) + 10;
+    y = hs_draw_para(cr, HS_ML, y, HS_CW, 10, b) + 10;
     for (int g = 0; g < HS_RG; g++) {
-        rgb(cr, GROUP_RGB[g]);
-        font(cr, 11, 1);
-        textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
-              hs_rgroup_short[g]);
+        hs_draw_rgb(cr, GROUP_RGB[g]);
+        hs_draw_font(cr, 11, 1);
+        hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW, "%s (%s)",
+                      hs_rgroup_long[g], hs_rgroup_short[g]);
         y += 7;
         if (!d->has_surf[g]) {
-            rgb(cr, 0x333333);
-            font(cr, 8.5, 0);
-            text(cr, ML, y + 10, LEFT, CW, "No density surface in this file "
-                 "for this group, so no places for tasking.");
+            hs_draw_rgb(cr, 0x333333);
+            hs_draw_font(cr, 8.5, 0);
+            hs_draw_text(cr, HS_ML, y + 10, HS_LEFT, HS_CW,
+                         "No density surface in this file "
+                         "for this group, so no places for tasking.");
             y += 34;
             continue;
         }
         char bt[512];
         backtest_text(d, g, bt, sizeof bt);
         if (*bt) {
-            rgb(cr, 0x333333);
-            font(cr, 7.5, 0);
-            y = para(cr, ML, y + 8, CW, 9, bt) - 2;
+            hs_draw_rgb(cr, 0x333333);
+            hs_draw_font(cr, 7.5, 0);
+            y = hs_draw_para(cr, HS_ML, y + 8, HS_CW, 9, bt) - 2;
         }
         y = task_header(cr, y);
         int rows = 0, more = 0;
@@ -1552,7 +1041,8 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             snprintf(cell[0], 128, "%d", tk->priority);
             snprintf(cell[1], 128, "%s", tk->hotspot_id ? tk->hotspot_id
                                                           : "\xe2\x80\x93");
-            snprintf(cell[2], 128, "%s", tk->label ? tk->label : "(no location)");
+            snprintf(cell[2], 128, "%s",
+                     tk->label ? tk->label : "(no location)");
             snprintf(cell[3], 128, "%d", tk->cls);
             fmt_count(d, tk->incidents, cell[4], 128);
             snprintf(cell[5], 128, "%.2f", tk->km2);
@@ -1568,23 +1058,27 @@ static void page_tasking(pdf *p, const hs_rdata *d, size_t a)
             fmt_peak(tk->peak, tk->peak_share, cell[9], 128);
             y = task_row(cr, y, rows++ % 2, cell);
         }
-        font(cr, 8, 0);
-        rgb(cr, 0x333333);
+        hs_draw_font(cr, 8, 0);
+        hs_draw_rgb(cr, 0x333333);
         if (rows == 0) {
-            textf(cr, ML + 3, y + 10, LEFT, CW, "No place in the board's "
-                  "densest %.3g%% held %ld or more incidents in the period: "
-                  "nothing stands out to task.", 100 * d->task_share,
-                  d->min_incidents);
+            hs_draw_textf(
+                cr, HS_ML + 3, y + 10, HS_LEFT, HS_CW,
+                "No place in the board's "
+                "densest %.3g%% held %ld or more incidents in the period: "
+                "nothing stands out to task.",
+                100 * d->task_share, d->min_incidents);
             y += 14;
         }
         if (more) {
-            textf(cr, ML + 3, y + 10, LEFT, CW, "and %d more (see tasking_%s "
-                  "in the GeoPackage)", more, hs_rgroup_key[g]);
+            hs_draw_textf(cr, HS_ML + 3, y + 10, HS_LEFT, HS_CW,
+                          "and %d more (see tasking_%s "
+                          "in the GeoPackage)",
+                          more, hs_rgroup_key[g]);
             y += 14;
         }
         y += 20;
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -1658,12 +1152,12 @@ static uint32_t heat_rgb(const hscale *sc, double v)
 static void heat_cells(cairo_t *cr, const hgrid *h, const double *v)
 {
     for (int s = 0; s < HS_RTOW; s++) {
-        rgb(cr, heat_rgb(&h->sc, v ? v[s] : 0));
+        hs_draw_rgb(cr, heat_rgb(&h->sc, v ? v[s] : 0));
         cairo_rectangle(cr, h->x + (s % 24) * h->cw, h->y + (s / 24) * h->ch,
                         h->cw, h->ch);
         cairo_fill(cr);
     }
-    rgb(cr, 0xD9D9D9);
+    hs_draw_rgb(cr, 0xD9D9D9);
     cairo_set_line_width(cr, 0.3);
     for (int c = 1; c < 24; c++) {
         cairo_move_to(cr, h->x + c * h->cw, h->y);
@@ -1674,7 +1168,7 @@ static void heat_cells(cairo_t *cr, const hgrid *h, const double *v)
         cairo_line_to(cr, h->x + 24 * h->cw, h->y + r * h->ch);
     }
     cairo_stroke(cr);
-    rgb(cr, 0x777777);
+    hs_draw_rgb(cr, 0x777777);
     cairo_set_line_width(cr, 0.6);
     cairo_rectangle(cr, h->x, h->y, 24 * h->cw, 7 * h->ch);
     cairo_stroke(cr);
@@ -1684,14 +1178,14 @@ static void heat_cells(cairo_t *cr, const hgrid *h, const double *v)
  * every `every` hours). */
 static void heat_axes(cairo_t *cr, const hgrid *h, double size, int every)
 {
-    rgb(cr, 0x333333);
-    font(cr, size, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, size, 0);
     for (int r = 0; r < 7; r++)
-        text(cr, h->x - 3, h->y + (r + 0.5) * h->ch + size * 0.35, RIGHT, 0,
-             DAYS[r]);
+        hs_draw_text(cr, h->x - 3, h->y + (r + 0.5) * h->ch + size * 0.35,
+                     HS_RIGHT, 0, DAYS[r]);
     for (int c = 0; c < 24; c += every)
-        textf(cr, h->x + (c + 0.5) * h->cw, h->y + 7 * h->ch + size + 1.5,
-              CENTRE, 0, "%02d", c);
+        hs_draw_textf(cr, h->x + (c + 0.5) * h->cw,
+                      h->y + 7 * h->ch + size + 1.5, HS_CENTRE, 0, "%02d", c);
 }
 
 /* Outlines the peak: hours from slot start, wrapping to the next day and
@@ -1699,7 +1193,7 @@ static void heat_axes(cairo_t *cr, const hgrid *h, double size, int every)
 static void heat_peak(cairo_t *cr, const hgrid *h, int start, int hours)
 {
     cairo_set_line_width(cr, 1.3);
-    rgb(cr, 0x111111);
+    hs_draw_rgb(cr, 0x111111);
     for (int done = 0; done < hours;) {
         int s = (start + done) % HS_RTOW, len = 24 - s % 24;
         len = len > hours - done ? hours - done : len;
@@ -1727,18 +1221,18 @@ static void heat_key(cairo_t *cr, double x, double y, double w,
                      const hscale *sc)
 {
     char b[64];
-    font(cr, 6.5, 0);
+    hs_draw_font(cr, 6.5, 0);
     for (int k = 0; k <= sc->ncls; k++) {
         double yy = y + k * 11;
-        rgb(cr, heat_class_rgb(sc, k));
+        hs_draw_rgb(cr, heat_class_rgb(sc, k));
         cairo_rectangle(cr, x, yy, 10, 8);
         cairo_fill_preserve(cr);
-        rgb(cr, 0x777777);
+        hs_draw_rgb(cr, 0x777777);
         cairo_set_line_width(cr, 0.4);
         cairo_stroke(cr);
         heat_class_text(sc, k, b, sizeof b);
-        rgb(cr, 0x222222);
-        text(cr, x + 13, yy + 7, LEFT, w - 13, b);
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_text(cr, x + 13, yy + 7, HS_LEFT, w - 13, b);
     }
 }
 
@@ -1751,23 +1245,27 @@ static double board_grid(cairo_t *cr, const hs_rdata *d, size_t a, int g,
     double total = 0;
     for (int s = 0; s < HS_RTOW; s++)
         total += v[s];
-    hgrid h = {ML + lw, y + 6, (CW - lw - kw - 6) / 24, 11.5, heat_scale(v)};
-    rgb(cr, GROUP_RGB[g]);
-    font(cr, 9.5, 1);
-    textf(cr, ML, y, LEFT, CW - kw - 150, "%s (%s)", hs_rgroup_long[g],
-          hs_rgroup_short[g]);
-    rgb(cr, 0x333333);
-    font(cr, 7.5, 0);
+    hgrid h = {HS_ML + lw, y + 6, (HS_CW - lw - kw - 6) / 24, 11.5,
+               heat_scale(v)};
+    hs_draw_rgb(cr, GROUP_RGB[g]);
+    hs_draw_font(cr, 9.5, 1);
+    hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW - kw - 150, "%s (%s)",
+                  hs_rgroup_long[g], hs_rgroup_short[g]);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 7.5, 0);
     if (total > 0)
-        textf(cr, ML + CW - kw - 6, y, RIGHT, 140, "%.0f incidents with a "
-              "time", total);
+        hs_draw_textf(cr, HS_ML + HS_CW - kw - 6, y, HS_RIGHT, 140,
+                      "%.0f incidents with a "
+                      "time",
+                      total);
     else
-        text(cr, ML + CW - kw - 6, y, RIGHT, 140, "no incidents with a time");
-    font(cr, 6.5, 1);
-    text(cr, ML + CW - kw, y, LEFT, kw, "Incidents");
+        hs_draw_text(cr, HS_ML + HS_CW - kw - 6, y, HS_RIGHT, 140,
+                     "no incidents with a time");
+    hs_draw_font(cr, 6.5, 1);
+    hs_draw_text(cr, HS_ML + HS_CW - kw, y, HS_LEFT, kw, "Incidents");
     heat_cells(cr, &h, v);
     heat_axes(cr, &h, 6.5, 1);
-    heat_key(cr, ML + CW - kw, h.y + 2, kw, &h.sc);
+    heat_key(cr, HS_ML + HS_CW - kw, h.y + 2, kw, &h.sc);
     return h.y + 7 * h.ch + 24;
 }
 
@@ -1802,12 +1300,12 @@ static double mini_key(cairo_t *cr, const hscale *sc, double x, double y)
 {
     char top[32];
     snprintf(top, sizeof top, "to %g", sc->ncls * sc->step);
-    rgb(cr, 0x333333);
-    font(cr, 6.5, 0);
-    double w = text(cr, x, y, RIGHT, 0, top) + 3;
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 6.5, 0);
+    double w = hs_draw_text(cr, x, y, HS_RIGHT, 0, top) + 3;
     for (int k = sc->ncls; k >= 1; k--) {
         w += 6;
-        rgb(cr, heat_class_rgb(sc, k));
+        hs_draw_rgb(cr, heat_class_rgb(sc, k));
         cairo_rectangle(cr, x - w, y - 5.5, 6, 6);
         cairo_fill(cr);
     }
@@ -1823,20 +1321,20 @@ static void hotspot_grid(cairo_t *cr, const hs_rhot *hp, double x, double y,
     int start, hours;
     hgrid h = {x + lw, y + 16, (w - lw) / 24, 7.2, heat_scale(hp->tow)};
     char b[160], pk[96];
-    rgb(cr, 0x111111);
-    font(cr, 7.5, 1);
-    double iw = text(cr, x, y, LEFT, w / 2, hp->id);
-    font(cr, 7.5, 0);
-    text(cr, x + iw + 5, y, LEFT, w - iw - 5,
+    hs_draw_rgb(cr, 0x111111);
+    hs_draw_font(cr, 7.5, 1);
+    double iw = hs_draw_text(cr, x, y, HS_LEFT, w / 2, hp->id);
+    hs_draw_font(cr, 7.5, 0);
+    hs_draw_text(cr, x + iw + 5, y, HS_LEFT, w - iw - 5,
          hp->label ? hp->label : "(no location)");
     int any = h.sc.vmax > 0;
     double kw = any ? mini_key(cr, &h.sc, x + w, y + 9.5) : 0;
     fmt_peak(hp->peak, hp->peak_share, pk, sizeof pk);
     snprintf(b, sizeof b, any ? "Peak %s" : "No incidents with a time",
              hp->peak ? pk : "none");
-    rgb(cr, 0x333333);
-    font(cr, 6.5, 0);
-    text(cr, x, y + 9.5, LEFT, w - kw, b);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 6.5, 0);
+    hs_draw_text(cr, x, y + 9.5, HS_LEFT, w - kw, b);
     heat_cells(cr, &h, hp->tow);
     heat_axes(cr, &h, 5, 6);
     if (any && hs_rdata_peak(hp->peak, &start, &hours) == 0)
@@ -1846,61 +1344,68 @@ static void hotspot_grid(cairo_t *cr, const hs_rhot *hp, double x, double y,
 /* The small grids of the board's tasked hotspots, three a row, from y. */
 static void hotspot_grids(cairo_t *cr, const hs_rdata *d, size_t a, double y)
 {
-    const double gap = 14, w = (CW - 2 * gap) / 3, rh = 88;
+    const double gap = 14, w = (HS_CW - 2 * gap) / 3, rh = 88;
     const hs_rhot *list[60];
-    size_t rows = (size_t)fmax(0, floor((PH - 96 - y) / rh));
+    size_t rows = (size_t)fmax(0, floor((HS_PH - 96 - y) / rh));
     size_t all, n = tasked_hotspots(d, a, list, rows * 3 < 60 ? rows * 3 : 60,
                                     &all);
-    rgb(cr, 0x333333);
-    font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 8, 0);
     if (!d->has_hot_tow) {
-        text(cr, ML, y + 4, LEFT, CW, "No hotspot_timeofweek table in this "
-             "file.");
+        hs_draw_text(cr, HS_ML, y + 4, HS_LEFT, HS_CW,
+                     "No hotspot_timeofweek table in this "
+                     "file.");
         return;
     }
     if (all == 0) {
-        text(cr, ML, y + 4, LEFT, CW, "No place for tasking in this board "
-             "lies in a county hotspot.");
+        hs_draw_text(cr, HS_ML, y + 4, HS_LEFT, HS_CW,
+                     "No place for tasking in this board "
+                     "lies in a county hotspot.");
         return;
     }
     for (size_t k = 0; k < n; k++)
-        hotspot_grid(cr, list[k], ML + (double)(k % 3) * (w + gap),
+        hotspot_grid(cr, list[k], HS_ML + (double)(k % 3) * (w + gap),
                      y + (double)(k / 3) * rh, w);
     if (all > n) {
-        rgb(cr, 0x333333);
-        font(cr, 8, 0);
-        textf(cr, ML, y + ((n + 2) / 3) * rh, LEFT, CW, "and %zu more (see "
-              "hotspot_timeofweek in the GeoPackage)", all - n);
+        hs_draw_rgb(cr, 0x333333);
+        hs_draw_font(cr, 8, 0);
+        hs_draw_textf(cr, HS_ML, y + ((n + 2) / 3) * rh, HS_LEFT, HS_CW,
+                      "and %zu more (see "
+                      "hotspot_timeofweek in the GeoPackage)",
+                      all - n);
     }
 }
 
 /* The time-of-week page of area a: a grid a group, then the tasked
  * hotspots' grids. */
-static void page_timeofweek(pdf *p, const hs_rdata *d, size_t a)
+static void page_timeofweek(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     char per[48], b[600], hrs[16] = "";
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 14, 1);
-    textf(cr, ML, 40, LEFT, CW, "%s (%s): when incidents happen",
-          d->areas[a].name, d->areas[a].id);
-    font(cr, 8, 0);
-    rgb(cr, 0x333333);
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
+                  "%s (%s): when incidents happen", d->areas[a].name,
+                  d->areas[a].id);
+    hs_draw_font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x333333);
     snprintf(b, sizeof b, "Incidents by the weekday and hour they happened, "
              "%s. A cell adds up the period's incidents in that hour of the "
              "week (every Friday 22:00 to 23:00, say): the darker, the more, "
              "each grid on its own scale. An incident recorded over a window "
              "of time counts in part in each hour of it.", per);
-    double y = para(cr, ML, 54, CW, 10, b) + 12;
+    double y = hs_draw_para(cr, HS_ML, 54, HS_CW, 10, b) + 12;
     for (int g = 0; g < HS_RG; g++)
         y = board_grid(cr, d, a, g, y);
-    y = heading(cr, y, "The hours of the hotspots for tasking");
-    font(cr, 7.5, 0);
-    rgb(cr, 0x333333);
+    y = hs_draw_heading(cr, y, "The hours of the hotspots for tasking");
+    hs_draw_font(cr, 7.5, 0);
+    hs_draw_rgb(cr, 0x333333);
     if (!d->has_surf[0] && !d->has_surf[1] && !d->has_surf[2]) {
-        para(cr, ML, y, CW, 9.5, "No density surfaces in this file (the run "
-             "used --kde no), so no hotspots and no places for tasking.");
+        hs_draw_para(
+            cr, HS_ML, y, HS_CW, 9.5,
+            "No density surfaces in this file (the run "
+            "used --kde no), so no hotspots and no places for tasking.");
     } else {
         if (d->peak_hours)
             snprintf(hrs, sizeof hrs, "%d ", d->peak_hours);
@@ -1910,10 +1415,10 @@ static void page_timeofweek(pdf *p, const hs_rdata *d, size_t a)
                  "hotspot's incidents, with their share. Beside it, the grid's "
                  "scale: the same blues, in equal steps up to the number "
                  "given.", hrs);
-        y = para(cr, ML, y, CW, 9.5, b) + 10;
+        y = hs_draw_para(cr, HS_ML, y, HS_CW, 9.5, b) + 10;
         hotspot_grids(cr, d, a, y);
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -1929,8 +1434,10 @@ static int emerging_text(const hs_rdata *d, int g, char *b, size_t n)
     int k = snprintf(b, n, "Emerging and persistent Gi* hot spots");
     if (e->months)
         k += snprintf(b + k, n - (size_t)k, " over %ld months", e->months);
-    k += snprintf(b + k, n - (size_t)k, ", cells: %ld persistent, %ld "
-                  "intensifying, %ld new, %ld consecutive", c[4], c[3], c[1], c[2]);
+    k += snprintf(b + k, n - (size_t)k,
+                  ", cells: %ld persistent, %ld "
+                  "intensifying, %ld new, %ld consecutive",
+                  c[4], c[3], c[1], c[2]);
     if (e->top_n[0] > 0) {
         k += snprintf(b + k, n - (size_t)k, "; most in");
         for (int t = 0; t < HS_REM_TOP && e->top_n[t] > 0 && k < (int)n; t++)
@@ -1942,41 +1449,44 @@ static int emerging_text(const hs_rdata *d, int g, char *b, size_t n)
     return 1;
 }
 
-static void page_county(pdf *p, const hs_rdata *d)
+static void page_county(hs_pdf *p, const hs_rdata *d)
 {
     cairo_t *cr = p->cr;
     char per[48], prev[48], b[128], pop[32];
     double km2 = 0;
     for (size_t a = 0; a < d->nareas; a++)
         km2 += isnan(d->areas[a].km2) ? 0 : d->areas[a].km2;
-    fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 18, 1);
-    textf(cr, ML, 44, LEFT, CW, "County summary: all %zu area boards",
-          d->nareas);
-    rgb(cr, 0x333333);
-    font(cr, 9.5, 0);
-    textf(cr, ML, 60, LEFT, CW, "Crime and anti-social behaviour, %s (%d "
-          "months)", per, d->cur_to - d->cur_from + 1);
+    hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 18, 1);
+    hs_draw_textf(cr, HS_ML, 44, HS_LEFT, HS_CW,
+                  "County summary: all %zu area boards", d->nareas);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_font(cr, 9.5, 0);
+    hs_draw_textf(cr, HS_ML, 60, HS_LEFT, HS_CW,
+                  "Crime and anti-social behaviour, %s (%d "
+                  "months)",
+                  per, d->cur_to - d->cur_from + 1);
     if (*d->when)
-        textf(cr, ML, 86, LEFT, CW, "Only incidents in: %s", d->when);
-    fmt_int(lround(d->study_pop), pop, sizeof pop);
-    textf(cr, ML, 73, LEFT, CW, "Residents: %s   Area: %.1f km\xc2\xb2", pop,
-          km2);
-    double y = heading(cr, 98, "Totals");
+        hs_draw_textf(cr, HS_ML, 86, HS_LEFT, HS_CW, "Only incidents in: %s",
+                      d->when);
+    hs_fmt_int(lround(d->study_pop), pop, sizeof pop);
+    hs_draw_textf(cr, HS_ML, 73, HS_LEFT, HS_CW,
+                  "Residents: %s   Area: %.1f km\xc2\xb2", pop, km2);
+    double y = hs_draw_heading(cr, 98, "Totals");
     static const char *const th[] = {"Group", "Incidents", "Rate per 1,000",
                                      "A year earlier", "Change", "Hotspots",
                                      "Boards \xe2\x96\xb2 / \xe2\x96\xbc"};
     static const double tw[] = {138, 52, 84, 62, 72, 44, 63};
-    double x = ML;
-    rgb(cr, 0x1F3A5F);
-    cairo_rectangle(cr, ML, y, CW, 16);
+    double x = HS_ML;
+    hs_draw_rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, HS_ML, y, HS_CW, 16);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 1, 1, 1);
-    font(cr, 7.5, 1);
+    hs_draw_font(cr, 7.5, 1);
     for (int c = 0; c < 7; c++) {
-        text(cr, c ? x + tw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
-             tw[c] - 2, th[c]);
+        hs_draw_text(cr, c ? x + tw[c] / 2 : x + 4, y + 11,
+                     c ? HS_CENTRE : HS_LEFT, tw[c] - 2, th[c]);
         x += tw[c];
     }
     y += 16;
@@ -2025,134 +1535,143 @@ static void page_county(pdf *p, const hs_rdata *d)
         snprintf(cell[5], 96, d->has_surf[g] ? "%zu" : "n/a", d->nhot[g]);
         snprintf(cell[6], 96, "%d / %d", hi, lo);
         if (g % 2) {
-            rgb(cr, 0xF2F5F9);
-            cairo_rectangle(cr, ML, y, CW, 15);
+            hs_draw_rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, HS_ML, y, HS_CW, 15);
             cairo_fill(cr);
         }
-        rgb(cr, 0x222222);
-        font(cr, 8, 0);
-        x = ML;
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_font(cr, 8, 0);
+        x = HS_ML;
         for (int c = 0; c < 7; c++) {
-            text(cr, c ? x + tw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
-                 tw[c] - 4, cell[c]);
+            hs_draw_text(cr, c ? x + tw[c] / 2 : x + 4, y + 11,
+                         c ? HS_CENTRE : HS_LEFT, tw[c] - 4, cell[c]);
             x += tw[c];
         }
         y += 15;
     }
     if (d->prev_from >= 0) {
-        fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
-        font(cr, 7.5, 0);
-        rgb(cr, 0x333333);
-        textf(cr, ML, y + 11, LEFT, CW, "Rates per 1,000 residents. A year "
-              "earlier: %s. Boards \xe2\x96\xb2 / \xe2\x96\xbc: boards "
-              "significantly higher / lower than the county rate.", prev);
+        hs_fmt_period(d->prev_from, d->prev_to, prev, sizeof prev);
+        hs_draw_font(cr, 7.5, 0);
+        hs_draw_rgb(cr, 0x333333);
+        hs_draw_textf(cr, HS_ML, y + 11, HS_LEFT, HS_CW,
+                      "Rates per 1,000 residents. A year "
+                      "earlier: %s. Boards \xe2\x96\xb2 / \xe2\x96\xbc: boards "
+                      "significantly higher / lower than the county rate.",
+                      prev);
         y += 14;
     }
-    y = heading(cr, y + 20, "Rate per 1,000 residents by area board");
+    y = hs_draw_heading(cr, y + 20, "Rate per 1,000 residents by area board");
     static const double aw[] = {200, 70, 81, 82, 82};
-    x = ML;
-    rgb(cr, 0x1F3A5F);
-    cairo_rectangle(cr, ML, y, CW, 16);
+    x = HS_ML;
+    hs_draw_rgb(cr, 0x1F3A5F);
+    cairo_rectangle(cr, HS_ML, y, HS_CW, 16);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 1, 1, 1);
-    font(cr, 7.5, 1);
+    hs_draw_font(cr, 7.5, 1);
     static const char *const ah[] = {"Area board", "Residents"};
     for (int c = 0; c < 5; c++) {
-        text(cr, c ? x + aw[c] / 2 : x + 4, y + 11, c ? CENTRE : LEFT,
-             aw[c] - 2, c < 2 ? ah[c] : hs_rgroup_short[c - 2]);
+        hs_draw_text(cr, c ? x + aw[c] / 2 : x + 4, y + 11,
+                     c ? HS_CENTRE : HS_LEFT, aw[c] - 2,
+                     c < 2 ? ah[c] : hs_rgroup_short[c - 2]);
         x += aw[c];
     }
     y += 16;
     /* rows that fit above the hotspot list and the footer */
     double list_h = 20 + HS_RG * 4 * 11.5 + 30;
-    size_t fit_rows = (size_t)fmax(1, floor((PH - 80 - list_h - y) / 12.5));
+    size_t fit_rows = (size_t)fmax(1, floor((HS_PH - 80 - list_h - y) / 12.5));
     size_t shown = d->nareas < fit_rows ? d->nareas : fit_rows - 1;
     for (size_t a = 0; a < shown; a++) {
         if (a % 2) {
-            rgb(cr, 0xF2F5F9);
-            cairo_rectangle(cr, ML, y, CW, 12.5);
+            hs_draw_rgb(cr, 0xF2F5F9);
+            cairo_rectangle(cr, HS_ML, y, HS_CW, 12.5);
             cairo_fill(cr);
         }
-        x = ML;
-        rgb(cr, 0x222222);
-        font(cr, 7.5, 0);
-        textf(cr, x + 4, y + 9, LEFT, aw[0] - 6, "%s (%s)", d->areas[a].name,
-              d->areas[a].id);
+        x = HS_ML;
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_font(cr, 7.5, 0);
+        hs_draw_textf(cr, x + 4, y + 9, HS_LEFT, aw[0] - 6, "%s (%s)",
+                      d->areas[a].name, d->areas[a].id);
         x += aw[0];
         if (isnan(d->areas[a].pop))
             snprintf(pop, sizeof pop, "unknown");
         else
-            fmt_int(lround(d->areas[a].pop), pop, sizeof pop);
-        text(cr, x + aw[1] / 2, y + 9, CENTRE, 0, pop);
+            hs_fmt_int(lround(d->areas[a].pop), pop, sizeof pop);
+        hs_draw_text(cr, x + aw[1] / 2, y + 9, HS_CENTRE, 0, pop);
         x += aw[1];
         for (int g = 0; g < HS_RG; g++) {
             const hs_rrate *r = &d->rates[g][a];
             fmt_rate(r->rate, b, sizeof b);
             if (r->suppressed)
                 snprintf(b, sizeof b, "suppressed");
-            rgb(cr, 0x222222);
+            hs_draw_rgb(cr, 0x222222);
             if (strcmp(r->vs, "higher") == 0) {
-                rgb(cr, 0xB2182B);
+                hs_draw_rgb(cr, 0xB2182B);
                 strcat(b, " \xe2\x96\xb2"); /* up triangle */
             } else if (strcmp(r->vs, "lower") == 0) {
-                rgb(cr, 0x2166AC);
+                hs_draw_rgb(cr, 0x2166AC);
                 strcat(b, " \xe2\x96\xbc"); /* down triangle */
             }
-            text(cr, x + aw[2 + g] / 2, y + 9, CENTRE, 0, b);
+            hs_draw_text(cr, x + aw[2 + g] / 2, y + 9, HS_CENTRE, 0, b);
             x += aw[2 + g];
         }
         y += 12.5;
     }
-    font(cr, 7.5, 0);
-    rgb(cr, 0x333333);
+    hs_draw_font(cr, 7.5, 0);
+    hs_draw_rgb(cr, 0x333333);
     if (shown < d->nareas) {
-        textf(cr, ML + 4, y + 9, LEFT, CW, "and %zu more area boards: see "
-              "the rates_<group> layers in the GeoPackage", d->nareas - shown);
+        hs_draw_textf(cr, HS_ML + 4, y + 9, HS_LEFT, HS_CW,
+                      "and %zu more area boards: see "
+                      "the rates_<group> layers in the GeoPackage",
+                      d->nareas - shown);
         y += 12.5;
     }
-    text(cr, ML, y + 11, LEFT, CW, "\xe2\x96\xb2 significantly higher than the "
-         "county rate, \xe2\x96\xbc significantly lower (95% interval).");
-    y = heading(cr, y + 30, "Largest hotspots");
+    hs_draw_text(
+        cr, HS_ML, y + 11, HS_LEFT, HS_CW,
+        "\xe2\x96\xb2 significantly higher than the "
+        "county rate, \xe2\x96\xbc significantly lower (95% interval).");
+    y = hs_draw_heading(cr, y + 30, "Largest hotspots");
     for (int g = 0; g < HS_RG; g++) {
-        rgb(cr, GROUP_RGB[g]);
-        font(cr, 8.5, 1);
-        textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
-              hs_rgroup_short[g]);
+        hs_draw_rgb(cr, GROUP_RGB[g]);
+        hs_draw_font(cr, 8.5, 1);
+        hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW, "%s (%s)",
+                      hs_rgroup_long[g], hs_rgroup_short[g]);
         y += 11.5;
-        rgb(cr, 0x222222);
-        font(cr, 8, 0);
+        hs_draw_rgb(cr, 0x222222);
+        hs_draw_font(cr, 8, 0);
         if (!d->has_surf[g] || d->nhot[g] == 0) {
-            text(cr, ML + 10, y, LEFT, CW, d->has_surf[g] ? "no hotspots"
-                 : "no density surface in this file");
+            hs_draw_text(cr, HS_ML + 10, y, HS_LEFT, HS_CW,
+                         d->has_surf[g] ? "no hotspots"
+                                        : "no density surface in this file");
             y += 11.5;
             continue;
         }
         char bt[512];
         backtest_text(d, g, bt, sizeof bt);
         if (*bt) {
-            font(cr, 7.5, 0);
-            y = para(cr, ML + 10, y, CW - 10, 9, bt) + 2;
-            font(cr, 8, 0);
+            hs_draw_font(cr, 7.5, 0);
+            y = hs_draw_para(cr, HS_ML + 10, y, HS_CW - 10, 9, bt) + 2;
+            hs_draw_font(cr, 8, 0);
         }
         for (size_t h = 0; h < d->nhot[g] && h < 3; h++) {
             const hs_rhot *hp = &d->hot[g][h];
             long ai = hp->area_id ? hs_rdata_find_area(d, hp->area_id) : -1;
             fmt_count(d, hp->incidents, b, sizeof b);
-            textf(cr, ML + 10, y, LEFT, CW - 10, "%s  %s, %s: %s incidents in "
-                  "%.2f km\xc2\xb2 (%.1f%% of the county's)%s%s", hp->id,
-                  ai >= 0 ? d->areas[ai].name : "no board",
-                  hp->label ? hp->label : "(no location)", b, hp->km2,
-                  hp->share_pct, hp->status ? "; " : "",
-                  hp->status ? hp->status : "");
+            hs_draw_textf(cr, HS_ML + 10, y, HS_LEFT, HS_CW - 10,
+                          "%s  %s, %s: %s incidents in "
+                          "%.2f km\xc2\xb2 (%.1f%% of the county's)%s%s",
+                          hp->id, ai >= 0 ? d->areas[ai].name : "no board",
+                          hp->label ? hp->label : "(no location)", b, hp->km2,
+                          hp->share_pct, hp->status ? "; " : "",
+                          hp->status ? hp->status : "");
             y += 11.5;
         }
         char em[512];
         if (emerging_text(d, g, em, sizeof em)) {
-            font(cr, 7.5, 0);
-            y = para(cr, ML + 10, y, CW - 10, 9, em) + 4;
+            hs_draw_font(cr, 7.5, 0);
+            y = hs_draw_para(cr, HS_ML + 10, y, HS_CW - 10, 9, em) + 4;
         }
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -2197,7 +1716,7 @@ static void hot_status(const hs_rhot *hp, char *b, size_t n)
         return;
     if (hp->first_seen &&
         hs_month_parse(hp->first_seen, strlen(hp->first_seen), &m) == 0)
-        fmt_month(m, first, sizeof first);
+        hs_fmt_month(m, first, sizeof first);
     if (*first && hp->months_seen > 0)
         snprintf(b, n, "%s; first seen %s, %ld month%s", hp->status, first,
                  hp->months_seen, hp->months_seen == 1 ? "" : "s");
@@ -2213,20 +1732,20 @@ static void trend_key(cairo_t *cr, const hs_rdata *d, const hs_rhot **hp,
     char st[160];
     for (size_t k = 0; k < n; k++) {
         long ai = hp[k]->area_id ? hs_rdata_find_area(d, hp[k]->area_id) : -1;
-        line_key(cr, x, y - 3, TOP_RGB[k], TOP_DASH[k]);
-        rgb(cr, 0x111111);
-        font(cr, 8, 1);
-        double iw = text(cr, x + 27, y, LEFT, 0, hp[k]->id);
-        font(cr, 8, 0);
-        text(cr, x + 31 + iw, y, LEFT, w - 31 - iw,
+        hs_draw_line_key(cr, x, y - 3, TOP_RGB[k], TOP_DASH[k]);
+        hs_draw_rgb(cr, 0x111111);
+        hs_draw_font(cr, 8, 1);
+        double iw = hs_draw_text(cr, x + 27, y, HS_LEFT, 0, hp[k]->id);
+        hs_draw_font(cr, 8, 0);
+        hs_draw_text(cr, x + 31 + iw, y, HS_LEFT, w - 31 - iw,
              ai >= 0 ? d->areas[ai].name : "no board");
-        rgb(cr, 0x444444);
-        font(cr, 7, 0);
-        text(cr, x + 27, y + 9, LEFT, w - 27,
+        hs_draw_rgb(cr, 0x444444);
+        hs_draw_font(cr, 7, 0);
+        hs_draw_text(cr, x + 27, y + 9, HS_LEFT, w - 27,
              hp[k]->label ? hp[k]->label : "(no location)");
         hot_status(hp[k], st, sizeof st);
         if (*st)
-            text(cr, x + 27, y + 18, LEFT, w - 27, st);
+            hs_draw_text(cr, x + 27, y + 18, HS_LEFT, w - 27, st);
         y += *st ? 31 : 23;
     }
 }
@@ -2239,14 +1758,14 @@ static void hot_trend(cairo_t *cr, const hs_rdata *d, int g, double y,
     const hs_rhot *hp[TOP_HOT];
     size_t n = d->has_surf[g] ? top_hot(d, g, hp, TOP_HOT) : 0;
     double vmax = 0, step;
-    rgb(cr, GROUP_RGB[g]);
-    font(cr, 9.5, 1);
-    textf(cr, ML, y, LEFT, CW, "%s (%s)", hs_rgroup_long[g],
+    hs_draw_rgb(cr, GROUP_RGB[g]);
+    hs_draw_font(cr, 9.5, 1);
+    hs_draw_textf(cr, HS_ML, y, HS_LEFT, HS_CW, "%s (%s)", hs_rgroup_long[g],
           hs_rgroup_short[g]);
     if (n == 0) {
-        rgb(cr, 0x333333);
-        font(cr, 8, 0);
-        text(cr, ML, y + 14, LEFT, CW, d->has_surf[g]
+        hs_draw_rgb(cr, 0x333333);
+        hs_draw_font(cr, 8, 0);
+        hs_draw_text(cr, HS_ML, y + 14, HS_LEFT, HS_CW, d->has_surf[g]
              ? "No hotspots with a monthly series."
              : "No density surface in this file for this group, so no "
                "hotspots.");
@@ -2255,41 +1774,43 @@ static void hot_trend(cairo_t *cr, const hs_rdata *d, int g, double y,
     for (size_t k = 0; k < n; k++)
         for (int m = 0; m < d->hm_nmonths; m++)
             vmax = hp[k]->monthly[m] > vmax ? hp[k]->monthly[m] : vmax;
-    mchart c = {d->hm_month0, d->hm_nmonths, ML + 44, y + 22,
-                CW - 44 - kw - 12, h - 22 - 30, 0};
-    c.ymax = chart_ymax(vmax, &step);
+    hs_chart c = {d->hm_month0, d->hm_nmonths, HS_ML + 44, y + 22,
+                HS_CW - 44 - kw - 12, h - 22 - 30, 0};
+    c.ymax = hs_chart_ymax(vmax, &step);
     chart_axes(cr, d, &c, step);
     for (size_t k = n; k-- > 0;) /* the top hotspot drawn last, on top */
-        chart_line(cr, &c, &(mline){hp[k]->monthly, TOP_RGB[k], TOP_DASH[k]});
-    trend_key(cr, d, hp, n, ML + CW - kw, c.py + 6, kw);
+        hs_chart_line(cr, &c,
+                      &(hs_cline){hp[k]->monthly, TOP_RGB[k], TOP_DASH[k]});
+    trend_key(cr, d, hp, n, HS_ML + HS_CW - kw, c.py + 6, kw);
 }
 
 /* Whether the county has a trend page: hotspot_monthly with months and a
  * hotspot with a series. */
 /* County page: "Table 1", each target's progress (--targets), and the gap
  * between the priority areas and the rest (--priority-areas). */
-static void page_progress(pdf *p, const hs_rdata *d)
+static void page_progress(hs_pdf *p, const hs_rdata *d)
 {
     cairo_t *cr = p->cr;
     double y = 40;
     if (d->ntargets) {
-        y = heading(cr, y, "Table 1: performance against targets");
+        y = hs_draw_heading(cr, y, "Table 1: performance against targets");
         static const char *const th[] = {"Area", "Group", "Period", "Target",
                                          "So far", "A year earlier",
                                          "Projected", "Status"};
         static const double tw[] = {70, 62, 56, 58, 58, 90, 62, 59};
-        double x = ML;
-        rgb(cr, 0x1F3A5F);
-        cairo_rectangle(cr, ML, y, CW, 16);
+        double x = HS_ML;
+        hs_draw_rgb(cr, 0x1F3A5F);
+        cairo_rectangle(cr, HS_ML, y, HS_CW, 16);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 1, 1, 1);
-        font(cr, 7.5, 1);
+        hs_draw_font(cr, 7.5, 1);
         for (int c = 0; c < 8; c++) {
-            text(cr, x + tw[c] / 2, y + 11, CENTRE, tw[c] - 2, th[c]);
+            hs_draw_text(cr, x + tw[c] / 2, y + 11, HS_CENTRE, tw[c] - 2,
+                         th[c]);
             x += tw[c];
         }
         y += 16;
-        for (size_t k = 0; k < d->ntargets && y < PH - 160; k++) {
+        for (size_t k = 0; k < d->ntargets && y < HS_PH - 160; k++) {
             const hs_rtarget *t = &d->targets[k];
             char cell[8][64];
             snprintf(cell[0], 64, "%s", t->area_id);
@@ -2310,40 +1831,44 @@ static void page_progress(pdf *p, const hs_rdata *d)
                           : strcmp(t->status, "amber") == 0 ? 0xF0A30A
                           : strcmp(t->status, "red") == 0 ? 0xD73027 : 0x999999;
             if (k % 2) {
-                rgb(cr, 0xF2F5F9);
-                cairo_rectangle(cr, ML, y, CW, 15);
+                hs_draw_rgb(cr, 0xF2F5F9);
+                cairo_rectangle(cr, HS_ML, y, HS_CW, 15);
                 cairo_fill(cr);
             }
-            x = ML;
-            font(cr, 8, 0);
+            x = HS_ML;
+            hs_draw_font(cr, 8, 0);
             for (int c = 0; c < 8; c++) {
                 if (c == 7) {
-                    rgb(cr, sc);
+                    hs_draw_rgb(cr, sc);
                     cairo_rectangle(cr, x + 4, y + 2, tw[c] - 8, 11);
                     cairo_fill(cr);
                     cairo_set_source_rgb(cr, 1, 1, 1);
                 } else {
-                    rgb(cr, 0x222222);
+                    hs_draw_rgb(cr, 0x222222);
                 }
-                text(cr, x + tw[c] / 2, y + 11, CENTRE, tw[c] - 4, cell[c]);
+                hs_draw_text(cr, x + tw[c] / 2, y + 11, HS_CENTRE, tw[c] - 4,
+                             cell[c]);
                 x += tw[c];
             }
             y += 15;
         }
-        font(cr, 7.5, 0);
-        rgb(cr, 0x333333);
-        y = para(cr, ML, y + 6, CW, 9.5, "A year earlier: the same months. "
-                 "Projected: the count so far scaled "
-                 "by last year's whole period over last year's same months "
-                 "(seasonality respected), or in a straight line when last "
-                 "year is not in the data; the count itself once the period "
-                 "is over. Green: projected at or under the target; amber: "
-                 "up to the amber margin above it; red: beyond.") + 14;
+        hs_draw_font(cr, 7.5, 0);
+        hs_draw_rgb(cr, 0x333333);
+        y = hs_draw_para(
+                cr, HS_ML, y + 6, HS_CW, 9.5,
+                "A year earlier: the same months. "
+                "Projected: the count so far scaled "
+                "by last year's whole period over last year's same months "
+                "(seasonality respected), or in a straight line when last "
+                "year is not in the data; the count itself once the period "
+                "is over. Green: projected at or under the target; amber: "
+                "up to the amber margin above it; red: beyond.") +
+            14;
     }
     if (d->has_gap) {
-        y = heading(cr, y, "Priority areas against the rest");
-        font(cr, 8.5, 0);
-        rgb(cr, 0x222222);
+        y = hs_draw_heading(cr, y, "Priority areas against the rest");
+        hs_draw_font(cr, 8.5, 0);
+        hs_draw_rgb(cr, 0x222222);
         for (int g = 0; g < HS_RG; g++) {
             const hs_rgap *r = &d->gap[g];
             char b[400], prev[96] = "";
@@ -2358,10 +1883,10 @@ static void page_progress(pdf *p, const hs_rdata *d)
             snprintf(b, sizeof b, "%s: the priority areas' rate is %.2f times "
                      "the rest's (95%% interval %.2f to %.2f)%s.",
                      hs_rgroup_long[g], r->ratio, r->low, r->high, prev);
-            y = para(cr, ML, y, CW, 11, b) + 4;
+            y = hs_draw_para(cr, HS_ML, y, HS_CW, 11, b) + 4;
         }
     }
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -2375,25 +1900,27 @@ static int has_trends(const hs_rdata *d)
 }
 
 /* The county's second page: each group's top hotspots month by month. */
-static void page_hot_trends(pdf *p, const hs_rdata *d)
+static void page_hot_trends(hs_pdf *p, const hs_rdata *d)
 {
     cairo_t *cr = p->cr;
     char per[48], b[400];
-    fmt_period(d->hm_month0, d->hm_month0 + d->hm_nmonths - 1, per, sizeof per);
-    rgb(cr, 0x1F3A5F);
-    font(cr, 14, 1);
-    text(cr, ML, 40, LEFT, CW, "County: the largest hotspots month by month");
-    font(cr, 8, 0);
-    rgb(cr, 0x333333);
+    hs_fmt_period(d->hm_month0, d->hm_month0 + d->hm_nmonths - 1, per,
+                  sizeof per);
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_text(cr, HS_ML, 40, HS_LEFT, HS_CW,
+                 "County: the largest hotspots month by month");
+    hs_draw_font(cr, 8, 0);
+    hs_draw_rgb(cr, 0x333333);
     snprintf(b, sizeof b, "Incidents a month in each group's %d largest "
              "hotspots (by rank, as on the previous page), %s: the incidents "
              "inside today's hotspot in each month, before and during the "
              "analysis period.", TOP_HOT, per);
-    double y = para(cr, ML, 54, CW, 10, b) + 14;
-    double h = (PH - 86 - y) / HS_RG;
+    double y = hs_draw_para(cr, HS_ML, 54, HS_CW, 10, b) + 14;
+    double h = (HS_PH - 86 - y) / HS_RG;
     for (int g = 0; g < HS_RG; g++)
         hot_trend(cr, d, g, y + g * h, h - 10);
-    page_frame(p);
+    hs_pdf_frame(p);
     cairo_show_page(cr);
 }
 
@@ -2423,12 +1950,12 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
                           const char *source, char *path, size_t n,
                           hs_error *err)
 {
-    pdf p;
+    hs_pdf p;
     char name[128], title[512];
     hs_report_file_name(d->areas[a].id, name, sizeof name);
     snprintf(title, sizeof title, "Area board pack: %s (%s)",
              d->areas[a].name, d->areas[a].id);
-    hs_status rc = pdf_begin(&p, dir, name, title, d->stamp, err);
+    hs_status rc = hs_pdf_begin(&p, dir, name, title, d->stamp, err);
     if (rc)
         return rc;
     p.title = title;
@@ -2444,43 +1971,14 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
         page_timeofweek(&p, d, a);
     if (gi)
         page_gistar(&p, d, a);
-    if ((rc = pdf_end(&p, err)) == HS_OK)
+    if ((rc = hs_pdf_end(&p, err)) == HS_OK)
         snprintf(path, n, "%s", p.path);
     return rc;
-}
-
-/* path and every missing folder above it (mkdir -p). */
-static hs_status make_folders(const char *path, hs_error *err)
-{
-    char p[4096];
-    struct stat st;
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-        return hs_fail(err, HS_ERR_IO, "output folder '%.200s...': path too "
-                       "long", path);
-    for (char *c = p + 1; ; c++) {
-        if (*c != '/' && *c)
-            continue;
-        char keep = *c;
-        int blocked = 0, e = 0;
-        *c = '\0';
-        if (stat(p, &st) == 0)
-            blocked = !S_ISDIR(st.st_mode);
-        else if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            e = errno;
-        if (blocked || e)
-            return hs_fail(err, HS_ERR_IO, "output folder '%s': cannot make "
-                           "'%s' (%s)", path, p,
-                           blocked ? "a file is in the way" : strerror(e));
-        if (!(*c = keep))
-            break;
-    }
-    return HS_OK;
 }
 
 hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
                         hs_report_summary *sum, hs_error *err)
 {
-    struct stat st;
     hs_rdata *d = NULL;
     hs_status rc = HS_OK;
     long chosen = -1;
@@ -2489,22 +1987,15 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     if (!o->outdir || !*o->outdir)
         return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
                        "with -o DIR");
-    if (stat(o->outdir, &st) == 0 && !S_ISDIR(st.st_mode))
-        return hs_fail(err, HS_ERR_IO, "output folder '%s' is a file, not a "
-                       "folder", o->outdir);
+    if (hs_reval_is(o->input)) /* hotspot evaluate's file: its page */
+        return hs_report_evaluation(o, log, sum, err);
+    if ((rc = hs_pdf_outdir_check(o->outdir, err)))
+        return rc;
     if (!(d = hs_rdata_open(o->input, err)))
         return err ? err->code : HS_ERR_DATA;
     /* a missing folder is made, as mkdir -p would, once the input reads */
-    if (stat(o->outdir, &st) != 0) {
-        if ((rc = make_folders(o->outdir, err)))
-            goto cleanup;
-        hs_note(log, "made the output folder '%s'", o->outdir);
-    }
-    if (access(o->outdir, W_OK) != 0) {
-        rc = hs_fail(err, HS_ERR_IO, "output folder '%s' is not writable",
-                     o->outdir);
+    if ((rc = hs_pdf_outdir_make(o->outdir, log, err)))
         goto cleanup;
-    }
     if (o->area && (chosen = hs_rdata_find_area(d, o->area)) < 0) {
         char ids[256] = "";
         for (size_t a = 0; a < d->nareas && a < 6; a++)
@@ -2537,9 +2028,9 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         if (sum && sum->areas++ == 0)
             snprintf(sum->first, sizeof sum->first, "%s", path);
     }
-    pdf p;
+    hs_pdf p;
     char title[] = "County summary";
-    if ((rc = pdf_begin(&p, o->outdir, "county", title, d->stamp, err)))
+    if ((rc = hs_pdf_begin(&p, o->outdir, "county", title, d->stamp, err)))
         goto cleanup;
     p.title = title;
     p.source = source;
@@ -2552,7 +2043,7 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         page_hot_trends(&p, d);
     if (progress)
         page_progress(&p, d);
-    if ((rc = pdf_end(&p, err)))
+    if ((rc = hs_pdf_end(&p, err)))
         goto cleanup;
     if (sum)
         snprintf(sum->county, sizeof sum->county, "%s", p.path);

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cpl_error.h>
 #include <gdal.h>
 #include <ogr_api.h>
 
 #include "input/incidents.h"
+#include "report/gpkgin.h"
 #include "report/reportdata.h"
 
 const char *const hs_rgroup_key[HS_RG] = {"asb", "sac", "violence"};
@@ -22,12 +22,6 @@ const char *const hs_rgroup_long[HS_RG] = {
 
 static char *str_dup(const char *s) { return s ? strdup(s) : NULL; }
 
-static void geom_free(hs_rgeom *g)
-{
-    free(g->ring_len);
-    free(g->xy);
-}
-
 void hs_rdata_destroy(hs_rdata *d)
 {
     if (!d)
@@ -36,7 +30,7 @@ void hs_rdata_destroy(hs_rdata *d)
     for (size_t a = 0; a < d->nareas; a++) {
         free(d->areas[a].id);
         free(d->areas[a].name);
-        geom_free(&d->areas[a].geom);
+        hs_rgeom_free(&d->areas[a].geom);
     }
     free(d->areas);
     free(d->by_id);
@@ -54,7 +48,7 @@ void hs_rdata_destroy(hs_rdata *d)
             free(hp->first_seen);
             free(hp->tow);
             free(hp->monthly);
-            geom_free(&hp->geom);
+            hs_rgeom_free(&hp->geom);
         }
         free(d->hot[g]);
         for (size_t t = 0; t < d->ntask[g]; t++) {
@@ -62,7 +56,7 @@ void hs_rdata_destroy(hs_rdata *d)
             free(d->task[g][t].hotspot_id);
             free(d->task[g][t].label);
             free(d->task[g][t].peak);
-            geom_free(&d->task[g][t].geom);
+            hs_rgeom_free(&d->task[g][t].geom);
         }
         free(d->task[g]);
         free(d->gi[g].cell);
@@ -149,103 +143,6 @@ static int group_of(const char *key)
     return -1;
 }
 
-/* ---- OGR helpers ------------------------------------------------------- */
-
-static OGRLayerH layer(GDALDatasetH ds, const char *path, const char *name,
-                       hs_error *err)
-{
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, name);
-    if (!l)
-        hs_fail(err, HS_ERR_DATA, "'%s' has no layer '%s': is it the output "
-                "of hotspot run?", path, name);
-    return l;
-}
-
-/* Field indexes of names[0..n-1] in l, or HS_ERR_DATA naming the field. */
-static hs_status fields(OGRLayerH l, const char *path, const char *const *names,
-                        int *idx, int n, hs_error *err)
-{
-    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
-    for (int i = 0; i < n; i++)
-        if ((idx[i] = OGR_FD_GetFieldIndex(fd, names[i])) < 0)
-            return hs_fail(err, HS_ERR_DATA, "'%s' layer '%s' has no field "
-                           "'%s'", path, OGR_L_GetName(l), names[i]);
-    return HS_OK;
-}
-
-/* Field indexes of optional fields: -1 for those l lacks. */
-static void opt_fields(OGRLayerH l, const char *const *names, int *idx, int n)
-{
-    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
-    for (int i = 0; i < n; i++)
-        idx[i] = OGR_FD_GetFieldIndex(fd, names[i]);
-}
-
-/* A field's value, NaN or NULL when it is null or (i < 0) absent. */
-static double fnum(OGRFeatureH f, int i)
-{
-    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)
-               ? OGR_F_GetFieldAsDouble(f, i) : NAN;
-}
-
-static const char *fstr(OGRFeatureH f, int i)
-{
-    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)
-               ? OGR_F_GetFieldAsString(f, i) : NULL;
-}
-
-/* Rings of a (multi)polygon, flattened for drawing; a point inside for a
- * label.  An empty or missing geometry gives no rings. */
-static hs_status geom_read(OGRGeometryH g, hs_rgeom *out, hs_error *err)
-{
-    memset(out, 0, sizeof *out);
-    out->minx = out->miny = INFINITY;
-    out->maxx = out->maxy = -INFINITY;
-    if (!g || OGR_G_IsEmpty(g))
-        return HS_OK;
-    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
-    int npoly = t == wkbMultiPolygon ? OGR_G_GetGeometryCount(g) : 1;
-    size_t nr = 0, np = 0;
-    for (int p = 0; p < npoly; p++) {
-        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
-        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
-            nr++;
-            np += (size_t)OGR_G_GetPointCount(OGR_G_GetGeometryRef(poly, r));
-        }
-    }
-    out->ring_len = malloc((nr + 1) * sizeof *out->ring_len);
-    out->xy = malloc((2 * np + 1) * sizeof *out->xy);
-    if (!out->ring_len || !out->xy)
-        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
-    size_t k = 0;
-    for (int p = 0; p < npoly; p++) {
-        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
-        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
-            OGRGeometryH ring = OGR_G_GetGeometryRef(poly, r);
-            int n = OGR_G_GetPointCount(ring);
-            out->ring_len[out->nrings++] = (size_t)n;
-            for (int i = 0; i < n; i++) {
-                double x = OGR_G_GetX(ring, i), y = OGR_G_GetY(ring, i);
-                out->xy[k++] = x;
-                out->xy[k++] = y;
-                out->minx = fmin(out->minx, x);
-                out->maxx = fmax(out->maxx, x);
-                out->miny = fmin(out->miny, y);
-                out->maxy = fmax(out->maxy, y);
-            }
-        }
-    }
-    out->lx = (out->minx + out->maxx) / 2;
-    out->ly = (out->miny + out->maxy) / 2;
-    OGRGeometryH pt = OGR_G_PointOnSurface(g); /* inside, unlike a centroid */
-    if (pt) {
-        out->lx = OGR_G_GetX(pt, 0);
-        out->ly = OGR_G_GetY(pt, 0);
-        OGR_G_DestroyGeometry(pt);
-    }
-    return HS_OK;
-}
-
 /* ---- layers -------------------------------------------------------------- */
 
 static hs_status read_areas(hs_rdata *d, GDALDatasetH ds, hs_error *err)
@@ -253,11 +150,11 @@ static hs_status read_areas(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     static const char *const names[] = {"area_id", "area_name", "population",
                                         "area_km2"};
     int fi[4];
-    OGRLayerH l = layer(ds, d->path, "areas", err);
+    OGRLayerH l = hs_gin_layer(ds, d->path, "areas", "hotspot run", err);
     hs_status rc;
     if (!l)
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, names, fi, 4, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 4, err)))
         return rc;
     GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
     if (n <= 0)
@@ -268,14 +165,14 @@ static hs_status read_areas(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGRFeatureH f;
     while ((f = OGR_L_GetNextFeature(l)) && d->nareas < (size_t)n) {
         hs_rarea *a = &d->areas[d->nareas++];
-        const char *id = fstr(f, fi[0]), *name = fstr(f, fi[1]);
+        const char *id = hs_gin_str(f, fi[0]), *name = hs_gin_str(f, fi[1]);
         a->id = str_dup(id ? id : "");
         a->name = str_dup(name ? name : a->id);
-        a->pop = fnum(f, fi[2]);
-        a->km2 = fnum(f, fi[3]);
+        a->pop = hs_gin_num(f, fi[2]);
+        a->km2 = hs_gin_num(f, fi[3]);
         rc = !a->id || !a->name
                  ? hs_fail(err, HS_ERR_NOMEM, "report: out of memory")
-                 : geom_read(OGR_F_GetGeometryRef(f), &a->geom, err);
+                 : hs_rgeom_read(OGR_F_GetGeometryRef(f), &a->geom, err);
         OGR_F_Destroy(f);
         if (rc)
             return rc;
@@ -317,7 +214,7 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
         return hs_fail(err, HS_ERR_DATA, "'%s' has no layer '%s': the report "
                        "needs a run with the groups asb, sac and violence",
                        d->path, lname);
-    if ((rc = fields(l, d->path, names, fi, 14, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 14, err)))
         return rc;
     d->shares |= OGR_Fld_GetType(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(l),
                                                      fi[1])) == OFTReal;
@@ -330,28 +227,28 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     OGRFeatureH f;
     size_t i = 0;
     while ((f = OGR_L_GetNextFeature(l))) {
-        long a = area_at(d, i++, fstr(f, fi[0]));
+        long a = area_at(d, i++, hs_gin_str(f, fi[0]));
         if (a >= 0) {
             hs_rrate *r = &d->rates[g][a];
-            const char *vs = fstr(f, fi[8]), *fl = fstr(f, fi[13]);
+            const char *vs = hs_gin_str(f, fi[8]), *fl = hs_gin_str(f, fi[13]);
             seen[a] = 1;
             r->count = OGR_F_GetFieldAsDouble(f, fi[1]);
             r->suppressed = !OGR_F_IsFieldSetAndNotNull(f, fi[1]);
             r->prev_suppressed = fl && strcmp(fl, "suppressed") == 0 &&
                                  !OGR_F_IsFieldSetAndNotNull(f, fi[9]);
-            r->per_km2 = fnum(f, fi[2]);
-            r->rate = fnum(f, fi[3]);
-            r->low = fnum(f, fi[4]);
-            r->high = fnum(f, fi[5]);
-            r->annual = fnum(f, fi[6]);
-            r->study = fnum(f, fi[7]);
+            r->per_km2 = hs_gin_num(f, fi[2]);
+            r->rate = hs_gin_num(f, fi[3]);
+            r->low = hs_gin_num(f, fi[4]);
+            r->high = hs_gin_num(f, fi[5]);
+            r->annual = hs_gin_num(f, fi[6]);
+            r->study = hs_gin_num(f, fi[7]);
             snprintf(r->vs, sizeof r->vs, "%s", vs ? vs : "");
             r->prev_count = OGR_F_IsFieldSetAndNotNull(f, fi[9])
                                 ? OGR_F_GetFieldAsDouble(f, fi[9])
                                 : r->prev_suppressed ? 0 : -1;
             r->change = OGR_F_GetFieldAsDouble(f, fi[10]);
-            r->change_pct = fnum(f, fi[11]);
-            r->change_p = fnum(f, fi[12]);
+            r->change_pct = hs_gin_num(f, fi[11]);
+            r->change_p = hs_gin_num(f, fi[12]);
             snprintf(r->flag, sizeof r->flag, "%s", fl ? fl : "");
         }
         OGR_F_Destroy(f);
@@ -370,12 +267,12 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     static const char *const names[] = {"area_id", "crime_group", "month",
                                         "count"};
     int fi[4];
-    OGRLayerH l = layer(ds, d->path, "monthly", err);
+    OGRLayerH l = hs_gin_layer(ds, d->path, "monthly", "hotspot run", err);
     hs_status rc;
     OGRFeatureH f;
     if (!l)
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, names, fi, 4, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 4, err)))
         return rc;
     /* the months shown: both periods, from the run table */
     int lo = d->prev_from >= 0 && d->prev_from < d->cur_from ? d->prev_from
@@ -390,12 +287,12 @@ static hs_status read_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGR_L_ResetReading(l);
     size_t i = 0, rows = 0;
     while ((f = OGR_L_GetNextFeature(l))) {
-        const char *mo = fstr(f, fi[2]);
+        const char *mo = hs_gin_str(f, fi[2]);
         int32_t m;
-        int g = group_of(fstr(f, fi[1]));
+        int g = group_of(hs_gin_str(f, fi[1]));
         /* rows come area by area, so the row index / rows per area guesses
          * the area; area_at falls back to a search */
-        long a = area_at(d, i++ / (size_t)(d->nmonths * HS_RG), fstr(f, fi[0]));
+        long a = area_at(d, i++ / (size_t)(d->nmonths * HS_RG), hs_gin_str(f, fi[0]));
         if (g >= 0 && a >= 0 && mo && hs_month_parse(mo, strlen(mo), &m) == 0 &&
             m >= lo && m <= hi) {
             d->monthly[g][(size_t)a * (size_t)d->nmonths + (size_t)(m - lo)] =
@@ -425,12 +322,12 @@ static hs_status read_hot(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     hs_status rc;
     OGRFeatureH f;
     snprintf(lname, sizeof lname, "hotspots_%s", hs_rgroup_key[g]);
-    OGRLayerH l = layer(ds, d->path, lname, err);
+    OGRLayerH l = hs_gin_layer(ds, d->path, lname, "hotspot run", err);
     if (!l)
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, hn, hi, 9, err)))
+    if ((rc = hs_gin_fields(l, d->path, hn, hi, 9, err)))
         return rc;
-    opt_fields(l, on, oi, 5);
+    hs_gin_opt_fields(l, on, oi, 5);
     GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
     if (n > 0 && !(d->hot[g] = calloc((size_t)n, sizeof *d->hot[g])))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
@@ -441,23 +338,23 @@ static hs_status read_hot(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             break;
         }
         hs_rhot *h = &d->hot[g][d->nhot[g]++];
-        h->id = str_dup(fstr(f, hi[0]));
+        h->id = str_dup(hs_gin_str(f, hi[0]));
         h->rank = OGR_F_GetFieldAsInteger(f, hi[1]);
         h->cls = OGR_F_GetFieldAsInteger(f, hi[2]);
         h->incidents = OGR_F_GetFieldAsDouble(f, hi[3]);
-        h->km2 = fnum(f, hi[4]);
-        h->share_pct = fnum(f, hi[5]);
-        h->pai = fnum(f, hi[6]);
-        h->area_id = str_dup(fstr(f, hi[7]));
-        h->label = str_dup(fstr(f, hi[8]));
-        h->peak = str_dup(fstr(f, oi[0]));
-        h->peak_share = fnum(f, oi[1]);
-        h->status = str_dup(fstr(f, oi[2]));
-        h->first_seen = str_dup(fstr(f, oi[3]));
-        h->months_seen = isnan(fnum(f, oi[4])) ? -1 : lround(fnum(f, oi[4]));
+        h->km2 = hs_gin_num(f, hi[4]);
+        h->share_pct = hs_gin_num(f, hi[5]);
+        h->pai = hs_gin_num(f, hi[6]);
+        h->area_id = str_dup(hs_gin_str(f, hi[7]));
+        h->label = str_dup(hs_gin_str(f, hi[8]));
+        h->peak = str_dup(hs_gin_str(f, oi[0]));
+        h->peak_share = hs_gin_num(f, oi[1]);
+        h->status = str_dup(hs_gin_str(f, oi[2]));
+        h->first_seen = str_dup(hs_gin_str(f, oi[3]));
+        h->months_seen = isnan(hs_gin_num(f, oi[4])) ? -1 : lround(hs_gin_num(f, oi[4]));
         rc = !h->id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a hotspot "
                               "without hotspot_id", d->path, lname)
-                    : geom_read(OGR_F_GetGeometryRef(f), &h->geom, err);
+                    : hs_rgeom_read(OGR_F_GetGeometryRef(f), &h->geom, err);
         OGR_F_Destroy(f);
         if (rc)
             return rc;
@@ -478,12 +375,12 @@ static hs_status read_task(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     hs_status rc;
     OGRFeatureH f;
     snprintf(lname, sizeof lname, "tasking_%s", hs_rgroup_key[g]);
-    OGRLayerH l = layer(ds, d->path, lname, err);
+    OGRLayerH l = hs_gin_layer(ds, d->path, lname, "hotspot run", err);
     if (!l)
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, tn, ti, 10, err)))
+    if ((rc = hs_gin_fields(l, d->path, tn, ti, 10, err)))
         return rc;
-    opt_fields(l, on, oi, 2);
+    hs_gin_opt_fields(l, on, oi, 2);
     GIntBig n = OGR_L_GetFeatureCount(l, TRUE);
     if (n > 0 && !(d->task[g] = calloc((size_t)n, sizeof *d->task[g])))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
@@ -494,21 +391,21 @@ static hs_status read_task(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             break;
         }
         hs_rtask *t = &d->task[g][d->ntask[g]++];
-        t->area_id = str_dup(fstr(f, ti[0]));
+        t->area_id = str_dup(hs_gin_str(f, ti[0]));
         t->priority = OGR_F_GetFieldAsInteger(f, ti[1]);
-        t->hotspot_id = str_dup(fstr(f, ti[2]));
-        t->label = str_dup(fstr(f, ti[3]));
+        t->hotspot_id = str_dup(hs_gin_str(f, ti[2]));
+        t->label = str_dup(hs_gin_str(f, ti[3]));
         t->incidents = OGR_F_GetFieldAsDouble(f, ti[4]);
-        t->km2 = fnum(f, ti[5]);
-        t->cum_area_pct = fnum(f, ti[6]);
-        t->cum_incidents_pct = fnum(f, ti[7]);
+        t->km2 = hs_gin_num(f, ti[5]);
+        t->cum_area_pct = hs_gin_num(f, ti[6]);
+        t->cum_incidents_pct = hs_gin_num(f, ti[7]);
         t->cls = OGR_F_GetFieldAsInteger(f, ti[8]);
-        t->pai = fnum(f, ti[9]);
-        t->peak = str_dup(fstr(f, oi[0]));
-        t->peak_share = fnum(f, oi[1]);
+        t->pai = hs_gin_num(f, ti[9]);
+        t->peak = str_dup(hs_gin_str(f, oi[0]));
+        t->peak_share = hs_gin_num(f, oi[1]);
         rc = !t->area_id ? hs_fail(err, HS_ERR_DATA, "'%s' layer '%s': a row "
                                    "without area_id", d->path, lname)
-                         : geom_read(OGR_F_GetGeometryRef(f), &t->geom, err);
+                         : hs_rgeom_read(OGR_F_GetGeometryRef(f), &t->geom, err);
         OGR_F_Destroy(f);
         if (rc)
             return rc;
@@ -537,7 +434,7 @@ static hs_status tow_slot(const hs_rdata *d, OGRFeatureH f, int fday,
                           int fhour, const char *table, int *slot,
                           hs_error *err)
 {
-    double day = fnum(f, fday), hour = fnum(f, fhour);
+    double day = hs_gin_num(f, fday), hour = hs_gin_num(f, fhour);
     if (isnan(day) || isnan(hour))
         return hs_fail(err, HS_ERR_DATA, "'%s' table '%s': a row without day "
                        "or hour", d->path, table);
@@ -561,17 +458,17 @@ static hs_status read_timeofweek(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "timeofweek");
     if (!l)
         return HS_OK;
-    if ((rc = fields(l, d->path, names, fi, 5, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 5, err)))
         return rc;
     for (int g = 0; g < HS_RG; g++)
         if (!(d->tow[g] = calloc(d->nareas * HS_RTOW, sizeof *d->tow[g])))
             return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
-        const char *aid = fstr(f, fi[0]);
+        const char *aid = hs_gin_str(f, fi[0]);
         long a = aid ? hs_rdata_find_area(d, aid) : -1;
-        int g = group_of(fstr(f, fi[1]));
-        double w = fnum(f, fi[4]);
+        int g = group_of(hs_gin_str(f, fi[1]));
+        double w = hs_gin_num(f, fi[4]);
         rc = tow_slot(d, f, fi[2], fi[3], "timeofweek", &slot, err);
         if (!rc && a >= 0 && g >= 0 && !isnan(w))
             d->tow[g][(size_t)a * HS_RTOW + (size_t)slot] += w;
@@ -593,12 +490,12 @@ static hs_status read_hot_tow(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "hotspot_timeofweek");
     if (!l)
         return HS_OK;
-    if ((rc = fields(l, d->path, names, fi, 4, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 4, err)))
         return rc;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
-        hs_rhot *h = hot_of(d, fstr(f, fi[0]));
-        double w = fnum(f, fi[3]);
+        hs_rhot *h = hot_of(d, hs_gin_str(f, fi[0]));
+        double w = hs_gin_num(f, fi[3]);
         rc = tow_slot(d, f, fi[1], fi[2], "hotspot_timeofweek", &slot, err);
         if (!rc && h && !h->tow && !(h->tow = calloc(HS_RTOW, sizeof *h->tow)))
             rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
@@ -616,7 +513,7 @@ static hs_status read_hot_tow(hs_rdata *d, GDALDatasetH ds, hs_error *err)
 static hs_status hm_month(const hs_rdata *d, OGRFeatureH f, int i, int32_t *m,
                           hs_error *err)
 {
-    const char *mo = fstr(f, i);
+    const char *mo = hs_gin_str(f, i);
     if (!mo || hs_month_parse(mo, strlen(mo), m) != 0)
         return hs_fail(err, HS_ERR_DATA, "'%s' table 'hotspot_monthly': month "
                        "'%s' is not YYYY-MM", d->path, mo ? mo : "NULL");
@@ -635,7 +532,7 @@ static hs_status read_hot_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "hotspot_monthly");
     if (!l)
         return HS_OK;
-    if ((rc = fields(l, d->path, names, fi, 3, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 3, err)))
         return rc;
     OGR_L_ResetReading(l);
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
@@ -657,12 +554,12 @@ static hs_status read_hot_monthly(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     d->hm_nmonths = hi - lo + 1;
     OGR_L_ResetReading(l);
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
-        hs_rhot *h = hot_of(d, fstr(f, fi[0]));
+        hs_rhot *h = hot_of(d, hs_gin_str(f, fi[0]));
         if (h && !h->monthly &&
             !(h->monthly = calloc((size_t)d->hm_nmonths, sizeof *h->monthly)))
             rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
         if (!rc && h && !(rc = hm_month(d, f, fi[1], &m, err)))
-            h->monthly[m - lo] += fnum(f, fi[2]);
+            h->monthly[m - lo] += hs_gin_num(f, fi[2]);
         OGR_F_Destroy(f);
     }
     return rc;
@@ -682,7 +579,7 @@ static hs_status read_progress(hs_rdata *d, GDALDatasetH ds, hs_error *err)
     OGRFeatureH f;
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "targets");
     if (l) {
-        if ((rc = fields(l, d->path, tn, fi, 8, err)))
+        if ((rc = hs_gin_fields(l, d->path, tn, fi, 8, err)))
             return rc;
         GIntBig n = OGR_L_GetFeatureCount(l, 1);
         if (n > 0 && !(d->targets = calloc((size_t)n, sizeof *d->targets)))
@@ -691,32 +588,32 @@ static hs_status read_progress(hs_rdata *d, GDALDatasetH ds, hs_error *err)
         while ((f = OGR_L_GetNextFeature(l))) {
             if (d->ntargets < (size_t)n) {
                 hs_rtarget *t = &d->targets[d->ntargets++];
-                const char *s[4] = {fstr(f, fi[0]), fstr(f, fi[1]), fstr(f, fi[2]),
-                                    fstr(f, fi[7])};
+                const char *s[4] = {hs_gin_str(f, fi[0]), hs_gin_str(f, fi[1]), hs_gin_str(f, fi[2]),
+                                    hs_gin_str(f, fi[7])};
                 snprintf(t->area_id, sizeof t->area_id, "%s", s[0] ? s[0] : "");
                 snprintf(t->group, sizeof t->group, "%s", s[1] ? s[1] : "");
                 snprintf(t->period, sizeof t->period, "%s", s[2] ? s[2] : "");
                 snprintf(t->status, sizeof t->status, "%s", s[3] ? s[3] : "");
-                t->count = fnum(f, fi[3]);
-                t->prev_count = fnum(f, fi[4]);
-                t->projected = fnum(f, fi[5]);
-                t->target = fnum(f, fi[6]);
+                t->count = hs_gin_num(f, fi[3]);
+                t->prev_count = hs_gin_num(f, fi[4]);
+                t->projected = hs_gin_num(f, fi[5]);
+                t->target = hs_gin_num(f, fi[6]);
             }
             OGR_F_Destroy(f);
         }
     }
     if (!(l = GDALDatasetGetLayerByName(ds, "priority_gap")))
         return HS_OK;
-    if ((rc = fields(l, d->path, gn, fi, 8, err)))
+    if ((rc = hs_gin_fields(l, d->path, gn, fi, 8, err)))
         return rc;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
-        int g = group_of(fstr(f, fi[0]));
+        int g = group_of(hs_gin_str(f, fi[0]));
         if (g >= 0) {
             hs_rgap *r = &d->gap[g];
-            const char *w = fstr(f, fi[7]);
-            *r = (hs_rgap){1, fnum(f, fi[1]), fnum(f, fi[2]), fnum(f, fi[3]),
-                           fnum(f, fi[4]), fnum(f, fi[5]), fnum(f, fi[6]), ""};
+            const char *w = hs_gin_str(f, fi[7]);
+            *r = (hs_rgap){1, hs_gin_num(f, fi[1]), hs_gin_num(f, fi[2]), hs_gin_num(f, fi[3]),
+                           hs_gin_num(f, fi[4]), hs_gin_num(f, fi[5]), hs_gin_num(f, fi[6]), ""};
             snprintf(r->word, sizeof r->word, "%s", w ? w : "");
             d->has_gap = 1;
         }
@@ -754,7 +651,7 @@ static hs_status read_backtest(hs_rdata *d, GDALDatasetH ds, int g,
     OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
     if (!l)
         return HS_OK;
-    if ((rc = fields(l, d->path, bn, bi, 5, err)))
+    if ((rc = hs_gin_fields(l, d->path, bn, bi, 5, err)))
         return rc;
     hs_rbacktest *b = &d->bt[g];
     double sh = 0, sp = 0, se = 0;
@@ -763,11 +660,11 @@ static hs_status read_backtest(hs_rdata *d, GDALDatasetH ds, int g,
     while ((f = OGR_L_GetNextFeature(l))) {
         if (OGR_F_GetFieldAsInteger(f, bi[4]) == 1 &&
             OGR_F_IsFieldSetAndNotNull(f, bi[2])) {
-            b->bandwidth = fnum(f, bi[0]);
-            sh += fnum(f, bi[1]);
-            sp += fnum(f, bi[2]);
+            b->bandwidth = hs_gin_num(f, bi[0]);
+            sh += hs_gin_num(f, bi[1]);
+            sp += hs_gin_num(f, bi[2]);
             if (OGR_F_IsFieldSetAndNotNull(f, bi[3]))
-                se += fnum(f, bi[3]), ne++;
+                se += hs_gin_num(f, bi[3]), ne++;
             b->months++;
         }
         OGR_F_Destroy(f);
@@ -795,7 +692,7 @@ static hs_status read_gistar(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
     OGRLayerH l = GDALDatasetGetLayerByName(ds, lname);
     if (!l)
         return HS_OK;
-    if ((rc = fields(l, d->path, gn, gi, 3, err)))
+    if ((rc = hs_gin_fields(l, d->path, gn, gi, 3, err)))
         return rc;
     r->cells = (long)OGR_L_GetFeatureCount(l, TRUE);
     OGR_L_SetAttributeFilter(l, "gi_bin <> 0");
@@ -810,7 +707,7 @@ static hs_status read_gistar(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
         }
         hs_rcell *c = &r->cell[r->ncell++];
         c->bin = OGR_F_GetFieldAsInteger(f, gi[1]);
-        snprintf(c->area_id, sizeof c->area_id, "%s", fstr(f, gi[2]) ? fstr(f, gi[2]) : "");
+        snprintf(c->area_id, sizeof c->area_id, "%s", hs_gin_str(f, gi[2]) ? hs_gin_str(f, gi[2]) : "");
         OGRGeometryH geo = OGR_F_GetGeometryRef(f);
         if (geo && wkbFlatten(OGR_G_GetGeometryType(geo)) == wkbMultiPolygon &&
             OGR_G_GetGeometryCount(geo) == 1)
@@ -868,7 +765,7 @@ static hs_status read_emerging(hs_rdata *d, GDALDatasetH ds, int g, hs_error *er
     }
     OGRFeatureH f;
     while ((f = OGR_L_GetNextFeature(r))) {
-        const char *c = fstr(f, 0), *a = fstr(f, 1);
+        const char *c = hs_gin_str(f, 0), *a = hs_gin_str(f, 1);
         long n = (long)OGR_F_GetFieldAsInteger64(f, 2), k = 0;
         int sign = c && strstr(c, "cold spot") ? -1 : 1;
         for (int w = 0; c && w < 8 && !k; w++)
@@ -942,10 +839,10 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     int fi[3];
     hs_status rc;
     OGRFeatureH f;
-    OGRLayerH l = layer(ds, d->path, "run", err);
+    OGRLayerH l = hs_gin_layer(ds, d->path, "run", "hotspot run", err);
     if (!l)
         return HS_ERR_DATA;
-    if ((rc = fields(l, d->path, names, fi, 3, err)))
+    if ((rc = hs_gin_fields(l, d->path, names, fi, 3, err)))
         return rc;
     int have_period = 0, kde = 0;
     d->cur_from = d->cur_to = d->prev_from = d->prev_to = -1;
@@ -957,8 +854,8 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     d->tow_timed = -1;
     OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
-        const char *sec = fstr(f, fi[0]), *k = fstr(f, fi[1]),
-                   *v = fstr(f, fi[2]);
+        const char *sec = hs_gin_str(f, fi[0]), *k = hs_gin_str(f, fi[1]),
+                   *v = hs_gin_str(f, fi[2]);
         char a[16], b[16];
         int32_t ma, mb;
         if (sec && strcmp(sec, "software") == 0 && k && v &&
@@ -1042,37 +939,8 @@ static hs_status read_run(hs_rdata *d, GDALDatasetH ds, int *has_surf,
     return HS_OK;
 }
 
-/* The run's timestamp (reportdata.h).  SQLite's strftime reads what
- * GeoPackage stores ("...SS.sssZ", or an offset) and writes it without the
- * fraction, which cairo 1.16 would reject, dropping the date silently. */
-static void read_stamp(hs_rdata *d, GDALDatasetH ds)
-{
-    static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-    snprintf(d->stamp, sizeof d->stamp, "%s", HS_RDATA_STAMP);
-    OGRLayerH l = GDALDatasetExecuteSQL(
-        ds, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', last_change) AS stamp "
-            "FROM gpkg_contents WHERE table_name = 'run'", NULL, NULL);
-    if (!l) {
-        CPLErrorReset(); /* not an error: the date is optional */
-        return;
-    }
-    OGRFeatureH f = OGR_L_GetNextFeature(l);
-    const char *v = f && OGR_F_IsFieldSetAndNotNull(f, 0)
-                        ? OGR_F_GetFieldAsString(f, 0) : "";
-    size_t i;
-    for (i = 0; pat[i] && v[i]; i++)
-        if (pat[i] == 'd' ? v[i] < '0' || v[i] > '9' : v[i] != pat[i])
-            break;
-    if (!pat[i] && !v[i])
-        snprintf(d->stamp, sizeof d->stamp, "%s", v);
-    if (f)
-        OGR_F_Destroy(f);
-    GDALDatasetReleaseResultSet(ds, l);
-}
-
 hs_rdata *hs_rdata_open(const char *path, hs_error *err)
 {
-    static const char *const gpkg_only[] = {"GPKG", NULL};
     hs_rdata *d = calloc(1, sizeof *d);
     GDALDatasetH ds = NULL;
     hs_status rc = HS_OK;
@@ -1081,22 +949,12 @@ hs_rdata *hs_rdata_open(const char *path, hs_error *err)
         hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
         goto fail;
     }
-    if (access(path, R_OK) != 0) {
-        hs_fail(err, HS_ERR_IO, "cannot read '%s': no such file or not "
-                "readable", path);
-        goto fail;
-    }
-    GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler); /* the library never prints */
-    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, gpkg_only, NULL,
-                    NULL);
-    if (!ds) {
-        hs_fail(err, HS_ERR_DATA, "'%s' is not a GeoPackage", path);
+    if (!(ds = hs_gin_open(path, err)))
         goto fail_pop;
-    }
     if ((rc = read_run(d, ds, has_surf, err)) || (rc = read_areas(d, ds, err)))
         goto fail_pop;
-    read_stamp(d, ds);
+    hs_gin_stamp(ds, "run", HS_RDATA_STAMP, d->stamp);
     for (int g = 0; g < HS_RG && !rc; g++)
         rc = read_rates(d, ds, g, err);
     if (rc || (rc = read_monthly(d, ds, err)))

@@ -41,17 +41,9 @@
 #include <stddef.h>
 
 #include "hotspot/hs_error.h"
+#include "report/draw.h" /* hs_rgeom */
 
 #define HS_RG 3 /* report groups: asb, sac, violence */
-
-/* A ring-list geometry ready to draw: polygons of rings of points. */
-typedef struct hs_rgeom {
-    size_t nrings;
-    size_t *ring_len; /* points per ring                                 */
-    double *xy;       /* all rings' points, x y x y ...                  */
-    double minx, miny, maxx, maxy;
-    double lx, ly;    /* a point inside, for a label                     */
-} hs_rgeom;
 
 typedef struct hs_rarea {
     char *id, *name;

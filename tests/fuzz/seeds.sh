@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 out=$1
-for n in categories ingest population profile split ogr dups wkb when span previous targets polygons; do
+for n in categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata; do
     mkdir -p "$out/$n"
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
@@ -54,5 +54,30 @@ if command -v ogr2ogr >/dev/null 2>&1; then
     ogr2ogr -q -f GPKG "$out/previous/run.gpkg" "$tmp/run.csv" -nln run &&
         ogr2ogr -q -update -f GPKG "$out/previous/run.gpkg" "$tmp/hot.geojson" \
             -nln hotspots_violence -a_srs EPSG:27700 -nlt MULTIPOLYGON || true
+    rm -rf "$tmp"
+fi
+# An evaluation (hotspot evaluate's layers) made with ogr2ogr: zones, the
+# evaluation and evaluation_monthly tables and run, one group, every
+# figure in reach of the page (a WDD below 0, a WDQ, a control buffer).
+if command -v ogr2ogr >/dev/null 2>&1; then
+    tmp=$(mktemp -d)
+    sq() { printf '{"type":"Feature","properties":{"zone":"%s","area_km2":%s},"geometry":{"type":"Polygon","coordinates":[[[%s,0],[%s,0],[%s,1000],[%s,1000],[%s,0]]]}}' \
+        "$1" "$2" "$3" "$4" "$4" "$3" "$3"; }
+    printf '{"type":"FeatureCollection","features":[%s,%s,%s,%s]}\n' "$(sq target 1 0 1000)" \
+        "$(sq buffer 0.5 1000 1250)" "$(sq control 1 5000 6000)" "$(sq 'control buffer' 0.4 6000 6200)" \
+        > "$tmp/zones.geojson"
+    printf 'section,key,value\nsoftware,hotspot,0.1.0\nparameter,target,AB03\nparameter,buffer_m,250\nparameter,control_buffer_m,200\nparameter,before,2024-01 to 2024-03\nparameter,after,2024-04 to 2024-09\nparameter,alpha,0.1\n' > "$tmp/run.csv"
+    printf 'crime_group,target_before,target_after,buffer_before,buffer_after,control_before,control_after,control_buffer_before,control_buffer_after,wdd,wdd_se,wdd_z,wdd_low,wdd_high,wdq,wdq_reading,rate_ratio,rate_ratio_low,rate_ratio_high,rate_ratio_p\nsac,30,12,3,12,30,60,1,2,-7,3.79,-1.85,-13.2,-0.8,-0.125,"displacement, smaller than the direct effect: a net gain remains",0.2,0.08,0.45,0.0001\n' > "$tmp/evaluation.csv"
+    { echo crime_group,month,zone,incidents
+      for m in 01 02 03 04 05 06 07 08 09; do
+          echo "sac,2024-$m,target,5"; echo "sac,2024-$m,control,10"; echo "sac,2024-$m,buffer,1"
+      done; } > "$tmp/monthly.csv"
+    ogr2ogr -q -f GPKG "$out/evaldata/evaluation.gpkg" "$tmp/zones.geojson" -nln zones \
+        -a_srs EPSG:27700 -nlt MULTIPOLYGON &&
+        ogr2ogr -q -update -f GPKG "$out/evaldata/evaluation.gpkg" "$tmp/run.csv" -nln run &&
+        ogr2ogr -q -update -f GPKG "$out/evaldata/evaluation.gpkg" "$tmp/evaluation.csv" \
+            -nln evaluation -oo AUTODETECT_TYPE=YES &&
+        ogr2ogr -q -update -f GPKG "$out/evaldata/evaluation.gpkg" "$tmp/monthly.csv" \
+            -nln evaluation_monthly -oo AUTODETECT_TYPE=YES || true
     rm -rf "$tmp"
 fi
