@@ -63,16 +63,12 @@ def check(ok, what, loud=True):
 
 app = QgsApplication([], True)  # with widgets: the dialog is checked too
 app.initQgis()
-sys.path.insert(0, os.path.join(QgsApplication.pkgDataPath(), "python", "plugins"))
 sys.path.insert(0, PLUGINS)
-import processing  # noqa: E402
-from processing.core.Processing import Processing  # noqa: E402
 from hotspot_provider import results  # noqa: E402
-from hotspot_provider.plugin import HotspotPlugin  # noqa: E402
+from hotspot_provider.plugin import standalone  # noqa: E402
 
-Processing.initialize()
-plugin = HotspotPlugin()
-plugin.initProcessing()
+plugin = standalone()
+import processing  # noqa: E402
 reg = QgsApplication.processingRegistry()
 ALGS = {c: reg.createAlgorithmById("hotspot:" + c)
         for c in ("run", "kde", "evaluate", "report")}

@@ -32,15 +32,11 @@ alg_id = sys.argv[2] if len(sys.argv) > 2 else "hotspot:run"
 
 app = QgsApplication([], True)
 app.initQgis()
-sys.path.insert(0, os.path.join(QgsApplication.pkgDataPath(), "python", "plugins"))
 sys.path.insert(0, HERE)
-from processing.core.Processing import Processing  # noqa: E402
-from processing.gui.AlgorithmDialog import AlgorithmDialog  # noqa: E402
-from hotspot_provider.plugin import HotspotPlugin  # noqa: E402
+from hotspot_provider.plugin import standalone  # noqa: E402
 
-Processing.initialize()
-plugin = HotspotPlugin()
-plugin.initProcessing()
+plugin = standalone()
+from processing.gui.AlgorithmDialog import AlgorithmDialog  # noqa: E402
 
 project = QgsProject.instance()
 boards = QgsVectorLayer(os.path.join(DEMO, "boards.geojson"), "area boards", "ogr")
