@@ -11,7 +11,8 @@ usage: qgis_provider_check.py PLUGINS_DIR HOTSPOT_BIN WORK_DIR SRC RUN.gpkg
 - the progress contract with a stand-in binary: JSON percent -> progress
   bar, stage -> progress text, warnings, notes and errors to the log, the
   flag passed only when `--help` has it; cancelling stops the process and
-  removes its temporary file;
+  removes its temporary file; the binary from the provider's setting, and
+  an error naming it when it is not a program;
 - an error of the real binary reaches QGIS's log and the exception;
 - layers that are not plain files (a filter, selected features, the second
   layer of a GeoPackage, a memory layer) give the same surface as the CLI
@@ -248,6 +249,9 @@ os.environ["HOTSPOT_BIN"] = FAKE
 def fake(mode, alg="hotspot:kde", extra=None, fb=None):
     with open(os.path.join(WORK, "mode"), "w") as f:
         f.write(mode)
+    argv_file = os.path.join(WORK, "argv.json")
+    if os.path.exists(argv_file):
+        os.remove(argv_file)
     fb = fb or Recorder()
     params = {"INCIDENTS": INC, "OUTPUT": os.path.join(WORK, "fake.tif")}
     params.update(extra or {})
@@ -256,7 +260,9 @@ def fake(mode, alg="hotspot:kde", extra=None, fb=None):
         processing.run(alg, params, feedback=fb, context=QgsProcessingContext())
     except QgsProcessingException as e:
         err = str(e)
-    with open(os.path.join(WORK, "argv.json")) as f:
+    if not os.path.exists(argv_file):  # not started
+        return fb, err, {"argv": [], "pid": None}
+    with open(argv_file) as f:
         return fb, err, json.load(f)
 
 
@@ -303,6 +309,24 @@ check(err is not None and "cancelled" in err and not alive and took is not None 
       "cancel: the process is stopped %.2f s after isCanceled() (%s)" % (took or -1, err))
 check(not os.path.exists(tmp) and not os.path.exists(out),
       "cancel: its temporary %s is removed, no output" % os.path.basename(tmp))
+
+# the provider's setting (Settings > Options > Processing > Providers), when
+# HOTSPOT_BIN is not set; a wrong path is an error that names the setting
+from processing.core.ProcessingConfig import ProcessingConfig  # noqa: E402
+from hotspot_provider.algorithms import BINARY_SETTING  # noqa: E402
+
+del os.environ["HOTSPOT_BIN"]
+ProcessingConfig.setSettingValue(BINARY_SETTING, OLD)
+fb, err, argv = fake("old")
+check(err is None and argv["argv"][0] == "kde", "the setting's binary runs without HOTSPOT_BIN")
+notexe = os.path.join(WORK, "not-a-program")  # QGIS refuses a path that does not exist
+open(notexe, "w").close()
+ProcessingConfig.setSettingValue(BINARY_SETTING, notexe)
+fb, err, argv = fake("old")
+check(err is not None and "Providers > Hotspot" in err and "not-a-program" in err and
+      not argv["argv"],
+      "a setting that is not a program: an error naming it (%s)" % err)
+ProcessingConfig.setSettingValue(BINARY_SETTING, "")
 
 # ---- the real binary's error ------------------------------------------------
 os.environ["HOTSPOT_BIN"] = BIN
@@ -400,6 +424,9 @@ ref1 = kde_cli(one, os.path.join(WORK, "ref1.tif"))
 tif, cmd = kde_plugin(two + "|layername=burglary", os.path.join(WORK, "second.tif"))
 check(two not in cmd and same_raster(tif, ref1),
       "the second layer of a GeoPackage: exported, the same surface as the CLI on it alone")
+tif, cmd = kde_plugin(two + "|layerid=1", os.path.join(WORK, "second-id.tif"))
+check(two not in cmd and same_raster(tif, ref1),
+      "the same layer named by its index (layerid=1): exported, the same surface")
 tif, cmd = kde_plugin(one + "|layername=burglary", os.path.join(WORK, "first.tif"))
 check(one in cmd, "the first (only) layer of a GeoPackage: passed as the file")
 mem = QgsVectorLayer("Point?crs=EPSG:4326", "mem", "memory")

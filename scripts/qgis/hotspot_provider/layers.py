@@ -40,15 +40,16 @@ def _file_of(layer):
     path = parts.get("path") or ""
     if not os.path.isfile(path) or os.path.splitext(path)[1].lower() not in FILE_EXTS:
         return None
-    if parts.get("subset"):
+    # a subset, a geometry type of a mixed layer...: only part of the file
+    if any(v for k, v in parts.items() if k not in ("path", "layerName", "layerId")):
         return None
     name = parts.get("layerName") or None
     lid = parts.get("layerId")
-    if not name and lid not in (None, ""):
+    if not name and isinstance(lid, int):
         ds = ogr.Open(path)
-        if ds is None or int(lid) >= ds.GetLayerCount():
+        if ds is None or lid >= ds.GetLayerCount():
             return None
-        name = ds.GetLayer(int(lid)).GetName()
+        name = ds.GetLayer(lid).GetName()
     return path, name
 
 
@@ -144,7 +145,7 @@ def layer_path(layer, context, feedback, tmpdir, tag, first_only):
         return got[0]
     if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
         raise QgsProcessingException("layer '%s' cannot be read" % layer.name())
-    # a snapshot of the layer, safe to read in the algorithm's thread
+    # read as Processing reads the layers of its own parameters
     source = QgsProcessingFeatureSource(layer, context, False)
     csv = _is_csv(layer)
     dest = os.path.join(tmpdir, tag + (".csv" if csv else ".gpkg"))
