@@ -15,6 +15,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 
+#include "core/ticker.h"
 #include "hotspot/hotspot.h"
 #include "hotspot/hs_report.h"
 #include "input/incidents.h"
@@ -2492,8 +2493,16 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     if (stat(o->outdir, &st) == 0 && !S_ISDIR(st.st_mode))
         return hs_fail(err, HS_ERR_IO, "output folder '%s' is a file, not a "
                        "folder", o->outdir);
-    if (!(d = hs_rdata_open(o->input, err)))
+    /* progress (core/ticker.h): reading the run, then a PDF a unit */
+    hs_ticker *tk = hs_ticker_create(log);
+    hs_tick *t_read = hs_ticker_stage(tk, "reading", 3, 1);
+    hs_tick *t_pdf = hs_ticker_stage(tk, "report", 7, 0);
+    hs_tick_start(t_read);
+    if (!(d = hs_rdata_open(o->input, err))) {
+        hs_ticker_destroy(tk);
         return err ? err->code : HS_ERR_DATA;
+    }
+    hs_tick_end(t_read);
     /* a missing folder is made, as mkdir -p would, once the input reads */
     if (stat(o->outdir, &st) != 0) {
         if ((rc = make_folders(o->outdir, err)))
@@ -2528,12 +2537,15 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         memset(sum, 0, sizeof *sum);
         snprintf(sum->outdir, sizeof sum->outdir, "%s", o->outdir);
     }
+    hs_tick_total(t_pdf, (chosen >= 0 ? 1 : (long)d->nareas) + 1); /* + county */
+    hs_tick_start(t_pdf);
     for (size_t a = 0; a < d->nareas; a++) {
         char path[4096];
         if (chosen >= 0 && (size_t)chosen != a)
             continue;
         if ((rc = area_pdf(d, a, o->outdir, source, path, sizeof path, err)))
             goto cleanup;
+        hs_tick_add(t_pdf, 1);
         if (sum && sum->areas++ == 0)
             snprintf(sum->first, sizeof sum->first, "%s", path);
     }
@@ -2556,7 +2568,9 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         goto cleanup;
     if (sum)
         snprintf(sum->county, sizeof sum->county, "%s", p.path);
+    hs_ticker_finish(tk);
 cleanup:
+    hs_ticker_destroy(tk);
     hs_rdata_destroy(d);
     return rc;
 }
