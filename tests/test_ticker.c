@@ -39,12 +39,43 @@ static void record(void *user, const hs_progress *p)
 
 static const hs_log LOG = {NULL, NULL, record};
 
+static hs_ticker *t; /* each test's, made and destroyed by the fixture */
+
 static int reset(void **state)
 {
     (void)state;
     ncalls = 0;
     atomic_store(&overlapped, 0);
     return 0;
+}
+
+static int fresh(void **state)
+{
+    reset(state);
+    t = hs_ticker_create(&LOG);
+    return t ? 0 : -1;
+}
+
+static int done(void **state)
+{
+    (void)state;
+    hs_ticker_destroy(t);
+    t = NULL;
+    return 0;
+}
+
+/* Call i told stage (NULL: any), done of total and percent (< 0: any). */
+static void want(size_t i, const char *stage, long done, long total,
+                 double percent)
+{
+    assert_true(i < ncalls);
+    if (stage)
+        assert_string_equal(calls[i].stage, stage);
+    assert_int_equal(calls[i].done, done);
+    assert_int_equal(calls[i].total, total);
+    if (percent >= 0 && fabs(calls[i].percent - percent) > 1e-12)
+        fail_msg("call %zu: percent %.15g, want %.15g", i, calls[i].percent,
+                 percent);
 }
 
 static void sleep_s(double s)
@@ -76,8 +107,6 @@ static void test_no_callback(void **state)
 static void test_weighted_percent(void **state)
 {
     (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
-    assert_non_null(t);
     hs_tick *a = hs_ticker_stage(t, "a", 1, 4), *b = hs_ticker_stage(t, "b", 3, 2);
     assert_null(hs_ticker_stage(t, "zero", 0, 1)); /* no weight: refused */
     hs_tick_start(a);
@@ -85,22 +114,14 @@ static void test_weighted_percent(void **state)
     hs_tick_add(b, 1);
     hs_tick_add(b, 1);
     assert_int_equal(ncalls, 4);
-    assert_string_equal(calls[0].stage, "a");
-    assert_int_equal(calls[0].done, 0);
-    assert_int_equal(calls[0].total, 4);
-    assert_true(calls[0].percent == 0);
-    assert_int_equal(calls[1].done, 4);
-    assert_true(fabs(calls[1].percent - 25) < 1e-12);
-    assert_string_equal(calls[2].stage, "b");
-    assert_int_equal(calls[2].done, 1);
-    assert_true(fabs(calls[2].percent - 62.5) < 1e-12);
-    assert_int_equal(calls[3].done, 2);
-    assert_true(calls[3].percent == 100);
+    want(0, "a", 0, 4, 0);
+    want(1, "a", 4, 4, 25);
+    want(2, "b", 1, 2, 62.5);
+    want(3, "b", 2, 2, 100);
     /* a whole stage is told no more; finish has nothing left to say */
     hs_tick_add(a, 1);
     hs_ticker_finish(t);
     assert_int_equal(ncalls, 4);
-    hs_ticker_destroy(t);
 }
 
 /* 100,000 adds in a tight loop: the first and the last are told, and in
@@ -108,7 +129,6 @@ static void test_weighted_percent(void **state)
 static void test_throttle(void **state)
 {
     (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
     hs_tick *s = hs_ticker_stage(t, "rows", 1, 100000);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -118,10 +138,8 @@ static void test_throttle(void **state)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     assert_true(ncalls >= 2);
     assert_true((double)ncalls <= 2 + secs / 0.1 + 1);
-    assert_int_equal(calls[0].done, 1);
-    assert_int_equal(calls[ncalls - 1].done, 100000);
-    assert_true(calls[ncalls - 1].percent == 100);
-    hs_ticker_destroy(t);
+    want(0, "rows", 1, 100000, 0.001);
+    want(ncalls - 1, "rows", 100000, 100000, 100);
 }
 
 /* A total raised after the stage began lowers its fraction, but the
@@ -129,7 +147,6 @@ static void test_throttle(void **state)
 static void test_never_down(void **state)
 {
     (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
     hs_tick *s = hs_ticker_stage(t, "s", 1, 10);
     hs_tick_set(s, 5); /* first: told, 50% */
     hs_tick_total(s, 20);
@@ -137,51 +154,37 @@ static void test_never_down(void **state)
     hs_tick_add(s, 1); /* 6/20 = 30%: told as 50 */
     hs_tick_set(s, 2); /* lower: ignored */
     assert_int_equal(ncalls, 2);
-    assert_true(fabs(calls[0].percent - 50) < 1e-12);
-    assert_int_equal(calls[1].done, 6);
-    assert_int_equal(calls[1].total, 20);
-    assert_true(fabs(calls[1].percent - 50) < 1e-12);
-    hs_ticker_destroy(t);
+    want(0, "s", 5, 10, 50);
+    want(1, "s", 6, 20, 50);
 }
 
-/* finish: the stage told last says 100, whole; nothing after it. */
+/* finish: the stage told last says 100, whole; nothing after it.  A stage
+ * of unknown total counts 0 until it ends. */
 static void test_finish(void **state)
 {
-    (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
     hs_tick *a = hs_ticker_stage(t, "a", 1, 3), *b = hs_ticker_stage(t, "b", 1, 0);
     hs_tick *c = hs_ticker_stage(t, "c", 2, 5);
     (void)c; /* never counted: skipped by the run */
     hs_tick_add(a, 1);
     hs_tick_add(b, 7); /* unknown total */
     assert_int_equal(ncalls, 2);
-    assert_int_equal(calls[1].total, 0);
-    assert_true(fabs(calls[1].percent - 100.0 / 3 / 4) < 1e-12); /* a: 1/3 of 1/4 */
+    want(0, "a", 1, 3, 100.0 / 3 / 4); /* a: 1/3 of 1/4 */
+    want(1, "b", 7, 0, 100.0 / 3 / 4); /* unknown: 0 until it ends */
     hs_ticker_finish(t);
     assert_int_equal(ncalls, 3);
-    assert_string_equal(calls[2].stage, "b");
-    assert_int_equal(calls[2].done, 7); /* unknown total: the count */
-    assert_int_equal(calls[2].total, 7);
-    assert_true(calls[2].percent == 100);
+    want(2, "b", 7, 7, 100); /* the count is the total */
     hs_tick_add(a, 1);
     hs_tick_end(c);
     assert_int_equal(ncalls, 3);
-    hs_ticker_destroy(t);
-}
-
-/* end on a stage of unknown total: its count becomes the total. */
-static void test_end_unknown(void **state)
-{
-    (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
-    hs_tick *s = hs_ticker_stage(t, "files", 1, 0);
-    hs_tick_add(s, 3);
-    hs_tick_end(s);
+    /* end on a stage of unknown total: its count becomes the total */
+    done(state);
+    fresh(state);
+    hs_tick *f = hs_ticker_stage(t, "files", 1, 0);
+    hs_tick_add(f, 3);
+    hs_tick_end(f);
     assert_int_equal(ncalls, 2);
-    assert_int_equal(calls[1].done, 3);
-    assert_int_equal(calls[1].total, 3);
-    assert_true(calls[1].percent == 100);
-    hs_ticker_destroy(t);
+    want(0, "files", 3, 0, 0);
+    want(1, "files", 3, 3, 100);
 }
 
 typedef struct worker_arg {
@@ -202,7 +205,6 @@ static void *worker(void *p)
 static void test_threads(void **state)
 {
     (void)state;
-    hs_ticker *t = hs_ticker_create(&LOG);
     hs_tick *s = hs_ticker_stage(t, "back-test", 1, 4 * 50000);
     pthread_t th[4];
     worker_arg w = {s, 50000};
@@ -216,21 +218,17 @@ static void test_threads(void **state)
         assert_true(calls[i].done >= calls[i - 1].done);
         assert_true(calls[i].percent >= calls[i - 1].percent);
     }
-    assert_int_equal(calls[ncalls - 1].done, 200000);
-    assert_true(calls[ncalls - 1].percent == 100);
-    hs_ticker_destroy(t);
+    want(ncalls - 1, "back-test", 200000, 200000, 100);
 }
 
 int main(void)
 {
+#define WITH_TICKER(f) cmocka_unit_test_setup_teardown(f, fresh, done)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_no_callback, reset),
-        cmocka_unit_test_setup(test_weighted_percent, reset),
-        cmocka_unit_test_setup(test_throttle, reset),
-        cmocka_unit_test_setup(test_never_down, reset),
-        cmocka_unit_test_setup(test_finish, reset),
-        cmocka_unit_test_setup(test_end_unknown, reset),
-        cmocka_unit_test_setup(test_threads, reset),
+        WITH_TICKER(test_weighted_percent), WITH_TICKER(test_throttle),
+        WITH_TICKER(test_never_down), WITH_TICKER(test_finish),
+        WITH_TICKER(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
