@@ -31,7 +31,7 @@ static void collect_warning(void *user, const char *msg)
 static hs_areas *load(const char *path, hs_error *err, int *warnings)
 {
     hs_areas_opts o = {path, NULL, "id", "name", "pop", "EPSG:27700", NULL};
-    hs_log log = {collect_warning, warnings};
+    hs_log log = {collect_warning, warnings, NULL};
     return hs_areas_load(&o, &log, err);
 }
 

@@ -303,6 +303,33 @@ static void test_shares_by_hand(void **state)
                                      &o, &bt, &err), HS_ERR_ARG);
 }
 
+/* Progress (core/ticker.h): the last done told and whether every call's
+ * done stayed within [previous, total]. */
+static long tick_last, tick_total;
+static int tick_bad;
+
+static void tick_record(void *user, const hs_progress *p)
+{
+    (void)user;
+    if (p->done < tick_last || p->total != tick_total || p->done > p->total)
+        tick_bad = 1;
+    tick_last = p->done;
+}
+
+static const hs_log TICK_LOG = {NULL, NULL, tick_record};
+
+/* A ticker whose one stage expects total rows. */
+static hs_ticker *tick_begin(long total, hs_tick **stage)
+{
+    tick_last = 0;
+    tick_total = total;
+    tick_bad = 0;
+    hs_ticker *t = hs_ticker_create(&TICK_LOG);
+    assert_non_null(t);
+    *stage = hs_ticker_stage(t, "back-test", 1, total);
+    return t;
+}
+
 /* Two rows agree in every field (NaN equal to NaN). */
 static void same_row(const hs_backtest_row *a, const hs_backtest_row *b)
 {
@@ -331,9 +358,15 @@ static void test_ones_as_null(void **state)
     assert_int_equal(hs_backtest_parse_bandwidths("60,150,400,900", &o), 0);
     hs_backtest a, b;
     hs_error err = {0};
+    /* progress: a unit a row; months 0-7, K = 3: windows t = 3..7, 5 x 4 */
+    hs_ticker *t = tick_begin(20, &o.tick);
     assert_int_equal(hs_backtest_run(X, Y, W, NULL, M, IN, NPTS, &G, LABEL,
                                      2023 * 12, 2023 * 12 + 7, &o, &a, &err),
                      HS_OK);
+    assert_int_equal(tick_last, 20);
+    assert_false(tick_bad);
+    hs_ticker_destroy(t);
+    o.tick = NULL;
     assert_int_equal(hs_backtest_run(X, Y, W, ONES, M, IN, NPTS, &G, LABEL,
                                      2023 * 12, 2023 * 12 + 7, &o, &b, &err),
                      HS_OK);
@@ -374,9 +407,14 @@ static void fine_grid(int shares)
         }
     hs_backtest bt;
     hs_error err = {0};
+    /* progress: the whole-grid task counts its 2 windows' rows at once */
+    hs_ticker *t = tick_begin(4, &o.tick);
     assert_int_equal(hs_backtest_run(x, y, NULL, shares ? sh : NULL, m, NULL, n,
                                      &g, lab, 2023 * 12, 2023 * 12 + 7, &o, &bt,
                                      &err), HS_OK);
+    assert_int_equal(tick_last, 4);
+    assert_false(tick_bad);
+    hs_ticker_destroy(t);
     assert_int_equal(bt.nrows, 4);
     for (size_t r = 0; r < bt.nrows; r++) {
         const hs_backtest_row *row = &bt.rows[r];

@@ -603,6 +603,8 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&c->lock);
             break;
         }
+        if (c->phase == 2) /* progress: the task's rows */
+            hs_tick_add(c->o->tick, c->task[q].wi < 0 ? (long)c->nwin : 1);
     }
     return NULL;
 }

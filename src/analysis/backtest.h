@@ -62,6 +62,7 @@
 #include <stdint.h>
 
 #include "analysis/kde.h"
+#include "core/ticker.h"
 #include "hotspot/hs_error.h"
 
 #define HS_BACKTEST_TRAIN 3    /* months, as Chainey et al. (2008)        */
@@ -78,6 +79,8 @@ typedef struct hs_backtest_opts {
     double share;                  /* the budget: tasking share    */
     hs_kernel kernel;
     double spacing;                /* map-point spacing, metres    */
+    hs_tick *tick;                 /* progress: a unit a row (window x
+                                      bandwidth) scored; NULL: none    */
 } hs_backtest_opts;
 
 typedef struct hs_backtest_row {

@@ -6,13 +6,21 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hotspot/hotspot.h"
 
 enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
+
+/* "hotspot: error: ...", never silenced (defined with the display
+ * below). */
+static void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void usage(FILE *f)
 {
@@ -36,6 +44,10 @@ static void usage(FILE *f)
             "                                        or an evaluation's one "
             "page\n"
             "  hotspot --help | run --help | report --help | --version\n\n"
+            "Every command but --help and --version also takes --progress "
+            "auto|json|no\n(progress on stderr: a line on a terminal, JSON "
+            "lines for programs) and\n--quiet (no warnings or notes; errors "
+            "still).  See the README.\n\n"
             "Exit status: 0 done, 1 the run failed (input or output problem; "
             "the message says which file and line), 2 bad usage.\n"
             "See 'hotspot run --help' for every option.\n",
@@ -62,15 +74,174 @@ static void run_help(void)
         printf("\n");
     }
     printf("  -o FILE.gpkg\n      same as --output\n");
+    printf("  --progress auto|json|no\n      progress on stderr: auto shows "
+           "a line that updates itself when\n      stderr is a terminal "
+           "(nothing otherwise, or with --quiet); json prints\n      one "
+           "JSON object a line for programs [default: auto]\n");
+    printf("  --quiet, -q\n      no warnings or notes on stderr (errors "
+           "still; the summary on stdout\n      still)\n");
+}
+
+/* ---- stderr: warnings, errors and progress ----------------------------- */
+
+enum { SHOW_NO, SHOW_JSON, SHOW_LINE };
+
+/* Warnings can come from the library's threads, progress from any one of
+ * them at a time: the lock keeps the terminal line and the messages from
+ * cutting into each other. */
+static struct {
+    int progress;         /* SHOW_*                                  */
+    int quiet;            /* --quiet: no warnings or notes           */
+    int drawn;            /* a progress line is on the terminal      */
+    struct timespec t0;   /* the command's start                     */
+    pthread_mutex_t lock;
+} out = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static double elapsed(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - out.t0.tv_sec) +
+           (double)(t.tv_nsec - out.t0.tv_nsec) / 1e9;
+}
+
+/* Under out.lock: the terminal's progress line wiped, if drawn. */
+static void wipe_line(void)
+{
+    if (out.drawn)
+        fputs("\r\033[K", stderr);
+    out.drawn = 0;
+}
+
+/* One JSON object a line (README: "Progress"): stage names are static
+ * lowercase words, escaped all the same. */
+static void show_json(const hs_progress *p)
+{
+    char stage[64];
+    size_t k = 0;
+    for (const char *c = p->stage; *c && k < sizeof stage - 7; c++) {
+        if (*c == '"' || *c == '\\')
+            stage[k++] = '\\', stage[k++] = *c;
+        else if ((unsigned char)*c < 0x20)
+            k += (size_t)snprintf(stage + k, 7, "\\u%04x", (unsigned char)*c);
+        else
+            stage[k++] = *c;
+    }
+    stage[k] = '\0';
+    /* floor to a tenth: 100.0 only when it is 100 */
+    double pc = floor(p->percent * 10) / 10;
+    char line[256];
+    snprintf(line, sizeof line, "{\"stage\":\"%s\",\"done\":%ld,\"total\":%ld,"
+             "\"elapsed\":%.3f,\"percent\":%.1f}\n", stage, p->done, p->total,
+             elapsed(), pc);
+    fputs(line, stderr); /* one write: whole lines through a pipe */
+}
+
+static void show_progress(void *user, const hs_progress *p)
+{
+    (void)user;
+    pthread_mutex_lock(&out.lock);
+    if (out.progress == SHOW_JSON) {
+        show_json(p);
+    } else {
+        char line[160];
+        int n = snprintf(line, sizeof line, "\r\033[Khotspot: %s", p->stage);
+        if (p->total > 0)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %ld/%ld", p->done,
+                          p->total);
+        snprintf(line + n, sizeof line - (size_t)n, ", %.0f%%, %.1f s",
+                 floor(p->percent), elapsed());
+        fputs(line, stderr);
+        out.drawn = 1;
+    }
+    pthread_mutex_unlock(&out.lock);
 }
 
 static void print_warning(void *user, const char *msg)
 {
     (void)user;
+    if (out.quiet)
+        return;
+    pthread_mutex_lock(&out.lock);
+    wipe_line(); /* the next update draws it again */
     if (strncmp(msg, "note: ", 6) == 0) /* hs_note */
         fprintf(stderr, "hotspot: %s\n", msg);
     else
         fprintf(stderr, "hotspot: warning: %s\n", msg);
+    pthread_mutex_unlock(&out.lock);
+}
+
+/* "hotspot: error: ...", never silenced; wipes the progress line. */
+static void print_error(const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&out.lock);
+    wipe_line();
+    fprintf(stderr, "hotspot: error: %s\n", msg);
+    pthread_mutex_unlock(&out.lock);
+}
+
+/* The command is over: the progress line goes before the summary. */
+static void end_progress(void)
+{
+    pthread_mutex_lock(&out.lock);
+    wipe_line();
+    pthread_mutex_unlock(&out.lock);
+}
+
+/* The log every command hands the library. */
+static hs_log make_log(void)
+{
+    return (hs_log){print_warning, NULL,
+                    out.progress == SHOW_NO ? NULL : show_progress};
+}
+
+/*
+ * Takes --progress auto|json|no (or --progress=...) and --quiet / -q out
+ * of argv (*argc shrinks) and sets out.  auto: the updating line when
+ * stderr is a terminal (and TERM is not "dumb"), but not with --quiet
+ * unless --progress was given.  Returns 0, or EXIT_USAGE for a bad value.
+ */
+static int take_display_flags(int *argc, char **argv)
+{
+    const char *mode = NULL;
+    int k = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            out.quiet = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            if (i + 1 >= *argc) {
+                print_error("--progress needs a value: auto, json or no");
+                return EXIT_USAGE;
+            }
+            mode = argv[++i];
+        } else if (strncmp(a, "--progress=", 11) == 0) {
+            mode = a + 11;
+        } else {
+            argv[k++] = argv[i];
+        }
+    }
+    *argc = k;
+    const char *term = getenv("TERM");
+    int tty = isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+    if (!mode)
+        out.progress = tty && !out.quiet ? SHOW_LINE : SHOW_NO;
+    else if (strcmp(mode, "auto") == 0)
+        out.progress = tty ? SHOW_LINE : SHOW_NO;
+    else if (strcmp(mode, "json") == 0)
+        out.progress = SHOW_JSON;
+    else if (strcmp(mode, "no") == 0)
+        out.progress = SHOW_NO;
+    else {
+        print_error("--progress '%s': use auto, json or no", mode);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 /* Decimals to print a count with: none for whole incidents, one for sums
@@ -171,7 +342,7 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
             profile = argv[i];
     }
     if (profile && hs_options_load_profile(o, profile, &err) != HS_OK) {
-        fprintf(stderr, "hotspot: %s\n", err.msg);
+        print_error("%s", err.msg);
         return EXIT_USAGE;
     }
     if (flags_have_incidents)
@@ -195,8 +366,8 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
         else if (strncmp(a, "--", 2) == 0 && a[2])
             key = a + 2;
         else {
-            fprintf(stderr, "hotspot: unexpected argument '%s' (see hotspot "
-                    "run --help)\n", a);
+            print_error("unexpected argument '%s' (see hotspot run --help)",
+                        a);
             return EXIT_USAGE;
         }
         char keybuf[64];
@@ -227,12 +398,12 @@ static int parse_run_args(int argc, char **argv, hs_options *o, int *help)
             nvals = 1;
         }
         if (nvals == 0) {
-            fprintf(stderr, "hotspot: %s needs a value\n", a);
+            print_error("%s needs a value", a);
             return EXIT_USAGE;
         }
         continue;
     bad:
-        fprintf(stderr, "hotspot: %s (see hotspot run --help)\n", err.msg);
+        print_error("%s (see hotspot run --help)", err.msg);
         return EXIT_USAGE;
     }
     return 0;
@@ -242,11 +413,12 @@ static int do_kde(hs_options *o)
 {
     hs_error err = {0};
     hs_kde_summary s;
-    hs_log log = {print_warning, NULL};
+    hs_log log = make_log();
     if (hs_kde_run(o, &log, &s, &err) != HS_OK) {
-        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        print_error("%s", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
     }
+    end_progress();
     char full[PATH_MAX];
     printf("hotspot: wrote %s\n", realpath(s.output, full) ? full : s.output);
     printf("  %ld incidents (of %ld rows), bandwidth %.0f m (%s)\n", s.points,
@@ -269,11 +441,12 @@ static int do_run(hs_options *o)
 {
     hs_error err = {0};
     hs_summary sum;
-    hs_log log = {print_warning, NULL};
+    hs_log log = make_log();
     if (hs_run(o, &log, &sum, &err) != HS_OK) {
-        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        print_error("%s", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
     }
+    end_progress();
     print_summary(&sum);
     return 0;
 }
@@ -284,11 +457,12 @@ static int do_evaluate(hs_options *o)
                                        "control buffer"};
     hs_error err = {0};
     hs_eval_summary s;
-    hs_log log = {print_warning, NULL};
+    hs_log log = make_log();
     if (hs_evaluate(o, &log, &s, &err) != HS_OK) {
-        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        print_error("%s", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
     }
+    end_progress();
     char full[PATH_MAX];
     printf("hotspot: wrote %s\n", realpath(s.output, full) ? full : s.output);
     printf("  before %s, after %s\n", s.before, s.after);
@@ -333,7 +507,10 @@ static void report_help(void)
            "'-', '_' and '.' in an area id become '_'\nin the file name (plus "
            "a short hash, so names stay unique).\n\n"
            "  -o, --output DIR   folder for the PDFs, made if missing (required)\n"
-           "  --area ID          one area, by its area_id\n\n"
+           "  --area ID          one area, by its area_id\n"
+           "  --progress auto|json|no\n"
+           "                     progress on stderr (as for hotspot run)\n"
+           "  --quiet, -q        no warnings or notes (errors still)\n\n"
            "Exit status: 0 done, 1 the report failed (the input is not a run's "
            "GeoPackage,\na layer is missing, the folder cannot be made or is not "
            "writable), 2 bad usage\n(unknown option, unknown --area).\n");
@@ -344,7 +521,7 @@ static int do_report(int argc, char **argv)
     hs_report_options ro = {0};
     hs_report_summary s;
     hs_error err = {0};
-    hs_log log = {print_warning, NULL};
+    hs_log log = make_log();
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -357,7 +534,7 @@ static int do_report(int argc, char **argv)
                                                       : NULL;
         if (dst) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "hotspot: %s needs a value\n", a);
+                print_error("%s needs a value", a);
                 return EXIT_USAGE;
             }
             *dst = argv[++i];
@@ -366,22 +543,23 @@ static int do_report(int argc, char **argv)
         } else if (strncmp(a, "--output=", 9) == 0) {
             ro.outdir = a + 9;
         } else if (a[0] == '-' || ro.input) {
-            fprintf(stderr, "hotspot: unexpected argument '%s' (see hotspot "
-                    "report --help)\n", a);
+            print_error("unexpected argument '%s' (see hotspot report --help)",
+                        a);
             return EXIT_USAGE;
         } else {
             ro.input = a;
         }
     }
     if (!ro.input || !ro.outdir) {
-        fprintf(stderr, "hotspot: report needs RESULT.gpkg and -o DIR (see "
-                "hotspot report --help)\n");
+        print_error("report needs RESULT.gpkg and -o DIR (see hotspot "
+                    "report --help)");
         return EXIT_USAGE;
     }
     if (hs_report_run(&ro, &log, &s, &err) != HS_OK) {
-        fprintf(stderr, "hotspot: error: %s\n", err.msg);
+        print_error("%s", err.msg);
         return err.code == HS_ERR_ARG ? EXIT_USAGE : EXIT_RUN;
     }
+    end_progress();
     if (*s.evaluation) {
         printf("hotspot: wrote %s\n", s.evaluation);
         return 0;
@@ -411,38 +589,46 @@ int main(int argc, char **argv)
         printf("hotspot %s\n", hs_version());
         return 0;
     }
+    clock_gettime(CLOCK_MONOTONIC, &out.t0); /* progress's elapsed */
+    /* --progress and --quiet, taken out before the command's own flags */
+    int nargs = argc - 2;
+    if ((strcmp(cmd, "run") == 0 || strcmp(cmd, "kde") == 0 ||
+         strcmp(cmd, "evaluate") == 0 || strcmp(cmd, "report") == 0 ||
+         strcmp(cmd, "demo") == 0) &&
+        (rc = take_display_flags(&nargs, argv + 2)) != 0)
+        return rc;
     if (strcmp(cmd, "run") == 0) {
-        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        rc = parse_run_args(nargs, argv + 2, &o, &help);
         if (help)
             run_help();
         else if (rc == 0)
             rc = do_run(&o);
     } else if (strcmp(cmd, "kde") == 0) {
-        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        rc = parse_run_args(nargs, argv + 2, &o, &help);
         if (help)
             run_help();
         else if (rc == 0)
             rc = do_kde(&o);
     } else if (strcmp(cmd, "evaluate") == 0) {
-        rc = parse_run_args(argc - 2, argv + 2, &o, &help);
+        rc = parse_run_args(nargs, argv + 2, &o, &help);
         if (help)
             run_help();
         else if (rc == 0)
             rc = do_evaluate(&o);
     } else if (strcmp(cmd, "report") == 0) {
-        rc = do_report(argc - 2, argv + 2);
+        rc = do_report(nargs, argv + 2);
         hs_report_cleanup(); /* font caches, for leak checkers */
     } else if (strcmp(cmd, "demo") == 0) {
         char profile[4096];
         snprintf(profile, sizeof profile, "%s/demo.ini", hs_data_dir());
         /* the demo is "run data/demo.ini" plus any flags given */
-        char **args = calloc((size_t)argc, sizeof *args);
+        char **args = calloc((size_t)nargs + 1, sizeof *args);
         if (!args)
             return EXIT_RUN;
         args[0] = profile;
-        for (int i = 2; i < argc; i++)
-            args[i - 1] = argv[i];
-        rc = parse_run_args(argc - 1, args, &o, &help);
+        for (int i = 0; i < nargs; i++)
+            args[i + 1] = argv[i + 2];
+        rc = parse_run_args(nargs + 1, args, &o, &help);
         free(args);
         if (!o.output && rc == 0)
             hs_options_set(&o, "output", "hotspot-demo.gpkg", NULL, NULL);
@@ -451,7 +637,7 @@ int main(int argc, char **argv)
         else if (rc == 0)
             rc = do_run(&o);
     } else {
-        fprintf(stderr, "hotspot: unknown command '%s'\n\n", cmd);
+        print_error("unknown command '%s'\n", cmd);
         usage(stderr);
         rc = EXIT_USAGE;
     }

@@ -480,11 +480,25 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         goto cleanup;
     }
     if ((rc = hs_job_parse_groups(j, err)) ||
-        (o->when && (rc = hs_when_parse(o->when, &j->when, err))) ||
-        (o->areas && (rc = hs_job_read_areas(j, err))) ||
-        (rc = target_polygons(&e, err)) || (rc = control_polygons(&e, err)) ||
-        (rc = hs_job_read_incidents(j, err)))
+        (o->when && (rc = hs_when_parse(o->when, &j->when, err))))
         goto cleanup;
+    /* progress (core/ticker.h); weights: roughly the stages' shares of the
+     * time on the demo data */
+    if ((j->ticker = hs_ticker_create(log))) {
+        j->tk.areas = hs_ticker_stage(j->ticker, "areas", 2, 1);
+        j->tk.incidents = hs_ticker_stage(j->ticker, "incidents", 5, 0);
+        j->tk.zones = hs_ticker_stage(j->ticker, "zones", 1, 1);
+        j->tk.counting = hs_ticker_stage(j->ticker, "counting", 1, 1);
+        j->tk.writing = hs_ticker_stage(j->ticker, "writing", 2, 1);
+    }
+    hs_tick_start(j->tk.areas);
+    if ((o->areas && (rc = hs_job_read_areas(j, err))) ||
+        (rc = target_polygons(&e, err)) || (rc = control_polygons(&e, err)))
+        goto cleanup;
+    hs_tick_end(j->tk.areas);
+    if ((rc = hs_job_read_incidents(j, err)))
+        goto cleanup;
+    hs_tick_end(j->tk.incidents);
     /* the periods must lie in the data: a month with no data reads as 0 */
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < j->inc->n; i++) {
@@ -509,6 +523,7 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
                          p ? "--after" : "--before", p ? o->after : o->before, a, b2);
             goto cleanup;
         }
+    hs_tick_start(j->tk.zones);
     if (!(e.zones = hs_regions_create((const unsigned char *const *)e.tw, e.tl,
                                       e.nt, e.buffer,
                                       (const unsigned char *const *)e.cw, e.cl,
@@ -517,12 +532,17 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         rc = err ? err->code : HS_ERR_GEOM;
         goto cleanup;
     }
+    hs_tick_end(j->tk.zones);
     const char *out = hs_or_default(o->output, "evaluation.gpkg");
+    hs_tick_start(j->tk.counting);
     if ((rc = count(&e, err)) || (rc = statistics(&e, err)))
         goto cleanup;
     warn_empty(&e);
+    hs_tick_end(j->tk.counting);
+    hs_tick_start(j->tk.writing);
     if ((rc = write_output(&e, out, err)))
         goto cleanup;
+    hs_ticker_finish(j->ticker);
     if (sum) {
         snprintf(sum->output, sizeof sum->output, "%s", out);
         char a[8], b2[8];
@@ -553,6 +573,7 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         sum->alpha = e.alpha;
     }
 cleanup:
+    hs_ticker_destroy(j->ticker);
     hs_regions_destroy(e.zones);
     if (e.tw_areas) {
         free(e.tw);

@@ -66,9 +66,12 @@ hs_status hs_job_read_incidents(job *j, hs_error *err)
     if (!(j->inc = hs_incidents_create(err)) ||
         !(j->ing = hs_ingest_create(j->inc, &io, j->cats, err)))
         return err ? err->code : HS_ERR_NOMEM;
+    hs_tick_total(j->tk.incidents, (long)j->nfiles);
+    hs_tick_start(j->tk.incidents);
     for (size_t i = 0; i < j->nfiles; i++) {
         if ((rc = hs_ingest_file(j->ing, j->files[i], err)))
             return rc;
+        hs_tick_add(j->tk.incidents, 1);
         size_t ns;
         const hs_ingest_source *src = hs_ingest_sources(j->ing, &ns);
         if (src[i].rows_read == 0) /* likely a failed download or export */

@@ -21,6 +21,7 @@
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/defaults.h"
+#include "core/ticker.h"
 #include "geography/areas.h"
 #include "geography/population.h"
 #include "hotspot/hotspot.h"
@@ -122,6 +123,13 @@ typedef struct job {
     hs_previous *prev[HS_MAX_GROUPS]; /* --previous: its hotspots; NULL: none */
     long last_id[HS_MAX_GROUPS]; /* the highest hotspot number issued     */
     hs_hot_line *lin[HS_MAX_GROUPS]; /* --previous: per hotspot; NULL: none */
+    /* progress (core/ticker.h): the command's ticker and its stages, all
+     * NULL without a progress callback (every call then does nothing) */
+    hs_ticker *ticker;
+    struct {
+        hs_tick *areas, *incidents, *assignment, *rates, *lisa, *backtest,
+            *density, *gistar, *emerging, *writing, *zones, *counting;
+    } tk;
 } job;
 
 /* A group's table name: prefix + group, '-' and ' ' made '_' (used by the
@@ -129,7 +137,8 @@ typedef struct job {
 void hs_layer_name(char *buf, size_t n, const char *prefix, const char *g);
 
 /* inputs.c: the incidents (--incidents and their columns, --when) into
- * j->inc and j->ing, warnings for what was skipped; the areas (--areas,
+ * j->inc and j->ing, warnings for what was skipped (a file is a unit of
+ * j->tk.incidents); the areas (--areas,
  * --population) into j->areas.  Both use j->o, j->crs, j->log, j->cats
  * (and j->when, parsed); errors name the file, line and field. */
 hs_status hs_job_read_incidents(job *j, hs_error *err);
@@ -147,7 +156,10 @@ hs_status hs_job_check_priority(job *j, hs_error *err);
 hs_status hs_job_write_priority(job *j, hs_error *err);
 
 /* Writes the run's vector layers into j->gpkg, after hs_job_write_points
- * and hs_job_write_raster have written theirs; hs_styles_write follows. */
+ * and hs_job_write_raster have written theirs; hs_styles_write follows.
+ * Each of its HS_JOB_WRITE_STEPS steps (a layer or a few tables) adds one
+ * to j->tk.writing. */
+#define HS_JOB_WRITE_STEPS 13
 hs_status hs_job_write(job *j, hs_error *err);
 
 /* The incidents layer, if the job writes one: called before hs_job_write,

@@ -13,6 +13,7 @@
 #include "analysis/privacy.h"
 #include "analysis/surfaces.h"
 #include "core/memory.h"
+#include "core/ticker.h"
 #include "hotspot/hotspot.h"
 #include "input/categories.h"
 #include "input/crs.h"
@@ -106,6 +107,7 @@ static hs_status parse_filter(const hs_options *o, int need_mapping,
  * them, so that at the end only the last rows of tiles are left.
  */
 typedef struct tif_stream {
+    hs_tick *tick; /* progress: rows final */
     hs_geotiff *t;
     const float *vals;
     pthread_mutex_t lock;
@@ -119,6 +121,7 @@ typedef struct tif_stream {
 static void rows_ready(void *ctx, size_t done)
 {
     tif_stream *ts = ctx;
+    hs_tick_set(ts->tick, (long)done);
     pthread_mutex_lock(&ts->lock);
     ts->done = done;
     pthread_cond_signal(&ts->cond);
@@ -143,18 +146,21 @@ static void *tif_writer(void *arg)
     }
 }
 
-/* The density, into vals and, for a GeoTIFF, onto disk as rows finish. */
+/* The density, into vals and, for a GeoTIFF, onto disk as rows finish;
+ * the rows final are tick's units. */
 static hs_status density(const double *x, const double *y, const float *w,
                          size_t n, hs_kernel k, double bw, const hs_kde_grid *g,
                          double scale, float *vals, double *total,
-                         hs_geotiff *tif, hs_error *err)
+                         hs_geotiff *tif, hs_tick *tick, hs_error *err)
 {
-    tif_stream ts = {.t = tif, .vals = vals, .lock = PTHREAD_MUTEX_INITIALIZER,
+    tif_stream ts = {.tick = tick, .t = tif, .vals = vals,
+                     .lock = PTHREAD_MUTEX_INITIALIZER,
                      .cond = PTHREAD_COND_INITIALIZER};
     pthread_t th;
     int writing = tif && pthread_create(&th, NULL, tif_writer, &ts) == 0;
     hs_status rc = hs_kde_compute_f32(x, y, w, n, k, bw, g, scale, vals, total,
-                                      0, writing ? rows_ready : NULL, &ts, err);
+                                      0, writing || tick ? rows_ready : NULL,
+                                      &ts, err);
     if (!writing)
         return rc;
     pthread_mutex_lock(&ts.lock);
@@ -227,6 +233,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     const char *crs = o->crs ? o->crs : "EPSG:27700";
     const char *out = o->output ? o->output : "kde.tif";
     hs_ingest_opts io = {.analysis_crs = crs, .log = log};
+    hs_ticker *tk = NULL;
+    hs_tick *t_inc = NULL, *t_bw = NULL, *t_dens = NULL, *t_write = NULL;
 
     memset(sum, 0, sizeof *sum);
     hs_gdal_init(); /* before PROJ or GDAL open any SQLite database */
@@ -289,6 +297,14 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     if ((rc = hs_paths_expand((const char *const *)o->incidents, o->n_incidents,
                               &files, &nfiles, err)))
         goto cleanup;
+    /* progress (core/ticker.h); weights: roughly the stages' shares of the
+     * 1M-point benchmark */
+    if ((tk = hs_ticker_create(log))) {
+        t_inc = hs_ticker_stage(tk, "incidents", 3, (long)nfiles);
+        t_bw = hs_ticker_stage(tk, "bandwidth", 1, 1);
+        t_dens = hs_ticker_stage(tk, "density", 12, 0);
+        t_write = hs_ticker_stage(tk, "writing", 2, 1);
+    }
     hs_when when = {0};
     if (o->when && (rc = hs_when_parse(o->when, &when, err)))
         goto cleanup;
@@ -308,8 +324,11 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     int checking = pthread_create(&crs_thread, NULL, check_crs, &cc) == 0;
     if (!checking)
         check_crs(&cc);
-    for (size_t i = 0; i < nfiles && !rc; i++)
+    hs_tick_start(t_inc);
+    for (size_t i = 0; i < nfiles && !rc; i++) {
         rc = hs_ingest_file(ing, files[i], err);
+        hs_tick_add(t_inc, 1);
+    }
     if (!rc)
         rc = hs_ingest_finish(ing, err);
     if (checking)
@@ -354,6 +373,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
         goto cleanup;
     double t1 = now_s();
     sum->stage[0] = t1 - t0;
+    hs_tick_end(t_inc);
+    hs_tick_start(t_bw);
 
 
     /* The wanted points, compacted in place: the store is ours, and fresh
@@ -406,6 +427,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     size_t nc = g.cols * g.rows;
     double t2 = now_s();
     sum->stage[1] = t2 - t1;
+    hs_tick_end(t_bw);
+    hs_tick_total(t_dens, (long)g.rows);
+    hs_tick_start(t_dens);
     vals = malloc(nc * sizeof *vals);
     hs_advise_huge(vals, nc * sizeof *vals);
     if (!vals) {
@@ -428,7 +452,7 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     }
     /* public: no row may reach the file before its thin cells are blanked */
     if ((rc = density(x, y, w, n, (hs_kernel)kernel, bw, &g, scale, vals,
-                      &total, public_min ? NULL : tif, err)) ||
+                      &total, public_min ? NULL : tif, t_dens, err)) ||
         (public_min && (rc = hs_blank_thin_cells(x, y, inc->share, n,
                                                  (hs_kernel)kernel,
                                                  bw, &g, public_min, vals,
@@ -437,6 +461,8 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->sum = total * g.cell * g.cell;
     double t3 = now_s();
     sum->stage[2] = t3 - t2; /* with most of the GeoTIFF's writing */
+    hs_tick_end(t_dens);
+    hs_tick_start(t_write);
     if (gpkg) {
         hs_gpkg *gp = hs_gpkg_create(out, NULL, err);
         if (!gp) {
@@ -461,7 +487,9 @@ hs_status hs_kde_run(const hs_options *o, const hs_log *log,
     sum->rows = g.rows;
     sum->seconds = now_s() - t0;
     sum->stage[3] = now_s() - t3;
+    hs_ticker_finish(tk);
 cleanup:
+    hs_ticker_destroy(tk);
     hs_geotiff_destroy(tif);
     free(vals);
     hs_ingest_destroy(ing);

@@ -1381,14 +1381,18 @@ static hs_status write_public_rows(job *j, hs_error *err)
 
 hs_status hs_job_write(job *j, hs_error *err)
 {
+    static hs_status (*const step[])(job *, hs_error *) = {
+        write_run, write_areas, write_rates, write_monthly, write_timeofweek,
+        write_hotspots, write_backtests, write_gistar, write_emerging,
+        write_lisa, hs_job_write_targets, hs_job_write_priority,
+        write_public_rows};
+    _Static_assert(sizeof step / sizeof *step == HS_JOB_WRITE_STEPS,
+                   "job.h: HS_JOB_WRITE_STEPS counts these steps");
     hs_status rc;
-    if ((rc = write_run(j, err)) || (rc = write_areas(j, err)) ||
-        (rc = write_rates(j, err)) || (rc = write_monthly(j, err)) ||
-        (rc = write_timeofweek(j, err)) ||
-        (rc = write_hotspots(j, err)) || (rc = write_backtests(j, err)) ||
-        (rc = write_gistar(j, err)) || (rc = write_emerging(j, err)) ||
-        (rc = write_lisa(j, err)) || (rc = hs_job_write_targets(j, err)) ||
-        (rc = hs_job_write_priority(j, err)))
-        return rc;
-    return write_public_rows(j, err);
+    for (size_t k = 0; k < HS_JOB_WRITE_STEPS; k++) {
+        if ((rc = step[k](j, err)))
+            return rc;
+        hs_tick_add(j->tk.writing, 1);
+    }
+    return HS_OK;
 }

@@ -366,6 +366,7 @@ static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
     const hs_incidents *s = j->inc;
     hs_backtest_opts bo = j->bopt;
     bo.spacing = j->spacing;
+    bo.tick = j->tk.backtest;
     if (!j->by_backtest) {
         bo.bw[0] = bw;
         bo.nbw = 1;
@@ -404,6 +405,7 @@ static hs_status surfaces(job *j, hs_error *err)
     hs_kde_grid bg;
     int32_t *blabels = NULL;
     hs_status rc = HS_OK;
+    hs_tick_start(j->tk.density);
     if (!pts_alloc(&p, s->n, s->share != NULL) ||
         !pts_alloc(&bp, s->n, s->share != NULL) || !per_area) {
         rc = hs_fail(err, HS_ERR_NOMEM, "density surfaces: out of memory");
@@ -427,10 +429,21 @@ static hs_status surfaces(job *j, hs_error *err)
         (rc = backtest_grid(j, &bg, &blabels, err)))
         goto done;
     j->bt_grid = bg;
+    /* progress: the back-test's rows (windows x bandwidths, its windows by
+     * backtest.h's rule: the last `windows` months t with t - train >=
+     * first), a group a unit of the density */
+    long nwin = (long)j->agg.cur.to - j->bopt.train - first + 1;
+    nwin = nwin < 0 ? 0 : nwin > j->bopt.windows ? j->bopt.windows : nwin;
+    long bt_rows = nwin * (long)(j->by_backtest ? j->bopt.nbw : 1);
+    hs_tick_total(j->tk.backtest, bt_rows * (long)j->ngroups);
+    hs_tick_start(j->tk.backtest);
     for (size_t g = 0; g < j->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char prefix[8];
         id_prefix(gname, prefix);
+        /* the groups before are over, whatever they did */
+        hs_tick_set(j->tk.backtest, bt_rows * (long)g);
+        hs_tick_set(j->tk.density, (long)g);
         /* the study area's incidents first; then, with --kde-edge buffer,
          * those outside it, which add density only */
         n = 0;
@@ -462,6 +475,7 @@ static hs_status surfaces(job *j, hs_error *err)
                                      rule, sizeof rule, &e2);
         if (!r2)
             r2 = backtest(j, g, &bp, &bg, blabels, first, bw, &e2);
+        hs_tick_set(j->tk.backtest, bt_rows * (long)(g + 1));
         if (!r2 && j->by_backtest) {
             const hs_backtest *bt = &j->bt[g];
             if (bt->best < j->bopt.nbw) {
@@ -501,6 +515,7 @@ static hs_status surfaces(job *j, hs_error *err)
         snprintf(j->surf[g].bandwidth_rule, sizeof j->surf[g].bandwidth_rule,
                  "%s", rule);
         j->has_surf[g] = 1;
+        hs_tick_add(j->tk.density, 1);
         publish(j, g + 1);
         const hs_surface *sf = &j->surf[g];
         if (sf->bandwidth < j->spacing)
@@ -514,6 +529,8 @@ static hs_status surfaces(job *j, hs_error *err)
                     "size %.0f m: use a smaller --cell", gname, sf->bandwidth,
                     sf->grid.cell);
     }
+    hs_tick_end(j->tk.backtest);
+    hs_tick_end(j->tk.density);
 done:
     publish(j, j->ngroups); /* the writer waits for no more */
     hs_label_cache_free(&cache);
@@ -576,8 +593,10 @@ static hs_status lisas(job *j, hs_error *err)
         any |= !isnan(hs_areas_population(j->areas, a)) && hs_areas_population(j->areas, a) > 0;
     if (!any) {
         hs_note(j->log, "no local Moran (lisa_<group>): no area has a population");
+        hs_tick_end(j->tk.lisa);
         return HS_OK;
     }
+    hs_tick_start(j->tk.lisa);
     double *cnt = malloc((na + 1) * sizeof *cnt), *pop = malloc((na + 1) * sizeof *pop);
     if (!cnt || !pop) {
         rc = hs_fail(err, HS_ERR_NOMEM, "local Moran: out of memory");
@@ -594,6 +613,7 @@ static hs_status lisas(job *j, hs_error *err)
         if ((rc = hs_lisa_rates(cnt, pop, na, &j->nb, &j->lopt, &j->li[g], err)))
             goto done;
         j->has_lisa[g] = 1;
+        hs_tick_add(j->tk.lisa, 1);
     }
 done:
     free(cnt);
@@ -649,9 +669,12 @@ static hs_status gistars(job *j, hs_error *err)
         rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
         goto done;
     }
+    hs_tick_start(j->tk.gistar);
     for (size_t g = 0; g < j->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         size_t n = 0, nd = 0;
+        hs_tick_set(j->tk.gistar, (long)g); /* groups before: over */
+        hs_tick_set(j->tk.emerging, (long)g);
         for (size_t i = 0; i < s->n; i++)
             if (s->group[i] == j->groups[g] && !isnan(s->x[i]) && s->area[i] >= 0 &&
                 s->month[i] >= j->agg.cur.from && s->month[i] <= j->agg.cur.to) {
@@ -706,9 +729,13 @@ static hs_status gistars(job *j, hs_error *err)
         for (size_t i = 0; i < j->gi[g].n; i++)
             j->gi_area[g][i] = labels[j->gi[g].cell[i]];
         j->has_gi[g] = 1;
+        hs_tick_add(j->tk.gistar, 1);
         if (j->emerging && (rc = emerging(j, g, mon, sh, err)))
             goto done;
+        hs_tick_add(j->tk.emerging, 1);
     }
+    hs_tick_end(j->tk.gistar);
+    hs_tick_end(j->tk.emerging);
 done:
     free(sh);
     free(x);
@@ -956,14 +983,51 @@ static void *writer_main(void *arg)
     writer_task *t = arg;
     job *j = t->j;
     t->rc = hs_job_write_points(j, &t->err);
+    hs_tick_add(j->tk.writing, 1);
     for (size_t g = 0; g < j->ngroups && t->rc == HS_OK; g++) {
         pthread_mutex_lock(&j->surf_lock);
         while (j->surf_ready <= g)
             pthread_cond_wait(&j->surf_cond, &j->surf_lock);
         pthread_mutex_unlock(&j->surf_lock);
         t->rc = hs_job_write_raster(j, g, &t->err);
+        hs_tick_add(j->tk.writing, 1);
     }
     return NULL;
+}
+
+/*
+ * The run's stages for progress (core/ticker.h), once the options say
+ * which there are.  Weights: roughly each stage's share of the time in
+ * the demo (back-test first) and the 1M-incident benchmark (Gi* first,
+ * beside the surfaces), the back-test's by its candidates and Gi*'s and
+ * emerging's by their permutations; they only shape the estimated
+ * percent.
+ */
+static void plan(job *j)
+{
+    long ng = (long)j->ngroups;
+    double nbw = j->by_backtest ? (double)j->bopt.nbw : 1;
+    if (!(j->ticker = hs_ticker_create(j->log)))
+        return;
+    j->tk.areas = hs_ticker_stage(j->ticker, "areas", 1, 1);
+    j->tk.incidents = hs_ticker_stage(j->ticker, "incidents", 6, 0);
+    j->tk.assignment = hs_ticker_stage(j->ticker, "assignment", 3, 1);
+    j->tk.rates = hs_ticker_stage(j->ticker, "rates", 3, 1);
+    if (j->lisa)
+        j->tk.lisa = hs_ticker_stage(j->ticker, "lisa", 2, ng);
+    if (j->kde) {
+        j->tk.backtest = hs_ticker_stage(j->ticker, "back-test", 4 + 3 * nbw, 0);
+        j->tk.density = hs_ticker_stage(j->ticker, "density", 20, ng);
+    }
+    if (j->gistar)
+        j->tk.gistar = hs_ticker_stage(j->ticker, "gistar", 5 + 20 *
+                                       j->gopt.permutations / 999.0, ng);
+    if (j->gistar && j->emerging)
+        j->tk.emerging = hs_ticker_stage(j->ticker, "emerging", 2 + 6 *
+                                         j->eopt.permutations / 199.0, ng);
+    /* the points, a raster a group, the layers, styles, commit, project */
+    j->tk.writing = hs_ticker_stage(j->ticker, "writing", 15,
+                                    1 + ng + HS_JOB_WRITE_STEPS + 2);
 }
 
 hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
@@ -1015,10 +1079,14 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (o->when && (rc = hs_when_parse(o->when, &j.when, err)))
         goto cleanup;
     if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
-        (rc = hs_job_parse_groups(&j, err)) ||
-        (rc = hs_job_read_areas(&j, err)) || (rc = hs_job_check_targets(&j, err)) ||
+        (rc = hs_job_parse_groups(&j, err)))
+        goto cleanup;
+    plan(&j);
+    hs_tick_start(j.tk.areas);
+    if ((rc = hs_job_read_areas(&j, err)) || (rc = hs_job_check_targets(&j, err)) ||
         (rc = hs_job_check_priority(&j, err)))
         goto cleanup;
+    hs_tick_end(j.tk.areas);
     j.sopt.public_min = public_min;
     t[1] = now_s();
     /* Build the areas' lookup grid on the other core while incidents are
@@ -1032,13 +1100,17 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         pthread_join(index_thread, NULL);
     if (rc)
         goto cleanup;
+    hs_tick_end(j.tk.incidents);
     t[2] = now_s();
+    hs_tick_start(j.tk.assignment);
     if ((rc = assign(&j, err)) || (rc = warn_misplaced(&j, err)) ||
         (rc = periods(&j, err)))
         goto cleanup;
     if ((rc = read_previous(&j, err)))
         goto cleanup;
+    hs_tick_end(j.tk.assignment);
     t[3] = now_s();
+    hs_tick_start(j.tk.rates);
     if (is_public && o->public_exclude && *o->public_exclude &&
         (rc = hs_privacy_exclude(j.inc, j.cats, o->public_exclude, 0, log,
                                  &excluded, err)))
@@ -1054,8 +1126,10 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         }
         j.priv->excluded = excluded;
     }
+    hs_tick_end(j.tk.rates);
     if (j.lisa && (rc = lisas(&j, err)))
         goto cleanup;
+    hs_tick_end(j.tk.lisa);
     t[4] = now_s();
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
@@ -1095,11 +1169,16 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         goto cleanup;
     double t_kde = now_s();
     /* layers, then their styles and the project (styles.h), then commit */
-    if ((rc = hs_job_write(&j, err)) || (rc = hs_styles_write(&j, err)) ||
-        (rc = hs_gpkg_commit(j.gpkg, err)) ||
-        (rc = hs_project_write_qgz(&j, hs_or_default(o->output, "hotspot.gpkg"),
+    if ((rc = hs_job_write(&j, err)) || (rc = hs_styles_write(&j, err)))
+        goto cleanup;
+    hs_tick_add(j.tk.writing, 1);
+    if ((rc = hs_gpkg_commit(j.gpkg, err)))
+        goto cleanup;
+    hs_tick_add(j.tk.writing, 1);
+    if ((rc = hs_project_write_qgz(&j, hs_or_default(o->output, "hotspot.gpkg"),
                                    err)))
         goto cleanup;
+    hs_ticker_finish(j.ticker);
     t[5] = now_s();
     if (sum) {
         summarise(&j, sum);
@@ -1109,6 +1188,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         sum->seconds[5] = t[5] - t_kde;        /* GeoPackage */
     }
 cleanup:
+    hs_ticker_destroy(j.ticker);
     hs_nb_free(&j.nb);
     hs_privacy_destroy(j.priv);
     hs_gpkg_destroy(j.gpkg);

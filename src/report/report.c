@@ -15,6 +15,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 
+#include "core/ticker.h"
 #include "hotspot/hotspot.h"
 #include "hotspot/hs_report.h"
 #include "input/incidents.h"
@@ -1991,8 +1992,16 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         return hs_report_evaluation(o, log, sum, err);
     if ((rc = hs_pdf_outdir_check(o->outdir, err)))
         return rc;
-    if (!(d = hs_rdata_open(o->input, err)))
+    /* progress (core/ticker.h): reading the run, then a PDF a unit */
+    hs_ticker *tk = hs_ticker_create(log);
+    hs_tick *t_read = hs_ticker_stage(tk, "reading", 3, 1);
+    hs_tick *t_pdf = hs_ticker_stage(tk, "report", 7, 0);
+    hs_tick_start(t_read);
+    if (!(d = hs_rdata_open(o->input, err))) {
+        hs_ticker_destroy(tk);
         return err ? err->code : HS_ERR_DATA;
+    }
+    hs_tick_end(t_read);
     /* a missing folder is made, as mkdir -p would, once the input reads */
     if ((rc = hs_pdf_outdir_make(o->outdir, log, err)))
         goto cleanup;
@@ -2019,12 +2028,15 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         memset(sum, 0, sizeof *sum);
         snprintf(sum->outdir, sizeof sum->outdir, "%s", o->outdir);
     }
+    hs_tick_total(t_pdf, (chosen >= 0 ? 1 : (long)d->nareas) + 1); /* + county */
+    hs_tick_start(t_pdf);
     for (size_t a = 0; a < d->nareas; a++) {
         char path[4096];
         if (chosen >= 0 && (size_t)chosen != a)
             continue;
         if ((rc = area_pdf(d, a, o->outdir, source, path, sizeof path, err)))
             goto cleanup;
+        hs_tick_add(t_pdf, 1);
         if (sum && sum->areas++ == 0)
             snprintf(sum->first, sizeof sum->first, "%s", path);
     }
@@ -2047,7 +2059,9 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         goto cleanup;
     if (sum)
         snprintf(sum->county, sizeof sum->county, "%s", p.path);
+    hs_ticker_finish(tk);
 cleanup:
+    hs_ticker_destroy(tk);
     hs_rdata_destroy(d);
     return rc;
 }
