@@ -140,7 +140,7 @@ nm "$LIB" > "$T/nm.txt" 2>/dev/null || true
 grep -q '__asan_' "$T/nm.txt" && SAN="-fsanitize=address,undefined"
 # shellcheck disable=SC2046
 "$CC" -std=c11 -D_DEFAULT_SOURCE $SAN -I"$SRC/include" -I"$SRC/src" -o "$T/driver" "$T/driver.c" \
-    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
+    "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih libpq) \
     $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
 
 # The counts: violence per area (police.uk's LSOA code column), with the

@@ -12,6 +12,7 @@
 #include "analysis/lineage.h"
 #include "analysis/timeofweek.h"
 #include "geography/overlap.h"
+#include "input/pgsource.h"
 #include "job/job.h"
 
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
@@ -876,10 +877,20 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "duplicates", hs_or_default(o->duplicates, "last"));
     ROW("parameter", "id", hs_or_default(o->id, "none"));
     ROW("parameter", "incidents_layer", j->write_points ? "yes" : "no");
-    ROW("parameter", "areas", o->areas);
+    /* a database named without its password (pgsource.h) */
+    char lab[1024];
+    hs_pg_label(o->areas, lab, sizeof lab);
+    ROW("parameter", "areas", lab);
+    if (o->areas_layer)
+        ROW("parameter", "areas_layer", o->areas_layer);
+    if (o->areas_sql)
+        ROW("parameter", "areas_sql", o->areas_sql);
+    if (o->incidents_sql)
+        ROW("parameter", "incidents_sql", o->incidents_sql);
     ROW("parameter", "area_id", o->area_id);
     ROW("parameter", "area_name", hs_or_default(o->area_name, o->area_id));
-    ROW("parameter", "population", hs_or_default(o->population, "none"));
+    hs_pg_label(hs_or_default(o->population, "none"), lab, sizeof lab);
+    ROW("parameter", "population", lab);
     ROW("parameter", "population_source",
         !o->population ? "none" : j->pop_kind == HS_POP_TABLE ? "table"
         : j->pop_kind == HS_POP_ZONES ? "zones (best fit by interior point)"

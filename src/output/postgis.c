@@ -1085,10 +1085,15 @@ static hs_status write_styles(hs_pg_out *w, hs_error *err)
     }
     for (size_t i = 0; i < w->nstyles && ok; i++) {
         const kept_style *k = &w->styles[i];
+        /* type: the geometry's kind as QGIS writes and looks it up
+         * ("(type = 'Polygon' OR type IS NULL)"); NULL for a raster */
+        const hs_pg_layer *l = find_layer(w, k->table);
+        const char *type = k->raster || !l ? NULL
+                           : l->kind == HS_GEOM_POINT ? "Point" : "Polygon";
         const char *v[9] = {w->schema, k->table, k->raster ? "rast" : "geom",
                             k->name, k->qml, k->sld,
                             k->is_default ? "true" : "false", k->description,
-                            k->raster ? "raster" : "vector"};
+                            type};
         r = PQexecPrepared(w->c, "", 9, v, NULL, NULL, 0);
         ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
