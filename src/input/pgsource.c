@@ -195,9 +195,12 @@ hs_status hs_pg_source_parse(const char *s, hs_pg_source *src, hs_error *err)
                     char *open = strchr(v, '(');
                     if (open && v[strlen(v) - 1] == ')') {
                         src->geom_col = strndup(open + 1, strlen(open + 1) - 1);
-                        *open = '\0';
+                        src->table = strndup(v, (size_t)(open - v));
+                    } else {
+                        src->table = strdup(v);
                     }
-                    src->table = strdup(v);
+                    if (!src->table)
+                        ci.bad = 1; /* out of memory */
                 }
             }
             /* GDAL's keywords stay out of libpq's string, the password
