@@ -20,6 +20,7 @@
 #include "input/polygons.h"
 #include "input/vector.h"
 #include "input/previous.h"
+#include "input/pgsource.h"
 #include "job/job.h"
 #include "job/styles.h"
 
@@ -485,7 +486,13 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         (rc = write_output(&e, out, err)))
         goto cleanup;
     if (sum) {
-        snprintf(sum->output, sizeof sum->output, "%s", out);
+        /* a database: named without its password, with the schema */
+        hs_pg_label(out, sum->output, sizeof sum->output);
+        if (hs_pg_is_source(out)) {
+            size_t l = strlen(sum->output);
+            snprintf(sum->output + l, sizeof sum->output - l, " schema %s",
+                     hs_or_default(o->schema, ""));
+        }
         char a[8], b2[8];
         for (int p = 0; p < 2; p++) {
             hs_month_format(e.per[p][0], a);
