@@ -70,7 +70,7 @@ common=(--kde no --gistar no --lisa no --emerging no --incidents-layer no
     --population "$DB tables=warehouse.zones" -o table.gpkg > table.out 2> table.err ||
     fail "run from tables: $(cat table.err)"
 "$BIN" run "${common[@]}" --incidents "$DB" --incidents-sql \
-    "SELECT id, offence_code, occurred_date, occurred_time, geom FROM warehouse.crimes" \
+    "SELECT id, offence_code, occurred_date, occurred_time, geom FROM warehouse.crimes; " \
     --areas "$DB" --areas-sql "SELECT * FROM warehouse.boards" \
     --population "$DB tables=warehouse.zones" -o sql.gpkg > sql.out 2> sql.err ||
     fail "run from SQL: $(cat sql.err)"

@@ -168,19 +168,10 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
                      "--areas-sql, not both", o->path);
         goto cleanup;
     }
-    if (o->sql) { /* --areas-sql, in the source's own dialect */
-        CPLErrorReset();
-        CPLPushErrorHandler(CPLQuietErrorHandler);
-        sql_lyr = GDALDatasetExecuteSQL(ds, o->sql, NULL, NULL);
-        CPLPopErrorHandler();
-        if (!sql_lyr) {
-            rc = hs_fail(err, HS_ERR_DATA, "areas '%s': --areas-sql '%.200s' "
-                         "%s: %s", o->path, o->sql,
-                         *CPLGetLastErrorMsg() ? "failed" : "gives no rows",
-                         *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
-                                               : "a statement without a result");
-            goto cleanup;
-        }
+    if (o->sql && !(sql_lyr = hs_vector_sql(ds, o->sql, "areas", o->path,
+                                            "--areas-sql", err))) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
     }
     OGRLayerH lyr = sql_lyr ? sql_lyr
                   : o->layer ? GDALDatasetGetLayerByName(ds, o->layer)

@@ -1563,23 +1563,12 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    if (o->sql) { /* --incidents-sql: in the source's own dialect */
-        CPLErrorReset();
-        CPLPushErrorHandler(CPLQuietErrorHandler);
-        sql_lyr = GDALDatasetExecuteSQL(ds, o->sql, NULL, NULL);
-        CPLPopErrorHandler();
-        if (!sql_lyr) {
-            rc = hs_fail(err, HS_ERR_DATA, "incidents '%s': --incidents-sql "
-                         "'%.200s' %s: %s", path, o->sql,
-                         *CPLGetLastErrorMsg() ? "failed" : "gives no rows",
-                         *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
-                                               : "a statement without a result");
-            goto cleanup;
-        }
-        lyr = sql_lyr;
-    } else {
-        lyr = GDALDatasetGetLayer(ds, 0);
+    if (o->sql && !(sql_lyr = hs_vector_sql(ds, o->sql, "incidents", path,
+                                            "--incidents-sql", err))) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
     }
+    lyr = sql_lyr ? sql_lyr : GDALDatasetGetLayer(ds, 0);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     fcols k = {
         .x = ogr_field(defn, o->x, "--x", path, err, &rc),
@@ -1742,10 +1731,12 @@ static hs_status read_pg(hs_ingest *in, const char *path, const char *label,
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    if (o->sql) {
-        from = malloc(strlen(o->sql) + 3);
-        if (from)
-            sprintf(from, "(%s)", o->sql);
+    if (o->sql) { /* a subquery: without the statement's own ';' */
+        size_t n = strlen(o->sql);
+        while (n && (isspace((unsigned char)o->sql[n - 1]) || o->sql[n - 1] == ';'))
+            n--;
+        if ((from = malloc(n + 3)))
+            sprintf(from, "(%.*s)", (int)n, o->sql);
     } else {
         from = hs_pg_quote_table(src.table);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/message.h"
 #include "input/pgsource.h"
 
 int hs_pg_is_source(const char *s)
@@ -73,6 +74,18 @@ static void sb_value(sbuf *b, const char *v, int always_quote)
         sb_add(b, c, 1);
     }
     sb_add(b, "'", 1);
+}
+
+/* " key=value" (the first without the space) into a label; nothing for
+ * the password. */
+static void label_pair(sbuf *b, int *n, const char *k, const char *v)
+{
+    if (!strcmp(k, "password"))
+        return;
+    sb_str(b, (*n)++ ? " " : "");
+    sb_str(b, k);
+    sb_add(b, "=", 1);
+    sb_value(b, v, 0);
 }
 
 /* One keyword=value pair of a connection string at *s (advanced past
@@ -212,12 +225,7 @@ hs_status hs_pg_source_parse(const char *s, hs_pg_source *src, hs_error *err)
                 sb_add(&ci, "=", 1);
                 sb_value(&ci, v, 1);
             }
-            if (strcmp(k, "password")) {
-                sb_str(&lb, nl++ ? " " : "");
-                sb_str(&lb, k);
-                sb_add(&lb, "=", 1);
-                sb_value(&lb, v, 0);
-            }
+            label_pair(&lb, &nl, k, v);
             free(k);
             free(v);
         }
@@ -268,12 +276,7 @@ void hs_pg_label(const char *s, char *buf, size_t n)
         /* a malformed string stops the label where it goes wrong: what
          * follows could be the password's value */
         while (next_pair(&c, &k, &v) == 0) {
-            if (strcmp(k, "password")) {
-                sb_str(&lb, nl++ ? " " : "");
-                sb_str(&lb, k);
-                sb_add(&lb, "=", 1);
-                sb_value(&lb, v, 0);
-            }
+            label_pair(&lb, &nl, k, v);
             free(k);
             free(v);
         }
@@ -285,20 +288,9 @@ void hs_pg_label(const char *s, char *buf, size_t n)
 const char *hs_pg_msg(const PGconn *c)
 {
     static _Thread_local char buf[512];
-    const char *m = c ? PQerrorMessage(c) : NULL;
-    size_t n = 0;
-    if (!m || !*m)
-        return c ? "unknown PostgreSQL error" : "out of memory";
-    for (; *m && n + 1 < sizeof buf; m++) {
-        char ch = (*m == '\n' || *m == '\r' || *m == '\t') ? ' ' : *m;
-        if (ch == ' ' && (n == 0 || buf[n - 1] == ' '))
-            continue;
-        buf[n++] = ch;
-    }
-    while (n > 0 && buf[n - 1] == ' ')
-        n--;
-    buf[n] = '\0';
-    return buf;
+    return hs_one_line(c ? PQerrorMessage(c) : NULL,
+                       c ? "unknown PostgreSQL error" : "out of memory", buf,
+                       sizeof buf);
 }
 
 static void quiet_notice(void *arg, const char *message)

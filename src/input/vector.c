@@ -69,6 +69,22 @@ GDALDatasetH hs_vector_open(const char *open_path, const char *what,
     return NULL;
 }
 
+OGRLayerH hs_vector_sql(GDALDatasetH ds, const char *sql, const char *what,
+                        const char *label, const char *flag, hs_error *err)
+{
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRLayerH l = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    CPLPopErrorHandler();
+    if (!l) {
+        const char *why = CPLGetLastErrorMsg();
+        hs_fail(err, HS_ERR_DATA, "%s '%s': %s '%.200s' %s: %s", what, label,
+                flag, sql, *why ? "failed" : "gives no rows",
+                *why ? why : "a statement without a result");
+    }
+    return l;
+}
+
 hs_status hs_vector_transform(OGRLayerH lyr, const char *crs, const char *what,
                               const char *path,
                               OGRCoordinateTransformationH *ct, int *no_srs,

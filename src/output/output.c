@@ -14,6 +14,7 @@
  * their own clock.
  */
 #define _GNU_SOURCE /* sync_file_range */
+#include "core/message.h"
 #include "input/vector.h"
 #include "output/output.h"
 
@@ -164,20 +165,8 @@ static void gdal_leave(gdal_scope *sc)
 static const char *gdal_msg(void)
 {
     static _Thread_local char buf[512];
-    const char *m = have_first ? first_err : CPLGetLastErrorMsg();
-    size_t n = 0;
-    if (!m || !*m)
-        return "unknown GDAL error";
-    for (; *m && n + 1 < sizeof buf; m++) {
-        char c = (*m == '\n' || *m == '\r' || *m == '\t') ? ' ' : *m;
-        if (c == ' ' && (n == 0 || buf[n - 1] == ' '))
-            continue;
-        buf[n++] = c;
-    }
-    while (n > 0 && buf[n - 1] == ' ')
-        n--;
-    buf[n] = '\0';
-    return buf;
+    return hs_one_line(have_first ? first_err : CPLGetLastErrorMsg(),
+                       "unknown GDAL error", buf, sizeof buf);
 }
 
 static int gdal_failed(void)

@@ -253,6 +253,20 @@ static hs_status run_free(hs_pg_out *w, const char *what, char *sql,
     return s;
 }
 
+/* r (freed here) has status want; otherwise the transaction is lost and
+ * err says what was being done and why. */
+static hs_status result_ok(hs_pg_out *w, PGresult *r, ExecStatusType want,
+                           const char *what, hs_error *err)
+{
+    int ok = PQresultStatus(r) == want;
+    PQclear(r);
+    if (ok)
+        return HS_OK;
+    w->broken = 1;
+    return hs_fail(err, HS_ERR_DB, "PostGIS output '%s': %s: %s", w->label,
+                   what, hs_pg_msg(w->c));
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 /* The comment of schema name: 1 and *comment (malloc'd, "" for none) if
@@ -763,15 +777,13 @@ hs_status hs_pg_out_add_raster(hs_pg_out *w, const char *name,
     link_layer(w, l);
     char *ins = fmt("INSERT INTO %s (rid, rast) VALUES ($1::integer, "
                     "ST_RastFromWKB($2::bytea))", l->qname);
-    PGresult *pr = ins ? PQprepare(w->c, "", ins, 2, NULL) : NULL;
+    if (!ins)
+        return nomem(w, err);
+    s = result_ok(w, PQprepare(w->c, "", ins, 2, NULL), PGRES_COMMAND_OK,
+                  what, err);
     free(ins);
-    int ok = PQresultStatus(pr) == PGRES_COMMAND_OK;
-    PQclear(pr);
-    if (!ok) {
-        w->broken = 1;
-        return hs_fail(err, HS_ERR_DB, "PostGIS output '%s', raster '%s': %s",
-                       w->label, name, hs_pg_msg(w->c));
-    }
+    if (s)
+        return s;
     /* one tile: the PostGIS raster WKB (raster/doc/RFC2), little-endian:
      * header, then one Float32 band with its nodata value */
     const size_t hl = 61, bl = 1 + 4 + (size_t)TILE * TILE * 4;
@@ -816,13 +828,8 @@ hs_status hs_pg_out_add_raster(hs_pg_out *w, const char *name,
             snprintf(ridt, sizeof ridt, "%ld", ++rid);
             const char *pv[2] = {ridt, (const char *)t};
             int pl[2] = {0, (int)(hl + bl)}, pf[2] = {0, 1};
-            PGresult *q = PQexecPrepared(w->c, "", 2, pv, pl, pf, 0);
-            if (PQresultStatus(q) != PGRES_COMMAND_OK) {
-                w->broken = 1;
-                s = hs_fail(err, HS_ERR_DB, "PostGIS output '%s', raster '%s', "
-                            "tile %ld: %s", w->label, name, rid, hs_pg_msg(w->c));
-            }
-            PQclear(q);
+            s = result_ok(w, PQexecPrepared(w->c, "", 2, pv, pl, pf, 0),
+                          PGRES_COMMAND_OK, what, err);
         }
     free(t);
     if (s)
@@ -1066,24 +1073,24 @@ static hs_status write_styles(hs_pg_out *w, hs_error *err)
     hs_status s;
     if ((s = styles_table(w, err)))
         return s;
-    const char *p1[1] = {w->schema};
-    PGresult *r = PQexecParams(w->c, "DELETE FROM layer_styles WHERE "
-                               "f_table_catalog = current_database() AND "
-                               "f_table_schema = $1 AND description LIKE "
-                               "'Hotspot %'", 1, NULL, p1, NULL, NULL, 0);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (ok) {
-        r = PQprepare(w->c, "", "INSERT INTO layer_styles (f_table_catalog, "
-                      "f_table_schema, f_table_name, f_geometry_column, "
-                      "styleName, styleQML, styleSLD, useAsDefault, "
-                      "description, type) VALUES (current_database(), $1, $2, "
-                      "$3, $4, XMLPARSE(DOCUMENT $5), XMLPARSE(DOCUMENT $6), "
-                      "$7::boolean, $8, $9)", 9, NULL);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    for (size_t i = 0; i < w->nstyles && ok; i++) {
+    const char *p1[1] = {w->schema}, *what = "writing layer_styles";
+    if ((s = result_ok(w, PQexecParams(w->c, "DELETE FROM layer_styles WHERE "
+                                       "f_table_catalog = current_database() "
+                                       "AND f_table_schema = $1 AND "
+                                       "description LIKE 'Hotspot %'", 1, NULL,
+                                       p1, NULL, NULL, 0),
+                       PGRES_COMMAND_OK, what, err)) ||
+        (s = result_ok(w, PQprepare(w->c, "", "INSERT INTO layer_styles ("
+                                    "f_table_catalog, f_table_schema, "
+                                    "f_table_name, f_geometry_column, "
+                                    "styleName, styleQML, styleSLD, "
+                                    "useAsDefault, description, type) VALUES "
+                                    "(current_database(), $1, $2, $3, $4, "
+                                    "XMLPARSE(DOCUMENT $5), XMLPARSE(DOCUMENT "
+                                    "$6), $7::boolean, $8, $9)", 9, NULL),
+                       PGRES_COMMAND_OK, what, err)))
+        return s;
+    for (size_t i = 0; i < w->nstyles; i++) {
         const kept_style *k = &w->styles[i];
         /* type: the geometry's kind as QGIS writes and looks it up
          * ("(type = 'Polygon' OR type IS NULL)"); NULL for a raster */
@@ -1094,14 +1101,9 @@ static hs_status write_styles(hs_pg_out *w, hs_error *err)
                             k->name, k->qml, k->sld,
                             k->is_default ? "true" : "false", k->description,
                             type};
-        r = PQexecPrepared(w->c, "", 9, v, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok) {
-        w->broken = 1;
-        return hs_fail(err, HS_ERR_DB, "PostGIS output '%s': writing "
-                       "layer_styles: %s", w->label, hs_pg_msg(w->c));
+        if ((s = result_ok(w, PQexecPrepared(w->c, "", 9, v, NULL, NULL, 0),
+                           PGRES_COMMAND_OK, what, err)))
+            return s;
     }
     return HS_OK;
 }
@@ -1125,16 +1127,10 @@ static hs_status write_project(hs_pg_out *w, hs_error *err)
         return nomem(w, err);
     const char *v[2] = {w->proj_name, (const char *)w->proj};
     int l[2] = {0, (int)w->proj_len}, f[2] = {0, 1};
-    PGresult *r = PQexecParams(w->c, sql, 2, NULL, v, l, f, 0);
+    s = result_ok(w, PQexecParams(w->c, sql, 2, NULL, v, l, f, 0),
+                  PGRES_COMMAND_OK, "writing the project", err);
     free(sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok) {
-        w->broken = 1;
-        return hs_fail(err, HS_ERR_DB, "PostGIS output '%s': writing the "
-                       "project: %s", w->label, hs_pg_msg(w->c));
-    }
-    return HS_OK;
+    return s;
 }
 
 hs_status hs_pg_out_commit(hs_pg_out *w, hs_error *err)
@@ -1168,16 +1164,12 @@ hs_status hs_pg_out_commit(hs_pg_out *w, hs_error *err)
     if (!key)
         return nomem(w, err);
     const char *kp[1] = {key};
-    PGresult *r = PQexecParams(w->c, "SELECT pg_advisory_xact_lock(hashtext($1))",
-                               1, NULL, kp, NULL, NULL, 0);
+    s = result_ok(w, PQexecParams(w->c, "SELECT pg_advisory_xact_lock("
+                                  "hashtext($1))", 1, NULL, kp, NULL, NULL, 0),
+                  PGRES_TUPLES_OK, "locking the schema", err);
     free(key);
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    PQclear(r);
-    if (!ok) {
-        w->broken = 1;
-        return hs_fail(err, HS_ERR_DB, "PostGIS output '%s': locking: %s",
-                       w->label, hs_pg_msg(w->c));
-    }
+    if (s)
+        return s;
     char *comment;
     int exists = schema_state(w, w->schema, &comment, err);
     free(comment);
