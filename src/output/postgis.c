@@ -343,6 +343,12 @@ hs_pg_out *hs_pg_out_create(const char *target, const char *schema,
         goto nomem;
     if (!(w->c = hs_pg_connect(&w->src, "PostGIS output", err)))
         goto fail;
+    /* the transaction idles while surfaces are computed and a big COPY
+     * may take long: a server's limits for interactive sessions would
+     * end the run at its last step */
+    if (run_sql(w, "setting up the session", "SET idle_in_transaction_session_"
+                "timeout = 0; SET statement_timeout = 0", err))
+        goto fail;
     PGresult *r = PQexec(w->c, "SELECT to_regtype('geometry') IS NOT NULL, "
                          "to_regtype('raster') IS NOT NULL, pg_backend_pid()");
     int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
