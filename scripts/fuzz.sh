@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-300}
 [ $# -gt 0 ] && shift
-names=${*:-categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata}
+names=${*:-categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata pgsource}
 command -v clang >/dev/null || { echo "fuzz: clang is not installed" >&2; exit 1; }
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DHOTSPOT_FUZZ=ON >/dev/null

@@ -6,7 +6,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin proj-data
-      libsqlite3-dev sqlite3 libinih-dev nettle-dev libcmocka-dev
+      libsqlite3-dev sqlite3 libinih-dev nettle-dev libcmocka-dev libpq-dev
       python3
       libcairo2-dev libfontconfig-dev fonts-dejavu-core poppler-utils
       man-db"

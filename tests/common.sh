@@ -32,6 +32,6 @@ build_driver() {
     grep -q '__asan_' "$T/nm.txt" && san="-fsanitize=address,undefined"
     # shellcheck disable=SC2046,SC2086
     "$CC" -std=c11 -D_DEFAULT_SOURCE $san -I"$SRC/include" -I"$SRC/src" -o "$2" "$1" \
-        "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih) \
+        "$LIB" $(pkg-config --libs gdal proj sqlite3 cairo cairo-pdf fontconfig nettle inih libpq) \
         $(geos-config --clibs) -lm -lpthread 2>"$T/cc.txt" || fail "cannot build the driver: $(cat "$T/cc.txt")"
 }

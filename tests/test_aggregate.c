@@ -30,7 +30,8 @@ static hs_areas *three_areas(const char *pop_field)
     square(f[2], sizeof f[2], "C", X0 + 2000, Y0, 1000, "null");
     snprintf(feats, sizeof feats, "%s,%s,%s", f[0], f[1], f[2]);
     write_fc("areas.geojson", feats, path, sizeof path);
-    hs_areas_opts o = {path, NULL, "id", NULL, pop_field, "EPSG:27700", NULL};
+    hs_areas_opts o = {.path = path, .id_field = "id", .name_field = NULL,
+                       .pop_field = pop_field, .crs = "EPSG:27700"};
     hs_error err = {0};
     hs_areas *a = hs_areas_load(&o, NULL, &err);
     assert_non_null(a);

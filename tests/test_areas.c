@@ -30,7 +30,8 @@ static void collect_warning(void *user, const char *msg)
 
 static hs_areas *load(const char *path, hs_error *err, int *warnings)
 {
-    hs_areas_opts o = {path, NULL, "id", "name", "pop", "EPSG:27700", NULL};
+    hs_areas_opts o = {.path = path, .id_field = "id", .name_field = "name",
+                       .pop_field = "pop", .crs = "EPSG:27700"};
     hs_log log = {collect_warning, warnings, NULL};
     return hs_areas_load(&o, &log, err);
 }
@@ -198,7 +199,8 @@ static void test_holes_and_bad_polygons(void **state)
     assert_non_null(strstr(err.msg, "unique"));
 
     /* missing id field: the message lists the fields there are */
-    hs_areas_opts o = {path, NULL, "code", NULL, NULL, "EPSG:27700", NULL};
+    hs_areas_opts o = {.path = path, .id_field = "code", .name_field = NULL,
+                       .pop_field = NULL, .crs = "EPSG:27700"};
     assert_null(hs_areas_load(&o, NULL, &err));
     assert_non_null(strstr(err.msg, "no field 'code'"));
     assert_non_null(strstr(err.msg, "id, name, pop"));
@@ -232,7 +234,8 @@ static void test_reprojection(void **state)
              "\"coordinates\":[[[-1.80,51.06],[-1.79,51.06],[-1.79,51.07],"
              "[-1.80,51.07],[-1.80,51.06]]]}}]}",
              path, sizeof path);
-    hs_areas_opts o = {path, NULL, "id", NULL, NULL, "EPSG:27700", NULL};
+    hs_areas_opts o = {.path = path, .id_field = "id", .name_field = NULL,
+                       .pop_field = NULL, .crs = "EPSG:27700"};
     hs_areas *a = hs_areas_load(&o, NULL, &err);
     assert_non_null(a);
     double R = 6371.0088, d = 0.01 * M_PI / 180;
@@ -262,7 +265,8 @@ static void test_grid_real(void **state)
     }
     fclose(f);
     hs_error err = {0};
-    hs_areas_opts o = {path, NULL, "LSOA11CD", NULL, NULL, "EPSG:27700", NULL};
+    hs_areas_opts o = {.path = path, .id_field = "LSOA11CD", .name_field = NULL,
+                       .pop_field = NULL, .crs = "EPSG:27700"};
     hs_areas *a = hs_areas_load(&o, NULL, &err);
     assert_non_null(a);
     double x0, y0, x1, y1;

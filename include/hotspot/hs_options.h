@@ -16,11 +16,13 @@
 #include "hotspot/hs_error.h"
 
 typedef struct hs_options {
-    char **incidents;      /* files, folders or globs (several)         */
+    char **incidents;      /* files, folders, globs or PG: sources       */
     size_t n_incidents;
+    char *incidents_sql;   /* the rows of a database / GIS source       */
     char *categories;      /* category mapping CSV                      */
     char *areas;           /* area polygons (any OGR source)            */
     char *areas_layer;
+    char *areas_sql;       /* the rows of the --areas source            */
     char *area_id;
     char *area_name;
     char *population;      /* field on the areas, table CSV, or zones   */
@@ -38,7 +40,8 @@ typedef struct hs_options {
     char *compare;         /* previous-year | previous-period | none    */
     char *groups;          /* comma-separated group names               */
     char *assign;          /* point | lsoa-code                         */
-    char *output;          /* .gpkg                                     */
+    char *output;          /* .gpkg, or PG:... (a PostGIS database)     */
+    char *schema;          /* PG output: the schema the run replaces     */
     char *incidents_layer; /* yes | no: write the incident points       */
     char *kde;             /* yes | no: density surfaces and hotspots   */
     char *kernel;          /* quartic, triangular, uniform, ...         */

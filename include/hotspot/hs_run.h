@@ -41,7 +41,11 @@ typedef struct hs_group_summary {
 } hs_group_summary;
 
 typedef struct hs_summary {
-    char output[4096];
+    char output[4096];     /* the file, or the database (no password)
+                              and schema                                */
+    char project[1024];    /* a database output: where QGIS opens the
+                              project (Project > Open From > PostgreSQL);
+                              "" for a file (it is beside it, .qgz)     */
     char period[32];       /* "2024-01 to 2024-12"                      */
     char compare[32];      /* "2023-01 to 2023-12" or "none"            */
     long files, rows_read, rows_kept, rows_skipped;

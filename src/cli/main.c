@@ -73,7 +73,7 @@ static void run_help(void)
             printf(" [default: %s]", t[i].dflt);
         printf("\n");
     }
-    printf("  -o FILE.gpkg\n      same as --output\n");
+    printf("  -o FILE.gpkg|PG:...\n      same as --output\n");
     printf("  --progress auto|json|no\n      progress on stderr: auto shows "
            "a line that updates itself when\n      stderr is a terminal "
            "(nothing otherwise, or with --quiet); json prints\n      one "
@@ -253,6 +253,9 @@ static void print_summary(const hs_summary *s)
     const double *t = s->seconds;
     char full[PATH_MAX];
     printf("hotspot: wrote %s\n", realpath(s->output, full) ? full : s->output);
+    if (*s->project)
+        printf("  QGIS project: %s (Project > Open From > PostgreSQL)\n",
+               s->project);
     printf("  period %s, compared with %s\n", s->period, s->compare);
     printf("  incidents: %ld rows read from %ld file(s), %ld used, %ld "
            "skipped (%ld of them dropped as duplicates), %ld without "
@@ -308,9 +311,8 @@ static void print_summary(const hs_summary *s)
     }
     printf("  time: areas %.2f s, incidents %.2f s, assignment %.2f s, rates "
            "%.2f s, density %.2f s (back-test %.2f s; Gi* beside it %.2f s), "
-           "GeoPackage "
-           "%.2f s\n", t[0], t[1], t[2], t[3], t[4], s->backtest_seconds,
-           s->gistar_seconds, t[5]);
+           "%s %.2f s\n", t[0], t[1], t[2], t[3], t[4], s->backtest_seconds,
+           s->gistar_seconds, *s->project ? "PostGIS" : "GeoPackage", t[5]);
 }
 
 /* 1 if a is the flag --name or --name=VALUE. */

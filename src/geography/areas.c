@@ -18,6 +18,7 @@
 #include <geos_c.h>
 
 #include "geography/areas.h"
+#include "input/pgsource.h"
 #include "input/vector.h"
 
 typedef struct area_rec {
@@ -150,21 +151,34 @@ static char *dup_str(const char *s) { return strdup(s ? s : ""); }
 
 /* Reads the features into a->v (reprojected, validated). */
 static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
-                               const hs_log *log, hs_error *err)
+                               const char *open_path, const hs_log *log,
+                               hs_error *err)
 {
     hs_status rc = HS_OK;
     GDALDatasetH ds = NULL;
+    OGRLayerH sql_lyr = NULL;
     OGRCoordinateTransformationH ct = NULL;
     OGRFeatureH f = NULL;
     GEOSWKBReader *rd = GEOSWKBReader_create_r(a->ctx);
     size_t cap = 0;
     long repaired = 0, skipped = 0;
 
-    if (!(ds = hs_vector_open(o->path, "areas", err))) {
+    if (!(ds = hs_vector_open(open_path, "areas", err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    OGRLayerH lyr = o->layer ? GDALDatasetGetLayerByName(ds, o->layer)
+    if (o->sql && o->layer) {
+        rc = hs_fail(err, HS_ERR_ARG, "areas '%s': give --areas-layer or "
+                     "--areas-sql, not both", o->path);
+        goto cleanup;
+    }
+    if (o->sql && !(sql_lyr = hs_vector_sql(ds, o->sql, "areas", o->path,
+                                            "--areas-sql", err))) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
+    }
+    OGRLayerH lyr = sql_lyr ? sql_lyr
+                  : o->layer ? GDALDatasetGetLayerByName(ds, o->layer)
                              : GDALDatasetGetLayer(ds, 0);
     if (!lyr) {
         rc = hs_fail(err, HS_ERR_DATA, "areas '%s': no layer '%s'", o->path,
@@ -313,6 +327,8 @@ cleanup:
         OGR_F_Destroy(f);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
+    if (sql_lyr)
+        GDALDatasetReleaseResultSet(ds, sql_lyr);
     if (ds)
         GDALClose(ds);
     GEOSWKBReader_destroy_r(a->ctx, rd);
@@ -355,9 +371,15 @@ static void overlap_cb(void *item, void *user)
                 a->v[j].id, m2, a->v[c->i].id);
 }
 
-hs_areas *hs_areas_load(const hs_areas_opts *o, const hs_log *log,
+hs_areas *hs_areas_load(const hs_areas_opts *given, const hs_log *log,
                         hs_error *err)
 {
+    /* messages name a database by its label: no password (pgsource.h) */
+    char label[1024];
+    hs_pg_label(given->path, label, sizeof label);
+    hs_areas_opts lo = *given;
+    lo.path = label;
+    const hs_areas_opts *o = &lo;
     hs_areas *a = calloc(1, sizeof *a);
     GEOSWKBWriter *wr = NULL;
     if (!a) {
@@ -367,7 +389,7 @@ hs_areas *hs_areas_load(const hs_areas_opts *o, const hs_log *log,
     a->ctx = GEOS_init_r();
     GEOSContext_setNoticeHandler_r(a->ctx, geos_msg);
     GEOSContext_setErrorHandler_r(a->ctx, geos_msg);
-    if (read_features(a, o, log, err) != HS_OK)
+    if (read_features(a, o, given->path, log, err) != HS_OK)
         goto fail;
     qsort(a->v, a->n, sizeof *a->v, cmp_area);
     for (size_t i = 1; i < a->n; i++)

@@ -21,13 +21,17 @@
 #include "hotspot/hs_error.h"
 
 typedef struct hs_areas_opts {
-    const char *path;       /* any OGR source                              */
-    const char *layer;      /* NULL: the first layer                       */
+    const char *path;       /* any OGR source, "PG:..." included; messages
+                               name it without its password (pgsource.h) */
+    const char *layer;      /* NULL: the first layer (a database: its
+                               tables= table, else the first listed)      */
     const char *id_field;   /* required                                    */
     const char *name_field; /* NULL: names are the ids                     */
     const char *pop_field;  /* NULL: no population on the areas            */
     const char *crs;        /* analysis CRS                                */
     const char *flag_field; /* NULL: none; else its text kept per area     */
+    const char *sql;        /* the rows of this SQL instead of a layer
+                               (not with layer); NULL: none                */
 } hs_areas_opts;
 
 typedef struct hs_areas hs_areas;

@@ -15,11 +15,14 @@
 
 #include "geography/population.h"
 #include "input/csv.h"
+#include "input/pgsource.h"
 #include "input/vector.h"
 
 hs_pop_kind hs_population_kind(const char *arg)
 {
     struct stat st;
+    if (hs_pg_is_source(arg)) /* a database's table of zones */
+        return HS_POP_ZONES;
     if (stat(arg, &st) != 0)
         return HS_POP_FIELD;
     return hs_has_ext(arg, ".csv") || hs_has_ext(arg, ".txt") ? HS_POP_TABLE
@@ -173,11 +176,14 @@ cleanup:
     return rc;
 }
 
-hs_status hs_population_from_zones(hs_areas *a, const char *path,
+hs_status hs_population_from_zones(hs_areas *a, const char *given,
                                    const char *value_field, const char *crs,
                                    hs_pop_report *rep, const hs_log *log,
                                    hs_error *err)
 {
+    /* messages name a database without its password (pgsource.h) */
+    char path[1024];
+    hs_pg_label(given, path, sizeof path);
     hs_status rc = HS_OK;
     GDALDatasetH ds = NULL;
     OGRCoordinateTransformationH ct = NULL;
@@ -185,7 +191,7 @@ hs_status hs_population_from_zones(hs_areas *a, const char *path,
     double *sum = NULL;
 
     memset(rep, 0, sizeof *rep);
-    if (!(ds = hs_vector_open(path, "population zones", err))) {
+    if (!(ds = hs_vector_open(given, "population zones", err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }

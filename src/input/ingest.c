@@ -27,6 +27,7 @@
 #include "input/duplicates.h"
 #include "hotspot/hs_options.h"
 #include "input/ingest.h"
+#include "input/pgsource.h"
 #include "input/text.h"
 #include "input/vector.h"
 
@@ -237,6 +238,7 @@ hs_status hs_ingest_opts_columns(hs_ingest_opts *io, const hs_options *o,
     io->weight = o->weight;
     io->location = o->location;
     io->id = o->id;
+    io->sql = o->incidents_sql;
     return HS_OK;
 }
 
@@ -1409,7 +1411,123 @@ cleanup:
     return rc;
 }
 
-/* ---- OGR inputs ------------------------------------------------------- */
+/* ---- OGR and PostgreSQL inputs ------------------------------------------ */
+
+/* One feature (OGR) or row (PostgreSQL) by role, as the two readers get
+ * them: text fields NULL when absent from the source or NULL in it. */
+typedef struct feat {
+    long line;               /* feature id or row number              */
+    const char *date, *time, *end, *type, *loc, *id;
+    int has_weight;          /* a weight field was given              */
+    double weight;           /* NaN: not a number                     */
+    double x, y;             /* NaN: no location                      */
+    const char *bad_xy;      /* why x, y are unusable before the checks
+                                below ("geometry is not a point")      */
+} feat;
+
+/* The columns of a feature source, found once (index -1: absent). */
+typedef struct fcols {
+    int x, y, cat, date, time, end, weight, loc, id;
+    const char *date_name;   /* for messages                          */
+} fcols;
+
+/* Checks and stores one feature; the same rules for OGR and PostgreSQL
+ * sources (ingest.h).  path is the source's label for messages. */
+static hs_status take_feature(hs_ingest *in, const char *path, int32_t file_id,
+                              int geo, const fcols *k, const feat *f,
+                              hs_error *err)
+{
+    const hs_ingest_opts *o = in->o;
+    long line = f->line;
+    in->main.rep.rows_read++;
+    row w = {.minute = -1, .span = -1, .weight = 1.0f, .file = file_id, .line = line,
+             .x = NAN, .y = NAN, .key = -1};
+    const char *d = f->date ? f->date : "";
+    if (k->date >= 0 && parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
+        skip(&in->main, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
+             "month (YYYY-MM) or date", k->date_name, d);
+        return HS_OK;
+    }
+    if (o->max_month && w.month > o->max_month) {
+        skip(&in->main, HS_SKIP_FUTURE, path, line, "'%.40s' is in the future", d);
+        return HS_OK;
+    }
+    if (k->time >= 0 && f->time) {
+        int mm = parse_time(f->time, strlen(f->time));
+        if (mm < 0) {
+            skip(&in->main, HS_SKIP_DATE, path, line, "field time: '%.40s' is "
+                 "not HH:MM", f->time);
+            return HS_OK;
+        }
+        w.minute = (int16_t)mm;
+    }
+    if (k->end >= 0) {
+        const char *e = f->end ? f->end : "";
+        if (parse_end(e, strlen(e), &w) != 0) {
+            skip(&in->main, HS_SKIP_DATE, path, line, "end time "
+                 "(--end-time) '%.40s' is not a date or date-time", e);
+            return HS_OK;
+        }
+    }
+    w.type = k->cat >= 0 ? (f->type ? f->type : "") : "incident";
+    w.type_len = strlen(w.type);
+    if (is_blank(w.type, w.type_len)) {
+        skip(&in->main, HS_SKIP_CATEGORY, path, line, "empty crime type");
+        return HS_OK;
+    }
+    if (f->has_weight) {
+        if (!isfinite(f->weight) || f->weight < 0) {
+            skip(&in->main, HS_SKIP_WEIGHT, path, line, "weight is not a number >= 0");
+            return HS_OK;
+        }
+        w.weight = (float)f->weight;
+    }
+    if (f->bad_xy) {
+        skip(&in->main, HS_SKIP_COORD, path, line, "%s", f->bad_xy);
+        return HS_OK;
+    }
+    w.x = f->x;
+    w.y = f->y;
+    if (!isnan(w.x) && (!isfinite(w.x) || !isfinite(w.y) ||
+                        (geo && (fabs(w.x) > 180 || fabs(w.y) > 90)) ||
+                        (w.x == 0 && w.y == 0))) {
+        skip(&in->main, HS_SKIP_COORD, path, line, "coordinates %g, %g are not "
+             "a usable location", w.x, w.y);
+        return HS_OK;
+    }
+    if (k->loc >= 0 && f->loc) {
+        w.loc = f->loc;
+        w.loc_len = strlen(w.loc);
+    }
+    hs_status rc;
+    if (k->id >= 0 && f->id &&
+        (rc = row_key(&in->main, f->id, strlen(f->id), 0, 0, &w.key, err)))
+        return rc;
+    if ((rc = store_row(&in->main, &w, err)))
+        return rc;
+    in->main.rep.rows_kept++;
+    return HS_OK;
+}
+
+/* The columns the store keeps and the source must have; key and span
+ * columns added to the store when the source has them. */
+static hs_status settle_cols(hs_ingest *in, fcols *k, hs_error *err)
+{
+    hs_status rc = HS_OK;
+    if (!(in->s->cols & HS_COL_TIME))
+        k->end = -1;
+    if (k->id >= 0)
+        rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
+    if (!rc && k->end >= 0)
+        rc = hs_incidents_add_cols(in->s, HS_COL_SPAN, err);
+    if (!(in->s->cols & HS_COL_TYPE)) /* not kept: not read */
+        k->cat = -1;
+    if (!(in->s->cols & HS_COL_TIME))
+        k->date = k->time = -1;
+    if (!(in->s->cols & HS_COL_LABELS))
+        k->loc = -1;
+    return rc;
+}
 
 static int ogr_field(OGRFeatureDefnH defn, const char *name, const char *flag,
                      const char *path, hs_error *err, hs_status *rc)
@@ -1423,11 +1541,18 @@ static int ogr_field(OGRFeatureDefnH defn, const char *name, const char *flag,
     return i;
 }
 
+static const char *ogr_text(OGRFeatureH f, int i)
+{
+    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i)
+                                                      : NULL;
+}
+
 static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
                           hs_error *err)
 {
     hs_status rc = HS_OK;
     GDALDatasetH ds = NULL;
+    OGRLayerH lyr = NULL, sql_lyr = NULL;
     OGRFeatureH f = NULL;
     char *wkt = NULL;
     size_t start = in->s->n;
@@ -1438,40 +1563,36 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
-    OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+    if (o->sql && !(sql_lyr = hs_vector_sql(ds, o->sql, "incidents", path,
+                                            "--incidents-sql", err))) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
+    }
+    lyr = sql_lyr ? sql_lyr : GDALDatasetGetLayer(ds, 0);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
-    int ix = ogr_field(defn, o->x, "--x", path, err, &rc);
-    int iy = ogr_field(defn, o->y, "--y", path, err, &rc);
-    int icat = o->category || !o->optional_type
+    fcols k = {
+        .x = ogr_field(defn, o->x, "--x", path, err, &rc),
+        .y = ogr_field(defn, o->y, "--y", path, err, &rc),
+        .cat = o->category || !o->optional_type
                    ? ogr_field(defn, o->category ? o->category : "category",
                                "--category", path, err, &rc)
-                   : OGR_FD_GetFieldIndex(defn, "category");
-    int idate = o->date || !o->optional_date
+                   : OGR_FD_GetFieldIndex(defn, "category"),
+        .date = o->date || !o->optional_date
                     ? ogr_field(defn, o->date ? o->date : "date", "--date",
                                 path, err, &rc)
-                    : OGR_FD_GetFieldIndex(defn, "date");
-    int itime = ogr_field(defn, o->time, "--time", path, err, &rc);
-    int iend = ogr_field(defn, o->end, "--end-time", path, err, &rc);
-    int iw = ogr_field(defn, o->weight, "--weight", path, err, &rc);
-    int iloc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location");
-    int iid = ogr_field(defn, o->id, "--id", path, err, &rc);
-    if (!rc && iid >= 0)
-        rc = hs_incidents_add_cols(in->s, HS_COL_KEY, err);
-    if (!(in->s->cols & HS_COL_TIME))
-        iend = -1;
-    if (!rc && iend >= 0)
-        rc = hs_incidents_add_cols(in->s, HS_COL_SPAN, err);
-    if (rc)
+                    : OGR_FD_GetFieldIndex(defn, "date"),
+        .time = ogr_field(defn, o->time, "--time", path, err, &rc),
+        .end = ogr_field(defn, o->end, "--end-time", path, err, &rc),
+        .weight = ogr_field(defn, o->weight, "--weight", path, err, &rc),
+        .loc = OGR_FD_GetFieldIndex(defn, o->location ? o->location : "location"),
+        .id = ogr_field(defn, o->id, "--id", path, err, &rc)};
+    if (rc || (rc = settle_cols(in, &k, err)))
         goto cleanup;
-    if (!(in->s->cols & HS_COL_TYPE)) /* not kept: not read */
-        icat = -1;
-    if (!(in->s->cols & HS_COL_TIME))
-        idate = itime = -1;
-    if (!(in->s->cols & HS_COL_LABELS))
-        iloc = -1;
+    k.date_name = k.date >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k.date))
+                              : "";
     const char *crs = o->crs;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
-    if (!crs && ix < 0 && srs) {
+    if (!crs && k.x < 0 && srs) {
         OSRExportToWkt(srs, &wkt);
         crs = wkt;
     }
@@ -1484,93 +1605,35 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     }
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
-        long line = (long)OGR_F_GetFID(f);
-        in->main.rep.rows_read++;
-        row w = {.minute = -1, .span = -1, .weight = 1.0f, .file = file_id, .line = line,
-                 .x = NAN, .y = NAN, .key = -1};
-        const char *d = idate >= 0 ? OGR_F_GetFieldAsString(f, idate) : "";
-        if (idate >= 0 && parse_date(d, strlen(d), &w.month, &w.day, &w.minute) != 0) {
-            skip(&in->main, HS_SKIP_DATE, path, line, "field %s: '%.40s' is not a "
-                 "month (YYYY-MM) or date", OGR_Fld_GetNameRef(
-                 OGR_FD_GetFieldDefn(defn, idate)), d);
-            goto next;
-        }
-        if (o->max_month && w.month > o->max_month) {
-            skip(&in->main, HS_SKIP_FUTURE, path, line, "'%.40s' is in the future", d);
-            goto next;
-        }
-        if (itime >= 0 && OGR_F_IsFieldSetAndNotNull(f, itime)) {
-            const char *t = OGR_F_GetFieldAsString(f, itime);
-            int mm = parse_time(t, strlen(t));
-            if (mm < 0) {
-                skip(&in->main, HS_SKIP_DATE, path, line, "field time: '%.40s' is "
-                     "not HH:MM", t);
-                goto next;
-            }
-            w.minute = (int16_t)mm;
-        }
-        if (iend >= 0) {
-            const char *e = OGR_F_IsFieldSetAndNotNull(f, iend)
-                                ? OGR_F_GetFieldAsString(f, iend) : "";
-            if (parse_end(e, strlen(e), &w) != 0) {
-                skip(&in->main, HS_SKIP_DATE, path, line, "end time "
-                     "(--end-time) '%.40s' is not a date or date-time", e);
-                goto next;
-            }
-        }
-        w.type = icat >= 0 ? OGR_F_GetFieldAsString(f, icat) : "incident";
-        w.type_len = strlen(w.type);
-        if (is_blank(w.type, w.type_len)) {
-            skip(&in->main, HS_SKIP_CATEGORY, path, line, "empty crime type");
-            goto next;
-        }
-        if (iw >= 0) {
-            double wv = OGR_F_GetFieldAsDouble(f, iw);
-            if (!isfinite(wv) || wv < 0) {
-                skip(&in->main, HS_SKIP_WEIGHT, path, line, "weight is not a number >= 0");
-                goto next;
-            }
-            w.weight = (float)wv;
-        }
-        if (ix >= 0) {
-            if (OGR_F_IsFieldSetAndNotNull(f, ix) &&
-                OGR_F_IsFieldSetAndNotNull(f, iy)) {
-                w.x = OGR_F_GetFieldAsDouble(f, ix);
-                w.y = OGR_F_GetFieldAsDouble(f, iy);
+        feat v = {.line = (long)OGR_F_GetFID(f),
+                  .date = ogr_text(f, k.date), .time = ogr_text(f, k.time),
+                  .end = ogr_text(f, k.end), .type = ogr_text(f, k.cat),
+                  .loc = k.loc >= 0 ? OGR_F_GetFieldAsString(f, k.loc) : NULL,
+                  .id = ogr_text(f, k.id), .has_weight = k.weight >= 0,
+                  .weight = k.weight >= 0 ? OGR_F_GetFieldAsDouble(f, k.weight) : 1,
+                  .x = NAN, .y = NAN};
+        if (k.x >= 0) {
+            if (OGR_F_IsFieldSetAndNotNull(f, k.x) &&
+                OGR_F_IsFieldSetAndNotNull(f, k.y)) {
+                v.x = OGR_F_GetFieldAsDouble(f, k.x);
+                v.y = OGR_F_GetFieldAsDouble(f, k.y);
             }
         } else {
             OGRGeometryH g = OGR_F_GetGeometryRef(f);
             if (g && !OGR_G_IsEmpty(g)) {
                 if (wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint) {
-                    skip(&in->main, HS_SKIP_COORD, path, line, "geometry is not a point");
-                    goto next;
+                    v.bad_xy = "geometry is not a point";
+                } else {
+                    v.x = OGR_G_GetX(g, 0);
+                    v.y = OGR_G_GetY(g, 0);
                 }
-                w.x = OGR_G_GetX(g, 0);
-                w.y = OGR_G_GetY(g, 0);
             }
         }
-        if (!isnan(w.x) && (!isfinite(w.x) || !isfinite(w.y) ||
-                            (geo && (fabs(w.x) > 180 || fabs(w.y) > 90)) ||
-                            (w.x == 0 && w.y == 0))) {
-            skip(&in->main, HS_SKIP_COORD, path, line, "coordinates %g, %g are not "
-                 "a usable location", w.x, w.y);
-            goto next;
-        }
-        if (iloc >= 0) {
-            w.loc = OGR_F_GetFieldAsString(f, iloc);
-            w.loc_len = strlen(w.loc);
-        }
-        if (iid >= 0 && OGR_F_IsFieldSetAndNotNull(f, iid)) {
-            const char *ref = OGR_F_GetFieldAsString(f, iid);
-            if ((rc = row_key(&in->main, ref, strlen(ref), 0, 0, &w.key, err)))
-                goto cleanup;
-        }
-        if ((rc = store_row(&in->main, &w, err)))
-            goto cleanup;
-        in->main.rep.rows_kept++;
-    next:
+        rc = take_feature(in, path, file_id, geo, &k, &v, err);
         OGR_F_Destroy(f);
         f = NULL;
+        if (rc)
+            goto cleanup;
     }
     rc = transform_rows(in, start, crs, path, err);
 cleanup:
@@ -1578,8 +1641,280 @@ cleanup:
     if (f)
         OGR_F_Destroy(f);
     CPLFree(wkt);
+    if (sql_lyr)
+        GDALDatasetReleaseResultSet(ds, sql_lyr);
     if (ds)
         GDALClose(ds);
+    return rc;
+}
+
+/* A column of a PostgreSQL result by name, case-insensitive as OGR's
+ * field lookup is; -1 if absent (an error when flag says it was given). */
+static int pg_col(const PGresult *d, const char *name, const char *flag,
+                  const char *path, hs_error *err, hs_status *rc)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < PQnfields(d); i++)
+        if (strcasecmp(PQfname(d, i), name) == 0)
+            return i;
+    if (flag)
+        *rc = hs_fail(err, HS_ERR_DATA, "incidents '%s': no field '%s' (given "
+                      "by %s)", path, name, flag);
+    return -1;
+}
+
+/* The srid of a geometry column's rows and its CRS as PROJ reads it
+ * ("EPSG:27700", or the WKT of spatial_ref_sys); *crs malloc'd, NULL when
+ * the rows have no srid. */
+static hs_status pg_crs(PGconn *c, const char *from, const char *gcol,
+                        const char *path, char **crs, hs_error *err)
+{
+    *crs = NULL;
+    char *q = malloc(strlen(from) + strlen(gcol) + 400);
+    if (!q)
+        return hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+    /* the first row's srid (a table's column may say 0, its rows more) */
+    sprintf(q, "SELECT s.auth_name, s.auth_srid, s.srtext, g.srid FROM "
+            "(SELECT ST_SRID(%s) AS srid FROM %s AS q WHERE %s IS NOT NULL "
+            "LIMIT 1) g LEFT JOIN spatial_ref_sys s ON s.srid = g.srid",
+            gcol, from, gcol);
+    PGresult *r = PQexec(c, q);
+    free(q);
+    hs_status rc = HS_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = hs_fail(err, HS_ERR_DATA, "incidents '%s': the geometry's CRS: %s",
+                     path, hs_pg_msg(c));
+    } else if (PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 3)) > 0) {
+        const char *auth = PQgetvalue(r, 0, 0), *code = PQgetvalue(r, 0, 1);
+        if (PQgetisnull(r, 0, 2) && PQgetisnull(r, 0, 0))
+            rc = hs_fail(err, HS_ERR_CRS, "incidents '%s': srid %s is not in "
+                         "spatial_ref_sys", path, PQgetvalue(r, 0, 3));
+        else if (!strcasecmp(auth, "EPSG") && *code && (*crs = malloc(strlen(code) + 6)))
+            sprintf(*crs, "EPSG:%s", code);
+        else if (strcasecmp(auth, "EPSG") || !*code)
+            *crs = strdup(PQgetvalue(r, 0, 2));
+        if (!rc && !*crs)
+            rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* A PostgreSQL source (pgsource.h): a table (tables=) or --incidents-sql,
+ * read with one COPY of the columns the options name, in the order of a
+ * table's primary key (else as the server gives them).  The same field
+ * rules and messages as OGR sources; a feature is the primary key's value
+ * when the table has a one-column integer key, else the row's number
+ * (from 1). */
+static hs_status read_pg(hs_ingest *in, const char *path, const char *label,
+                         int32_t file_id, hs_error *err)
+{
+    const hs_ingest_opts *o = in->o;
+    hs_status rc = HS_OK;
+    hs_pg_source src;
+    PGconn *c = NULL;
+    PGresult *d = NULL, *pk = NULL;
+    hs_pg_rows *rows = NULL;
+    char *from = NULL, *sel = NULL, *crs = NULL, *what = NULL;
+    size_t start = in->s->n;
+    if ((rc = hs_pg_source_parse(path, &src, err)))
+        return rc;
+    in->main.features = 1;
+    if (!o->sql && !src.table) {
+        rc = hs_fail(err, HS_ERR_ARG, "incidents '%s': which table? Give "
+                     "tables=SCHEMA.TABLE in the connection string, or "
+                     "--incidents-sql 'SELECT ...'", label);
+        goto cleanup;
+    }
+    if (!(c = hs_pg_connect(&src, "incidents", err))) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    if (o->sql) { /* a subquery: without the statement's own ';' */
+        size_t n = strlen(o->sql);
+        while (n && (isspace((unsigned char)o->sql[n - 1]) || o->sql[n - 1] == ';'))
+            n--;
+        if ((from = malloc(n + 3)))
+            sprintf(from, "(%.*s)", (int)n, o->sql);
+    } else {
+        from = hs_pg_quote_table(src.table);
+    }
+    what = malloc(strlen(label) + 64);
+    if (!from || !what) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+        goto cleanup;
+    }
+    sprintf(what, "incidents '%s'", label);
+    /* the source's columns, without reading a row */
+    sel = malloc(strlen(from) + 64);
+    if (!sel) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+        goto cleanup;
+    }
+    sprintf(sel, "SELECT * FROM %s AS q LIMIT 0", from);
+    d = PQexec(c, sel);
+    if (PQresultStatus(d) != PGRES_TUPLES_OK) {
+        rc = hs_fail(err, HS_ERR_DATA, "%s: %s", what, hs_pg_msg(c));
+        goto cleanup;
+    }
+    fcols k = {
+        .x = pg_col(d, o->x, "--x", label, err, &rc),
+        .y = pg_col(d, o->y, "--y", label, err, &rc),
+        .cat = pg_col(d, o->category ? o->category : "category",
+                      o->category || !o->optional_type ? "--category" : NULL,
+                      label, err, &rc),
+        .date = pg_col(d, o->date ? o->date : "date",
+                       o->date || !o->optional_date ? "--date" : NULL, label,
+                       err, &rc),
+        .time = pg_col(d, o->time, "--time", label, err, &rc),
+        .end = pg_col(d, o->end, "--end-time", label, err, &rc),
+        .weight = pg_col(d, o->weight, "--weight", label, err, &rc),
+        .loc = pg_col(d, o->location ? o->location : "location", NULL, label,
+                      err, &rc),
+        .id = pg_col(d, o->id, "--id", label, err, &rc)};
+    if (rc || (rc = settle_cols(in, &k, err)))
+        goto cleanup;
+    k.date_name = k.date >= 0 ? PQfname(d, k.date) : "";
+    /* the geometry column when no x/y: named by tables=t(col), else the
+     * first of PostGIS's type */
+    int ig = -1;
+    if (k.x < 0) {
+        PGresult *t = PQexec(c, "SELECT to_regtype('geometry')::oid");
+        Oid goid = PQresultStatus(t) == PGRES_TUPLES_OK && PQntuples(t) == 1 &&
+                           !PQgetisnull(t, 0, 0)
+                       ? (Oid)strtoul(PQgetvalue(t, 0, 0), NULL, 10)
+                       : 0;
+        PQclear(t);
+        if (src.geom_col)
+            ig = pg_col(d, src.geom_col, "tables=...(column)", label, err, &rc);
+        for (int i = 0; i < PQnfields(d) && ig < 0 && goid; i++)
+            if (PQftype(d, i) == goid)
+                ig = i;
+        if (rc)
+            goto cleanup;
+        if (ig < 0) {
+            rc = hs_fail(err, HS_ERR_DATA, "%s: no geometry column (PostGIS "
+                         "geometry) and no --x/--y columns", what);
+            goto cleanup;
+        }
+    }
+    /* a one-column integer primary key names the rows (as OGR's FID) */
+    int pkey = -1;
+    if (!o->sql) {
+        char *lit = PQescapeLiteral(c, from, strlen(from));
+        char *q2 = lit ? malloc(strlen(lit) + 400) : NULL;
+        if (q2) {
+            sprintf(q2, "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+                    "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+                    "WHERE i.indrelid = %s::regclass AND i.indisprimary AND "
+                    "i.indnatts = 1 AND a.atttypid IN ('int2'::regtype, "
+                    "'int4'::regtype, 'int8'::regtype)", lit);
+            pk = PQexec(c, q2);
+        }
+        PQfreemem(lit);
+        free(q2);
+        if (pk && PQresultStatus(pk) == PGRES_TUPLES_OK && PQntuples(pk) == 1)
+            pkey = pg_col(d, PQgetvalue(pk, 0, 0), NULL, label, err, &rc);
+    }
+    /* the SELECT: every column as text, in a fixed order */
+    const int role[] = {pkey, k.date, k.time, k.end, k.cat, k.loc, k.id,
+                        k.weight, k.x, k.y};
+    enum { F_FID, F_DATE, F_TIME, F_END, F_CAT, F_LOC, F_ID, F_W, F_X, F_Y,
+           F_GEOM, F_N };
+    size_t cap = strlen(from) + 256;
+    for (int i = 0; i < PQnfields(d); i++)
+        cap += 2 * strlen(PQfname(d, i)) + 16;
+    free(sel);
+    if (!(sel = malloc(cap))) {
+        rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+        goto cleanup;
+    }
+    /* the columns as the server writes them as text; the geometry as its
+     * hex EWKB, read here (hs_pg_ewkb_point): PostGIS functions per row
+     * (GeometryType, ST_X) doubled the server's time */
+    char *p = sel, *gid = NULL;
+    p += sprintf(p, "SELECT ");
+    for (int r = 0; r < F_N; r++) {
+        int col = r == F_GEOM ? ig : role[r];
+        if (col < 0) {
+            p += sprintf(p, "%sNULL", r ? ", " : "");
+            continue;
+        }
+        char *id = PQescapeIdentifier(c, PQfname(d, col), strlen(PQfname(d, col)));
+        if (!id) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+            goto cleanup;
+        }
+        p += sprintf(p, "%s%s", r ? ", " : "", id);
+        if (r == F_GEOM && !(gid = strdup(id))) {
+            PQfreemem(id);
+            rc = hs_fail(err, HS_ERR_NOMEM, "incidents: out of memory");
+            goto cleanup;
+        }
+        PQfreemem(id);
+    }
+    p += sprintf(p, " FROM %s AS q", from);
+    if (pkey >= 0)
+        sprintf(p, " ORDER BY 1");
+    /* the CRS: --incidents-crs, else the geometry's, else the analysis
+     * CRS (x/y columns: as for a CSV) */
+    rc = !o->crs && ig >= 0 ? pg_crs(c, from, gid, label, &crs, err) : HS_OK;
+    free(gid);
+    if (rc)
+        goto cleanup;
+    const char *use_crs = o->crs ? o->crs : crs ? crs : o->analysis_crs;
+    int geo = hs_crs_is_geographic(use_crs, err);
+    if (geo < 0) {
+        rc = err ? err->code : HS_ERR_CRS;
+        goto cleanup;
+    }
+    if (!(rows = hs_pg_rows_open(c, sel, F_N, what, err))) {
+        rc = err ? err->code : HS_ERR_DATA;
+        goto cleanup;
+    }
+    char **fv;
+    long n = 0;
+    int got;
+    while ((got = hs_pg_rows_next(rows, &fv, err)) == 1) {
+        n++;
+        feat v = {.line = pkey >= 0 && fv[F_FID] ? atol(fv[F_FID]) : n,
+                  .date = fv[F_DATE], .time = fv[F_TIME], .end = fv[F_END],
+                  .type = fv[F_CAT], .loc = fv[F_LOC], .id = fv[F_ID],
+                  .has_weight = k.weight >= 0, .weight = 1, .x = NAN, .y = NAN};
+        if (k.weight >= 0 && (!fv[F_W] ||
+                              parse_double(fv[F_W], strlen(fv[F_W]), &v.weight)))
+            v.weight = NAN;
+        if (k.x >= 0) {
+            if (fv[F_X] && fv[F_Y] &&
+                (parse_double(fv[F_X], strlen(fv[F_X]), &v.x) ||
+                 parse_double(fv[F_Y], strlen(fv[F_Y]), &v.y)))
+                v.bad_xy = "coordinates are not numbers";
+            if (!fv[F_X] || !fv[F_Y])
+                v.x = v.y = NAN;
+        } else if (fv[F_GEOM] && hs_pg_ewkb_point(fv[F_GEOM], &v.x, &v.y) < 0) {
+            v.x = v.y = NAN;
+            v.bad_xy = "geometry is not a point";
+        }
+        if ((rc = take_feature(in, label, file_id, geo, &k, &v, err)))
+            goto cleanup;
+    }
+    if (got < 0) {
+        rc = err ? err->code : HS_ERR_IO;
+        goto cleanup;
+    }
+    rc = transform_rows(in, start, use_crs, label, err);
+cleanup:
+    in->main.features = 0;
+    hs_pg_rows_close(rows);
+    PQclear(d);
+    PQclear(pk);
+    PQfinish(c);
+    free(from);
+    free(sel);
+    free(crs);
+    free(what);
+    hs_pg_source_free(&src);
     return rc;
 }
 
@@ -1643,16 +1978,27 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
     hs_status rc;
     if (in->finished)
         return hs_fail(err, HS_ERR_ARG, "ingest: a file after hs_ingest_finish");
-    int32_t file_id = hs_pool_intern(in->s->files, path, strlen(path));
+    /* a database's label leaves its password out of every message and
+     * output (pgsource.h); it has no bytes to hash */
+    int db = hs_pg_is_source(path);
+    char label[1024];
+    hs_pg_label(path, label, sizeof label);
+    if (in->o->sql && !db && (hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")))
+        return hs_fail(err, HS_ERR_ARG, "incidents '%s': --incidents-sql "
+                       "reads a database or a GIS file (GeoPackage, ...), not "
+                       "a CSV", path);
+    int32_t file_id = hs_pool_intern(in->s->files, label, strlen(label));
     if (file_id < 0)
         return hs_fail(err, HS_ERR_NOMEM, "ingest: out of memory");
-    if ((rc = add_source(in, path, err)))
+    if ((rc = add_source(in, label, err)))
         return rc;
     size_t i = in->nsrc - 1;
     hs_ingest_source *p = &in->pub[i];
     source *q = &in->src[i];
     long same = -1;
-    if ((in->o->hash_files && (rc = source_sha(in, i, err))) ||
+    if (db)
+        q->size = -1;
+    if ((in->o->hash_files && !db && (rc = source_sha(in, i, err))) ||
         (q->size > 0 && (rc = identical(in, i, &same, err))))
         return rc;
     R->files++;
@@ -1679,7 +2025,8 @@ hs_status hs_ingest_file(hs_ingest *in, const char *path, hs_error *err)
                 path, in->pub[same].path);
     long read0 = R->rows_read, kept0 = R->rows_kept, text0 = R->bad_text;
     q->start = in->s->n;
-    rc = hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")
+    rc = db ? read_pg(in, path, label, file_id, err)
+         : hs_has_ext(path, ".csv") || hs_has_ext(path, ".txt")
              ? read_csv(in, path, file_id, &p->sep, err)
              : read_ogr(in, path, file_id, err);
     if (rc)
@@ -1889,7 +2236,10 @@ hs_status hs_paths_expand(const char *const *paths, size_t n, char ***files,
         const char *p = paths[i];
         struct stat st;
         size_t before = sv.n;
-        if (stat(p, &st) == 0) {
+        if (hs_pg_is_source(p)) { /* a database: read as it is named */
+            if (sv_push(&sv, p) != 0)
+                rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+        } else if (stat(p, &st) == 0) {
             if (S_ISDIR(st.st_mode))
                 rc = walk(&sv, p, err);
             else if (sv_push(&sv, p) != 0)

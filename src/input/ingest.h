@@ -2,8 +2,14 @@
  * ingest.h - reading incidents into the store (internal).
  *
  * Formats: police.uk street-level CSVs (recognised by their header), other
- * CSVs with named columns, and any OGR point layer (GeoPackage, Shapefile,
- * GeoJSON, ...).  Coordinates are transformed to the analysis CRS.  Rows
+ * CSVs with named columns, any OGR point layer (GeoPackage, Shapefile,
+ * GeoJSON, ...; its first layer, or the rows of opts.sql), and PostgreSQL
+ * tables or queries ("PG:..." sources, pgsource.h: a tables= table or
+ * opts.sql, read by COPY; a geometry column or x/y columns).  OGR and
+ * PostgreSQL sources take the same field options and give the same
+ * messages, naming the source (a database by its label, without the
+ * password), the feature id (a table's one-column integer primary key,
+ * else the row number from 1) and the field.  Coordinates are transformed to the analysis CRS.  Rows
  * that cannot be used are skipped and counted by reason, with the file and
  * line of the first few; rows without a location and rows whose crime type
  * is not in the mapping are kept and counted (they are reported, never
@@ -67,6 +73,9 @@ typedef struct hs_ingest_opts {
     const char *weight;   /* weight column (optional)                     */
     const char *location; /* location label column (optional)            */
     const char *id;       /* unique crime reference column (optional)    */
+    const char *sql;      /* --incidents-sql: the rows of a database or GIS
+                             file (its own SQL dialect) instead of its
+                             first layer or tables= table                */
     hs_dup_rule duplicates;
     int hash_files;       /* SHA-256 of every file (else only of files of
                              equal size, to find identical ones)         */
@@ -83,7 +92,7 @@ typedef struct hs_ingest_opts {
 
 /* The incident columns of the options (--x, --y, --incidents-crs,
  * --category, --date, --time, --start-time, --end-time, --weight,
- * --location, --id) into io, leaving its other fields alone.
+ * --location, --id, --incidents-sql) into io, leaving its other fields alone.
  * --start-time is the date column (with its time); it replaces --date
  * and --time, and --end-time needs it; --when with --end-time is not
  * taken yet: HS_ERR_ARG otherwise. */

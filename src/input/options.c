@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <ini.h>
@@ -30,9 +31,15 @@ static const opt table[] = {
     O(incidents, LIST, "PATH...", NULL,
       "incident files, folders (searched for *.csv) or globs; police.uk "
       "street CSVs are recognised by their header"),
+    O(incidents_sql, TEXT, "SQL", NULL, "the incidents are the rows of this "
+      "query on each --incidents source that is a database (PG:...) or a GIS "
+      "file (in its SQL dialect), instead of its table or first layer"),
     O(areas, PATH, "PATH", NULL, "area polygons: any OGR source (GeoPackage, "
-      "GeoJSON, Shapefile, PostGIS)"),
-    O(areas_layer, TEXT, "NAME", "the first layer", "layer of --areas"),
+      "GeoJSON, Shapefile, PG:\"dbname=... tables=schema.table\")"),
+    O(areas_layer, TEXT, "NAME", "the first layer", "layer of --areas (a "
+      "database: schema.table)"),
+    O(areas_sql, TEXT, "SQL", NULL, "the areas are the rows of this query on "
+      "--areas (a database's SQL, or a GIS file's dialect)"),
     O(area_id, TEXT, "FIELD", NULL, "unique id field of the areas"),
     O(area_name, TEXT, "FIELD", "the id", "name field of the areas"),
     O(population, PATH_OR_FIELD, "FIELD|CSV|ZONES", NULL,
@@ -96,8 +103,13 @@ static const opt table[] = {
       "order) or the first; a --id reference on several rows is kept on its "
       "last or first row; keep: keep everything (and warn). Files with "
       "identical bytes are read once unless keep"),
-    O(output, TEXT, "FILE.gpkg", "hotspot.gpkg", "the GeoPackage to write "
-      "(replaced only when the run succeeds)"),
+    O(output, TEXT, "FILE.gpkg|PG:...", "hotspot.gpkg", "the GeoPackage to "
+      "write (replaced only when the run succeeds), or a PostGIS database "
+      "(PG:\"dbname=... host=...\"; with --schema)"),
+    O(schema, TEXT, "NAME", NULL, "PostGIS output: the schema that holds the "
+      "run's layers and tables, its QGIS project and (in layer_styles) its "
+      "styles; replaced whole, in one transaction, only when the run "
+      "succeeds"),
     O(incidents_layer, TEXT, "yes|no", "yes", "write the incident points "
       "(layer 'incidents'); 'no' for a small file of areas and rates"),
     O(kde, TEXT, "yes|no", "yes", "kernel density surfaces (kde_<group>), "
@@ -261,7 +273,9 @@ void hs_options_free(hs_options *o)
 /* base_dir/value if value is relative and base_dir is set, else value. */
 static char *resolve(const char *value, const char *base_dir)
 {
-    if (!base_dir || !*base_dir || value[0] == '/')
+    /* a database (PG:...) is not a file */
+    if (!base_dir || !*base_dir || value[0] == '/' ||
+        strncasecmp(value, "PG:", 3) == 0)
         return strdup(value);
     size_t n = strlen(base_dir) + strlen(value) + 2;
     char *p = malloc(n);

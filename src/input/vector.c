@@ -9,6 +9,7 @@
 #include <cpl_error.h>
 #include <sqlite3.h>
 
+#include "input/pgsource.h"
 #include "input/vector.h"
 
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
@@ -34,13 +35,16 @@ static void CPL_STDCALL crs_error(CPLErr cls, CPLErrorNum no, const char *msg)
         snprintf(first, 256, "%s", msg);
 }
 
-GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
+GDALDatasetH hs_vector_open(const char *open_path, const char *what,
+                            hs_error *err)
 {
-    char crs_msg[256] = "";
+    char crs_msg[256] = "", path[1024];
+    /* messages name a database without its password (pgsource.h) */
+    hs_pg_label(open_path, path, sizeof path);
     hs_gdal_init();
     CPLPushErrorHandlerEx(crs_error, crs_msg);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 NULL, NULL);
+    GDALDatasetH ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
     CPLPopErrorHandler();
     /* GeoJSON falls back to WGS84 when its "crs" cannot be resolved: the
      * numbers would then be read as degrees, so stop here instead */
@@ -63,6 +67,22 @@ GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err)
     if (ds)
         GDALClose(ds);
     return NULL;
+}
+
+OGRLayerH hs_vector_sql(GDALDatasetH ds, const char *sql, const char *what,
+                        const char *label, const char *flag, hs_error *err)
+{
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRLayerH l = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    CPLPopErrorHandler();
+    if (!l) {
+        const char *why = CPLGetLastErrorMsg();
+        hs_fail(err, HS_ERR_DATA, "%s '%s': %s '%.200s' %s: %s", what, label,
+                flag, sql, *why ? "failed" : "gives no rows",
+                *why ? why : "a statement without a result");
+    }
+    return l;
 }
 
 hs_status hs_vector_transform(OGRLayerH lyr, const char *crs, const char *what,

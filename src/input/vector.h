@@ -21,6 +21,14 @@ void hs_gdal_init(void);
  * NULL with err naming what (e.g. "areas") and the path. */
 GDALDatasetH hs_vector_open(const char *path, const char *what, hs_error *err);
 
+/* The rows of sql (flag: the option that gave it, "--areas-sql") on ds,
+ * in the source's own dialect: a result layer to give back with
+ * GDALDatasetReleaseResultSet; NULL with err "WHAT 'LABEL': FLAG 'SQL'
+ * failed: <GDAL's reason>" (or "gives no rows" for a statement without a
+ * result). */
+OGRLayerH hs_vector_sql(GDALDatasetH ds, const char *sql, const char *what,
+                        const char *label, const char *flag, hs_error *err);
+
 /*
  * A transformation from the layer's CRS to crs (axis order x = easting /
  * longitude on both sides).  *ct is NULL when none is needed: the layer is

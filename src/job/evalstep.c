@@ -20,6 +20,7 @@
 #include "input/polygons.h"
 #include "input/vector.h"
 #include "input/previous.h"
+#include "input/pgsource.h"
 #include "job/job.h"
 #include "job/styles.h"
 
@@ -330,10 +331,10 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
     hs_field ef[NE];
     char names[2 * HS_NZONES][32];
     hs_status rc = HS_OK;
-    hs_gpkg *gp = hs_gpkg_create(path, NULL, err);
+    hs_dest *gp = hs_dest_create(path, e->j.o->schema, NULL, err);
     if (!gp)
         return err ? err->code : HS_ERR_IO;
-    hs_layer *lz = hs_gpkg_add_layer(gp, "zones", "The evaluation's target, "
+    hs_dest_layer *lz = hs_dest_add_layer(gp, "zones", "The evaluation's target, "
                                      "buffer, control (and control buffer)",
                                      HS_GEOM_MULTIPOLYGON, e->j.crs, zf, 2, err);
     if (!lz)
@@ -344,7 +345,7 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
         hs_value v[] = {txt(hs_zone_name((hs_zone)z)),
                         num(hs_regions_km2(e->zones, (hs_zone)z))};
         if (w)
-            rc = hs_layer_add(lz, 0, 0, w, len, v, err);
+            rc = hs_dest_layer_add(lz, 0, 0, w, len, v, err);
     }
     ef[0] = (hs_field){"crime_group", HS_FIELD_TEXT};
     for (int z = 0; z < HS_NZONES; z++)
@@ -354,7 +355,7 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
             ef[1 + z * 2 + p] = (hs_field){names[z * 2 + p], HS_FIELD_REAL};
         }
     memcpy(ef + 1 + 2 * HS_NZONES, sf, sizeof sf);
-    hs_layer *le = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation", "Incidents "
+    hs_dest_layer *le = rc ? NULL : hs_dest_add_layer(gp, "evaluation", "Incidents "
                                                  "per group in each zone before "
                                                  "and after, WDD, WDQ and the "
                                                  "rate ratio", HS_GEOM_NONE, NULL,
@@ -377,9 +378,9 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
                           txt(q->reading), num(r->ratio), num(r->low),
                           num(r->high), num(r->p)};
         memcpy(v + 1 + 2 * HS_NZONES, s, sizeof s);
-        rc = hs_layer_add(le, 0, 0, NULL, 0, v, err);
+        rc = hs_dest_layer_add(le, 0, 0, NULL, 0, v, err);
     }
-    hs_layer *lm = rc ? NULL : hs_gpkg_add_layer(gp, "evaluation_monthly",
+    hs_dest_layer *lm = rc ? NULL : hs_dest_add_layer(gp, "evaluation_monthly",
                                                  "Incidents per group, month and "
                                                  "zone, over both periods",
                                                  HS_GEOM_NONE, NULL, mf, 4, err);
@@ -395,10 +396,10 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
                 hs_value v[] = {txt(hs_categories_group_name(e->j.cats, e->j.groups[g])),
                                 txt(mo), txt(hs_zone_name((hs_zone)z)),
                                 num(e->monthly[(g * HS_NZONES + (size_t)z) * e->nm + m])};
-                rc = hs_layer_add(lm, 0, 0, NULL, 0, v, err);
+                rc = hs_dest_layer_add(lm, 0, 0, NULL, 0, v, err);
             }
         }
-    hs_layer *lr = rc ? NULL : hs_gpkg_add_layer(gp, "run", "How this file was "
+    hs_dest_layer *lr = rc ? NULL : hs_dest_add_layer(gp, "run", "How this file was "
                                                  "made: parameters and inputs",
                                                  HS_GEOM_NONE, NULL, rf, 3, err);
     if (!lr)
@@ -434,19 +435,20 @@ static hs_status write_output(eval *e, const char *path, hs_error *err)
          "first of target, buffer, control, control buffer"}};
     for (size_t k = 0; k < sizeof rows / sizeof *rows && !rc; k++) {
         hs_value v[] = {txt(rows[k][0]), txt(rows[k][1]), txt(rows[k][2])};
-        rc = hs_layer_add(lr, 0, 0, NULL, 0, v, err);
+        rc = hs_dest_layer_add(lr, 0, 0, NULL, 0, v, err);
     }
-    e->j.gpkg = gp;
+    e->j.out = gp;
     e->j.evaluation = 1;
     hs_regions_extent(e->zones, e->j.extent);
-    if (rc || (rc = hs_styles_write(&e->j, err)) || (rc = hs_gpkg_commit(gp, err)))
+    if (rc || (rc = hs_styles_write(&e->j, err)) || (rc = hs_dest_commit(gp, err)) ||
+        (rc = hs_project_write_qgz(&e->j, path, err)))
         goto fail;
-    hs_gpkg_destroy(gp);
-    e->j.gpkg = NULL;
-    return hs_project_write_qgz(&e->j, path, err);
+    hs_dest_destroy(gp);
+    e->j.out = NULL;
+    return HS_OK;
 fail:
-    hs_gpkg_destroy(gp);
-    e->j.gpkg = NULL;
+    hs_dest_destroy(gp);
+    e->j.out = NULL;
     return rc ? rc : err ? err->code : HS_ERR_IO;
 }
 
@@ -544,7 +546,13 @@ hs_status hs_evaluate(const hs_options *o, const hs_log *log,
         goto cleanup;
     hs_ticker_finish(j->ticker);
     if (sum) {
-        snprintf(sum->output, sizeof sum->output, "%s", out);
+        /* a database: named without its password, with the schema */
+        hs_pg_label(out, sum->output, sizeof sum->output);
+        if (hs_pg_is_source(out)) {
+            size_t l = strlen(sum->output);
+            snprintf(sum->output + l, sizeof sum->output - l, " schema %s",
+                     hs_or_default(o->schema, ""));
+        }
         char a[8], b2[8];
         for (int p = 0; p < 2; p++) {
             hs_month_format(e.per[p][0], a);

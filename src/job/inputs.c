@@ -131,9 +131,12 @@ hs_status hs_job_read_areas(job *j, hs_error *err)
     if (!o->area_id)
         return hs_fail(err, HS_ERR_ARG, "no area id field: give --area-id FIELD");
     j->pop_kind = o->population ? hs_population_kind(o->population) : HS_POP_FIELD;
-    hs_areas_opts ao = {o->areas, o->areas_layer, o->area_id, o->area_name,
-                        j->pop_kind == HS_POP_FIELD ? o->population : NULL,
-                        j->crs, o->priority_field};
+    hs_areas_opts ao = {.path = o->areas, .layer = o->areas_layer,
+                        .sql = o->areas_sql, .id_field = o->area_id,
+                        .name_field = o->area_name,
+                        .pop_field = j->pop_kind == HS_POP_FIELD ? o->population
+                                                                 : NULL,
+                        .crs = j->crs, .flag_field = o->priority_field};
     if (!(j->areas = hs_areas_load(&ao, j->log, err)))
         return err ? err->code : HS_ERR_DATA;
     if (j->pop_kind == HS_POP_TABLE)

@@ -28,7 +28,7 @@
 #include "input/categories.h"
 #include "input/incidents.h"
 #include "input/ingest.h"
-#include "output/output.h"
+#include "output/dest.h"
 
 /* Everything one run holds; freed in one place. */
 /* A hotspot's lineage (--previous): status name, first month seen, runs
@@ -47,8 +47,8 @@ typedef struct job {
     hs_ingest *ing;
     hs_areas *areas;
     hs_rates *rates;
-    hs_gpkg *gpkg;
-    hs_layer *run;
+    hs_dest *out;        /* the GeoPackage or PostGIS schema written */
+    hs_dest_layer *run;
     char **files;
     size_t nfiles;
     int groups[HS_MAX_GROUPS];

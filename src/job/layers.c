@@ -12,6 +12,7 @@
 #include "analysis/lineage.h"
 #include "analysis/timeofweek.h"
 #include "geography/overlap.h"
+#include "input/pgsource.h"
 #include "job/job.h"
 
 /* Above this many points the incidents layer gets no R-tree: GDAL 3.6
@@ -42,7 +43,7 @@ static hs_status run_row(job *j, const char *section, const char *key,
                          const char *value, hs_error *err)
 {
     hs_value v[3] = {txt(section), txt(key), txt(value)};
-    return hs_layer_add(j->run, 0, 0, NULL, 0, v, err);
+    return hs_dest_layer_add(j->run, 0, 0, NULL, 0, v, err);
 }
 
 static hs_status run_num(job *j, const char *section, const char *key,
@@ -59,7 +60,7 @@ static hs_status write_areas(job *j, hs_error *err)
                                  {"area_name", HS_FIELD_TEXT},
                                  {"population", HS_FIELD_REAL},
                                  {"area_km2", HS_FIELD_REAL}};
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "areas", "Study areas with "
+    hs_dest_layer *l = hs_dest_add_layer(j->out, "areas", "Study areas with "
                                     "resident population and area (km2)",
                                     HS_GEOM_MULTIPOLYGON, j->crs, f, 4, err);
     if (!l)
@@ -71,7 +72,7 @@ static hs_status write_areas(job *j, hs_error *err)
                         txt(hs_areas_name(j->areas, i)),
                         num(hs_areas_population(j->areas, i)),
                         num(hs_areas_km2(j->areas, i))};
-        hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+        hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
         if (rc)
             return rc;
     }
@@ -120,7 +121,7 @@ static hs_status write_rates(job *j, hs_error *err)
         hs_period_text(j->agg.cur, per, sizeof per);
         snprintf(desc, sizeof desc, "%s per 1,000 residents, %s, with 95%% "
                  "intervals and change", gname, per);
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
+        hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc,
                                         HS_GEOM_MULTIPOLYGON, j->crs, fc, nf, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
@@ -161,7 +162,7 @@ static hs_status write_rates(job *j, hs_error *err)
                 v[13] = v[14] = v[15] = nul;
                 v[16] = txt("suppressed");
             }
-            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
             if (rc)
                 return rc;
         }
@@ -223,7 +224,7 @@ static hs_status write_timeofweek(job *j, hs_error *err)
     if (untimed)
         hs_warn(j->log, "timeofweek: %ld incident(s) in the period without a "
                 "time are not in it", untimed);
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "timeofweek", "Incidents per "
+    hs_dest_layer *l = hs_dest_add_layer(j->out, "timeofweek", "Incidents per "
                                     "area, group, weekday (1 = Monday) and "
                                     "hour, analysis period", HS_GEOM_NONE,
                                     NULL, f, 5, err);
@@ -242,7 +243,7 @@ static hs_status write_timeofweek(job *j, hs_error *err)
                     txt(hs_areas_id(j->areas, a)),
                     txt(hs_categories_group_name(j->cats, j->groups[g])),
                     int_(k / 24 + 1), int_(k % 24), num(v)};
-                rc = hs_layer_add(l, 0, 0, NULL, 0, row, err);
+                rc = hs_dest_layer_add(l, 0, 0, NULL, 0, row, err);
             }
 cleanup:
     free(w);
@@ -271,7 +272,7 @@ static hs_status write_monthly(job *j, hs_error *err)
     hs_status rc = HS_OK;
     if (!n || !sup)
         return hs_fail(err, HS_ERR_NOMEM, "monthly counts: out of memory");
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "monthly", "Incidents per area, "
+    hs_dest_layer *l = hs_dest_add_layer(j->out, "monthly", "Incidents per area, "
                                     "group and month, analysis and comparison "
                                     "periods (zeros included)", HS_GEOM_NONE,
                                     NULL, fm, 4, err);
@@ -307,7 +308,7 @@ static hs_status write_monthly(job *j, hs_error *err)
                     txt(month), count_value(j, n[(a * ng + g) * nm + k])};
                 if (sup[(a * ng + g) * nm + k])
                     v[3] = (hs_value){.is_null = 1};
-                rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+                rc = hs_dest_layer_add(l, 0, 0, NULL, 0, v, err);
             }
 cleanup:
     free(n);
@@ -330,15 +331,15 @@ hs_status hs_job_write_points(job *j, hs_error *err)
     for (size_t i = 0; i < s->n; i++)
         located += !isnan(s->x[i]);
     if (located > HS_INDEX_LIMIT) {
-        hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_dest_set_spatial_index(j->out, 0);
         hs_warn(j->log, "incidents layer: %zu points, written without a "
                 "spatial index to save time (QGIS: Layer Properties > Source "
                 "> Create Spatial Index)", located);
     }
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "incidents", "Incidents with a "
+    hs_dest_layer *l = hs_dest_add_layer(j->out, "incidents", "Incidents with a "
                                     "location, in the analysis CRS",
                                     HS_GEOM_POINT, j->crs, f, 10, err);
-    hs_gpkg_set_spatial_index(j->gpkg, 1);
+    hs_dest_set_spatial_index(j->out, 1);
     if (!l)
         return err ? err->code : HS_ERR_IO;
     for (size_t i = 0; i < s->n; i++) {
@@ -376,11 +377,11 @@ hs_status hs_job_write_points(job *j, hs_error *err)
             txt(s->area[i] >= 0 ? hs_areas_id(j->areas, (size_t)s->area[i]) : NULL),
             txt(s->location[i] >= 0 ? hs_pool_str(s->locations, s->location[i]) : NULL),
             txt(hs_pool_str(s->files, s->file[i])), int_(s->row[i])};
-        hs_status rc = hs_layer_add(l, s->x[i], s->y[i], NULL, 0, v, err);
+        hs_status rc = hs_dest_layer_add(l, s->x[i], s->y[i], NULL, 0, v, err);
         if (rc)
             return rc;
     }
-    return hs_gpkg_checkpoint(j->gpkg, err); /* 100 MB at 1M: to disk now */
+    return hs_dest_checkpoint(j->out, err); /* 100 MB at 1M: to disk now */
 }
 
 /* "2024-01" into a buffer of 8 */
@@ -448,7 +449,7 @@ cleanup:
 
 /* hotspot_timeofweek and hotspot_monthly (timeofweek.h): not with
  * --public (a hotspot's hour or month holds a handful). */
-static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
+static hs_status hotspot_tables(job *j, hs_dest_layer **tow, hs_dest_layer **mon,
                                 hs_error *err)
 {
     static const hs_field tf[] = {{"hotspot_id", HS_FIELD_TEXT},
@@ -464,12 +465,12 @@ static hs_status hotspot_tables(job *j, hs_layer **tow, hs_layer **mon,
     j->has_hot_tow = j->has_tow;
     j->has_hot_monthly = 1;
     if (j->has_tow &&
-        !(*tow = hs_gpkg_add_layer(j->gpkg, "hotspot_timeofweek", "Each "
+        !(*tow = hs_dest_add_layer(j->out, "hotspot_timeofweek", "Each "
                                    "hotspot's incidents by weekday (1 = "
                                    "Monday) and hour, analysis period",
                                    HS_GEOM_NONE, NULL, tf, 4, err)))
         return err ? err->code : HS_ERR_IO;
-    if (!(*mon = hs_gpkg_add_layer(j->gpkg, "hotspot_monthly", "Each "
+    if (!(*mon = hs_dest_add_layer(j->out, "hotspot_monthly", "Each "
                                    "hotspot's incidents per month over the "
                                    "data (zeros included)", HS_GEOM_NONE,
                                    NULL, mf, 3, err)))
@@ -494,7 +495,7 @@ static hs_status write_ceased(job *j, size_t g, const hs_lineage *lin,
     hs_layer_name(name, sizeof name, "hotspots_ceased_", gname);
     snprintf(desc, sizeof desc, "%s hotspots of the previous run that no "
              "hotspot of this run continues", gname);
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+    hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc, HS_GEOM_MULTIPOLYGON,
                                     j->crs, f, 5, err);
     if (!l)
         return err ? err->code : HS_ERR_IO;
@@ -504,7 +505,7 @@ static hs_status write_ceased(job *j, size_t g, const hs_lineage *lin,
                         txt(month_text(pv->period_end, b)),
                         int_(o->months_seen),
                         real ? num(o->incidents) : int_((int64_t)llround(o->incidents))};
-        hs_status rc = lin->ceased[k] ? hs_layer_add(l, 0, 0, o->wkb, o->wkb_len, v, err)
+        hs_status rc = lin->ceased[k] ? hs_dest_layer_add(l, 0, 0, o->wkb, o->wkb_len, v, err)
                                       : HS_OK;
         if (rc)
             return rc;
@@ -614,7 +615,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
     memcpy(tfc, tf, sizeof tfc);
     hfc[3].type = tfc[6].type = count_type(j); /* incidents */
     const hs_incidents *s = j->inc;
-    hs_layer *ltow, *lmon;
+    hs_dest_layer *ltow, *lmon;
     double *tow_h = NULL, *mon_h = NULL, *tow_t = NULL;
     hs_status rc = HS_OK;
     long timed_all = 0, surfaced = 0;
@@ -651,7 +652,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
                  "of the density surface, ranked by incidents", gname,
                  j->sopt.hot.hot_class);
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc,
+        hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc,
                                         HS_GEOM_MULTIPOLYGON, j->crs, hfc,
                                         sizeof hfc / sizeof *hfc, err);
         if (!l) {
@@ -675,17 +676,17 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 pv, ps, txt(lr ? lr->status : NULL),
                 txt(month_text(lr ? lr->first_seen : j->agg.cur.to, first)),
                 int_(lr ? lr->months_seen : 1)};
-            rc = hs_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
+            rc = hs_dest_layer_add(l, 0, 0, hp->wkb, hp->wkb_len, v, err);
             for (int k = 0; k < HS_TOW_SLOTS && ltow && timed && !rc; k++) {
                 double w = tow_h[h * HS_TOW_SLOTS + (size_t)k];
                 hs_value r[] = {txt(hp->id), int_(k / 24 + 1), int_(k % 24), num(w)};
                 if (w != 0)
-                    rc = hs_layer_add(ltow, 0, 0, NULL, 0, r, err);
+                    rc = hs_dest_layer_add(ltow, 0, 0, NULL, 0, r, err);
             }
             for (size_t m = 0; m < nm && lmon && !rc; m++) {
                 hs_value r[] = {txt(hp->id), txt(month_text(m0 + (int32_t)m, mon)),
                                 num(mon_h[h * nm + m])};
-                rc = hs_layer_add(lmon, 0, 0, NULL, 0, r, err);
+                rc = hs_dest_layer_add(lmon, 0, 0, NULL, 0, r, err);
             }
         }
         if (rc)
@@ -694,7 +695,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s: per area, its densest cells up to "
                  "%.3g%% of it, as patches ranked by incidents", gname,
                  100 * j->sopt.task_share);
-        l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+        l = hs_dest_add_layer(j->out, name, desc, HS_GEOM_MULTIPOLYGON,
                               j->crs, tfc, sizeof tfc / sizeof *tfc, err);
         if (!l) {
             rc = err ? err->code : HS_ERR_IO;
@@ -717,7 +718,7 @@ static hs_status write_hotspots(job *j, hs_error *err)
                 pv, ps};
             if (hs_privacy_cur(j->priv, g, (size_t)tk->area))
                 v[8] = v[10] = v[12] = (hs_value){.is_null = 1}; /* they give the count */
-            rc = hs_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
+            rc = hs_dest_layer_add(l, 0, 0, tk->wkb, tk->wkb_len, v, err);
         }
     }
     /* no surfaces (--kde no): no hotspots, so nothing to say of their hours */
@@ -753,7 +754,7 @@ static hs_status write_backtests(job *j, hs_error *err)
                  "area, made from %d months, against the next month's incidents "
                  "(hit rate %%, PAI, PEI), per bandwidth", gname,
                  100 * j->bopt.share, j->bopt.train);
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_NONE, NULL,
+        hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc, HS_GEOM_NONE, NULL,
                                         fc, sizeof fc / sizeof *fc, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
@@ -772,7 +773,7 @@ static hs_status write_backtests(job *j, hs_error *err)
                             w->hits < (double)j->sopt.public_min))
                 for (int k = 5; k <= 9; k++)
                     v[k] = (hs_value){.is_null = 1};
-            hs_status rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+            hs_status rc = hs_dest_layer_add(l, 0, 0, NULL, 0, v, err);
             if (rc)
                 return rc;
         }
@@ -798,7 +799,7 @@ hs_status hs_job_write_raster(job *j, size_t g, hs_error *err)
                         "density",
                         j->sopt.per_cell ? "incidents/cell" : "incidents/km2",
                         HS_NODATA, NULL};
-    return hs_gpkg_add_raster(j->gpkg, name, &r, sf->values, err);
+    return hs_dest_add_raster(j->out, name, &r, sf->values, err);
 }
 
 static hs_status write_run(job *j, hs_error *err)
@@ -811,7 +812,7 @@ static hs_status write_run(job *j, hs_error *err)
     const hs_agg_report *ar = &j->agg_rep;
     char b[768];
     hs_status rc = HS_OK;
-    j->run = hs_gpkg_add_layer(j->gpkg, "run", "How this file was made: "
+    j->run = hs_dest_add_layer(j->out, "run", "How this file was made: "
                                "software, parameters, inputs, counts",
                                HS_GEOM_NONE, NULL, f, 3, err);
     if (!j->run)
@@ -879,10 +880,20 @@ static hs_status write_run(job *j, hs_error *err)
     ROW("parameter", "duplicates", hs_or_default(o->duplicates, "last"));
     ROW("parameter", "id", hs_or_default(o->id, "none"));
     ROW("parameter", "incidents_layer", j->write_points ? "yes" : "no");
-    ROW("parameter", "areas", o->areas);
+    /* a database named without its password (pgsource.h) */
+    char lab[1024];
+    hs_pg_label(o->areas, lab, sizeof lab);
+    ROW("parameter", "areas", lab);
+    if (o->areas_layer)
+        ROW("parameter", "areas_layer", o->areas_layer);
+    if (o->areas_sql)
+        ROW("parameter", "areas_sql", o->areas_sql);
+    if (o->incidents_sql)
+        ROW("parameter", "incidents_sql", o->incidents_sql);
     ROW("parameter", "area_id", o->area_id);
     ROW("parameter", "area_name", hs_or_default(o->area_name, o->area_id));
-    ROW("parameter", "population", hs_or_default(o->population, "none"));
+    hs_pg_label(hs_or_default(o->population, "none"), lab, sizeof lab);
+    ROW("parameter", "population", lab);
     ROW("parameter", "population_source",
         !o->population ? "none" : j->pop_kind == HS_POP_TABLE ? "table"
         : j->pop_kind == HS_POP_ZONES ? "zones (best fit by interior point)"
@@ -1168,19 +1179,19 @@ static size_t cell_wkb(const hs_grid_geom *g, int hex, size_t i, unsigned char *
 /* A layer of `rows` Gi* cells.  SQLite's R-tree takes ~16 us a row
  * (483,000 cells: 7.8 s): a large grid goes without, as the incidents
  * layer does; QGIS draws a grid's cells from the table as fast. */
-static hs_layer *cell_layer(job *j, const char *name, const char *desc,
+static hs_dest_layer *cell_layer(job *j, const char *name, const char *desc,
                             const hs_field *f, size_t nf, size_t rows,
                             hs_error *err)
 {
     if (rows > HS_GI_INDEX_LIMIT) {
-        hs_gpkg_set_spatial_index(j->gpkg, 0);
+        hs_dest_set_spatial_index(j->out, 0);
         hs_note(j->log, "%s: %zu cells, written without a spatial index "
                 "to save time (QGIS: Layer Properties > Source > Create "
                 "Spatial Index)", name, rows);
     }
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+    hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc, HS_GEOM_MULTIPOLYGON,
                                     j->crs, f, nf, err);
-    hs_gpkg_set_spatial_index(j->gpkg, 1);
+    hs_dest_set_spatial_index(j->out, 1);
     return l;
 }
 
@@ -1206,7 +1217,7 @@ static hs_status write_gistar(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
                  "%.0f m %s, neighbours within %.6g m", gname,
                  j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
-        hs_layer *l = cell_layer(j, name, desc, fc, sizeof fc / sizeof *fc, gi->n, err);
+        hs_dest_layer *l = cell_layer(j, name, desc, fc, sizeof fc / sizeof *fc, gi->n, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {
@@ -1221,7 +1232,7 @@ static hs_status write_gistar(job *j, hs_error *err)
             /* --public: no cell shows a count under the threshold */
             if (j->priv && gi->count[i] < j->sopt.public_min)
                 v[1] = (hs_value){.is_null = 1};
-            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
             if (rc)
                 return rc;
         }
@@ -1255,7 +1266,7 @@ static hs_status write_emerging(job *j, hs_error *err)
         size_t rows = 0;
         for (size_t i = 0; i < gi->n; i++)
             rows += em->category[i] != HS_EMERGING_NONE;
-        hs_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, rows, err);
+        hs_dest_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, rows, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
         for (size_t i = 0; i < gi->n; i++) {
@@ -1269,7 +1280,7 @@ static hs_status write_emerging(job *j, hs_error *err)
                 num(em->trend_z[i]), num(em->trend_p[i]), int_(em->months_hot[i]),
                 int_(em->months_cold[i]), int_(em->last_bin[i]),
                 txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
-            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
             if (rc)
                 return rc;
         }
@@ -1298,7 +1309,7 @@ static hs_status write_lisa(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%s: local Moran's I of the EB-standardised "
                  "rates, queen neighbours, %d permutations", gname,
                  j->lopt.permutations);
-        hs_layer *l = hs_gpkg_add_layer(j->gpkg, name, desc, HS_GEOM_MULTIPOLYGON,
+        hs_dest_layer *l = hs_dest_add_layer(j->out, name, desc, HS_GEOM_MULTIPOLYGON,
                                         j->crs, f, sizeof f / sizeof *f, err);
         if (!l)
             return err ? err->code : HS_ERR_IO;
@@ -1313,7 +1324,7 @@ static hs_status write_lisa(job *j, hs_error *err)
                 num(li->local_i[a]), num(li->z_i[a]), num(li->p_sim[a]),
                 num(li->p_fdr[a]), txt(hs_lisa_quad_name(li->quadrant[a])),
                 in ? int_(li->nbrs[a]) : (hs_value){.is_null = 1}};
-            hs_status rc = hs_layer_add(l, 0, 0, wkb, len, v, err);
+            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
             if (rc)
                 return rc;
         }

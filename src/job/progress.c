@@ -72,7 +72,7 @@ hs_status hs_job_write_targets(job *j, hs_error *err)
     }
     size_t nm = s->n ? (size_t)(m1 - m0 + 1) : 1;
     double *c = malloc(nm * sizeof *c);
-    hs_layer *l = c ? hs_gpkg_add_layer(j->gpkg, "targets", "Each target: so "
+    hs_dest_layer *l = c ? hs_dest_add_layer(j->out, "targets", "Each target: so "
                                         "far, a year earlier, projected to the "
                                         "period's end, and red / amber / green",
                                         HS_GEOM_NONE, NULL, f,
@@ -108,7 +108,7 @@ hs_status hs_job_write_targets(job *j, hs_error *err)
             {.d = p.projected, .is_null = isnan(p.projected)}, {.d = t->target},
             {.s = hs_rag_text(p.status)}, {.s = hs_projection_rule_text(p.rule)},
             {.i = p.months}, {.i = p.months_so_far}};
-        rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+        rc = hs_dest_layer_add(l, 0, 0, NULL, 0, v, err);
     }
     free(c);
     if (!rc)
@@ -249,7 +249,7 @@ hs_status hs_job_write_priority(job *j, hs_error *err)
     for (int k = 0; k < NF; k++)
         f[k] = (hs_field){name[k], k == 0 || k == NF - 1 ? HS_FIELD_TEXT
                                    : k == 1 ? HS_FIELD_INT : HS_FIELD_REAL};
-    hs_layer *l = hs_gpkg_add_layer(j->gpkg, "priority_gap", "The priority "
+    hs_dest_layer *l = hs_dest_add_layer(j->out, "priority_gap", "The priority "
                                     "areas' rate against the rest's, and "
                                     "whether the gap narrowed", HS_GEOM_NONE,
                                     NULL, f, NF, err);
@@ -297,7 +297,7 @@ hs_status hs_job_write_priority(job *j, hs_error *err)
             {.d = gc.high, .is_null = isnan(gc.high) || isinf(gc.high)},
             {.d = gc.p, .is_null = isnan(gc.p)},
             {.s = cmp ? gap_word(prr, gc.ratio, gc.p) : "no comparison"}};
-        rc = hs_layer_add(l, 0, 0, NULL, 0, v, err);
+        rc = hs_dest_layer_add(l, 0, 0, NULL, 0, v, err);
         if (!rc && g < HS_MAX_GROUPS) {
             j->gap[g].ratio = rr;
             j->gap[g].prev_ratio = prr;

@@ -12,6 +12,7 @@
 
 #include "analysis/bandwidth.h"
 #include "input/crs.h"
+#include "input/pgsource.h"
 #include "input/periods.h"
 #include "input/vector.h"
 #include "input/when.h"
@@ -882,8 +883,11 @@ static void summarise(job *j, hs_summary *sum)
 {
     const hs_ingest_report *ir = hs_ingest_get_report(j->ing);
     memset(sum, 0, sizeof *sum);
-    snprintf(sum->output, sizeof sum->output, "%s",
-             hs_or_default(j->o->output, "hotspot.gpkg"));
+    snprintf(sum->output, sizeof sum->output, "%s", hs_dest_label(j->out));
+    char *uri = hs_dest_project_uri(j->out, HS_PROJECT_NAME);
+    if (uri)
+        snprintf(sum->project, sizeof sum->project, "%s", uri);
+    free(uri);
     hs_period_text(j->agg.cur, sum->period, sizeof sum->period);
     if (j->agg.has_prev)
         hs_period_text(j->agg.prev, sum->compare, sizeof sum->compare);
@@ -977,7 +981,7 @@ static void *gistar_main(void *arg)
 
 /* The writer thread: the incident points, then each density raster as its
  * surface is ready, while the next is computed.  The file is its own until
- * it ends: nothing else touches j->gpkg meanwhile. */
+ * it ends: nothing else touches j->out meanwhile. */
 static void *writer_main(void *arg)
 {
     writer_task *t = arg;
@@ -1069,6 +1073,16 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (geographic)
         return hs_fail(err, HS_ERR_ARG, "--crs '%s' is geographic (degrees); "
                        "use a projected CRS in metres, e.g. EPSG:27700", j.crs);
+    /* a database output is checked (reachable, PostGIS, a schema Hotspot
+     * may replace, rasters) before any work; a file's when it is made */
+    if (hs_pg_is_source(hs_or_default(o->output, "hotspot.gpkg"))) {
+        if (!(j.out = hs_dest_create(o->output, o->schema, NULL, err)))
+            return err ? err->code : HS_ERR_IO;
+    } else if (o->schema && *o->schema) {
+        return hs_fail(err, HS_ERR_ARG, "--schema '%s' is for a PostGIS output "
+                       "(-o PG:\"dbname=...\"), not the file '%s'", o->schema,
+                       hs_or_default(o->output, "hotspot.gpkg"));
+    }
     snprintf(cats_path, sizeof cats_path, "%s/categories.csv", hs_data_dir());
     if (!(j.cats = hs_categories_load(hs_or_default(o->categories, cats_path), err))) {
         rc = err ? err->code : HS_ERR_IO;
@@ -1078,8 +1092,16 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     t[0] = now_s();
     if (o->when && (rc = hs_when_parse(o->when, &j.when, err)))
         goto cleanup;
-    if ((rc = parse_surface_opts(&j, err)) || (rc = parse_gi_opts(&j, err)) ||
-        (rc = hs_job_parse_groups(&j, err)))
+    if ((rc = parse_surface_opts(&j, err)))
+        goto cleanup;
+    if (j.out && j.kde && !hs_dest_has_rasters(j.out)) {
+        rc = hs_fail(err, HS_ERR_ARG, "output '%s': the density surfaces "
+                     "(kde_<group>) are rasters and the database has no "
+                     "postgis_raster: CREATE EXTENSION postgis_raster, or "
+                     "give --kde no", hs_dest_label(j.out));
+        goto cleanup;
+    }
+    if ((rc = parse_gi_opts(&j, err)) || (rc = hs_job_parse_groups(&j, err)))
         goto cleanup;
     plan(&j);
     hs_tick_start(j.tk.areas);
@@ -1134,8 +1156,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
                 j.agg_rep.outside_areas);
-    if (!(j.gpkg = hs_gpkg_create(hs_or_default(o->output, "hotspot.gpkg"), NULL,
-                                  err))) {
+    if (!j.out && !(j.out = hs_dest_create(hs_or_default(o->output, "hotspot.gpkg"),
+                                           o->schema, NULL, err))) {
         rc = err ? err->code : HS_ERR_IO;
         goto cleanup;
     }
@@ -1172,7 +1194,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     if ((rc = hs_job_write(&j, err)) || (rc = hs_styles_write(&j, err)))
         goto cleanup;
     hs_tick_add(j.tk.writing, 1);
-    if ((rc = hs_gpkg_commit(j.gpkg, err)))
+    if ((rc = hs_dest_commit(j.out, err)))
         goto cleanup;
     hs_tick_add(j.tk.writing, 1);
     if ((rc = hs_project_write_qgz(&j, hs_or_default(o->output, "hotspot.gpkg"),
@@ -1191,7 +1213,7 @@ cleanup:
     hs_ticker_destroy(j.ticker);
     hs_nb_free(&j.nb);
     hs_privacy_destroy(j.priv);
-    hs_gpkg_destroy(j.gpkg);
+    hs_dest_destroy(j.out);
     for (size_t g = 0; g < HS_MAX_GROUPS; g++) {
         hs_surface_free(&j.surf[g]);
         hs_gi_free(&j.gi[g]);

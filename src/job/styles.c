@@ -10,7 +10,6 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <ogr_srs_api.h>
-#include <sqlite3.h>
 
 #include "job/styles.h"
 #include "output/template.h"
@@ -672,35 +671,10 @@ ids:
 
 /* ---- layer_styles ------------------------------------------------------ */
 
-static hs_status exec_free(hs_gpkg *g, char *sql, hs_error *err)
-{
-    if (!sql)
-        return hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
-    hs_status rc = hs_gpkg_exec(g, sql, err);
-    sqlite3_free(sql);
-    return rc;
-}
-
 static hs_status write_layer_styles(job *j, const styled *L, size_t n,
                                     hs_error *err)
 {
     hs_status rc;
-    /* The schema QGIS creates through OGR (DESIGN-NOTES 7.1, 7.4), and
-     * registered as 'attributes' so GDAL and QGIS list it. */
-    if ((rc = hs_gpkg_exec(j->gpkg,
-            "CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "f_table_catalog TEXT(256), f_table_schema TEXT(256), "
-            "f_table_name TEXT(256), f_geometry_column TEXT(256), "
-            "styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
-            "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), "
-            "ui TEXT(30), update_time DATETIME DEFAULT "
-            "(strftime('%Y-%m-%dT%H:%M:%fZ','now')))", err)) ||
-        (rc = hs_gpkg_exec(j->gpkg,
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, "
-            "description, last_change) VALUES ('layer_styles', 'attributes', "
-            "'layer_styles', 'QGIS layer styles (QML and SLD)', '" STAMP "')",
-            err)))
-        return rc;
     for (size_t i = 0; i < n; i++) {
         if (!L[i].styled)
             continue;
@@ -711,30 +685,18 @@ static hs_status write_layer_styles(job *j, const styled *L, size_t n,
         snprintf(desc, sizeof desc, "Hotspot %s: %s%s", hs_version(),
                  L[i].title, L[i].raster ? " (for export: QGIS reads raster "
                  "styles from the project, not from this table)" : "");
-        /* %Q quotes and escapes a value (NULL -> NULL): nothing is pasted
-         * into the SQL raw. */
-        char *sql = sqlite3_mprintf(
-            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, "
-            "f_table_name, f_geometry_column, styleName, styleQML, styleSLD, "
-            "useAsDefault, description, owner, ui, update_time) VALUES "
-            "('', '', %Q, %Q, %Q, %Q, %Q, %d, %Q, '', NULL, '" STAMP "')",
-            L[i].table, L[i].raster ? "" : "geom", KIND_STYLE[L[i].k], qml,
-            sld, L[i].is_default, desc);
+        hs_style_row row = {L[i].table, L[i].raster, KIND_STYLE[L[i].k], qml,
+                            sld, L[i].is_default, desc};
+        rc = hs_dest_style(j->out, &row, err);
         free(qml);
         free(sld);
-        if ((rc = exec_free(j->gpkg, sql, err)))
+        if (rc)
             return rc;
     }
     return HS_OK;
 }
 
 /* ---- the project ------------------------------------------------------- */
-
-static const char *basename_of(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 /* <spatialrefsys> of the run's CRS: WKT and, when known, the authority
  * code QGIS matches it with. */
@@ -789,8 +751,9 @@ static int split_qml(char *qml, char **attrs, char **body)
     return 0;
 }
 
-static hs_status maplayer_xml(const job *j, const styled *s, const char *gpkg,
-                              const char *srs, char **out, hs_error *err)
+static hs_status maplayer_xml(const job *j, const styled *s, const char *src,
+                              const char *provider, const char *srs,
+                              char **out, hs_error *err)
 {
     hs_status rc = HS_OK;
     char *qml = NULL, *sld = NULL, *attrs = "", *body = "";
@@ -813,12 +776,9 @@ static hs_status maplayer_xml(const job *j, const styled *s, const char *gpkg,
               hs_vars_set(v, -1, "id", "%s", s->id) ||
               hs_vars_set(v, -1, "name", "%s", s->title) ||
               hs_vars_set(v, -1, "srs", "%s", srs) ||
-              hs_vars_set(v, -1, "provider", s->raster ? "gdal" : "ogr") ||
+              hs_vars_set(v, -1, "provider", "%s", provider) ||
               hs_vars_set(v, -1, "style", "%s", body) ||
-              (s->raster ? hs_vars_set(v, -1, "source", "GPKG:./%s:%s", gpkg,
-                                       s->table)
-                         : hs_vars_set(v, -1, "source", "./%s|layername=%s",
-                                       gpkg, s->table));
+              hs_vars_set(v, -1, "source", "%s", src);
     if (bad) {
         rc = hs_fail(err, HS_ERR_NOMEM, "project: out of memory");
         goto cleanup;
@@ -833,20 +793,18 @@ cleanup:
     return rc;
 }
 
-static hs_status tree_node_xml(const styled *s, const char *gpkg, char **out,
-                               hs_error *err)
+static hs_status tree_node_xml(const styled *s, const char *src,
+                               const char *provider, char **out, hs_error *err)
 {
     hs_vars *v = hs_vars_create();
     *out = NULL;
     if (!v || hs_vars_set(v, -1, "id", "%s", s->id) ||
         hs_vars_set(v, -1, "name", "%s", s->title) ||
-        hs_vars_set(v, -1, "provider", s->raster ? "gdal" : "ogr") ||
+        hs_vars_set(v, -1, "provider", "%s", provider) ||
         hs_vars_set(v, -1, "checked", s->checked ? "Qt::Checked"
                                                  : "Qt::Unchecked") ||
         hs_vars_set(v, -1, "expanded", s->k == K_KDE || !s->styled ? "0" : "1") ||
-        (s->raster ? hs_vars_set(v, -1, "source", "GPKG:./%s:%s", gpkg, s->table)
-                   : hs_vars_set(v, -1, "source", "./%s|layername=%s", gpkg,
-                                 s->table))) {
+        hs_vars_set(v, -1, "source", "%s", src)) {
         hs_vars_destroy(v);
         return hs_fail(err, HS_ERR_NOMEM, "project: out of memory");
     }
@@ -862,8 +820,7 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s)
 }
 
 /* The project's .qgs text. */
-static hs_status project_qgs(const job *j, const char *gpkg, char **out,
-                             hs_error *err)
+static hs_status project_qgs(const job *j, char **out, hs_error *err)
 {
     styled L[MAX_LAYERS];
     size_t n = list_layers(j, L, MAX_LAYERS);
@@ -879,12 +836,24 @@ static hs_status project_qgs(const job *j, const char *gpkg, char **out,
     if (append(&tree, &tl, &tc, "") || append(&layers, &ll, &lc, ""))
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        if ((rc = maplayer_xml(j, &L[i], gpkg, srs, &x, err)))
+        const char *provider;
+        char *src = NULL;
+        if ((rc = hs_dest_source(j->out, L[i].table, L[i].raster, &provider,
+                                 &src, err)))
             goto cleanup;
-        if (append(&layers, &ll, &lc, x))
+        rc = maplayer_xml(j, &L[i], src, provider, srs, &x, err);
+        if (rc) {
+            free(src);
+            goto cleanup;
+        }
+        if (append(&layers, &ll, &lc, x)) {
+            free(src);
             goto nomem;
+        }
         free(x);
-        if ((rc = tree_node_xml(&L[i], gpkg, &x, err)))
+        rc = tree_node_xml(&L[i], src, provider, &x, err);
+        free(src);
+        if (rc)
             goto cleanup;
         /* top-level layers go straight in; a group's are collected and
          * wrapped when its last one is seen */
@@ -969,15 +938,15 @@ cleanup:
 /* The project as .qgz bytes (a zip holding HS_PROJECT_NAME.qgs), made with
  * GDAL's zip writer in memory.  The entries carry no timestamp, so the
  * bytes depend on the run only. */
-static hs_status project_qgz(const job *j, const char *gpkg,
-                             unsigned char **buf, size_t *len, hs_error *err)
+static hs_status project_qgz(const job *j, unsigned char **buf, size_t *len,
+                             hs_error *err)
 {
     char *qgs = NULL, mem[64];
     void *zip = NULL;
     hs_status rc;
     *buf = NULL;
     *len = 0;
-    if ((rc = project_qgs(j, gpkg, &qgs, err)))
+    if ((rc = project_qgs(j, &qgs, err)))
         return rc;
     snprintf(mem, sizeof mem, "/vsimem/hotspot-project-%p.qgz", (void *)buf);
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -1008,30 +977,14 @@ static hs_status project_qgz(const job *j, const char *gpkg,
     return HS_OK;
 }
 
-static hs_status write_project_table(job *j, const char *gpkg, hs_error *err)
+static hs_status write_project_table(job *j, hs_error *err)
 {
     unsigned char *qgz = NULL;
     size_t len = 0;
-    char *hex = NULL;
-    hs_status rc = project_qgz(j, gpkg, &qgz, &len, err);
-    if (rc)
-        return rc;
-    /* QGIS stores the .qgz as hexadecimal text (DESIGN-NOTES 7.4). */
-    if (!(hex = malloc(2 * len + 1))) {
-        free(qgz);
-        return hs_fail(err, HS_ERR_NOMEM, "project: out of memory");
-    }
-    for (size_t i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", qgz[i]);
-    free(qgz);
-    rc = hs_gpkg_exec(j->gpkg, "CREATE TABLE qgis_projects(name TEXT PRIMARY "
-                      "KEY, metadata BLOB, content BLOB)", err);
+    hs_status rc = project_qgz(j, &qgz, &len, err);
     if (!rc)
-        rc = exec_free(j->gpkg, sqlite3_mprintf(
-            "INSERT INTO qgis_projects VALUES (%Q, %Q, %Q)", HS_PROJECT_NAME,
-            "{\"last_modified_time\": \"2000-01-01T00:00:00\", "
-            "\"last_modified_user\": \"hotspot\" }", hex), err);
-    free(hex);
+        rc = hs_dest_project(j->out, HS_PROJECT_NAME, qgz, len, err);
+    free(qgz);
     return rc;
 }
 
@@ -1041,13 +994,15 @@ hs_status hs_styles_write(job *j, hs_error *err)
 {
     styled L[MAX_LAYERS];
     size_t n = list_layers(j, L, MAX_LAYERS);
-    const char *gpkg = basename_of(hs_or_default(j->o->output, "hotspot.gpkg"));
     hs_status rc;
     if (n > MAX_LAYERS)
         return hs_fail(err, HS_ERR_ARG, "styles: too many layers (%zu)", n);
+    if (hs_dest_is_db(j->out)) /* no file beside a database */
+        return (rc = write_layer_styles(j, L, n, err)) ? rc
+                                                       : write_project_table(j, err);
     /* Checked before the commit too, so that this refusal leaves every
      * previous output as it was. */
-    char *qgz = hs_project_qgz_path(hs_or_default(j->o->output, "hotspot.gpkg"));
+    char *qgz = hs_project_qgz_path(hs_dest_label(j->out));
     if (!qgz)
         return hs_fail(err, HS_ERR_NOMEM, "styles: out of memory");
     if (!replaceable(qgz)) {
@@ -1059,7 +1014,7 @@ hs_status hs_styles_write(job *j, hs_error *err)
     free(qgz);
     if ((rc = write_layer_styles(j, L, n, err)))
         return rc;
-    return write_project_table(j, gpkg, err);
+    return write_project_table(j, err);
 }
 
 /* ---- the .qgz beside the GeoPackage ------------------------------------ */
@@ -1093,6 +1048,8 @@ static int replaceable(const char *path)
 hs_status hs_project_write_qgz(const job *j, const char *gpkg_path,
                                hs_error *err)
 {
+    if (hs_dest_is_db(j->out)) /* the project is in the database */
+        return HS_OK;
     unsigned char *buf = NULL;
     size_t len = 0;
     char *path = hs_project_qgz_path(gpkg_path), *tmp = NULL;
@@ -1108,7 +1065,7 @@ hs_status hs_project_write_qgz(const job *j, const char *gpkg_path,
                      "(.qgz): not overwritten", path);
         goto cleanup;
     }
-    if ((rc = project_qgz(j, basename_of(gpkg_path), &buf, &len, err)))
+    if ((rc = project_qgz(j, &buf, &len, err)))
         goto cleanup;
     unlink(tmp); /* a stale one from a killed run with our pid */
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {

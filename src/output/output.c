@@ -14,6 +14,7 @@
  * their own clock.
  */
 #define _GNU_SOURCE /* sync_file_range */
+#include "core/message.h"
 #include "input/vector.h"
 #include "output/output.h"
 
@@ -164,20 +165,8 @@ static void gdal_leave(gdal_scope *sc)
 static const char *gdal_msg(void)
 {
     static _Thread_local char buf[512];
-    const char *m = have_first ? first_err : CPLGetLastErrorMsg();
-    size_t n = 0;
-    if (!m || !*m)
-        return "unknown GDAL error";
-    for (; *m && n + 1 < sizeof buf; m++) {
-        char c = (*m == '\n' || *m == '\r' || *m == '\t') ? ' ' : *m;
-        if (c == ' ' && (n == 0 || buf[n - 1] == ' '))
-            continue;
-        buf[n++] = c;
-    }
-    while (n > 0 && buf[n - 1] == ' ')
-        n--;
-    buf[n] = '\0';
-    return buf;
+    return hs_one_line(have_first ? first_err : CPLGetLastErrorMsg(),
+                       "unknown GDAL error", buf, sizeof buf);
 }
 
 static int gdal_failed(void)
@@ -906,46 +895,63 @@ int hs_wkb_poly_envelope(const unsigned char *w, size_t n, int *multi,
     return p == n && env[0] <= env[1] ? 0 : -1;
 }
 
+hs_status hs_wkb_multipolygon(const char *layer, const unsigned char *wkb,
+                              size_t len, const unsigned char **out,
+                              size_t *out_len, unsigned char **conv,
+                              int *multi, double env[4], hs_error *err)
+{
+    *conv = NULL;
+    *out = wkb;
+    *out_len = len;
+    if (!wkb || len == 0)
+        return hs_fail(err, HS_ERR_ARG, "layer '%s': no WKB geometry", layer);
+    if (hs_wkb_poly_envelope(wkb, len, multi, env) == 0)
+        return HS_OK;
+    OGRGeometryH geom = NULL;
+    hs_status s = HS_OK;
+    if (OGR_G_CreateFromWkbEx(wkb, NULL, &geom, len) != OGRERR_NONE || !geom) {
+        if (geom)
+            OGR_G_DestroyGeometry(geom);
+        return hs_fail(err, HS_ERR_GEOM, "layer '%s': WKB geometry (%zu "
+                       "bytes) cannot be parsed", layer, len);
+    }
+    geom = OGR_G_ForceToMultiPolygon(geom);
+    if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbMultiPolygon) {
+        s = hs_fail(err, HS_ERR_GEOM, "layer '%s': geometry is a %s, not "
+                    "a polygon", layer, OGR_G_GetGeometryName(geom));
+        OGR_G_DestroyGeometry(geom);
+        return s;
+    }
+    OGR_G_FlattenTo2D(geom);
+    size_t n = (size_t)OGR_G_WkbSize(geom);
+    if (!(*conv = malloc(n)) ||
+        OGR_G_ExportToIsoWkb(geom, wkbNDR, *conv) != OGRERR_NONE ||
+        hs_wkb_poly_envelope(*conv, n, multi, env) != 0) {
+        s = hs_fail(err, HS_ERR_GEOM, "layer '%s': polygon WKB", layer);
+        free(*conv);
+        *conv = NULL;
+    } else {
+        *out = *conv;
+        *out_len = n;
+    }
+    OGR_G_DestroyGeometry(geom);
+    return s;
+}
+
 /* A polygon row's GeoPackage blob: header "GP", version 0, flags 3
  * (little-endian, xy envelope), srs_id, the envelope, then ISO WKB of a
  * MultiPolygon (a Polygon is wrapped), into the arena at *off.  Other WKB
- * goes through GDAL first, as the OGR path would take it: promoted to a
- * MultiPolygon, made 2D. */
+ * goes through GDAL first (hs_wkb_multipolygon). */
 static hs_status poly_blob(hs_layer *l, const unsigned char *wkb, size_t len,
                            size_t *off, size_t *blen, double env[4],
                            hs_error *err)
 {
     unsigned char *conv = NULL;
     int multi;
-    hs_status s = HS_OK;
-    if (!wkb || len == 0)
-        return hs_fail(err, HS_ERR_ARG, "layer '%s': no WKB geometry", l->name);
-    if (hs_wkb_poly_envelope(wkb, len, &multi, env) != 0) {
-        OGRGeometryH geom = NULL;
-        if (OGR_G_CreateFromWkbEx(wkb, NULL, &geom, len) != OGRERR_NONE || !geom) {
-            if (geom)
-                OGR_G_DestroyGeometry(geom);
-            return hs_fail(err, HS_ERR_GEOM, "layer '%s': WKB geometry (%zu "
-                           "bytes) cannot be parsed", l->name, len);
-        }
-        geom = OGR_G_ForceToMultiPolygon(geom);
-        if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbMultiPolygon) {
-            s = hs_fail(err, HS_ERR_GEOM, "layer '%s': geometry is a %s, not "
-                        "a polygon", l->name, OGR_G_GetGeometryName(geom));
-            OGR_G_DestroyGeometry(geom);
-            return s;
-        }
-        OGR_G_FlattenTo2D(geom);
-        len = (size_t)OGR_G_WkbSize(geom);
-        if (!(conv = malloc(len)) ||
-            OGR_G_ExportToIsoWkb(geom, wkbNDR, conv) != OGRERR_NONE ||
-            hs_wkb_poly_envelope(conv, len, &multi, env) != 0)
-            s = hs_fail(err, HS_ERR_GEOM, "layer '%s': polygon WKB", l->name);
-        OGR_G_DestroyGeometry(geom);
-        if (s)
-            goto done;
-        wkb = conv;
-    }
+    hs_status s = hs_wkb_multipolygon(l->name, wkb, len, &wkb, &len, &conv,
+                                      &multi, env, err);
+    if (s)
+        return s;
     unsigned char h[49] = {'G', 'P', 0, 3};
     put_le(h + 4, (uint32_t)l->srs_id, 4);
     for (int i = 0; i < 4; i++) {

@@ -84,6 +84,28 @@ void hs_gpkg_set_spatial_index(hs_gpkg *g, int on);
 int hs_wkb_poly_envelope(const unsigned char *w, size_t n, int *multi,
                          double env[4]);
 
+/* The same WKB as a 2D MultiPolygon (a Polygon wrapped; anything else
+ * GDAL can read as polygons converted, as the OGR path would, else
+ * HS_ERR_GEOM naming layer): *out is wkb itself when it already is one of
+ * the two (then *multi says which), or a malloc'd conversion (*conv set,
+ * the caller frees it; *multi 1); env is its envelope (minx, maxx, miny,
+ * maxy).  Shared by the GeoPackage and PostGIS writers. */
+hs_status hs_wkb_multipolygon(const char *layer, const unsigned char *wkb,
+                              size_t len, const unsigned char **out,
+                              size_t *out_len, unsigned char **conv,
+                              int *multi, double env[4], hs_error *err);
+
+/* One row of QGIS's layer_styles: a layer's style (QML for QGIS, SLD
+ * for other GIS).  Strings are borrowed for the call. */
+typedef struct hs_style_row {
+    const char *table;       /* f_table_name                            */
+    int raster;              /* a raster's style: no geometry column     */
+    const char *name;        /* styleName                               */
+    const char *qml, *sld;
+    int is_default;          /* useAsDefault: QGIS applies it on load    */
+    const char *description;
+} hs_style_row;
+
 /* Appends one feature.  vals has one entry per field given at add_layer.
  * Geometry: for HS_GEOM_POINT pass x, y (wkb NULL); for multipolygon
  * layers pass ISO WKB of a Polygon or MultiPolygon; ignored for NONE. */

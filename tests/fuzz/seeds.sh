@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 out=$1
-for n in categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata; do
+for n in categories ingest population profile split ogr dups wkb when span previous targets polygons evaldata pgsource; do
     mkdir -p "$out/$n"
     [ -d "$here/seeds/$n" ] && cp "$here/seeds/$n"/* "$out/$n/" 2>/dev/null || true
 done
