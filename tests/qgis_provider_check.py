@@ -112,7 +112,13 @@ def choices_of(flag, arg, desc):
 helps = {c: subprocess.run([BIN, c, "--help"], capture_output=True, text=True).stdout
          for c in ALGS}
 HANDLED = {"--progress": "added by the provider when the binary has it",
-           "--quiet": "QGIS's log is where warnings belong"}
+           "--quiet": "QGIS's log is where warnings belong",
+           # QGIS chooses rows its own way: a layer's filter or a database
+           # layer made from a query (DB Manager), which the provider exports
+           "--incidents-sql": "a layer's filter or a query layer in QGIS",
+           "--areas-sql": "a layer's filter or a query layer in QGIS",
+           # the provider writes a GeoPackage that QGIS loads styled
+           "--schema": "PostGIS output is the command line's (README)"}
 def qcheck(ok, what):
     return check(ok, what, loud=False)
 
