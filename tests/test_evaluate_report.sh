@@ -241,7 +241,8 @@ tr '\n' ' ' < "$T/raw.txt" | tr -s ' ' > "$T/words.txt"
 for want in "ASB in the target rose by 400% (2.0 to 10.0 incidents a month), against the control, which stayed level (10.0 and 10.0 incidents a month)." \
     "so the net rise is larger than chance would give" "so the net fall is larger than chance would give" \
     "so there is no net change" "The buffer had no incidents in either period" \
-    "The buffer suggests displacement, smaller than the direct effect: a net gain remains (WDQ -0.1"; do
+    "The buffer suggests displacement, smaller than the direct effect: a net gain remains (WDQ -0.1" \
+    "How to read this." "Wheeler and Ratcliffe 2018" "Bowers and Johnson 2003" "Guerette 2009"; do
     grep -qF "$want" "$T/words.txt" || fail "planted: no '$want' in the verdicts"
 done
 echo "planted: a rise and a fall beyond chance, no change and an empty buffer, in words"

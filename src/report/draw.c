@@ -12,6 +12,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
+#include "hotspot/hotspot.h" /* hs_version */
 #include "report/draw.h"
 
 static const char ATTRIBUTION[] =
@@ -210,10 +211,14 @@ void hs_pdf_abort(hs_pdf *p)
 }
 
 hs_status hs_pdf_begin(hs_pdf *p, const char *dir, const char *name,
-                           const char *title, const char *date, hs_error *err)
+                       const char *title, const char *date,
+                       const char *source, const char *made, hs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->fd = -1;
+    p->title = title;
+    p->source = source;
+    p->made = made && *made ? made : hs_version();
     if ((size_t)snprintf(p->path, sizeof p->path, "%s/%s.pdf", dir, name) >=
             sizeof p->path ||
         (size_t)snprintf(p->tmp, sizeof p->tmp, "%s/.%s.pdf.tmp-XXXXXX", dir,
@@ -550,7 +555,7 @@ void hs_map_close(cairo_t *cr, const hs_view *v)
     cairo_stroke(cr);
 }
 
-void hs_draw_swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
+void hs_draw_swatch_box(cairo_t *cr, double x, double y, uint32_t c)
 {
     hs_draw_rgb(cr, c);
     cairo_rectangle(cr, x, y - 8, 14, 10);
@@ -559,18 +564,44 @@ void hs_draw_swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
     cairo_set_line_width(cr, 0.4);
     cairo_stroke(cr);
     hs_draw_rgb(cr, 0x222222);
+}
+
+void hs_draw_swatch(cairo_t *cr, double x, double y, uint32_t c, const char *s)
+{
+    hs_draw_swatch_box(cr, x, y, c);
     hs_draw_text(cr, x + 20, y, HS_LEFT, HS_CW / 2 - 40, s);
+}
+
+void hs_draw_rule(cairo_t *cr, double y)
+{
+    hs_draw_rgb(cr, 0x1F3A5F);
+    cairo_set_line_width(cr, 0.8);
+    cairo_move_to(cr, HS_ML, y);
+    cairo_line_to(cr, HS_ML + HS_CW, y);
+    cairo_stroke(cr);
 }
 
 /* ---- the output folder ---------------------------------------------------- */
 
-hs_status hs_pdf_outdir_check(const char *dir, hs_error *err)
+hs_status hs_pdf_outdir_check(const char *input, const char *what,
+                              const char *dir, hs_error *err)
 {
     struct stat st;
+    if (!input || !*input)
+        return hs_fail(err, HS_ERR_ARG, "report: give %s", what);
+    if (!dir || !*dir)
+        return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
+                       "with -o DIR");
     if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return hs_fail(err, HS_ERR_IO, "output folder '%s' is a file, not a "
                        "folder", dir);
     return HS_OK;
+}
+
+const char *hs_pdf_source(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
 }
 
 /* path and every missing folder above it (mkdir -p). */

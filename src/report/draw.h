@@ -62,9 +62,14 @@ double hs_draw_para(cairo_t *cr, double x, double y, double w, double lead,
                     const char *s);
 /* A section heading at the left margin; returns the next baseline. */
 double hs_draw_heading(cairo_t *cr, double y, const char *s);
-/* A 14 x 10 colour sample at (x, y - 8), its label to the right. */
+/* A 14 x 10 colour sample at (x, y - 8), outlined grey; the colour is
+ * then the labels' dark grey. */
+void hs_draw_swatch_box(cairo_t *cr, double x, double y, uint32_t c);
+/* The sample, its label to the right. */
 void hs_draw_swatch(cairo_t *cr, double x, double y, uint32_t c,
                     const char *s);
+/* A rule across the text width at y: the end of a table. */
+void hs_draw_rule(cairo_t *cr, double y);
 /* The legend sample of a chart line: a stroke 22 points long at y; dash
  * {on, off}, NULL or on 0: solid. */
 void hs_draw_line_key(cairo_t *cr, double x, double y, uint32_t c,
@@ -100,10 +105,12 @@ typedef struct hs_pdf {
 
 /* Starts dir/name.pdf (A4) in a temporary file of dir; the PDF's title and
  * its creation and modification dates ("YYYY-MM-DDTHH:MM:SSZ", not the
- * clock's: the same input gives the same bytes).  Errors name the folder
- * or the file; nothing is left behind. */
+ * clock's: the same input gives the same bytes); the footer's title, input
+ * file (source) and Hotspot version that made it (made; NULL or "": this
+ * one).  Errors name the folder or the file; nothing is left behind. */
 hs_status hs_pdf_begin(hs_pdf *p, const char *dir, const char *name,
-                       const char *title, const char *date, hs_error *err);
+                       const char *title, const char *date,
+                       const char *source, const char *made, hs_error *err);
 /* Finishes the PDF and renames it onto its name; on failure removes it. */
 hs_status hs_pdf_end(hs_pdf *p, hs_error *err);
 /* Frees what hs_pdf_begin took and removes the temporary file. */
@@ -112,13 +119,18 @@ void hs_pdf_abort(hs_pdf *p);
  * pages) of the current page. */
 void hs_pdf_frame(hs_pdf *p);
 
-/* The output folder: an error when a file is in its way (before any work)
- * ... */
-hs_status hs_pdf_outdir_check(const char *dir, hs_error *err);
+/* Before any work: the input given ("report: give <what>"), the output
+ * folder given, and no file in its way (HS_ERR_ARG, HS_ERR_IO) ... */
+hs_status hs_pdf_outdir_check(const char *input, const char *what,
+                              const char *dir, hs_error *err);
 /* ... and, once the input reads, made with the folders above it when
  * missing (as mkdir -p, with a note), then checked writable. */
 hs_status hs_pdf_outdir_make(const char *dir, const hs_log *log,
                              hs_error *err);
+
+/* The file name of path, for the footer: a report names no machine
+ * paths.  Borrowed from path. */
+const char *hs_pdf_source(const char *path);
 
 /* ---- monthly line charts ---------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* evaldata.c - reads an evaluation's GeoPackage for its page (GDAL/OGR);
  * see evaldata.h. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,15 +74,11 @@ static hs_status read_run(hs_reval *e, GDALDatasetH ds, hs_error *err)
     int fi[3], have[2] = {0, 0};
     hs_status rc;
     OGRFeatureH f;
-    OGRLayerH l = hs_gin_layer(ds, e->path, "run", MAKER, err);
+    OGRLayerH l = hs_gin_table(ds, e->path, "run", MAKER, names, fi, 3, err);
     if (!l)
-        return HS_ERR_DATA;
-    if ((rc = hs_gin_fields(l, e->path, names, fi, 3, err)))
-        return rc;
+        return err ? err->code : HS_ERR_DATA;
     e->alpha = NAN;
     e->buffer_m = e->control_buffer_m = NAN;
-    CPLErrorReset();
-    OGR_L_ResetReading(l);
     while ((f = OGR_L_GetNextFeature(l))) {
         const char *sec = hs_gin_str(f, fi[0]), *k = hs_gin_str(f, fi[1]),
                    *v = hs_gin_str(f, fi[2]);
@@ -145,13 +142,9 @@ static hs_status read_zones(hs_reval *e, GDALDatasetH ds, hs_error *err)
     int fi[2];
     hs_status rc = HS_OK;
     OGRFeatureH f;
-    OGRLayerH l = hs_gin_layer(ds, e->path, "zones", MAKER, err);
+    OGRLayerH l = hs_gin_table(ds, e->path, "zones", MAKER, names, fi, 2, err);
     if (!l)
-        return HS_ERR_DATA;
-    if ((rc = hs_gin_fields(l, e->path, names, fi, 2, err)))
-        return rc;
-    CPLErrorReset();
-    OGR_L_ResetReading(l);
+        return err ? err->code : HS_ERR_DATA;
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
         const char *zn = hs_gin_str(f, fi[0]);
         int z = zone_of(zn);
@@ -177,31 +170,75 @@ static hs_status read_zones(hs_reval *e, GDALDatasetH ds, hs_error *err)
     return rc;
 }
 
+/* The evaluation table's figures, by field: where each goes. */
+static const struct {
+    const char *name;
+    size_t off;
+} FIG[] = {{"wdd", offsetof(hs_revgroup, wdd)},
+           {"wdd_se", offsetof(hs_revgroup, wdd_se)},
+           {"wdd_z", offsetof(hs_revgroup, wdd_z)},
+           {"wdd_low", offsetof(hs_revgroup, wdd_low)},
+           {"wdd_high", offsetof(hs_revgroup, wdd_high)},
+           {"wdq", offsetof(hs_revgroup, wdq)},
+           {"rate_ratio", offsetof(hs_revgroup, rr)},
+           {"rate_ratio_low", offsetof(hs_revgroup, rr_low)},
+           {"rate_ratio_high", offsetof(hs_revgroup, rr_high)},
+           {"rate_ratio_p", offsetof(hs_revgroup, rr_p)}};
+enum { NFIG = sizeof FIG / sizeof *FIG, NCOUNT = HS_REV_ZONES * 2 };
+
+/* One row: its group, counts (each a count, evaldata.h) and figures. */
+static hs_status read_group(hs_reval *e, OGRFeatureH f, const int *fi,
+                            const char *const *names, hs_revgroup *g,
+                            hs_error *err)
+{
+    const char *key = hs_gin_str(f, fi[0]), *r = hs_gin_str(f, fi[1]);
+    if (!key)
+        return hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' row %zu: "
+                       "no crime_group", e->path, e->ngroups + 1);
+    snprintf(g->key, sizeof g->key, "%s", key);
+    snprintf(g->wdq_reading, sizeof g->wdq_reading, "%s", r ? r : "");
+    for (int k = 0; k < NFIG; k++)
+        *(double *)(void *)((char *)g + FIG[k].off) = hs_gin_num(f, fi[2 + k]);
+    for (int k = 0; k < NCOUNT; k++) {
+        double c = g->count[k / 2][k % 2] = hs_gin_num(f, fi[2 + NFIG + k]);
+        e->shares |= c != floor(c) && isfinite(c);
+        if (!(c >= 0 && c <= HS_REV_MAX_COUNT) && k < 6)
+            return hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' row %zu "
+                           "(%s): field '%s' is not a count", e->path,
+                           e->ngroups + 1, key, names[2 + NFIG + k]);
+    }
+    double *cb = g->count[3]; /* the control buffer: both counts or none */
+    if (!(isnan(cb[0]) && isnan(cb[1])) &&
+        !(cb[0] >= 0 && cb[0] <= HS_REV_MAX_COUNT && cb[1] >= 0 &&
+          cb[1] <= HS_REV_MAX_COUNT))
+        return hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' row %zu "
+                       "(%s): the control buffer's counts are not counts",
+                       e->path, e->ngroups + 1, key);
+    if (!(g->monthly = calloc((size_t)e->nmonths * HS_REV_ZONES + 1,
+                              sizeof *g->monthly)))
+        return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
+    return HS_OK;
+}
+
 static hs_status read_evaluation(hs_reval *e, GDALDatasetH ds, hs_error *err)
 {
-    static const char *const names[] = {
-        "crime_group", "wdd", "wdd_se", "wdd_z", "wdd_low", "wdd_high", "wdq",
-        "wdq_reading", "rate_ratio", "rate_ratio_low", "rate_ratio_high",
-        "rate_ratio_p"};
-    enum { NF = sizeof names / sizeof *names };
-    int fi[NF], zi[HS_REV_ZONES][2];
-    char cn[HS_REV_ZONES][2][40];
-    const char *cp[HS_REV_ZONES * 2];
-    hs_status rc;
+    const char *names[2 + NFIG + NCOUNT] = {"crime_group", "wdq_reading"};
+    char cn[NCOUNT][40];
+    int fi[2 + NFIG + NCOUNT];
+    hs_status rc = HS_OK;
     OGRFeatureH f;
-    OGRLayerH l = hs_gin_layer(ds, e->path, "evaluation", MAKER, err);
+    for (int k = 0; k < NFIG; k++)
+        names[2 + k] = FIG[k].name;
+    for (int k = 0; k < NCOUNT; k++) {
+        snprintf(cn[k], sizeof cn[k], "%s_%s",
+                 k / 2 == 3 ? "control_buffer" : hs_rev_zone[k / 2],
+                 k % 2 ? "after" : "before");
+        names[2 + NFIG + k] = cn[k];
+    }
+    OGRLayerH l = hs_gin_table(ds, e->path, "evaluation", MAKER, names, fi,
+                               2 + NFIG + NCOUNT, err);
     if (!l)
-        return HS_ERR_DATA;
-    for (int z = 0; z < HS_REV_ZONES; z++)
-        for (int p = 0; p < 2; p++) {
-            snprintf(cn[z][p], sizeof cn[z][p], "%s_%s",
-                     z == 3 ? "control_buffer" : hs_rev_zone[z],
-                     p ? "after" : "before");
-            cp[z * 2 + p] = cn[z][p];
-        }
-    if ((rc = hs_gin_fields(l, e->path, names, fi, NF, err)) ||
-        (rc = hs_gin_fields(l, e->path, cp, &zi[0][0], 2 * HS_REV_ZONES, err)))
-        return rc;
+        return err ? err->code : HS_ERR_DATA;
     GIntBig n = OGR_L_GetFeatureCount(l, 1);
     if (n <= 0 || n > HS_MAX_GROUPS)
         return hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' has %lld "
@@ -209,48 +246,9 @@ static hs_status read_evaluation(hs_reval *e, GDALDatasetH ds, hs_error *err)
                        (long long)n, HS_MAX_GROUPS);
     if (!(e->g = calloc((size_t)n, sizeof *e->g)))
         return hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
-    CPLErrorReset();
-    OGR_L_ResetReading(l);
     while (!rc && e->ngroups < (size_t)n && (f = OGR_L_GetNextFeature(l))) {
-        hs_revgroup *g = &e->g[e->ngroups];
-        const char *key = hs_gin_str(f, fi[0]);
-        snprintf(g->key, sizeof g->key, "%s", key ? key : "?");
-        for (int z = 0; z < HS_REV_ZONES; z++)
-            for (int p = 0; p < 2; p++) {
-                g->count[z][p] = hs_gin_num(f, zi[z][p]);
-                double c = g->count[z][p];
-                if (!isnan(c) && c != floor(c))
-                    e->shares = 1;
-            }
-        g->wdd = hs_gin_num(f, fi[1]);
-        g->wdd_se = hs_gin_num(f, fi[2]);
-        g->wdd_z = hs_gin_num(f, fi[3]);
-        g->wdd_low = hs_gin_num(f, fi[4]);
-        g->wdd_high = hs_gin_num(f, fi[5]);
-        g->wdq = hs_gin_num(f, fi[6]);
-        const char *r = hs_gin_str(f, fi[7]);
-        snprintf(g->wdq_reading, sizeof g->wdq_reading, "%s", r ? r : "");
-        g->rr = hs_gin_num(f, fi[8]);
-        g->rr_low = hs_gin_num(f, fi[9]);
-        g->rr_high = hs_gin_num(f, fi[10]);
-        g->rr_p = hs_gin_num(f, fi[11]);
-        int bad = -1; /* a count that is no count of incidents */
-        for (int z = 0; z < HS_REV_ZONES && bad < 0; z++)
-            for (int p = 0; p < 2; p++) {
-                double c = g->count[z][p];
-                if (!(c >= 0 && c <= HS_REV_MAX_COUNT) &&
-                    !(z == 3 && isnan(g->count[3][0]) && isnan(g->count[3][1])))
-                    bad = z * 2 + p;
-            }
-        if (!key || bad >= 0)
-            rc = hs_fail(err, HS_ERR_DATA, "'%s' table 'evaluation' row %zu: "
-                         "%s%s%s", e->path, e->ngroups + 1,
-                         key ? "field '" : "no crime_group",
-                         key ? cp[bad] : "", key ? "' is not a count" : "");
-        else if (!(g->monthly = calloc((size_t)e->nmonths * HS_REV_ZONES + 1,
-                                       sizeof *g->monthly)))
-            rc = hs_fail(err, HS_ERR_NOMEM, "report: out of memory");
-        e->ngroups++;
+        rc = read_group(e, f, fi, names, &e->g[e->ngroups], err);
+        e->ngroups++; /* its monthly array, if any, is freed with it */
         OGR_F_Destroy(f);
     }
     if (rc || (rc = hs_gin_read_check(l, e->path, err)))
@@ -275,15 +273,12 @@ static hs_status read_monthly(hs_reval *e, GDALDatasetH ds, hs_error *err)
     static const char *const names[] = {"crime_group", "month", "zone",
                                         "incidents"};
     int fi[4];
-    hs_status rc;
+    hs_status rc = HS_OK;
     OGRFeatureH f;
-    OGRLayerH l = hs_gin_layer(ds, e->path, "evaluation_monthly", MAKER, err);
+    OGRLayerH l = hs_gin_table(ds, e->path, "evaluation_monthly", MAKER,
+                               names, fi, 4, err);
     if (!l)
-        return HS_ERR_DATA;
-    if ((rc = hs_gin_fields(l, e->path, names, fi, 4, err)))
-        return rc;
-    CPLErrorReset();
-    OGR_L_ResetReading(l);
+        return err ? err->code : HS_ERR_DATA;
     while (!rc && (f = OGR_L_GetNextFeature(l))) {
         const char *key = hs_gin_str(f, fi[0]), *mo = hs_gin_str(f, fi[1]),
                    *zn = hs_gin_str(f, fi[2]);

@@ -471,11 +471,7 @@ static double draw_table(cairo_t *cr, const hs_reval *e, const table *t,
         }
         y += rh;
     }
-    hs_draw_rgb(cr, 0x1F3A5F);
-    cairo_set_line_width(cr, 0.8);
-    cairo_move_to(cr, HS_ML, y);
-    cairo_line_to(cr, HS_ML + HS_CW, y);
-    cairo_stroke(cr);
+    hs_draw_rule(cr, y);
     return y;
 }
 
@@ -590,7 +586,7 @@ static layout plan(cairo_t *cr, const hs_reval *e, table *t, double y0,
     double w0 = e->before[1] - e->before[0] + 1;
     double w1 = e->after[1] - e->after[0] + 1;
     layout L = {0};
-    double note = para_h(6.5, HS_CW, 8, READING) + 6;
+    double note = 4 + para_h(6.5, HS_CW, 8, READING);
     for (int pass = 0; pass < 2; pass++) /* with charts, then without */
         for (int k = 0; k < NL; k++) {
             L = (layout){lv[k].vfs, lv[k].vfs * 1.28, lv[k].brief, lv[k].tfs,
@@ -599,23 +595,27 @@ static layout plan(cairo_t *cr, const hs_reval *e, table *t, double y0,
             for (double fs = L.tfs; !table_fit(cr, e, t, fs) && fs > 5;
                  fs -= 0.5)
                 L.tfs = fs - 0.5;
-            double vh = 16;
+            double vh = 20; /* the heading, then each paragraph */
             for (size_t g = 0; g < ng; g++) {
                 hs_eval_verdict(&e->g[g], short_name(e->g[g].key), w0, w1,
                                 e->alpha, L.brief, verdict[g], 1024);
                 vh += para_h(L.vfs, HS_CW, L.vlead, verdict[g]) + 3;
             }
-            double fixed = 14 + 2 * L.trh + 2 + L.trh * (double)ng + 14 + vh +
+            /* as draw_page spends it: the table's heading, the table and
+             * the space after it, the words, the note */
+            double fixed = 16 + 2 * L.trh + 2 + L.trh * (double)ng + 14 + vh +
                            note;
-            double room = BOTTOM - y0 - fixed;
+            /* what is left for the map (and 14 after it) and the charts
+             * (30 of heading, key and space, or 12 for a line without) */
+            double room = BOTTOM + 6 - y0 - fixed - 14 - (L.charts ? 30 : 12);
             L.per_row = ng <= 4 ? (int)ng : 4;
             L.rows = (int)((ng + (size_t)L.per_row - 1) / (size_t)L.per_row);
-            double charts_min = L.charts ? 30 + L.rows * 78.0 : 0;
+            double charts_min = L.charts ? L.rows * 78.0 : 0;
             if (room - charts_min < 110)
                 continue;
-            L.map_h = fmin(215, room - charts_min - 10);
+            L.map_h = fmin(215, room - charts_min);
             if (L.charts)
-                L.chart_h = fmin(150, (room - L.map_h - 10 - 30) / L.rows);
+                L.chart_h = fmin(150, (room - L.map_h) / L.rows);
             return L;
         }
     L.map_h = 0; /* nothing fits: the table and the words alone */
@@ -755,30 +755,23 @@ hs_status hs_report_evaluation(const hs_report_options *o, const hs_log *log,
     hs_reval *e = NULL;
     hs_status rc;
     hs_pdf p;
-    if (!o || !o->input || !*o->input)
-        return hs_fail(err, HS_ERR_ARG, "report: give the evaluation's "
-                       "GeoPackage");
-    if (!o->outdir || !*o->outdir)
-        return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
-                       "with -o DIR");
+    if (!o)
+        return hs_fail(err, HS_ERR_ARG, "report: no options");
+    if ((rc = hs_pdf_outdir_check(o->input, "the evaluation's GeoPackage",
+                                  o->outdir, err)))
+        return rc;
     if (o->area)
         return hs_fail(err, HS_ERR_ARG, "--area '%s': '%s' is an evaluation "
                        "(hotspot evaluate), which has one page and no area "
                        "packs", o->area, o->input);
-    if ((rc = hs_pdf_outdir_check(o->outdir, err)))
-        return rc;
     if (!(e = hs_reval_open(o->input, err)))
         return err ? err->code : HS_ERR_DATA;
     if ((rc = hs_pdf_outdir_make(o->outdir, log, err)))
         goto cleanup;
-    const char *source = strrchr(o->input, '/');
-    source = source ? source + 1 : o->input; /* no machine paths in print */
     char title[] = "Evaluation: did it work?";
-    if ((rc = hs_pdf_begin(&p, o->outdir, "evaluation", title, e->stamp, err)))
+    if ((rc = hs_pdf_begin(&p, o->outdir, "evaluation", title, e->stamp,
+                           hs_pdf_source(o->input), e->software, err)))
         goto cleanup;
-    p.title = title;
-    p.source = source;
-    p.made = *e->software ? e->software : hs_version();
     p.pages = 1;
     draw_page(&p, e);
     if ((rc = hs_pdf_end(&p, err)))

@@ -55,6 +55,18 @@ OGRLayerH hs_gin_layer(GDALDatasetH ds, const char *path, const char *name,
     return l;
 }
 
+OGRLayerH hs_gin_table(GDALDatasetH ds, const char *path, const char *name,
+                       const char *maker, const char *const *names, int *idx,
+                       int n, hs_error *err)
+{
+    OGRLayerH l = hs_gin_layer(ds, path, name, maker, err);
+    if (!l || hs_gin_fields(l, path, names, idx, n, err))
+        return NULL;
+    CPLErrorReset();
+    OGR_L_ResetReading(l);
+    return l;
+}
+
 /* Field indexes of names[0..n-1] in l, or HS_ERR_DATA naming the field. */
 hs_status hs_gin_fields(OGRLayerH l, const char *path,
                         const char *const *names, int *idx, int n,

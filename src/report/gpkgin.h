@@ -32,6 +32,12 @@ int hs_gin_has_layer(const char *path, const char *name);
 OGRLayerH hs_gin_layer(GDALDatasetH ds, const char *path, const char *name,
                        const char *maker, hs_error *err);
 
+/* hs_gin_layer and hs_gin_fields at once, the layer reset for reading and
+ * GDAL's last error cleared (for hs_gin_read_check); NULL with err set. */
+OGRLayerH hs_gin_table(GDALDatasetH ds, const char *path, const char *name,
+                       const char *maker, const char *const *names, int *idx,
+                       int n, hs_error *err);
+
 /* Field indexes of names[0..n-1] in l, or HS_ERR_DATA naming the field. */
 hs_status hs_gin_fields(OGRLayerH l, const char *path,
                         const char *const *names, int *idx, int n,

@@ -180,11 +180,7 @@ static double key_table(cairo_t *cr, const hs_rdata *d, size_t a, double y)
         }
         y += rh;
     }
-    hs_draw_rgb(cr, 0x1F3A5F);
-    cairo_set_line_width(cr, 0.8);
-    cairo_move_to(cr, HS_ML, y);
-    cairo_line_to(cr, HS_ML + HS_CW, y);
-    cairo_stroke(cr);
+    hs_draw_rule(cr, y);
     return y;
 }
 
@@ -662,31 +658,54 @@ static void page_summary(hs_pdf *p, const hs_rdata *d, size_t a)
     cairo_show_page(cr);
 }
 
+/* A page's title, "Name (id): what", and a subtitle under it (NULL:
+ * none). */
+static void page_head(cairo_t *cr, const hs_rdata *d, size_t a,
+                      const char *what, const char *sub)
+{
+    hs_draw_rgb(cr, 0x1F3A5F);
+    hs_draw_font(cr, 14, 1);
+    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW, "%s (%s): %s",
+                  d->areas[a].name, d->areas[a].id, what);
+    if (!sub)
+        return;
+    hs_draw_font(cr, 9, 0);
+    hs_draw_rgb(cr, 0x333333);
+    hs_draw_text(cr, HS_ML, 54, HS_LEFT, HS_CW, sub);
+}
+
+/* Panel k of a page of four (the groups, then the key): its box, and for
+ * a group its title above the box, in the group's colour. */
+static const double PANEL_GAP = 14, PANEL_H = 315, PANEL_Y0 = 76;
+#define PANEL_W ((HS_CW - PANEL_GAP) / 2)
+static void panel(cairo_t *cr, int k, double *x, double *y)
+{
+    *x = HS_ML + (k % 2) * (PANEL_W + PANEL_GAP);
+    *y = PANEL_Y0 + (k / 2) * (PANEL_H + 38);
+    if (k == HS_RG)
+        return;
+    hs_draw_rgb(cr, GROUP_RGB[k]);
+    hs_draw_font(cr, 9.5, 1);
+    hs_draw_textf(cr, *x, *y + 8, HS_LEFT, PANEL_W, "%s (%s)",
+                  hs_rgroup_long[k], hs_rgroup_short[k]);
+}
+
 static void page_maps(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     char per[48];
+    char sub[96];
+    const double w = PANEL_W, h = PANEL_H;
     hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    hs_draw_rgb(cr, 0x1F3A5F);
-    hs_draw_font(cr, 14, 1);
-    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
-                  "%s (%s): where incidents concentrate", d->areas[a].name,
-                  d->areas[a].id);
-    hs_draw_font(cr, 9, 0);
-    hs_draw_rgb(cr, 0x333333);
-    hs_draw_textf(cr, HS_ML, 54, HS_LEFT, HS_CW,
-                  "Density of incidents and hotspots, %s", per);
-    const double gap = 14, w = (HS_CW - gap) / 2, h = 315, y0 = 76;
+    snprintf(sub, sizeof sub, "Density of incidents and hotspots, %s", per);
+    page_head(cr, d, a, "where incidents concentrate", sub);
     for (int k = 0; k < 4; k++) {
-        double x = HS_ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        double x, y;
+        panel(cr, k, &x, &y);
         if (k == HS_RG) {
             map_legend(cr, d, x + 4, y + 10, w - 8);
             continue;
         }
-        hs_draw_rgb(cr, GROUP_RGB[k]);
-        hs_draw_font(cr, 9.5, 1);
-        hs_draw_textf(cr, x, y + 8, HS_LEFT, w, "%s (%s)", hs_rgroup_long[k],
-              hs_rgroup_short[k]);
         draw_map(cr, d, a, k, x, y + 13, w, h);
         map_caption(cr, d, k, x, y + 13 + h + 10, w);
     }
@@ -772,13 +791,7 @@ static void gi_legend(cairo_t *cr, const hs_rdata *d, double x, double y,
     for (int b = 6; b >= 0; b--) {
         if (!words[b])
             continue;
-        hs_draw_rgb(cr, GI_RGB[b]);
-        cairo_rectangle(cr, x, y - 8, 14, 10);
-        cairo_fill_preserve(cr);
-        hs_draw_rgb(cr, 0x666666);
-        cairo_set_line_width(cr, 0.4);
-        cairo_stroke(cr);
-        hs_draw_rgb(cr, 0x222222);
+        hs_draw_swatch_box(cr, x, y, GI_RGB[b]);
         y = hs_draw_para(cr, x + 20, y, w - 20, 10, words[b]) + 3;
     }
     y += 2;
@@ -813,27 +826,18 @@ static void page_gistar(hs_pdf *p, const hs_rdata *d, size_t a)
 {
     cairo_t *cr = p->cr;
     char per[48];
+    char sub[96];
+    const double w = PANEL_W, h = PANEL_H;
     hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    hs_draw_rgb(cr, 0x1F3A5F);
-    hs_draw_font(cr, 14, 1);
-    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
-                  "%s (%s): hot and cold spots beyond chance", d->areas[a].name,
-                  d->areas[a].id);
-    hs_draw_font(cr, 9, 0);
-    hs_draw_rgb(cr, 0x333333);
-    hs_draw_textf(cr, HS_ML, 54, HS_LEFT, HS_CW, "Getis-Ord Gi* statistic, %s",
-                  per);
-    const double gap = 14, w = (HS_CW - gap) / 2, h = 315, y0 = 76;
+    snprintf(sub, sizeof sub, "Getis-Ord Gi* statistic, %s", per);
+    page_head(cr, d, a, "hot and cold spots beyond chance", sub);
     for (int k = 0; k < 4; k++) {
-        double x = HS_ML + (k % 2) * (w + gap), y = y0 + (k / 2) * (h + 38);
+        double x, y;
+        panel(cr, k, &x, &y);
         if (k == HS_RG) {
             gi_legend(cr, d, x + 4, y + 10, w - 8);
             continue;
         }
-        hs_draw_rgb(cr, GROUP_RGB[k]);
-        hs_draw_font(cr, 9.5, 1);
-        hs_draw_textf(cr, x, y + 8, HS_LEFT, w, "%s (%s)", hs_rgroup_long[k],
-              hs_rgroup_short[k]);
         hs_draw_rgb(cr, 0x333333);
         hs_draw_font(cr, 7, 0);
         if (!d->gi[k].has) {
@@ -984,10 +988,7 @@ static void page_tasking(hs_pdf *p, const hs_rdata *d, size_t a)
     cairo_t *cr = p->cr;
     const char *aid = d->areas[a].id;
     char b[1400];
-    hs_draw_rgb(cr, 0x1F3A5F);
-    hs_draw_font(cr, 14, 1);
-    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW, "%s (%s): places for tasking",
-          d->areas[a].name, aid);
+    page_head(cr, d, a, "places for tasking", NULL);
     hs_draw_font(cr, 8, 0);
     hs_draw_rgb(cr, 0x333333);
     snprintf(b, sizeof b, "For tasking: the board's own densest places. The "
@@ -1384,11 +1385,7 @@ static void page_timeofweek(hs_pdf *p, const hs_rdata *d, size_t a)
     cairo_t *cr = p->cr;
     char per[48], b[600], hrs[16] = "";
     hs_fmt_period(d->cur_from, d->cur_to, per, sizeof per);
-    hs_draw_rgb(cr, 0x1F3A5F);
-    hs_draw_font(cr, 14, 1);
-    hs_draw_textf(cr, HS_ML, 40, HS_LEFT, HS_CW,
-                  "%s (%s): when incidents happen", d->areas[a].name,
-                  d->areas[a].id);
+    page_head(cr, d, a, "when incidents happen", NULL);
     hs_draw_font(cr, 8, 0);
     hs_draw_rgb(cr, 0x333333);
     snprintf(b, sizeof b, "Incidents by the weekday and hour they happened, "
@@ -1956,12 +1953,10 @@ static hs_status area_pdf(const hs_rdata *d, size_t a, const char *dir,
     hs_report_file_name(d->areas[a].id, name, sizeof name);
     snprintf(title, sizeof title, "Area board pack: %s (%s)",
              d->areas[a].name, d->areas[a].id);
-    hs_status rc = hs_pdf_begin(&p, dir, name, title, d->stamp, err);
+    hs_status rc = hs_pdf_begin(&p, dir, name, title, d->stamp, source,
+                                d->software, err);
     if (rc)
         return rc;
-    p.title = title;
-    p.source = source;
-    p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
     int gi = d->gi[0].has || d->gi[1].has || d->gi[2].has;
     p.pages = 3 + d->has_tow + gi;
@@ -1983,15 +1978,13 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     hs_rdata *d = NULL;
     hs_status rc = HS_OK;
     long chosen = -1;
-    if (!o || !o->input || !*o->input)
-        return hs_fail(err, HS_ERR_ARG, "report: give the run's GeoPackage");
-    if (!o->outdir || !*o->outdir)
-        return hs_fail(err, HS_ERR_ARG, "report: give an output folder "
-                       "with -o DIR");
+    if (!o)
+        return hs_fail(err, HS_ERR_ARG, "report: no options");
+    if ((rc = hs_pdf_outdir_check(o->input, "the run's GeoPackage", o->outdir,
+                                  err)))
+        return rc;
     if (hs_reval_is(o->input)) /* hotspot evaluate's file: its page */
         return hs_report_evaluation(o, log, sum, err);
-    if ((rc = hs_pdf_outdir_check(o->outdir, err)))
-        return rc;
     /* progress (core/ticker.h): reading the run, then a PDF a unit */
     hs_ticker *tk = hs_ticker_create(log);
     hs_tick *t_read = hs_ticker_stage(tk, "reading", 3, 1);
@@ -2022,8 +2015,7 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
         hs_warn(log, "'%s' has no density surfaces (the run used --kde no): "
                 "the maps show boundaries only and there are no hotspots",
                 o->input);
-    const char *source = strrchr(o->input, '/');
-    source = source ? source + 1 : o->input; /* no machine paths in print */
+    const char *source = hs_pdf_source(o->input);
     if (sum) {
         memset(sum, 0, sizeof *sum);
         snprintf(sum->outdir, sizeof sum->outdir, "%s", o->outdir);
@@ -2042,11 +2034,9 @@ hs_status hs_report_run(const hs_report_options *o, const hs_log *log,
     }
     hs_pdf p;
     char title[] = "County summary";
-    if ((rc = hs_pdf_begin(&p, o->outdir, "county", title, d->stamp, err)))
+    if ((rc = hs_pdf_begin(&p, o->outdir, "county", title, d->stamp, source,
+                           d->software, err)))
         goto cleanup;
-    p.title = title;
-    p.source = source;
-    p.made = *d->software ? d->software : hs_version();
     p.public_min = d->public_threshold;
     int progress = d->ntargets > 0 || d->has_gap;
     p.pages = 1 + has_trends(d) + progress;

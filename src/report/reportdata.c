@@ -236,12 +236,10 @@ static hs_status read_rates(hs_rdata *d, GDALDatasetH ds, int g, hs_error *err)
             r->suppressed = !OGR_F_IsFieldSetAndNotNull(f, fi[1]);
             r->prev_suppressed = fl && strcmp(fl, "suppressed") == 0 &&
                                  !OGR_F_IsFieldSetAndNotNull(f, fi[9]);
-            r->per_km2 = hs_gin_num(f, fi[2]);
-            r->rate = hs_gin_num(f, fi[3]);
-            r->low = hs_gin_num(f, fi[4]);
-            r->high = hs_gin_num(f, fi[5]);
-            r->annual = hs_gin_num(f, fi[6]);
-            r->study = hs_gin_num(f, fi[7]);
+            double *num[] = {&r->per_km2, &r->rate, &r->low, &r->high,
+                             &r->annual, &r->study}; /* fields 2 to 7 */
+            for (int k = 0; k < 6; k++)
+                *num[k] = hs_gin_num(f, fi[2 + k]);
             snprintf(r->vs, sizeof r->vs, "%s", vs ? vs : "");
             r->prev_count = OGR_F_IsFieldSetAndNotNull(f, fi[9])
                                 ? OGR_F_GetFieldAsDouble(f, fi[9])
