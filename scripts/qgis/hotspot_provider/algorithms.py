@@ -353,6 +353,9 @@ class RunAlgorithm(HotspotAlgorithm):
                  "the target", "float", 5.0, minimum=0.0),
             Flag("PRIORITY_AREAS", "--priority-areas", "Priority areas (ids, "
                  "comma-separated): the gap with the rest", "str"),
+            Flag("PRIORITY_FIELD", "--priority-field", "Priority areas: or a "
+                 "field of the areas marking them (non-zero, yes, true)",
+                 "field", parent="AREAS"),
         ] + public_flags():
             self.add(f)
         self.add_output_gpkg("Output GeoPackage")
