@@ -51,19 +51,22 @@ VACUUM ANALYZE pts;
 EOF
 
 opts="--population population --area-id lsoa_code --areas-layer lsoa --categories cats.csv --date month --from 2024-01 --to 2024-12 --compare none --gistar no --lisa no --emerging no"
-# one run, its stage times (or why it failed)
-stages() {
-    eval "$1" > stages.out 2> stages.err && grep "time:" stages.out | sed 's/^ */   /' ||
-        { echo "   FAILED: $(tail -n 2 stages.err)"; return 0; }
-}
-for areas in lsoa1800.gpkg areas.gpkg; do
-    pg="$BIN run --incidents '$DB tables=public.pts' --areas $areas $opts --incidents-layer no --kde no -o in_pg.gpkg"
-    csv="$BIN run --incidents points_1m.csv --areas $areas $opts --incidents-layer no --kde no -o in_csv.gpkg"
-    echo "== in: 1M incidents to rates, $areas"
-    stages "$pg"
-    stages "$csv"
-    hyperfine --warmup 1 --runs "$runs" --style basic -n "from PostGIS" "$pg" -n "from the CSV" "$csv" 2>&1 |
+# Two commands: each once for its stage times (or why it failed), then
+# both timed by hyperfine.
+compare() {
+    local n1=$1 c1=$2 n2=$3 c2=$4 c
+    for c in "$c1" "$c2"; do
+        eval "$c" > stages.out 2> stages.err && grep "time:" stages.out | sed 's/^ */   /' ||
+            echo "   FAILED: $(tail -n 2 stages.err)"
+    done
+    hyperfine --warmup 1 --runs "$runs" --style basic -n "$n1" "$c1" -n "$n2" "$c2" 2>&1 |
         grep -E "^Benchmark|Time|Range|rror" || echo "   hyperfine failed"
+}
+
+for areas in lsoa1800.gpkg areas.gpkg; do
+    echo "== in: 1M incidents to rates, $areas"
+    compare "from PostGIS" "$BIN run --incidents '$DB tables=public.pts' --areas $areas $opts --incidents-layer no --kde no -o in_pg.gpkg" \
+            "from the CSV" "$BIN run --incidents points_1m.csv --areas $areas $opts --incidents-layer no --kde no -o in_csv.gpkg"
     for g in asb sac; do
         cmp -s <(sqlite3 in_pg.gpkg "SELECT area_id, count FROM rates_$g ORDER BY area_id") \
                <(sqlite3 in_csv.gpkg "SELECT area_id, count FROM rates_$g ORDER BY area_id") ||
@@ -73,11 +76,6 @@ done
 
 for what in "--kde no" "--bandwidth 400 --cell 50"; do
     base="$BIN run --incidents points_1m.csv --areas lsoa1800.gpkg $opts $what"
-    gp="$base -o out.gpkg"
-    pg="$base -o '$DB' --schema bench"
     echo "== out: 1M incidents layer, $what"
-    stages "$gp"
-    stages "$pg"
-    hyperfine --warmup 1 --runs "$runs" --style basic -n "GeoPackage" "$gp" -n "PostGIS" "$pg" 2>&1 |
-        grep -E "^Benchmark|Time|Range|rror" || echo "   hyperfine failed"
+    compare "GeoPackage" "$base -o out.gpkg" "PostGIS" "$base -o '$DB' --schema bench"
 done

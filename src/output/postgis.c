@@ -387,10 +387,7 @@ static void free_layer(hs_pg_layer *l)
 {
     if (!l)
         return;
-    if (l->fnames)
-        for (size_t i = 0; i < l->nfields; i++)
-            free(l->fnames[i]);
-    free(l->fnames);
+    free(l->fnames); /* the names are in the same block */
     free(l->types);
     free(l->name);
     free(l->qname);
@@ -577,20 +574,21 @@ hs_pg_layer *hs_pg_out_add_layer(hs_pg_out *w, const char *name,
     l->srid = srid;
     l->index = !w->no_index && kind != HS_GEOM_NONE;
     l->nfields = nfields;
-    l->types = calloc(nfields ? nfields : 1, sizeof *l->types);
-    l->fnames = calloc(nfields ? nfields : 1, sizeof *l->fnames);
-    size_t n = strlen(l->qname) + 200;
-    for (size_t i = 0; l->fnames && i < nfields; i++) {
-        l->types[i] = fields[i].type;
-        l->fnames[i] = strdup(fields[i].name);
+    /* the names' pointers, then the names, in one block */
+    size_t n = strlen(l->qname) + 200, names = nfields * sizeof *l->fnames;
+    for (size_t i = 0; i < nfields; i++) {
+        names += strlen(fields[i].name) + 1;
         n += 2 * strlen(fields[i].name) + 24;
     }
+    l->types = calloc(nfields ? nfields : 1, sizeof *l->types);
+    l->fnames = malloc(names ? names : 1);
     char *sql = l->types && l->fnames ? malloc(n) : NULL;
-    for (size_t i = 0; sql && i < nfields; i++)
-        if (!l->fnames[i]) {
-            free(sql);
-            sql = NULL;
-        }
+    char *at = l->fnames ? (char *)(l->fnames + nfields) : NULL;
+    for (size_t i = 0; sql && i < nfields; i++) {
+        l->types[i] = fields[i].type;
+        l->fnames[i] = strcpy(at, fields[i].name);
+        at += strlen(at) + 1;
+    }
     if (!sql) {
         free_layer(l);
         nomem(w, err);
