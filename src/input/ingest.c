@@ -1541,10 +1541,18 @@ static int ogr_field(OGRFeatureDefnH defn, const char *name, const char *flag,
     return i;
 }
 
-static const char *ogr_text(OGRFeatureH f, int i)
+/* A copy of field i's text (NULL: absent; *oom set when out of memory):
+ * OGR_F_GetFieldAsString's string lives only until the next such call on
+ * the feature (a date field's text is a buffer used again; found by
+ * fuzz_ogr), and a feature's texts are read together. */
+static char *ogr_text(OGRFeatureH f, int i, int *oom)
 {
-    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i)
-                                                      : NULL;
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
+        return NULL;
+    char *s = strdup(OGR_F_GetFieldAsString(f, i));
+    if (!s)
+        *oom = 1;
+    return s;
 }
 
 static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
@@ -1605,11 +1613,18 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
     }
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+        int oom = 0;
+        char *txt[6];
+        txt[0] = ogr_text(f, k.date, &oom);
+        txt[1] = ogr_text(f, k.time, &oom);
+        txt[2] = ogr_text(f, k.end, &oom);
+        txt[3] = ogr_text(f, k.cat, &oom);
+        txt[4] = k.loc >= 0 ? strdup(OGR_F_GetFieldAsString(f, k.loc)) : NULL;
+        oom |= k.loc >= 0 && !txt[4];
+        txt[5] = ogr_text(f, k.id, &oom);
         feat v = {.line = (long)OGR_F_GetFID(f),
-                  .date = ogr_text(f, k.date), .time = ogr_text(f, k.time),
-                  .end = ogr_text(f, k.end), .type = ogr_text(f, k.cat),
-                  .loc = k.loc >= 0 ? OGR_F_GetFieldAsString(f, k.loc) : NULL,
-                  .id = ogr_text(f, k.id), .has_weight = k.weight >= 0,
+                  .date = txt[0], .time = txt[1], .end = txt[2], .type = txt[3],
+                  .loc = txt[4], .id = txt[5], .has_weight = k.weight >= 0,
                   .weight = k.weight >= 0 ? OGR_F_GetFieldAsDouble(f, k.weight) : 1,
                   .x = NAN, .y = NAN};
         if (k.x >= 0) {
@@ -1629,7 +1644,10 @@ static hs_status read_ogr(hs_ingest *in, const char *path, int32_t file_id,
                 }
             }
         }
-        rc = take_feature(in, path, file_id, geo, &k, &v, err);
+        rc = oom ? hs_fail(err, HS_ERR_NOMEM, "'%s': out of memory", path)
+                 : take_feature(in, path, file_id, geo, &k, &v, err);
+        for (int t = 0; t < 6; t++)
+            free(txt[t]);
         OGR_F_Destroy(f);
         f = NULL;
         if (rc)
