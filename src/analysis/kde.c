@@ -71,7 +71,6 @@
 #define KDE_MAX_THREADS 64
 #define KDE_MAX_DIM ((size_t)1 << 31) /* rows, cols: indices stay exact      */
 #define KDE_MAX_CHUNK 256             /* rows per chunk                  */
-#define KDE_RING_BYTES ((size_t)16 << 20) /* per thread                 */
 #define POLY_MAX_COEF 7               /* triweight: q³ has degree 6          */
 
 /*
@@ -204,9 +203,10 @@ typedef struct kde_thread {
     size_t *ccount;      /* cols + 1: counting sort by column         */
     size_t *hash;        /* open addressing over pts, for the merge   */
     double *dx2, *ex;    /* direct: dx², exp(-dx²/2h²) of one point   */
-    poly_pt *pp;         /* poly: the bucket's points, prepared       */
-    double *ring;        /* poly: ring_rows slots of slot_size        */
-    unsigned char *used; /* poly: ring_rows x 2 nblocks: block has a run */
+    poly_pt *pp;         /* poly: a chunk's points, prepared, by bucket */
+    size_t *boff;        /* poly: bucket b0 + i starts at pp[boff[i]] */
+    double *ring;        /* poly: the slot of the row being summed    */
+    unsigned char *used; /* poly: 2 nblocks: the block has a run      */
     double *rowbuf;      /* float output: one finished row in double  */
     size_t bad;          /* first point with a bad weight, or SIZE_MAX */
 } kde_thread;
@@ -240,8 +240,7 @@ typedef struct kde_job {
     int nc, ncs;               /* poly: coefficients, + 1 for the count  */
     size_t bw;                 /* poly: block width in columns, even     */
     size_t nblocks;            /* poly: blocks per system                */
-    size_t slot_size;          /* poly: doubles per ring slot            */
-    size_t ring_rows;          /* poly: slots (rows in flight)           */
+    size_t slot_size;          /* poly: doubles per slot                 */
 
     size_t chunk_rows, nchunks;
     atomic_size_t next;        /* the next chunk to take                 */
@@ -701,64 +700,65 @@ KDE_INLINE void add_run(double *restrict da, double *restrict de,
     }
 }
 
-/* Adds the m points of bucket b (prepared in th->pp) to the slots of rows
- * [ra, rb]: row by row, so the inner loop works in one slot and streams the
- * points (instead of touching every slot for each point). */
-static void add_bucket_poly(const kde_job *job, kde_thread *th, size_t m, size_t b,
-                            size_t ra, size_t rb)
+/* Adds the m prepared points pp (consecutive buckets, in bucket order) to
+ * row r's slot.  A row at a time, pulling every point that reaches it, so
+ * the one slot stays in the L2 cache while its runs are added and it is
+ * finished (pushing each bucket into a ring of 2 reach + 1 slots, ~10 MB at
+ * h = 1600 m on 50 m cells, left the slots in L3: the density took 1.9x as
+ * long, measured).  Each cell still gets its points in bucket order, then
+ * input order: the same sums, bit for bit. */
+static void add_row_poly(const kde_job *job, kde_thread *th, size_t r,
+                         const poly_pt *pp, size_t m)
 {
-    size_t r0, r1;
-    if (!bucket_rows(job, b, ra, rb, &r0, &r1))
-        return;
     const ptrdiff_t ncs = job->ncs;
     const double g2 = -job->beta, ih2 = job->inv_h2;
-    const poly_pt *pp = th->pp;
-    for (size_t r = r0; r <= r1; r++) {
-        size_t sl = r % job->ring_rows;
-        double *restrict slot = th->ring + sl * job->slot_size;
-        unsigned char *used = th->used + sl * 2 * job->nblocks;
-        const double yc = row_yc(job, r);
-        for (size_t i = 0; i < m; i++) {
-            const poly_pt *q = &pp[i];
-            double dy = yc - q->py, dy2 = dy * dy;
-            ptrdiff_t lo, hi;
-            if (!exact_run(job, q->px, q->fc, dy2, &lo, &hi))
-                continue;
-            lo = lo > q->clo ? lo : q->clo; /* a no-op: memory safety only */
-            hi = hi < q->chi ? hi : q->chi;
-            if (lo > hi)
-                continue;
-            double c[POLY_MAX_COEF + 1];
-            poly_coef(job->k, q->W, (1.0 - dy2 * ih2) - q->bu2, q->g1, g2, c);
-            c[ncs - 1] = 1.0; /* the count */
-            double *restrict da = slot + q->base + lo * ncs;
-            double *restrict de = slot + q->base + (hi + 1) * ncs;
-            switch (ncs) { /* constant bounds: unrolled, in pairs */
-            case 6: add_run(da, de, c, 6); break;
-            case 8: add_run(da, de, c, 8); break;
-            case 4: add_run(da, de, c, 4); break;
-            default: add_run(da, de, c, 2); break;
-            }
-            used[q->ublk] = 1;
+    double *restrict slot = th->ring;
+    unsigned char *used = th->used;
+    const double yc = row_yc(job, r);
+    for (size_t i = 0; i < m; i++) {
+        const poly_pt *q = &pp[i];
+        double dy = yc - q->py, dy2 = dy * dy;
+        ptrdiff_t lo, hi;
+        if (!exact_run(job, q->px, q->fc, dy2, &lo, &hi))
+            continue;
+        lo = lo > q->clo ? lo : q->clo; /* a no-op: memory safety only */
+        hi = hi < q->chi ? hi : q->chi;
+        if (lo > hi)
+            continue;
+        double c[POLY_MAX_COEF + 1];
+        poly_coef(job->k, q->W, (1.0 - dy2 * ih2) - q->bu2, q->g1, g2, c);
+        c[ncs - 1] = 1.0; /* the count */
+        double *restrict da = slot + q->base + lo * ncs;
+        double *restrict de = slot + q->base + (hi + 1) * ncs;
+        switch (ncs) { /* constant bounds: unrolled, in pairs */
+        case 6: add_run(da, de, c, 6); break;
+        case 8: add_run(da, de, c, 8); break;
+        case 4: add_run(da, de, c, 4); break;
+        default: add_run(da, de, c, 2); break;
         }
+        used[q->ublk] = 1;
     }
 }
 
 /* p(j) from coefficients S[0..nc) (Horner). */
-static double horner(const double *S, int nc, double j)
+KDE_INLINE double horner(const double *S, int nc, double j)
 {
     double v = S[nc - 1];
+#pragma GCC unroll 8
     for (int i = nc - 2; i >= 0; i--)
         v = v * j + S[i];
     return v;
 }
 
 /* Running sums along slot D give each cell its coefficients in both systems;
- * the cell's value is the sum of the two polynomials. */
-static void finish_row_poly(const kde_job *job, const double *D,
-                            const unsigned char *used, double *o)
+ * the cell's value is the sum of the two polynomials.  Inlined for each
+ * kernel's constant nc, so the sums stay in registers (the generic loop
+ * kept them on the stack: 1.6x the time, measured). */
+KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
+                               const unsigned char *used, double *o,
+                               const int nc)
 {
-    const int nc = job->nc, ncs = job->ncs;
+    const int ncs = nc + 1;
     const size_t bw = job->bw, half = bw / 2, cols = job->cols;
     const size_t stride = POLY_STRIDE(job), nb = job->nblocks;
     const double *DB = D + nb * stride;
@@ -779,6 +779,7 @@ static void finish_row_poly(const kde_job *job, const double *D,
             const double *dB = DB + (la < half ? k : k + 1) * stride + lb * (size_t)ncs;
             if (la == half)
                 memset(SB, 0, sizeof SB); /* B block k + 1 starts */
+#pragma GCC unroll 8
             for (int i = 0; i <= nc; i++) {
                 SA[i] += dA[i];
                 SB[i] += dB[i];
@@ -796,6 +797,17 @@ static void finish_row_poly(const kde_job *job, const double *D,
     }
 }
 
+static void finish_row_poly(const kde_job *job, const double *D,
+                            const unsigned char *used, double *o)
+{
+    switch (job->nc) {
+    case 5: finish_poly_nc(job, D, used, o, 5); break; /* quartic   */
+    case 7: finish_poly_nc(job, D, used, o, 7); break; /* triweight */
+    case 3: finish_poly_nc(job, D, used, o, 3); break;
+    default: finish_poly_nc(job, D, used, o, 1); break;
+    }
+}
+
 /* ---- phase 3: chunks ------------------------------------------------------ */
 
 /* A row gets contributions from buckets row ± reach only: it is opened
@@ -803,9 +815,8 @@ static void finish_row_poly(const kde_job *job, const double *D,
 static void open_row(const kde_job *job, kde_thread *th, size_t r)
 {
     if (job->nc) {
-        size_t sl = r % job->ring_rows;
-        memset(th->ring + sl * job->slot_size, 0, job->slot_size * sizeof *th->ring);
-        memset(th->used + sl * 2 * job->nblocks, 0, 2 * job->nblocks);
+        memset(th->ring, 0, job->slot_size * sizeof *th->ring);
+        memset(th->used, 0, 2 * job->nblocks);
     } else {
         memset(job->out + r * job->cols, 0, job->cols * sizeof *job->out);
     }
@@ -826,10 +837,8 @@ static void store_row_f32(const kde_job *job, const double *o, size_t r)
 static void finish_row(const kde_job *job, kde_thread *th, size_t r)
 {
     if (job->nc) {
-        size_t sl = r % job->ring_rows;
         double *o = job->outf ? th->rowbuf : job->out + r * job->cols;
-        finish_row_poly(job, th->ring + sl * job->slot_size,
-                        th->used + sl * 2 * job->nblocks, o);
+        finish_row_poly(job, th->ring, th->used, o);
         if (job->outf)
             store_row_f32(job, o, r);
     } else if (job->outf) { /* direct: only this chunk writes its rows */
@@ -860,12 +869,45 @@ static void report(kde_job *job, size_t ch, size_t upto)
     pthread_mutex_unlock(&job->done_lock);
 }
 
-/* Rows [r0, r1) (chunk ch).  The rows open at a time are those bucket b can
- * reach that are not finished: at most 2 reach + 1 and at most the chunk,
- * so ring_rows slots suffice and row r can use slot r % ring_rows. */
+/* Poly rows [r0, r1) (chunk ch): every bucket that reaches them gathered
+ * and prepared once, into th->pp in bucket order; then row by row, the
+ * points of buckets row ± reach (consecutive in th->pp) into the slot, and
+ * the row finished. */
+static void do_chunk_poly(kde_job *job, kde_thread *th, size_t ch, size_t r0,
+                          size_t r1)
+{
+    size_t reach = job->reach;
+    size_t b0 = r0 - min_sz(r0, reach), b1 = min_sz(job->rows - 1, r1 - 1 + reach);
+    size_t np = 0, told = r0;
+    for (size_t b = b0; b <= b1; b++) {
+        th->boff[b - b0] = np;
+        size_t m = gather_bucket(job, th, b);
+        for (size_t i = 0; i < m; i++)
+            prepare_poly(job, &th->pts[i], &th->pp[np + i]);
+        np += m;
+    }
+    th->boff[b1 - b0 + 1] = np;
+    for (size_t r = r0; r < r1; r++) {
+        size_t ba = r - min_sz(r, reach), bb = min_sz(b1, r + reach);
+        size_t p0 = th->boff[ba - b0], p1 = th->boff[bb - b0 + 1];
+        open_row(job, th, r);
+        add_row_poly(job, th, r, th->pp + p0, p1 - p0);
+        finish_row(job, th, r);
+        if (r + 1 >= told + 16) /* every 16 rows: a lock, a signal */
+            report(job, ch, told = r + 1);
+    }
+    report(job, ch, r1);
+}
+
+/* Direct rows [r0, r1) (chunk ch), bucket by bucket: a bucket's points are
+ * added to the rows they reach (the rows are the output itself). */
 static void do_chunk(kde_job *job, kde_thread *th, size_t ch, size_t r0,
                      size_t r1)
 {
+    if (job->nc) {
+        do_chunk_poly(job, th, ch, r0, r1);
+        return;
+    }
     size_t reach = job->reach;
     size_t b0 = r0 - min_sz(r0, reach), b1 = min_sz(job->rows - 1, r1 - 1 + reach);
     size_t next_open = r0, next_done = r0, told = r0;
@@ -873,14 +915,8 @@ static void do_chunk(kde_job *job, kde_thread *th, size_t ch, size_t r0,
         for (; next_open <= min_sz(b + reach, r1 - 1); next_open++)
             open_row(job, th, next_open);
         size_t m = gather_bucket(job, th, b);
-        if (job->nc) {
-            for (size_t i = 0; i < m; i++)
-                prepare_poly(job, &th->pts[i], &th->pp[i]);
-            add_bucket_poly(job, th, m, b, r0, r1 - 1);
-        } else {
-            for (size_t i = 0; i < m; i++)
-                add_point_direct(job, th, &th->pts[i], b, r0, r1 - 1);
-        }
+        for (size_t i = 0; i < m; i++)
+            add_point_direct(job, th, &th->pts[i], b, r0, r1 - 1);
         /* buckets after b cannot reach rows before b + 1 - reach */
         for (; next_done < min_sz(b + 1 - min_sz(b + 1, reach), r1); next_done++)
             finish_row(job, th, next_done);
@@ -994,16 +1030,11 @@ static void plan(kde_job *job, int threads)
      * not hold up the rest; at least 8 rows each so that a gathered bucket
      * serves several rows.  Long chunks gather the buckets they share with
      * their neighbours (2 reach rows) less often: up to KDE_MAX_CHUNK rows
-     * (256 against 64: 2% less time at 1M points, measured), while the
-     * ring, min(2 reach + 1, chunk) slots, stays under KDE_RING_BYTES. */
+     * (256 against 64: 2% less time at 1M points, measured). */
     size_t per = 4 * (size_t)nt;
     job->chunk_rows = (rows + per - 1) / per;
     if (job->chunk_rows > KDE_MAX_CHUNK)
         job->chunk_rows = KDE_MAX_CHUNK;
-    while (job->nc && job->chunk_rows > 8 &&
-           min_sz(2 * job->reach + 1, job->chunk_rows) * job->slot_size *
-                   sizeof(double) > KDE_RING_BYTES)
-        job->chunk_rows /= 2;
     if (job->chunk_rows < 8)
         job->chunk_rows = 8;
     job->nchunks = (rows + job->chunk_rows - 1) / job->chunk_rows;
@@ -1011,12 +1042,11 @@ static void plan(kde_job *job, int threads)
         nt = (int)job->nchunks;
     job->nt = nt;
     job->nt_scan = job->n / 100000 + 1 < (size_t)nt ? (int)(job->n / 100000 + 1) : nt;
-    if (job->nc) {
-        job->ring_rows = min_sz(2 * job->reach + 1, job->chunk_rows);
-    }
 }
 
-static hs_status alloc_threads(kde_job *job, size_t maxb)
+/* maxb: the most points in a bucket; maxc: in the buckets one chunk
+ * gathers. */
+static hs_status alloc_threads(kde_job *job, size_t maxb, size_t maxc)
 {
     size_t hcap = 16;
     while (hcap < 2 * maxb)
@@ -1032,12 +1062,13 @@ static hs_status alloc_threads(kde_job *job, size_t maxb)
         if (!th->pts || !th->pts2 || !th->ccount || !th->hash)
             return HS_ERR_NOMEM;
         if (job->nc) {
-            th->pp = malloc(maxb * sizeof *th->pp);
-            th->ring = malloc(job->ring_rows * job->slot_size * sizeof *th->ring);
-            hs_advise_huge(th->ring, job->ring_rows * job->slot_size * sizeof *th->ring);
-            th->used = malloc(job->ring_rows * 2 * job->nblocks);
+            th->pp = malloc((maxc ? maxc : 1) * sizeof *th->pp);
+            th->boff = malloc((job->chunk_rows + 2 * job->reach + 2) * sizeof *th->boff);
+            th->ring = malloc(job->slot_size * sizeof *th->ring);
+            th->used = malloc(2 * job->nblocks);
             th->rowbuf = job->outf ? malloc(job->cols * sizeof *th->rowbuf) : NULL;
-            if (!th->pp || !th->ring || !th->used || (job->outf && !th->rowbuf))
+            if (!th->pp || !th->boff || !th->ring || !th->used ||
+                (job->outf && !th->rowbuf))
                 return HS_ERR_NOMEM;
         } else {
             th->dx2 = malloc(job->tabw * sizeof *th->dx2);
@@ -1147,7 +1178,16 @@ static hs_status kde_main(const double *x, const double *y, const float *w,
             goto nomem;
         hs_advise_huge(own_out, ncell * sizeof *own_out);
     }
-    if (alloc_threads(job, maxb) != HS_OK)
+    size_t maxc = 0; /* the most points a chunk gathers (do_chunk_poly) */
+    for (size_t ch = 0; job->nc && ch < job->nchunks; ch++) {
+        size_t r0 = ch * job->chunk_rows;
+        size_t r1 = min_sz(r0 + job->chunk_rows, job->rows);
+        size_t b0 = r0 - min_sz(r0, job->reach);
+        size_t b1 = min_sz(job->rows - 1, r1 - 1 + job->reach);
+        if (job->bstart[b1 + 1] - job->bstart[b0] > maxc)
+            maxc = job->bstart[b1 + 1] - job->bstart[b0];
+    }
+    if (alloc_threads(job, maxb, maxc) != HS_OK)
         goto nomem;
     if (outf && rows_fn) {
         if (!(job->chunk_upto = calloc(job->nchunks, sizeof *job->chunk_upto)))
@@ -1181,6 +1221,7 @@ done:
         free(th->dx2);
         free(th->ex);
         free(th->pp);
+        free(th->boff);
         free(th->ring);
         free(th->used);
         free(th->rowbuf);

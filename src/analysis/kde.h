@@ -95,10 +95,10 @@ typedef struct hs_kde_grid {
  * bit for bit.
  *
  * Memory besides out: 4 bytes a point (8 if n >= 2^32), and per thread
- * ~160 bytes a point of the most populous grid row plus, for the
- * difference arrays, up to 2 r/cell + 7 rows of ~2 cols (m + 1) doubles
- * (m = 5 quartic, 7 triweight), at most 16 MB: 4 MB for the example
- * above.
+ * ~80 bytes a point of the most populous grid row plus, for the
+ * difference arrays, 80 bytes a point of the rows one chunk reaches (at
+ * most 256 + 2 r/cell + 6 rows) and one row of ~2 cols (m + 1) doubles
+ * (m = 5 quartic, 7 triweight): ~8 MB for the example above.
  *
  * Errors: HS_ERR_ARG (bandwidth not a finite number > 0 or out of range,
  * cell not a finite number > 0 or too small for the coordinates, empty or
