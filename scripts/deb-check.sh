@@ -99,13 +99,22 @@ for f in "$W"/packs/*.pdf; do
 done
 echo "deb-check: /usr/bin/hotspot ran the demo ($n files from /usr/share/hotspot, $(q "SELECT count(*) FROM gpkg_contents") tables) and wrote $areas packs and county.pdf"
 
-# the Debian archive has an unrelated "hotspot" (KDAB's perf GUI): apt
-# upgrade would replace this package with it when its version is higher
-cand=$(apt-cache policy hotspot 2> /dev/null | awk '/Candidate:/ { print $2 }')
+# the Debian archive has an unrelated "hotspot" (KDAB's perf GUI): the
+# epoch keeps apt from taking it for an upgrade of this one (README
+# "Install")
 inst=$(dpkg-query -W -f='${Version}' hotspot)
-if [ -n "$cand" ] && [ "$cand" != "$inst" ]; then
-    echo "deb-check: note: apt's candidate for 'hotspot' is $cand, not this $inst: 'apt-mark hold hotspot' (README \"Install\")"
+case "$inst" in 1:*) ;; *) fail "the installed version $inst has no epoch 1" ;; esac
+cand=$(apt-cache policy hotspot 2> /dev/null | awk '/Candidate:/ { print $2 }')
+[ "$cand" = "$inst" ] || fail "apt's candidate for 'hotspot' is $cand, not the installed $inst"
+apt-cache madison hotspot 2> /dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+while read -r v; do
+    dpkg --compare-versions "$inst" ge "$v" || fail "the archive's hotspot $v sorts above $inst"
+done
+if apt-get -s -qq upgrade 2> /dev/null | grep -q '^Inst hotspot '; then
+    fail "apt-get upgrade would replace hotspot $inst"
 fi
+others=$(apt-cache madison hotspot 2> /dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | grep -vxF "$inst" | tr '\n' ' ')
+echo "deb-check: hotspot $inst stays installed: apt's candidate, above the archive's ${others:-(none)}"
 
 purge
 installed > "$after"
