@@ -255,16 +255,18 @@ n_old=0 n_copy=0
 for delay in copy 0.5 1.5 3 5; do
     (exec "$BIN" demo -o "$DB" --schema demo > /dev/null 2>&1) &
     pid=$!
-    if [ $delay = copy ]; then # in the middle of the rows: a COPY under way
+    # rows sent (the last statement a COPY), not committed
+    copying() { $PSQL -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hotspot' AND query LIKE 'COPY %'"; }
+    if [ $delay = copy ]; then # in the middle of the rows: killed as soon as a COPY is seen
         for i in $(seq 1 600); do
-            [ "$($PSQL -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hotspot' AND query LIKE 'COPY %'")" != 0 ] && break
-            sleep 0.05
+            busy=$(copying)
+            [ "$busy" != 0 ] && break
+            sleep 0.02
         done
     else
         sleep $delay
+        busy=$(copying)
     fi
-    # rows sent (the last statement a COPY), not committed
-    busy=$($PSQL -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hotspot' AND query LIKE 'COPY %'")
     kill -KILL $pid 2>/dev/null || true
     wait $pid 2>/dev/null || true
     for i in $(seq 1 100); do # the server rolls back when it sees the drop

@@ -326,7 +326,7 @@ static double count_hits(worker *k, const window *wn)
 static int use_grid(const ctx *c, size_t nt, double h)
 {
     double rc = hs_kernel_radius(c->o->kernel, h) / c->g->cell;
-    return (double)nt * M_PI * rc * rc > 2.0 * (double)c->cells;
+    return (double)nt * M_PI * rc * rc > 0.5 * (double)c->cells;
 }
 
 static int cmp_wpt(const void *a, const void *b)

@@ -82,6 +82,9 @@ typedef struct job {
     pthread_mutex_t surf_lock;
     pthread_cond_t surf_cond;
     size_t surf_ready;
+    /* Likewise Gi*: gi[g], gi_grid[g], gi_area[g], has_gi[g], em[g] and
+     * has_em[g] are final once gi_ready > g (under surf_lock). */
+    size_t gi_ready;
     double spacing; /* median distance between distinct incident locations */
     size_t distinct;
     hs_privacy *priv; /* --public: suppression marks; NULL otherwise     */
@@ -155,11 +158,12 @@ hs_status hs_job_write_targets(job *j, hs_error *err);
 hs_status hs_job_check_priority(job *j, hs_error *err);
 hs_status hs_job_write_priority(job *j, hs_error *err);
 
-/* Writes the run's vector layers into j->gpkg, after hs_job_write_points
- * and hs_job_write_raster have written theirs; hs_styles_write follows.
+/* Writes the run's other vector layers into j->gpkg, after
+ * hs_job_write_points, hs_job_write_gistar and hs_job_write_raster have
+ * written theirs; hs_styles_write follows.
  * Each of its HS_JOB_WRITE_STEPS steps (a layer or a few tables) adds one
  * to j->tk.writing. */
-#define HS_JOB_WRITE_STEPS 13
+#define HS_JOB_WRITE_STEPS 11
 hs_status hs_job_write(job *j, hs_error *err);
 
 /* The incidents layer, if the job writes one: called before hs_job_write,
@@ -171,5 +175,10 @@ hs_status hs_job_write_points(job *j, hs_error *err);
  * the points, as each surface is ready; every group's before
  * hs_job_write. */
 hs_status hs_job_write_raster(job *j, size_t g, hs_error *err);
+
+/* Group g's gistar_ and emerging_ layers, if it has them: on the same
+ * thread, as each group's Gi* is final; every group's before
+ * hs_job_write. */
+hs_status hs_job_write_gistar(job *j, size_t g, hs_error *err);
 
 #endif

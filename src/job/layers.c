@@ -1197,7 +1197,7 @@ static hs_dest_layer *cell_layer(job *j, const char *name, const char *desc,
 
 /* gistar_<group>: one square or hexagon per cell of the study area
  * (gistar.h). */
-static hs_status write_gistar(job *j, hs_error *err)
+static hs_status write_gistar(job *j, size_t g, hs_error *err)
 {
     static const hs_field f[] = {
         {"cell_id", HS_FIELD_INT},  {"count", HS_FIELD_INT},
@@ -1207,35 +1207,33 @@ static hs_status write_gistar(job *j, hs_error *err)
     hs_field fc[sizeof f / sizeof *f];
     memcpy(fc, f, sizeof fc);
     fc[1].type = count_type(j); /* count */
-    for (size_t g = 0; g < j->ngroups; g++) {
-        if (!j->has_gi[g])
-            continue;
-        const hs_gi *gi = &j->gi[g];
-        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
-        char name[96], desc[256];
-        hs_layer_name(name, sizeof name, "gistar_", gname);
-        snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
-                 "%.0f m %s, neighbours within %.6g m", gname,
-                 j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
-        hs_dest_layer *l = cell_layer(j, name, desc, fc, sizeof fc / sizeof *fc, gi->n, err);
-        if (!l)
-            return err ? err->code : HS_ERR_IO;
-        for (size_t i = 0; i < gi->n; i++) {
-            unsigned char wkb[128];
-            size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
-            int32_t a = j->gi_area[g][i];
-            hs_value v[] = {
-                int_(gi->cell[i]), count_value(j, gi->count[i]), num(gi->z[i]),
-                num(gi->p[i]), num(gi->p_sim[i]), int_(gi->bin[i]),
-                txt(hs_gi_class(gi->bin[i])),
-                txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
-            /* --public: no cell shows a count under the threshold */
-            if (j->priv && gi->count[i] < j->sopt.public_min)
-                v[1] = (hs_value){.is_null = 1};
-            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
-            if (rc)
-                return rc;
-        }
+    if (!j->has_gi[g])
+        return HS_OK;
+    const hs_gi *gi = &j->gi[g];
+    const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+    char name[96], desc[256];
+    hs_layer_name(name, sizeof name, "gistar_", gname);
+    snprintf(desc, sizeof desc, "%s: Getis-Ord Gi* hot and cold spots on "
+             "%.0f m %s, neighbours within %.6g m", gname,
+             j->gi_grid[g].cell, gi->hex ? "hexagons" : "cells", gi->distance);
+    hs_dest_layer *l = cell_layer(j, name, desc, fc, sizeof fc / sizeof *fc, gi->n, err);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t i = 0; i < gi->n; i++) {
+        unsigned char wkb[128];
+        size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
+        int32_t a = j->gi_area[g][i];
+        hs_value v[] = {
+            int_(gi->cell[i]), count_value(j, gi->count[i]), num(gi->z[i]),
+            num(gi->p[i]), num(gi->p_sim[i]), int_(gi->bin[i]),
+            txt(hs_gi_class(gi->bin[i])),
+            txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
+        /* --public: no cell shows a count under the threshold */
+        if (j->priv && gi->count[i] < j->sopt.public_min)
+            v[1] = (hs_value){.is_null = 1};
+        hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
+        if (rc)
+            return rc;
     }
     return HS_OK;
 }
@@ -1245,45 +1243,43 @@ static hs_status write_gistar(job *j, hs_error *err)
  * (emerging.h).  The others, "no pattern detected", are left out: they
  * are most cells, which the style would leave clear anyway (at the 1M
  * benchmark, 1.4M rows, 230 MB and 1.7 s, measured). */
-static hs_status write_emerging(job *j, hs_error *err)
+static hs_status write_emerging(job *j, size_t g, hs_error *err)
 {
     static const hs_field f[] = {
         {"cell_id", HS_FIELD_INT},     {"category", HS_FIELD_TEXT},
         {"trend_z", HS_FIELD_REAL},    {"trend_p", HS_FIELD_REAL},
         {"months_hot", HS_FIELD_INT},  {"months_cold", HS_FIELD_INT},
         {"last_bin", HS_FIELD_INT},    {"area_id", HS_FIELD_TEXT}};
-    for (size_t g = 0; g < j->ngroups; g++) {
-        if (!j->has_em[g])
+    if (!j->has_em[g])
+        return HS_OK;
+    const hs_gi *gi = &j->gi[g];
+    const hs_emerging *em = &j->em[g];
+    const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
+    char name[96], desc[256];
+    hs_layer_name(name, sizeof name, "emerging_", gname);
+    snprintf(desc, sizeof desc, "%s: emerging hot and cold spots over %zu "
+             "months (Gi* per cell and month, Mann-Kendall trend)", gname,
+             em->T);
+    size_t rows = 0;
+    for (size_t i = 0; i < gi->n; i++)
+        rows += em->category[i] != HS_EMERGING_NONE;
+    hs_dest_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, rows, err);
+    if (!l)
+        return err ? err->code : HS_ERR_IO;
+    for (size_t i = 0; i < gi->n; i++) {
+        if (em->category[i] == HS_EMERGING_NONE)
             continue;
-        const hs_gi *gi = &j->gi[g];
-        const hs_emerging *em = &j->em[g];
-        const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
-        char name[96], desc[256];
-        hs_layer_name(name, sizeof name, "emerging_", gname);
-        snprintf(desc, sizeof desc, "%s: emerging hot and cold spots over %zu "
-                 "months (Gi* per cell and month, Mann-Kendall trend)", gname,
-                 em->T);
-        size_t rows = 0;
-        for (size_t i = 0; i < gi->n; i++)
-            rows += em->category[i] != HS_EMERGING_NONE;
-        hs_dest_layer *l = cell_layer(j, name, desc, f, sizeof f / sizeof *f, rows, err);
-        if (!l)
-            return err ? err->code : HS_ERR_IO;
-        for (size_t i = 0; i < gi->n; i++) {
-            if (em->category[i] == HS_EMERGING_NONE)
-                continue;
-            unsigned char wkb[128];
-            size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
-            int32_t a = j->gi_area[g][i];
-            hs_value v[] = {
-                int_(gi->cell[i]), txt(hs_emerging_name(em->category[i])),
-                num(em->trend_z[i]), num(em->trend_p[i]), int_(em->months_hot[i]),
-                int_(em->months_cold[i]), int_(em->last_bin[i]),
-                txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
-            hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
-            if (rc)
-                return rc;
-        }
+        unsigned char wkb[128];
+        size_t len = cell_wkb(&j->gi_grid[g], gi->hex, gi->cell[i], wkb);
+        int32_t a = j->gi_area[g][i];
+        hs_value v[] = {
+            int_(gi->cell[i]), txt(hs_emerging_name(em->category[i])),
+            num(em->trend_z[i]), num(em->trend_p[i]), int_(em->months_hot[i]),
+            int_(em->months_cold[i]), int_(em->last_bin[i]),
+            txt(a >= 0 ? hs_areas_id(j->areas, (size_t)a) : NULL)};
+        hs_status rc = hs_dest_layer_add(l, 0, 0, wkb, len, v, err);
+        if (rc)
+            return rc;
     }
     return HS_OK;
 }
@@ -1390,12 +1386,17 @@ static hs_status write_public_rows(job *j, hs_error *err)
 }
 
 
+hs_status hs_job_write_gistar(job *j, size_t g, hs_error *err)
+{
+    hs_status rc = write_gistar(j, g, err);
+    return rc ? rc : write_emerging(j, g, err);
+}
+
 hs_status hs_job_write(job *j, hs_error *err)
 {
     static hs_status (*const step[])(job *, hs_error *) = {
         write_run, write_areas, write_rates, write_monthly, write_timeofweek,
-        write_hotspots, write_backtests, write_gistar, write_emerging,
-        write_lisa, hs_job_write_targets, hs_job_write_priority,
+        write_hotspots, write_backtests, write_lisa, hs_job_write_targets, hs_job_write_priority,
         write_public_rows};
     _Static_assert(sizeof step / sizeof *step == HS_JOB_WRITE_STEPS,
                    "job.h: HS_JOB_WRITE_STEPS counts these steps");
