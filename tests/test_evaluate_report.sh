@@ -219,8 +219,19 @@ open(sys.argv[1], "w").write("\n".join(rows) + "\n")
 PY
 "$BIN" evaluate --incidents "$T/planted.csv" --category category --date date --x x --y y \
     --incidents-crs EPSG:27700 --target "$T/target.geojson" --control "$T/control.geojson" \
-    --before 2024-01:2024-03 --after 2024-04:2024-09 -o "$T/ev3.gpkg" > /dev/null 2> "$T/err.txt" ||
+    --before 2024-01:2024-03 --after 2024-04:2024-09 -o "$T/ev3.gpkg" > "$T/out3.txt" 2> "$T/err.txt" ||
     fail "evaluate the planted incidents: $(cat "$T/err.txt")"
+# no incident in any zone leaves WDD's z and the rate ratio undefined:
+# said in words, not printf's "-nan"
+head -n 1 "$T/planted.csv" > "$T/far.csv"
+printf '%s\n' "Anti-social behaviour,2024-01-15,90000,90000" \
+    "Anti-social behaviour,2024-02-15,90000,90000" >> "$T/far.csv"
+"$BIN" evaluate --incidents "$T/far.csv" --category category --date date --x x --y y \
+    --incidents-crs EPSG:27700 --target "$T/target.geojson" --control "$T/control.geojson" \
+    --before 2024-01:2024-01 --after 2024-02:2024-02 -o "$T/ev4.gpkg" > "$T/out4.txt" 2> "$T/err4.txt" ||
+    fail "evaluate incidents outside every zone: $(cat "$T/err4.txt")"
+! grep -qi "nan" "$T/out4.txt" || fail "the summary prints NaN: $(grep -i nan "$T/out4.txt")"
+grep -q "z undefined); WDQ none" "$T/out4.txt" || fail "no undefined z: $(cat "$T/out4.txt")"
 grep -q "the buffer holds no asb incidents before or after" "$T/err.txt" ||
     fail "no warning of the empty buffer: $(cat "$T/err.txt")"
 printf '%s\n' "asb|target_before|6" "asb|target_after|60" "asb|control_before|30" \

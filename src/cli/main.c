@@ -456,6 +456,14 @@ static int do_run(hs_options *o)
     return 0;
 }
 
+/* v in format f into buf (32 bytes), or "undefined" when v is NaN. */
+static const char *number(char *buf, const char *f, double v)
+{
+    if (isnan(v))
+        return "undefined";
+    snprintf(buf, 32, f, v);
+    return buf;
+}
 static int do_evaluate(hs_options *o)
 {
     static const char *const zone[] = {"target", "buffer", "control",
@@ -481,16 +489,16 @@ static int do_evaluate(hs_options *o)
                 printf("  %s %.*f -> %.*f", zone[z], whole(s.group[g].count[z][0]),
                        s.group[g].count[z][0], whole(s.group[g].count[z][1]),
                        s.group[g].count[z][1]);
-        printf("\n             WDD %+.2f a month (%.0f%% interval %+.2f to %+.2f, "
-               "z %.2f); WDQ ", s.group[g].wdd, 100 * (1 - s.alpha),
-               s.group[g].wdd_low, s.group[g].wdd_high, s.group[g].wdd_z);
-        if (isnan(s.group[g].wdq))
-            printf("none");
-        else
-            printf("%.2f", s.group[g].wdq);
-        printf(" (%s); target against control: rate ratio %.2f, p %.3g\n",
-               s.group[g].wdq_reading, s.group[g].rate_ratio,
-               s.group[g].rate_ratio_p);
+        char n[6][32]; /* NaN: "undefined", not printf's "-nan" */
+        printf("\n             WDD %s a month (%.0f%% interval %s to %s, "
+               "z %s); WDQ %s", number(n[0], "%+.2f", s.group[g].wdd),
+               100 * (1 - s.alpha), number(n[1], "%+.2f", s.group[g].wdd_low),
+               number(n[2], "%+.2f", s.group[g].wdd_high),
+               number(n[3], "%.2f", s.group[g].wdd_z),
+               isnan(s.group[g].wdq) ? "none" : number(n[4], "%.2f", s.group[g].wdq));
+        printf(" (%s); target against control: rate ratio %s, p %s\n",
+               s.group[g].wdq_reading, number(n[5], "%.2f", s.group[g].rate_ratio),
+               number(n[0], "%.3g", s.group[g].rate_ratio_p));
     }
     return 0;
 }
