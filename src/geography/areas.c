@@ -159,6 +159,7 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
     OGRLayerH sql_lyr = NULL;
     OGRCoordinateTransformationH ct = NULL;
     OGRFeatureH f = NULL;
+    char *id = NULL; /* the feature's id, copied */
     GEOSWKBReader *rd = GEOSWKBReader_create_r(a->ctx);
     size_t cap = 0;
     long repaired = 0, skipped = 0;
@@ -219,7 +220,13 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
     OGR_L_ResetReading(lyr);
     while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
         long fid = (long)OGR_F_GetFID(f);
-        const char *id = OGR_F_GetFieldAsString(f, iid);
+        /* a copy: an id field that is not text (a number) gives its value
+         * in a buffer the next OGR_F_GetFieldAsString reuses */
+        free(id);
+        if (!(id = strdup(OGR_F_GetFieldAsString(f, iid)))) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "areas: out of memory");
+            goto cleanup;
+        }
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
         OGRwkbGeometryType gt = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
         if (!OGR_F_IsFieldSetAndNotNull(f, iid) || !*id) {
@@ -323,6 +330,7 @@ static hs_status read_features(hs_areas *a, const hs_areas_opts *o,
         hs_warn(log, "areas '%s': %ld invalid polygon(s) repaired, %ld "
                 "feature(s) skipped", o->path, repaired, skipped);
 cleanup:
+    free(id);
     if (f)
         OGR_F_Destroy(f);
     if (ct)

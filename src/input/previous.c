@@ -136,13 +136,19 @@ static hs_status read_run(OGRLayerH run, const char *path, const char *group,
     OGRFeatureH f;
     OGR_L_ResetReading(run);
     while (rc == HS_OK && (f = OGR_L_GetNextFeature(run)) != NULL) {
-        const char *s = OGR_F_IsFieldSetAndNotNull(f, ks)
-                            ? OGR_F_GetFieldAsString(f, ks) : "";
-        const char *k = OGR_F_IsFieldSetAndNotNull(f, kk)
-                            ? OGR_F_GetFieldAsString(f, kk) : "";
-        const char *v = OGR_F_IsFieldSetAndNotNull(f, kv)
-                            ? OGR_F_GetFieldAsString(f, kv) : "";
+        /* copies: a field that is not text gives its value in a buffer the
+         * next call reuses (ingest.c's ogr_text) */
+        char *s = strdup(OGR_F_IsFieldSetAndNotNull(f, ks)
+                             ? OGR_F_GetFieldAsString(f, ks) : "");
+        char *k = strdup(OGR_F_IsFieldSetAndNotNull(f, kk)
+                             ? OGR_F_GetFieldAsString(f, kk) : "");
+        char *v = strdup(OGR_F_IsFieldSetAndNotNull(f, kv)
+                             ? OGR_F_GetFieldAsString(f, kv) : "");
         int32_t from;
+        if (!s || !k || !v) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "previous run: out of memory");
+            goto row_done;
+        }
         if (strcmp(s, "parameter") == 0 && strcmp(k, "period") == 0) {
             /* "YYYY-MM to YYYY-MM", as the run writes it */
             if (strlen(v) != 18 || memcmp(v + 7, " to ", 4) != 0 ||
@@ -159,6 +165,10 @@ static hs_status read_run(OGRLayerH run, const char *path, const char *group,
                              key, v);
             p->has_last_id = 1;
         }
+    row_done:
+        free(s);
+        free(k);
+        free(v);
         OGR_F_Destroy(f);
     }
     if (rc == HS_OK && !has_period)

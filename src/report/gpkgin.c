@@ -105,7 +105,11 @@ double hs_gin_num(OGRFeatureH f, int i)
 
 const char *hs_gin_str(OGRFeatureH f, int i)
 {
-    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)
+    /* text fields only: OGR gives another type's value as text in a buffer
+     * that its next such call reuses, and callers hold several at once
+     * (a run writes these fields as TEXT; a file that does not is damaged) */
+    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) &&
+                   OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i)) == OFTString
                ? OGR_F_GetFieldAsString(f, i) : NULL;
 }
 

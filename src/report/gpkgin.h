@@ -51,7 +51,9 @@ hs_status hs_gin_read_check(OGRLayerH l, const char *path, hs_error *err);
 /* Field indexes of optional fields: -1 for those l lacks. */
 void hs_gin_opt_fields(OGRLayerH l, const char *const *names, int *idx, int n);
 
-/* A field's value: NaN or NULL when it is null or (i < 0) absent. */
+/* A field's value: NaN or NULL when it is null or (i < 0) absent.  The
+ * text is borrowed from f (valid while f lives) and read from text fields
+ * only: NULL for a field of another type. */
 double hs_gin_num(OGRFeatureH f, int i);
 const char *hs_gin_str(OGRFeatureH f, int i);
 
