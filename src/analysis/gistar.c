@@ -682,87 +682,99 @@ static void *work_sums(void *arg)
     }
 }
 
-/* Row prefix sums of v (grid-sized) into P ((cols + 1) a row). */
-static void row_prefix(const hs_grid_geom *g, const double *v, double *P)
+/* Row prefix sums of the nc channels of v (grid-sized, interleaved) into
+ * P ((cols + 1) x nc a row), each channel added in column order. */
+static void row_prefix(const hs_grid_geom *g, const double *v, double *P, int nc)
 {
     for (size_t r = 0; r < g->rows; r++) {
-        double *pr = P + r * (g->cols + 1);
-        const double *vr = v + r * g->cols;
-        pr[0] = 0;
+        double *pr = P + r * (g->cols + 1) * (size_t)nc;
+        const double *vr = v + r * g->cols * (size_t)nc;
+        for (int q = 0; q < nc; q++)
+            pr[q] = 0;
         for (size_t c = 0; c < g->cols; c++)
-            pr[c + 1] = pr[c] + vr[c];
+            for (int q = 0; q < nc; q++)
+                pr[(c + 1) * (size_t)nc + (size_t)q] =
+                    pr[c * (size_t)nc + (size_t)q] + vr[c * (size_t)nc + (size_t)q];
     }
 }
 
-/* Sum of v over band b around grid cell idx, from its row prefix sums:
- * one run a row. */
-static double disc_sum(const hs_grid_geom *g, int hex, const double *P,
-                       const band *b, size_t idx)
+/* Sums of the nc channels of v over band b around grid cell idx, from
+ * their row prefix sums: one run a row, each channel in row order. */
+static void disc_sum(const hs_grid_geom *g, int hex, const double *P, int nc,
+                     const band *b, size_t idx, double *out)
 {
-    double s = 0;
     size_t rr, c0, c1;
+    for (int q = 0; q < nc; q++)
+        out[q] = 0;
     for (int dr = -b->R; dr <= b->R; dr++)
         if (band_run(g, hex, b, idx, dr, &rr, &c0, &c1)) {
-            const double *pr = P + rr * (g->cols + 1);
-            s += pr[c1 + 1] - pr[c0];
+            const double *pr = P + rr * (g->cols + 1) * (size_t)nc;
+            for (int q = 0; q < nc; q++)
+                out[q] += pr[(c1 + 1) * (size_t)nc + (size_t)q] -
+                          pr[c0 * (size_t)nc + (size_t)q];
         }
-    return s;
 }
+
+/* Scratch for moran_z: the row prefix sums of 1 and of z at the kept
+ * cells (the same at every distance: made once), and per distance those
+ * of 1/d and 1/d² (two channels), with the values behind them. */
+typedef struct moran_scratch {
+    double *P1, *Pz;  /* (cols + 1) x rows                  */
+    double *v2, *P2;  /* cells x 2, (cols + 1) x rows x 2   */
+    int *deg;
+    double *tb;       /* a cell's sum of 1/d² over its neighbours */
+} moran_scratch;
 
 /*
  * Global Moran's I z (gistar.h) of the counts, neighbours the kept cells
  * within D cells (the cell itself not one).  Row-standardised binary
  * weights need, per cell, its degree d_i and the sums over its neighbours
  * of z, 1/d and 1/d²: each is a sum over a disc, taken as one run a row
- * from row prefix sums (a 10-cell disc: 21 runs, not 317 cells).
- * NaN when undefined.  v, P: grid-sized scratch, P with a column more.
+ * from row prefix sums (a 10-cell disc: 21 runs, not 317 cells), the last
+ * three in one sweep.  The sums accumulate in the order of one pass per
+ * quantity (the 1/d² terms after all the 1/d ones), as they always have.
+ * NaN when undefined.
  */
 static double moran_z(const hs_grid_geom *g, int hex, const uint32_t *cell,
                       const double *x, size_t n, double mean, const band *b,
-                      double *v, double *P, int *deg)
+                      moran_scratch *m)
 {
     const size_t cells = g->rows * g->cols;
     double num = 0, z2 = 0, S0 = 0, S1 = 0, S2 = 0;
-    /* degrees */
-    memset(v, 0, cells * sizeof *v);
+    int *deg = m->deg;
+    for (size_t i = 0; i < n; i++) {
+        double one;
+        disc_sum(g, hex, m->P1, 1, b, cell[i], &one);
+        deg[i] = (int)lround(one) - 1;
+    }
+    memset(m->v2, 0, 2 * cells * sizeof *m->v2);
     for (size_t i = 0; i < n; i++)
-        v[cell[i]] = 1;
-    row_prefix(g, v, P);
-    for (size_t i = 0; i < n; i++)
-        deg[i] = (int)lround(disc_sum(g, hex, P, b, cell[i])) - 1;
-    /* sum of z over the neighbours */
-    for (size_t i = 0; i < n; i++)
-        v[cell[i]] = x[i] - mean;
-    row_prefix(g, v, P);
+        if (deg[i] > 0) {
+            m->v2[2 * (size_t)cell[i]] = 1.0 / deg[i];
+            m->v2[2 * (size_t)cell[i] + 1] = 1.0 / ((double)deg[i] * deg[i]);
+        }
+    row_prefix(g, m->v2, m->P2, 2);
+    /* S1 = 1/2 sum_i (1/d_i + 2 A_i / d_i + B_i), S2 = sum_i (1 + A_i)²,
+     * A_i and B_i the sums of 1/d_j and 1/d_j² over i's neighbours */
     for (size_t i = 0; i < n; i++) {
         double zi = x[i] - mean;
         z2 += zi * zi;
         if (deg[i] == 0)
             continue;
-        double zs = disc_sum(g, hex, P, b, cell[i]) - zi;
+        double zs, ab[2];
+        disc_sum(g, hex, m->Pz, 1, b, cell[i], &zs);
+        disc_sum(g, hex, m->P2, 2, b, cell[i], ab);
+        zs -= zi;
         S0 += 1;
         num += zi * zs / deg[i];
+        double t = ab[0] - m->v2[2 * (size_t)cell[i]];
+        S1 += 1.0 / deg[i] + 2.0 * t / deg[i];
+        S2 += (1 + t) * (1 + t);
+        m->tb[i] = ab[1] - m->v2[2 * (size_t)cell[i] + 1];
     }
-    /* S1 = 1/2 sum_i (1/d_i + 2 A_i / d_i + B_i), S2 = sum_i (1 + A_i)²,
-     * A_i and B_i the sums of 1/d_j and 1/d_j² over i's neighbours */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++)
-            v[cell[i]] = deg[i] > 0 ? (pass ? 1.0 / ((double)deg[i] * deg[i])
-                                            : 1.0 / deg[i]) : 0;
-        row_prefix(g, v, P);
-        for (size_t i = 0; i < n; i++) {
-            if (deg[i] == 0)
-                continue;
-            double self = v[cell[i]];
-            double t = disc_sum(g, hex, P, b, cell[i]) - self;
-            if (pass == 0) {
-                S1 += 1.0 / deg[i] + 2.0 * t / deg[i];
-                S2 += (1 + t) * (1 + t);
-            } else {
-                S1 += t;
-            }
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        if (deg[i] > 0)
+            S1 += m->tb[i];
     S1 /= 2;
     double dn = (double)n;
     if (n < 3 || !(S0 > 0) || !(z2 > 0))
@@ -852,16 +864,27 @@ done:
 static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
                                const double *x, hs_gi *out, hs_error *err)
 {
-    size_t n = out->n, cells = g->rows * g->cols;
+    size_t n = out->n, cells = g->rows * g->cols, pc = (g->cols + 1) * g->rows;
     int hex = out->hex;
-    int *deg = malloc((n ? n : 1) * sizeof *deg);
+    moran_scratch m = {
+        .P1 = malloc(pc * sizeof *m.P1), .Pz = malloc(pc * sizeof *m.Pz),
+        .v2 = malloc(2 * cells * sizeof *m.v2), .P2 = malloc(2 * pc * sizeof *m.P2),
+        .deg = malloc((n ? n : 1) * sizeof *m.deg),
+        .tb = malloc((n ? n : 1) * sizeof *m.tb)};
     double *v = malloc(cells * sizeof *v);
-    double *P = malloc((g->cols + 1) * g->rows * sizeof *P);
     hs_status rc = HS_OK;
-    if (!deg || !v || !P) {
+    if (!m.P1 || !m.Pz || !m.v2 || !m.P2 || !m.deg || !m.tb || !v) {
         rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
         goto done;
     }
+    /* the kept cells and their z: the same at every distance */
+    memset(v, 0, cells * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[out->cell[i]] = 1;
+    row_prefix(g, v, m.P1, 1);
+    for (size_t i = 0; i < n; i++)
+        v[out->cell[i]] = x[i] - out->mean;
+    row_prefix(g, v, m.Pz, 1);
     int first = -1, best = -1;
     for (int k = 0; k < 10; k++) {
         band b;
@@ -870,7 +893,7 @@ static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
             rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
             goto done;
         }
-        out->isa_z[k] = moran_z(g, hex, out->cell, x, n, out->mean, &b, v, P, deg);
+        out->isa_z[k] = moran_z(g, hex, out->cell, x, n, out->mean, &b, &m);
         band_free(&b);
     }
     for (int k = 1; k < 9; k++) {
@@ -898,9 +921,13 @@ static hs_status auto_distance(const hs_grid_geom *g, const int32_t *kept,
     snprintf(out->rule, sizeof out->rule, "no peak of Moran's I z over 1 "
              "to 10 cells: the mean distance to the %zu-th nearest cell", kth);
 done:
-    free(deg);
+    free(m.P1);
+    free(m.Pz);
+    free(m.v2);
+    free(m.P2);
+    free(m.deg);
+    free(m.tb);
     free(v);
-    free(P);
     return rc;
 }
 
