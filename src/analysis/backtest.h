@@ -49,9 +49,10 @@
  * surface the sum of its K months', in month order (a kernel sum is
  * linear; the sums differ by rounding only, cells no incident reaches stay
  * exactly 0).  Other candidates are summed point by point over the cells
- * each disc covers.  The budget's threshold is first guessed from a sample
- * of the cells, then found exactly among those above the guess.  Tasks run
- * on all cores; measured in scripts/BENCHMARKS.md.
+ * each disc covers.  The budget's threshold is first guessed (from the
+ * last window's, or a sample of the cells), then found exactly among those
+ * at or above the guess.  Tasks run on all cores; measured in
+ * scripts/BENCHMARKS.md.
  *
  * Ownership: hs_backtest_free releases the rows and means.
  */
