@@ -251,24 +251,81 @@ state demo > new.state
 "$BIN" demo --kde no --gistar no -o "$DB" --schema demo > /dev/null 2>&1 || fail "back to the --kde no run"
 state demo > again.state
 cmp -s old.state again.state || fail "the same run gave another state"
-n_old=0 n_copy=0
-for delay in copy 0.5 1.5 3 5; do
+# Where a kill lands.  Two points are made certain by holding a lock the
+# run waits for, then killing it while it waits:
+#   copy  in the middle of the rows: an event trigger (test only) gives
+#         every table made in a temporary schema a row trigger that waits
+#         for an advisory lock the test holds, so the first COPY stops
+#         after its first rows reached the server;
+#   swap  every row sent and indexed: the test holds the advisory lock
+#         the writer takes before the swap (its key: hashtext('hotspot
+#         schema ' || schema), src/output/postgis.c).
+# Then kills after 0.5-5 s, wherever the run is (before or after commit).
+HOLD=hs_test_hold
+hold() { # $1: the lock's key (SQL); returns when the lock is held
+    PGAPPNAME=$HOLD $PSQL -c "SELECT pg_advisory_lock($1)" -c "SELECT pg_sleep(600)" > /dev/null 2>&1 &
+    HOLD_PID=$!
+    for i in $(seq 1 300); do
+        [ "$($PSQL -At -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+              WHERE a.application_name = '$HOLD' AND l.locktype = 'advisory' AND l.granted")" = 1 ] && return 0
+        sleep 0.1
+    done
+    fail "the test could not take its advisory lock"
+}
+release() {
+    $PSQL -At -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '$HOLD'" > /dev/null
+    [ -z "${HOLD_PID:-}" ] || wait $HOLD_PID 2>/dev/null || true
+    HOLD_PID=
+}
+waiting() { # the run's statement while it waits for the test's lock
+    $PSQL -At -c "SELECT left(query, 40) FROM pg_stat_activity WHERE application_name = 'hotspot'
+                  AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+}
+$PSQL <<'EOF' > /dev/null
+CREATE FUNCTION hs_test_wait() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$;
+CREATE FUNCTION hs_test_attach() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT * FROM pg_event_trigger_ddl_commands()
+           WHERE command_tag = 'CREATE TABLE' AND schema_name LIKE 'demo\_\_new\_%' LOOP
+    EXECUTE format('CREATE TRIGGER hs_test_wait BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION public.hs_test_wait()',
+                   r.object_identity);
+  END LOOP;
+END $$;
+EOF
+n_old=0
+for at in copy swap 0.5 1.5 3 5; do
+    busy=
+    case $at in
+    copy) hold 4242
+          $PSQL -c "CREATE EVENT TRIGGER hs_test_attach ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+                    EXECUTE FUNCTION hs_test_attach()" > /dev/null ;;
+    swap) hold "hashtext('hotspot schema demo')" ;;
+    esac
     (exec "$BIN" demo -o "$DB" --schema demo > /dev/null 2>&1) &
     pid=$!
-    # rows sent (the last statement a COPY), not committed
-    copying() { $PSQL -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hotspot' AND query LIKE 'COPY %'"; }
-    if [ $delay = copy ]; then # in the middle of the rows: killed as soon as a COPY is seen
-        for i in $(seq 1 600); do
-            busy=$(copying)
-            [ "$busy" != 0 ] && break
-            sleep 0.02
+    case $at in
+    copy|swap)
+        for i in $(seq 1 1200); do
+            busy=$(waiting)
+            [ -n "$busy" ] && break
+            kill -0 $pid 2>/dev/null || fail "killed at $at: the run ended without waiting for the test's lock"
+            sleep 0.05
         done
-    else
-        sleep $delay
-        busy=$(copying)
-    fi
+        [ -n "$busy" ] || fail "killed at $at: the run never waited for the test's lock"
+        case $at in
+        copy) case $busy in "COPY "*) ;; *) fail "killed at copy: waiting in '$busy', not a COPY" ;; esac ;;
+        swap) case $busy in *pg_advisory_xact_lock*) ;; *) fail "killed at swap: waiting in '$busy'" ;; esac ;;
+        esac ;;
+    *) sleep $at ;;
+    esac
     kill -KILL $pid 2>/dev/null || true
     wait $pid 2>/dev/null || true
+    if [ $at = copy ]; then
+        $PSQL -c "DROP EVENT TRIGGER hs_test_attach" > /dev/null
+    fi
+    release
     for i in $(seq 1 100); do # the server rolls back when it sees the drop
         [ "$($PSQL -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hotspot'")" = 0 ] && break
         sleep 0.1
@@ -280,14 +337,16 @@ for delay in copy 0.5 1.5 3 5; do
         what=new
     else
         diff old.state killed.state | head -5
-        fail "killed at $delay: the schema is neither the previous nor the new run"
+        fail "killed at $at: the schema is neither the previous nor the new run"
     fi
-    [ "$busy" != 0 ] && [ $what = previous ] && n_copy=$((n_copy + 1))
-    [ "$(temps)" = 0 ] || fail "killed at $delay: a temporary schema is left"
-    echo "killed at $delay (rows sent, not committed: $busy): $what schema, no temporary schema"
+    case $at in copy|swap) [ $what = previous ] || fail "killed at $at (waiting in '$busy'): the new run was committed" ;; esac
+    [ "$(temps)" = 0 ] || fail "killed at $at: a temporary schema is left"
+    echo "killed at $at (waiting in: ${busy:-no lock, a timed kill}): $what schema, no temporary schema"
     [ $what = new ] && { "$BIN" demo --kde no --gistar no -o "$DB" --schema demo > /dev/null 2>&1; state demo > s && cmp -s s old.state || fail "reset"; }
 done
-[ $n_old -gt 0 ] && [ $n_copy -gt 0 ] || fail "no kill landed while rows were being written ($n_old previous, $n_copy during COPY)"
+[ "$($PSQL -At -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'hs_test_wait'")" = 0 ] ||
+    fail "a test trigger outlived its temporary schema"
+$PSQL -c "DROP FUNCTION hs_test_attach(); DROP FUNCTION hs_test_wait()" > /dev/null
 # a schema Hotspot did not write is refused and left alone
 $PSQL -c "CREATE SCHEMA theirs; CREATE TABLE theirs.t (x int); INSERT INTO theirs.t VALUES (1)"
 set +e
@@ -302,4 +361,4 @@ set -e
 [ $rc4 = 2 ] && grep -q "is for a PostGIS output" gpkgschema.err || fail "--schema with a file: exit $rc4, $(cat gpkgschema.err)"
 [ "$($PSQL -At -c "SELECT x FROM theirs.t")" = 1 ] || fail "schema theirs was touched"
 [ ! -e x.gpkg ] || fail "a refused run wrote x.gpkg"
-echo "PASS: PostGIS in and out; killed runs ($n_old of them before the commit) left the previous schema"
+echo "PASS: PostGIS in and out; killed runs ($n_old of them before the commit, one in a COPY, one before the swap) left the previous schema"
