@@ -442,6 +442,67 @@ static void fine_grid(int shares)
 static void test_fine_grid(void **state) { (void)state; fine_grid(0); }
 static void test_fine_grid_shares(void **state) { (void)state; fine_grid(1); }
 
+
+/* Pruning (backtest.c): on the fine grid, bandwidths of 8 and 30 cells
+ * (tiles of 8 and 16), 6 windows of K = 2.  The early months weigh 8 times
+ * the later ones, so a window's threshold falls below the last one's
+ * guess and the months go again over every cell; every row must still
+ * equal the brute force's. */
+static void test_pruning(void **state)
+{
+    (void)state;
+    static const hs_kde_grid g = {500000.0, 200000.0, 5.0, 400, 400};
+    int32_t *lab = malloc(400 * 400 * sizeof *lab);
+    assert_non_null(lab);
+    for (int i = 0; i < 400 * 400; i++)
+        lab[i] = i % 400 < 300 ? 0 : -1;
+    hs_backtest_opts o = {.train = 2, .windows = 6, .share = 0.03,
+                          .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
+    assert_int_equal(hs_backtest_parse_bandwidths("40,150", &o), 0);
+    static double x[NPTS], y[NPTS];
+    static float w[NPTS];
+    static int32_t m[NPTS];
+    float keep[NPTS];
+    memcpy(keep, W, sizeof keep);
+    size_t n = 0;
+    for (int i = 0; i < NPTS; i++) {
+        W[i] = M[i] < 2023 * 12 + 4 ? 8.0f : 1.0f; /* brute_on reads W */
+        if (IN[i]) {
+            x[n] = X[i], y[n] = Y[i], w[n] = W[i], m[n] = M[i];
+            n++;
+        }
+    }
+    hs_backtest bt;
+    hs_error err = {0};
+    assert_int_equal(hs_backtest_run(x, y, w, NULL, m, NULL, n, &g, lab,
+                                     2023 * 12, 2023 * 12 + 7, &o, &bt, &err),
+                     HS_OK);
+    assert_int_equal(bt.nrows, 12);
+    /* windows after each bandwidth's first: summed over tiles, or again */
+    assert_true(bt.pruned > 0);
+    assert_true(bt.unpruned > 0);
+    assert_true(bt.pruned + bt.unpruned <= 10);
+    for (size_t r = 0; r < bt.nrows; r++) {
+        const hs_backtest_row *row = &bt.rows[r];
+        double N, best;
+        long B, U;
+        int amb;
+        double hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth,
+                               0.03, 0, NULL, &N, &best, &B, &U, &amb);
+        assert_int_equal(row->budget_cells, B);
+        assert_true(row->test_incidents == N);
+        if (amb)
+            continue;
+        if (row->hits != hits)
+            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
+                     row->bandwidth, row->hits, hits);
+        assert_true(fabs(row->pei - hits / best) < 1e-12);
+    }
+    memcpy(W, keep, sizeof keep);
+    hs_backtest_free(&bt);
+    free(lab);
+}
+
 static void test_short_data(void **state)
 {
     (void)state;
@@ -498,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_ones_as_null),
         cmocka_unit_test(test_fine_grid),
         cmocka_unit_test(test_fine_grid_shares),
+        cmocka_unit_test(test_pruning),
         cmocka_unit_test(test_short_data),
         cmocka_unit_test(test_parse),
     };

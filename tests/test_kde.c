@@ -576,6 +576,67 @@ static void test_float_output(void **state)
     free(f1);
 }
 
+
+/* hs_kde_compute_need: every wanted cell bit for bit as hs_kde_compute
+ * gives it, whatever the tiles (none, scattered, all), kernel, radius
+ * (poly rows and direct) and threads; a tile that is not a power of two is
+ * refused. */
+static void test_need(void **state)
+{
+    (void)state;
+    hs_kde_grid g = {412345.67, 156789.01, 10.0, 157, 93};
+    size_t nc = g.cols * g.rows;
+    const size_t tiles[4] = {1, 2, 8, 16};
+    const double radii[4] = {131.0, 63.0, 31.0, 19.0}; /* 13.1 .. 1.9 cells */
+    const double dens[4] = {0.0, 0.08, 0.3, 1.0};
+    double *want = malloc(nc * sizeof *want), *got = malloc(nc * sizeof *got);
+    unsigned char *mask = malloc(nc);
+    assert_true(want && got && mask);
+    for (size_t ki = 0; ki < NK; ki++) {
+        hs_kernel k = all_kernels[ki];
+        for (int ri = 0; ri < 4; ri++) {
+            double h = k == HS_KERNEL_GAUSSIAN ? radii[ri] / 4 : radii[ri];
+            pointset p = make_points(&g, hs_kernel_radius(k, h), 900);
+            assert_int_equal(hs_kde_compute(p.x, p.y, p.w, p.n, k, h, &g, want,
+                                            1, NULL), HS_OK);
+            for (int ti = 0; ti < 4; ti++)
+                for (int di = 0; di < 4; di++) {
+                    size_t t = tiles[ti], tc = (g.cols + t - 1) / t, tr = (g.rows + t - 1) / t;
+                    for (size_t i = 0; i < tr * tc; i++)
+                        mask[i] = urand() < dens[di];
+                    hs_kde_need need = {mask, t};
+                    for (size_t i = 0; i < nc; i++)
+                        got[i] = -1.0;
+                    int threads = 1 + (di & 1);
+                    hs_error err = {0};
+                    assert_int_equal(hs_kde_compute_need(p.x, p.y, p.w, p.n, k, h, &g,
+                                                         &need, got, threads, &err),
+                                     HS_OK);
+                    for (size_t r = 0; r < g.rows; r++)
+                        for (size_t c = 0; c < g.cols; c++) {
+                            size_t i = r * g.cols + c;
+                            if (mask[(r / t) * tc + c / t] &&
+                                memcmp(&got[i], &want[i], sizeof got[i]) != 0)
+                                fail_msg("%s h=%g tile %zu density %g: cell (%zu, "
+                                         "%zu) %.17g, all cells give %.17g",
+                                         hs_kernel_name(k), h, t, dens[di], r, c,
+                                         got[i], want[i]);
+                        }
+                }
+            free_points(&p);
+        }
+    }
+    hs_kde_need bad = {mask, 6};
+    hs_error err = {0};
+    double one = 1;
+    assert_int_equal(hs_kde_compute_need(&one, &one, NULL, 1, HS_KERNEL_QUARTIC,
+                                         100, &g, &bad, got, 1, &err), HS_ERR_ARG);
+    assert_non_null(strstr(err.msg, "power of two"));
+    free(want);
+    free(got);
+    free(mask);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -688,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_mass),
         cmocka_unit_test(test_hand_worked),
         cmocka_unit_test(test_float_output),
+        cmocka_unit_test(test_need),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_errors),
     };

@@ -70,6 +70,8 @@ typedef struct ctx {
     const hs_backtest_opts *o;
     size_t cells;
     uint32_t *ucount;    /* unmasked cells before each index (cells + 1) */
+    unsigned char *unmasked8, *unmasked16; /* tiles of 8 / 16 cells square
+                            holding an unmasked cell (pruning)           */
     long U, B;
     const int32_t *tmonth; /* the windows' test months                  */
     size_t nwin;
@@ -116,6 +118,16 @@ typedef struct worker {
     double *samp;        /* every 64th positive value (months_task)      */
     double lastT;        /* the last budget's threshold; 0: none         */
     double *ring;        /* train months' surfaces (cells each), or NULL */
+    double ringG[HS_BACKTEST_MAX_TRAIN]; /* each slot's guess (months_task):
+                            its wanted tiles reach every cell of its
+                            windows whose bound is at least this; 0: every
+                            cell computed                               */
+    double *bnd;         /* pruning: 2 K months' tile bounds (ntile each) */
+    ptrdiff_t btag[2 * HS_BACKTEST_MAX_TRAIN]; /* the month in each, or -1 */
+    double *wb;          /* pruning: a window's tile bounds              */
+    unsigned char *want; /* pruning: tiles to compute / to sum           */
+    size_t ntile;        /* tiles bnd, wb and want were sized for        */
+    long pruned, unpruned; /* windows summed over wanted tiles / again    */
 } worker;
 
 /* A grid-sized buffer (zeroed if asked), on 2 MB pages where Linux offers
@@ -521,6 +533,191 @@ static hs_status window_task(worker *k, size_t b, size_t wi, hs_error *err)
     return HS_OK;
 }
 
+/* ---- pruning: only the cells that may be in a budget ------------------
+ *
+ * A window's budget holds its B densest unmasked cells, 3% of them by
+ * default, and its hits need no other cell's density beyond knowing it
+ * is below the B-th.  So once a window's threshold T is near (0.75 x the
+ * last window's: PRUNE_GUESS), the grid is cut into tiles and each tile
+ * gets an upper bound of the window's surface over its cell centres: for
+ * each training incident, w K(d), d the distance from the incident to the
+ * nearest centre of the tile (every kernel falls with distance).  Only the
+ * tiles whose bound reaches the guess are computed (hs_kde_compute_need,
+ * the same values bit for bit) and summed; if at least B cells reach the
+ * guess there, every cell at or above T is among them and the window's
+ * budget and hits are exactly what the whole grid gives.  Otherwise the
+ * window's months are computed again over every cell.  A month's tiles
+ * serve every window it trains (K of them), so they are wanted where any
+ * of those windows' bounds reaches the guess, and a window uses the
+ * largest guess among its months'.  Bounds are compared with a margin of
+ * 1e-6 of themselves and 1e-9 of the largest, above the surfaces' rounding
+ * (kde.h: 1e-11 of the largest cell at most).  Measured in
+ * scripts/BENCHMARKS.md.
+ */
+#define PRUNE_GUESS 0.75
+#define PRUNE_MIN_CELLS 5.0 /* narrower discs: most tiles reach the guess */
+
+/* The tile side for radius rc (cells): 8 cells, 16 from 20 (fewer tiles
+ * an incident's disc meets; the bounds are about as tight). */
+static size_t tile_side(double rc)
+{
+    return rc >= 20.0 ? 16 : 8;
+}
+
+/* Upper bounds of month mn's surface over each tile of side ts (tr x tc
+ * tiles) into out. */
+static void tile_bounds(const ctx *c, const window *mn, double h, size_t ts,
+                        size_t tr, size_t tc, double *out)
+{
+    const hs_kde_grid *g = c->g;
+    hs_kernel kern = c->o->kernel;
+    double r = hs_kernel_radius(kern, h), r2 = r * r, s = g->cell, rc = r / s;
+    double ih2 = 1.0 / (h * h), norm = hs_kernel_at(kern, h, 0.0);
+    memset(out, 0, tr * tc * sizeof *out);
+    for (size_t i = 0; i < mn->n; i++) {
+        double px = mn->x[i], py = mn->y[i], wt = mn->w[i];
+        /* in centre units: column fcx, row frow (row 0 north) */
+        double fcx = (px - g->x0) / s - 0.5, frow = (double)g->rows - 0.5 - (py - g->y0) / s;
+        double alo = floor((frow - rc - 1.0) / (double)ts), ahi = floor((frow + rc + 1.0) / (double)ts);
+        double blo = floor((fcx - rc - 1.0) / (double)ts), bhi = floor((fcx + rc + 1.0) / (double)ts);
+        if (!(ahi >= 0 && alo < (double)tr && bhi >= 0 && blo < (double)tc))
+            continue; /* NaN, or no tile within reach */
+        size_t a0 = alo < 0 ? 0 : (size_t)alo, a1 = ahi >= (double)tr ? tr - 1 : (size_t)ahi;
+        size_t b0 = blo < 0 ? 0 : (size_t)blo, b1 = bhi >= (double)tc ? tc - 1 : (size_t)bhi;
+        for (size_t a = a0; a <= a1; a++) {
+            size_t ra = a * ts, rb = ra + ts - 1 < g->rows ? ra + ts - 1 : g->rows - 1;
+            double ytop = g->y0 + ((double)(g->rows - ra) - 0.5) * s;
+            double ybot = g->y0 + ((double)(g->rows - rb) - 0.5) * s;
+            double dy = py > ytop ? py - ytop : py < ybot ? ybot - py : 0.0;
+            if (!(dy * dy < r2))
+                continue;
+            for (size_t bb = b0; bb <= b1; bb++) {
+                size_t ca = bb * ts, cb = ca + ts - 1 < g->cols ? ca + ts - 1 : g->cols - 1;
+                double xl = g->x0 + ((double)ca + 0.5) * s, xr = g->x0 + ((double)cb + 0.5) * s;
+                double dx = px < xl ? xl - px : px > xr ? px - xr : 0.0;
+                double d2 = dx * dx + dy * dy;
+                if (!(d2 < r2))
+                    continue;
+                double q = 1.0 - d2 * ih2;
+                out[a * tc + bb] += kern == HS_KERNEL_QUARTIC ? wt * norm * (q * q)
+                                                              : wt * hs_kernel_at(kern, h, d2);
+            }
+        }
+    }
+}
+
+/* Month mi's tile bounds (cached: the windows in flight span 2K - 1
+ * months). */
+static const double *month_bounds(worker *k, size_t mi, double h, size_t ts,
+                                  size_t tr, size_t tc)
+{
+    size_t slot = mi % (2 * (size_t)k->c->o->train);
+    double *b = k->bnd + slot * k->ntile;
+    if (k->btag[slot] != (ptrdiff_t)mi) {
+        tile_bounds(k->c, &k->c->mon[mi], h, ts, tr, tc, b);
+        k->btag[slot] = (ptrdiff_t)mi;
+    }
+    return b;
+}
+
+/* Window wi's tile bounds (its months' in month order) into k->wb; returns
+ * the margin to compare them with (see above). */
+static double window_bounds(worker *k, size_t wi, double h, size_t ts,
+                            size_t tr, size_t tc)
+{
+    size_t K = (size_t)k->c->o->train, nt = tr * tc;
+    double top = 0;
+    memcpy(k->wb, month_bounds(k, wi, h, ts, tr, tc), nt * sizeof *k->wb);
+    for (size_t q = 1; q < K; q++) {
+        const double *m = month_bounds(k, wi + q, h, ts, tr, tc);
+        for (size_t t = 0; t < nt; t++)
+            k->wb[t] += m[t];
+    }
+    for (size_t t = 0; t < nt; t++)
+        top = k->wb[t] > top ? k->wb[t] : top;
+    return 1e-9 * top;
+}
+
+/* Marks in k->want the tiles holding an unmasked cell whose window bound
+ * (k->wb, margin eps) reaches guess; returns how many. */
+static size_t mark_wanted(worker *k, const unsigned char *unmasked, size_t nt,
+                          double guess, double eps)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < nt; t++)
+        if (unmasked[t] && k->wb[t] * (1.0 + 1e-6) + eps >= guess) {
+            k->want[t] = 1;
+            n++;
+        }
+    return n;
+}
+
+/* Whether this task prunes (and its tiles ready: k->bnd etc. sized). */
+static int prunes(worker *k, double h, size_t *ts, size_t *tr, size_t *tc)
+{
+    ctx *c = k->c;
+    hs_kernel kern = c->o->kernel;
+    double rc = hs_kernel_radius(kern, h) / c->g->cell;
+    if (c->B <= 0 || c->nwin < 2 || rc < PRUNE_MIN_CELLS ||
+        kern == HS_KERNEL_GAUSSIAN || kern == HS_KERNEL_TRIANGULAR)
+        return 0; /* (those two are summed cell by cell: nothing saved) */
+    *ts = tile_side(rc);
+    *tr = (c->g->rows + *ts - 1) / *ts;
+    *tc = (c->g->cols + *ts - 1) / *ts;
+    size_t nt = *tr * *tc, K = (size_t)c->o->train;
+    if (k->ntile < nt) {
+        free(k->bnd);
+        free(k->wb);
+        free(k->want);
+        k->bnd = malloc(2 * K * nt * sizeof *k->bnd);
+        k->wb = malloc(nt * sizeof *k->wb);
+        k->want = malloc(nt);
+        k->ntile = k->bnd && k->wb && k->want ? nt : 0;
+        if (!k->ntile)
+            return 0; /* no room: every cell, as without pruning */
+    }
+    for (size_t i = 0; i < 2 * K; i++)
+        k->btag[i] = -1;
+    return 1;
+}
+
+/* Window wi summed over the wanted tiles only (k->want) from its months'
+ * surfaces m: the cells at or above guess into k->pos / k->vals.  Test
+ * cells outside the tiles get density 0 (below the guess, so below T:
+ * what count_hits needs of them). */
+static void sum_wanted(worker *k, size_t wi, const double *const *m,
+                       double guess, size_t ts, size_t tc)
+{
+    const ctx *c = k->c;
+    const size_t K = (size_t)c->o->train, cols = c->g->cols;
+    k->npos = 0;
+    for (size_t r = 0; r < c->g->rows; r++) {
+        const unsigned char *tw = k->want + (r / ts) * tc;
+        for (size_t b = 0; b < tc; b++) {
+            if (!tw[b])
+                continue;
+            size_t i0 = r * cols + b * ts, i1 = r * cols + (b * ts + ts < cols ? b * ts + ts : cols);
+            for (size_t i = i0; i < i1; i++) {
+                double v = m[0][i];
+                for (size_t q = 1; q < K; q++)
+                    v += m[q][i];
+                k->dens[i] = v;
+                if (c->label[i] >= 0 && v > 0 && v >= guess) {
+                    k->pos[k->npos] = (uint32_t)i;
+                    k->vals[k->npos++] = v;
+                }
+            }
+        }
+    }
+    const window *wn = &c->win[wi];
+    for (size_t j = 0; j < wn->ntest; j++) {
+        uint32_t idx = wn->test[j];
+        size_t r = idx / cols, col = idx % cols;
+        if (!k->want[(r / ts) * tc + col / ts])
+            k->dens[idx] = 0;
+    }
+}
+
 /*
  * One candidate on every window, from surfaces of single months: a kernel
  * sum is linear, so a window's surface is the sum of its K months', and
@@ -542,14 +739,63 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
         return HS_OK;
     }
     k->lastT = 0; /* another bandwidth: no guess from the last */
+    size_t ts = 0, tr = 0, tc = 0;
+    int prune = prunes(k, h, &ts, &tr, &tc);
+    const unsigned char *unmasked = prune ? (ts == 8 ? c->unmasked8 : c->unmasked16) : NULL;
+    size_t nt = tr * tc;
     for (size_t wi = 0; wi < c->nwin; wi++) {
         /* window wi trains on months wi .. wi + K - 1 of c->mon */
+        double guess = prune && k->lastT > 0 ? PRUNE_GUESS * k->lastT : 0;
         for (size_t mi = wi == 0 ? 0 : wi + K - 1; mi < wi + K; mi++) {
             const window *mn = &c->mon[mi];
-            if ((rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel,
-                                     h, c->g, k->ring + (mi % K) * cells, 1,
-                                     err)))
+            size_t slot = mi % K;
+            if (guess > 0) { /* the tiles any window it trains may need */
+                memset(k->want, 0, nt);
+                for (size_t w = wi; w <= mi && w < c->nwin; w++)
+                    mark_wanted(k, unmasked, nt, guess, window_bounds(k, w, h, ts, tr, tc));
+                hs_kde_need need = {k->want, ts};
+                rc = hs_kde_compute_need(mn->x, mn->y, mn->w, mn->n, c->o->kernel, h,
+                                         c->g, &need, k->ring + slot * cells, 1, err);
+            } else {
+                rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel, h,
+                                    c->g, k->ring + slot * cells, 1, err);
+            }
+            if (rc)
                 return rc;
+            k->ringG[slot] = guess;
+        }
+        const double *m[HS_BACKTEST_MAX_TRAIN];
+        double wguess = 0;
+        for (size_t q = 0; q < K; q++) {
+            m[q] = k->ring + ((wi + q) % K) * cells;
+            wguess = k->ringG[(wi + q) % K] > wguess ? k->ringG[(wi + q) % K] : wguess;
+        }
+        if (wguess > 0) {
+            memset(k->want, 0, nt);
+            mark_wanted(k, unmasked, nt, wguess, window_bounds(k, wi, h, ts, tr, tc));
+            sum_wanted(k, wi, m, wguess, ts, tc);
+            if ((long)k->npos >= c->B) {
+                /* P, the positive cells, is not known, only >= B: as
+                 * count_hits needs it, more than B (when P = B the
+                 * threshold rule takes the same B cells) */
+                k->P = k->npos + 1;
+                k->full = 1;
+                score(k, wi, b, -1);
+                k->pruned++;
+                continue;
+            }
+            /* the guess was too high: the window's months over every cell */
+            k->unpruned++;
+            for (size_t q = 0; q < K; q++) {
+                size_t mi = wi + q, slot = mi % K;
+                if (k->ringG[slot] == 0)
+                    continue;
+                const window *mn = &c->mon[mi];
+                if ((rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel,
+                                         h, c->g, k->ring + slot * cells, 1, err)))
+                    return rc;
+                k->ringG[slot] = 0;
+            }
         }
         /* the sum, in month order, with positives()'s sample on the way,
          * and the cells at or above a guess: 0.8 x the last window's
@@ -557,11 +803,8 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
          * when at least B cells, or every positive one, reach the guess;
          * otherwise collect() goes again from the sample.  (The second
          * pass over the grid was 3% of the 1M run.) */
-        const double *m[HS_BACKTEST_MAX_TRAIN];
-        for (size_t q = 0; q < K; q++)
-            m[q] = k->ring + ((wi + q) % K) * cells;
         size_t P = 0, ns = 0;
-        double guess = k->lastT > 0 ? 0.8 * k->lastT : INFINITY;
+        double guess0 = k->lastT > 0 ? 0.8 * k->lastT : INFINITY;
         k->npos = 0;
         for (size_t i = 0; i < cells; i++) {
             double v = m[0][i];
@@ -571,7 +814,7 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
             if (c->label[i] >= 0 && v > 0) {
                 if (P++ % SAMPLE_STEP == 0)
                     k->samp[ns++] = v;
-                if (v >= guess) {
+                if (v >= guess0) {
                     k->pos[k->npos] = (uint32_t)i;
                     k->vals[k->npos++] = v;
                 }
@@ -657,6 +900,9 @@ static void worker_free(worker *k)
     free(k->vals);
     free(k->samp);
     free(k->ring);
+    free(k->bnd);
+    free(k->wb);
+    free(k->want);
 }
 
 static int worker_init(worker *k, ctx *c)
@@ -761,6 +1007,18 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     for (size_t i = 0; i < c.cells; i++)
         c.ucount[i + 1] = c.ucount[i] + (c.label[i] >= 0);
     c.U = c.ucount[c.cells];
+    for (size_t ts = 8; ts <= 16; ts *= 2) {
+        size_t tc = (c.g->cols + ts - 1) / ts, tr = (c.g->rows + ts - 1) / ts;
+        unsigned char *um = calloc(tr * tc, 1);
+        if (!um) {
+            rc = hs_fail(err, HS_ERR_NOMEM, "back-test: out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < c.cells; i++)
+            if (c.label[i] >= 0)
+                um[(i / c.g->cols / ts) * tc + (i % c.g->cols) / ts] = 1;
+        *(ts == 8 ? &c.unmasked8 : &c.unmasked16) = um;
+    }
     c.B = (long)floor(o->share * (double)c.U);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int nt = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
@@ -798,6 +1056,10 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
                     c.task[c.ntask++] = (task){b, (ptrdiff_t)wi};
         }
         run_phase(&c, wk, nwk, 2);
+    }
+    for (int i = 0; i < nwk; i++) {
+        out->pruned += wk[i].pruned;
+        out->unpruned += wk[i].unpruned;
     }
     for (int i = 0; i < nwk; i++)
         worker_free(&wk[i]);
@@ -852,6 +1114,8 @@ done:
     free(c.task);
     free(sublabel);
     free(c.ucount);
+    free(c.unmasked8);
+    free(c.unmasked16);
     free(c.rows);
     return rc;
 }

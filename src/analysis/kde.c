@@ -207,6 +207,7 @@ typedef struct kde_thread {
     size_t *boff;        /* poly: bucket b0 + i starts at pp[boff[i]] */
     double *ring;        /* poly: the slot of the row being summed    */
     unsigned char *used; /* poly: 2 nblocks: the block has a run      */
+    unsigned char *bneed;/* need: 2 nblocks: the block meets a wanted tile */
     double *rowbuf;      /* float output: one finished row in double  */
     size_t bad;          /* first point with a bad weight, or SIZE_MAX */
 } kde_thread;
@@ -241,6 +242,9 @@ typedef struct kde_job {
     size_t bw;                 /* poly: block width in columns, even     */
     size_t nblocks;            /* poly: blocks per system                */
     size_t slot_size;          /* poly: doubles per slot                 */
+    const unsigned char *need; /* wanted tiles (hs_kde_compute_need), or NULL */
+    unsigned tshift;           /* need: a tile is 1 << tshift cells square */
+    size_t tcols;              /* need: tiles per tile row               */
 
     size_t chunk_rows, nchunks;
     atomic_size_t next;        /* the next chunk to take                 */
@@ -708,7 +712,7 @@ KDE_INLINE void add_run(double *restrict da, double *restrict de,
  * long, measured).  Each cell still gets its points in bucket order, then
  * input order: the same sums, bit for bit. */
 static void add_row_poly(const kde_job *job, kde_thread *th, size_t r,
-                         const poly_pt *pp, size_t m)
+                         const poly_pt *pp, size_t m, const unsigned char *bneed)
 {
     const ptrdiff_t ncs = job->ncs;
     const double g2 = -job->beta, ih2 = job->inv_h2;
@@ -717,6 +721,8 @@ static void add_row_poly(const kde_job *job, kde_thread *th, size_t r,
     const double yc = row_yc(job, r);
     for (size_t i = 0; i < m; i++) {
         const poly_pt *q = &pp[i];
+        if (bneed && !bneed[q->ublk]) /* its block meets no wanted cell */
+            continue;
         double dy = yc - q->py, dy2 = dy * dy;
         ptrdiff_t lo, hi;
         if (!exact_run(job, q->px, q->fc, dy2, &lo, &hi))
@@ -740,6 +746,34 @@ static void add_row_poly(const kde_job *job, kde_thread *th, size_t r,
     }
 }
 
+/* Whether a wanted tile of this row (tn) meets columns [c0, c1). */
+static int wanted(const kde_job *job, const unsigned char *tn, size_t c0,
+                  size_t c1)
+{
+    for (size_t t = c0 >> job->tshift; t <= (c1 - 1) >> job->tshift; t++)
+        if (tn[t])
+            return 1;
+    return 0;
+}
+
+/* The blocks (A then B, as used[]) that meet a wanted tile of this row:
+ * only their points' runs are added. */
+static void wanted_blocks(const kde_job *job, const unsigned char *tn,
+                          unsigned char *bneed)
+{
+    const size_t bw = job->bw, half = bw / 2, nb = job->nblocks;
+    memset(bneed, 0, 2 * nb);
+    for (size_t t = 0; t < job->tcols; t++) {
+        if (!tn[t])
+            continue;
+        size_t c0 = t << job->tshift, c1 = min_sz(c0 + ((size_t)1 << job->tshift), job->cols) - 1;
+        for (size_t k = c0 / bw; k <= c1 / bw; k++)
+            bneed[k] = 1;
+        for (size_t k = (c0 + half) / bw; k <= (c1 + half) / bw; k++)
+            bneed[nb + k] = 1;
+    }
+}
+
 /* p(j) from coefficients S[0..nc) (Horner). */
 KDE_INLINE double horner(const double *S, int nc, double j)
 {
@@ -756,7 +790,7 @@ KDE_INLINE double horner(const double *S, int nc, double j)
  * kept them on the stack: 1.6x the time, measured). */
 KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
                                const unsigned char *used, double *o,
-                               const int nc)
+                               const unsigned char *tn, const int nc)
 {
     const int ncs = nc + 1;
     const size_t bw = job->bw, half = bw / 2, cols = job->cols;
@@ -767,6 +801,20 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
     /* stretch k = columns [k bw, (k+1) bw): A block k; B blocks k then k+1 */
     for (size_t k = 0; k * bw < cols; k++) {
         size_t c0 = k * bw, c1 = min_sz(c0 + bw, cols);
+        if (tn && !wanted(job, tn, c0, c1)) {
+            /* nothing to write; B block k + 1's sums go on into the next
+             * stretch, so they are carried if that one is wanted */
+            memset(SB, 0, sizeof SB);
+            if (used[nb + k + 1] && c0 + half < c1 && c1 < cols &&
+                wanted(job, tn, c1, min_sz(c1 + bw, cols))) {
+                const double *dB = DB + (k + 1) * stride;
+                for (size_t lb = 0; lb < c1 - c0 - half; lb++, dB += ncs)
+#pragma GCC unroll 8
+                    for (int i = 0; i <= nc; i++)
+                        SB[i] += dB[i];
+            }
+            continue;
+        }
         if (!used[k] && !used[nb + k] && !used[nb + k + 1]) {
             memset(o + c0, 0, (c1 - c0) * sizeof *o);
             memset(SB, 0, sizeof SB); /* B block k + 1 has no run either */
@@ -784,6 +832,8 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
                 SA[i] += dA[i];
                 SB[i] += dB[i];
             }
+            if (tn && !tn[c >> job->tshift])
+                continue; /* not wanted: the sums only */
             double v = 0.0;
             if (SA[nc] + SB[nc] != 0.0) {
                 double ja = (double)la - (double)half;
@@ -798,28 +848,39 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
 }
 
 static void finish_row_poly(const kde_job *job, const double *D,
-                            const unsigned char *used, double *o)
+                            const unsigned char *used, double *o,
+                            const unsigned char *tn)
 {
     switch (job->nc) {
-    case 5: finish_poly_nc(job, D, used, o, 5); break; /* quartic   */
-    case 7: finish_poly_nc(job, D, used, o, 7); break; /* triweight */
-    case 3: finish_poly_nc(job, D, used, o, 3); break;
-    default: finish_poly_nc(job, D, used, o, 1); break;
+    case 5: finish_poly_nc(job, D, used, o, tn, 5); break; /* quartic   */
+    case 7: finish_poly_nc(job, D, used, o, tn, 7); break; /* triweight */
+    case 3: finish_poly_nc(job, D, used, o, tn, 3); break;
+    default: finish_poly_nc(job, D, used, o, tn, 1); break;
     }
 }
 
 /* ---- phase 3: chunks ------------------------------------------------------ */
 
 /* A row gets contributions from buckets row ± reach only: it is opened
- * (zeroed) before the first of them and finished after the last. */
-static void open_row(const kde_job *job, kde_thread *th, size_t r)
+ * (zeroed) before the first of them and finished after the last.  A poly
+ * slot is all zero already: its used blocks were cleared after the last
+ * row (clear_slot). */
+static void open_row(const kde_job *job, size_t r)
 {
-    if (job->nc) {
-        memset(th->ring, 0, job->slot_size * sizeof *th->ring);
-        memset(th->used, 0, 2 * job->nblocks);
-    } else {
+    if (!job->nc)
         memset(job->out + r * job->cols, 0, job->cols * sizeof *job->out);
-    }
+}
+
+/* The slot back to all zeros: only the blocks a run went into (clearing
+ * the whole ~140 KB slot a row was 5% of the 1M run, measured). */
+static void clear_slot(const kde_job *job, kde_thread *th)
+{
+    const size_t stride = POLY_STRIDE(job);
+    for (size_t b = 0; b < 2 * job->nblocks; b++)
+        if (th->used[b]) {
+            memset(th->ring + b * stride, 0, stride * sizeof *th->ring);
+            th->used[b] = 0;
+        }
 }
 
 /* Float output: row r in double (o) to float x fscale, and its sum. */
@@ -834,11 +895,13 @@ static void store_row_f32(const kde_job *job, const double *o, size_t r)
     job->rowsum[r] = sum;
 }
 
-static void finish_row(const kde_job *job, kde_thread *th, size_t r)
+static void finish_row(const kde_job *job, kde_thread *th, size_t r,
+                       const unsigned char *tn)
 {
     if (job->nc) {
         double *o = job->outf ? th->rowbuf : job->out + r * job->cols;
-        finish_row_poly(job, th->ring, th->used, o);
+        finish_row_poly(job, th->ring, th->used, o, tn);
+        clear_slot(job, th);
         if (job->outf)
             store_row_f32(job, o, r);
     } else if (job->outf) { /* direct: only this chunk writes its rows */
@@ -890,9 +953,16 @@ static void do_chunk_poly(kde_job *job, kde_thread *th, size_t ch, size_t r0,
     for (size_t r = r0; r < r1; r++) {
         size_t ba = r - min_sz(r, reach), bb = min_sz(b1, r + reach);
         size_t p0 = th->boff[ba - b0], p1 = th->boff[bb - b0 + 1];
-        open_row(job, th, r);
-        add_row_poly(job, th, r, th->pp + p0, p1 - p0);
-        finish_row(job, th, r);
+        const unsigned char *tn = NULL;
+        if (job->need) { /* only rows, blocks and columns wanted */
+            tn = job->need + (r >> job->tshift) * job->tcols;
+            if (!wanted(job, tn, 0, job->cols))
+                continue;
+            wanted_blocks(job, tn, th->bneed);
+        }
+        open_row(job, r);
+        add_row_poly(job, th, r, th->pp + p0, p1 - p0, tn ? th->bneed : NULL);
+        finish_row(job, th, r, tn);
         if (r + 1 >= told + 16) /* every 16 rows: a lock, a signal */
             report(job, ch, told = r + 1);
     }
@@ -913,20 +983,20 @@ static void do_chunk(kde_job *job, kde_thread *th, size_t ch, size_t r0,
     size_t next_open = r0, next_done = r0, told = r0;
     for (size_t b = b0; b <= b1; b++) {
         for (; next_open <= min_sz(b + reach, r1 - 1); next_open++)
-            open_row(job, th, next_open);
+            open_row(job, next_open);
         size_t m = gather_bucket(job, th, b);
         for (size_t i = 0; i < m; i++)
             add_point_direct(job, th, &th->pts[i], b, r0, r1 - 1);
         /* buckets after b cannot reach rows before b + 1 - reach */
         for (; next_done < min_sz(b + 1 - min_sz(b + 1, reach), r1); next_done++)
-            finish_row(job, th, next_done);
+            finish_row(job, th, next_done, NULL);
         if (next_done >= told + 16) /* every 16 rows: a lock, a signal */
             report(job, ch, told = next_done);
     }
     for (; next_open < r1; next_open++)
-        open_row(job, th, next_open);
+        open_row(job, next_open);
     for (; next_done < r1; next_done++)
-        finish_row(job, th, next_done);
+        finish_row(job, th, next_done, NULL);
     report(job, ch, r1);
 }
 
@@ -1064,10 +1134,11 @@ static hs_status alloc_threads(kde_job *job, size_t maxb, size_t maxc)
         if (job->nc) {
             th->pp = malloc((maxc ? maxc : 1) * sizeof *th->pp);
             th->boff = malloc((job->chunk_rows + 2 * job->reach + 2) * sizeof *th->boff);
-            th->ring = malloc(job->slot_size * sizeof *th->ring);
-            th->used = malloc(2 * job->nblocks);
+            th->ring = calloc(job->slot_size, sizeof *th->ring);
+            th->used = calloc(2 * job->nblocks, 1);
+            th->bneed = malloc(2 * job->nblocks);
             th->rowbuf = job->outf ? malloc(job->cols * sizeof *th->rowbuf) : NULL;
-            if (!th->pp || !th->boff || !th->ring || !th->used ||
+            if (!th->pp || !th->boff || !th->ring || !th->used || !th->bneed ||
                 (job->outf && !th->rowbuf))
                 return HS_ERR_NOMEM;
         } else {
@@ -1085,7 +1156,8 @@ static hs_status kde_main(const double *x, const double *y, const float *w,
                           size_t n, hs_kernel k, double bandwidth,
                           const hs_kde_grid *g, double *out, float *outf,
                           double fscale, double *sum, int threads,
-                          hs_kde_rows_fn rows_fn, void *rows_ctx, hs_error *err)
+                          hs_kde_rows_fn rows_fn, void *rows_ctx,
+                          const hs_kde_need *need, hs_error *err)
 {
     hs_status rc = check_args(x, y, n, k, bandwidth, g,
                               out ? (const void *)out : (const void *)outf, err);
@@ -1114,6 +1186,12 @@ static hs_status kde_main(const double *x, const double *y, const float *w,
     job->outf = outf;
     job->fscale = fscale;
     job->rcells = r / g->cell;
+    if (need && need->tiles) {
+        job->need = need->tiles;
+        while (((size_t)1 << job->tshift) < need->tile)
+            job->tshift++;
+        job->tcols = (g->cols + ((size_t)1 << job->tshift) - 1) >> job->tshift;
+    }
     /* centres lie in [x0 + s/2, x1 - s/2]: half a cell spare for rounding */
     job->xlo = g->x0 - r;
     job->xhi = g->x0 + (double)g->cols * g->cell + r;
@@ -1224,6 +1302,7 @@ done:
         free(th->boff);
         free(th->ring);
         free(th->used);
+        free(th->bneed);
         free(th->rowbuf);
     }
     free(job->rowsum);
@@ -1243,7 +1322,19 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
                          hs_error *err)
 {
     return kde_main(x, y, w, n, k, bandwidth, g, out, NULL, 0.0, NULL, threads,
-                    NULL, NULL, err);
+                    NULL, NULL, NULL, err);
+}
+
+hs_status hs_kde_compute_need(const double *x, const double *y, const float *w,
+                              size_t n, hs_kernel k, double bandwidth,
+                              const hs_kde_grid *g, const hs_kde_need *need,
+                              double *out, int threads, hs_error *err)
+{
+    if (need && need->tiles && (need->tile < 1 || (need->tile & (need->tile - 1))))
+        return hs_fail(err, HS_ERR_ARG, "kde: tiles of %zu cells: not a power "
+                       "of two", need->tile);
+    return kde_main(x, y, w, n, k, bandwidth, g, out, NULL, 0.0, NULL, threads,
+                    NULL, NULL, need, err);
 }
 
 hs_status hs_kde_compute_f32(const double *x, const double *y, const float *w,
@@ -1253,5 +1344,5 @@ hs_status hs_kde_compute_f32(const double *x, const double *y, const float *w,
                              void *ctx, hs_error *err)
 {
     return kde_main(x, y, w, n, k, bandwidth, g, NULL, out, scale, sum,
-                    threads, rows_done, ctx, err);
+                    threads, rows_done, ctx, NULL, err);
 }

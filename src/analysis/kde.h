@@ -111,6 +111,32 @@ hs_status hs_kde_compute(const double *x, const double *y, const float *w,
                          hs_error *err);
 
 /*
+ * Only some cells, for the back-test (backtest.c), which needs the cells
+ * that may be in a budget and no others: tiles of tile x tile cells (a
+ * power of two), tile (r / tile, c / tile) at tiles[(r / tile) * tcols +
+ * c / tile], tcols = ceil(cols / tile); cell (r, c) is wanted where that
+ * byte is not 0.  NULL (or tiles NULL): every cell.
+ */
+typedef struct hs_kde_need {
+    const unsigned char *tiles;
+    size_t tile;
+} hs_kde_need;
+
+/*
+ * As hs_kde_compute, but only the wanted cells are sure to be written, each
+ * bit for bit as hs_kde_compute writes it; the others are left as they
+ * were or overwritten.  With the polynomial kernels' rows (r >= 2.5 cells)
+ * a row with no wanted cell is skipped, an incident whose run lies in no
+ * block of wanted cells is not added, and the values of the cells not
+ * wanted are not formed; otherwise every cell is computed.  Errors as
+ * hs_kde_compute, and HS_ERR_ARG for a tile that is not a power of two.
+ */
+hs_status hs_kde_compute_need(const double *x, const double *y, const float *w,
+                              size_t n, hs_kernel k, double bandwidth,
+                              const hs_kde_grid *g, const hs_kde_need *need,
+                              double *out, int threads, hs_error *err);
+
+/*
  * The same densities stored as float: out[r*cols + c] = (float)(density x
  * scale), e.g. scale 1e6 for incidents per km².  *sum (if not NULL) gets
  * the sum of all densities (per m², before scaling and rounding) in
