@@ -981,12 +981,21 @@ typedef struct writer_task {
  * nothing with the surfaces but the inputs they both read, beside the
  * back-test and the surfaces (measured at 1M incidents: 1.5 of the 2
  * cores busy with the stages one after the other). */
+/* The statistics beside the surfaces: local Moran (its contiguity has a
+ * GEOS context of its own; 0.45 s before the surfaces at 1,800 areas,
+ * measured), then Gi* and emerging hot spots. */
 static void *gistar_main(void *arg)
 {
     writer_task *t = arg;
+    job *j = t->j;
+    if (j->lisa && (t->rc = lisas(j, &t->err)))
+        return NULL;
+    hs_tick_end(j->tk.lisa);
+    if (!j->gistar)
+        return NULL;
     double tg = now_s();
-    t->rc = gistars(t->j, &t->err);
-    t->j->gi_seconds = now_s() - tg;
+    t->rc = gistars(j, &t->err);
+    j->gi_seconds = now_s() - tg;
     return NULL;
 }
 
@@ -1174,9 +1183,6 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         j.priv->excluded = excluded;
     }
     hs_tick_end(j.tk.rates);
-    if (j.lisa && (rc = lisas(&j, err)))
-        goto cleanup;
-    hs_tick_end(j.tk.lisa);
     t[4] = now_s();
     if (j.agg_rep.outside_areas)
         hs_warn(log, "%ld incident(s) in the period lie outside every area",
@@ -1196,12 +1202,13 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     int writing = pthread_create(&writer, NULL, writer_main, &pt) == 0;
     writer_task gt = {&j, HS_OK, {0}};
     pthread_t gi_thread;
-    int gi_beside = j.gistar && pthread_create(&gi_thread, NULL, gistar_main, &gt) == 0;
+    int gi_beside = (j.gistar || j.lisa) &&
+                    pthread_create(&gi_thread, NULL, gistar_main, &gt) == 0;
     if (j.kde)
         rc = surfaces(&j, err);
     if (gi_beside)
         pthread_join(gi_thread, NULL);
-    else if (!rc && j.gistar)
+    else if (!rc && (j.gistar || j.lisa))
         gistar_main(&gt);
     publish_gi(&j, j.ngroups); /* none to come, if gistars() never ran */
     if (writing)
