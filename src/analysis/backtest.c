@@ -117,7 +117,12 @@ typedef struct worker {
     size_t npos, P;      /* in pos; positive unmasked cells in all       */
     double *samp;        /* every 64th positive value (months_task)      */
     double lastT;        /* the last budget's threshold; 0: none         */
-    double *ring;        /* train months' surfaces (cells each), or NULL */
+    double *ring[HS_BACKTEST_MAX_TRAIN]; /* train months' surfaces, one
+                            block each (under glibc's 32 MB mmap threshold,
+                            so the next group reuses them unzeroed: one
+                            block of K was mapped afresh and zeroed by the
+                            kernel each group, 2.4% of the 1M run), or
+                            NULL                                       */
     double ringG[HS_BACKTEST_MAX_TRAIN]; /* each slot's guess (months_task):
                             its wanted tiles reach every cell of its
                             windows whose bound is at least this; 0: every
@@ -732,7 +737,10 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
     const size_t K = (size_t)c->o->train, cells = c->cells;
     double h = c->o->bw[b];
     hs_status rc;
-    if (!k->ring && !(k->ring = big_alloc(K * cells * sizeof *k->ring, 0))) {
+    int room = 1;
+    for (size_t q = 0; q < K && room; q++)
+        room = k->ring[q] || (k->ring[q] = big_alloc(cells * sizeof *k->ring[q], 0));
+    if (!room) {
         for (size_t wi = 0; wi < c->nwin; wi++) /* no room: window by window */
             if ((rc = window_task(k, b, wi, err)))
                 return rc;
@@ -755,10 +763,10 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
                     mark_wanted(k, unmasked, nt, guess, window_bounds(k, w, h, ts, tr, tc));
                 hs_kde_need need = {k->want, ts};
                 rc = hs_kde_compute_need(mn->x, mn->y, mn->w, mn->n, c->o->kernel, h,
-                                         c->g, &need, k->ring + slot * cells, 1, err);
+                                         c->g, &need, k->ring[slot], 1, err);
             } else {
                 rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel, h,
-                                    c->g, k->ring + slot * cells, 1, err);
+                                    c->g, k->ring[slot], 1, err);
             }
             if (rc)
                 return rc;
@@ -767,7 +775,7 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
         const double *m[HS_BACKTEST_MAX_TRAIN];
         double wguess = 0;
         for (size_t q = 0; q < K; q++) {
-            m[q] = k->ring + ((wi + q) % K) * cells;
+            m[q] = k->ring[(wi + q) % K];
             wguess = k->ringG[(wi + q) % K] > wguess ? k->ringG[(wi + q) % K] : wguess;
         }
         if (wguess > 0) {
@@ -792,7 +800,7 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
                     continue;
                 const window *mn = &c->mon[mi];
                 if ((rc = hs_kde_compute(mn->x, mn->y, mn->w, mn->n, c->o->kernel,
-                                         h, c->g, k->ring + slot * cells, 1, err)))
+                                         h, c->g, k->ring[slot], 1, err)))
                     return rc;
                 k->ringG[slot] = 0;
             }
@@ -899,7 +907,8 @@ static void worker_free(worker *k)
     free(k->pos);
     free(k->vals);
     free(k->samp);
-    free(k->ring);
+    for (size_t q = 0; q < HS_BACKTEST_MAX_TRAIN; q++)
+        free(k->ring[q]);
     free(k->bnd);
     free(k->wb);
     free(k->want);
