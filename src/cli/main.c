@@ -585,14 +585,17 @@ static int do_report(int argc, char **argv)
 
 /* Keeps freed memory for the next allocation instead of handing it back
  * to the kernel: a run allocates and frees grid-sized buffers hundreds of
- * times (back-test surfaces, Gi* arrays), and each fresh page is a fault
- * and a zeroing by the kernel.  glibc's largest heap block (32 MB) and no
- * trimming: 1M-incident run 15.7 -> 14.9 s, system time 3.4 -> 3.0 s
- * (scripts/BENCHMARKS.md). */
+ * times (back-test surfaces, Gi* arrays, emerging hot spots' 200 MB of
+ * cell-months a group), and each fresh page is a fault and a zeroing by
+ * the kernel.  So every block comes from the heap (none mapped on its
+ * own, whatever its size) and the heap is never trimmed: at 1M incidents
+ * the first step (blocks up to 32 MB) took the run from 15.7 to 14.9 s,
+ * the second its system time from 2.4-2.8 to 1.8-2.0 s at the same peak
+ * memory (scripts/BENCHMARKS.md). */
 static void keep_freed_memory(void)
 {
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#if defined(__GLIBC__) && defined(M_MMAP_MAX) && defined(M_TRIM_THRESHOLD)
+    mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
 #endif
 }
