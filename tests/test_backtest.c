@@ -382,17 +382,52 @@ static void test_ones_as_null(void **state)
     hs_backtest_free(&b);
 }
 
-/* The same incidents on a 400 x 400 grid of 5 m cells (the east quarter
- * masked), K = 2: the whole-grid surfaces come from single months summed,
- * and the budget's threshold is first guessed from a sample (B = 3,600 of
- * 120,000 unmasked cells); both must give the brute force's hits. */
-static void fine_grid(int shares)
+/* A 400 x 400 grid of 5 m cells, the east quarter masked (120,000
+ * unmasked cells), and its labels (caller frees). */
+static const hs_kde_grid FINE = {500000.0, 200000.0, 5.0, 400, 400};
+
+static int32_t *fine_labels(void)
 {
-    static const hs_kde_grid g = {500000.0, 200000.0, 5.0, 400, 400};
     int32_t *lab = malloc(400 * 400 * sizeof *lab);
     assert_non_null(lab);
     for (int i = 0; i < 400 * 400; i++)
         lab[i] = i % 400 < 300 ? 0 : -1;
+    return lab;
+}
+
+/* A row on the fine grid (K = 2, share 3%) against the brute force; a
+ * near-tie across the budget's edge is allowed (its hits skipped) only
+ * when amb_ok.  sh: the shares, or NULL. */
+static void check_fine_row(const int32_t *lab, const hs_backtest_row *row,
+                           const float *sh, int amb_ok)
+{
+    double N, best;
+    long B, U;
+    int amb;
+    double hits = brute_on(&FINE, lab, row->test_month, 2, row->bandwidth,
+                           0.03, 0, sh, &N, &best, &B, &U, &amb);
+    assert_int_equal(row->budget_cells, B);
+    assert_int_equal(U, 120000);
+    assert_true(row->test_incidents == N);
+    if (amb && amb_ok)
+        return;
+    assert_false(amb);
+    if (row->hits != hits)
+        fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
+                 row->bandwidth, row->hits, hits);
+    assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
+    assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
+    assert_true(fabs(row->pei - hits / best) < 1e-12);
+}
+
+/* The same incidents on the fine grid, K = 2: the whole-grid surfaces
+ * come from single months summed, and the budget's threshold is first
+ * guessed from a sample (B = 3,600 of 120,000 unmasked cells); both must
+ * give the brute force's hits. */
+static void fine_grid(int shares)
+{
+    const hs_kde_grid g = FINE;
+    int32_t *lab = fine_labels();
     hs_backtest_opts o = {.train = 2, .windows = 2, .share = 0.03,
                           .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
     assert_int_equal(hs_backtest_parse_bandwidths("40,300", &o), 0);
@@ -416,25 +451,8 @@ static void fine_grid(int shares)
     assert_false(tick_bad);
     hs_ticker_destroy(t);
     assert_int_equal(bt.nrows, 4);
-    for (size_t r = 0; r < bt.nrows; r++) {
-        const hs_backtest_row *row = &bt.rows[r];
-        double N, best;
-        long B, U;
-        int amb;
-        double hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth,
-                               0.03,
-                               0, shares ? S : NULL, &N, &best, &B, &U, &amb);
-        assert_int_equal(row->budget_cells, B);
-        assert_int_equal(U, 120000);
-        assert_true(row->test_incidents == N);
-        assert_false(amb);
-        if (row->hits != hits)
-            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
-                     row->bandwidth, row->hits, hits);
-        assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
-        assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
-        assert_true(fabs(row->pei - hits / best) < 1e-12);
-    }
+    for (size_t r = 0; r < bt.nrows; r++)
+        check_fine_row(lab, &bt.rows[r], shares ? S : NULL, 0);
     hs_backtest_free(&bt);
     free(lab);
 }
@@ -451,11 +469,8 @@ static void test_fine_grid_shares(void **state) { (void)state; fine_grid(1); }
 static void test_pruning(void **state)
 {
     (void)state;
-    static const hs_kde_grid g = {500000.0, 200000.0, 5.0, 400, 400};
-    int32_t *lab = malloc(400 * 400 * sizeof *lab);
-    assert_non_null(lab);
-    for (int i = 0; i < 400 * 400; i++)
-        lab[i] = i % 400 < 300 ? 0 : -1;
+    const hs_kde_grid g = FINE;
+    int32_t *lab = fine_labels();
     hs_backtest_opts o = {.train = 2, .windows = 6, .share = 0.03,
                           .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
     assert_int_equal(hs_backtest_parse_bandwidths("40,150", &o), 0);
@@ -482,22 +497,8 @@ static void test_pruning(void **state)
     assert_true(bt.pruned > 0);
     assert_true(bt.unpruned > 0);
     assert_true(bt.pruned + bt.unpruned <= 10);
-    for (size_t r = 0; r < bt.nrows; r++) {
-        const hs_backtest_row *row = &bt.rows[r];
-        double N, best;
-        long B, U;
-        int amb;
-        double hits = brute_on(&g, lab, row->test_month, 2, row->bandwidth,
-                               0.03, 0, NULL, &N, &best, &B, &U, &amb);
-        assert_int_equal(row->budget_cells, B);
-        assert_true(row->test_incidents == N);
-        if (amb)
-            continue;
-        if (row->hits != hits)
-            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
-                     row->bandwidth, row->hits, hits);
-        assert_true(fabs(row->pei - hits / best) < 1e-12);
-    }
+    for (size_t r = 0; r < bt.nrows; r++)
+        check_fine_row(lab, &bt.rows[r], NULL, 1);
     memcpy(W, keep, sizeof keep);
     hs_backtest_free(&bt);
     free(lab);

@@ -644,17 +644,13 @@ static double window_bounds(worker *k, size_t wi, double h, size_t ts,
 }
 
 /* Marks in k->want the tiles holding an unmasked cell whose window bound
- * (k->wb, margin eps) reaches guess; returns how many. */
-static size_t mark_wanted(worker *k, const unsigned char *unmasked, size_t nt,
-                          double guess, double eps)
+ * (k->wb, margin eps) reaches guess. */
+static void mark_wanted(worker *k, const unsigned char *unmasked, size_t nt,
+                        double guess, double eps)
 {
-    size_t n = 0;
     for (size_t t = 0; t < nt; t++)
-        if (unmasked[t] && k->wb[t] * (1.0 + 1e-6) + eps >= guess) {
+        if (unmasked[t] && k->wb[t] * (1.0 + 1e-6) + eps >= guess)
             k->want[t] = 1;
-            n++;
-        }
-    return n;
 }
 
 /* Whether this task prunes (and its tiles ready: k->bnd etc. sized). */

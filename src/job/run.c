@@ -977,14 +977,13 @@ typedef struct writer_task {
     hs_error err;
 } writer_task;
 
-/* The Gi* thread: every group's Gi* and emerging hot spots, which share
- * nothing with the surfaces but the inputs they both read, beside the
- * back-test and the surfaces (measured at 1M incidents: 1.5 of the 2
- * cores busy with the stages one after the other). */
-/* The statistics beside the surfaces: local Moran (its contiguity has a
- * GEOS context of its own; 0.45 s before the surfaces at 1,800 areas,
- * measured), then Gi* and emerging hot spots. */
-static void *gistar_main(void *arg)
+/* The statistics thread: local Moran, then every group's Gi* and
+ * emerging hot spots, which share nothing with the surfaces but the
+ * inputs they both read, beside the back-test and the surfaces (measured
+ * at 1M incidents: 1.5 of the 2 cores busy with the stages one after the
+ * other; local Moran's contiguity has a GEOS context of its own and took
+ * 0.45 s before the surfaces at 1,800 areas). */
+static void *stats_main(void *arg)
 {
     writer_task *t = arg;
     job *j = t->j;
@@ -1201,15 +1200,15 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     j.gi_ready = j.gistar ? 0 : j.ngroups;
     int writing = pthread_create(&writer, NULL, writer_main, &pt) == 0;
     writer_task gt = {&j, HS_OK, {0}};
-    pthread_t gi_thread;
-    int gi_beside = (j.gistar || j.lisa) &&
-                    pthread_create(&gi_thread, NULL, gistar_main, &gt) == 0;
+    pthread_t stats_thread;
+    int stats_beside = (j.gistar || j.lisa) &&
+                       pthread_create(&stats_thread, NULL, stats_main, &gt) == 0;
     if (j.kde)
         rc = surfaces(&j, err);
-    if (gi_beside)
-        pthread_join(gi_thread, NULL);
+    if (stats_beside)
+        pthread_join(stats_thread, NULL);
     else if (!rc && (j.gistar || j.lisa))
-        gistar_main(&gt);
+        stats_main(&gt);
     publish_gi(&j, j.ngroups); /* none to come, if gistars() never ran */
     if (writing)
         pthread_join(writer, NULL);
