@@ -450,6 +450,18 @@ static void test_cube(void **state)
             o.threads = 2;
             assert_int_equal(hs_emerging_compute(NC, TM, x, ST, NB, &o, &e2, &err), HS_OK);
             same_results(&e1, &e2);
+            /* dropping the cube keeps the cells' results (the job's use) */
+            hs_emerging_drop_cube(&e2);
+            assert_null(e2.z);
+            assert_null(e2.p);
+            assert_null(e2.p_sim);
+            assert_null(e2.bin);
+            assert_int_equal(e2.n, e1.n);
+            assert_memory_equal(e1.category, e2.category, NC * sizeof *e1.category);
+            assert_memory_equal(e1.trend_z, e2.trend_z, NC * sizeof *e1.trend_z);
+            assert_memory_equal(e1.months_hot, e2.months_hot, NC * sizeof *e1.months_hot);
+            assert_memory_equal(e1.months_cold, e2.months_cold, NC * sizeof *e1.months_cold);
+            assert_memory_equal(e1.last_bin, e2.last_bin, NC);
             hs_emerging_free(&e1);
             hs_emerging_free(&e2);
         }

@@ -8,7 +8,7 @@
 #include "core/memory.h"
 #include "analysis/gistar.h"
 
-void hs_emerging_free(hs_emerging *e)
+void hs_emerging_drop_cube(hs_emerging *e)
 {
     if (!e)
         return;
@@ -16,6 +16,15 @@ void hs_emerging_free(hs_emerging *e)
     free(e->p);
     free(e->p_sim);
     free(e->bin);
+    e->z = e->p = e->p_sim = NULL;
+    e->bin = NULL;
+}
+
+void hs_emerging_free(hs_emerging *e)
+{
+    if (!e)
+        return;
+    hs_emerging_drop_cube(e);
     free(e->category);
     free(e->trend_z);
     free(e->trend_p);

@@ -82,8 +82,9 @@ typedef struct job {
     pthread_mutex_t surf_lock;
     pthread_cond_t surf_cond;
     size_t surf_ready;
-    /* Likewise Gi*: gi[g], gi_grid[g], gi_area[g], has_gi[g], em[g] and
-     * has_em[g] are final once gi_ready > g (under surf_lock). */
+    /* Likewise the statistics, in two steps a group: gi[g], gi_grid[g],
+     * gi_area[g] and has_gi[g] are final once gi_ready > 2 g, em[g] and
+     * has_em[g] once gi_ready > 2 g + 1 (under surf_lock). */
     size_t gi_ready;
     double spacing; /* median distance between distinct incident locations */
     size_t distinct;
@@ -176,9 +177,10 @@ hs_status hs_job_write_points(job *j, hs_error *err);
  * hs_job_write. */
 hs_status hs_job_write_raster(job *j, size_t g, hs_error *err);
 
-/* Group g's gistar_ and emerging_ layers, if it has them: on the same
- * thread, as each group's Gi* is final; every group's before
- * hs_job_write. */
+/* Group g's gistar_ layer, and its emerging_ layer, if it has them: on
+ * the same thread, the first as the group's Gi* is final, the second as
+ * its emerging hot spots are; every group's before hs_job_write. */
 hs_status hs_job_write_gistar(job *j, size_t g, hs_error *err);
+hs_status hs_job_write_emerging(job *j, size_t g, hs_error *err);
 
 #endif

@@ -1388,8 +1388,12 @@ static hs_status write_public_rows(job *j, hs_error *err)
 
 hs_status hs_job_write_gistar(job *j, size_t g, hs_error *err)
 {
-    hs_status rc = write_gistar(j, g, err);
-    return rc ? rc : write_emerging(j, g, err);
+    return write_gistar(j, g, err);
+}
+
+hs_status hs_job_write_emerging(job *j, size_t g, hs_error *err)
+{
+    return write_emerging(j, g, err);
 }
 
 hs_status hs_job_write(job *j, hs_error *err)

@@ -656,6 +656,9 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon,
     if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
         (rc = hs_emerging_compute(n, T, count, st, nb, &j->eopt, &j->em[g], err)))
         goto done;
+    /* the layers use the cells' results only: the cube's z, p, p_sim and
+     * bins were 150 MB a group held to the end at 1M incidents */
+    hs_emerging_drop_cube(&j->em[g]);
     j->has_em[g] = 1;
 done:
     free(count);
@@ -683,7 +686,7 @@ static hs_status gistars(job *j, hs_error *err)
     for (size_t g = 0; g < j->ngroups; g++) {
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         size_t n = 0, nd = 0;
-        publish_gi(j, g); /* the groups before are final, whatever they did */
+        publish_gi(j, 2 * g); /* the groups before: final, whatever they did */
         hs_tick_set(j->tk.gistar, (long)g); /* groups before: over */
         hs_tick_set(j->tk.emerging, (long)g);
         for (size_t i = 0; i < s->n; i++)
@@ -740,6 +743,7 @@ static hs_status gistars(job *j, hs_error *err)
         for (size_t i = 0; i < j->gi[g].n; i++)
             j->gi_area[g][i] = labels[j->gi[g].cell[i]];
         j->has_gi[g] = 1;
+        publish_gi(j, 2 * g + 1); /* its layer written while emerging runs */
         hs_tick_add(j->tk.gistar, 1);
         if (j->emerging && (rc = emerging(j, g, mon, sh, err)))
             goto done;
@@ -748,7 +752,7 @@ static hs_status gistars(job *j, hs_error *err)
     hs_tick_end(j->tk.gistar);
     hs_tick_end(j->tk.emerging);
 done:
-    publish_gi(j, j->ngroups); /* the writer waits for no more */
+    publish_gi(j, 2 * j->ngroups); /* the writer waits for no more */
     free(sh);
     free(x);
     free(y);
@@ -1008,10 +1012,12 @@ static void await(job *j, const size_t *ready, size_t g)
 }
 
 /* The writer thread: the incident points, then group by group its Gi*
- * cells and its density raster as each is ready, while the rest is
- * computed (the Gi* cells, 1.1M rows at 1M incidents, took 2 s after
- * the surfaces when written with the other layers).  In that fixed order
- * whatever the timing, so the file's layout is too.  The file is its own
+ * cells, its density raster and its emerging hot spots as each is ready,
+ * while the rest is computed (the Gi* cells, 1.1M rows at 1M incidents,
+ * took 2 s after the surfaces when written with the other layers; the
+ * last group's, 0.5 s after its emerging hot spots when written with
+ * them).  In that fixed order whatever the timing, so the file's layout
+ * is too.  The file is its own
  * until it ends: nothing else touches j->out meanwhile. */
 static void *writer_main(void *arg)
 {
@@ -1020,12 +1026,16 @@ static void *writer_main(void *arg)
     t->rc = hs_job_write_points(j, &t->err);
     hs_tick_add(j->tk.writing, 1);
     for (size_t g = 0; g < j->ngroups && t->rc == HS_OK; g++) {
-        await(j, &j->gi_ready, g);
+        await(j, &j->gi_ready, 2 * g);
         if ((t->rc = hs_job_write_gistar(j, g, &t->err)))
             break;
         hs_tick_add(j->tk.writing, 1);
         await(j, &j->surf_ready, g);
-        t->rc = hs_job_write_raster(j, g, &t->err);
+        if ((t->rc = hs_job_write_raster(j, g, &t->err)))
+            break;
+        hs_tick_add(j->tk.writing, 1);
+        await(j, &j->gi_ready, 2 * g + 1);
+        t->rc = hs_job_write_emerging(j, g, &t->err);
         hs_tick_add(j->tk.writing, 1);
     }
     return NULL;
@@ -1061,10 +1071,10 @@ static void plan(job *j)
     if (j->gistar && j->emerging)
         j->tk.emerging = hs_ticker_stage(j->ticker, "emerging", 2 + 6 *
                                          j->eopt.permutations / 199.0, ng);
-    /* the points, Gi* cells and a raster a group, the layers, styles,
+    /* the points; Gi* cells, a raster and emerging a group; the layers, styles,
      * commit, project */
     j->tk.writing = hs_ticker_stage(j->ticker, "writing", 15,
-                                    1 + 2 * ng + HS_JOB_WRITE_STEPS + 2);
+                                    1 + 3 * ng + HS_JOB_WRITE_STEPS + 2);
 }
 
 hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
@@ -1197,7 +1207,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
     writer_task pt = {&j, HS_OK, {0}};
     pthread_t writer;
     j.surf_ready = j.kde ? 0 : j.ngroups;
-    j.gi_ready = j.gistar ? 0 : j.ngroups;
+    j.gi_ready = j.gistar ? 0 : 2 * j.ngroups;
     int writing = pthread_create(&writer, NULL, writer_main, &pt) == 0;
     writer_task gt = {&j, HS_OK, {0}};
     pthread_t stats_thread;
@@ -1209,7 +1219,7 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         pthread_join(stats_thread, NULL);
     else if (!rc && (j.gistar || j.lisa))
         stats_main(&gt);
-    publish_gi(&j, j.ngroups); /* none to come, if gistars() never ran */
+    publish_gi(&j, 2 * j.ngroups); /* none to come, if gistars() never ran */
     if (writing)
         pthread_join(writer, NULL);
     else
