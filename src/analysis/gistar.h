@@ -90,8 +90,8 @@
  * Units: metres; values in the points' weight (incidents when none given);
  * z dimensionless, p and p_sim probabilities.
  *
- * Cost: O(n x neighbours) for z; O(n x R x neighbours) draws for p_sim,
- * on all cores.
+ * Cost: O(n x neighbours) for z; for p_sim, R x m draws per neighbour
+ * count m shared by its features, O(n log R) to count, on all cores.
  *
  * Ownership: hs_gi_free releases what hs_gi_compute allocated in *out.
  */
@@ -185,8 +185,8 @@ hs_status hs_gi_stat(size_t n, const double *x, const int *W, const double *S,
 
 /* hs_gi_stat's p_sim alone, for the features with need[i] set (need
  * NULL: all; the others get NaN): the same draws and values whatever the
- * mask, at the cost of R x the features needed (plus R x m per
- * neighbour count m) instead of R x n. */
+ * mask, at the cost of two binary searches over the R sums a feature
+ * needed, the sweep through the others, and R x m per neighbour count m. */
 hs_status hs_gi_perm(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, const unsigned char *need,
                      double *p_sim, hs_error *err);
