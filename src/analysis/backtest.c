@@ -131,6 +131,7 @@ typedef struct worker {
     ptrdiff_t btag[2 * HS_BACKTEST_MAX_TRAIN]; /* the month in each, or -1 */
     double *wb;          /* pruning: a window's tile bounds              */
     unsigned char *want; /* pruning: tiles to compute / to sum           */
+    unsigned char *done; /* first window: the tiles first_guess computed */
     size_t ntile;        /* tiles bnd, wb and want were sized for        */
     long pruned, unpruned; /* windows summed over wanted tiles / again    */
 } worker;
@@ -556,8 +557,12 @@ static hs_status window_task(worker *k, size_t b, size_t wi, hs_error *err)
  * of those windows' bounds reaches the guess, and a window uses the
  * largest guess among its months'.  Bounds are compared with a margin of
  * 1e-6 of themselves and 1e-9 of the largest, above the surfaces' rounding
- * (kde.h: 1e-11 of the largest cell at most).  Measured in
- * scripts/BENCHMARKS.md.
+ * (kde.h: 1e-11 of the largest cell at most).  A candidate's first window
+ * has no last threshold: its guess is the B-th largest value over the
+ * tiles of the highest bounds, about 2B cells' worth, computed first
+ * (first_guess).  B cells reach that value, so the window's threshold
+ * does too: a lower bound, and pruning with it is exact as above.
+ * Measured in scripts/BENCHMARKS.md.
  */
 #define PRUNE_GUESS 0.75
 #define PRUNE_MIN_CELLS 5.0 /* narrower discs: most tiles reach the guess */
@@ -670,16 +675,69 @@ static int prunes(worker *k, double h, size_t *ts, size_t *tr, size_t *tc)
         free(k->bnd);
         free(k->wb);
         free(k->want);
+        free(k->done);
         k->bnd = malloc(2 * K * nt * sizeof *k->bnd);
         k->wb = malloc(nt * sizeof *k->wb);
         k->want = malloc(nt);
-        k->ntile = k->bnd && k->wb && k->want ? nt : 0;
+        k->done = malloc(nt);
+        k->ntile = k->bnd && k->wb && k->want && k->done ? nt : 0;
         if (!k->ntile)
             return 0; /* no room: every cell, as without pruning */
     }
     for (size_t i = 0; i < 2 * K; i++)
         k->btag[i] = -1;
     return 1;
+}
+
+/* Forward: sum_wanted, below. */
+static void sum_wanted(worker *k, size_t wi, const double *const *m,
+                       double guess, size_t ts, size_t tc);
+
+/* The first window's guess (see above) into *guess: its months over the
+ * unmasked tiles of the highest bounds holding about 2B cells, into the
+ * ring (those tiles marked in k->done: exact there, the other tiles left
+ * for the window to compute), and the B-th largest positive value there;
+ * 0 (every cell: no pruning) when those hold fewer than B positive cells
+ * or are most of the grid.  (The first windows' whole-grid months were a third of the
+ * back-test's density sums at 1M incidents.) */
+static hs_status first_guess(worker *k, double h, size_t ts, size_t tr,
+                             size_t tc, const unsigned char *unmasked,
+                             double *guess, hs_error *err)
+{
+    ctx *c = k->c;
+    const size_t K = (size_t)c->o->train, nt = tr * tc;
+    size_t nu = 0, top = ((size_t)c->B * 2 + ts * ts - 1) / (ts * ts);
+    *guess = 0;
+    double eps = window_bounds(k, 0, h, ts, tr, tc);
+    double *b = malloc((nt ? nt : 1) * sizeof *b);
+    if (!b)
+        return HS_OK; /* no room: every cell */
+    for (size_t t = 0; t < nt; t++)
+        if (unmasked[t])
+            b[nu++] = k->wb[t];
+    if (top == 0 || 4 * top >= nu) {
+        free(b);
+        return HS_OK;
+    }
+    double cut = hs_kth_largest(b, nu, top - 1);
+    free(b);
+    memset(k->want, 0, nt);
+    mark_wanted(k, unmasked, nt, cut, eps);
+    hs_kde_need need = {k->want, ts};
+    const double *m[HS_BACKTEST_MAX_TRAIN];
+    for (size_t q = 0; q < K; q++) {
+        const window *mn = &c->mon[q];
+        hs_status rc = hs_kde_compute_need(mn->x, mn->y, mn->w, mn->n, c->o->kernel,
+                                           h, c->g, &need, k->ring[q], 1, err);
+        if (rc)
+            return rc;
+        m[q] = k->ring[q];
+    }
+    memcpy(k->done, k->want, nt);
+    sum_wanted(k, 0, m, 0, ts, tc);
+    if ((long)k->npos >= c->B)
+        *guess = hs_kth_largest(k->vals, k->npos, (size_t)c->B - 1);
+    return HS_OK;
 }
 
 /* Window wi summed over the wanted tiles only (k->want) from its months'
@@ -750,6 +808,10 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
     for (size_t wi = 0; wi < c->nwin; wi++) {
         /* window wi trains on months wi .. wi + K - 1 of c->mon */
         double guess = prune && k->lastT > 0 ? PRUNE_GUESS * k->lastT : 0;
+        if (prune && wi == 0 && (rc = first_guess(k, h, ts, tr, tc, unmasked,
+                                                  &guess, err)))
+            return rc;
+        int first = prune && wi == 0 && guess > 0; /* k->done: computed */
         for (size_t mi = wi == 0 ? 0 : wi + K - 1; mi < wi + K; mi++) {
             const window *mn = &c->mon[mi];
             size_t slot = mi % K;
@@ -757,6 +819,8 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
                 memset(k->want, 0, nt);
                 for (size_t w = wi; w <= mi && w < c->nwin; w++)
                     mark_wanted(k, unmasked, nt, guess, window_bounds(k, w, h, ts, tr, tc));
+                for (size_t t = 0; first && t < nt; t++)
+                    k->want[t] &= (unsigned char)!k->done[t]; /* kept (kde.h) */
                 hs_kde_need need = {k->want, ts};
                 rc = hs_kde_compute_need(mn->x, mn->y, mn->w, mn->n, c->o->kernel, h,
                                          c->g, &need, k->ring[slot], 1, err);
@@ -908,6 +972,7 @@ static void worker_free(worker *k)
     free(k->bnd);
     free(k->wb);
     free(k->want);
+    free(k->done);
 }
 
 static int worker_init(worker *k, ctx *c)

@@ -51,12 +51,13 @@
  * exactly 0).  Other candidates are summed point by point over the cells
  * each disc covers.  The budget's threshold is first guessed (from the
  * last window's, or a sample of the cells), then found exactly among those
- * at or above the guess.  From a candidate's second window on (discs of 5
- * cells or more, polynomial kernels), only the tiles whose upper bound
- * reaches 0.75 x the last threshold are computed and summed, the same
- * values bit for bit; when fewer than B cells reach that guess, the
- * window's months are computed again over every cell (backtest.c: the
- * bound and why the result is exact).  Tasks run on all cores; measured
+ * at or above the guess.  With discs of 5 cells or more and polynomial
+ * kernels, only the tiles whose upper bound reaches a guess are computed
+ * and summed, the same values bit for bit: 0.75 x the last threshold, or
+ * for a candidate's first window the B-th largest value over the tiles of
+ * the highest bounds (a lower bound of its threshold); when fewer than B
+ * cells reach the guess, the window's months are computed again over
+ * every cell (backtest.c: the bound and why the result is exact).  Tasks run on all cores; measured
  * in scripts/BENCHMARKS.md.
  *
  * Ownership: hs_backtest_free releases the rows and means.

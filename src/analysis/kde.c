@@ -816,7 +816,12 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
             continue;
         }
         if (!used[k] && !used[nb + k] && !used[nb + k + 1]) {
-            memset(o + c0, 0, (c1 - c0) * sizeof *o);
+            if (!tn)
+                memset(o + c0, 0, (c1 - c0) * sizeof *o);
+            else /* the wanted cells only: the others keep their values */
+                for (size_t c = c0; c < c1; c++)
+                    if (tn[c >> job->tshift])
+                        o[c] = 0.0;
             memset(SB, 0, sizeof SB); /* B block k + 1 has no run either */
             continue;
         }
