@@ -1012,11 +1012,12 @@ static void await(job *j, const size_t *ready, size_t g)
 }
 
 /* The writer thread: the incident points, then group by group its Gi*
- * cells, its density raster and its emerging hot spots as each is ready,
+ * cells, its emerging hot spots and its density raster as each is ready,
  * while the rest is computed (the Gi* cells, 1.1M rows at 1M incidents,
  * took 2 s after the surfaces when written with the other layers; the
  * last group's, 0.5 s after its emerging hot spots when written with
- * them).  In that fixed order whatever the timing, so the file's layout
+ * them).  The statistics run ahead of the surfaces, so the rasters come
+ * last.  In that fixed order whatever the timing, so the file's layout
  * is too.  The file is its own
  * until it ends: nothing else touches j->out meanwhile. */
 static void *writer_main(void *arg)
@@ -1030,12 +1031,12 @@ static void *writer_main(void *arg)
         if ((t->rc = hs_job_write_gistar(j, g, &t->err)))
             break;
         hs_tick_add(j->tk.writing, 1);
-        await(j, &j->surf_ready, g);
-        if ((t->rc = hs_job_write_raster(j, g, &t->err)))
+        await(j, &j->gi_ready, 2 * g + 1);
+        if ((t->rc = hs_job_write_emerging(j, g, &t->err)))
             break;
         hs_tick_add(j->tk.writing, 1);
-        await(j, &j->gi_ready, 2 * g + 1);
-        t->rc = hs_job_write_emerging(j, g, &t->err);
+        await(j, &j->surf_ready, g);
+        t->rc = hs_job_write_raster(j, g, &t->err);
         hs_tick_add(j->tk.writing, 1);
     }
     return NULL;
@@ -1071,7 +1072,7 @@ static void plan(job *j)
     if (j->gistar && j->emerging)
         j->tk.emerging = hs_ticker_stage(j->ticker, "emerging", 2 + 6 *
                                          j->eopt.permutations / 199.0, ng);
-    /* the points; Gi* cells, a raster and emerging a group; the layers, styles,
+    /* the points; Gi* cells, emerging and a raster a group; the layers, styles,
      * commit, project */
     j->tk.writing = hs_ticker_stage(j->ticker, "writing", 15,
                                     1 + 3 * ng + HS_JOB_WRITE_STEPS + 2);
