@@ -689,17 +689,50 @@ static int prunes(worker *k, double h, size_t *ts, size_t *tr, size_t *tc)
     return 1;
 }
 
-/* Forward: sum_wanted, below. */
+/* Window wi summed over the wanted tiles only (k->want) from its months'
+ * surfaces m: the cells at or above guess into k->pos / k->vals.  Test
+ * cells outside the tiles get density 0 (below the guess, so below T:
+ * what count_hits needs of them). */
 static void sum_wanted(worker *k, size_t wi, const double *const *m,
-                       double guess, size_t ts, size_t tc);
+                       double guess, size_t ts, size_t tc)
+{
+    const ctx *c = k->c;
+    const size_t K = (size_t)c->o->train, cols = c->g->cols;
+    k->npos = 0;
+    for (size_t r = 0; r < c->g->rows; r++) {
+        const unsigned char *tw = k->want + (r / ts) * tc;
+        for (size_t b = 0; b < tc; b++) {
+            if (!tw[b])
+                continue;
+            size_t i0 = r * cols + b * ts, i1 = r * cols + (b * ts + ts < cols ? b * ts + ts : cols);
+            for (size_t i = i0; i < i1; i++) {
+                double v = m[0][i];
+                for (size_t q = 1; q < K; q++)
+                    v += m[q][i];
+                k->dens[i] = v;
+                if (c->label[i] >= 0 && v > 0 && v >= guess) {
+                    k->pos[k->npos] = (uint32_t)i;
+                    k->vals[k->npos++] = v;
+                }
+            }
+        }
+    }
+    const window *wn = &c->win[wi];
+    for (size_t j = 0; j < wn->ntest; j++) {
+        uint32_t idx = wn->test[j];
+        size_t r = idx / cols, col = idx % cols;
+        if (!k->want[(r / ts) * tc + col / ts])
+            k->dens[idx] = 0;
+    }
+}
 
 /* The first window's guess (see above) into *guess: its months over the
  * unmasked tiles of the highest bounds holding about 2B cells, into the
  * ring (those tiles marked in k->done: exact there, the other tiles left
  * for the window to compute), and the B-th largest positive value there;
  * 0 (every cell: no pruning) when those hold fewer than B positive cells
- * or are most of the grid.  (The first windows' whole-grid months were a third of the
- * back-test's density sums at 1M incidents.) */
+ * or are most of the grid.  (The back-test alone at 1M incidents: 6.40 ->
+ * 5.98 s, measured.) */
 static hs_status first_guess(worker *k, double h, size_t ts, size_t tr,
                              size_t tc, const unsigned char *unmasked,
                              double *guess, hs_error *err)
@@ -738,43 +771,6 @@ static hs_status first_guess(worker *k, double h, size_t ts, size_t tr,
     if ((long)k->npos >= c->B)
         *guess = hs_kth_largest(k->vals, k->npos, (size_t)c->B - 1);
     return HS_OK;
-}
-
-/* Window wi summed over the wanted tiles only (k->want) from its months'
- * surfaces m: the cells at or above guess into k->pos / k->vals.  Test
- * cells outside the tiles get density 0 (below the guess, so below T:
- * what count_hits needs of them). */
-static void sum_wanted(worker *k, size_t wi, const double *const *m,
-                       double guess, size_t ts, size_t tc)
-{
-    const ctx *c = k->c;
-    const size_t K = (size_t)c->o->train, cols = c->g->cols;
-    k->npos = 0;
-    for (size_t r = 0; r < c->g->rows; r++) {
-        const unsigned char *tw = k->want + (r / ts) * tc;
-        for (size_t b = 0; b < tc; b++) {
-            if (!tw[b])
-                continue;
-            size_t i0 = r * cols + b * ts, i1 = r * cols + (b * ts + ts < cols ? b * ts + ts : cols);
-            for (size_t i = i0; i < i1; i++) {
-                double v = m[0][i];
-                for (size_t q = 1; q < K; q++)
-                    v += m[q][i];
-                k->dens[i] = v;
-                if (c->label[i] >= 0 && v > 0 && v >= guess) {
-                    k->pos[k->npos] = (uint32_t)i;
-                    k->vals[k->npos++] = v;
-                }
-            }
-        }
-    }
-    const window *wn = &c->win[wi];
-    for (size_t j = 0; j < wn->ntest; j++) {
-        uint32_t idx = wn->test[j];
-        size_t r = idx / cols, col = idx % cols;
-        if (!k->want[(r / ts) * tc + col / ts])
-            k->dens[idx] = 0;
-    }
 }
 
 /*
