@@ -146,6 +146,19 @@ static double brute(int32_t t, int K, double h, double share, int edge,
                     ambiguous);
 }
 
+/* A row's hits, hit rate, PAI and PEI against the brute force's hits,
+ * test incidents N, best set, budget B and unmasked cells U. */
+static void check_figures(const hs_backtest_row *row, double hits, double N,
+                          double best, long B, long U)
+{
+    if (row->hits != hits)
+        fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
+                 row->bandwidth, row->hits, hits);
+    assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
+    assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
+    assert_true(fabs(row->pei - hits / best) < 1e-12);
+}
+
 /* shares: 0 none (NULL), 1 the fractional S */
 static void check(int edge, double share, int shares)
 {
@@ -188,12 +201,7 @@ static void check(int edge, double share, int shares)
         assert_int_equal(row->below_spacing, row->bandwidth < 150);
         if (amb)
             continue;
-        if (row->hits != hits)
-            fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
-                     row->bandwidth, row->hits, hits);
-        assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
-        assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
-        assert_true(fabs(row->pei - hits / best) < 1e-12);
+        check_figures(row, hits, N, best, B, U);
         checked++;
     }
     assert_true(checked >= (long)bt.nrows - 2);
@@ -412,12 +420,7 @@ static void check_fine_row(const int32_t *lab, const hs_backtest_row *row,
     if (amb && amb_ok)
         return;
     assert_false(amb);
-    if (row->hits != hits)
-        fail_msg("month %d, %g m: hits %g, brute force %g", row->test_month,
-                 row->bandwidth, row->hits, hits);
-    assert_true(fabs(row->hit_rate - 100.0 * hits / N) < 1e-12);
-    assert_true(fabs(row->pai - (hits / N) / ((double)B / U)) < 1e-12);
-    assert_true(fabs(row->pei - hits / best) < 1e-12);
+    check_figures(row, hits, N, best, B, U);
 }
 
 /* The same incidents on the fine grid, K = 2: the whole-grid surfaces

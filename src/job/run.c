@@ -1018,8 +1018,8 @@ static void await(job *j, const size_t *ready, size_t g)
  * last group's, 0.5 s after its emerging hot spots when written with
  * them).  The statistics run ahead of the surfaces, so the rasters come
  * last.  In that fixed order whatever the timing, so the file's layout
- * is too.  The file is its own
- * until it ends: nothing else touches j->out meanwhile. */
+ * is too.  The file is its own until it ends: nothing else touches
+ * j->out meanwhile. */
 static void *writer_main(void *arg)
 {
     writer_task *t = arg;
@@ -1072,8 +1072,8 @@ static void plan(job *j)
     if (j->gistar && j->emerging)
         j->tk.emerging = hs_ticker_stage(j->ticker, "emerging", 2 + 6 *
                                          j->eopt.permutations / 199.0, ng);
-    /* the points; Gi* cells, emerging and a raster a group; the layers, styles,
-     * commit, project */
+    /* the points; Gi* cells, emerging and a raster a group; the layers,
+     * styles, commit, project */
     j->tk.writing = hs_ticker_stage(j->ticker, "writing", 15,
                                     1 + 3 * ng + HS_JOB_WRITE_STEPS + 2);
 }
