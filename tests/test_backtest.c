@@ -403,17 +403,17 @@ static int32_t *fine_labels(void)
     return lab;
 }
 
-/* A row on the fine grid (K = 2, share 3%) against the brute force; a
- * near-tie across the budget's edge is allowed (its hits skipped) only
+/* A row on the fine grid (K = 2, budget share) against the brute force;
+ * a near-tie across the budget's edge is allowed (its hits skipped) only
  * when amb_ok.  sh: the shares, or NULL. */
 static void check_fine_row(const int32_t *lab, const hs_backtest_row *row,
-                           const float *sh, int amb_ok)
+                           double share, const float *sh, int amb_ok)
 {
     double N, best;
     long B, U;
     int amb;
     double hits = brute_on(&FINE, lab, row->test_month, 2, row->bandwidth,
-                           0.03, 0, sh, &N, &best, &B, &U, &amb);
+                           share, 0, sh, &N, &best, &B, &U, &amb);
     assert_int_equal(row->budget_cells, B);
     assert_int_equal(U, 120000);
     assert_true(row->test_incidents == N);
@@ -455,7 +455,7 @@ static void fine_grid(int shares)
     hs_ticker_destroy(t);
     assert_int_equal(bt.nrows, 4);
     for (size_t r = 0; r < bt.nrows; r++)
-        check_fine_row(lab, &bt.rows[r], shares ? S : NULL, 0);
+        check_fine_row(lab, &bt.rows[r], 0.03, shares ? S : NULL, 0);
     hs_backtest_free(&bt);
     free(lab);
 }
@@ -467,14 +467,15 @@ static void test_fine_grid_shares(void **state) { (void)state; fine_grid(1); }
 /* Pruning (backtest.c): on the fine grid, bandwidths of 8 and 30 cells
  * (tiles of 8 and 16), 6 windows of K = 2.  The early months weigh 8 times
  * the later ones, so a window's threshold falls below the last one's
- * guess and the months go again over every cell; every row must still
- * equal the brute force's. */
-static void test_pruning(void **state)
+ * guess: with a 3% budget the window gets a lower guess from its highest
+ * bounds (retried); with 15% those are most of the grid, and its months go
+ * again over every cell (unpruned).  Every row must still equal the brute
+ * force's. */
+static void pruning(double share)
 {
-    (void)state;
     const hs_kde_grid g = FINE;
     int32_t *lab = fine_labels();
-    hs_backtest_opts o = {.train = 2, .windows = 6, .share = 0.03,
+    hs_backtest_opts o = {.train = 2, .windows = 6, .share = share,
                           .kernel = HS_KERNEL_QUARTIC, .spacing = 0};
     assert_int_equal(hs_backtest_parse_bandwidths("40,150", &o), 0);
     static double x[NPTS], y[NPTS];
@@ -498,14 +499,20 @@ static void test_pruning(void **state)
     assert_int_equal(bt.nrows, 12);
     /* windows after each bandwidth's first: summed over tiles, or again */
     assert_true(bt.pruned > 0);
-    assert_true(bt.unpruned > 0);
-    assert_true(bt.pruned + bt.unpruned <= 10);
+    if (share < 0.1)
+        assert_true(bt.retried > 0);
+    else
+        assert_true(bt.unpruned > 0);
+    assert_true(bt.pruned + bt.retried + bt.unpruned <= 10);
     for (size_t r = 0; r < bt.nrows; r++)
-        check_fine_row(lab, &bt.rows[r], NULL, 1);
+        check_fine_row(lab, &bt.rows[r], share, NULL, 1);
     memcpy(W, keep, sizeof keep);
     hs_backtest_free(&bt);
     free(lab);
 }
+
+static void test_pruning(void **state) { (void)state; pruning(0.03); }
+static void test_pruning_again(void **state) { (void)state; pruning(0.15); }
 
 static void test_short_data(void **state)
 {
@@ -564,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_fine_grid),
         cmocka_unit_test(test_fine_grid_shares),
         cmocka_unit_test(test_pruning),
+        cmocka_unit_test(test_pruning_again),
         cmocka_unit_test(test_short_data),
         cmocka_unit_test(test_parse),
     };

@@ -106,9 +106,10 @@ typedef struct hs_backtest {
         mean_pei[HS_BACKTEST_MAX_BW]; /* over windows with a value; NaN */
     long scored[HS_BACKTEST_MAX_BW];  /* windows with a pai              */
     size_t best;           /* chosen candidate; nbw when none        */
-    long pruned, unpruned; /* windows summed over the tiles that may
-                              hold the budget / again over every cell
-                              (the guess was too high): see backtest.c */
+    long pruned, retried, unpruned; /* windows summed over the tiles that
+                              may hold the budget / the guess was too
+                              high: over those of a lower one / over
+                              every cell: see backtest.c */
 } hs_backtest;
 
 /* "100,150,..." -> o->bw, o->nbw: at least one, each > 0 and finite,
