@@ -792,14 +792,16 @@ static void wanted_blocks(const kde_job *job, const unsigned char *tn,
     }
 }
 
-/* p(j) from coefficients S[0..nc) (Horner). */
-KDE_INLINE double horner(const double *S, int nc, double j)
+/* pa(ja) + pb(jb), each from its coefficients A, B [0..nc) by Horner's
+ * rule, the two in the lanes of a pair: the same operations on each. */
+KDE_INLINE double horner2(const double *A, const double *B, int nc, double ja,
+                          double jb)
 {
-    double v = S[nc - 1];
+    v2d v = {A[nc - 1], B[nc - 1]}, j = {ja, jb};
 #pragma GCC unroll 8
     for (int i = nc - 2; i >= 0; i--)
-        v = v * j + S[i];
-    return v;
+        v = v * j + (v2d){A[i], B[i]};
+    return v[0] + v[1];
 }
 
 /* Running sums along slot D give each cell its coefficients in both systems;
@@ -861,7 +863,7 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
             if (SA[nc] + SB[nc] != 0.0) {
                 double ja = (double)la - (double)half;
                 double jb = la < half ? (double)la : (double)la - (double)bw;
-                v = horner(SA, nc, ja) + horner(SB, nc, jb);
+                v = horner2(SA, SB, nc, ja, jb);
                 if (v < 0.0) /* rounding: every term is >= 0 */
                     v = 0.0;
             }
