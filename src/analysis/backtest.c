@@ -876,7 +876,6 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
                     double had = k->ringG[slot];
                     if (had == 0)
                         continue; /* every cell computed */
-                    memset(k->want, 0, nt);
                     for (size_t t = 0; t < nt; t++)
                         k->want[t] = unmasked[t] && reaches(k, t, lower, eps) &&
                                      !reaches(k, t, had, eps);
