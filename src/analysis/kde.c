@@ -804,10 +804,24 @@ KDE_INLINE double horner2(const double *A, const double *B, int nc, double ja,
     return v[0] + v[1];
 }
 
+/* One past the last column of [c0, c1) in a wanted tile of this row (tn),
+ * or c0 if none. */
+static size_t wanted_end(const kde_job *job, const unsigned char *tn,
+                         size_t c0, size_t c1)
+{
+    for (size_t t = ((c1 - 1) >> job->tshift) + 1; t-- > (c0 >> job->tshift);)
+        if (tn[t])
+            return min_sz(c1, (t + 1) << job->tshift);
+    return c0;
+}
+
 /* Running sums along slot D give each cell its coefficients in both systems;
  * the cell's value is the sum of the two polynomials.  Inlined for each
  * kernel's constant nc, so the sums stay in registers (the generic loop
- * kept them on the stack: 1.6x the time, measured). */
+ * kept them on the stack: 1.6x the time, measured).  With wanted tiles
+ * (tn), a stretch is summed up to its last wanted cell only: after it, B
+ * block k + 1's sums are carried on if the next stretch is wanted, the
+ * same additions in the same order. */
 KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
                                const unsigned char *used, double *o,
                                const unsigned char *tn, const int nc)
@@ -821,21 +835,8 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
     /* stretch k = columns [k bw, (k+1) bw): A block k; B blocks k then k+1 */
     for (size_t k = 0; k * bw < cols; k++) {
         size_t c0 = k * bw, c1 = min_sz(c0 + bw, cols);
-        if (tn && !wanted(job, tn, c0, c1)) {
-            /* nothing to write; B block k + 1's sums go on into the next
-             * stretch, so they are carried if that one is wanted */
-            memset(SB, 0, sizeof SB);
-            if (used[nb + k + 1] && c0 + half < c1 && c1 < cols &&
-                wanted(job, tn, c1, min_sz(c1 + bw, cols))) {
-                const double *dB = DB + (k + 1) * stride;
-                for (size_t lb = 0; lb < c1 - c0 - half; lb++, dB += ncs)
-#pragma GCC unroll 8
-                    for (int i = 0; i <= nc; i++)
-                        SB[i] += dB[i];
-            }
-            continue;
-        }
-        if (!used[k] && !used[nb + k] && !used[nb + k + 1]) {
+        size_t cend = tn ? wanted_end(job, tn, c0, c1) : c1;
+        if (cend > c0 && !used[k] && !used[nb + k] && !used[nb + k + 1]) {
             if (!tn)
                 memset(o + c0, 0, (c1 - c0) * sizeof *o);
             else /* the wanted cells only: the others keep their values */
@@ -846,7 +847,7 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
             continue;
         }
         memset(SA, 0, sizeof SA);
-        for (size_t c = c0; c < c1; c++) {
+        for (size_t c = c0; c < cend; c++) {
             size_t la = c - c0, lb = la < half ? la + half : la - half;
             const double *dA = D + k * stride + la * (size_t)ncs;
             const double *dB = DB + (la < half ? k : k + 1) * stride + lb * (size_t)ncs;
@@ -868,6 +869,21 @@ KDE_INLINE void finish_poly_nc(const kde_job *job, const double *D,
                     v = 0.0;
             }
             o[c] = v;
+        }
+        if (cend < c1) {
+            /* nothing more to write here; B block k + 1 (from c0 + half)
+             * goes on into the next stretch: carried if that is wanted */
+            size_t from = cend > c0 + half ? cend : c0 + half;
+            if (cend <= c0 + half)
+                memset(SB, 0, sizeof SB);
+            if (used[nb + k + 1] && from < c1 && c1 < cols &&
+                wanted(job, tn, c1, min_sz(c1 + bw, cols))) {
+                const double *dB = DB + (k + 1) * stride + (from - c0 - half) * (size_t)ncs;
+                for (size_t c = from; c < c1; c++, dB += ncs)
+#pragma GCC unroll 8
+                    for (int i = 0; i <= nc; i++)
+                        SB[i] += dB[i];
+            }
         }
     }
 }
