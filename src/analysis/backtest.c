@@ -552,8 +552,12 @@ static hs_status window_task(worker *k, size_t b, size_t wi, hs_error *err)
  * tiles whose bound reaches the guess are computed (hs_kde_compute_need,
  * the same values bit for bit) and summed; if at least B cells reach the
  * guess there, every cell at or above T is among them and the window's
- * budget and hits are exactly what the whole grid gives.  Otherwise the
- * window's months are computed again over every cell.  A month's tiles
+ * budget and hits are exactly what the whole grid gives.  Otherwise
+ * (the guess was too high) the B-th largest value of the tiles summed,
+ * their cells exact, is reached by B cells: a lower bound of T, and the
+ * months are computed over the further tiles it reaches and the window
+ * summed again (retried); only if those tiles hold fewer than B positive
+ * cells, over every cell.  A month's tiles
  * serve every window it trains (K of them), so they are wanted where any
  * of those windows' bounds reaches the guess, and a window uses the
  * largest guess among its months'.  Bounds are compared with a margin of
