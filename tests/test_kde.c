@@ -616,8 +616,8 @@ static void test_need(void **state)
                         for (size_t c = 0; c < g.cols; c++) {
                             size_t i = r * g.cols + c;
                             /* a cell not wanted: left as it was, or exact
-                                 * (so a second call for other tiles keeps
-                                 * the first's: the back-test's first window) */
+                             * (so a second call for other tiles keeps the
+                             * first's: the back-test's first window) */
                             int exact = memcmp(&got[i], &want[i], sizeof got[i]) == 0;
                             if (!exact && (mask[(r / t) * tc + c / t] || got[i] != -1.0))
                                 fail_msg("%s h=%g tile %zu density %g: cell (%zu, "

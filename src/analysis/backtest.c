@@ -740,6 +740,26 @@ static void sum_wanted(worker *k, size_t wi, const double *const *m,
     }
 }
 
+/* The B-th largest of the values sum_wanted kept (k->vals), or 0 when it
+ * kept fewer than B: a value B cells are known to reach. */
+static double bth_kept(const worker *k)
+{
+    long B = k->c->B;
+    return B > 0 && (long)k->npos >= B ? hs_kth_largest(k->vals, k->npos, (size_t)B - 1)
+                                       : 0;
+}
+
+/* Scores window wi for candidate b from the cells sum_wanted kept, at
+ * least B of them.  P, the positive cells, is not known, only >= B: as
+ * count_hits needs it, more than B (when P = B the threshold rule takes
+ * the same B cells). */
+static void score_kept(worker *k, size_t wi, size_t b)
+{
+    k->P = k->npos + 1;
+    k->full = 1;
+    score(k, wi, b, -1);
+}
+
 /* The first window's guess (see above) into *guess: its months over the
  * unmasked tiles of the highest bounds holding about 2B cells, into the
  * ring (those tiles marked in k->done: exact there, the other tiles left
@@ -782,8 +802,7 @@ static hs_status first_guess(worker *k, double h, size_t ts, size_t tr,
     }
     memcpy(k->done, k->want, nt);
     sum_wanted(k, 0, m, 0, ts, tc);
-    if ((long)k->npos >= c->B)
-        *guess = hs_kth_largest(k->vals, k->npos, (size_t)c->B - 1);
+    *guess = bth_kept(k);
     return HS_OK;
 }
 
@@ -849,16 +868,12 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
             wguess = k->ringG[(wi + q) % K] > wguess ? k->ringG[(wi + q) % K] : wguess;
         }
         if (wguess > 0) {
+            double eps = window_bounds(k, wi, h, ts, tr, tc); /* into k->wb */
             memset(k->want, 0, nt);
-            mark_wanted(k, unmasked, nt, wguess, window_bounds(k, wi, h, ts, tr, tc));
+            mark_wanted(k, unmasked, nt, wguess, eps);
             sum_wanted(k, wi, m, wguess, ts, tc);
             if ((long)k->npos >= c->B) {
-                /* P, the positive cells, is not known, only >= B: as
-                 * count_hits needs it, more than B (when P = B the
-                 * threshold rule takes the same B cells) */
-                k->P = k->npos + 1;
-                k->full = 1;
-                score(k, wi, b, -1);
+                score_kept(k, wi, b);
                 k->pruned++;
                 continue;
             }
@@ -870,10 +885,8 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
              * of 162 at 1M incidents; going over every cell instead made
              * the SAC back-test 21% more instructions, callgrind.) */
             sum_wanted(k, wi, m, 0, ts, tc);
-            double lower = (long)k->npos >= c->B
-                               ? hs_kth_largest(k->vals, k->npos, (size_t)c->B - 1) : 0;
+            double lower = bth_kept(k);
             if (lower > 0) {
-                double eps = window_bounds(k, wi, h, ts, tr, tc);
                 for (size_t q = 0; q < K; q++) {
                     size_t slot = (wi + q) % K;
                     const window *mn = &c->mon[wi + q];
@@ -893,9 +906,7 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
                 mark_wanted(k, unmasked, nt, lower, eps);
                 sum_wanted(k, wi, m, lower, ts, tc);
                 if ((long)k->npos >= c->B) { /* as it must */
-                    k->P = k->npos + 1;
-                    k->full = 1;
-                    score(k, wi, b, -1);
+                    score_kept(k, wi, b);
                     k->retried++;
                     continue;
                 }

@@ -53,12 +53,14 @@
  * last window's, or a sample of the cells), then found exactly among those
  * at or above the guess.  With discs of 5 cells or more and polynomial
  * kernels, only the tiles whose upper bound reaches a guess are computed
- * and summed, the same values bit for bit: 0.75 x the last threshold, or
+ * and summed, the same values bit for bit: 0.9 x the last threshold, or
  * for a candidate's first window the B-th largest value over the tiles of
  * the highest bounds (a lower bound of its threshold); when fewer than B
- * cells reach the guess, the window's months are computed again over
- * every cell (backtest.c: the bound and why the result is exact).  Tasks run on all cores; measured
- * in scripts/BENCHMARKS.md.
+ * cells reach the guess, the B-th largest value of the tiles summed (also
+ * a lower bound) is the guess for the further tiles it reaches, and only
+ * if those tiles hold fewer than B positive cells are the window's months
+ * computed over every cell (backtest.c: the bound and why the result is
+ * exact).  Tasks run on all cores; measured in scripts/BENCHMARKS.md.
  *
  * Ownership: hs_backtest_free releases the rows and means.
  */

@@ -126,10 +126,11 @@ typedef struct hs_kde_need {
  * As hs_kde_compute, but only the wanted cells are sure to be written, each
  * bit for bit as hs_kde_compute writes it; the others are left as they
  * were or given that same value (so calls for other tiles into the same
- * output keep what the first wrote).  With the polynomial kernels' rows (r >= 2.5 cells)
- * a row with no wanted cell is skipped, an incident whose run lies in no
- * block of wanted cells is not added, and the values of the cells not
- * wanted are not formed; otherwise every cell is computed.  Errors as
+ * output keep what the first wrote).  With the polynomial kernels' rows
+ * (r >= 2.5 cells) a row with no wanted cell is skipped, an incident whose
+ * run lies in no block of wanted cells is not added, and the values of the
+ * cells not wanted are not formed (nor summed past a stretch's last wanted
+ * cell); otherwise every cell is computed.  Errors as
  * hs_kde_compute, and HS_ERR_ARG for a tile that is not a power of two.
  */
 hs_status hs_kde_compute_need(const double *x, const double *y, const float *w,
