@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "analysis/emerging.h"
+#include "core/keep.h"
 #include "analysis/gistar.h"
 
 /* ---- Mann-Kendall ------------------------------------------------------ */
@@ -462,6 +463,39 @@ static void test_cube(void **state)
             assert_memory_equal(e1.months_hot, e2.months_hot, NC * sizeof *e1.months_hot);
             assert_memory_equal(e1.months_cold, e2.months_cold, NC * sizeof *e1.months_cold);
             assert_memory_equal(e1.last_bin, e2.last_bin, NC);
+            /* with a keep (the job's use): the cells' results the same
+             * whatever the keep's arrays held before - a smaller cube's
+             * (grown), then this one's, then a smaller one's again (stale
+             * values past its end) - and the cube stays in the keep */
+            hs_keep *kp = hs_keep_create();
+            assert_non_null(kp);
+            hs_emerging_opts ko = o;
+            ko.keep = kp;
+            for (int run = 0; run < 3; run++) {
+                size_t T3 = run == 1 ? TM : TM / 2; /* x's first months */
+                hs_emerging e3, e4;
+                assert_int_equal(hs_emerging_compute(NC, T3, x, ST, NB, &ko, &e3, &err), HS_OK);
+                assert_null(e3.z);
+                assert_null(e3.p);
+                assert_null(e3.p_sim);
+                assert_null(e3.bin);
+                assert_int_equal(hs_emerging_compute(NC, T3, x, ST, NB, &o, &e4, &err), HS_OK);
+                hs_emerging_drop_cube(&e4);
+                assert_int_equal(e3.n, e4.n);
+                assert_int_equal(e3.T, e4.T);
+                assert_memory_equal(e3.category, e4.category, NC * sizeof *e3.category);
+                assert_memory_equal(e3.trend_z, e4.trend_z, NC * sizeof *e3.trend_z);
+                assert_memory_equal(e3.trend_p, e4.trend_p, NC * sizeof *e3.trend_p);
+                assert_memory_equal(e3.months_hot, e4.months_hot, NC * sizeof *e3.months_hot);
+                assert_memory_equal(e3.months_cold, e4.months_cold, NC * sizeof *e3.months_cold);
+                assert_memory_equal(e3.last_bin, e4.last_bin, NC);
+                assert_true(e3.mean == e4.mean && e3.var == e4.var);
+                if (run == 1)
+                    assert_memory_equal(e3.category, e1.category, NC * sizeof *e1.category);
+                hs_emerging_free(&e3);
+                hs_emerging_free(&e4);
+            }
+            hs_keep_destroy(kp);
             hs_emerging_free(&e1);
             hs_emerging_free(&e2);
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/emerging.h"
+#include "core/keep.h"
 #include "core/memory.h"
 #include "analysis/gistar.h"
 
@@ -199,6 +200,26 @@ static void cube_sums(size_t n, size_t T, const double *count,
             S[t * n + i] += S[(t - 1) * n + i];
 }
 
+/* The working arrays: slot s of o->keep, else fresh (huge pages
+ * advised: in 4 KiB pages the cube's first touch was ~0.8 s of page
+ * faults a group on the bench VM, memory.h). */
+enum { K_W, K_S, K_Z, K_P, K_PSIM, K_BIN, K_NEED };
+
+static void *take(const hs_emerging_opts *o, int slot, size_t bytes)
+{
+    if (o->keep)
+        return hs_keep_get(o->keep, slot, bytes);
+    void *a = malloc(bytes ? bytes : 1);
+    hs_advise_huge(a, bytes);
+    return a;
+}
+
+static void give_back(const hs_emerging_opts *o, void *a)
+{
+    if (!o->keep)
+        free(a);
+}
+
 /* Which side of the simulations' mean the neighbours' observed sum lies:
  * sign((S - x)(N - 1) - (W - 1)(total - x)), in double (emerging.h):
  * multiplied out rather than divided so that whole counts compare
@@ -222,32 +243,25 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
     if ((rc = check(n, T, count, nb_start, nb, o, err)))
         return rc;
     const size_t N = n * T;
-    int *W = malloc(N * sizeof *W);
-    double *S = malloc(N * sizeof *S);
+    /* the cube's arrays: ~40 bytes a cell-month, 240 MB a group at the 1M
+     * benchmark */
+    int *W = take(o, K_W, N * sizeof *W);
+    double *S = take(o, K_S, N * sizeof *S);
     unsigned char *need = NULL;
     double *series = malloc(T * sizeof *series);
     signed char *bins = malloc(T);
     out->n = n;
     out->T = T;
-    out->z = malloc(N * sizeof *out->z);
-    out->p = malloc(N * sizeof *out->p);
-    out->p_sim = malloc(N * sizeof *out->p_sim);
-    out->bin = malloc(N);
+    out->z = take(o, K_Z, N * sizeof *out->z);
+    out->p = take(o, K_P, N * sizeof *out->p);
+    out->p_sim = take(o, K_PSIM, N * sizeof *out->p_sim);
+    out->bin = take(o, K_BIN, N);
     out->category = malloc(n * sizeof *out->category);
     out->trend_z = malloc(n * sizeof *out->trend_z);
     out->trend_p = malloc(n * sizeof *out->trend_p);
     out->months_hot = malloc(n * sizeof *out->months_hot);
     out->months_cold = malloc(n * sizeof *out->months_cold);
     out->last_bin = malloc(n);
-    /* the cube's arrays: ~40 bytes a cell-month, 240 MB a group at the 1M
-     * benchmark; in 4 KiB pages their first touch was ~0.8 s of page
-     * faults a group on the bench VM (memory.h) */
-    hs_advise_huge(W, N * sizeof *W);
-    hs_advise_huge(S, N * sizeof *S);
-    hs_advise_huge(out->z, N * sizeof *out->z);
-    hs_advise_huge(out->p, N * sizeof *out->p);
-    hs_advise_huge(out->p_sim, N * sizeof *out->p_sim);
-    hs_advise_huge(out->bin, N);
     if (!W || !S || !series || !bins || !out->z || !out->p || !out->p_sim ||
         !out->bin || !out->category || !out->trend_z || !out->trend_p ||
         !out->months_hot || !out->months_cold || !out->last_bin) {
@@ -269,9 +283,7 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
         /* only the significant bins' (a few in a hundred): the pseudo-p
          * can only lower a bin (on the 1M benchmark, 5.9M cell-months:
          * all of them was ~4 s, measured) */
-        need = malloc(N);
-        hs_advise_huge(need, N);
-        if (!need) {
+        if (!(need = take(o, K_NEED, N))) {
             rc = hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory");
             goto cleanup;
         }
@@ -317,11 +329,15 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
     }
 
 cleanup:
-    free(W);
-    free(S);
-    free(need);
+    give_back(o, W);
+    give_back(o, S);
+    give_back(o, need);
     free(series);
     free(bins);
+    if (o->keep) { /* the cube is the keep's */
+        out->z = out->p = out->p_sim = NULL;
+        out->bin = NULL;
+    }
     if (rc)
         hs_emerging_free(out);
     return rc;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analysis/bandwidth.h"
+#include "core/keep.h"
 #include "input/crs.h"
 #include "input/pgsource.h"
 #include "input/periods.h"
@@ -634,9 +635,10 @@ done:
 /* Emerging hot spots of group g (emerging.h) on its Gi* cells, from the
  * incidents Gi* counted (in the cells it put them in), in months mon (0 =
  * the period's first), with shares sh (NULL: whole), in the order
- * gistars() gave them. */
+ * gistars() gave them.  The counts and the cube in keep, one for all the
+ * groups (keep.h): only the cells' results are written. */
 static hs_status emerging(job *j, size_t g, const int32_t *mon,
-                          const float *sh, hs_error *err)
+                          const float *sh, hs_keep *keep, hs_error *err)
 {
     const hs_gi *gi = &j->gi[g];
     size_t T = (size_t)(j->agg.cur.to - j->agg.cur.from + 1), n = gi->n;
@@ -644,24 +646,23 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon,
     size_t *st = NULL;
     uint32_t *nb = NULL;
     hs_status rc = HS_OK;
+    hs_emerging_opts eo = j->eopt;
+    eo.keep = keep;
     if (n == 0)
         return HS_OK;
-    if (!(count = calloc(T * n, sizeof *count)))
+    if (!(count = hs_keep_get(keep, HS_EMERGING_SLOTS, T * n * sizeof *count)))
         return hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
                        "for %zu cells x %zu months", n, T);
+    memset(count, 0, T * n * sizeof *count);
     /* in Gi*'s cells, each incident its share inside --when (when.h) */
     for (size_t q = 0; q < gi->npoints; q++)
         if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
             count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]] += sh ? sh[q] : 1;
     if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
-        (rc = hs_emerging_compute(n, T, count, st, nb, &j->eopt, &j->em[g], err)))
+        (rc = hs_emerging_compute(n, T, count, st, nb, &eo, &j->em[g], err)))
         goto done;
-    /* the layers use the cells' results only: the cube's z, p, p_sim and
-     * bins were 150 MB a group held to the end at 1M incidents */
-    hs_emerging_drop_cube(&j->em[g]);
     j->has_em[g] = 1;
 done:
-    free(count);
     free(st);
     free(nb);
     return rc;
@@ -678,7 +679,8 @@ static hs_status gistars(job *j, hs_error *err)
     double *d = NULL;
     int32_t *labels = NULL, *mon = malloc((s->n + 1) * sizeof *mon);
     float *sh = s->share ? malloc((s->n + 1) * sizeof *sh) : NULL;
-    if (!x || !y || !mon || (s->share && !sh)) {
+    hs_keep *keep = j->emerging ? hs_keep_create() : NULL;
+    if (!x || !y || !mon || (s->share && !sh) || (j->emerging && !keep)) {
         rc = hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory");
         goto done;
     }
@@ -745,7 +747,7 @@ static hs_status gistars(job *j, hs_error *err)
         j->has_gi[g] = 1;
         publish_gi(j, 2 * g + 1); /* its layer written while emerging runs */
         hs_tick_add(j->tk.gistar, 1);
-        if (j->emerging && (rc = emerging(j, g, mon, sh, err)))
+        if (j->emerging && (rc = emerging(j, g, mon, sh, keep, err)))
             goto done;
         hs_tick_add(j->tk.emerging, 1);
     }
@@ -753,6 +755,7 @@ static hs_status gistars(job *j, hs_error *err)
     hs_tick_end(j->tk.emerging);
 done:
     publish_gi(j, 2 * j->ngroups); /* the writer waits for no more */
+    hs_keep_destroy(keep);
     free(sh);
     free(x);
     free(y);
