@@ -388,6 +388,32 @@ static void test_islands(void **state)
  * none is below: it would look significant).  x = 1 2 3 in a line: area
  * 1 is the mean, z = 0: every simulation ties, p_sim = 1, and Var = 0, so
  * no Z. */
+/* A tie that rounding hides in some orders: area 0's neighbours hold 0.1,
+ * 0.2 and 0.3, whose ascending sum is 0.6000000000000001 but 0.3 + 0.2 +
+ * 0.1 = 0.6; a simulation drawing those three (1 set of the 10; the others
+ * sum lower) must tie whatever order it drew them in, as brute_check's
+ * ascending sums say.  (Summed in draw order alone, 2 orders of 6 fall
+ * below and area 0's p_sim comes out lower.) */
+static void test_order_ties(void **state)
+{
+    (void)state;
+    const int edge[][2] = {{0, 1}, {0, 2}, {0, 3}, {3, 4}, {4, 5}};
+    hs_nb nb;
+    make_nb(&nb, 6, edge, 5);
+    const double x[6] = {1.0, 0.1, 0.2, 0.3, 0.01, 0.02};
+    assert_true((0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1); /* the premise */
+    hs_lisa_opts o = OPTS;
+    o.permutations = 999;
+    hs_lisa l;
+    hs_error err = {0};
+    assert_int_equal(hs_lisa_compute(x, 6, &nb, &o, &l, &err), HS_OK);
+    /* about 1 in 10 simulations ties (k_hi), the rest are below */
+    assert_true(l.p_sim[0] > 0.05 && l.p_sim[0] < 0.15);
+    brute_check(x, 6, &nb, &o, &l);
+    hs_lisa_free(&l);
+    hs_nb_free(&nb);
+}
+
 static void test_ties(void **state)
 {
     (void)state;
@@ -570,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_eb),
         cmocka_unit_test(test_islands),
         cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_order_ties),
         cmocka_unit_test(test_grid),
         cmocka_unit_test(test_args),
     };

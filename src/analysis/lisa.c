@@ -1,4 +1,5 @@
 /* lisa.c - local Moran's I of area rates, permutations and FDR (lisa.h). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,17 @@ static double pseudo_p(const double *x, const size_t *pos, size_t n, size_t q,
             pick[t] = u;
             buf[t] = x[pos[u]];
         }
-        double sim = sorted_sum(buf, k);
+        /* in draw order first: the ascending sum differs from it by at
+         * most (k - 1) eps sum|v| (Higham 2002, 4.2), so beyond twice that
+         * from obs both compare alike and neither ties; nearer, the
+         * ascending sum decides (the sorting was 1.8% of the 1M run) */
+        double sim = 0, mag = 0;
+        for (int t = 0; t < k; t++) {
+            sim += buf[t];
+            mag += fabs(buf[t]);
+        }
+        if (fabs(sim - obs) <= 2.0 * k * DBL_EPSILON * mag)
+            sim = sorted_sum(buf, k);
         hi += sim >= obs;
         lo += sim <= obs;
     }
