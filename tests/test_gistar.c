@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "analysis/gistar.h"
+#include "core/keep.h"
 
 #define ROWS 6
 #define COLS 7
@@ -562,6 +563,8 @@ static void test_hex(void **state)
     var /= n;
     const double dists[] = {100, 100 * sqrt(3.0), 200, 100 * sqrt(7.0), 300};
     const int interior[] = {7, 13, 19, 31, 37}; /* 1 + 6, + 6, + 6, + 12, + 6 */
+    hs_keep *kp = hs_keep_create(); /* the job's way: lists kept between uses */
+    assert_non_null(kp);
     for (int d = 0; d < 5; d++) {
         hs_gi_opts o = {.distance = dists[d], .permutations = 0, .fdr = 1, .hex = 1};
         hs_gi gi;
@@ -574,7 +577,7 @@ static void test_hex(void **state)
             assert_int_equal(gi.point_cell[q], pcell[q]);
         size_t *st;
         uint32_t *nb;
-        assert_int_equal(hs_gi_neighbours(&gi, &g, &st, &nb, &err), HS_OK);
+        assert_int_equal(hs_gi_neighbours(&gi, &g, NULL, 0, &st, &nb, &err), HS_OK);
         int seen_interior = 0;
         for (int i = 0; i < n; i++) {
             assert_true(gi.count[i] == (double)x[i]);
@@ -606,10 +609,27 @@ static void test_hex(void **state)
                 fail_msg("hexagon %d: z %.17g, brute force %.17g", idx[i], gi.z[i], z);
         }
         assert_true(seen_interior);
+        /* from the keep (bigger lists each distance, then smaller: the
+         * last distance again): the same lists */
+        for (int again = 0; again < (d == 4 ? 2 : 1); again++) {
+            hs_gi gk = gi;
+            if (again) { /* a smaller set of lists after the biggest */
+                gk.distance = dists[0];
+                free(st);
+                free(nb);
+                assert_int_equal(hs_gi_neighbours(&gk, &g, NULL, 0, &st, &nb, &err), HS_OK);
+            }
+            size_t *kst;
+            uint32_t *knb;
+            assert_int_equal(hs_gi_neighbours(&gk, &g, kp, 3, &kst, &knb, &err), HS_OK);
+            assert_memory_equal(kst, st, ((size_t)n + 1) * sizeof *st);
+            assert_memory_equal(knb, nb, st[n] * sizeof *nb);
+        }
         free(st);
         free(nb);
         hs_gi_free(&gi);
     }
+    hs_keep_destroy(kp);
     /* outlines: six corners at cell / sqrt 3 from the centre, and two
      * neighbours share an edge (two corners) */
     double a[14], b[14];
@@ -645,7 +665,7 @@ static void test_neighbours_square(void **state)
     assert_int_equal(hs_gi_compute(LAB, &G, PX, PY, NULL, NP, &o, &gi, &err), HS_OK);
     size_t *st;
     uint32_t *nb;
-    assert_int_equal(hs_gi_neighbours(&gi, &G, &st, &nb, &err), HS_OK);
+    assert_int_equal(hs_gi_neighbours(&gi, &G, NULL, 0, &st, &nb, &err), HS_OK);
     for (size_t i = 0; i < gi.n; i++) {
         size_t k = st[i];
         for (size_t j = 0; j < gi.n; j++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/gistar.h"
+#include "core/keep.h"
 #include "core/memory.h"
 #include "core/random.h"
 
@@ -1119,16 +1120,26 @@ fail:
     return rc;
 }
 
+/* An array of slot of keep, else fresh. */
+static void *take(hs_keep *keep, int slot, size_t bytes)
+{
+    if (keep)
+        return hs_keep_get(keep, slot, bytes);
+    void *a = malloc(bytes ? bytes : 1);
+    hs_advise_huge(a, bytes);
+    return a;
+}
+
 hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
-                           size_t **start, uint32_t **nb, hs_error *err)
+                           hs_keep *keep, int slot, size_t **start,
+                           uint32_t **nb, hs_error *err)
 {
     *start = NULL;
     *nb = NULL;
     band b = {0};
     int32_t *kept = kept_map(g, gi);
-    size_t *st = malloc((gi->n + 1) * sizeof *st), total = 0;
+    size_t *st = take(keep, slot, (gi->n + 1) * sizeof *st), total = 0;
     uint32_t *out = NULL;
-    hs_advise_huge(st, (gi->n + 1) * sizeof *st);
     if (!kept || !st || band_make(gi->distance / g->cell, gi->hex, &b) != 0)
         goto nomem;
     for (int pass = 0; pass < 2; pass++) { /* count, then fill */
@@ -1149,9 +1160,8 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
         }
         if (!pass) {
             st[gi->n] = total = k;
-            if (!(out = malloc((total ? total : 1) * sizeof *out)))
+            if (!(out = take(keep, slot + 1, total * sizeof *out))) /* ~30 a cell */
                 goto nomem;
-            hs_advise_huge(out, total * sizeof *out); /* ~30 per cell */
         }
     }
     *start = st;
@@ -1161,8 +1171,10 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
     return HS_OK;
 nomem:
     free(kept);
-    free(st);
-    free(out);
+    if (!keep) {
+        free(st);
+        free(out);
+    }
     band_free(&b);
     return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the neighbours "
                    "of %zu cells", gi->n);

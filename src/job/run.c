@@ -645,9 +645,9 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon,
     double *count = NULL;
     size_t *st = NULL;
     uint32_t *nb = NULL;
-    hs_status rc = HS_OK;
+    hs_status rc;
     hs_emerging_opts eo = j->eopt;
-    eo.keep = keep;
+    eo.keep = keep; /* its slots from HS_EMERGING_SLOTS on are ours */
     if (n == 0)
         return HS_OK;
     if (!(count = hs_keep_get(keep, HS_EMERGING_SLOTS, T * n * sizeof *count)))
@@ -658,14 +658,12 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon,
     for (size_t q = 0; q < gi->npoints; q++)
         if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
             count[(size_t)mon[q] * n + (size_t)gi->point_cell[q]] += sh ? sh[q] : 1;
-    if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], &st, &nb, err)) ||
+    if ((rc = hs_gi_neighbours(gi, &j->gi_grid[g], keep, HS_EMERGING_SLOTS + 1,
+                               &st, &nb, err)) ||
         (rc = hs_emerging_compute(n, T, count, st, nb, &eo, &j->em[g], err)))
-        goto done;
+        return rc;
     j->has_em[g] = 1;
-done:
-    free(st);
-    free(nb);
-    return rc;
+    return HS_OK;
 }
 
 /* Gi* hot and cold spots of every group, from its incidents with a
