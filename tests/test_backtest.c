@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "analysis/backtest.h"
+#include "core/keep.h"
 #include "hotspot/hs_options.h"
 
 #define COLS 20
@@ -514,6 +515,61 @@ static void pruning(double share)
 static void test_pruning(void **state) { (void)state; pruning(0.03); }
 static void test_pruning_again(void **state) { (void)state; pruning(0.15); }
 
+/* Every figure of two back-tests' rows alike (NaN alike too). */
+static void same_rows(const hs_backtest *a, const hs_backtest *b)
+{
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->best, b->best);
+    for (size_t r = 0; r < a->nrows; r++) {
+        const hs_backtest_row *p = &a->rows[r], *q = &b->rows[r];
+        assert_int_equal(p->test_month, q->test_month);
+        assert_true(p->bandwidth == q->bandwidth);
+        assert_int_equal(p->budget_cells, q->budget_cells);
+        assert_true(p->test_incidents == q->test_incidents && p->hits == q->hits);
+        assert_memory_equal(&p->hit_rate, &q->hit_rate, sizeof p->hit_rate);
+        assert_memory_equal(&p->pai, &q->pai, sizeof p->pai);
+        assert_memory_equal(&p->pei, &q->pei, sizeof p->pei);
+        assert_int_equal(p->chosen, q->chosen);
+    }
+}
+
+/* With a keep (the job's way, group after group): the fine grid's
+ * pruned back-test, then the coarse one's (smaller grids over the kept
+ * ones), then the fine one's again (over what the coarse left): every row
+ * as with fresh memory. */
+static void test_keep(void **state)
+{
+    (void)state;
+    const hs_kde_grid fine = FINE;
+    int32_t *lab = fine_labels();
+    hs_keep *kp = hs_keep_create();
+    assert_non_null(kp);
+    for (int run = 0; run < 3; run++) {
+        int coarse = run == 1;
+        hs_backtest_opts o = {.train = coarse ? 3 : 2, .windows = 6,
+                              .share = 0.03, .kernel = HS_KERNEL_QUARTIC};
+        assert_int_equal(hs_backtest_parse_bandwidths(coarse ? "60,250,900"
+                                                             : "40,150", &o), 0);
+        hs_backtest a, b;
+        hs_error err = {0};
+        const hs_kde_grid *g = coarse ? &G : &fine;
+        const int32_t *l = coarse ? LABEL : lab;
+        assert_int_equal(hs_backtest_run(X, Y, W, NULL, M, NULL, NPTS, g, l,
+                                         2023 * 12, 2023 * 12 + 7, &o, &a, &err),
+                         HS_OK);
+        o.keep = kp;
+        assert_int_equal(hs_backtest_run(X, Y, W, NULL, M, NULL, NPTS, g, l,
+                                         2023 * 12, 2023 * 12 + 7, &o, &b, &err),
+                         HS_OK);
+        assert_true(a.nrows > 0);
+        same_rows(&a, &b);
+        hs_backtest_free(&a);
+        hs_backtest_free(&b);
+    }
+    hs_keep_destroy(kp);
+    free(lab);
+}
+
 static void test_short_data(void **state)
 {
     (void)state;
@@ -572,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_fine_grid_shares),
         cmocka_unit_test(test_pruning),
         cmocka_unit_test(test_pruning_again),
+        cmocka_unit_test(test_keep),
         cmocka_unit_test(test_short_data),
         cmocka_unit_test(test_parse),
     };

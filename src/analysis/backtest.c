@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/backtest.h"
+#include "core/keep.h"
 #include "analysis/hotspots.h"
 
 #define MAX_THREADS 8
@@ -123,11 +124,7 @@ typedef struct worker {
     double *samp;        /* every 64th positive value (months_task)      */
     double lastT;        /* the last budget's threshold; 0: none         */
     double *ring[HS_BACKTEST_MAX_TRAIN]; /* train months' surfaces, one
-                            block each (under glibc's 32 MB mmap threshold,
-                            so the next group reuses them unzeroed: one
-                            block of K was mapped afresh and zeroed by the
-                            kernel each group, 2.4% of the 1M run), or
-                            NULL                                       */
+                            block each, or NULL (K cells over RING_MAX) */
     double ringG[HS_BACKTEST_MAX_TRAIN]; /* each slot's guess (months_task):
                             its wanted tiles reach every cell of its
                             windows whose bound is at least this; 0: every
@@ -161,6 +158,30 @@ static void *big_alloc(size_t bytes, int zero)
     }
 #endif
     return zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);
+}
+
+/* A worker's slots in o->keep: its grids and incident lists, then its
+ * ring; after every worker's, the incidents by place. */
+enum { S_DENS, S_STAMP, S_TOUCHED, S_POS, S_VALS, S_TX, S_TY, S_TEST, S_TW,
+       S_RING, S_WORKER = S_RING + HS_BACKTEST_MAX_TRAIN,
+       S_SORTED = MAX_THREADS * S_WORKER };
+
+/* Slot s of o->keep (zeroed when asked), else big_alloc's: a worker's
+ * grids come back group after group (keep.h). */
+static void *take(const ctx *c, int slot, size_t bytes, int zero)
+{
+    if (!c->o->keep)
+        return big_alloc(bytes, zero);
+    void *p = hs_keep_get(c->o->keep, slot, bytes);
+    if (p && zero)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static void give_back(const ctx *c, void *p)
+{
+    if (!c->o->keep)
+        free(p);
 }
 
 /* A point's cell (hotspots.h: an edge belongs to the cell east / north),
@@ -371,7 +392,7 @@ static int cmp_spt(const void *a, const void *b)
  * (sorting each window's and month's own was 2.8% of the 1M run). */
 static int sort_points(ctx *c)
 {
-    if (!(c->sorted = malloc((c->n + 1) * sizeof *c->sorted)))
+    if (!(c->sorted = take(c, S_SORTED, (c->n + 1) * sizeof *c->sorted, 0)))
         return -1;
     size_t m = 0;
     for (size_t i = 0; i < c->n; i++)
@@ -832,7 +853,7 @@ static hs_status months_task(worker *k, size_t b, hs_error *err)
     hs_status rc;
     int room = 1;
     for (size_t q = 0; q < K && room; q++)
-        room = k->ring[q] || (k->ring[q] = big_alloc(cells * sizeof *k->ring[q], 0));
+        room = k->ring[q] != NULL; /* worker_init's */
     if (!room) {
         for (size_t wi = 0; wi < c->nwin; wi++) /* no room: window by window */
             if ((rc = window_task(k, b, wi, err)))
@@ -1025,38 +1046,47 @@ static void run_phase(ctx *c, worker *wk, int nwk, int phase)
 
 static void worker_free(worker *k)
 {
-    free(k->dens);
-    free(k->stamp);
-    free(k->touched);
-    free(k->tx);
-    free(k->ty);
-    free(k->tw);
-    free(k->test);
-    free(k->pos);
-    free(k->vals);
+    const ctx *c = k->c;
+    if (!c)
+        return;
+    give_back(c, k->dens);
+    give_back(c, k->stamp);
+    give_back(c, k->touched);
+    give_back(c, k->tx);
+    give_back(c, k->ty);
+    give_back(c, k->tw);
+    give_back(c, k->test);
+    give_back(c, k->pos);
+    give_back(c, k->vals);
     free(k->samp);
     for (size_t q = 0; q < HS_BACKTEST_MAX_TRAIN; q++)
-        free(k->ring[q]);
+        give_back(c, k->ring[q]);
     free(k->bnd);
     free(k->wb);
     free(k->want);
     free(k->done);
 }
 
-static int worker_init(worker *k, ctx *c)
+/* Worker w's scratch; its ring too when the months may go in one
+ * (RING_MAX), untouched until months_task uses it. */
+static int worker_init(worker *k, ctx *c, int w)
 {
+    const int s = w * S_WORKER;
+    const size_t K = (size_t)c->o->train, cells = c->cells;
     memset(k, 0, sizeof *k);
     k->c = c;
-    k->dens = big_alloc(c->cells * sizeof *k->dens, 1);
-    k->stamp = big_alloc(c->cells * sizeof *k->stamp, 1);
-    k->touched = big_alloc(c->cells * sizeof *k->touched, 0);
-    k->pos = big_alloc(c->cells * sizeof *k->pos, 0);
-    k->vals = big_alloc(c->cells * sizeof *k->vals, 0);
-    k->samp = malloc((c->cells / SAMPLE_STEP + 2) * sizeof *k->samp);
-    k->tx = malloc((c->n + 1) * sizeof *k->tx);
-    k->ty = malloc((c->n + 1) * sizeof *k->ty);
-    k->test = malloc((c->n + 1) * sizeof *k->test);
-    k->tw = malloc((c->n + 1) * sizeof *k->tw);
+    k->dens = take(c, s + S_DENS, cells * sizeof *k->dens, 1);
+    k->stamp = take(c, s + S_STAMP, cells * sizeof *k->stamp, 1);
+    k->touched = take(c, s + S_TOUCHED, cells * sizeof *k->touched, 0);
+    k->pos = take(c, s + S_POS, cells * sizeof *k->pos, 0);
+    k->vals = take(c, s + S_VALS, cells * sizeof *k->vals, 0);
+    k->samp = malloc((cells / SAMPLE_STEP + 2) * sizeof *k->samp);
+    k->tx = take(c, s + S_TX, (c->n + 1) * sizeof *k->tx, 0);
+    k->ty = take(c, s + S_TY, (c->n + 1) * sizeof *k->ty, 0);
+    k->test = take(c, s + S_TEST, (c->n + 1) * sizeof *k->test, 0);
+    k->tw = take(c, s + S_TW, (c->n + 1) * sizeof *k->tw, 0);
+    for (size_t q = 0; K > 1 && K * cells <= RING_MAX && q < K; q++)
+        k->ring[q] = take(c, s + S_RING + (int)q, cells * sizeof *k->ring[q], 0);
     return k->dens && k->stamp && k->touched && k->pos && k->vals && k->samp && k->tx &&
            k->ty && k->test && k->tw;
 }
@@ -1164,7 +1194,7 @@ hs_status hs_backtest_run(const double *x, const double *y, const float *w,
     pthread_mutex_init(&c.lock, NULL);
     atomic_init(&c.next, 0);
     for (; nwk < nt; nwk++)
-        if (!worker_init(&wk[nwk], &c)) {
+        if (!worker_init(&wk[nwk], &c, nwk)) {
             worker_free(&wk[nwk]);
             break;
         }
@@ -1249,7 +1279,7 @@ done:
         free(c.mon[i].w);
     }
     free(c.mon);
-    free(c.sorted);
+    give_back(&c, c.sorted);
     free(c.task);
     free(sublabel);
     free(c.ucount);

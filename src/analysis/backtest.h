@@ -90,6 +90,9 @@ typedef struct hs_backtest_opts {
     double spacing;                /* map-point spacing, metres    */
     hs_tick *tick;                 /* progress: a unit a row (window x
                                       bandwidth) scored; NULL: none    */
+    struct hs_keep *keep;          /* NULL, or working memory kept for
+                                      the next run (keep.h): a group
+                                      after another reuses the grids   */
 } hs_backtest_opts;
 
 typedef struct hs_backtest_row {

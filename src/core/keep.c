@@ -2,12 +2,14 @@
 #include "core/keep.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/memory.h"
 
 struct hs_keep {
-    void *a[HS_KEEP_SLOTS];
-    size_t cap[HS_KEEP_SLOTS];
+    void **a;
+    size_t *cap;
+    size_t n; /* slots in a and cap */
 };
 
 hs_keep *hs_keep_create(void)
@@ -19,14 +21,38 @@ void hs_keep_destroy(hs_keep *k)
 {
     if (!k)
         return;
-    for (int s = 0; s < HS_KEEP_SLOTS; s++)
+    for (size_t s = 0; s < k->n; s++)
         free(k->a[s]);
+    free(k->a);
+    free(k->cap);
     free(k);
+}
+
+/* Room for slot s; 0 when out of memory. */
+static int grow(hs_keep *k, size_t s)
+{
+    if (s < k->n)
+        return 1;
+    size_t n = k->n ? k->n : 16;
+    while (n <= s)
+        n *= 2;
+    void **a = realloc(k->a, n * sizeof *a);
+    if (!a)
+        return 0;
+    k->a = a;
+    size_t *cap = realloc(k->cap, n * sizeof *cap);
+    if (!cap)
+        return 0;
+    k->cap = cap;
+    memset(a + k->n, 0, (n - k->n) * sizeof *a);
+    memset(cap + k->n, 0, (n - k->n) * sizeof *cap);
+    k->n = n;
+    return 1;
 }
 
 void *hs_keep_get(hs_keep *k, int slot, size_t bytes)
 {
-    if (!k || slot < 0 || slot >= HS_KEEP_SLOTS)
+    if (!k || slot < 0 || slot >= HS_KEEP_SLOTS || !grow(k, (size_t)slot))
         return NULL;
     bytes = bytes ? bytes : 1;
     if (bytes > k->cap[slot]) {

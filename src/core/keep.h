@@ -9,20 +9,22 @@
  * ~300 MB a group at 1M incidents - takes them from one hs_keep instead
  * of malloc and free, and pays the first touch once.
  *
- * Slots: an array per small integer slot (0 .. HS_KEEP_SLOTS - 1), grown
- * when a bigger one is asked for (its contents then lost), never shrunk.
+ * Slots: an array per integer slot (0 .. HS_KEEP_SLOTS - 1; the table
+ * of slots grows to the highest used), the array grown when a bigger one
+ * is asked for (its contents then lost), never shrunk.
  *
  * Ownership: the caller of hs_keep_create destroys the keep
  * (hs_keep_destroy, NULL is a no-op); an array from hs_keep_get belongs
  * to the keep and is valid until the next hs_keep_get of its slot or
- * hs_keep_destroy.  One thread at a time.
+ * hs_keep_destroy.  One thread at a time (even for different slots: the
+ * table may grow); the arrays themselves may go to other threads.
  */
 #ifndef HOTSPOT_KEEP_H
 #define HOTSPOT_KEEP_H
 
 #include <stddef.h>
 
-#define HS_KEEP_SLOTS 16
+#define HS_KEEP_SLOTS 4096
 
 typedef struct hs_keep hs_keep;
 

@@ -372,10 +372,11 @@ static int pts_alloc(pts *p, size_t n, int shares)
  * candidate (--bandwidth backtest) or the bandwidth bw given. */
 static hs_status backtest(job *j, size_t g, pts *p, const hs_kde_grid *bg,
                           const int32_t *labels, int32_t first, double bw,
-                          hs_error *err)
+                          hs_keep *keep, hs_error *err)
 {
     const hs_incidents *s = j->inc;
     hs_backtest_opts bo = j->bopt;
+    bo.keep = keep;
     bo.spacing = j->spacing;
     bo.tick = j->tk.backtest;
     if (!j->by_backtest) {
@@ -416,6 +417,8 @@ static hs_status surfaces(job *j, hs_error *err)
     hs_kde_grid bg;
     int32_t *blabels = NULL;
     hs_status rc = HS_OK;
+    /* the back-test's grids, group after group (NULL: fresh each time) */
+    hs_keep *keep = hs_keep_create();
     hs_tick_start(j->tk.density);
     if (!pts_alloc(&p, s->n, s->share != NULL) ||
         !pts_alloc(&bp, s->n, s->share != NULL) || !per_area) {
@@ -485,7 +488,7 @@ static hs_status surfaces(job *j, hs_error *err)
             r2 = hs_choose_bandwidth(p.x, p.y, n_in, so.bandwidth, so.knn_k, &bw,
                                      rule, sizeof rule, &e2);
         if (!r2)
-            r2 = backtest(j, g, &bp, &bg, blabels, first, bw, &e2);
+            r2 = backtest(j, g, &bp, &bg, blabels, first, bw, keep, &e2);
         hs_tick_set(j->tk.backtest, bt_rows * (long)(g + 1));
         if (!r2 && j->by_backtest) {
             const hs_backtest *bt = &j->bt[g];
@@ -544,6 +547,7 @@ static hs_status surfaces(job *j, hs_error *err)
     hs_tick_end(j->tk.density);
 done:
     publish(j, j->ngroups); /* the writer waits for no more */
+    hs_keep_destroy(keep);
     hs_label_cache_free(&cache);
     free(blabels);
     pts_free(&p);
