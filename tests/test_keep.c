@@ -65,11 +65,41 @@ static void test_bad(void **state)
     hs_keep_destroy(NULL);
 }
 
+/* take and give: the keep's slot, or fresh; zeroed when asked, over
+ * what the slot held; a fresh one given back is freed (ASan: no leak),
+ * a kept one stays. */
+static void test_take(void **state)
+{
+    (void)state;
+    const size_t big = (size_t)3 << 20; /* aligned to 2 MiB */
+    unsigned char *f = hs_keep_take(NULL, 0, big, 1);
+    assert_non_null(f);
+    assert_int_equal((uintptr_t)f % ((size_t)2 << 20), 0);
+    for (size_t i = 0; i < big; i++)
+        assert_int_equal(f[i], 0);
+    hs_keep_give(NULL, f);
+    hs_keep *k = hs_keep_create();
+    assert_non_null(k);
+    unsigned char *a = hs_keep_take(k, 2, 1000, 0);
+    assert_non_null(a);
+    fill(a, 1000, 5);
+    assert_ptr_equal(hs_keep_take(k, 2, 500, 0), a);
+    assert_true(holds(a, 500, 5));
+    assert_ptr_equal(hs_keep_take(k, 2, 800, 1), a);
+    for (size_t i = 0; i < 800; i++)
+        assert_int_equal(a[i], 0);
+    hs_keep_give(k, a); /* stays the keep's */
+    assert_ptr_equal(hs_keep_get(k, 2, 10), a);
+    hs_keep_give(NULL, NULL);
+    hs_keep_destroy(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reuse),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_take),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "analysis/backtest.h"
@@ -139,49 +138,22 @@ typedef struct worker {
                             over those of a lower guess / every cell     */
 } worker;
 
-/* A grid-sized buffer (zeroed if asked), on 2 MB pages where Linux offers
- * them on request: the back-test's buffers are first touched once per
- * group, and 4 kB pages cost ~230,000 page faults (2 s of system time) at
- * 1M incidents. */
-static void *big_alloc(size_t bytes, int zero)
-{
-    void *p = NULL;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const size_t huge = (size_t)2 << 20;
-    if (bytes >= huge) {
-        if (posix_memalign(&p, huge, bytes) != 0)
-            return NULL;
-        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure is harmless */
-        if (zero)
-            memset(p, 0, bytes);
-        return p;
-    }
-#endif
-    return zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);
-}
-
 /* A worker's slots in o->keep: its grids and incident lists, then its
  * ring; after every worker's, the incidents by place. */
 enum { S_DENS, S_STAMP, S_TOUCHED, S_POS, S_VALS, S_TX, S_TY, S_TEST, S_TW,
        S_RING, S_WORKER = S_RING + HS_BACKTEST_MAX_TRAIN,
        S_SORTED = MAX_THREADS * S_WORKER };
 
-/* Slot s of o->keep (zeroed when asked), else big_alloc's: a worker's
- * grids come back group after group (keep.h). */
+/* Slot s of o->keep, or fresh without one (keep.h): a worker's grids
+ * come back group after group. */
 static void *take(const ctx *c, int slot, size_t bytes, int zero)
 {
-    if (!c->o->keep)
-        return big_alloc(bytes, zero);
-    void *p = hs_keep_get(c->o->keep, slot, bytes);
-    if (p && zero)
-        memset(p, 0, bytes);
-    return p;
+    return hs_keep_take(c->o->keep, slot, bytes, zero);
 }
 
 static void give_back(const ctx *c, void *p)
 {
-    if (!c->o->keep)
-        free(p);
+    hs_keep_give(c->o->keep, p);
 }
 
 /* A point's cell (hotspots.h: an edge belongs to the cell east / north),

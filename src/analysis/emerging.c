@@ -6,7 +6,6 @@
 
 #include "analysis/emerging.h"
 #include "core/keep.h"
-#include "core/memory.h"
 #include "analysis/gistar.h"
 
 void hs_emerging_drop_cube(hs_emerging *e)
@@ -200,25 +199,10 @@ static void cube_sums(size_t n, size_t T, const double *count,
             S[t * n + i] += S[(t - 1) * n + i];
 }
 
-/* The working arrays: slot s of o->keep, else fresh (huge pages
- * advised: in 4 KiB pages the cube's first touch was ~0.8 s of page
+/* The working arrays: slots of o->keep, or fresh without one (keep.h;
+ * huge pages: in 4 KiB pages the cube's first touch was ~0.8 s of page
  * faults a group on the bench VM, memory.h). */
 enum { K_W, K_S, K_Z, K_P, K_PSIM, K_BIN, K_NEED };
-
-static void *take(const hs_emerging_opts *o, int slot, size_t bytes)
-{
-    if (o->keep)
-        return hs_keep_get(o->keep, slot, bytes);
-    void *a = malloc(bytes ? bytes : 1);
-    hs_advise_huge(a, bytes);
-    return a;
-}
-
-static void give_back(const hs_emerging_opts *o, void *a)
-{
-    if (!o->keep)
-        free(a);
-}
 
 /* Which side of the simulations' mean the neighbours' observed sum lies:
  * sign((S - x)(N - 1) - (W - 1)(total - x)), in double (emerging.h):
@@ -245,17 +229,17 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
     const size_t N = n * T;
     /* the cube's arrays: ~40 bytes a cell-month, 240 MB a group at the 1M
      * benchmark */
-    int *W = take(o, K_W, N * sizeof *W);
-    double *S = take(o, K_S, N * sizeof *S);
+    int *W = hs_keep_take(o->keep, K_W, N * sizeof *W, 0);
+    double *S = hs_keep_take(o->keep, K_S, N * sizeof *S, 0);
     unsigned char *need = NULL;
     double *series = malloc(T * sizeof *series);
     signed char *bins = malloc(T);
     out->n = n;
     out->T = T;
-    out->z = take(o, K_Z, N * sizeof *out->z);
-    out->p = take(o, K_P, N * sizeof *out->p);
-    out->p_sim = take(o, K_PSIM, N * sizeof *out->p_sim);
-    out->bin = take(o, K_BIN, N);
+    out->z = hs_keep_take(o->keep, K_Z, N * sizeof *out->z, 0);
+    out->p = hs_keep_take(o->keep, K_P, N * sizeof *out->p, 0);
+    out->p_sim = hs_keep_take(o->keep, K_PSIM, N * sizeof *out->p_sim, 0);
+    out->bin = hs_keep_take(o->keep, K_BIN, N, 0);
     out->category = malloc(n * sizeof *out->category);
     out->trend_z = malloc(n * sizeof *out->trend_z);
     out->trend_p = malloc(n * sizeof *out->trend_p);
@@ -283,7 +267,7 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
         /* only the significant bins' (a few in a hundred): the pseudo-p
          * can only lower a bin (on the 1M benchmark, 5.9M cell-months:
          * all of them was ~4 s, measured) */
-        if (!(need = take(o, K_NEED, N))) {
+        if (!(need = hs_keep_take(o->keep, K_NEED, N, 0))) {
             rc = hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory");
             goto cleanup;
         }
@@ -329,9 +313,9 @@ hs_status hs_emerging_compute(size_t n, size_t T, const double *count,
     }
 
 cleanup:
-    give_back(o, W);
-    give_back(o, S);
-    give_back(o, need);
+    hs_keep_give(o->keep, W);
+    hs_keep_give(o->keep, S);
+    hs_keep_give(o->keep, need);
     free(series);
     free(bins);
     if (o->keep) { /* the cube is the keep's */

@@ -1120,16 +1120,6 @@ fail:
     return rc;
 }
 
-/* An array of slot of keep, else fresh. */
-static void *take(hs_keep *keep, int slot, size_t bytes)
-{
-    if (keep)
-        return hs_keep_get(keep, slot, bytes);
-    void *a = malloc(bytes ? bytes : 1);
-    hs_advise_huge(a, bytes);
-    return a;
-}
-
 hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
                            hs_keep *keep, int slot, size_t **start,
                            uint32_t **nb, hs_error *err)
@@ -1138,7 +1128,7 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
     *nb = NULL;
     band b = {0};
     int32_t *kept = kept_map(g, gi);
-    size_t *st = take(keep, slot, (gi->n + 1) * sizeof *st), total = 0;
+    size_t *st = hs_keep_take(keep, slot, (gi->n + 1) * sizeof *st, 0), total = 0;
     uint32_t *out = NULL;
     if (!kept || !st || band_make(gi->distance / g->cell, gi->hex, &b) != 0)
         goto nomem;
@@ -1160,7 +1150,7 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
         }
         if (!pass) {
             st[gi->n] = total = k;
-            if (!(out = take(keep, slot + 1, total * sizeof *out))) /* ~30 a cell */
+            if (!(out = hs_keep_take(keep, slot + 1, total * sizeof *out, 0))) /* ~30 a cell */
                 goto nomem;
         }
     }
@@ -1171,10 +1161,8 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
     return HS_OK;
 nomem:
     free(kept);
-    if (!keep) {
-        free(st);
-        free(out);
-    }
+    hs_keep_give(keep, st);
+    hs_keep_give(keep, out);
     band_free(&b);
     return hs_fail(err, HS_ERR_NOMEM, "Gi*: out of memory for the neighbours "
                    "of %zu cells", gi->n);

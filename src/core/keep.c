@@ -28,6 +28,19 @@ void hs_keep_destroy(hs_keep *k)
     free(k);
 }
 
+/* bytes (at least 1), 2 MiB-aligned and on huge pages from 2 MiB. */
+static void *fresh(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (bytes < huge)
+        return malloc(bytes ? bytes : 1);
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return NULL;
+    hs_advise_huge(p, bytes);
+    return p;
+}
+
 /* Room for slot s; 0 when out of memory. */
 static int grow(hs_keep *k, size_t s)
 {
@@ -56,13 +69,26 @@ void *hs_keep_get(hs_keep *k, int slot, size_t bytes)
         return NULL;
     bytes = bytes ? bytes : 1;
     if (bytes > k->cap[slot]) {
-        /* free, then malloc: realloc would copy contents no one wants */
+        /* free, then a fresh one: realloc would copy what no one wants */
         free(k->a[slot]);
         k->cap[slot] = 0;
-        if (!(k->a[slot] = malloc(bytes)))
+        if (!(k->a[slot] = fresh(bytes)))
             return NULL;
         k->cap[slot] = bytes;
-        hs_advise_huge(k->a[slot], bytes);
     }
     return k->a[slot];
+}
+
+void *hs_keep_take(hs_keep *k, int slot, size_t bytes, int zero)
+{
+    void *p = k ? hs_keep_get(k, slot, bytes) : fresh(bytes);
+    if (p && zero)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void hs_keep_give(hs_keep *k, void *p)
+{
+    if (!k)
+        free(p);
 }

@@ -654,10 +654,9 @@ static hs_status emerging(job *j, size_t g, const int32_t *mon,
     eo.keep = keep; /* its slots from HS_EMERGING_SLOTS on are ours */
     if (n == 0)
         return HS_OK;
-    if (!(count = hs_keep_get(keep, HS_EMERGING_SLOTS, T * n * sizeof *count)))
+    if (!(count = hs_keep_take(keep, HS_EMERGING_SLOTS, T * n * sizeof *count, 1)))
         return hs_fail(err, HS_ERR_NOMEM, "emerging hot spots: out of memory "
                        "for %zu cells x %zu months", n, T);
-    memset(count, 0, T * n * sizeof *count);
     /* in Gi*'s cells, each incident its share inside --when (when.h) */
     for (size_t q = 0; q < gi->npoints; q++)
         if (gi->point_cell[q] >= 0 && mon[q] >= 0 && (size_t)mon[q] < T)
