@@ -95,7 +95,7 @@ typedef struct spt {
     double x, y;
     float w;
     int32_t month;
-    uint32_t i;
+    size_t i;
 } spt;
 
 /* A phase-2 task: bandwidth b on window wi, or (wi < 0) on every window
@@ -143,6 +143,7 @@ typedef struct worker {
 enum { S_DENS, S_STAMP, S_TOUCHED, S_POS, S_VALS, S_TX, S_TY, S_TEST, S_TW,
        S_RING, S_WORKER = S_RING + HS_BACKTEST_MAX_TRAIN,
        S_SORTED = MAX_THREADS * S_WORKER };
+_Static_assert(S_SORTED < HS_BACKTEST_SLOTS, "backtest.h: HS_BACKTEST_SLOTS");
 
 /* Slot s of o->keep, or fresh without one (keep.h): a worker's grids
  * come back group after group. */
@@ -370,7 +371,7 @@ static int sort_points(ctx *c)
     for (size_t i = 0; i < c->n; i++)
         if (isfinite(c->x[i]) && isfinite(c->y[i]))
             c->sorted[m++] = (spt){c->x[i], c->y[i], c->w ? c->w[i] : 1.0f,
-                                   c->month[i], (uint32_t)i};
+                                   c->month[i], i};
     qsort(c->sorted, m, sizeof *c->sorted, cmp_spt);
     c->nsorted = m;
     return 0;
@@ -1019,8 +1020,6 @@ static void run_phase(ctx *c, worker *wk, int nwk, int phase)
 static void worker_free(worker *k)
 {
     const ctx *c = k->c;
-    if (!c)
-        return;
     give_back(c, k->dens);
     give_back(c, k->stamp);
     give_back(c, k->touched);

@@ -62,7 +62,9 @@
  * computed over every cell (backtest.c: the bound and why the result is
  * exact).  Tasks run on all cores; measured in scripts/BENCHMARKS.md.
  *
- * Ownership: hs_backtest_free releases the rows and means.
+ * Ownership: hs_backtest_free releases the rows and means.  With
+ * opts.keep the working grids, incident lists and rings stay in the keep
+ * for the next run (a group after another: their first touch once).
  */
 #ifndef HOTSPOT_BACKTEST_H
 #define HOTSPOT_BACKTEST_H
@@ -76,6 +78,7 @@
 
 #define HS_BACKTEST_TRAIN 3    /* months, as Chainey et al. (2008)        */
 #define HS_BACKTEST_MAX_TRAIN 60
+#define HS_BACKTEST_SLOTS 1024 /* of opts.keep, at most                  */
 #define HS_BACKTEST_WINDOWS 12
 #define HS_BACKTEST_MAX_BW 32
 /* The default ladder of candidate bandwidths, metres. */
@@ -91,7 +94,8 @@ typedef struct hs_backtest_opts {
     hs_tick *tick;                 /* progress: a unit a row (window x
                                       bandwidth) scored; NULL: none    */
     struct hs_keep *keep;          /* NULL, or working memory kept for
-                                      the next run (keep.h): a group
+                                      the next run (keep.h), its slots
+                                      below HS_BACKTEST_SLOTS: a group
                                       after another reuses the grids   */
 } hs_backtest_opts;
 
