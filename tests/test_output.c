@@ -568,6 +568,44 @@ static void test_timestamp_pinned(void **state)
     remove_dir(dir);
 }
 
+/* The file is made with 64 KiB pages (output.c: fewer page writes); a
+ * caller's OGR_SQLITE_PRAGMA still applies, after ours, and stays theirs. */
+static void test_page_size(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    char *a = join(dir, "a.gpkg"), *b = join(dir, "b.gpkg");
+    char buf[64];
+
+    hs_gpkg *g = create_ok(a, NULL);
+    write_sample(g);
+    commit_ok(g);
+    hs_gpkg_destroy(g);
+    check_sample(a, "2000-01-01T00:00:00.000Z");
+    GDALDatasetH ds = open_ro(a);
+    sql_text(ds, "PRAGMA page_size", buf, sizeof buf);
+    assert_string_equal(buf, "65536");
+    GDALClose(ds);
+
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=8192,user_version=7");
+    g = create_ok(b, NULL);
+    write_sample(g);
+    commit_ok(g);
+    hs_gpkg_destroy(g);
+    assert_string_equal(CPLGetConfigOption("OGR_SQLITE_PRAGMA", ""),
+                        "page_size=8192,user_version=7");
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", NULL);
+    check_sample(b, "2000-01-01T00:00:00.000Z");
+    ds = open_ro(b);
+    sql_text(ds, "PRAGMA page_size", buf, sizeof buf);
+    assert_string_equal(buf, "8192");
+    GDALClose(ds);
+
+    free(a);
+    free(b);
+    remove_dir(dir);
+}
+
 static void test_reproducible(void **state)
 {
     (void)state;
@@ -1284,6 +1322,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_and_read_back),
         cmocka_unit_test(test_timestamp_pinned),
+        cmocka_unit_test(test_page_size),
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_destroy_keeps_previous),
         cmocka_unit_test(test_refuse_non_geopackage),
