@@ -45,7 +45,8 @@
 #define DEFAULT_STAMP "2000-01-01T00:00:00.000Z"
 
 #define ROW_BATCH 32 /* rows per INSERT statement: see flush_rows() */
-#define GPKG_PAGE_SIZE 65536 /* SQLite's largest page: see hs_gpkg_create() */
+/* Our own connections to the temporary file: as GDAL's (gdal_enter) */
+#define OWN_PRAGMAS "PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; "
 
 /* A value of a row waiting to be inserted; text and blobs are copies in
  * the layer's arena, at off. */
@@ -102,7 +103,7 @@ struct hs_gpkg {
 
 /* Saved thread-local options, restored by gdal_leave(). */
 typedef struct gdal_scope {
-    char *saved_date, *saved_sync;
+    char *saved_date, *saved_sync, *saved_pragma;
 } gdal_scope;
 
 static char *set_local_option(const char *key, const char *value)
@@ -120,6 +121,13 @@ static char *set_local_option(const char *key, const char *value)
  * a temporary that only hs_gpkg_commit() fsyncs and renames, so a sync
  * before that protects nothing, and with SQLite's default (FULL) the first
  * commit after the incident points flushed 100 MB (0.11 s, measured).
+ * For the same reason no connection keeps a rollback journal
+ * (OWN_PRAGMAS): nothing is ever rolled back into a file that is only
+ * kept whole - any failure deletes it (discard_dataset) - and without one
+ * SQLite writes no statement journals either (52 MB of temporary files
+ * at 1M incidents with 4 KiB pages).  And the file is made with 64 KiB
+ * pages: its 380 MB at 1M incidents are 6k page writes, not 94k.  A
+ * caller's OGR_SQLITE_PRAGMA comes after these, so its own win.
  */
 /* The first failure since the last gdal_reset(): when a write fails (a
  * full disk), GDAL's later messages ("cannot commit - no transaction is
@@ -146,6 +154,11 @@ static void gdal_enter(const hs_gpkg *g, gdal_scope *sc)
 {
     sc->saved_date = set_local_option("OGR_CURRENT_DATE", g->stamp);
     sc->saved_sync = set_local_option("OGR_SQLITE_SYNCHRONOUS", "OFF");
+    const char *user = CPLGetConfigOption("OGR_SQLITE_PRAGMA", NULL);
+    char *pragma = CPLStrdup(CPLSPrintf("page_size=65536,journal_mode=OFF%s%s",
+                                        user ? "," : "", user ? user : ""));
+    sc->saved_pragma = set_local_option("OGR_SQLITE_PRAGMA", pragma);
+    CPLFree(pragma);
     CPLPushErrorHandler(keep_first);
     gdal_reset();
 }
@@ -155,9 +168,11 @@ static void gdal_leave(gdal_scope *sc)
     CPLPopErrorHandler();
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", sc->saved_date);
     CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", sc->saved_sync);
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", sc->saved_pragma);
     CPLFree(sc->saved_date);
     CPLFree(sc->saved_sync);
-    sc->saved_date = sc->saved_sync = NULL;
+    CPLFree(sc->saved_pragma);
+    sc->saved_date = sc->saved_sync = sc->saved_pragma = NULL;
 }
 
 /* GDAL's first failure since the last reset (else its last message) on
@@ -591,7 +606,7 @@ static sqlite3 *own_db_open(hs_gpkg *g, hs_error *err)
                              SQLITE_OPEN_NOMUTEX, NULL);
     /* as GDAL does: the file is synced once, at commit */
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(g->db, "PRAGMA synchronous = OFF; BEGIN IMMEDIATE",
+        rc = sqlite3_exec(g->db, OWN_PRAGMAS "BEGIN IMMEDIATE",
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         hs_fail(err, HS_ERR_IO, "GeoPackage '%s': opening for points: %s",
@@ -1063,7 +1078,7 @@ static hs_status fix_sql_layers(hs_gpkg *g, hs_error *err)
         return HS_OK;
     int rc = sqlite3_open_v2(g->tmp_path, &db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK) /* a temporary: see gdal_enter() */
-        rc = sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
+        rc = sqlite3_exec(db, OWN_PRAGMAS "BEGIN", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "UPDATE gpkg_contents SET min_x = ?1, "
                                 "min_y = ?2, max_x = ?3, max_y = ?4 WHERE "
@@ -1182,17 +1197,7 @@ hs_gpkg *hs_gpkg_create(const char *final_path, const char *timestamp,
         goto fail;
     }
     g->tmp_exists = 1; /* even a failed create may leave a file */
-    /* 64 KiB pages: a 1M-incident run's 380 MB file is 6k page writes
-     * instead of 94k of 4 KiB (the writer thread's CPU 3.4 -> 2.7 s,
-     * measured).  Before the caller's own pragmas, so theirs win. */
-    const char *user = CPLGetConfigOption("OGR_SQLITE_PRAGMA", NULL);
-    char *pragma = CPLStrdup(CPLSPrintf("page_size=%d%s%s", GPKG_PAGE_SIZE,
-                                        user ? "," : "", user ? user : ""));
-    char *saved_pragma = set_local_option("OGR_SQLITE_PRAGMA", pragma);
-    CPLFree(pragma);
     g->ds = GDALCreate(drv, g->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
-    CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", saved_pragma);
-    CPLFree(saved_pragma);
     /* The GPKG driver returns a dataset even when writing its own tables
      * failed (seen with a full disk): its error is the one to report, not
      * "no such table" at the first layer. */
