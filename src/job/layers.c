@@ -1403,19 +1403,41 @@ hs_status hs_job_write_emerging(job *j, size_t g, hs_error *err)
     return write_emerging(j, g, err);
 }
 
-hs_status hs_job_write(job *j, hs_error *err)
+/* The steps, each one tick of j->tk.writing. */
+static hs_status steps(job *j, hs_status (*const *step)(job *, hs_error *),
+                       size_t n, hs_error *err)
 {
-    static hs_status (*const step[])(job *, hs_error *) = {
-        write_run, write_areas, write_rates, write_monthly, write_timeofweek,
-        write_hotspots, write_backtests, write_lisa, hs_job_write_targets, hs_job_write_priority,
-        write_public_rows};
-    _Static_assert(sizeof step / sizeof *step == HS_JOB_WRITE_STEPS,
-                   "job.h: HS_JOB_WRITE_STEPS counts these steps");
     hs_status rc;
-    for (size_t k = 0; k < HS_JOB_WRITE_STEPS; k++) {
+    for (size_t k = 0; k < n; k++) {
         if ((rc = step[k](j, err)))
             return rc;
         hs_tick_add(j->tk.writing, 1);
     }
     return HS_OK;
+}
+
+static hs_status (*const early[])(job *, hs_error *) = {
+    write_areas, write_rates, write_monthly};
+
+hs_status hs_job_write_early(job *j, hs_error *err)
+{
+    return steps(j, early, sizeof early / sizeof *early, err);
+}
+
+hs_status hs_job_write_lisa(job *j, hs_error *err)
+{
+    static hs_status (*const step[])(job *, hs_error *) = {write_lisa};
+    return steps(j, step, 1, err);
+}
+
+hs_status hs_job_write(job *j, hs_error *err)
+{
+    /* write_run first: the steps after it add rows to its table */
+    static hs_status (*const step[])(job *, hs_error *) = {
+        write_run, write_timeofweek, write_hotspots, write_backtests,
+        hs_job_write_targets, hs_job_write_priority, write_public_rows};
+    _Static_assert(sizeof early / sizeof *early + 1 + sizeof step / sizeof *step ==
+                       HS_JOB_WRITE_STEPS,
+                   "job.h: HS_JOB_WRITE_STEPS counts these steps");
+    return steps(j, step, sizeof step / sizeof *step, err);
 }
