@@ -116,7 +116,7 @@
 #include "hotspot/hs_error.h"
 
 #define HS_EMERGING_ALPHA 0.05 /* a significant trend: trend_p <= this */
-#define HS_EMERGING_SLOTS 7    /* the slots of opts.keep it uses          */
+#define HS_EMERGING_SLOTS 5    /* the slots of opts.keep it uses          */
 
 /* Hot categories; a cold category is the negative of its hot mirror. */
 enum hs_emerging_category {

@@ -571,9 +571,8 @@ hs_status hs_gi_stat(size_t n, const double *x, const int *W, const double *S,
         double Wi = W[i], den = v * ((double)n * Wi - Wi * Wi) / ((double)n - 1);
         z[i] = n >= 2 && den > 0 ? (S[i] - Wi * m) / sqrt(den) : NAN;
         p[i] = isnan(z[i]) ? NAN : erfc(fabs(z[i]) / M_SQRT2);
-        p_sim[i] = NAN;
     }
-    return hs_gi_perm(n, x, W, S, o, NULL, p_sim, err);
+    return p_sim ? hs_gi_perm(n, x, W, S, o, NULL, p_sim, err) : HS_OK;
 }
 
 /*

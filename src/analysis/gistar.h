@@ -182,7 +182,8 @@ hs_status hs_gi_neighbours(const hs_gi *gi, const hs_grid_geom *g,
  * feature i (self included) and S[i] the sum of their values; z, p and p_sim (NaN with R
  * = 0) as above, and the mean and population variance of x.  Only
  * o->permutations, o->seed and o->threads are read.  Feature indices
- * must fit in 32 bits.
+ * must fit in 32 bits.  p_sim may be NULL: not worked out, and the
+ * permutations not read (emerging.c takes them afterwards, for a few).
  */
 hs_status hs_gi_stat(size_t n, const double *x, const int *W, const double *S,
                      const hs_gi_opts *o, double *z, double *p, double *p_sim,
