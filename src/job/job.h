@@ -127,6 +127,13 @@ typedef struct job {
     int has_lisa[HS_MAX_GROUPS];
     int peak_hours;    /* --peak-hours                                   */
     int has_hot_tow, has_hot_monthly; /* hotspot_timeofweek, _monthly written */
+    /* hs_job_series's: each group's weights by hour of the week per
+     * hotspot (tow_h) and tasking place (tow_t), per hotspot and month of
+     * the data (mon_h, months m0 .. m0 + nm - 1), and its timed incidents */
+    double *tow_h[HS_MAX_GROUPS], *mon_h[HS_MAX_GROUPS], *tow_t[HS_MAX_GROUPS];
+    long timed[HS_MAX_GROUPS];
+    int32_t m0;
+    size_t nm;
     hs_previous *prev[HS_MAX_GROUPS]; /* --previous: its hotspots; NULL: none */
     long last_id[HS_MAX_GROUPS]; /* the highest hotspot number issued     */
     hs_hot_line *lin[HS_MAX_GROUPS]; /* --previous: per hotspot; NULL: none */
@@ -169,6 +176,12 @@ hs_status hs_job_write_priority(job *j, hs_error *err);
  * (a layer or a few tables) adds one to j->tk.writing. */
 #define HS_JOB_WRITE_STEPS 11
 hs_status hs_job_write(job *j, hs_error *err);
+
+/* Every surfaced group's hotspot and tasking series (j->tow_h etc.; the
+ * job frees them), from the surfaces and incidents only: on the run's
+ * thread while the writer thread writes the last raster (they were
+ * 0.1 s of hs_job_write at 1M incidents). */
+hs_status hs_job_series(job *j, hs_error *err);
 
 /* The layers of what is known before the surfaces and statistics (areas,
  * rates_<group>, monthly): on the writer thread after the points, so that

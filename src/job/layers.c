@@ -410,7 +410,7 @@ static void peak_values(const job *j, const double *tow, char *buf, size_t n,
 
 /* One group's series by hotspot and by tasking place (timeofweek.h):
  * *tow_h, *mon_h per hotspot, *tow_t per place (malloc'd, the caller
- * frees); months [m0, m0 + nm). */
+ * frees: on failure too); months [m0, m0 + nm). */
 static hs_status group_series(job *j, size_t g, int32_t m0, size_t nm,
                               double **tow_h, double **mon_h, double **tow_t,
                               long *timed, hs_error *err)
@@ -445,6 +445,27 @@ static hs_status group_series(job *j, size_t g, int32_t m0, size_t nm,
 cleanup:
     free(task_cell);
     return rc;
+}
+
+hs_status hs_job_series(job *j, hs_error *err)
+{
+    const hs_incidents *s = j->inc;
+    /* the monthly series run over the data's months */
+    int32_t m0 = INT32_MAX, m1 = INT32_MIN;
+    for (size_t i = 0; i < s->n; i++) {
+        m0 = s->month[i] < m0 ? s->month[i] : m0;
+        m1 = s->month[i] > m1 ? s->month[i] : m1;
+    }
+    j->m0 = m0;
+    j->nm = s->n ? (size_t)(m1 - m0 + 1) : 0;
+    for (size_t g = 0; g < j->ngroups; g++) {
+        hs_status rc;
+        if (j->has_surf[g] &&
+            (rc = group_series(j, g, j->m0, j->nm, &j->tow_h[g], &j->mon_h[g],
+                               &j->tow_t[g], &j->timed[g], err)))
+            return rc;
+    }
+    return HS_OK;
 }
 
 /* hotspot_timeofweek and hotspot_monthly (timeofweek.h): not with
@@ -614,18 +635,11 @@ static hs_status write_hotspots(job *j, hs_error *err)
     memcpy(hfc, hf, sizeof hfc);
     memcpy(tfc, tf, sizeof tfc);
     hfc[3].type = tfc[6].type = count_type(j); /* incidents */
-    const hs_incidents *s = j->inc;
     hs_dest_layer *ltow, *lmon;
-    double *tow_h = NULL, *mon_h = NULL, *tow_t = NULL;
     hs_status rc = HS_OK;
     long timed_all = 0, surfaced = 0;
-    /* the monthly series run over the data's months */
-    int32_t m0 = INT32_MAX, m1 = INT32_MIN;
-    for (size_t i = 0; i < s->n; i++) {
-        m0 = s->month[i] < m0 ? s->month[i] : m0;
-        m1 = s->month[i] > m1 ? s->month[i] : m1;
-    }
-    size_t nm = s->n ? (size_t)(m1 - m0 + 1) : 0;
+    const int32_t m0 = j->m0;
+    const size_t nm = j->nm;
     if ((rc = hotspot_tables(j, &ltow, &lmon, err)))
         return rc;
     for (size_t g = 0; g < j->ngroups && !rc; g++) {
@@ -642,11 +656,8 @@ static hs_status write_hotspots(job *j, hs_error *err)
         snprintf(desc, sizeof desc, "%ld", j->last_id[g]);
         if ((rc = run_row(j, "lineage", name, desc, err)))
             break;
-        free(tow_h);
-        free(mon_h);
-        free(tow_t);
-        if ((rc = group_series(j, g, m0, nm, &tow_h, &mon_h, &tow_t, &timed, err)))
-            break;
+        const double *tow_h = j->tow_h[g], *mon_h = j->mon_h[g], *tow_t = j->tow_t[g];
+        timed = j->timed[g];
         timed_all += timed;
         hs_layer_name(name, sizeof name, "hotspots_", gname);
         snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
@@ -731,9 +742,6 @@ static hs_status write_hotspots(job *j, hs_error *err)
     /* no surfaces (--kde no): no hotspots, so nothing to say of their hours */
     if (!rc && j->has_tow && surfaced > 0 && timed_all == 0)
         hs_note(j->log, "no peak hours: the hotspots' incidents have no times");
-    free(tow_h);
-    free(mon_h);
-    free(tow_t);
     return rc;
 }
 

@@ -1239,6 +1239,8 @@ hs_status hs_run(const hs_options *o, const hs_log *log, hs_summary *sum,
         stats_main(&gt);
     publish_gi(&j, 2 * j.ngroups); /* none to come, if gistars() never ran */
     hand_over(&j, &j.lisa_ready, 1); /* nor lisas() */
+    if (!rc) /* while the writer writes the last raster */
+        rc = hs_job_series(&j, err);
     if (writing)
         pthread_join(writer, NULL);
     else
@@ -1283,6 +1285,9 @@ cleanup:
         hs_lisa_free(&j.li[g]);
         free(j.gi_area[g]);
         free(j.lin[g]);
+        free(j.tow_h[g]);
+        free(j.mon_h[g]);
+        free(j.tow_t[g]);
         hs_previous_destroy(j.prev[g]);
         hs_backtest_free(&j.bt[g]);
     }
