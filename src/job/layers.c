@@ -649,15 +649,15 @@ static hs_status write_hotspots(job *j, hs_error *err)
         const hs_surface *sf = &j->surf[g];
         const char *gname = hs_categories_group_name(j->cats, j->groups[g]);
         char name[96], desc[256], pk[32], first[8], mon[8];
-        long timed;
         if ((rc = follow_hotspots(j, g, err)))
             break;
         snprintf(name, sizeof name, "last_id_%s", gname);
         snprintf(desc, sizeof desc, "%ld", j->last_id[g]);
         if ((rc = run_row(j, "lineage", name, desc, err)))
             break;
+        /* hs_job_series's */
         const double *tow_h = j->tow_h[g], *mon_h = j->mon_h[g], *tow_t = j->tow_t[g];
-        timed = j->timed[g];
+        const long timed = j->timed[g];
         timed_all += timed;
         hs_layer_name(name, sizeof name, "hotspots_", gname);
         snprintf(desc, sizeof desc, "%s hotspots: cells at or above class %d "
